@@ -1,0 +1,59 @@
+"""What Wahdx supports, per platform, from its documents.
+
+Sources: ``wahdx-multi-platform-api.txt`` (formats, counts, text limits),
+``wahdx-photo-carousel.txt`` (the settings objects per platform) and the older
+``wahdx-tiktok-api-older.txt`` (TikTok photos "2-35").
+"""
+
+from __future__ import annotations
+
+from postmux import Capabilities, PlatformSupport
+from postmux.rules import TextLimit, TextUnit
+
+__all__ = ["CAPABILITIES"]
+
+_META_VIDEO = frozenset({"mp4", "mov", "webm", "m4v", "avi"})
+"""Wahdx: "Instagram, Threads, Facebook: MP4, MOV, WebM, M4V, AVI"."""
+
+CAPABILITIES = Capabilities(
+    platforms={
+        "tiktok": PlatformSupport(
+            title=True,
+            draft=True,
+            min_photos=2,
+            max_photos=35,
+            caption=TextLimit(4000, TextUnit.UTF16),
+            photo_caption=TextLimit(4000, TextUnit.UTF16),
+            photo_title=TextLimit(90, TextUnit.UTF16),
+            options=frozenset(
+                {
+                    "privacy",
+                    "allow_comment",
+                    "allow_duet",
+                    "allow_stitch",
+                    "cover_timestamp_ms",
+                    "cover_index",
+                    "auto_add_music",
+                    "ai_generated",
+                    "draft",
+                }
+            ),
+        ),
+        "instagram": PlatformSupport(
+            max_photos=10,
+            video_formats=_META_VIDEO,
+            options=frozenset({"share_to_feed"}),
+        ),
+        "threads": PlatformSupport(
+            video_formats=_META_VIDEO,
+            options=frozenset({"reply_control"}),
+        ),
+        "facebook": PlatformSupport(video_formats=_META_VIDEO),
+    },
+    scheduling=False,
+    local_files=False,
+    remote_media=True,
+    creator_info=True,
+    batch_status=True,
+    connect=frozenset({"tiktok"}),
+)

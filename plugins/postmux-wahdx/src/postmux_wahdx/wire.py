@@ -1,0 +1,296 @@
+"""Wahdx's wire format: request and response bodies, and the one converter that maps them.
+
+Field names are Wahdx's own (``privacy_level``, ``photoTitle``, ``mediaItems``…),
+taken from the documents ``wahdx-multi-platform-api.txt`` (``https://wahdx.co/docs``)
+and ``wahdx-photo-carousel.txt``. The neutral ⇄ wire renames are the
+:data:`TIKTOK_FIELDS`, :data:`INSTAGRAM_FIELDS` and :data:`THREADS_FIELDS` tables,
+which the tests read both ways.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from postmux.wire import base_converter, configure
+
+__all__ = [
+    "INSTAGRAM_FIELDS",
+    "THREADS_FIELDS",
+    "TIKTOK_FIELDS",
+    "AccountsBody",
+    "BatchBody",
+    "CreatorInfoBody",
+    "MediaItem",
+    "PostBody",
+    "PublishBody",
+    "QrCheckBody",
+    "QrRequestBody",
+    "StatusBody",
+    "converter",
+]
+
+TIKTOK_FIELDS: dict[str, str] = {
+    "privacy": "privacy_level",
+    "allow_comment": "allow_comment",
+    "allow_duet": "allow_duet",
+    "allow_stitch": "allow_stitch",
+    "cover_timestamp_ms": "video_cover_timestamp_ms",
+    "cover_index": "photo_cover_index",
+    "auto_add_music": "auto_add_music",
+    "ai_generated": "video_made_with_ai",
+    "draft": "draft",
+}
+"""``TikTokOptions`` field → ``tiktokSettings`` key."""
+
+INSTAGRAM_FIELDS: dict[str, str] = {"share_to_feed": "share_to_feed"}
+"""``InstagramOptions`` field → ``instagramSettings`` key."""
+
+THREADS_FIELDS: dict[str, str] = {"reply_control": "who_can_reply"}
+"""``ThreadsOptions`` field → ``threadsSettings`` key."""
+
+
+@attrs.frozen(slots=True)
+class MediaItem:
+    """One entry of ``mediaItems``: Wahdx tells photo from video by the URL's extension."""
+
+    url: str
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class TikTokSettings:
+    """``tiktokSettings``; every key of the documents, neutral defaults filled in."""
+
+    privacy_level: str | None = None
+    allow_comment: bool | None = None
+    allow_duet: bool | None = None
+    allow_stitch: bool | None = None
+    video_cover_timestamp_ms: int | None = None
+    photo_cover_index: int | None = None
+    auto_add_music: bool | None = None
+    video_made_with_ai: bool | None = None
+    draft: bool | None = None
+    media_type: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class InstagramSettings:
+    """``instagramSettings``: only ``share_to_feed`` is documented."""
+
+    share_to_feed: bool | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ThreadsSettings:
+    """``threadsSettings``: only ``who_can_reply`` is documented."""
+
+    who_can_reply: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class FacebookSettings:
+    """``facebookSettings``: documented only as ``{}``."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class PostBody:
+    """The body of ``POST /api/content/post``: one platform and one account."""
+
+    platform: str
+    accountId: str  # noqa: N815 - Wahdx's spelling
+    content: str
+    mediaItems: list[MediaItem]  # noqa: N815
+    photoTitle: str | None = None  # noqa: N815
+    tiktokSettings: TikTokSettings | None = None  # noqa: N815
+    instagramSettings: InstagramSettings | None = None  # noqa: N815
+    threadsSettings: ThreadsSettings | None = None  # noqa: N815
+    facebookSettings: FacebookSettings | None = None  # noqa: N815
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class PublishData:
+    """``data`` of a publish answer: TikTok gives only ``publish_id``; Meta platforms the post too."""
+
+    publish_id: str
+    id: str | None = None
+    public_post_url: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class PublishBody:
+    """The answer to ``POST /api/content/post`` (current and older page alike)."""
+
+    data: PublishData
+    success: bool = True
+    status: str | None = None
+    platform: str | None = None
+    accountId: str | None = None  # noqa: N815
+    mediaType: str | None = None  # noqa: N815
+    public_post_url: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class StatusData:
+    """``data`` of a status answer, in TikTok's vocabulary."""
+
+    status: str
+    publish_id: str | None = None
+    platform: str | None = None
+    public_post_url: str | None = None
+    public_post_url_candidates: dict[str, str] | None = None
+    fail_reason: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class StatusBody:
+    """The answer to ``GET /api/content/status/:accountId/:publishId``."""
+
+    data: StatusData
+    success: bool = True
+    accountId: str | None = None  # noqa: N815
+    platform: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class BatchItem:
+    """One result of a batch status check; ``success: false`` items carry ``error``."""
+
+    success: bool
+    accountId: str | None = None  # noqa: N815
+    publishId: str | None = None  # noqa: N815
+    platform: str | None = None
+    status: str | None = None
+    publish_id: str | None = None
+    public_post_url: str | None = None
+    public_post_url_candidates: dict[str, str] | None = None
+    fail_reason: str | None = None
+    error: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class BatchData:
+    """``data`` of a batch answer (``byAccountId`` is the same items again, so it is not read)."""
+
+    results: list[BatchItem]
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class BatchBody:
+    """The answer to ``POST /api/content/status/batch``."""
+
+    data: BatchData
+    success: bool = True
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class AccountItem:
+    """One linked account; the older TikTok-only page has no ``platform`` or ``status``."""
+
+    accountId: str  # noqa: N815
+    platform: str = "tiktok"
+    username: str | None = None
+    display_name: str | None = None
+    avatar_url: str | None = None
+    status: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class AccountsBody:
+    """The answer to ``GET /api/content/accounts``."""
+
+    data: list[AccountItem]
+    success: bool = True
+    subscription: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class CreatorInfoBody:
+    """TikTok's ``creator_info`` fields, as Wahdx is assumed to pass them through."""
+
+    privacy_level_options: list[str]
+    comment_disabled: bool
+    duet_disabled: bool
+    stitch_disabled: bool
+    max_video_post_duration_sec: int | None = None
+    creator_username: str | None = None
+    creator_nickname: str | None = None
+    creator_avatar_url: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class QrRequestData:
+    """``data`` of ``POST /api/content/qr-login/request``."""
+
+    qrCodeImage: str  # noqa: N815
+    token: str
+    unique_id: str | None = None
+    expiresIn: int | None = None  # noqa: N815
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class QrRequestBody:
+    """The answer to a QR login request."""
+
+    data: QrRequestData
+    success: bool = True
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class QrAccount:
+    """The account a confirmed QR login linked."""
+
+    accountId: str  # noqa: N815
+    username: str | None = None
+    display_name: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class QrCheckData:
+    """``data`` of ``POST /api/content/qr-login/check``."""
+
+    status: str
+    unique_id: str | None = None
+    account: QrAccount | None = None
+    message: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class QrCheckBody:
+    """The answer to a QR login poll."""
+
+    data: QrCheckData
+    success: bool = True
+
+
+converter = base_converter()
+for _cls in (
+    MediaItem,
+    TikTokSettings,
+    InstagramSettings,
+    ThreadsSettings,
+    FacebookSettings,
+    PostBody,
+    PublishData,
+    PublishBody,
+    StatusData,
+    StatusBody,
+    BatchItem,
+    BatchData,
+    BatchBody,
+    AccountItem,
+    AccountsBody,
+    CreatorInfoBody,
+    QrRequestData,
+    QrRequestBody,
+    QrAccount,
+    QrCheckData,
+    QrCheckBody,
+):
+    configure(converter, _cls)
+
+
+def unstructure(body: PostBody) -> dict[str, Any]:
+    """A request body as JSON-ready data, with unset fields left out."""
+    data: dict[str, Any] = converter.unstructure(body)
+    return data

@@ -1,0 +1,123 @@
+"""postmux: one provider-neutral interface for publishing to TikTok, Instagram,
+Threads, Facebook and YouTube through social-publishing vendor APIs.
+
+    import postmux
+    pub = postmux.publisher("wahdx")
+    report = pub.publish(postmux.Post(text="Hi", media=["https://…/clip.mp4"],
+                                      targets=["tiktok:acc-1"]))
+
+Each vendor is a plugin (entry-point group ``postmux``); see :mod:`postmux.adapter`.
+"""
+
+from __future__ import annotations
+
+from .accounts import Account, AccountStatus, CreatorInfo
+from .adapter import Adapter, Route
+from .async_publisher import AsyncPublisher
+from .capabilities import Capabilities, PlatformSupport
+from .connect import (
+    AsyncConnectSession,
+    ConnectFailedError,
+    ConnectPoll,
+    ConnectSession,
+    ConnectStart,
+    ConnectStatus,
+)
+from .drivers import RetryPolicy
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    InvalidRequestError,
+    MissingCredentialsError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    PostmuxError,
+    Problem,
+    ProviderError,
+    RateLimitError,
+    ResponseError,
+    ServerError,
+    TimeoutError,
+    TransportError,
+    UnknownProviderError,
+    UnsupportedError,
+    ValidationError,
+)
+from .factory import async_publisher, providers, publisher
+from .hookspecs import hookimpl
+from .ledger import Ledger, MemoryLedger, SQLiteLedger
+from .media import Media, MediaKind
+from .options import (
+    FacebookOptions,
+    InstagramOptions,
+    ThreadsOptions,
+    TikTokOptions,
+    YouTubeOptions,
+)
+from .post import Post, Target
+from .publisher import Publisher
+from .results import Publication, PublishReport
+from .secrets import Secret
+from .status import Status
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "Adapter",
+    "AsyncConnectSession",
+    "AsyncPublisher",
+    "AuthenticationError",
+    "Capabilities",
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectFailedError",
+    "ConnectPoll",
+    "ConnectSession",
+    "ConnectStart",
+    "ConnectStatus",
+    "CreatorInfo",
+    "FacebookOptions",
+    "InstagramOptions",
+    "InvalidRequestError",
+    "Ledger",
+    "Media",
+    "MediaKind",
+    "MemoryLedger",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "PlatformSupport",
+    "Post",
+    "PostmuxError",
+    "Problem",
+    "ProviderError",
+    "Publication",
+    "PublishReport",
+    "Publisher",
+    "RateLimitError",
+    "ResponseError",
+    "RetryPolicy",
+    "Route",
+    "SQLiteLedger",
+    "Secret",
+    "ServerError",
+    "Status",
+    "Target",
+    "ThreadsOptions",
+    "TikTokOptions",
+    "TimeoutError",
+    "TransportError",
+    "UnknownProviderError",
+    "UnsupportedError",
+    "ValidationError",
+    "YouTubeOptions",
+    "async_publisher",
+    "hookimpl",
+    "providers",
+    "publisher",
+]

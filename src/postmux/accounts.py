@@ -1,0 +1,64 @@
+"""Linked accounts and TikTok creator information, in neutral form."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["Account", "AccountStatus", "CreatorInfo"]
+
+
+class AccountStatus(enum.StrEnum):
+    """Whether postmux can publish to an account now."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    RECONNECT_REQUIRED = "reconnect_required"
+    UNKNOWN = "unknown"
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Account:
+    """One account linked at the vendor.
+
+    ``id`` is what a :class:`~postmux.Target` takes; ``status_reason`` says why
+    an account is not active where the vendor tells (``token_expired``…).
+    """
+
+    id: str
+    platform: str
+    provider: str
+    username: str | None = None
+    display_name: str | None = None
+    status: AccountStatus = AccountStatus.ACTIVE
+    status_reason: str | None = None
+    avatar_url: str | None = None
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def active(self) -> bool:
+        """True when posts can go to this account now."""
+        return self.status is AccountStatus.ACTIVE
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class CreatorInfo:
+    """What a TikTok creator allows right now (TikTok's ``creator_info``).
+
+    Apps must offer only ``privacy_options`` and grey out the interactions
+    that are disabled; ``max_video_duration_s`` caps the video length.
+    """
+
+    account_id: str
+    privacy_options: tuple[str, ...]
+    comments_disabled: bool
+    duets_disabled: bool
+    stitches_disabled: bool
+    max_video_duration_s: int | None = None
+    username: str | None = None
+    nickname: str | None = None
+    avatar_url: str | None = None
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)

@@ -1,0 +1,216 @@
+"""What a vendor plugin implements: one :class:`Adapter` subclass.
+
+An adapter maps the neutral model to one vendor's wire format and back, as
+sans-I/O flows (see :mod:`postmux.flow`). It owns no client, no key and no
+retry: the core sends its requests, adds the auth header it names, maps errors
+through :meth:`Adapter.error_for`, runs batches concurrently and keeps the
+ledger. Operations a vendor lacks keep the defaults here, which raise
+:class:`~postmux.UnsupportedError` before any I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+
+import attrs
+import httpx
+
+from .accounts import Account, CreatorInfo
+from .capabilities import Capabilities
+from .connect import ConnectPoll, ConnectStart
+from .errors import Problem, ProviderError, UnsupportedError, error_for_status
+from .flow import Flow, done
+from .post import Post, Target
+from .results import Publication
+from .secrets import Secret
+
+__all__ = ["Adapter", "Route", "retry_after"]
+
+
+@attrs.frozen(slots=True)
+class Route:
+    """A target with its account resolved to the vendor's id."""
+
+    target: Target
+    account_id: str
+
+    @property
+    def platform(self) -> str:
+        """The target's platform."""
+        return self.target.platform
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import UTC
+
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _unsupported(provider: str, what: str) -> UnsupportedError:
+    return UnsupportedError([Problem(what, f"{provider} does not support this", unsupported=True)])
+
+
+class Adapter:
+    """The base of every vendor adapter.
+
+    Subclasses set the class attributes and implement :meth:`auth_headers` and
+    :meth:`publish`; everything else is optional.
+    """
+
+    name: ClassVar[str]
+    """The provider name apps pass to ``postmux.publisher()``."""
+    env_var: ClassVar[str]
+    """The environment variable holding the API key."""
+    default_base_url: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    poll_interval: ClassVar[float] = 2.0
+    """Seconds between status polls while waiting."""
+
+    def __init__(self, base_url: str | None = None) -> None:
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+
+    # -- plumbing ---------------------------------------------------------
+
+    def auth_headers(self, key: Secret) -> Mapping[str, str]:
+        """The headers that authenticate a request to this vendor."""
+        raise NotImplementedError
+
+    def url(self, path: str) -> str:
+        """An absolute URL for a path under the base URL."""
+        return self.base_url + path
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        **kwargs: Any,
+    ) -> httpx.Request:
+        """A request to the vendor; ``idempotent=True`` marks a POST that only reads."""
+        extensions = kwargs.pop("extensions", {})
+        if idempotent:
+            extensions = {**extensions, "postmux.idempotent": True}
+        return httpx.Request(
+            method, self.url(path), json=json, params=params, extensions=extensions, **kwargs
+        )
+
+    def error_for(self, response: httpx.Response, body: str) -> ProviderError:
+        """The error for a vendor response with status ≥ 400.
+
+        ``body`` is the response text with the key already scrubbed. The default
+        reads ``message`` or ``error`` (a string, or an object with ``message``
+        and ``code``) and tolerates bodies that are not JSON at all.
+        """
+        message, code = _generic_message(body)
+        return error_for_status(
+            response.status_code,
+            message or f"HTTP {response.status_code}",
+            provider=self.name,
+            code=code,
+            body=body,
+            retry_after=retry_after(response),
+        )
+
+    # -- publishing -------------------------------------------------------
+
+    def batches(self, post: Post, routes: Sequence[Route]) -> list[list[Route]]:
+        """How targets are grouped into requests; by default one batch per target."""
+        return [[route] for route in routes]
+
+    def stage(self, post: Post, routes: Sequence[Route]) -> Flow[tuple[str, ...]]:
+        """Make the media usable by the vendor, once per publish, before any post is made.
+
+        Returns one reference per media item (a URL, an uploaded media id…), in
+        order; the default passes URLs through.
+        """
+        return done(tuple(m.url or "" for m in post.media))
+
+    def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
+        """Send ``post`` to one batch of routes; one :class:`Publication` per route, in order."""
+        raise NotImplementedError
+
+    def status(self, publication: Publication) -> Flow[Publication]:
+        """The publication as the vendor sees it now."""
+        raise _unsupported(self.name, "status")
+
+    def status_many(self, publications: Sequence[Publication]) -> Flow[list[Publication]]:
+        """Several publications at once; by default one request each, in order."""
+        out: list[Publication] = []
+        for publication in publications:
+            out.append((yield from self.status(publication)))
+        return out
+
+    # -- accounts and scheduling -------------------------------------------
+
+    def accounts(self) -> Flow[list[Account]]:
+        """Every account linked at the vendor."""
+        raise _unsupported(self.name, "accounts")
+
+    def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
+        """What a TikTok creator allows now."""
+        raise _unsupported(self.name, "creator_info")
+
+    def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
+        """Start linking an account on ``platform``."""
+        raise _unsupported(self.name, f"connect({platform!r})")
+
+    def connect_poll(self, start: ConnectStart) -> Flow[ConnectPoll]:
+        """Where a started link stands."""
+        raise _unsupported(self.name, "connect")
+
+    def scheduled(self) -> Flow[list[Publication]]:
+        """Posts waiting for their time."""
+        raise _unsupported(self.name, "scheduled")
+
+    def cancel(self, publication: Publication) -> Flow[Publication]:
+        """Cancel a scheduled post."""
+        raise _unsupported(self.name, "cancel")
+
+    def reschedule(self, publication: Publication, at: datetime) -> Flow[Publication]:
+        """Move a scheduled post to another time."""
+        raise _unsupported(self.name, "reschedule")
+
+
+def _generic_message(body: str) -> tuple[str | None, str | None]:
+    import json
+
+    try:
+        data = json.loads(body)
+    except ValueError:
+        text = body.strip()
+        if text.startswith("<"):
+            return "the vendor answered with an HTML page", None
+        return (text[:200] or None), None
+    if not isinstance(data, dict):
+        return None, None
+    error = data.get("error")
+    message = data.get("message")
+    code = data.get("code")
+    if isinstance(error, dict):
+        message = error.get("message", message)
+        code = error.get("code", code)
+    elif isinstance(error, str) and not isinstance(message, str):
+        message = error
+    return (
+        message if isinstance(message, str) else None,
+        code if isinstance(code, str) else None,
+    )

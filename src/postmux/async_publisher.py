@@ -1,0 +1,183 @@
+"""The asyncio :class:`AsyncPublisher`: the same methods as :class:`~postmux.Publisher`, awaited.
+
+Batches run as tasks bounded by a semaphore; the adapter's flows are the very
+same generators the sync publisher drives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from . import errors
+from .accounts import Account, CreatorInfo
+from .adapter import Adapter, Route
+from .connect import AsyncConnectSession
+from .core import PublisherCore, as_publications
+from .drivers import DEFAULT_TIMEOUT, AsyncDriver, RetryPolicy
+from .flow import Flow
+from .ledger import Ledger
+from .plugins import PluginManager
+from .post import Post
+from .results import Publication, PublishReport
+from .secrets import Secret
+
+__all__ = ["AsyncPublisher"]
+
+T = TypeVar("T")
+
+
+class AsyncPublisher(PublisherCore):
+    """Publishes through one vendor with asyncio. Make one with :func:`postmux.async_publisher`."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        key: Secret,
+        *,
+        client: httpx.AsyncClient | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        ledger: Ledger | None = None,
+        max_concurrency: int = 8,
+        plugins: PluginManager | None = None,
+    ) -> None:
+        super().__init__(adapter, key, ledger=ledger, max_concurrency=max_concurrency, plugins=plugins)
+        self._own_client = client is None
+        self.client = client or httpx.AsyncClient(timeout=timeout or DEFAULT_TIMEOUT)
+        self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy())
+
+    async def run(self, flow: Flow[T]) -> T:
+        """Drive one adapter flow (for plugins' extra operations)."""
+        return await self.driver.run(flow)
+
+    async def publish(self, post: Post) -> PublishReport:
+        """Send ``post`` to every target; see :meth:`postmux.Publisher.publish`."""
+        self.prepare(post)
+        accounts = await self.accounts() if self.needs_accounts(post) else None
+        routes = self.routes(post, accounts)
+        known = self.recorded(post, routes)
+        todo = [i for i in range(len(routes)) if i not in known]
+        sent: dict[int, Publication] = {}
+        if todo:
+            pending = [routes[i] for i in todo]
+            media = await self.driver.run(self.adapter.stage(post, pending))
+            batches = self.adapter.batches(post, pending)
+            index = {id(route): i for i, route in zip(todo, pending, strict=True)}
+            gate = asyncio.Semaphore(self.max_concurrency)
+            outcomes = await asyncio.gather(*(self._one(post, b, media, gate) for b in batches))
+            for batch, results in zip(batches, outcomes, strict=True):
+                for route, publication in zip(batch, results, strict=True):
+                    sent[index[id(route)]] = publication
+        return self.assemble(len(routes), known, sent)
+
+    async def _one(
+        self, post: Post, batch: Sequence[Route], media: tuple[str, ...], gate: asyncio.Semaphore
+    ) -> list[Publication]:
+        async with gate:
+            self.claim(post, batch)
+            try:
+                results = self.checked(
+                    post, batch, await self.driver.run(self.adapter.publish(post, batch, media))
+                )
+            except Exception as exc:
+                results = self.failed_batch(post, batch, exc)
+            self.record(post, batch, results)
+            return results
+
+    async def status(self, publication: Publication) -> Publication:
+        """The publication as the vendor sees it now."""
+        return await self.driver.run(self.adapter.status(publication))
+
+    async def wait(
+        self,
+        report: PublishReport | Publication | Sequence[Publication],
+        timeout: float = 600.0,
+        interval: float | None = None,
+    ) -> PublishReport:
+        """Poll until every publication is final; see :meth:`postmux.Publisher.wait`."""
+        current = as_publications(report)
+        pause = interval if interval is not None else self.adapter.poll_interval
+        deadline = time.monotonic() + timeout
+        while True:
+            todo = self.pollable(current)
+            if not todo:
+                return PublishReport(tuple(current))
+            refreshed = await self._refresh([current[i] for i in todo])
+            for i, p in zip(todo, refreshed, strict=True):
+                current[i] = p
+            if not self.pollable(current):
+                return PublishReport(tuple(current))
+            if time.monotonic() + pause > deadline:
+                raise errors.TimeoutError(
+                    f"not every publication was final after {timeout:g} s",
+                    PublishReport(tuple(current)),
+                )
+            await asyncio.sleep(pause)
+
+    async def _refresh(self, publications: list[Publication]) -> list[Publication]:
+        if self.capabilities.batch_status or len(publications) == 1:
+            return await self.driver.run(self.adapter.status_many(publications))
+        gate = asyncio.Semaphore(self.max_concurrency)
+
+        async def one(p: Publication) -> Publication:
+            async with gate:
+                return await self.status(p)
+
+        return list(await asyncio.gather(*(one(p) for p in publications)))
+
+    async def accounts(self, *, refresh: bool = False) -> list[Account]:
+        """Every linked account (cached; ``refresh=True`` asks again)."""
+        if self._accounts is None or refresh:
+            self._accounts = await self.driver.run(self.adapter.accounts())
+        return list(self._accounts)
+
+    async def creator_info(self, account_id: str) -> CreatorInfo:
+        """What a TikTok creator allows now."""
+        if account_id.startswith("@"):
+            account_id = self.resolve("tiktok", account_id, await self.accounts())
+        return await self.driver.run(self.adapter.creator_info(account_id))
+
+    async def scheduled(self) -> list[Publication]:
+        """Posts waiting for their time."""
+        return await self.driver.run(self.adapter.scheduled())
+
+    async def cancel(self, publication: Publication) -> Publication:
+        """Cancel a scheduled post."""
+        return await self.driver.run(self.adapter.cancel(publication))
+
+    async def reschedule(self, publication: Publication, at: datetime) -> Publication:
+        """Move a scheduled post to ``at`` (timezone-aware)."""
+        return await self.driver.run(self.adapter.reschedule(publication, at))
+
+    async def connect(self, platform: str, **options: Any) -> AsyncConnectSession:
+        """Start linking an account: show ``.url`` or ``.qr_image``, then ``await .wait()``."""
+        start = await self.driver.run(self.adapter.connect(platform, options))
+        return AsyncConnectSession(
+            start,
+            self.driver.run,
+            self.adapter.connect_poll,
+            start.poll_interval or self.adapter.poll_interval,
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this publisher made it."""
+        if self._own_client:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,90 @@
+"""What one vendor can do, per platform — read by validation and by the capability matrix.
+
+A plugin declares its :class:`Capabilities` once, as data; postmux checks
+every post against it before any I/O and raises :class:`~postmux.UnsupportedError`
+for what the vendor cannot carry, instead of letting a field fall on the floor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+
+import attrs
+
+from .rules import TextLimit
+
+__all__ = ["Capabilities", "PlatformSupport"]
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class PlatformSupport:
+    """One platform through one vendor.
+
+    ``options`` names the fields of the platform's option class the vendor can
+    carry (``{"privacy", "allow_comment", …}``). Limits given here replace the
+    platform's own formats or tighten its counts and text lengths, where the
+    vendor documents stricter ones (or, for formats, converts others).
+    """
+
+    video: bool = True
+    photos: bool = True
+    text_only: bool = False
+    title: bool = False
+    draft: bool = False
+    scheduling: bool | None = None
+    options: frozenset[str] = frozenset()
+    min_photos: int | None = None
+    max_photos: int | None = None
+    photo_formats: frozenset[str] | None = None
+    video_formats: frozenset[str] | None = None
+    caption: TextLimit | None = None
+    photo_caption: TextLimit | None = None
+    photo_title: TextLimit | None = None
+    notes: tuple[str, ...] = ()
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Capabilities:
+    """Everything a vendor supports.
+
+    ``scheduling`` with ``schedule_min``/``schedule_max`` bounds how far ahead
+    ``schedule_at`` may be; ``local_files`` whether ``Media(path=…)`` can be
+    uploaded; ``remote_media`` whether ``Media(url=…)`` is accepted;
+    ``connect`` lists platforms whose accounts can be linked through postmux.
+    """
+
+    platforms: Mapping[str, PlatformSupport]
+    scheduling: bool = False
+    schedule_min: timedelta | None = None
+    schedule_max: timedelta | None = None
+    local_files: bool = False
+    remote_media: bool = True
+    creator_info: bool = False
+    batch_status: bool = False
+    cancel: bool = False
+    reschedule: bool = False
+    connect: frozenset[str] = frozenset()
+
+    def supports(self, platform: str) -> bool:
+        """True when the vendor publishes to ``platform`` at all."""
+        return platform in self.platforms
+
+    def for_platform(self, platform: str) -> PlatformSupport | None:
+        """The support entry for ``platform``, if any."""
+        return self.platforms.get(platform)
+
+    def can_schedule(self, platform: str) -> bool:
+        """True when ``schedule_at`` can be sent for posts to ``platform``."""
+        support = self.platforms.get(platform)
+        if support is None:
+            return False
+        return self.scheduling if support.scheduling is None else support.scheduling
+
+    def matrix(self) -> Iterator[tuple[str, str, bool]]:
+        """(platform, feature, supported) rows for the capability matrix."""
+        for platform, support in self.platforms.items():
+            yield platform, "video", support.video
+            yield platform, "photos", support.photos
+            yield platform, "draft", support.draft
+            yield platform, "scheduling", self.can_schedule(platform)

@@ -1,0 +1,196 @@
+"""Linking an account: an OAuth URL to open or a QR code to scan, then polling.
+
+``pub.connect("tiktok")`` returns a :class:`ConnectSession` (or
+:class:`AsyncConnectSession`): show ``.url`` or ``.qr_image`` to the person,
+then ``.wait()`` for the linked :class:`~postmux.Account`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import enum
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from . import errors
+from .accounts import Account
+from .errors import PostmuxError
+
+if TYPE_CHECKING:
+    from .flow import Flow
+
+__all__ = [
+    "AsyncConnectSession",
+    "ConnectFailedError",
+    "ConnectPoll",
+    "ConnectSession",
+    "ConnectStart",
+    "ConnectStatus",
+    "decode_data_url",
+]
+
+
+class ConnectStatus(enum.StrEnum):
+    """Where a link attempt stands."""
+
+    PENDING = "pending"
+    SCANNED = "scanned"
+    CONFIRMED = "confirmed"
+    EXPIRED = "expired"
+    USED = "used"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        """True when polling will not change it."""
+        return self in (
+            ConnectStatus.CONFIRMED,
+            ConnectStatus.EXPIRED,
+            ConnectStatus.USED,
+            ConnectStatus.FAILED,
+        )
+
+
+class ConnectFailedError(PostmuxError):
+    """The link attempt ended without an account (QR expired or already used)."""
+
+    def __init__(self, status: ConnectStatus, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ConnectStart:
+    """What the vendor answered to "link an account".
+
+    ``state`` is the adapter's own memory between polls (a QR token, the
+    accounts that existed before an OAuth round trip).
+    """
+
+    platform: str
+    url: str | None = None
+    qr_image: bytes | None = attrs.field(default=None, repr=False)
+    qr_mime_type: str | None = None
+    expires_in: float | None = None
+    poll_interval: float | None = None
+    state: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ConnectPoll:
+    """One poll's answer: the status, and the account once confirmed."""
+
+    status: ConnectStatus
+    account: Account | None = None
+    message: str | None = None
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+def decode_data_url(value: str) -> tuple[bytes, str | None]:
+    """The bytes and MIME type of a ``data:image/png;base64,…`` URL."""
+    if not value.startswith("data:"):
+        return base64.b64decode(value, validate=False), None
+    head, _, payload = value.partition(",")
+    mime = head[5:].split(";")[0] or None
+    return base64.b64decode(payload + "=" * (-len(payload) % 4)), mime
+
+
+def _finish(poll: ConnectPoll) -> Account | None:
+    if poll.status is ConnectStatus.CONFIRMED:
+        if poll.account is None:
+            raise ConnectFailedError(poll.status, "the vendor confirmed the link but named no account")
+        return poll.account
+    if poll.status.is_final:
+        raise ConnectFailedError(poll.status, poll.message or f"the link attempt ended: {poll.status}")
+    return None
+
+
+class _SessionBase:
+    def __init__(self, start: ConnectStart, interval: float) -> None:
+        self.start = start
+        self.interval = interval
+        self.last: ConnectPoll | None = None
+
+    @property
+    def url(self) -> str | None:
+        """The OAuth URL to open, for redirect-based vendors."""
+        return self.start.url
+
+    @property
+    def qr_image(self) -> bytes | None:
+        """The QR code image (PNG bytes) to show, for QR-based vendors."""
+        return self.start.qr_image
+
+    @property
+    def platform(self) -> str:
+        """The platform being linked."""
+        return self.start.platform
+
+
+class ConnectSession(_SessionBase):
+    """A link attempt driven synchronously."""
+
+    def __init__(
+        self,
+        start: ConnectStart,
+        run: Callable[[Flow[ConnectPoll]], ConnectPoll],
+        poll_flow: Callable[[ConnectStart], Flow[ConnectPoll]],
+        interval: float,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(start, interval)
+        self._run = run
+        self._poll_flow = poll_flow
+        self._sleep = sleep
+
+    def poll(self) -> ConnectPoll:
+        """Ask once where the link stands."""
+        self.last = self._run(self._poll_flow(self.start))
+        return self.last
+
+    def wait(self, timeout: float = 300.0) -> Account:
+        """Poll until the account is linked; :class:`ConnectFailedError` if it expires."""
+        deadline = time.monotonic() + timeout
+        while True:
+            account = _finish(self.poll())
+            if account is not None:
+                return account
+            if time.monotonic() + self.interval > deadline:
+                raise errors.TimeoutError(f"the account was not linked within {timeout:g} s")
+            self._sleep(self.interval)
+
+
+class AsyncConnectSession(_SessionBase):
+    """A link attempt driven with asyncio."""
+
+    def __init__(
+        self,
+        start: ConnectStart,
+        run: Callable[[Flow[ConnectPoll]], Awaitable[ConnectPoll]],
+        poll_flow: Callable[[ConnectStart], Flow[ConnectPoll]],
+        interval: float,
+    ) -> None:
+        super().__init__(start, interval)
+        self._run = run
+        self._poll_flow = poll_flow
+
+    async def poll(self) -> ConnectPoll:
+        """Ask once where the link stands."""
+        self.last = await self._run(self._poll_flow(self.start))
+        return self.last
+
+    async def wait(self, timeout: float = 300.0) -> Account:
+        """Poll until the account is linked; :class:`ConnectFailedError` if it expires."""
+        deadline = time.monotonic() + timeout
+        while True:
+            account = _finish(await self.poll())
+            if account is not None:
+                return account
+            if time.monotonic() + self.interval > deadline:
+                raise errors.TimeoutError(f"the account was not linked within {timeout:g} s")
+            await asyncio.sleep(self.interval)

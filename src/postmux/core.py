@@ -1,0 +1,261 @@
+"""What the sync and the async publisher share: every decision that needs no I/O.
+
+Resolving ``@username`` targets, validating, consulting the ledger, turning a
+batch's exception into per-target outcomes and putting results back in the
+order of ``Post.targets`` are the same whichever driver sends the requests;
+:mod:`postmux.publisher` and :mod:`postmux.async_publisher` add only the I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+
+from .accounts import Account
+from .adapter import Adapter, Route
+from .capabilities import Capabilities
+from .errors import (
+    PostmuxError,
+    Problem,
+    ProviderError,
+    ResponseError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+from .ledger import Ledger
+from .plugins import PluginManager
+from .post import Post, Target
+from .results import Publication, PublishReport
+from .secrets import Secret
+from .status import Status
+from .validation import raise_for_problems, validate
+
+__all__ = ["PublisherCore", "as_publications"]
+
+log = logging.getLogger("postmux")
+
+
+def as_publications(value: PublishReport | Publication | Sequence[Publication]) -> list[Publication]:
+    """Accept a report, one publication or several, as a list."""
+    if isinstance(value, PublishReport):
+        return list(value.results)
+    if isinstance(value, Publication):
+        return [value]
+    return list(value)
+
+
+class PublisherCore:
+    """State and pure logic shared by :class:`Publisher` and :class:`AsyncPublisher`."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        key: Secret,
+        *,
+        ledger: Ledger | None,
+        max_concurrency: int,
+        plugins: PluginManager | None,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self.adapter = adapter
+        self._key = key
+        self.ledger = ledger
+        self.max_concurrency = max_concurrency
+        self._plugins = plugins
+        self._accounts: list[Account] | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} provider={self.provider!r} base_url={self.adapter.base_url!r}>"
+
+    @property
+    def provider(self) -> str:
+        """The provider name (``"wahdx"``…)."""
+        return self.adapter.name
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What this vendor supports, per platform."""
+        return self.adapter.capabilities
+
+    def validate(self, post: Post, *, now: datetime | None = None) -> list[Problem]:
+        """Every problem with ``post`` for this vendor; no I/O."""
+        return validate(post, self.capabilities, provider=self.provider, now=now)
+
+    # -- targets ---------------------------------------------------------
+
+    @staticmethod
+    def needs_accounts(post: Post) -> bool:
+        """True when some target is an ``@username`` to resolve."""
+        return any(t.is_username for t in post.targets)
+
+    def routes(self, post: Post, accounts: Sequence[Account] | None) -> list[Route]:
+        """Each target with its vendor account id; unknown usernames are a :class:`ValidationError`."""
+        routes: list[Route] = []
+        problems: list[Problem] = []
+        for i, target in enumerate(post.targets):
+            if not target.is_username:
+                routes.append(Route(target, target.account))
+                continue
+            account = _find(accounts or (), target)
+            if account is None:
+                names = sorted(
+                    f"@{a.username}" for a in accounts or () if a.platform == target.platform and a.username
+                )
+                problems.append(
+                    Problem(
+                        f"targets[{i}].account",
+                        f"no {target.platform} account {target.account} at {self.provider}"
+                        + (f"; linked: {', '.join(names)}" if names else "; none linked"),
+                    )
+                )
+                continue
+            routes.append(Route(target, account.id))
+        if problems:
+            raise ValidationError(problems)
+        return routes
+
+    def resolve(self, platform: str, username: str, accounts: Sequence[Account]) -> str:
+        """The account id of ``@username`` on ``platform``."""
+        return self.routes(Post(targets=(Target(platform, username),)), accounts)[0].account_id
+
+    # -- ledger ----------------------------------------------------------
+
+    def target_key(self, route: Route) -> str:
+        """The ledger's name for a target: provider, platform and resolved account."""
+        return f"{self.provider}:{route.platform}:{route.account_id}"
+
+    def recorded(self, post: Post, routes: Sequence[Route]) -> dict[int, Publication]:
+        """Targets the ledger says must not be sent again, by index."""
+        if self.ledger is None:
+            return {}
+        known: dict[int, Publication] = {}
+        for i, route in enumerate(routes):
+            entry = self.ledger.lookup(post.ledger_key, self.target_key(route))
+            if entry is None:
+                continue
+            if entry.publication is None:
+                known[i] = self._in_doubt(
+                    post, route, "a previous run claimed this target and never recorded an outcome"
+                )
+            elif entry.publication.status is Status.FAILED:
+                continue  # refused by the vendor: nothing was published, sending again is safe
+            else:
+                known[i] = attrs.evolve(entry.publication, target=route.target)
+        return known
+
+    def claim(self, post: Post, routes: Sequence[Route]) -> None:
+        """Mark routes as being sent, before the first byte leaves."""
+        if self.ledger is not None:
+            for route in routes:
+                self.ledger.claim(post.ledger_key, self.target_key(route))
+
+    def record(self, post: Post, routes: Sequence[Route], results: Sequence[Publication]) -> None:
+        """Store outcomes and tell listening plugins."""
+        for route, publication in zip(routes, results, strict=True):
+            if self.ledger is not None:
+                self.ledger.record(post.ledger_key, self.target_key(route), publication)
+        if self._plugins is not None and self._plugins.has_publish_listeners():
+            for publication in results:
+                self._plugins.publish_finished(publication=publication)
+
+    # -- outcomes --------------------------------------------------------
+
+    def _in_doubt(self, post: Post, route: Route, why: str) -> Publication:
+        return Publication(
+            target=route.target,
+            provider=self.provider,
+            status=Status.UNKNOWN,
+            error=why,
+            account_id=route.account_id,
+            post_key=post.ledger_key,
+        )
+
+    def failed_batch(self, post: Post, batch: Sequence[Route], exc: BaseException) -> list[Publication]:
+        """The outcome of every target in a batch whose flow raised ``exc``.
+
+        A refusal (4xx, bad input) is ``failed``: nothing was published. A
+        timeout after sending, a 5xx or an unreadable 2xx body is ``unknown``:
+        the post may exist, so it is never resent on its own.
+        """
+        status = Status.FAILED
+        code: str | None = None
+        if isinstance(exc, TransportError):
+            status = Status.UNKNOWN if exc.request_sent else Status.FAILED
+        elif isinstance(exc, ServerError | ResponseError):
+            status = Status.UNKNOWN
+        elif isinstance(exc, ProviderError):
+            code = exc.code
+        elif not isinstance(exc, ValidationError | PostmuxError):
+            log.error("postmux: %s adapter raised %r", self.provider, exc, exc_info=exc)
+            wrapped = PostmuxError(f"{self.provider} plugin error: {type(exc).__name__}: {exc}")
+            wrapped.__cause__ = exc
+            exc = wrapped
+            status = Status.UNKNOWN
+        assert isinstance(exc, PostmuxError)
+        return [
+            Publication(
+                target=route.target,
+                provider=self.provider,
+                status=status,
+                error=str(exc),
+                error_code=code,
+                account_id=route.account_id,
+                post_key=post.ledger_key,
+                exception=exc,
+            )
+            for route in batch
+        ]
+
+    def checked(
+        self, post: Post, batch: Sequence[Route], results: Sequence[Publication]
+    ) -> list[Publication]:
+        """A batch's results, checked for count and stamped with target and post key."""
+        if len(results) != len(batch):
+            exc = PostmuxError(
+                f"{self.provider} plugin returned {len(results)} results for {len(batch)} targets"
+            )
+            return self.failed_batch(post, batch, exc)
+        return [
+            attrs.evolve(
+                p,
+                target=route.target,
+                account_id=p.account_id or route.account_id,
+                post_key=post.ledger_key,
+            )
+            for route, p in zip(batch, results, strict=True)
+        ]
+
+    def prepare(self, post: Post) -> None:
+        """Validate, raising every problem before any I/O."""
+        raise_for_problems(self.validate(post))
+
+    @staticmethod
+    def assemble(size: int, known: dict[int, Publication], sent: dict[int, Publication]) -> PublishReport:
+        """The report in target order from what the ledger knew and what was sent."""
+        return PublishReport(tuple(known[i] if i in known else sent[i] for i in range(size)))
+
+    @staticmethod
+    def pollable(publications: Sequence[Publication]) -> list[int]:
+        """Indexes of publications that polling can still move."""
+        return [
+            i
+            for i, p in enumerate(publications)
+            if not p.is_final and p.id is not None and p.status is not Status.UNKNOWN
+        ]
+
+
+def _find(accounts: Sequence[Account], target: Target) -> Account | None:
+    wanted = target.account.lstrip("@").lower()
+    matches = [
+        a
+        for a in accounts
+        if a.platform == target.platform and (a.username or "").lstrip("@").lower() == wanted
+    ]
+    active = [a for a in matches if a.active]
+    found = active or matches
+    return found[0] if found else None

@@ -1,0 +1,296 @@
+"""Running flows over HTTP: one sync and one async driver sharing every decision.
+
+The driver is the only code that touches the network. It adds the vendor's
+auth header (only to the vendor's own origin: a presigned upload URL or a media
+CDN never sees the key), maps error statuses through the adapter, wraps httpx
+exceptions, and retries only what is safe:
+
+* a request that provably never left (connection refused, connect timeout);
+* 429, and 503 with ``Retry-After``, which say the vendor did nothing;
+* anything else only for idempotent requests (GET, PUT, DELETE, or a POST the
+  adapter marked as read-only), with exponential backoff and ``Retry-After``.
+
+A publish POST that timed out after sending is never resent: the error says
+``request_sent=True`` and the publisher marks the target ``unknown``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
+
+import attrs
+import httpx
+
+from .adapter import Adapter, retry_after
+from .errors import PostmuxError, ProviderError, RateLimitError, TransportError, error_for_status
+from .flow import DOWNLOAD_TO, IDEMPOTENT, Flow
+from .secrets import Secret, redact
+
+__all__ = ["DEFAULT_TIMEOUT", "AsyncDriver", "RetryPolicy", "SyncDriver"]
+
+T = TypeVar("T")
+log = logging.getLogger("postmux")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+"""Generous enough for a slow vendor, short enough that a hung one becomes an error."""
+
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class RetryPolicy:
+    """How many times and how long to retry what is safe to retry."""
+
+    max_retries: int = 3
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    max_retry_after: float = 60.0
+    jitter: float = 0.1
+
+    def delay(self, attempt: int, hint: float | None) -> float | None:
+        """Seconds to wait before try ``attempt + 1``, or ``None`` to give up."""
+        if attempt >= self.max_retries:
+            return None
+        if hint is not None:
+            return hint if hint <= self.max_retry_after else None
+        base = min(self.max_backoff, self.backoff * (2.0**attempt))
+        return float(base * (1 + random.uniform(-self.jitter, self.jitter)))
+
+
+NO_RETRY = RetryPolicy(max_retries=0)
+
+
+class _DriverBase:
+    """What both drivers decide the same way."""
+
+    def __init__(self, adapter: Adapter, key: Secret, retry: RetryPolicy) -> None:
+        self.adapter = adapter
+        self.key = key
+        self.retry = retry
+        self._origin = httpx.URL(adapter.base_url).copy_with(path="/", query=None)
+        self._auth = dict(adapter.auth_headers(key))
+
+    def prepare(self, request: httpx.Request) -> None:
+        """Add the auth header, only for the vendor's own origin."""
+        url = request.url
+        if (url.scheme, url.host, url.port) == (
+            self._origin.scheme,
+            self._origin.host,
+            self._origin.port,
+        ):
+            request.headers.update(self._auth)
+
+    def safe_to_retry(self, request: httpx.Request) -> bool:
+        """True when sending ``request`` twice cannot do anything twice."""
+        return request.method in _IDEMPOTENT_METHODS or bool(request.extensions.get(IDEMPOTENT))
+
+    def on_transport_error(
+        self, request: httpx.Request, exc: httpx.HTTPError, attempt: int
+    ) -> tuple[TransportError, float | None]:
+        """The error to raise for ``exc`` and the delay before a retry (``None``: raise)."""
+        sent = not isinstance(exc, _NOT_SENT)
+        message = redact(
+            f"{request.method} {request.url.copy_with(query=None)} failed: {type(exc).__name__}: {exc}",
+            self.key,
+        )
+        error = TransportError(message, request_sent=sent)
+        if sent and not self.safe_to_retry(request):
+            return error, None
+        return error, self.retry.delay(attempt, None)
+
+    def on_error_status(
+        self, request: httpx.Request, response: httpx.Response, attempt: int
+    ) -> tuple[ProviderError, float | None]:
+        """The error for an error status and the delay before a retry (``None``: raise)."""
+        body = redact(response.text, self.key)
+        if self._is_vendor(request):
+            error = self.adapter.error_for(response, body)
+        else:
+            error = error_for_status(
+                response.status_code,
+                f"{request.url.host} answered HTTP {response.status_code}",
+                provider=self.adapter.name,
+                body=body,
+                retry_after=retry_after(response),
+            )
+        if response.status_code not in _RETRY_STATUSES:
+            return error, None
+        hint = error.retry_after if isinstance(error, RateLimitError) else retry_after(response)
+        said_nothing_done = response.status_code == 429 or (response.status_code == 503 and hint is not None)
+        if not (said_nothing_done or self.safe_to_retry(request)):
+            return error, None
+        return error, self.retry.delay(attempt, hint)
+
+    def _is_vendor(self, request: httpx.Request) -> bool:
+        return (request.url.scheme, request.url.host, request.url.port) == (
+            self._origin.scheme,
+            self._origin.host,
+            self._origin.port,
+        )
+
+    def log(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %s in %.0f ms",
+                request.method,
+                request.url.copy_with(query=None),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+class SyncDriver(_DriverBase):
+    """Runs flows on an :class:`httpx.Client`."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        key: Secret,
+        client: httpx.Client,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(adapter, key, retry)
+        self.client = client
+        self.sleep = sleep
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to its end and return its result."""
+        try:
+            request = next(flow)
+            while True:
+                try:
+                    response = self.send(request)
+                except PostmuxError as exc:
+                    request = flow.throw(exc)
+                else:
+                    request = flow.send(response)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        finally:
+            flow.close()
+
+    def send(self, request: httpx.Request) -> httpx.Response:
+        """One request, with the safe retries, as a read response (or an error)."""
+        self.prepare(request)
+        sink: IO[bytes] | None = request.extensions.get(DOWNLOAD_TO)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            if sink is not None:
+                sink.seek(0)
+                sink.truncate()
+            try:
+                response = self.client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                error, delay = self.on_transport_error(request, exc, attempt)
+                if delay is None:
+                    raise error from None
+                self.sleep(delay)
+                attempt += 1
+                continue
+            try:
+                if response.status_code >= 400 or sink is None:
+                    response.read()
+                else:
+                    for chunk in response.iter_bytes():
+                        sink.write(chunk)
+            except httpx.HTTPError as exc:
+                error, delay = self.on_transport_error(request, exc, attempt)
+                if delay is None:
+                    raise error from None
+                self.sleep(delay)
+                attempt += 1
+                continue
+            finally:
+                response.close()
+            self.log(request, response, started)
+            if response.status_code < 400:
+                return response
+            status_error, delay = self.on_error_status(request, response, attempt)
+            if delay is None:
+                raise status_error
+            self.sleep(delay)
+            attempt += 1
+
+
+class AsyncDriver(_DriverBase):
+    """Runs flows on an :class:`httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        key: Secret,
+        client: httpx.AsyncClient,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        super().__init__(adapter, key, retry)
+        self.client = client
+        self.sleep = sleep
+
+    async def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to its end and return its result."""
+        try:
+            request = next(flow)
+            while True:
+                try:
+                    response = await self.send(request)
+                except PostmuxError as exc:
+                    request = flow.throw(exc)
+                else:
+                    request = flow.send(response)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        finally:
+            flow.close()
+
+    async def send(self, request: httpx.Request) -> httpx.Response:
+        """One request, with the safe retries, as a read response (or an error)."""
+        self.prepare(request)
+        sink: IO[bytes] | None = request.extensions.get(DOWNLOAD_TO)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            if sink is not None:
+                sink.seek(0)
+                sink.truncate()
+            try:
+                response = await self.client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                error, delay = self.on_transport_error(request, exc, attempt)
+                if delay is None:
+                    raise error from None
+                await self.sleep(delay)
+                attempt += 1
+                continue
+            try:
+                if response.status_code >= 400 or sink is None:
+                    await response.aread()
+                else:
+                    async for chunk in response.aiter_bytes():
+                        sink.write(chunk)
+            except httpx.HTTPError as exc:
+                error, delay = self.on_transport_error(request, exc, attempt)
+                if delay is None:
+                    raise error from None
+                await self.sleep(delay)
+                attempt += 1
+                continue
+            finally:
+                await response.aclose()
+            self.log(request, response, started)
+            if response.status_code < 400:
+                return response
+            status_error, delay = self.on_error_status(request, response, attempt)
+            if delay is None:
+                raise status_error
+            await self.sleep(delay)
+            attempt += 1

@@ -1,0 +1,271 @@
+"""The one error tree of postmux.
+
+Every exception postmux raises derives from :class:`PostmuxError`; no httpx or
+cattrs exception crosses the public API::
+
+    PostmuxError
+    ├── ValidationError            .problems — bad input, found before any I/O
+    │   └── UnsupportedError       the chosen vendor cannot carry a feature
+    ├── ConfigurationError
+    │   ├── UnknownProviderError   no installed plugin has that name
+    │   └── MissingCredentialsError
+    ├── ProviderError              .provider .status_code .code .message .body
+    │   ├── InvalidRequestError    400 / 422
+    │   ├── AuthenticationError    401
+    │   ├── PaymentRequiredError   402 (credits, plan)
+    │   ├── PermissionDeniedError  403
+    │   ├── NotFoundError          404 / 410
+    │   ├── ConflictError          409
+    │   ├── RateLimitError         429 (.retry_after)
+    │   └── ServerError            5xx
+    ├── TransportError             the network failed (.request_sent)
+    ├── ResponseError              a body we cannot read (.body)
+    └── TimeoutError               wait() ran out of time
+
+Error text never carries an API key: :func:`postmux.secrets.redact` scrubs
+bodies before they are stored, and no request headers are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConflictError",
+    "InvalidRequestError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "PostmuxError",
+    "Problem",
+    "ProviderError",
+    "RateLimitError",
+    "ResponseError",
+    "ServerError",
+    "TimeoutError",
+    "TransportError",
+    "UnknownProviderError",
+    "UnsupportedError",
+    "ValidationError",
+    "error_for_status",
+]
+
+BODY_LIMIT = 2000
+"""How much of a response body an error keeps: enough to debug, not a megabyte of HTML."""
+
+
+class PostmuxError(Exception):
+    """The base of every error postmux raises."""
+
+
+@attrs.frozen(slots=True)
+class Problem:
+    """One thing wrong with a post: the field it concerns and what is wrong.
+
+    ``field`` is a dotted path into the :class:`~postmux.Post` (``"media[2]"``,
+    ``"tiktok.privacy"``, ``"targets[0].platform"``) so an app can point at the
+    form control; ``unsupported`` marks problems that only this vendor has.
+    """
+
+    field: str
+    message: str
+    unsupported: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ValidationError(PostmuxError, ValueError):
+    """The post cannot be sent as it is; ``problems`` lists every reason at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''}"
+        return head + ": " + "; ".join(str(p) for p in self.problems)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields named by the problems, in order, for quick checks."""
+        return tuple(p.field for p in self.problems)
+
+
+class UnsupportedError(ValidationError):
+    """The chosen vendor cannot carry something the post asks for.
+
+    Raised before any I/O instead of silently dropping the field.
+    """
+
+
+class ConfigurationError(PostmuxError):
+    """postmux is set up wrongly: a missing plugin, key or setting."""
+
+
+class UnknownProviderError(ConfigurationError, LookupError):
+    """No installed plugin provides the requested vendor name."""
+
+    def __init__(self, name: str, installed: Sequence[str]) -> None:
+        self.name = name
+        self.installed = tuple(installed)
+        listing = ", ".join(self.installed) if self.installed else "none"
+        super().__init__(f"unknown provider {name!r}; installed providers: {listing}")
+
+
+class MissingCredentialsError(ConfigurationError):
+    """No API key was given and the plugin's environment variable is unset."""
+
+
+class ProviderError(PostmuxError):
+    """The vendor answered with an error.
+
+    ``code`` is the vendor's own error code where it sends one; ``body`` is the
+    response body (cut short, keys scrubbed) for debugging.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status_code: int | None = None,
+        code: str | None = None,
+        body: str | None = None,
+    ) -> None:
+        self.provider = provider
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.body = body[:BODY_LIMIT] if body is not None else None
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        parts = [self.provider]
+        if self.status_code is not None:
+            parts.append(str(self.status_code))
+        if self.code:
+            parts.append(self.code)
+        return f"[{' '.join(parts)}] {self.message}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(provider={self.provider!r}, status_code={self.status_code!r}, "
+            f"code={self.code!r}, message={self.message!r})"
+        )
+
+
+class InvalidRequestError(ProviderError):
+    """400 or 422: the vendor rejected the request's content."""
+
+
+class AuthenticationError(ProviderError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class PaymentRequiredError(ProviderError):
+    """402: out of credits, or the plan does not include this."""
+
+
+class PermissionDeniedError(ProviderError):
+    """403: the key is valid but may not do this (plan, feature flag, scope)."""
+
+
+class NotFoundError(ProviderError):
+    """404 or 410: no such post, account or job."""
+
+
+class ConflictError(ProviderError):
+    """409: the resource is in a state that forbids this (already started, already cancelled)."""
+
+
+class RateLimitError(ProviderError):
+    """429: slow down; ``retry_after`` is in seconds where the vendor says."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class ServerError(ProviderError):
+    """5xx: the vendor failed; whether a POST took effect is unknown."""
+
+
+class TransportError(PostmuxError):
+    """The network failed.
+
+    ``request_sent`` is False only when the request provably never left this
+    machine (the connection could not be made): only then is a POST safe to retry.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        self.request_sent = request_sent
+        super().__init__(message)
+
+
+class ResponseError(PostmuxError):
+    """The vendor answered 2xx but with a body we cannot read.
+
+    HTML error pages, broken JSON, a missing or mistyped field: ``body`` keeps
+    the start of it.
+    """
+
+    def __init__(self, message: str, *, provider: str, body: str | None = None) -> None:
+        self.provider = provider
+        self.body = body[:BODY_LIMIT] if body is not None else None
+        super().__init__(f"[{provider}] {message}")
+
+
+class TimeoutError(PostmuxError):  # noqa: A001 - deliberately mirrors the builtin's meaning
+    """``wait()`` gave up before every publication was final.
+
+    ``report`` holds the latest state of every publication, so nothing is lost.
+    """
+
+    def __init__(self, message: str, report: object = None) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+_BY_STATUS: dict[int, type[ProviderError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    410: NotFoundError,
+    422: InvalidRequestError,
+    429: RateLimitError,
+}
+
+
+def error_for_status(
+    status_code: int,
+    message: str,
+    *,
+    provider: str,
+    code: str | None = None,
+    body: str | None = None,
+    retry_after: float | None = None,
+) -> ProviderError:
+    """The one place an HTTP status becomes an error class (as stripe-python does)."""
+    cls = _BY_STATUS.get(status_code)
+    if cls is None:
+        cls = ServerError if status_code >= 500 else ProviderError
+    if cls is RateLimitError:
+        return RateLimitError(
+            message,
+            retry_after=retry_after,
+            provider=provider,
+            status_code=status_code,
+            code=code,
+            body=body,
+        )
+    return cls(message, provider=provider, status_code=status_code, code=code, body=body)

@@ -1,0 +1,83 @@
+"""Making publishers by provider name: ``postmux.publisher("wahdx")``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .adapter import Adapter
+from .async_publisher import AsyncPublisher
+from .errors import ConfigurationError, MissingCredentialsError
+from .ledger import Ledger, open_ledger
+from .plugins import PluginManager, plugin_manager
+from .publisher import Publisher
+from .secrets import Secret
+
+__all__ = ["PROVIDER_ENV", "async_publisher", "providers", "publisher"]
+
+PROVIDER_ENV = "POSTMUX_PROVIDER"
+"""The environment variable naming the provider when none is passed."""
+
+
+def providers() -> list[str]:
+    """The names of every installed provider, sorted."""
+    return sorted(plugin_manager().providers())
+
+
+def _adapter_and_key(
+    name: str | None,
+    api_key: str | Secret | None,
+    base_url: str | None,
+    plugins: PluginManager,
+) -> tuple[Adapter, Secret]:
+    if name is None:
+        name = os.environ.get(PROVIDER_ENV)
+        if not name:
+            raise ConfigurationError(
+                f"no provider named: pass one (postmux.publisher('name')) or set {PROVIDER_ENV}; "
+                f"installed: {', '.join(sorted(plugins.providers())) or 'none'}"
+            )
+    cls = plugins.get(name)
+    if api_key is None:
+        api_key = os.environ.get(cls.env_var) or None
+        if api_key is None:
+            raise MissingCredentialsError(f"no API key for {name!r}: pass api_key=… or set {cls.env_var}")
+    key = api_key if isinstance(api_key, Secret) else Secret(api_key)
+    return cls(base_url), key
+
+
+def publisher(
+    name: str | None = None,
+    *,
+    api_key: str | Secret | None = None,
+    base_url: str | None = None,
+    ledger: Ledger | str | Path | None = None,
+    plugins: PluginManager | None = None,
+    **options: Any,
+) -> Publisher:
+    """A :class:`Publisher` for the provider ``name`` (or ``$POSTMUX_PROVIDER``).
+
+    ``api_key`` defaults to the plugin's environment variable; ``ledger`` is a
+    :class:`~postmux.ledger.Ledger` or an SQLite file path. Other options
+    (``client``, ``timeout``, ``retry``, ``max_concurrency``) go to
+    :class:`Publisher`.
+    """
+    plugins = plugins or plugin_manager()
+    adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
+    return Publisher(adapter, key, ledger=open_ledger(ledger), plugins=plugins, **options)
+
+
+def async_publisher(
+    name: str | None = None,
+    *,
+    api_key: str | Secret | None = None,
+    base_url: str | None = None,
+    ledger: Ledger | str | Path | None = None,
+    plugins: PluginManager | None = None,
+    **options: Any,
+) -> AsyncPublisher:
+    """An :class:`AsyncPublisher`; the same arguments as :func:`publisher`."""
+    plugins = plugins or plugin_manager()
+    adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
+    return AsyncPublisher(adapter, key, ledger=open_ledger(ledger), plugins=plugins, **options)

@@ -1,0 +1,94 @@
+"""Sans-I/O flows: what an adapter's operations are made of.
+
+An adapter operation is a generator that *yields* :class:`httpx.Request` objects
+and *receives* :class:`httpx.Response` objects, then returns its result, in the
+manner of httpx's own ``Auth.auth_flow``::
+
+    def accounts(self) -> Flow[list[Account]]:
+        response = yield self.get("/accounts")
+        return parse_accounts(response)
+
+The same generator therefore runs on the sync and the async driver, and a test
+can step it by hand with no HTTP at all. When the vendor answers with an error
+status the driver *throws* the mapped :class:`~postmux.ProviderError` into the
+generator at the ``yield``, so a flow may catch what it can handle (a per-item
+failure, a documented 403) and let the rest propagate.
+
+Requests may carry two postmux extensions: :data:`IDEMPOTENT` marks a POST that
+only reads (safe to retry), :data:`DOWNLOAD_TO` streams a response body into an
+open binary file instead of memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Generator, Iterator
+from typing import Any, TypeVar
+
+import httpx
+
+__all__ = [
+    "DOWNLOAD_TO",
+    "IDEMPOTENT",
+    "FileStream",
+    "Flow",
+    "done",
+    "step",
+]
+
+T = TypeVar("T")
+
+Flow = Generator[httpx.Request, httpx.Response, T]
+"""A sans-I/O operation returning ``T``."""
+
+IDEMPOTENT = "postmux.idempotent"
+"""Request extension: ``True`` on a POST that changes nothing, so it may be retried."""
+
+DOWNLOAD_TO = "postmux.download_to"
+"""Request extension: an open binary file the response body is streamed into."""
+
+CHUNK_SIZE = 1 << 20
+
+
+def done(value: T) -> Flow[T]:
+    """A flow that sends nothing and returns ``value`` (for operations answered locally)."""
+    return value
+    yield  # pragma: no cover - makes this a generator
+
+
+def step(flow: Flow[Any], response: httpx.Response | None = None) -> httpx.Request:
+    """Advance ``flow`` by hand: the first call starts it, later ones send ``response``.
+
+    For tests that drive a flow without any transport.
+    """
+    if response is None:
+        return next(flow)
+    return flow.send(response)
+
+
+class FileStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A file's bytes read in 1 MiB chunks, for sync and async clients alike.
+
+    httpx streams an iterator only on the sync client; this stream serves both,
+    re-opens the file on every iteration (so a retried request sends it whole
+    again), and never holds more than one chunk in memory.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], chunk_size: int = CHUNK_SIZE) -> None:
+        self.path = os.fspath(path)
+        self.chunk_size = chunk_size
+
+    @property
+    def size(self) -> int:
+        """The file's length, for ``Content-Length``."""
+        return os.path.getsize(self.path)
+
+    def __iter__(self) -> Iterator[bytes]:
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(self.chunk_size):
+                yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(self.chunk_size):
+                yield chunk

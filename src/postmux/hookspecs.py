@@ -1,0 +1,43 @@
+"""The hooks a postmux plugin can implement (pluggy project name ``postmux``).
+
+A plugin is a module listed under the entry-point group ``postmux`` that
+implements some of these with :data:`hookimpl`, in the manner of simonw/llm::
+
+    import postmux
+
+    @postmux.hookimpl
+    def postmux_register_providers(register):
+        register(MyVendorAdapter)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .adapter import Adapter
+    from .results import Publication
+
+__all__ = ["hookimpl", "hookspec"]
+
+PROJECT = "postmux"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def postmux_register_providers(register: Callable[[type[Adapter]], None]) -> None:
+    """Register adapter classes: call ``register(AdapterClass)`` once for each vendor."""
+
+
+@hookspec
+def postmux_register_emulators(register: Callable[[str, Any], None]) -> None:
+    """Register a vendor emulator for the sandbox: ``register(provider_name, factory)``."""
+
+
+@hookspec
+def postmux_publish_finished(publication: Publication) -> None:
+    """Called once for every target of every publish, with its outcome."""

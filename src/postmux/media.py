@@ -1,0 +1,134 @@
+"""Media items and how their kind is told from a name.
+
+A post's media is a list of :class:`Media`: a public URL (the vendor fetches
+it) or a local path (the plugin uploads it). The kind — photo or video — is
+read from the extension unless given, because every vendor decides the post
+type from it and a wrong guess must be caught before anything is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import attrs
+
+__all__ = ["EXTENSIONS", "Media", "MediaKind", "detect_kind", "extension_of", "to_media"]
+
+
+class MediaKind(enum.StrEnum):
+    """What a media item is; a post is all photos or one video, never a mix."""
+
+    PHOTO = "photo"
+    VIDEO = "video"
+
+
+EXTENSIONS: dict[str, MediaKind] = {
+    **dict.fromkeys(("jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff", "heic"), MediaKind.PHOTO),
+    **dict.fromkeys(("mp4", "mov", "webm", "m4v", "avi", "mkv", "mpeg", "mpg"), MediaKind.VIDEO),
+}
+"""Known extensions (lower case, no dot) and their kind."""
+
+MIME_TYPES: dict[str, str] = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "heic": "image/heic",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "m4v": "video/x-m4v",
+    "avi": "video/x-msvideo",
+    "mkv": "video/x-matroska",
+    "mpeg": "video/mpeg",
+    "mpg": "video/mpeg",
+}
+
+
+def extension_of(location: str) -> str:
+    """The lower-case extension of a URL's path or a file path, without query or fragment."""
+    path = urlsplit(location).path if "://" in location else location
+    suffix = PurePosixPath(path.replace("\\", "/")).suffix
+    return suffix[1:].lower() if suffix else ""
+
+
+def detect_kind(location: str) -> MediaKind | None:
+    """Photo or video from the extension; ``None`` when it cannot be told."""
+    return EXTENSIONS.get(extension_of(location))
+
+
+@attrs.frozen(slots=True)
+class Media:
+    """One photo or video: exactly one of ``url`` (public, https) or ``path`` (a local file).
+
+    ``kind`` is detected from the extension when not given; ``mime_type`` from
+    the extension likewise. Neither is checked here: :func:`postmux.validate`
+    reports every problem at once instead of failing on the first.
+    """
+
+    url: str | None = None
+    path: str | None = attrs.field(default=None, converter=attrs.converters.optional(os.fspath))
+    kind: MediaKind | None = None
+    mime_type: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        where = self.location
+        if where is not None:
+            if self.kind is None:
+                object.__setattr__(self, "kind", detect_kind(where))
+            elif isinstance(self.kind, str) and not isinstance(self.kind, MediaKind):
+                with contextlib.suppress(ValueError):  # left as given; validation names it
+                    object.__setattr__(self, "kind", MediaKind(self.kind))
+            if self.mime_type is None:
+                object.__setattr__(self, "mime_type", MIME_TYPES.get(extension_of(where)))
+
+    @property
+    def location(self) -> str | None:
+        """The URL or the path, whichever was given."""
+        return self.url if self.url is not None else self.path
+
+    @property
+    def extension(self) -> str:
+        """The lower-case extension without the dot (``"mp4"``)."""
+        where = self.location
+        return extension_of(where) if isinstance(where, str) else ""
+
+    @property
+    def filename(self) -> str:
+        """The last segment of the URL's path or the path's file name."""
+        where = self.location or ""
+        if self.url is not None:
+            where = urlsplit(where).path
+        return PurePosixPath(where.replace("\\", "/")).name or "media"
+
+    @property
+    def is_local(self) -> bool:
+        """True for a file on this machine, which a plugin must upload."""
+        return self.path is not None and self.url is None
+
+    def size(self) -> int:
+        """The local file's size in bytes (for upload headers)."""
+        if self.path is None:
+            raise ValueError("only a local file has a size before upload")
+        return Path(self.path).stat().st_size
+
+
+def to_media(item: object) -> object:
+    """``str`` and ``Path`` become :class:`Media`; anything else passes through for validation."""
+    if isinstance(item, Media):
+        return item
+    if isinstance(item, str):
+        if "://" in item:
+            return Media(url=item)
+        return Media(path=item)
+    if isinstance(item, os.PathLike):
+        return Media(path=os.fspath(item))
+    return item

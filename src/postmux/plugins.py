@@ -1,0 +1,115 @@
+"""Finding vendor plugins: a typed wrapper round pluggy's manager, and the registry.
+
+Plugins are found through the entry-point group ``postmux``; each registers
+adapter classes through :func:`~postmux.hookspecs.postmux_register_providers`.
+Two plugins claiming one provider name is a configuration error naming both,
+rather than one silently shadowing the other.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .adapter import Adapter
+from .errors import ConfigurationError, UnknownProviderError
+
+__all__ = ["PluginManager", "plugin_manager"]
+
+
+class PluginManager:
+    """The plugins postmux knows, and the providers they register."""
+
+    def __init__(self, *, load_entry_points: bool = True) -> None:
+        self._pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self._pm.add_hookspecs(hookspecs)
+        if load_entry_points:
+            self._pm.load_setuptools_entrypoints(hookspecs.PROJECT)
+        self._providers: dict[str, type[Adapter]] | None = None
+        self._lock = threading.Lock()
+
+    def register(self, plugin: object, name: str | None = None) -> None:
+        """Add a plugin object or module (for tests and apps that bundle a vendor)."""
+        self._pm.register(plugin, name)
+        self._providers = None
+
+    def unregister(self, plugin: object) -> None:
+        """Remove a plugin added with :meth:`register`."""
+        self._pm.unregister(plugin)
+        self._providers = None
+
+    def providers(self) -> dict[str, type[Adapter]]:
+        """Provider name → adapter class, from every registered plugin."""
+        with self._lock:
+            if self._providers is None:
+                self._providers = self._collect()
+            return dict(self._providers)
+
+    def _collect(self) -> dict[str, type[Adapter]]:
+        found: dict[str, type[Adapter]] = {}
+        origin: dict[str, str] = {}
+        for impl in self._pm.hook.postmux_register_providers.get_hookimpls():
+            plugin_name = impl.plugin_name
+
+            def register(cls: type[Adapter], _plugin: str = plugin_name) -> None:
+                if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+                    raise ConfigurationError(
+                        f"plugin {_plugin!r} registered {cls!r}, which is not a postmux Adapter"
+                    )
+                name = cls.name
+                if name in found and found[name] is not cls:
+                    raise ConfigurationError(
+                        f"provider {name!r} is claimed by two plugins: {origin[name]!r} and {_plugin!r}"
+                    )
+                found[name] = cls
+                origin[name] = _plugin
+
+            impl.function(register=register)
+        return found
+
+    def get(self, name: str) -> type[Adapter]:
+        """The adapter class for ``name``; :class:`UnknownProviderError` lists the installed ones."""
+        providers = self.providers()
+        try:
+            return providers[name]
+        except KeyError:
+            raise UnknownProviderError(name, sorted(providers)) from None
+
+    def emulators(self) -> dict[str, Any]:
+        """Provider name → emulator factory, from plugins that ship one."""
+        found: dict[str, Any] = {}
+
+        def register(name: str, factory: Any) -> None:
+            if name in found:
+                raise ConfigurationError(f"two plugins register an emulator for {name!r}")
+            found[name] = factory
+
+        self._pm.hook.postmux_register_emulators(register=register)
+        return found
+
+    @property
+    def publish_finished(self) -> Callable[..., Any]:
+        """The ``postmux_publish_finished`` hook caller."""
+        caller: Callable[..., Any] = self._pm.hook.postmux_publish_finished
+        return caller
+
+    def has_publish_listeners(self) -> bool:
+        """True when some plugin listens for finished publications."""
+        return bool(self._pm.hook.postmux_publish_finished.get_hookimpls())
+
+
+_default: PluginManager | None = None
+_default_lock = threading.Lock()
+
+
+def plugin_manager() -> PluginManager:
+    """The process-wide manager, loading entry points on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = PluginManager()
+        return _default

@@ -1,0 +1,132 @@
+"""What an app publishes: a :class:`Post` to one or more :class:`Target` accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .media import Media, to_media
+from .options import (
+    FacebookOptions,
+    InstagramOptions,
+    PlatformOptions,
+    ThreadsOptions,
+    TikTokOptions,
+    YouTubeOptions,
+)
+
+__all__ = ["Post", "Target"]
+
+
+@attrs.frozen(slots=True)
+class Target:
+    """One account on one platform: ``Target("tiktok", "acc-1")`` or ``Target("instagram", "@brand")``.
+
+    An ``@username`` is resolved to the vendor's account id through ``accounts()``.
+    """
+
+    platform: str
+    account: str
+
+    @property
+    def is_username(self) -> bool:
+        """True when ``account`` is an ``@username`` still to be resolved."""
+        return isinstance(self.account, str) and self.account.startswith("@")
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.account}"
+
+
+def _media_list(value: object) -> tuple[object, ...]:
+    if isinstance(value, str | Media):
+        value = [value]
+    if isinstance(value, list | tuple):
+        return tuple(to_media(v) for v in value)
+    return value  # type: ignore[return-value]  # validation reports the wrong type
+
+
+def _target_list(value: object) -> tuple[object, ...]:
+    if isinstance(value, Target):
+        value = [value]
+    if isinstance(value, list | tuple):
+        return tuple(_to_target(v) for v in value)
+    return value  # type: ignore[return-value]
+
+
+def _to_target(value: object) -> object:
+    if isinstance(value, str) and ":" in value:
+        platform, _, account = value.partition(":")
+        return Target(platform, account)
+    if isinstance(value, tuple) and len(value) == 2:
+        return Target(*value)
+    return value
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Post:
+    """One piece of content and where it goes.
+
+    ``text`` is the caption (description on TikTok photo posts); ``title`` the
+    headline where a platform has one (TikTok photo title, YouTube title);
+    ``media`` URLs or paths (``str``, ``Path`` or :class:`Media`); ``targets``
+    :class:`Target` or ``"platform:account"`` strings. ``schedule_at`` must be
+    timezone-aware. ``extras`` holds raw vendor fields, keyed by provider name,
+    merged into that vendor's request as they are. ``key`` names the post for
+    the ledger; by default it is a digest of the content, so re-running the same
+    post after a crash is recognised.
+
+    Nothing is checked on construction: :meth:`Publisher.validate` reports
+    every problem at once, and ``publish`` raises them before any I/O.
+    """
+
+    text: str = ""
+    media: tuple[Media, ...] = attrs.field(factory=tuple, converter=_media_list)
+    targets: tuple[Target, ...] = attrs.field(factory=tuple, converter=_target_list)
+    title: str | None = None
+    tiktok: TikTokOptions | None = None
+    instagram: InstagramOptions | None = None
+    threads: ThreadsOptions | None = None
+    facebook: FacebookOptions | None = None
+    youtube: YouTubeOptions | None = None
+    schedule_at: datetime | None = None
+    extras: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    key: str | None = None
+
+    def options_for(self, platform: str) -> PlatformOptions | None:
+        """The option object for ``platform``, or ``None`` if the app gave none."""
+        value = getattr(self, platform, None) if platform in _OPTION_FIELDS else None
+        return value if isinstance(value, PlatformOptions) else None
+
+    @property
+    def ledger_key(self) -> str:
+        """``key`` if given, else a stable digest of everything that is published."""
+        if self.key:
+            return self.key
+        return _digest(self)
+
+
+_OPTION_FIELDS = frozenset({"tiktok", "instagram", "threads", "facebook", "youtube"})
+
+
+def _digest(post: Post) -> str:
+    def plain(value: object) -> object:
+        if attrs.has(type(value)):
+            return {k: plain(v) for k, v in attrs.asdict(value, recurse=False).items()}  # type: ignore[arg-type]
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        if isinstance(value, Mapping):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return value
+
+    tree = plain(post)
+    assert isinstance(tree, dict)
+    content = {k: v for k, v in tree.items() if k not in ("key", "targets")}
+    blob = json.dumps(content, sort_keys=True, default=str).encode()
+    return "sha256:" + hashlib.sha256(blob).hexdigest()[:32]

@@ -1,0 +1,198 @@
+"""The synchronous :class:`Publisher`: ``Post`` in, ``PublishReport`` out.
+
+Batches go out concurrently on a bounded thread pool (an
+:class:`httpx.Client` is thread-safe); one target's failure becomes that
+target's ``failed`` or ``unknown`` publication and never hides another's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from . import errors
+from .accounts import Account, CreatorInfo
+from .adapter import Adapter, Route
+from .connect import ConnectSession
+from .core import PublisherCore, as_publications
+from .drivers import DEFAULT_TIMEOUT, RetryPolicy, SyncDriver
+from .flow import Flow
+from .ledger import Ledger
+from .plugins import PluginManager
+from .post import Post
+from .results import Publication, PublishReport
+from .secrets import Secret
+
+__all__ = ["Publisher"]
+
+T = TypeVar("T")
+
+
+class Publisher(PublisherCore):
+    """Publishes through one vendor, synchronously. Make one with :func:`postmux.publisher`."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        key: Secret,
+        *,
+        client: httpx.Client | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        ledger: Ledger | None = None,
+        max_concurrency: int = 8,
+        plugins: PluginManager | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(adapter, key, ledger=ledger, max_concurrency=max_concurrency, plugins=plugins)
+        self._own_client = client is None
+        self.client = client or httpx.Client(timeout=timeout or DEFAULT_TIMEOUT)
+        self._sleep = sleep
+        self.driver = SyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep)
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive one adapter flow (for plugins' extra operations)."""
+        return self.driver.run(flow)
+
+    # -- publishing ------------------------------------------------------
+
+    def publish(self, post: Post) -> PublishReport:
+        """Send ``post`` to every target; one :class:`Publication` per target, in order.
+
+        Raises :class:`~postmux.ValidationError` (or ``UnsupportedError``) with
+        every problem before any I/O. Vendor and network failures do not raise:
+        they become the affected targets' ``failed`` or ``unknown`` results.
+        """
+        self.prepare(post)
+        accounts = self.accounts() if self.needs_accounts(post) else None
+        routes = self.routes(post, accounts)
+        known = self.recorded(post, routes)
+        todo = [i for i in range(len(routes)) if i not in known]
+        sent: dict[int, Publication] = {}
+        if todo:
+            pending = [routes[i] for i in todo]
+            media = self.driver.run(self.adapter.stage(post, pending))
+            batches = self.adapter.batches(post, pending)
+            index = {id(route): i for i, route in zip(todo, pending, strict=True)}
+            for batch, results in zip(batches, self._run_batches(post, batches, media), strict=True):
+                for route, publication in zip(batch, results, strict=True):
+                    sent[index[id(route)]] = publication
+        return self.assemble(len(routes), known, sent)
+
+    def _run_batches(
+        self, post: Post, batches: Sequence[Sequence[Route]], media: tuple[str, ...]
+    ) -> list[list[Publication]]:
+        def one(batch: Sequence[Route]) -> list[Publication]:
+            self.claim(post, batch)
+            try:
+                results = self.checked(post, batch, self.driver.run(self.adapter.publish(post, batch, media)))
+            except Exception as exc:
+                results = self.failed_batch(post, batch, exc)
+            self.record(post, batch, results)
+            return results
+
+        if len(batches) == 1:
+            return [one(batches[0])]
+        workers = min(self.max_concurrency, len(batches))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
+            return list(pool.map(one, batches))
+
+    # -- following -------------------------------------------------------
+
+    def status(self, publication: Publication) -> Publication:
+        """The publication as the vendor sees it now."""
+        return self.driver.run(self.adapter.status(publication))
+
+    def wait(
+        self,
+        report: PublishReport | Publication | Sequence[Publication],
+        timeout: float = 600.0,
+        interval: float | None = None,
+    ) -> PublishReport:
+        """Poll until every publication is final; :class:`~postmux.TimeoutError` (with ``.report``) if not."""
+        current = as_publications(report)
+        pause = interval if interval is not None else self.adapter.poll_interval
+        deadline = time.monotonic() + timeout
+        while True:
+            todo = self.pollable(current)
+            if not todo:
+                return PublishReport(tuple(current))
+            refreshed = self._refresh([current[i] for i in todo])
+            for i, p in zip(todo, refreshed, strict=True):
+                current[i] = p
+            if not self.pollable(current):
+                return PublishReport(tuple(current))
+            if time.monotonic() + pause > deadline:
+                raise errors.TimeoutError(
+                    f"not every publication was final after {timeout:g} s",
+                    PublishReport(tuple(current)),
+                )
+            self._sleep(pause)
+
+    def _refresh(self, publications: list[Publication]) -> list[Publication]:
+        if self.capabilities.batch_status or len(publications) == 1:
+            return self.driver.run(self.adapter.status_many(publications))
+        workers = min(self.max_concurrency, len(publications))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
+            return list(pool.map(self.status, publications))
+
+    # -- accounts, scheduling, linking -------------------------------------
+
+    def accounts(self, *, refresh: bool = False) -> list[Account]:
+        """Every linked account (cached; ``refresh=True`` asks again)."""
+        if self._accounts is None or refresh:
+            self._accounts = self.driver.run(self.adapter.accounts())
+        return list(self._accounts)
+
+    def creator_info(self, account_id: str) -> CreatorInfo:
+        """What a TikTok creator allows now (privacy options, disabled interactions, max duration)."""
+        if account_id.startswith("@"):
+            account_id = self.resolve("tiktok", account_id, self.accounts())
+        return self.driver.run(self.adapter.creator_info(account_id))
+
+    def scheduled(self) -> list[Publication]:
+        """Posts waiting for their time."""
+        return self.driver.run(self.adapter.scheduled())
+
+    def cancel(self, publication: Publication) -> Publication:
+        """Cancel a scheduled post."""
+        return self.driver.run(self.adapter.cancel(publication))
+
+    def reschedule(self, publication: Publication, at: datetime) -> Publication:
+        """Move a scheduled post to ``at`` (timezone-aware)."""
+        return self.driver.run(self.adapter.reschedule(publication, at))
+
+    def connect(self, platform: str, **options: Any) -> ConnectSession:
+        """Start linking an account: show ``.url`` or ``.qr_image``, then ``.wait()``."""
+        start = self.driver.run(self.adapter.connect(platform, options))
+        return ConnectSession(
+            start,
+            self.driver.run,
+            self.adapter.connect_poll,
+            start.poll_interval or self.adapter.poll_interval,
+            self._sleep,
+        )
+
+    # -- lifetime --------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP client if this publisher made it."""
+        if self._own_client:
+            self.client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

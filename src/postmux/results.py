@@ -1,0 +1,96 @@
+"""What publishing returns: one :class:`Publication` per target, gathered in a :class:`PublishReport`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .errors import PostmuxError
+from .media import MediaKind
+from .post import Target
+from .status import Status
+
+__all__ = ["Publication", "PublishReport"]
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Publication:
+    """The outcome of sending one post to one target.
+
+        ``id`` is the vendor's handle for following it (``status()``, ``wait()``,
+        ``cancel()``); ``url`` the public post once known; ``error`` the reason
+        for ``failed`` (or for ``unknown``); ``raw`` every field the vendor sent,
+        untouched. ``account_id`` is the vendor's id of the target account (an
+    ``@username`` target resolved). ``media_kind`` and ``state`` carry what a vendor needs to look
+        the publication up again (``state`` holds plain strings only, so a
+        publication can be stored and restored).
+    """
+
+    target: Target
+    provider: str
+    status: Status
+    id: str | None = None
+    url: str | None = None
+    error: str | None = None
+    error_code: str | None = None
+    scheduled_for: datetime | None = None
+    media_kind: MediaKind | None = None
+    account_id: str | None = None
+    post_key: str | None = None
+    state: Mapping[str, str] = attrs.field(factory=dict)
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    exception: PostmuxError | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def ok(self) -> bool:
+        """True unless it failed, was cancelled, or its fate is unknown."""
+        return self.status not in (Status.FAILED, Status.CANCELLED, Status.UNKNOWN)
+
+    @property
+    def is_final(self) -> bool:
+        """True when polling cannot change the status any more."""
+        return self.status.is_final
+
+    def raise_for_error(self) -> None:
+        """Re-raise the error behind a failed publication, if one was caught."""
+        if self.exception is not None:
+            raise self.exception
+
+
+@attrs.frozen(slots=True)
+class PublishReport:
+    """Every target's :class:`Publication`, in the order of ``Post.targets``."""
+
+    results: tuple[Publication, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no target failed and none is in doubt."""
+        return all(p.ok for p in self.results)
+
+    @property
+    def failed(self) -> tuple[Publication, ...]:
+        """The publications that did not go through (failed, cancelled or unknown)."""
+        return tuple(p for p in self.results if not p.ok)
+
+    @property
+    def succeeded(self) -> tuple[Publication, ...]:
+        """The publications that went through or are on their way."""
+        return tuple(p for p in self.results if p.ok)
+
+    @property
+    def is_final(self) -> bool:
+        """True when every publication's status is final."""
+        return all(p.is_final for p in self.results)
+
+    def __iter__(self) -> Iterator[Publication]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, index: int) -> Publication:
+        return self.results[index]

@@ -1,0 +1,179 @@
+"""The platforms' own publishing rules, as data.
+
+Numbers come from each platform's developer documentation (TikTok Content
+Posting API, Instagram Graph API, Threads API, Facebook Pages API, YouTube
+Data API v3). Validation reads these tables; a vendor's
+:class:`~postmux.Capabilities` may narrow or replace them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+
+import attrs
+
+__all__ = [
+    "PLATFORMS",
+    "RULES",
+    "PlatformRules",
+    "TextLimit",
+    "TextUnit",
+    "count",
+]
+
+
+class TextUnit(enum.StrEnum):
+    """How a platform counts the length of a text."""
+
+    CHARACTERS = "characters"
+    UTF16 = "UTF-16 code units"
+    UTF8_BYTES = "UTF-8 bytes"
+    THREADS = "characters (emoji count as their UTF-8 bytes)"
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _utf8(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _is_emoji(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        cp >= 0x1F000
+        or 0x2600 <= cp <= 0x27BF
+        or 0x2300 <= cp <= 0x23FF
+        or 0x2B00 <= cp <= 0x2BFF
+        or cp in (0x200D, 0xFE0F, 0x20E3, 0x00A9, 0x00AE)
+    )
+
+
+def _threads(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    return sum(len(ch.encode("utf-8")) if _is_emoji(ch) else 1 for ch in text)
+
+
+_COUNTERS: dict[TextUnit, Callable[[str], int]] = {
+    TextUnit.CHARACTERS: len,
+    TextUnit.UTF16: _utf16,
+    TextUnit.UTF8_BYTES: _utf8,
+    TextUnit.THREADS: _threads,
+}
+
+
+def count(text: str, unit: TextUnit) -> int:
+    """The length of ``text`` in ``unit``."""
+    return _COUNTERS[unit](text)
+
+
+@attrs.frozen(slots=True)
+class TextLimit:
+    """A maximum length and the unit it is counted in."""
+
+    limit: int
+    unit: TextUnit = TextUnit.CHARACTERS
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class PlatformRules:
+    """What one platform accepts, for client-side validation.
+
+    ``caption`` limits ``Post.text`` on video posts and ``photo_caption`` on
+    photo posts; ``title`` limits ``Post.title`` where the platform has one
+    (``None``: no title on this platform).
+    """
+
+    name: str
+    video: bool = True
+    photos: bool = True
+    text_only: bool = False
+    min_photos: int = 1
+    max_photos: int | None = None
+    photo_formats: frozenset[str] = frozenset()
+    video_formats: frozenset[str] = frozenset()
+    caption: TextLimit | None = None
+    photo_caption: TextLimit | None = None
+    title: TextLimit | None = None
+    photo_title: TextLimit | None = None
+    forbidden_chars: str = ""
+    max_hashtags: int | None = None
+    max_mentions: int | None = None
+    enums: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+
+
+TIKTOK_PRIVACY = frozenset(
+    {"PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"}
+)
+THREADS_REPLY_CONTROL = frozenset(
+    {"everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only"}
+)
+YOUTUBE_VISIBILITY = frozenset({"public", "private", "unlisted"})
+
+RULES: Mapping[str, PlatformRules] = {
+    # TikTok: T-DP, T-PH, T-MT — video caption 2200, photo title 90 and
+    # description 4000, all in UTF-16 code units; photos JPEG/WebP only, ≤35.
+    "tiktok": PlatformRules(
+        name="TikTok",
+        max_photos=35,
+        photo_formats=frozenset({"jpg", "jpeg", "webp"}),
+        video_formats=frozenset({"mp4", "mov", "webm"}),
+        caption=TextLimit(2200, TextUnit.UTF16),
+        photo_caption=TextLimit(4000, TextUnit.UTF16),
+        photo_title=TextLimit(90, TextUnit.UTF16),
+        enums={"tiktok.privacy": TIKTOK_PRIVACY},
+    ),
+    # Instagram: I-MEDIA, I-PUB — JPEG only, carousels up to 10, reels MP4/MOV,
+    # caption 2200 (unit unstated: UTF-16 to be safe), 30 hashtags, 20 mentions.
+    "instagram": PlatformRules(
+        name="Instagram",
+        max_photos=10,
+        photo_formats=frozenset({"jpg", "jpeg"}),
+        video_formats=frozenset({"mp4", "mov"}),
+        caption=TextLimit(2200, TextUnit.UTF16),
+        photo_caption=TextLimit(2200, TextUnit.UTF16),
+        max_hashtags=30,
+        max_mentions=20,
+    ),
+    # Threads: TH-POSTS, TH-OV — 500 characters with emoji as UTF-8 bytes,
+    # JPEG/PNG images, carousels up to 20, MP4/MOV video.
+    "threads": PlatformRules(
+        name="Threads",
+        text_only=True,
+        max_photos=20,
+        photo_formats=frozenset({"jpg", "jpeg", "png"}),
+        video_formats=frozenset({"mp4", "mov"}),
+        caption=TextLimit(500, TextUnit.THREADS),
+        photo_caption=TextLimit(500, TextUnit.THREADS),
+        enums={"threads.reply_control": THREADS_REPLY_CONTROL},
+    ),
+    # Facebook Pages: F-PHOTOS, F-VIDEOS — photo formats listed, no documented
+    # maximum photo count or message length.
+    "facebook": PlatformRules(
+        name="Facebook",
+        text_only=True,
+        photo_formats=frozenset({"jpg", "jpeg", "bmp", "png", "gif", "tif", "tiff"}),
+        video_formats=frozenset({"mp4", "mov", "m4v", "avi", "webm", "mkv"}),
+    ),
+    # YouTube: Y-INS, Y-RES — video only; title 1..100 characters, description
+    # 5000 UTF-8 bytes, neither with < or >.
+    "youtube": PlatformRules(
+        name="YouTube",
+        photos=False,
+        video_formats=frozenset({"mp4", "mov", "webm", "m4v", "avi", "mkv", "mpeg", "mpg"}),
+        caption=TextLimit(5000, TextUnit.UTF8_BYTES),
+        title=TextLimit(100, TextUnit.CHARACTERS),
+        forbidden_chars="<>",
+        enums={"youtube.visibility": YOUTUBE_VISIBILITY},
+    ),
+}
+
+PLATFORMS: tuple[str, ...] = tuple(RULES)
+"""Every platform postmux knows, in a stable order."""
+
+INSTAGRAM_MAX_COLLABORATORS = 3
+INSTAGRAM_ALT_TEXT = 1000
+YOUTUBE_TAGS_TOTAL = 500

@@ -1,0 +1,52 @@
+"""API keys that cannot leak by accident.
+
+A :class:`Secret` never shows its value in ``repr`` or ``str``; the only way to
+read it is :meth:`Secret.reveal`, called in one place (the driver, when it adds
+the vendor's auth header). :func:`redact` scrubs a known secret from any text
+we are about to keep (error bodies, log lines).
+"""
+
+from __future__ import annotations
+
+__all__ = ["REDACTED", "Secret", "redact"]
+
+REDACTED = "***"
+
+
+class Secret:
+    """An API key held so that printing it prints ``Secret('***')``."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise TypeError("a Secret holds a non-empty string")
+        self._value = value
+
+    def reveal(self) -> str:
+        """The key itself, for the one header that needs it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({REDACTED!r})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a Secret is not pickled, so it is not written anywhere by accident")
+
+
+def redact(text: str, *secrets: Secret | None) -> str:
+    """``text`` with every occurrence of each secret replaced by ``***``."""
+    for secret in secrets:
+        if secret is not None:
+            value = secret.reveal()
+            if value in text:
+                text = text.replace(value, REDACTED)
+    return text

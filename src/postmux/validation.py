@@ -1,0 +1,488 @@
+"""Checking a post against the platforms' rules and one vendor's capabilities.
+
+:func:`validate` returns every problem at once and does no I/O, so an app can
+show them all in its form; ``Publisher.publish`` raises them as a
+:class:`~postmux.ValidationError` (or :class:`~postmux.UnsupportedError` when
+every problem is the vendor's lack) before sending anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+
+import attrs
+
+from .capabilities import Capabilities, PlatformSupport
+from .errors import Problem, UnsupportedError, ValidationError
+from .media import Media, MediaKind
+from .options import (
+    FacebookOptions,
+    InstagramOptions,
+    PlatformOptions,
+    ThreadsOptions,
+    TikTokOptions,
+    YouTubeOptions,
+)
+from .post import Post, Target
+from .rules import (
+    INSTAGRAM_ALT_TEXT,
+    INSTAGRAM_MAX_COLLABORATORS,
+    PLATFORMS,
+    RULES,
+    YOUTUBE_TAGS_TOTAL,
+    PlatformRules,
+    TextLimit,
+    count,
+)
+
+__all__ = ["raise_for_problems", "validate"]
+
+_OPTION_TYPES: dict[str, type[PlatformOptions]] = {
+    "tiktok": TikTokOptions,
+    "instagram": InstagramOptions,
+    "threads": ThreadsOptions,
+    "facebook": FacebookOptions,
+    "youtube": YouTubeOptions,
+}
+_HASHTAG = re.compile(r"(?<![\w#])#\w+")
+_MENTION = re.compile(r"(?<![\w@])@[\w.]+")
+
+
+class _Problems:
+    """A list of problems with de-duplication, since many targets share one post."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self._seen: set[tuple[str, str]] = set()
+
+    def add(self, field: str, message: str, *, unsupported: bool = False) -> None:
+        if (field, message) not in self._seen:
+            self._seen.add((field, message))
+            self.items.append(Problem(field, message, unsupported))
+
+
+def validate(
+    post: object,
+    capabilities: Capabilities,
+    *,
+    provider: str = "this provider",
+    now: datetime | None = None,
+) -> list[Problem]:
+    """Every problem with ``post`` for a vendor with ``capabilities``; empty when it can be sent."""
+    out = _Problems()
+    if not isinstance(post, Post):
+        out.add("post", f"expected a postmux.Post, got {type(post).__name__}")
+        return out.items
+    kind = _check_media(post, capabilities, out)
+    platforms = _check_targets(post, capabilities, provider, out)
+    _check_text_types(post, out)
+    _check_option_types(post, out)
+    _check_schedule(post, capabilities, platforms, provider, now, out)
+    for platform in platforms:
+        rules = RULES[platform]
+        support = capabilities.platforms[platform]
+        _check_platform_media(post, platform, rules, support, kind, provider, out)
+        _check_text(post, platform, rules, support, kind, provider, out)
+        _check_options(post, platform, support, kind, provider, out)
+    return out.items
+
+
+def raise_for_problems(problems: Iterable[Problem]) -> None:
+    """Raise :class:`UnsupportedError` when every problem is a vendor lack, else :class:`ValidationError`."""
+    items = tuple(problems)
+    if not items:
+        return
+    if all(p.unsupported for p in items):
+        raise UnsupportedError(items)
+    raise ValidationError(items)
+
+
+def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | None:
+    media = post.media
+    if not isinstance(media, tuple):
+        out.add("media", f"expected a list of URLs, paths or Media, got {type(media).__name__}")
+        return None
+    kinds: set[MediaKind] = set()
+    for i, item in enumerate(media):
+        field = f"media[{i}]"
+        if not isinstance(item, Media):
+            out.add(field, f"expected a URL, a path or Media, got {type(item).__name__}")
+            continue
+        if (item.url is None) == (item.path is None):
+            out.add(field, "give exactly one of url or path")
+            continue
+        where = item.location
+        if not isinstance(where, str) or not where:
+            out.add(field, "the URL or path must be a non-empty string")
+            continue
+        if item.url is not None:
+            if not re.match(r"^https?://[^/\s]+", item.url):
+                out.add(f"{field}.url", f"not an http(s) URL: {item.url!r}")
+            elif not caps.remote_media:
+                out.add(f"{field}.url", "this provider takes no media URLs", unsupported=True)
+        elif not caps.local_files:
+            out.add(
+                f"{field}.path",
+                "this provider takes public URLs only, not local files",
+                unsupported=True,
+            )
+        if not isinstance(item.kind, MediaKind):
+            if item.kind is None:
+                out.add(
+                    field,
+                    f"cannot tell photo from video by the extension {item.extension or '(none)'!r}; "
+                    "pass Media(..., kind='photo' or 'video')",
+                )
+            else:
+                out.add(f"{field}.kind", f"must be 'photo' or 'video', got {item.kind!r}")
+            continue
+        kinds.add(item.kind)
+    if len(kinds) > 1:
+        out.add("media", "photos and videos cannot be mixed in one post")
+        return None
+    if not kinds:
+        return None
+    kind = kinds.pop()
+    if kind is MediaKind.VIDEO and len(media) > 1:
+        out.add("media", f"a video post has exactly one video, got {len(media)}")
+    return kind
+
+
+def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems) -> list[str]:
+    targets = post.targets
+    if not isinstance(targets, tuple) or not targets:
+        out.add("targets", "at least one Target is needed")
+        return []
+    platforms: list[str] = []
+    seen: set[Target] = set()
+    for i, target in enumerate(targets):
+        field = f"targets[{i}]"
+        if not isinstance(target, Target):
+            out.add(field, f"expected a Target or 'platform:account', got {target!r}")
+            continue
+        if not isinstance(target.account, str) or not target.account.strip("@ "):
+            out.add(f"{field}.account", "an account id or @username is needed")
+        if target in seen:
+            out.add(field, f"{target} is listed twice; it would be posted twice")
+        seen.add(target)
+        if target.platform not in RULES:
+            out.add(
+                f"{field}.platform",
+                f"unknown platform {target.platform!r}; known: {', '.join(PLATFORMS)}",
+            )
+            continue
+        if not caps.supports(target.platform):
+            out.add(
+                f"{field}.platform",
+                f"{provider} does not publish to {RULES[target.platform].name}",
+                unsupported=True,
+            )
+            continue
+        if target.platform not in platforms:
+            platforms.append(target.platform)
+    return platforms
+
+
+def _check_text_types(post: Post, out: _Problems) -> None:
+    if not isinstance(post.text, str):
+        out.add("text", f"expected a string, got {type(post.text).__name__}")
+    if post.title is not None and not isinstance(post.title, str):
+        out.add("title", f"expected a string, got {type(post.title).__name__}")
+    if post.key is not None and (not isinstance(post.key, str) or not post.key):
+        out.add("key", "expected a non-empty string")
+    if not isinstance(post.extras, Mapping) or not all(isinstance(v, Mapping) for v in post.extras.values()):
+        out.add("extras", "expected a mapping of provider name to a mapping of raw fields")
+
+
+def _check_option_types(post: Post, out: _Problems) -> None:
+    for name, cls in _OPTION_TYPES.items():
+        value = getattr(post, name)
+        if value is not None and not isinstance(value, cls):
+            out.add(name, f"expected postmux.{cls.__name__}, got {type(value).__name__}")
+
+
+def _check_schedule(
+    post: Post,
+    caps: Capabilities,
+    platforms: list[str],
+    provider: str,
+    now: datetime | None,
+    out: _Problems,
+) -> None:
+    at = post.schedule_at
+    if at is None:
+        return
+    if not isinstance(at, datetime):
+        out.add("schedule_at", f"expected a datetime, got {type(at).__name__}")
+        return
+    if at.tzinfo is None or at.utcoffset() is None:
+        out.add("schedule_at", "must be timezone-aware (for example datetime(..., tzinfo=UTC))")
+        return
+    now = now or datetime.now(UTC)
+    if at <= now:
+        out.add("schedule_at", "must be in the future")
+        return
+    for platform in platforms:
+        if not caps.can_schedule(platform):
+            out.add(
+                "schedule_at",
+                f"{provider} cannot schedule posts to {RULES[platform].name}",
+                unsupported=True,
+            )
+    ahead = at - now
+    if caps.schedule_min is not None and ahead < caps.schedule_min:
+        out.add("schedule_at", f"must be at least {_span(caps.schedule_min)} ahead for {provider}")
+    if caps.schedule_max is not None and ahead > caps.schedule_max:
+        out.add("schedule_at", f"must be at most {_span(caps.schedule_max)} ahead for {provider}")
+
+
+def _span(delta: object) -> str:
+    seconds = int(delta.total_seconds())  # type: ignore[attr-defined]
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} days"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} minutes"
+    return f"{seconds} seconds"
+
+
+def _check_platform_media(
+    post: Post,
+    platform: str,
+    rules: PlatformRules,
+    support: PlatformSupport,
+    kind: MediaKind | None,
+    provider: str,
+    out: _Problems,
+) -> None:
+    name = rules.name
+    media = post.media if isinstance(post.media, tuple) else ()
+    if not media:
+        if not (rules.text_only and support.text_only):
+            out.add("media", f"{name} posts need a photo or a video through {provider}")
+        return
+    if kind is MediaKind.VIDEO:
+        if not rules.video:
+            out.add("media", f"{name} takes no videos")
+        elif not support.video:
+            out.add("media", f"{provider} cannot publish videos to {name}", unsupported=True)
+        formats = support.video_formats if support.video_formats is not None else rules.video_formats
+        _check_formats(media, formats, f"{name} videos", out)
+    elif kind is MediaKind.PHOTO:
+        if not rules.photos:
+            out.add("media", f"{name} takes no photos")
+            return
+        if not support.photos:
+            out.add("media", f"{provider} cannot publish photos to {name}", unsupported=True)
+            return
+        low = max(rules.min_photos, support.min_photos or 0)
+        high = _min_opt(rules.max_photos, support.max_photos)
+        n = len(media)
+        if n < low:
+            out.add("media", f"{name} photo posts need at least {low} photos through {provider}, got {n}")
+        if high is not None and n > high:
+            out.add("media", f"{name} takes at most {high} photos, got {n}")
+        formats = support.photo_formats if support.photo_formats is not None else rules.photo_formats
+        _check_formats(media, formats, f"{name} photos", out)
+
+
+def _check_formats(media: tuple[Media, ...], formats: frozenset[str], what: str, out: _Problems) -> None:
+    if not formats:
+        return
+    for i, item in enumerate(media):
+        ext = item.extension
+        if item.mime_type and not ext:
+            continue  # kind and type given explicitly for an extension-less URL
+        if ext not in formats:
+            allowed = ", ".join(sorted(formats))
+            out.add(f"media[{i}]", f"{what} must be one of {allowed}; got {ext or 'no extension'!r}")
+
+
+def _min_opt(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _tighter(a: TextLimit | None, b: TextLimit | None) -> TextLimit | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if a.limit <= b.limit else b
+
+
+def _check_length(field: str, text: str, limit: TextLimit | None, where: str, out: _Problems) -> None:
+    if limit is None:
+        return
+    n = count(text, limit.unit)
+    if n > limit.limit:
+        out.add(field, f"{where} allows {limit.limit} {limit.unit}, got {n}")
+
+
+def _check_text(
+    post: Post,
+    platform: str,
+    rules: PlatformRules,
+    support: PlatformSupport,
+    kind: MediaKind | None,
+    provider: str,
+    out: _Problems,
+) -> None:
+    name = rules.name
+    photos = kind is MediaKind.PHOTO
+    if isinstance(post.text, str):
+        if photos:
+            limit = _tighter(rules.photo_caption, support.photo_caption)
+            _check_length("text", post.text, limit, f"{name} photo description via {provider}", out)
+        else:
+            limit = _tighter(rules.caption, support.caption)
+            _check_length("text", post.text, limit, f"{name} caption via {provider}", out)
+        if rules.max_hashtags is not None and len(_HASHTAG.findall(post.text)) > rules.max_hashtags:
+            out.add("text", f"{name} allows at most {rules.max_hashtags} hashtags")
+        if rules.max_mentions is not None:
+            mentions = {m.lower() for m in _MENTION.findall(post.text)}
+            if len(mentions) > rules.max_mentions:
+                out.add("text", f"{name} allows at most {rules.max_mentions} @mentions")
+        if rules.forbidden_chars and any(c in post.text for c in rules.forbidden_chars):
+            out.add("text", f"{name} descriptions may not contain {' or '.join(rules.forbidden_chars)}")
+    if isinstance(post.title, str) and post.title:
+        title_limit = rules.photo_title if photos else rules.title
+        if title_limit is None and platform != "youtube":
+            return  # no title on this kind of post; the title serves other platforms
+        if support.title is False and title_limit is not None:
+            out.add("title", f"{provider} cannot send a title to {name}", unsupported=True)
+            return
+        limit = _tighter(title_limit, support.photo_title if photos else None)
+        _check_length("title", post.title, limit, f"{name} title via {provider}", out)
+        if rules.forbidden_chars and any(c in post.title for c in rules.forbidden_chars):
+            out.add("title", f"{name} titles may not contain {' or '.join(rules.forbidden_chars)}")
+
+
+def _check_options(
+    post: Post,
+    platform: str,
+    support: PlatformSupport,
+    kind: MediaKind | None,
+    provider: str,
+    out: _Problems,
+) -> None:
+    options = post.options_for(platform)
+    if options is None:
+        return
+    for field_name, value in options.given().items():
+        if field_name not in support.options and value != options.defaults.get(field_name):
+            # a field the vendor cannot carry, set to anything but the neutral
+            # default (which not sending it already gives), would be lost
+            out.add(
+                f"{platform}.{field_name}",
+                f"{provider} cannot carry this {RULES[platform].name} option (set to {value!r})",
+                unsupported=True,
+            )
+    check = _OPTION_CHECKS.get(platform)
+    if check is not None:
+        check(post, options, kind, out)
+
+
+def _check_enum(field: str, value: object, out: _Problems) -> None:
+    allowed = next((r.enums[field] for r in RULES.values() if field in r.enums), None)
+    if value is not None and allowed is not None and value not in allowed:
+        out.add(field, f"must be one of {', '.join(sorted(allowed))}; got {value!r}")
+
+
+def _check_bools(prefix: str, options: PlatformOptions, out: _Problems) -> None:
+    for f in attrs.fields(type(options)):
+        value = getattr(options, f.name)
+        if value is None:
+            continue
+        if f.type in ("bool | None",) and not isinstance(value, bool):
+            out.add(f"{prefix}.{f.name}", f"expected True or False, got {value!r}")
+        if f.type in ("int | None",) and (isinstance(value, bool) or not isinstance(value, int)):
+            out.add(f"{prefix}.{f.name}", f"expected a whole number, got {value!r}")
+        if f.type in ("str | None",) and not isinstance(value, str):
+            out.add(f"{prefix}.{f.name}", f"expected a string, got {value!r}")
+
+
+def _check_tiktok(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
+    assert isinstance(options, TikTokOptions)
+    _check_bools("tiktok", options, out)
+    _check_enum("tiktok.privacy", options.privacy, out)
+    photos = kind is MediaKind.PHOTO
+    n = len(post.media) if isinstance(post.media, tuple) else 0
+    if options.cover_index is not None and isinstance(options.cover_index, int):
+        if not photos:
+            out.add("tiktok.cover_index", "applies to photo posts; use cover_timestamp_ms for a video")
+        elif not 0 <= options.cover_index < n:
+            out.add("tiktok.cover_index", f"must be between 0 and {n - 1} for {n} photos")
+    if options.cover_timestamp_ms is not None and isinstance(options.cover_timestamp_ms, int):
+        if photos:
+            out.add("tiktok.cover_timestamp_ms", "applies to videos; use cover_index for photos")
+        elif options.cover_timestamp_ms < 0:
+            out.add("tiktok.cover_timestamp_ms", "must not be negative")
+    if photos:
+        for name in ("allow_duet", "allow_stitch"):
+            if getattr(options, name) is not None:
+                out.add(f"tiktok.{name}", "duet and stitch exist only for videos")
+    elif options.auto_add_music is not None:
+        out.add("tiktok.auto_add_music", "applies to photo posts only")
+    if options.branded_content and options.resolved().privacy == "SELF_ONLY":
+        out.add(
+            "tiktok.privacy",
+            "branded content cannot be SELF_ONLY; choose a public or friends privacy",
+        )
+
+
+def _check_instagram(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
+    assert isinstance(options, InstagramOptions)
+    _check_bools("instagram", options, out)
+    if options.share_to_feed is not None and kind is MediaKind.PHOTO:
+        out.add("instagram.share_to_feed", "applies to reels (videos) only")
+    if options.collaborators is not None and len(options.collaborators) > INSTAGRAM_MAX_COLLABORATORS:
+        out.add("instagram.collaborators", f"at most {INSTAGRAM_MAX_COLLABORATORS} collaborators")
+    if isinstance(options.alt_text, str) and len(options.alt_text) > INSTAGRAM_ALT_TEXT:
+        out.add("instagram.alt_text", f"at most {INSTAGRAM_ALT_TEXT} characters")
+    if options.alt_text is not None and kind is MediaKind.VIDEO:
+        out.add("instagram.alt_text", "applies to images only")
+    if isinstance(options.thumb_offset_ms, int) and options.thumb_offset_ms < 0:
+        out.add("instagram.thumb_offset_ms", "must not be negative")
+    if options.cover_url is not None and kind is MediaKind.PHOTO:
+        out.add("instagram.cover_url", "applies to reels (videos) only")
+
+
+def _check_threads(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
+    assert isinstance(options, ThreadsOptions)
+    _check_enum("threads.reply_control", options.reply_control, out)
+    n = len(post.media) if isinstance(post.media, tuple) else 0
+    if options.alt_text is not None and len(options.alt_text) > n:
+        out.add("threads.alt_text", f"{len(options.alt_text)} alt texts for {n} media items")
+
+
+def _check_facebook(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
+    assert isinstance(options, FacebookOptions)
+    _check_bools("facebook", options, out)
+    if options.link is not None and not re.match(r"^https?://", str(options.link)):
+        out.add("facebook.link", "must be an http(s) URL")
+
+
+def _check_youtube(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
+    assert isinstance(options, YouTubeOptions)
+    _check_bools("youtube", options, out)
+    _check_enum("youtube.visibility", options.visibility, out)
+    if isinstance(options.title, str):
+        _check_length("youtube.title", options.title, RULES["youtube"].title, "YouTube title", out)
+        if any(c in options.title for c in "<>"):
+            out.add("youtube.title", "YouTube titles may not contain < or >")
+    if options.tags is not None and len(",".join(options.tags)) > YOUTUBE_TAGS_TOTAL:
+        out.add("youtube.tags", f"all tags together allow {YOUTUBE_TAGS_TOTAL} characters")
+
+
+_OPTION_CHECKS: dict[str, Callable[[Post, PlatformOptions, MediaKind | None, _Problems], None]] = {
+    "tiktok": _check_tiktok,
+    "instagram": _check_instagram,
+    "threads": _check_threads,
+    "facebook": _check_facebook,
+    "youtube": _check_youtube,
+}

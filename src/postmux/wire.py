@@ -1,0 +1,180 @@
+"""The cattrs base every plugin's wire module builds its converter on.
+
+cattrs' default converter is lenient in ways that would hide vendor bugs:
+``"false"`` becomes ``True`` and ``"3"`` becomes ``3``. :func:`base_converter`
+is strict about ``bool``, ``int``, ``float`` and ``str``, reads ISO 8601
+datetimes (with ``Z`` or an offset) and writes them with their offset.
+
+Each plugin makes its own converter from it (cattrs' advice: one converter
+per data source) and describes its wire classes with :func:`configure`,
+:func:`renamed` and :func:`inverted`; :func:`parse` and :func:`read_json` turn
+whatever goes wrong into :class:`~postmux.ResponseError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import cattrs
+import httpx
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen._consts import AttributeOverride
+
+from .errors import ResponseError
+
+__all__ = [
+    "base_converter",
+    "configure",
+    "inverted",
+    "parse",
+    "parse_datetime",
+    "read_json",
+    "renamed",
+]
+
+T = TypeVar("T")
+
+
+def _strict_bool(value: object, _: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected true or false, got {value!r}")
+
+
+def _strict_int(value: object, _: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected a whole number, got {value!r}")
+
+
+def _strict_float(value: object, _: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+def _strict_str(value: object, _: object) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, got {value!r}")
+
+
+def parse_datetime(value: object, _: object = None) -> datetime:
+    """An ISO 8601 string as an aware datetime; a value without offset is taken as UTC."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 string, got {value!r}")
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _format_datetime(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("a naive datetime cannot be sent: its moment is ambiguous")
+    return value.isoformat()
+
+
+def base_converter() -> cattrs.Converter:
+    """A new strict converter; plugins register their own classes on it."""
+    converter = cattrs.Converter()
+    converter.register_structure_hook(bool, _strict_bool)
+    converter.register_structure_hook(int, _strict_int)
+    converter.register_structure_hook(float, _strict_float)
+    converter.register_structure_hook(str, _strict_str)
+    converter.register_structure_hook(datetime, parse_datetime)
+    converter.register_unstructure_hook(datetime, _format_datetime)
+    converter.register_structure_hook(Any, lambda v, _: v)
+    return converter
+
+
+def renamed(wire_name: str) -> AttributeOverride:
+    """A field spelled ``wire_name`` on the wire."""
+    return override(rename=wire_name)
+
+
+def inverted(wire_name: str) -> AttributeOverride:
+    """A boolean with the opposite meaning on the wire (``allow_comment`` ⇄ ``disableComment``)."""
+    return override(
+        rename=wire_name,
+        unstruct_hook=lambda value: not value,
+        struct_hook=lambda value, _: not _strict_bool(value, bool),
+    )
+
+
+def configure(
+    converter: cattrs.Converter,
+    cls: type[Any],
+    *,
+    omit_none: bool = True,
+    **overrides: AttributeOverride,
+) -> None:
+    """Register structure and unstructure hooks for ``cls`` with its renames.
+
+    With ``omit_none`` a field whose value is its default (``None``) is left
+    out of the body, since a ``null`` is a value to most vendors.
+    """
+    converter.register_unstructure_hook(
+        cls,
+        make_dict_unstructure_fn(
+            cls,
+            converter,
+            _cattrs_omit_if_default=omit_none,
+            **overrides,  # type: ignore[arg-type]
+        ),
+    )
+    converter.register_structure_hook(
+        cls,
+        make_dict_structure_fn(cls, converter, **overrides),  # type: ignore[arg-type]
+    )
+
+
+def read_json(response: httpx.Response, *, provider: str) -> Any:
+    """The response body as JSON, or :class:`ResponseError` for HTML, empty or broken bodies."""
+    text = response.text
+    try:
+        return json.loads(text)
+    except ValueError:
+        kind = "an HTML page" if text.lstrip()[:1] == "<" else "a body that is not JSON"
+        if not text.strip():
+            kind = "an empty body"
+        raise ResponseError(
+            f"HTTP {response.status_code} answered {kind} where JSON was expected",
+            provider=provider,
+            body=text,
+        ) from None
+
+
+def parse(
+    converter: cattrs.Converter,
+    data: object,
+    cls: type[T],
+    *,
+    provider: str,
+    what: str | None = None,
+) -> T:
+    """``data`` structured as ``cls``; a missing or mistyped field is a :class:`ResponseError`."""
+    try:
+        return converter.structure(data, cls)
+    except Exception as exc:  # cattrs raises exception groups and plain errors alike
+        detail = "; ".join(_messages(exc)) or type(exc).__name__
+        body = json.dumps(data)[:2000] if _jsonable(data) else repr(data)[:2000]
+        raise ResponseError(
+            f"cannot read {what or cls.__name__} from the response: {detail}",
+            provider=provider,
+            body=body,
+        ) from None
+
+
+def _messages(exc: BaseException) -> list[str]:
+    if isinstance(exc, cattrs.ClassValidationError | cattrs.IterableValidationError):
+        notes = cattrs.transform_error(exc)
+        return list(notes)
+    if isinstance(exc, KeyError):
+        return [f"missing field {exc.args[0]!r}"]
+    return [str(exc)]
+
+
+def _jsonable(data: object) -> bool:
+    return isinstance(data, Mapping | list | str | int | float | bool) or data is None
