@@ -132,6 +132,15 @@ class Adapter:
 
     # -- publishing -------------------------------------------------------
 
+    def check(self, post: Post) -> list[Problem]:
+        """Vendor rules that the :class:`Capabilities` tables cannot say; no I/O.
+
+        Called by validation after the table checks, so every problem still
+        comes back at once. ``post`` may hold wrong types (validation reports
+        those): check defensively.
+        """
+        return []
+
     def batches(self, post: Post, routes: Sequence[Route]) -> list[list[Route]]:
         """How targets are grouped into requests; by default one batch per target."""
         return [[route] for route in routes]

@@ -84,7 +84,11 @@ class PublisherCore:
 
     def validate(self, post: Post, *, now: datetime | None = None) -> list[Problem]:
         """Every problem with ``post`` for this vendor; no I/O."""
-        return validate(post, self.capabilities, provider=self.provider, now=now)
+        problems = validate(post, self.capabilities, provider=self.provider, now=now)
+        if isinstance(post, Post):
+            seen = set(problems)
+            problems += [p for p in self.adapter.check(post) if p not in seen]
+        return problems
 
     # -- targets ---------------------------------------------------------
 
