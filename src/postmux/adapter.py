@@ -81,6 +81,8 @@ class Adapter:
     capabilities: ClassVar[Capabilities]
     poll_interval: ClassVar[float] = 2.0
     """Seconds between status polls while waiting."""
+    field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+    """Option class → {neutral field: vendor field}, for the generated docs (``"TikTokOptions"`` → …)."""
 
     def __init__(self, base_url: str | None = None) -> None:
         self.base_url = (base_url or self.default_base_url).rstrip("/")

@@ -152,6 +152,12 @@ class PublisherCore:
                 known[i] = attrs.evolve(entry.publication, target=route.target)
         return known
 
+    def release(self, post: Post, publication: Publication) -> None:
+        """Let the ledger send ``publication``'s target again, after a human checked it is not live."""
+        if self.ledger is not None:
+            route = Route(publication.target, publication.account_id or publication.target.account)
+            self.ledger.release(post.ledger_key, self.target_key(route))
+
     def claim(self, post: Post, routes: Sequence[Route]) -> None:
         """Mark routes as being sent, before the first byte leaves."""
         if self.ledger is not None:

@@ -128,6 +128,31 @@ class _DriverBase:
             return error, None
         return error, self.retry.delay(attempt, hint)
 
+    def begin(self, request: httpx.Request) -> IO[bytes] | None:
+        """Prepare ``request`` for sending; the file its body streams into, if any."""
+        self.prepare(request)
+        sink: IO[bytes] | None = request.extensions.get(DOWNLOAD_TO)
+        return sink
+
+    def delay_after_exception(self, request: httpx.Request, exc: httpx.HTTPError, attempt: int) -> float:
+        """The pause before retrying after ``exc``; raises the wrapped error when not retrying."""
+        error, delay = self.on_transport_error(request, exc, attempt)
+        if delay is None:
+            raise error from None
+        return delay
+
+    def delay_after_response(
+        self, request: httpx.Request, response: httpx.Response, attempt: int, started: float
+    ) -> float | None:
+        """``None`` for a success; the pause before a retry; or raises the mapped error."""
+        self.log(request, response, started)
+        if response.status_code < 400:
+            return None
+        error, delay = self.on_error_status(request, response, attempt)
+        if delay is None:
+            raise error
+        return delay
+
     def _is_vendor(self, request: httpx.Request) -> bool:
         return (request.url.scheme, request.url.host, request.url.port) == (
             self._origin.scheme,
@@ -144,6 +169,13 @@ class _DriverBase:
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+def _rewind(sink: IO[bytes] | None) -> None:
+    """Empty a download file before an attempt, so a retry does not append to a partial body."""
+    if sink is not None:
+        sink.seek(0)
+        sink.truncate()
 
 
 class SyncDriver(_DriverBase):
@@ -179,46 +211,34 @@ class SyncDriver(_DriverBase):
 
     def send(self, request: httpx.Request) -> httpx.Response:
         """One request, with the safe retries, as a read response (or an error)."""
-        self.prepare(request)
-        sink: IO[bytes] | None = request.extensions.get(DOWNLOAD_TO)
+        sink = self.begin(request)
         attempt = 0
         while True:
             started = time.perf_counter()
-            if sink is not None:
-                sink.seek(0)
-                sink.truncate()
+            delay: float | None
             try:
-                response = self.client.send(request, stream=True)
+                response = self._exchange(request, sink)
             except httpx.HTTPError as exc:
-                error, delay = self.on_transport_error(request, exc, attempt)
+                delay = self.delay_after_exception(request, exc, attempt)
+            else:
+                delay = self.delay_after_response(request, response, attempt, started)
                 if delay is None:
-                    raise error from None
-                self.sleep(delay)
-                attempt += 1
-                continue
-            try:
-                if response.status_code >= 400 or sink is None:
-                    response.read()
-                else:
-                    for chunk in response.iter_bytes():
-                        sink.write(chunk)
-            except httpx.HTTPError as exc:
-                error, delay = self.on_transport_error(request, exc, attempt)
-                if delay is None:
-                    raise error from None
-                self.sleep(delay)
-                attempt += 1
-                continue
-            finally:
-                response.close()
-            self.log(request, response, started)
-            if response.status_code < 400:
-                return response
-            status_error, delay = self.on_error_status(request, response, attempt)
-            if delay is None:
-                raise status_error
+                    return response
             self.sleep(delay)
             attempt += 1
+
+    def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
+        _rewind(sink)
+        response = self.client.send(request, stream=True)
+        try:
+            if response.status_code >= 400 or sink is None:
+                response.read()
+            else:
+                for chunk in response.iter_bytes():
+                    sink.write(chunk)
+        finally:
+            response.close()
+        return response
 
 
 class AsyncDriver(_DriverBase):
@@ -254,43 +274,31 @@ class AsyncDriver(_DriverBase):
 
     async def send(self, request: httpx.Request) -> httpx.Response:
         """One request, with the safe retries, as a read response (or an error)."""
-        self.prepare(request)
-        sink: IO[bytes] | None = request.extensions.get(DOWNLOAD_TO)
+        sink = self.begin(request)
         attempt = 0
         while True:
             started = time.perf_counter()
-            if sink is not None:
-                sink.seek(0)
-                sink.truncate()
+            delay: float | None
             try:
-                response = await self.client.send(request, stream=True)
+                response = await self._exchange(request, sink)
             except httpx.HTTPError as exc:
-                error, delay = self.on_transport_error(request, exc, attempt)
+                delay = self.delay_after_exception(request, exc, attempt)
+            else:
+                delay = self.delay_after_response(request, response, attempt, started)
                 if delay is None:
-                    raise error from None
-                await self.sleep(delay)
-                attempt += 1
-                continue
-            try:
-                if response.status_code >= 400 or sink is None:
-                    await response.aread()
-                else:
-                    async for chunk in response.aiter_bytes():
-                        sink.write(chunk)
-            except httpx.HTTPError as exc:
-                error, delay = self.on_transport_error(request, exc, attempt)
-                if delay is None:
-                    raise error from None
-                await self.sleep(delay)
-                attempt += 1
-                continue
-            finally:
-                await response.aclose()
-            self.log(request, response, started)
-            if response.status_code < 400:
-                return response
-            status_error, delay = self.on_error_status(request, response, attempt)
-            if delay is None:
-                raise status_error
+                    return response
             await self.sleep(delay)
             attempt += 1
+
+    async def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
+        _rewind(sink)
+        response = await self.client.send(request, stream=True)
+        try:
+            if response.status_code >= 400 or sink is None:
+                await response.aread()
+            else:
+                async for chunk in response.aiter_bytes():
+                    sink.write(chunk)
+        finally:
+            await response.aclose()
+        return response

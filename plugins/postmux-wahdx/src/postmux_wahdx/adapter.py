@@ -79,6 +79,11 @@ class WahdxAdapter(Adapter):
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
+    field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "TikTokOptions": wire.TIKTOK_FIELDS,
+        "InstagramOptions": wire.INSTAGRAM_FIELDS,
+        "ThreadsOptions": wire.THREADS_FIELDS,
+    }
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"X-API-Key": key.reveal()}
