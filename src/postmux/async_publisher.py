@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -47,11 +47,13 @@ class AsyncPublisher(PublisherCore):
         ledger: Ledger | None = None,
         max_concurrency: int = 8,
         plugins: PluginManager | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         super().__init__(adapter, key, ledger=ledger, max_concurrency=max_concurrency, plugins=plugins)
         self._own_client = client is None
         self.client = client or httpx.AsyncClient(timeout=timeout or DEFAULT_TIMEOUT)
-        self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy())
+        self._sleep = sleep
+        self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep)
 
     async def run(self, flow: Flow[T]) -> T:
         """Drive one adapter flow (for plugins' extra operations)."""
@@ -119,7 +121,7 @@ class AsyncPublisher(PublisherCore):
                     f"not every publication was final after {timeout:g} s",
                     PublishReport(tuple(current)),
                 )
-            await asyncio.sleep(pause)
+            await self._sleep(pause)
 
     async def _refresh(self, publications: list[Publication]) -> list[Publication]:
         if self.capabilities.batch_status or len(publications) == 1:
@@ -164,6 +166,7 @@ class AsyncPublisher(PublisherCore):
             self.driver.run,
             self.adapter.connect_poll,
             start.poll_interval or self.adapter.poll_interval,
+            self._sleep,
         )
 
     async def aclose(self) -> None:

@@ -174,10 +174,12 @@ class AsyncConnectSession(_SessionBase):
         run: Callable[[Flow[ConnectPoll]], Awaitable[ConnectPoll]],
         poll_flow: Callable[[ConnectStart], Flow[ConnectPoll]],
         interval: float,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         super().__init__(start, interval)
         self._run = run
         self._poll_flow = poll_flow
+        self._sleep = sleep
 
     async def poll(self) -> ConnectPoll:
         """Ask once where the link stands."""
@@ -193,4 +195,4 @@ class AsyncConnectSession(_SessionBase):
                 return account
             if time.monotonic() + self.interval > deadline:
                 raise errors.TimeoutError(f"the account was not linked within {timeout:g} s")
-            await asyncio.sleep(self.interval)
+            await self._sleep(self.interval)

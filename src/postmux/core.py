@@ -30,7 +30,7 @@ from .ledger import Ledger
 from .plugins import PluginManager
 from .post import Post, Target
 from .results import Publication, PublishReport
-from .secrets import Secret
+from .secrets import Secret, redact
 from .status import Status
 from .validation import raise_for_problems, validate
 
@@ -202,7 +202,9 @@ class PublisherCore:
             code = exc.code
         elif not isinstance(exc, ValidationError | PostmuxError):
             log.error("postmux: %s adapter raised %r", self.provider, exc, exc_info=exc)
-            wrapped = PostmuxError(f"{self.provider} plugin error: {type(exc).__name__}: {exc}")
+            wrapped = PostmuxError(
+                redact(f"{self.provider} plugin error: {type(exc).__name__}: {exc}", self._key)
+            )
             wrapped.__cause__ = exc
             exc = wrapped
             status = Status.UNKNOWN
@@ -229,7 +231,8 @@ class PublisherCore:
             exc = PostmuxError(
                 f"{self.provider} plugin returned {len(results)} results for {len(batch)} targets"
             )
-            return self.failed_batch(post, batch, exc)
+            # the requests went out and were answered: the posts may exist, so never resend
+            return [attrs.evolve(p, status=Status.UNKNOWN) for p in self.failed_batch(post, batch, exc)]
         return [
             attrs.evolve(
                 p,

@@ -119,10 +119,20 @@ def field_tables(adapters: Mapping[str, type[Adapter]]) -> list[str]:
                     cells.append("unsupported")
                 else:
                     cells.append(f"`{wire}`" if wire else "yes")
-            default = cls.defaults.get(f.name)
-            rows.append([f"`{f.name}`", f"`{default!r}`" if default is not None else "", *cells])
+            rows.append([f"`{f.name}`", _default(cls, f.name), *cells])
         lines += [*_table(["field", "neutral default", *names], rows), ""]
     return lines
+
+
+def _default(cls: type[PlatformOptions], name: str) -> str:
+    """The neutral default of a field, with the media kind where it depends on one."""
+    if name in cls.defaults:
+        return f"`{cls.defaults[name]!r}`"
+    for kind in ("video", "photo"):
+        table: Mapping[str, object] = getattr(cls, f"{kind}_defaults", {})
+        if name in table:
+            return f"`{table[name]!r}` ({kind}s)"
+    return ""
 
 
 def render(plugins: PluginManager | None = None) -> str:

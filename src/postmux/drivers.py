@@ -29,7 +29,7 @@ import httpx
 from .adapter import Adapter, retry_after
 from .errors import PostmuxError, ProviderError, RateLimitError, TransportError, error_for_status
 from .flow import DOWNLOAD_TO, IDEMPOTENT, Flow
-from .secrets import Secret, redact
+from .secrets import Secret, redact, scrub
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncDriver", "RetryPolicy", "SyncDriver"]
 
@@ -206,6 +206,9 @@ class SyncDriver(_DriverBase):
                     request = flow.send(response)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        except PostmuxError as exc:
+            scrub(exc, self.key)  # a plugin's own error may quote a body that echoes the key
+            raise
         finally:
             flow.close()
 
@@ -269,6 +272,9 @@ class AsyncDriver(_DriverBase):
                     request = flow.send(response)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        except PostmuxError as exc:
+            scrub(exc, self.key)  # a plugin's own error may quote a body that echoes the key
+            raise
         finally:
             flow.close()
 

@@ -9,6 +9,7 @@ type from it and a wrong guess must be caught before anything is sent.
 from __future__ import annotations
 
 import contextlib
+import functools
 import enum
 import os
 from pathlib import Path, PurePosixPath
@@ -53,6 +54,7 @@ MIME_TYPES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def extension_of(location: str) -> str:
     """The lower-case extension of a URL's path or a file path, without query or fragment."""
     path = urlsplit(location).path if "://" in location else location
@@ -65,6 +67,11 @@ def detect_kind(location: str) -> MediaKind | None:
     return EXTENSIONS.get(extension_of(location))
 
 
+def _fspath(value: str | os.PathLike[str] | None) -> str | None:
+    """A path as a string (typed, so that ``Media(path=Path(...))`` type-checks)."""
+    return None if value is None else os.fspath(value)
+
+
 @attrs.frozen(slots=True)
 class Media:
     """One photo or video: exactly one of ``url`` (public, https) or ``path`` (a local file).
@@ -75,7 +82,7 @@ class Media:
     """
 
     url: str | None = None
-    path: str | None = attrs.field(default=None, converter=attrs.converters.optional(os.fspath))
+    path: str | None = attrs.field(default=None, converter=_fspath)
     kind: MediaKind | None = None
     mime_type: str | None = None
 

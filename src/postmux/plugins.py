@@ -8,6 +8,8 @@ rather than one silently shadowing the other.
 
 from __future__ import annotations
 
+import importlib.metadata
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +22,8 @@ from .errors import ConfigurationError, UnknownProviderError
 
 __all__ = ["PluginManager", "plugin_manager"]
 
+log = logging.getLogger("postmux")
+
 
 class PluginManager:
     """The plugins postmux knows, and the providers they register."""
@@ -27,10 +31,25 @@ class PluginManager:
     def __init__(self, *, load_entry_points: bool = True) -> None:
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
-        if load_entry_points:
-            self._pm.load_setuptools_entrypoints(hookspecs.PROJECT)
         self._providers: dict[str, type[Adapter]] | None = None
         self._lock = threading.Lock()
+        self.broken: dict[str, str] = {}
+        """Entry-point name → why that plugin could not be loaded."""
+        if load_entry_points:
+            self._load_entry_points()
+
+    def _load_entry_points(self) -> None:
+        """Load each plugin on its own, so one broken plugin cannot hide the others."""
+        for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT):
+            if self._pm.get_plugin(ep.name) is not None or self._pm.is_blocked(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # any import-time failure of third-party code
+                self.broken[ep.name] = f"{type(exc).__name__}: {exc}"
+                log.warning("postmux: plugin %r (%s) failed to load: %s", ep.name, ep.value, exc)
+                continue
+            self._pm.register(plugin, name=ep.name)
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Add a plugin object or module (for tests and apps that bundle a vendor)."""
@@ -77,6 +96,10 @@ class PluginManager:
         try:
             return providers[name]
         except KeyError:
+            if name in self.broken:
+                raise ConfigurationError(
+                    f"the plugin for provider {name!r} is installed but failed to load: {self.broken[name]}"
+                ) from None
             raise UnknownProviderError(name, sorted(providers)) from None
 
     def emulators(self) -> dict[str, Any]:

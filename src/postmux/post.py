@@ -113,20 +113,39 @@ class Post:
 _OPTION_FIELDS = frozenset({"tiktok", "instagram", "threads", "facebook", "youtube"})
 
 
-def _digest(post: Post) -> str:
-    def plain(value: object) -> object:
-        if attrs.has(type(value)):
-            return {k: plain(v) for k, v in attrs.asdict(value, recurse=False).items()}  # type: ignore[arg-type]
-        if isinstance(value, list | tuple):
-            return [plain(v) for v in value]
-        if isinstance(value, Mapping):
-            return {str(k): plain(v) for k, v in value.items()}
-        if isinstance(value, datetime):
-            return value.isoformat()
-        return value
+_LEAVES = (str, int, float)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
-    tree = plain(post)
-    assert isinstance(tree, dict)
-    content = {k: v for k, v in tree.items() if k not in ("key", "targets")}
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The attrs field names of ``cls`` (cached), or ``None`` for a class attrs did not make."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        if not attrs.has(cls):
+            return None
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in attrs.fields(cls))
+    return names
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, _LEAVES):  # bool and str enums are leaves too
+        return value
+    names = _field_names(type(value))
+    if names is not None:
+        return {k: _plain(getattr(value, k)) for k in names}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _digest(post: Post) -> str:
+    # computed for every publish, so kept quick: cached field names, leaves first
+    names = _field_names(Post)
+    assert names is not None
+    content = {k: _plain(getattr(post, k)) for k in names if k not in ("key", "targets")}
     blob = json.dumps(content, sort_keys=True, default=str).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()[:32]

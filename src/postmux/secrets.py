@@ -8,7 +8,7 @@ we are about to keep (error bodies, log lines).
 
 from __future__ import annotations
 
-__all__ = ["REDACTED", "Secret", "redact"]
+__all__ = ["REDACTED", "Secret", "redact", "scrub"]
 
 REDACTED = "***"
 
@@ -50,3 +50,16 @@ def redact(text: str, *secrets: Secret | None) -> str:
             if value in text:
                 text = text.replace(value, REDACTED)
     return text
+
+
+def scrub(exc: BaseException, *secrets: Secret | None) -> None:
+    """Remove every secret from an exception's text, ``message`` and ``body``, in place.
+
+    For errors a plugin raises from a body it read itself (a 2xx page echoing
+    the key): the driver scrubs whatever leaves a flow.
+    """
+    exc.args = tuple(redact(a, *secrets) if isinstance(a, str) else a for a in exc.args)
+    for name in ("message", "body"):
+        value = getattr(exc, name, None)
+        if isinstance(value, str):
+            setattr(exc, name, redact(value, *secrets))

@@ -291,6 +291,8 @@ def _check_formats(media: tuple[Media, ...], formats: frozenset[str], what: str,
     if not formats:
         return
     for i, item in enumerate(media):
+        if not isinstance(item, Media):
+            continue  # already reported by _check_media
         ext = item.extension
         if item.mime_type and not ext:
             continue  # kind and type given explicitly for an extension-less URL
@@ -371,8 +373,8 @@ def _check_options(
     out: _Problems,
 ) -> None:
     options = post.options_for(platform)
-    if options is None:
-        return
+    if not isinstance(options, _OPTION_TYPES[platform]):
+        return  # unset, or of the wrong class (already reported by _check_option_types)
     for field_name, value in options.given().items():
         if field_name not in support.options and value != options.defaults.get(field_name):
             # a field the vendor cannot carry, set to anything but the neutral
@@ -398,11 +400,13 @@ def _check_bools(prefix: str, options: PlatformOptions, out: _Problems) -> None:
         value = getattr(options, f.name)
         if value is None:
             continue
-        if f.type in ("bool | None",) and not isinstance(value, bool):
+        # a string annotation until something (cattrs, a plugin) resolves the class's types
+        ftype = str(f.type)
+        if ftype == "bool | None" and not isinstance(value, bool):
             out.add(f"{prefix}.{f.name}", f"expected True or False, got {value!r}")
-        if f.type in ("int | None",) and (isinstance(value, bool) or not isinstance(value, int)):
+        if ftype == "int | None" and (isinstance(value, bool) or not isinstance(value, int)):
             out.add(f"{prefix}.{f.name}", f"expected a whole number, got {value!r}")
-        if f.type in ("str | None",) and not isinstance(value, str):
+        if ftype == "str | None" and not isinstance(value, str):
             out.add(f"{prefix}.{f.name}", f"expected a string, got {value!r}")
 
 

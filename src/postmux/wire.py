@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 import httpx
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
@@ -112,16 +113,24 @@ def configure(
 ) -> None:
     """Register structure and unstructure hooks for ``cls`` with its renames.
 
-    With ``omit_none`` a field whose value is its default (``None``) is left
-    out of the body, since a ``null`` is a value to most vendors.
+    With ``omit_none`` a field left at its default ``None`` is left out of the
+    body, since a ``null`` is a value to most vendors. A field with any other
+    default (``draft: bool = False``) is always sent: a neutral default left
+    out would let the vendor's own default apply.
     """
+    unstructure = dict(overrides)
+    if omit_none:
+        for field in attrs.fields(cls):
+            if field.default is None:
+                base = unstructure.get(field.name, override())
+                unstructure[field.name] = attrs.evolve(base, omit_if_default=True)
     converter.register_unstructure_hook(
         cls,
         make_dict_unstructure_fn(
             cls,
             converter,
-            _cattrs_omit_if_default=omit_none,
-            **overrides,  # type: ignore[arg-type]
+            _cattrs_omit_if_default=False,
+            **unstructure,  # type: ignore[arg-type]
         ),
     )
     converter.register_structure_hook(
