@@ -18,3 +18,15 @@ __all__ = ["WahdxAdapter"]
 def postmux_register_providers(register: Callable[[type[postmux.Adapter]], None]) -> None:
     """Offer the Wahdx adapter to postmux."""
     register(WahdxAdapter)
+
+
+@postmux.hookimpl
+def postmux_register_emulators(register: Callable[[str, object], None]) -> None:
+    """Offer the Wahdx emulator to the sandbox (imported only when the sandbox builds it)."""
+
+    def factory(**options: object) -> object:
+        from .emulator import WahdxEmulator
+
+        return WahdxEmulator(**options)
+
+    register("wahdx", factory)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-import httpx
+import attrs
 
 from postmux import (
     Account,
@@ -22,53 +22,33 @@ from postmux import (
     ConnectStart,
     ConnectStatus,
     CreatorInfo,
-    MediaKind,
+    Media,
     Post,
     Problem,
-    ProviderError,
     Publication,
+    ResponseError,
     Route,
     Secret,
     Status,
     Target,
-    TikTokOptions,
     UnsupportedError,
+    ValidationError,
 )
 from postmux.connect import decode_data_url
 from postmux.flow import Flow
-from postmux.options import InstagramOptions, ThreadsOptions
 from postmux.wire import parse, read_json
 
-from . import wire
+from . import mapping, wire
 from .capabilities import CAPABILITIES
+from .wire import ACCOUNT_STATUSES, QR_STATUSES, STATUSES
 
-__all__ = ["DEFAULT_BASE_URL", "STATUSES", "WahdxAdapter"]
+__all__ = ["DEFAULT_BASE_URL", "QR_POLL_INTERVAL", "STATUSES", "WahdxAdapter"]
 
 DEFAULT_BASE_URL = "https://api-tiktok.wahdx.co"
+"""The host of the current multi-platform page; ``https://api.wahdx.com`` (the sub-pages') also works."""
 
-STATUSES: Mapping[str, Status] = {
-    "PUBLISH_INITIATED": Status.PROCESSING,
-    "PROCESSING_UPLOAD": Status.PROCESSING,
-    "PROCESSING_DOWNLOAD": Status.PROCESSING,
-    "SEND_TO_USER_INBOX": Status.INBOX,
-    "PUBLISH_COMPLETE": Status.PUBLISHED,
-    "FAILED": Status.FAILED,
-    "PUBLISH_FAILED": Status.FAILED,
-}
-"""Wahdx (TikTok-vocabulary) status → neutral status; anything else is still ``processing``."""
-
-QR_STATUSES: Mapping[str, ConnectStatus] = {
-    "new": ConnectStatus.PENDING,
-    "scanned": ConnectStatus.SCANNED,
-    "confirmed": ConnectStatus.CONFIRMED,
-    "expired": ConnectStatus.EXPIRED,
-    "utilised": ConnectStatus.USED,
-}
-
-ACCOUNT_STATUSES: Mapping[str, AccountStatus] = {
-    "active": AccountStatus.ACTIVE,
-    "expired": AccountStatus.EXPIRED,
-}
+QR_POLL_INTERVAL = 10.0
+"""Seconds between QR login polls, as the current page's example does."""
 
 
 class WahdxAdapter(Adapter):
@@ -88,54 +68,53 @@ class WahdxAdapter(Adapter):
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"X-API-Key": key.reveal()}
 
+    def check(self, post: Post) -> list[Problem]:
+        """Wahdx decides photo or video from the URL's extension alone, so one it cannot read is refused."""
+        problems: list[Problem] = []
+        media = post.media if isinstance(post.media, tuple) else ()
+        for i, item in enumerate(media):
+            if not isinstance(item, Media) or not isinstance(item.url, str):
+                continue  # validation has reported it, or it is a local file
+            ext = item.extension
+            if ext not in mapping.WAHDX_EXTENSIONS:
+                problems.append(
+                    Problem(
+                        f"media[{i}].url",
+                        "Wahdx tells photo from video by the URL's file extension; "
+                        f"{ext or 'no extension'!r} is not one it documents",
+                        unsupported=True,
+                    )
+                )
+        return problems
+
     # -- publishing ------------------------------------------------------
 
     def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
         (route,) = routes  # Wahdx takes one target per request (the default batching)
-        body = self.post_body(post, route)
+        body = mapping.post_body(post, route, media)
         response = yield self.request("POST", "/api/content/post", json=body)
         data = read_json(response, provider=self.name)
+        mapping.raise_for_refusal(data, response)
         answer = parse(wire.converter, data, wire.PublishBody, provider=self.name, what="publish answer")
-        if not answer.success:
-            raise ProviderError(
-                _error_text(data) or "Wahdx answered success: false",
-                provider=self.name,
-                status_code=response.status_code,
-                body=response.text,
-            )
-        kind = _kind(post)
-        status = _status(answer.status, default=_default_status(route.platform, answer))
         url = answer.public_post_url or answer.data.public_post_url
+        # The older answer has no status: a URL means done; TikTok without one is still working.
+        fallback = Status.PUBLISHED if url or route.platform != "tiktok" else Status.PROCESSING
         return [
             Publication(
                 target=route.target,
                 provider=self.name,
-                status=status,
+                status=mapping.neutral_status(answer.status, default=fallback),
                 id=answer.data.publish_id,
                 url=url,
-                media_kind=kind,
+                media_kind=mapping.kind_of(post),
                 account_id=route.account_id,
                 raw=data,
             )
         ]
 
     def post_body(self, post: Post, route: Route) -> dict[str, Any]:
-        """The JSON body for one target, neutral defaults filled in and extras merged."""
-        kind = _kind(post)
-        photos = kind is MediaKind.PHOTO
-        platform = route.platform
-        body = wire.PostBody(
-            platform=platform,
-            accountId=route.account_id,
-            content=post.text,
-            mediaItems=[wire.MediaItem(m.url or "") for m in post.media],
-            photoTitle=post.title if platform == "tiktok" and photos and post.title else None,
-            tiktokSettings=_tiktok(post.tiktok, photos) if platform == "tiktok" else None,
-            instagramSettings=_instagram(post.instagram, photos) if platform == "instagram" else None,
-            threadsSettings=_threads(post.threads) if platform == "threads" else None,
-            facebookSettings=wire.FacebookSettings() if platform == "facebook" else None,
-        )
-        return _merge(wire.unstructure(body), post.extras.get(self.name, {}))
+        """The JSON body one target would get (for previews and tests)."""
+        return mapping.post_body(post, route, tuple(m.url or "" for m in post.media))
 
     # -- following -------------------------------------------------------
 
@@ -147,17 +126,18 @@ class WahdxAdapter(Adapter):
         path = f"/api/content/status/{quote(account_id, safe='')}/{quote(publish_id, safe='~')}"
         response = yield self.request("GET", path, params=params or None)
         data = read_json(response, provider=self.name)
-        answer = parse(wire.converter, data, wire.StatusBody, provider=self.name, what="status answer")
-        d = answer.data
-        return _refreshed(
+        mapping.raise_for_refusal(data, response)
+        d = parse(wire.converter, data, wire.StatusBody, provider=self.name, what="status answer").data
+        return mapping.refreshed(
             publication,
-            status=_status(d.status, default=Status.PROCESSING),
-            url=_pick_url(d.public_post_url, d.public_post_url_candidates, publication.media_kind),
+            status=mapping.neutral_status(d.status, default=Status.PROCESSING, fail_reason=d.fail_reason),
+            url=mapping.pick_url(d.public_post_url, d.public_post_url_candidates, publication.media_kind),
             fail_reason=d.fail_reason,
             raw=data,
         )
 
     def status_many(self, publications: Sequence[Publication]) -> Flow[list[Publication]]:
+        """One ``checks`` batch; a publication the answer does not name is returned as it was."""
         checks: list[dict[str, str]] = []
         for p in publications:
             account_id, publish_id = _ids(p)
@@ -166,42 +146,46 @@ class WahdxAdapter(Adapter):
                 check["mediaType"] = p.media_kind.value
             checks.append(check)
         items = yield from self._batch({"checks": checks})
-        by_key = {(i.accountId, i.publishId): i for i in items}
+        by_key = {(item.accountId, item.publishId): (item, raw) for item, raw in items}
         out: list[Publication] = []
         for p, check in zip(publications, checks, strict=True):
-            item = by_key.get((check["accountId"], check["publishId"]))
-            out.append(_from_batch_item(p, item) if item is not None else p)
+            found = by_key.get((check["accountId"], check["publishId"]))
+            out.append(_from_batch_item(p, *found) if found is not None else p)
         return out
 
     def scheduled_post_status(self, post_id: str) -> Flow[list[Publication]]:
-        """Every publication of a post Wahdx scheduled, by its ``postId`` (batch mode two)."""
+        """Every publication of a post Wahdx stored, by its ``postId`` (the batch's second mode).
+
+        Run it with ``pub.run(pub.adapter.scheduled_post_status(post_id))``. An
+        item that names no platform (a per-item failure) gets platform ``unknown``.
+        """
         items = yield from self._batch({"postId": post_id})
         out: list[Publication] = []
-        for item in items:
-            platform = item.platform or "tiktok"
+        for item, raw in items:
             blank = Publication(
-                target=Target(platform, item.accountId or ""),
+                target=Target(item.platform or "unknown", item.accountId or ""),
                 provider=self.name,
                 status=Status.PROCESSING,
                 id=item.publishId or item.publish_id,
                 account_id=item.accountId,
             )
-            out.append(_from_batch_item(blank, item))
+            out.append(_from_batch_item(blank, item, raw))
         return out
 
-    def _batch(self, body: dict[str, Any]) -> Flow[list[wire.BatchItem]]:
+    def _batch(self, body: dict[str, Any]) -> Flow[list[tuple[wire.BatchItem, Mapping[str, Any]]]]:
         response = yield self.request("POST", "/api/content/status/batch", json=body, idempotent=True)
         data = read_json(response, provider=self.name)
+        mapping.raise_for_refusal(data, response)
         answer = parse(wire.converter, data, wire.BatchBody, provider=self.name, what="batch status")
-        return answer.data.results
+        return list(zip(answer.data.results, data["data"]["results"], strict=True))
 
     # -- accounts and linking ----------------------------------------------
 
     def accounts(self) -> Flow[list[Account]]:
         response = yield self.request("GET", "/api/content/accounts")
         data = read_json(response, provider=self.name)
+        mapping.raise_for_refusal(data, response)
         answer = parse(wire.converter, data, wire.AccountsBody, provider=self.name, what="accounts")
-        raw_items = data["data"]
         return [
             Account(
                 id=a.accountId,
@@ -214,13 +198,14 @@ class WahdxAdapter(Adapter):
                 status_reason=a.status if a.status not in (None, "active") else None,
                 raw=raw,
             )
-            for a, raw in zip(answer.data, raw_items, strict=True)
+            for a, raw in zip(answer.data, data["data"], strict=True)
         ]
 
     def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
         response = yield self.request("GET", f"/api/content/creator-info/{quote(account_id, safe='')}")
         data = read_json(response, provider=self.name)
-        fields = _creator_fields(data)
+        mapping.raise_for_refusal(data, response)
+        fields = mapping.creator_fields(data)
         info = parse(wire.converter, fields, wire.CreatorInfoBody, provider=self.name, what="creator info")
         return CreatorInfo(
             account_id=account_id,
@@ -236,34 +221,27 @@ class WahdxAdapter(Adapter):
         )
 
     def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
-        if platform != "tiktok":
-            raise UnsupportedError(
-                [
-                    Problem(
-                        "platform", f"wahdx links only TikTok accounts through its API, not {platform}", True
-                    )
-                ]
-            )
-        unknown = set(options) - {"unique_id"}
-        if unknown:
-            raise UnsupportedError(
-                [
-                    Problem(f"options.{n}", "wahdx's QR login takes only unique_id", True)
-                    for n in sorted(unknown)
-                ]
-            )
-        body = {"unique_id": options["unique_id"]} if options.get("unique_id") else {}
+        """TikTok QR login (Wahdx's "Maximum" plan; others get a 403 ``PermissionDeniedError``)."""
+        _check_connect(platform, options)
+        unique_id = options.get("unique_id")
+        body = {"unique_id": unique_id} if unique_id is not None else {}
         response = yield self.request("POST", "/api/content/qr-login/request", json=body)
         data = read_json(response, provider=self.name)
+        mapping.raise_for_refusal(data, response)
         answer = parse(wire.converter, data, wire.QrRequestBody, provider=self.name, what="QR login")
-        image, mime = decode_data_url(answer.data.qrCodeImage)
+        try:
+            image, mime = decode_data_url(answer.data.qrCodeImage)
+        except ValueError:
+            raise ResponseError(
+                "the QR code image is not a base64 data URL", provider=self.name, body=response.text
+            ) from None
         return ConnectStart(
             platform="tiktok",
             qr_image=image,
             qr_mime_type=mime or "image/png",
             expires_in=answer.data.expiresIn,
-            poll_interval=10.0,
-            state={"token": answer.data.token, "unique_id": answer.data.unique_id},
+            poll_interval=QR_POLL_INTERVAL,
+            state={"token": answer.data.token, "unique_id": answer.data.unique_id or ""},
             raw=data,
         )
 
@@ -271,8 +249,8 @@ class WahdxAdapter(Adapter):
         body = {"token": start.state["token"]}
         response = yield self.request("POST", "/api/content/qr-login/check", json=body, idempotent=True)
         data = read_json(response, provider=self.name)
-        answer = parse(wire.converter, data, wire.QrCheckBody, provider=self.name, what="QR login status")
-        d = answer.data
+        mapping.raise_for_refusal(data, response)
+        d = parse(wire.converter, data, wire.QrCheckBody, provider=self.name, what="QR login status").data
         account = None
         if d.account is not None:
             account = Account(
@@ -290,103 +268,33 @@ class WahdxAdapter(Adapter):
             raw=data,
         )
 
-    def error_for(self, response: httpx.Response, body: str) -> ProviderError:
-        error = super().error_for(response, body)
-        if error.code is None:
-            error.code = _subscription_code(body)
-        return error
 
-
-# -- mapping helpers ---------------------------------------------------------
-
-
-def _kind(post: Post) -> MediaKind | None:
-    return post.media[0].kind if post.media else None
-
-
-def _tiktok(options: TikTokOptions | None, photos: bool) -> wire.TikTokSettings:
-    resolved = (options or TikTokOptions()).resolved_for(photos=photos)
-    values = {wire_name: getattr(resolved, name) for name, wire_name in wire.TIKTOK_FIELDS.items()}
-    return wire.TikTokSettings(**values, media_type="photo" if photos else None)
-
-
-def _instagram(options: InstagramOptions | None, photos: bool) -> wire.InstagramSettings:
-    if photos:
-        return wire.InstagramSettings()  # share_to_feed is for reels only
-    resolved = (options or InstagramOptions()).resolved()
-    return wire.InstagramSettings(share_to_feed=resolved.share_to_feed)
-
-
-def _threads(options: ThreadsOptions | None) -> wire.ThreadsSettings:
-    resolved = (options or ThreadsOptions()).resolved()
-    return wire.ThreadsSettings(who_can_reply=resolved.reply_control)
-
-
-def _merge(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, Any]:
-    """Raw ``Post.extras["wahdx"]`` fields over the body; settings objects merge key by key."""
-    for key, value in extras.items():
-        if isinstance(value, Mapping) and isinstance(body.get(key), dict):
-            body[key] = {**body[key], **value}
-        else:
-            body[key] = value
-    return body
-
-
-def _status(value: str | None, *, default: Status) -> Status:
-    if value is None:
-        return default
-    return STATUSES.get(value.upper(), Status.PROCESSING)
-
-
-def _default_status(platform: str, answer: wire.PublishBody) -> Status:
-    """The older answer has no ``status``: a URL means done, else TikTok is still working."""
-    if answer.public_post_url or answer.data.public_post_url:
-        return Status.PUBLISHED
-    return Status.PROCESSING if platform == "tiktok" else Status.PUBLISHED
+def _check_connect(platform: str, options: Mapping[str, Any]) -> None:
+    """Refuse what Wahdx's QR login cannot do, before any request."""
+    if platform != "tiktok":
+        raise UnsupportedError(
+            [Problem("platform", f"wahdx links only TikTok accounts through its API, not {platform!r}", True)]
+        )
+    unknown = sorted(set(options) - {"unique_id"})
+    if unknown:
+        raise UnsupportedError(
+            [Problem(f"options.{n}", "wahdx's QR login takes only unique_id", True) for n in unknown]
+        )
+    unique_id = options.get("unique_id")
+    if unique_id is not None and (not isinstance(unique_id, str) or len(unique_id) < 8):
+        raise ValidationError(
+            [Problem("options.unique_id", f"must be a string of at least 8 characters, got {unique_id!r}")]
+        )
 
 
 def _ids(publication: Publication) -> tuple[str, str]:
     account_id = publication.account_id or publication.target.account
     if publication.id is None:
-        raise UnsupportedError([Problem("publication.id", "this publication has no Wahdx publish id", True)])
+        raise ValidationError([Problem("publication.id", "this publication has no Wahdx publish id")])
     return account_id, publication.id
 
 
-def _pick_url(url: str | None, candidates: Mapping[str, str] | None, kind: MediaKind | None) -> str | None:
-    """The single URL, or the candidate for the post's media kind (legacy answers)."""
-    if url:
-        return url
-    if candidates:
-        if kind is not None and kind.value in candidates:
-            return candidates[kind.value]
-        return candidates.get("video") or next(iter(candidates.values()), None)
-    return None
-
-
-def _refreshed(
-    p: Publication,
-    *,
-    status: Status,
-    url: str | None,
-    fail_reason: str | None,
-    raw: Mapping[str, Any],
-) -> Publication:
-    import attrs
-
-    return attrs.evolve(
-        p,
-        status=status,
-        url=url or p.url,
-        error=fail_reason if status is Status.FAILED else None,
-        error_code=fail_reason if status is Status.FAILED else None,
-        raw=raw,
-    )
-
-
-def _from_batch_item(p: Publication, item: wire.BatchItem) -> Publication:
-    import attrs
-
-    raw = attrs.asdict(item)
+def _from_batch_item(p: Publication, item: wire.BatchItem, raw: Mapping[str, Any]) -> Publication:
     if not item.success:
         return attrs.evolve(
             p,
@@ -394,44 +302,10 @@ def _from_batch_item(p: Publication, item: wire.BatchItem) -> Publication:
             error=f"Wahdx could not check this publication: {item.error or 'no reason given'}",
             raw=raw,
         )
-    return _refreshed(
+    return mapping.refreshed(
         p,
-        status=_status(item.status, default=p.status),
-        url=_pick_url(item.public_post_url, item.public_post_url_candidates, p.media_kind),
+        status=mapping.neutral_status(item.status, default=p.status, fail_reason=item.fail_reason),
+        url=mapping.pick_url(item.public_post_url, item.public_post_url_candidates, p.media_kind),
         fail_reason=item.fail_reason,
         raw=raw,
     )
-
-
-def _creator_fields(data: Any) -> Any:
-    """TikTok's creator_info fields wherever the envelope puts them (``data``, ``data.data``, top level)."""
-    node = data
-    for _ in range(3):
-        if isinstance(node, dict) and "privacy_level_options" in node:
-            return node
-        if isinstance(node, dict) and isinstance(node.get("data"), dict):
-            node = node["data"]
-        else:
-            break
-    return node
-
-
-def _error_text(data: Any) -> str | None:
-    if isinstance(data, dict):
-        for key in ("error", "message"):
-            if isinstance(data.get(key), str):
-                return str(data[key])
-    return None
-
-
-def _subscription_code(body: str) -> str | None:
-    """The 403 for QR login names the plan: ``subscription`` becomes ``code`` (``plan:free``)."""
-    import json
-
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if isinstance(data, dict) and isinstance(data.get("subscription"), str):
-        return f"plan:{data['subscription']}"
-    return None

@@ -9,14 +9,19 @@ which the tests read both ways.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
+from postmux import AccountStatus, ConnectStatus, Status
 from postmux.wire import base_converter, configure
 
 __all__ = [
+    "ACCOUNT_STATUSES",
     "INSTAGRAM_FIELDS",
+    "QR_STATUSES",
+    "STATUSES",
     "THREADS_FIELDS",
     "TIKTOK_FIELDS",
     "AccountsBody",
@@ -49,6 +54,41 @@ INSTAGRAM_FIELDS: dict[str, str] = {"share_to_feed": "share_to_feed"}
 
 THREADS_FIELDS: dict[str, str] = {"reply_control": "who_can_reply"}
 """``ThreadsOptions`` field → ``threadsSettings`` key."""
+
+STATUSES: Mapping[str, Status] = {
+    # documented in Wahdx's examples
+    "PUBLISH_INITIATED": Status.PROCESSING,
+    "PUBLISH_COMPLETE": Status.PUBLISHED,
+    # TikTok's status vocabulary, which Wahdx's status answers mirror
+    "PROCESSING_UPLOAD": Status.PROCESSING,
+    "PROCESSING_DOWNLOAD": Status.PROCESSING,
+    "SEND_TO_USER_INBOX": Status.INBOX,
+    "FAILED": Status.FAILED,
+    # assumed: a Meta-style failure, and the prose labels of wahdx.com/docs/status-tracking
+    "PUBLISH_FAILED": Status.FAILED,
+    "QUEUED": Status.QUEUED,
+    "PROCESSING": Status.PROCESSING,
+    "PUBLISHED": Status.PUBLISHED,
+}
+"""Wahdx status (compared upper-cased) → neutral status; anything else is still ``processing``.
+
+A ``FAILED`` whose ``fail_reason`` is TikTok's ``publish_cancelled`` becomes ``cancelled``.
+"""
+
+QR_STATUSES: Mapping[str, ConnectStatus] = {
+    "new": ConnectStatus.PENDING,
+    "scanned": ConnectStatus.SCANNED,
+    "confirmed": ConnectStatus.CONFIRMED,
+    "expired": ConnectStatus.EXPIRED,
+    "utilised": ConnectStatus.USED,
+}
+"""QR login ``data.status`` → neutral link status; anything else is still ``pending``."""
+
+ACCOUNT_STATUSES: Mapping[str, AccountStatus] = {
+    "active": AccountStatus.ACTIVE,
+    "expired": AccountStatus.EXPIRED,
+}
+"""Account ``status`` → neutral; missing (the older TikTok-only answer) is ``active``, others ``unknown``."""
 
 
 @attrs.frozen(slots=True)
@@ -138,7 +178,7 @@ class StatusData:
     publish_id: str | None = None
     platform: str | None = None
     public_post_url: str | None = None
-    public_post_url_candidates: dict[str, str] | None = None
+    public_post_url_candidates: dict[str, str | None] | None = None
     fail_reason: str | None = None
 
 
@@ -163,7 +203,7 @@ class BatchItem:
     status: str | None = None
     publish_id: str | None = None
     public_post_url: str | None = None
-    public_post_url_candidates: dict[str, str] | None = None
+    public_post_url_candidates: dict[str, str | None] | None = None
     fail_reason: str | None = None
     error: str | None = None
 

@@ -1,0 +1,364 @@
+"""The PostPeer adapter: a whole post, every target, in one ``POST /v1/posts``.
+
+PostPeer takes many platforms and accounts in one request and answers 202
+with one result per platform, so :meth:`PostPeerAdapter.batches` returns a
+single batch. Local files are uploaded once, before the post, through a
+presigned URL; status, scheduling, accounts and linking follow the OpenAPI
+spec (``postpeer-openapi.json``), which wins where the docs pages disagree.
+See the plugin README for the mapping tables and every assumption.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import attrs
+import httpx
+
+from postmux import (
+    Account,
+    AccountStatus,
+    Adapter,
+    ConnectPoll,
+    ConnectStart,
+    ConnectStatus,
+    CreatorInfo,
+    Post,
+    Problem,
+    ProviderError,
+    Publication,
+    ResponseError,
+    Route,
+    Secret,
+    Status,
+    Target,
+    UnsupportedError,
+    ValidationError,
+)
+from postmux.adapter import retry_after
+from postmux.errors import error_for_status
+from postmux.flow import FileStream, Flow
+from postmux.wire import parse, read_json
+
+from . import body, checks, outcomes, wire
+from .capabilities import CAPABILITIES, CONNECT_PLATFORMS
+
+__all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "PostPeerAdapter"]
+
+DEFAULT_BASE_URL = "https://api.postpeer.dev"
+PAGE_SIZE = 100
+"""The spec's maximum ``limit`` for the paginated lists."""
+
+CONNECT_OPTIONS: Mapping[str, str] = {
+    "redirect_uri": "redirectUri",
+    "cancel_redirect_uri": "cancelRedirectUri",
+    "headless": "headless",
+    "profile_id": "profileId",
+    "app_id": "appId",
+}
+"""``pub.connect(platform, **options)`` keyword → ``GET /v1/connect/{platform}`` query parameter."""
+
+
+class PostPeerAdapter(Adapter):
+    """PostPeer: ``x-access-key`` auth, one request for every target of a post."""
+
+    name: ClassVar[str] = "postpeer"
+    env_var: ClassVar[str] = "POSTPEER_API_KEY"
+    default_base_url: ClassVar[str] = DEFAULT_BASE_URL
+    capabilities = CAPABILITIES
+    poll_interval: ClassVar[float] = 5.0
+    field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        cls.__name__: fields for cls, fields in wire.FIELDS.items()
+    }
+
+    def auth_headers(self, key: Secret) -> Mapping[str, str]:
+        return {"x-access-key": key.reveal()}
+
+    def check(self, post: Post) -> list[Problem]:
+        return checks.check(post)
+
+    # -- publishing ------------------------------------------------------
+
+    def batches(self, post: Post, routes: Sequence[Route]) -> list[list[Route]]:
+        """Every target in one request: PostPeer fans out itself."""
+        return [list(routes)] if routes else []
+
+    def stage(self, post: Post, routes: Sequence[Route]) -> Flow[tuple[str, ...]]:
+        """URLs as they are; each local file uploaded through a presigned URL, once."""
+        urls: list[str] = []
+        for item in post.media:
+            if not item.is_local:
+                urls.append(item.url or "")
+                continue
+            assert item.path is not None
+            assert item.mime_type is not None  # check() refuses a local file without one
+            ask = {"filename": item.filename, "mimeType": item.mime_type}
+            response = yield self.request("POST", "/v1/media/upload", json=ask)
+            data = read_json(response, provider=self.name)
+            answer = parse(wire.converter, data, wire.UploadAnswer, provider=self.name, what="upload URL")
+            stream = FileStream(item.path)
+            headers = {"Content-Type": item.mime_type, "Content-Length": str(stream.size)}
+            yield httpx.Request("PUT", answer.data.uploadUrl, headers=headers, stream=stream)
+            urls.append(answer.data.publicUrl)
+        return tuple(urls)
+
+    def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
+        payload = self.post_body(post, routes, media)
+        response = yield self.request("POST", "/v1/posts", json=payload)
+        data = read_json(response, provider=self.name)
+        answer = parse(wire.converter, data, wire.CreateAnswer, provider=self.name, what="publish answer")
+        when = _when(answer.scheduledFor, None, self.name) or post.schedule_at
+        return outcomes.from_create(
+            answer,
+            routes,
+            provider=self.name,
+            raw=data,
+            kind=post.media[0].kind if post.media else None,
+            tiktok_draft=bool(post.tiktok and post.tiktok.draft),
+            scheduled_for=when if answer.status == "scheduled" else None,
+        )
+
+    def post_body(self, post: Post, routes: Sequence[Route], media: Sequence[str]) -> dict[str, Any]:
+        """The JSON body of ``POST /v1/posts`` for these routes (public for tests and tools)."""
+        return body.post_body(post, routes, media, provider=self.name)
+
+    # -- following -------------------------------------------------------
+
+    def status(self, publication: Publication) -> Flow[Publication]:
+        (out,) = yield from self.status_many([publication])
+        return out
+
+    def status_many(self, publications: Sequence[Publication]) -> Flow[list[Publication]]:
+        """One ``GET /v1/posts/{postId}`` per post, however many of its targets are asked about."""
+        details: dict[str, tuple[wire.PostDetail, Any]] = {}
+        for p in publications:
+            post_id = _post_id(p)
+            if post_id not in details:
+                details[post_id] = yield from self._post(post_id)
+        return [outcomes.refreshed(p, *details[_post_id(p)]) for p in publications]
+
+    def _post(self, post_id: str) -> Flow[tuple[wire.PostDetail, Any]]:
+        response = yield self.request("GET", f"/v1/posts/{quote(post_id, safe='')}")
+        data = read_json(response, provider=self.name)
+        answer = parse(wire.converter, data, wire.PostAnswer, provider=self.name, what="post")
+        return answer.post, data
+
+    # -- scheduling --------------------------------------------------------
+
+    def scheduled(self) -> Flow[list[Publication]]:
+        """Every scheduled post, one publication per platform entry (the list names no accounts)."""
+        out: list[Publication] = []
+        offset = 0
+        while True:
+            params = {"limit": str(PAGE_SIZE), "offset": str(offset)}
+            response = yield self.request("GET", "/v1/posts/scheduled", params=params)
+            data = read_json(response, provider=self.name)
+            page = parse(wire.converter, data, wire.ScheduledPage, provider=self.name, what="scheduled posts")
+            for post, raw in zip(page.posts, data["posts"], strict=True):
+                when = _when(post.scheduledFor, post.timezone, self.name)
+                seen: dict[str, int] = {}
+                for entry in post.platforms:
+                    index = seen.get(entry.platform, 0)
+                    seen[entry.platform] = index + 1
+                    out.append(
+                        Publication(
+                            target=Target(entry.platform, ""),
+                            provider=self.name,
+                            status=outcomes.neutral_status(entry.status),
+                            id=post.postId,
+                            scheduled_for=when,
+                            state={"platform": entry.platform, "index": str(index)},
+                            raw=raw,
+                        )
+                    )
+            offset += len(page.posts)
+            if not page.posts or offset >= page.total:
+                return out
+
+    def cancel(self, publication: Publication) -> Flow[Publication]:
+        """Cancel the scheduled post (every target of it): PostPeer moves it back to draft."""
+        post_id = _post_id(publication)
+        response = yield self.request("DELETE", f"/v1/posts/scheduled/{quote(post_id, safe='')}")
+        data = read_json(response, provider=self.name)
+        return attrs.evolve(publication, status=Status.CANCELLED, error=None, raw=data)
+
+    def reschedule(self, publication: Publication, at: datetime) -> Flow[Publication]:
+        """Move the scheduled post to ``at`` (aware, in the future)."""
+        post_id = _post_id(publication)
+        if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+            raise ValidationError([Problem("at", "must be a timezone-aware datetime")])
+        if at <= datetime.now(UTC):
+            raise ValidationError([Problem("at", "must be in the future")])
+        payload = wire.schedule_fields(at)
+        response = yield self.request("PATCH", f"/v1/posts/scheduled/{quote(post_id, safe='')}", json=payload)
+        data = read_json(response, provider=self.name)
+        answer = parse(wire.converter, data, wire.RescheduleAnswer, provider=self.name, what="reschedule")
+        when = _when(answer.scheduledFor, payload["timezone"], self.name) or at
+        return attrs.evolve(publication, status=Status.SCHEDULED, scheduled_for=when, raw=data)
+
+    # -- accounts and linking ----------------------------------------------
+
+    def accounts(self) -> Flow[list[Account]]:
+        """Every integration, page by page until ``total`` is reached."""
+        return (yield from self._integrations(None))
+
+    def _integrations(self, platform: str | None) -> Flow[list[Account]]:
+        out: list[Account] = []
+        offset = 0
+        while True:
+            params = {"limit": str(PAGE_SIZE), "offset": str(offset)}
+            if platform is not None:
+                params["platform"] = platform
+            response = yield self.request("GET", "/v1/connect/integrations", params=params)
+            data = read_json(response, provider=self.name)
+            page = parse(wire.converter, data, wire.IntegrationsPage, provider=self.name, what="integrations")
+            out += [
+                _account(i, raw, self.name)
+                for i, raw in zip(page.integrations, data["integrations"], strict=True)
+            ]
+            offset += len(page.integrations)
+            if not page.integrations or offset >= page.total:
+                return out
+
+    def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
+        response = yield self.request("GET", "/v1/tiktok/creator-info", params={"accountId": account_id})
+        data = read_json(response, provider=self.name)
+        answer = parse(wire.converter, data, wire.CreatorInfoAnswer, provider=self.name, what="creator info")
+        info = answer.data
+        if not answer.success or info is None:
+            raise ProviderError(
+                answer.error or "PostPeer returned no creator info",
+                provider=self.name,
+                status_code=response.status_code,
+                body=response.text,
+            )
+        seconds = info.maxVideoPostDurationSec
+        return CreatorInfo(
+            account_id=account_id,
+            privacy_options=tuple(info.privacyLevelOptions),
+            comments_disabled=info.commentDisabled,
+            duets_disabled=info.duetDisabled,
+            stitches_disabled=info.stitchDisabled,
+            max_video_duration_s=int(seconds) if seconds is not None else None,
+            username=info.creatorUsername,
+            nickname=info.creatorNickname,
+            avatar_url=info.creatorAvatarUrl,
+            raw=data,
+        )
+
+    def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
+        """The OAuth URL, after noting which accounts on ``platform`` already exist."""
+        if platform not in CONNECT_PLATFORMS:
+            raise UnsupportedError([Problem("platform", f"postpeer cannot link {platform!r} accounts", True)])
+        unknown = sorted(set(options) - set(CONNECT_OPTIONS))
+        if unknown:
+            raise UnsupportedError(
+                [Problem(f"options.{n}", f"takes only {', '.join(CONNECT_OPTIONS)}", True) for n in unknown]
+            )
+        params = {
+            CONNECT_OPTIONS[k]: (str(v).lower() if isinstance(v, bool) else str(v))
+            for k, v in options.items()
+            if v is not None
+        }
+        before = yield from self._integrations(platform)
+        response = yield self.request("GET", f"/v1/connect/{platform}", params=params or None)
+        data = read_json(response, provider=self.name)
+        answer = parse(wire.converter, data, wire.ConnectAnswer, provider=self.name, what="OAuth URL")
+        return ConnectStart(
+            platform=platform,
+            url=answer.url,
+            state={"known": [a.id for a in before]},
+            raw=data,
+        )
+
+    def connect_poll(self, start: ConnectStart) -> Flow[ConnectPoll]:
+        """Confirmed once an account on the platform appears that was not there before."""
+        known = set(start.state.get("known", ()))
+        now = yield from self._integrations(start.platform)
+        new = [a for a in now if a.id not in known and a.platform == start.platform]
+        if not new:
+            return ConnectPoll(status=ConnectStatus.PENDING)
+        return ConnectPoll(status=ConnectStatus.CONFIRMED, account=new[0], raw=new[0].raw)
+
+    # -- errors ------------------------------------------------------------
+
+    def error_for(self, response: httpx.Response, body: str) -> ProviderError:
+        """Both of PostPeer's error bodies: ``{success: false, message}`` and ``{error}``.
+
+        ``x-request-id``, where sent, is added to the message for support
+        requests; 402 (credits) and 429 (with ``Retry-After``) get their own
+        classes through the core's one status table.
+        """
+        message, code = _error_fields(body)
+        request_id = response.headers.get("x-request-id")
+        text = message or f"HTTP {response.status_code}"
+        if request_id:
+            text += f" (request id {request_id})"
+        return error_for_status(
+            response.status_code,
+            text,
+            provider=self.name,
+            code=code,
+            body=body,
+            retry_after=retry_after(response),
+        )
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _post_id(publication: Publication) -> str:
+    if not publication.id:
+        raise ValidationError([Problem("publication.id", "this publication has no PostPeer post id")])
+    return publication.id
+
+
+def _when(value: str | None, zone: str | None, provider: str) -> datetime | None:
+    try:
+        return wire.parse_when(value, zone)
+    except ValueError:
+        raise ResponseError(f"cannot read the time {value!r}", provider=provider, body=value) from None
+
+
+def _account(item: wire.Integration, raw: Any, provider: str) -> Account:
+    active = item.authStatus == "active"
+    status = AccountStatus.ACTIVE
+    if item.authStatus == "reconnect_required":
+        status = AccountStatus.RECONNECT_REQUIRED
+    elif not active:
+        status = AccountStatus.UNKNOWN
+    return Account(
+        id=item.id,
+        platform=item.platform,
+        provider=provider,
+        username=item.username,
+        display_name=item.displayName,
+        status=status,
+        status_reason=None if active else (item.authFailureReason or item.authStatus),
+        avatar_url=item.imageUrl,
+        raw=raw,
+    )
+
+
+def _error_fields(body: str) -> tuple[str | None, str | None]:
+    """``message`` (posts, media…) or ``error`` (connect, creator-info…), and ``code`` if any."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        plain = body.strip()
+        if plain.startswith("<"):
+            return "PostPeer answered with an HTML page", None
+        return (plain[:200] or None), None
+    if not isinstance(data, dict):
+        return None, None
+    message: Any = data.get("message")
+    error: Any = data.get("error")
+    if isinstance(error, dict):
+        error = error.get("message")
+    code: Any = data.get("code")
+    text = message if isinstance(message, str) and message else error if isinstance(error, str) else None
+    return text, code if isinstance(code, str) else None

@@ -1,0 +1,129 @@
+"""The body of ``POST /v1/posts``: one neutral post, every target, one request.
+
+PostPeer takes many platforms in one request, so the whole post is built here
+at once: top-level ``content`` and ``mediaItems``, one ``platforms[]`` entry
+per target with its ``platformSpecificData`` (neutral defaults filled in,
+never PostPeer's own), and either ``publishNow`` or ``scheduledFor`` +
+``timezone``.
+
+How the neutral text fields land:
+
+* ``Post.text`` is the top-level ``content``: caption, Threads/Facebook text,
+  YouTube description.
+* TikTok photo posts: ``Post.text`` also goes to ``description`` (≤4000) and
+  ``Post.title``, when given, is that entry's own ``content`` (PostPeer uses a
+  photo post's content as the TikTok title). With no title, PostPeer gets the
+  text as content and derives the title from it.
+* YouTube: ``YouTubeOptions.title``, else ``Post.title``, is ``title``; with
+  neither, the key is left out and PostPeer uses the first 100 characters of
+  the content (its documented default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from postmux import (
+    FacebookOptions,
+    InstagramOptions,
+    Media,
+    MediaKind,
+    Post,
+    Route,
+    ThreadsOptions,
+    TikTokOptions,
+    YouTubeOptions,
+)
+
+from . import wire
+
+__all__ = ["media_type", "platform_data", "post_body"]
+
+
+def _kind(post: Post) -> MediaKind | None:
+    return post.media[0].kind if post.media else None
+
+
+def media_type(item: Media) -> str:
+    """``mediaItems[].type``: ``video``, ``gif`` for a GIF, else ``image``."""
+    if item.kind is MediaKind.VIDEO:
+        return "video"
+    return "gif" if item.extension == "gif" else "image"
+
+
+def platform_data(post: Post, platform: str) -> dict[str, Any]:
+    """``platformSpecificData`` for one platform, every neutral default sent explicitly."""
+    kind = _kind(post)
+    photos = kind is MediaKind.PHOTO
+    if platform == "tiktok":
+        tiktok = (post.tiktok or TikTokOptions()).resolved_for(photos=photos)
+        data = wire.to_wire(tiktok)
+        if photos:
+            data.pop("isAigc", None)  # PostPeer: "Videos only"; check() refuses True on photos
+            if post.text:
+                data["description"] = post.text
+        return data
+    if platform == "instagram":
+        instagram = (post.instagram or InstagramOptions()).resolved()
+        data = wire.to_wire(instagram)
+        if photos or instagram.story:
+            data.pop("shareToFeed", None)  # a reels-only switch
+        if "collaborators" in data:
+            data["collaborators"] = [name.lstrip("@") for name in data["collaborators"]]
+        return data
+    if platform == "threads":
+        return wire.to_wire((post.threads or ThreadsOptions()).resolved())
+    if platform == "facebook":
+        return wire.to_wire((post.facebook or FacebookOptions()).resolved())
+    if platform == "youtube":
+        youtube = (post.youtube or YouTubeOptions()).resolved()
+        data = wire.to_wire(youtube)
+        if youtube.title is None and post.title:
+            data["title"] = post.title
+        return data
+    return {}
+
+
+def _entry(post: Post, route: Route) -> dict[str, Any]:
+    entry: dict[str, Any] = {"platform": route.platform, "accountId": route.account_id}
+    if route.platform == "tiktok" and _kind(post) is MediaKind.PHOTO and post.title:
+        entry["content"] = post.title
+    data = platform_data(post, route.platform)
+    if data:
+        entry["platformSpecificData"] = data
+    return entry
+
+
+def post_body(post: Post, routes: Sequence[Route], media: Sequence[str], *, provider: str) -> dict[str, Any]:
+    """The JSON body for every route of ``post``; ``media`` holds one URL per media item."""
+    body: dict[str, Any] = {
+        "content": post.text,
+        "platforms": [_entry(post, route) for route in routes],
+    }
+    if post.media:
+        body["mediaItems"] = [
+            {"type": media_type(item), "url": url} for item, url in zip(post.media, media, strict=True)
+        ]
+    if post.schedule_at is None:
+        body["publishNow"] = True
+    else:
+        body.update(wire.schedule_fields(post.schedule_at))
+    return merge_extras(body, post.extras.get(provider, {}))
+
+
+def merge_extras(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, Any]:
+    """``Post.extras["postpeer"]`` over the body.
+
+    Top-level keys replace the body's; ``platformSpecificData`` is a mapping
+    of platform → raw keys merged into every entry of that platform.
+    """
+    for key, value in extras.items():
+        if key == "platformSpecificData" and isinstance(value, Mapping):
+            for entry in body["platforms"]:
+                more = value.get(entry["platform"])
+                if isinstance(more, Mapping):
+                    entry["platformSpecificData"] = {**entry.get("platformSpecificData", {}), **more}
+        else:
+            body[key] = value
+    return body

@@ -1,0 +1,141 @@
+"""PostPeer's answers as neutral :class:`~postmux.Publication` objects.
+
+PostPeer reports per *platform*, not per account: a post to two TikTok
+accounts answers with two ``tiktok`` entries. A target is therefore matched to
+the n-th entry of its platform, n being its place among the post's targets on
+that platform (PostPeer keeps the request's order; an assumption, see the
+README), and ``Publication.state`` remembers the platform and n so that
+``GET /v1/posts/{postId}`` can be read the same way later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from postmux import MediaKind, Publication, Route, Status
+
+from . import wire
+
+__all__ = ["STATUSES", "from_create", "neutral_status", "refreshed"]
+
+STATUSES: Mapping[str, Status] = {
+    "draft": Status.CANCELLED,
+    "pending": Status.QUEUED,
+    "scheduled": Status.SCHEDULED,
+    "publishing": Status.PROCESSING,
+    "published": Status.PUBLISHED,
+    "partial": Status.PUBLISHED,
+    "failed": Status.FAILED,
+}
+"""PostPeer status → neutral status.
+
+``draft`` is where a cancelled scheduled post goes. A platform entry that is
+``partial`` went out in part: it is ``published`` (with its error kept), never
+``failed``, because a failed target may be sent again. A value not listed is
+``processing``, so waiting goes on rather than stopping on a guess.
+"""
+
+
+def neutral_status(value: str, *, draft: bool = False) -> Status:
+    """The neutral status of a PostPeer status; a TikTok draft that "published" is in the inbox."""
+    status = STATUSES.get(value.lower(), Status.PROCESSING)
+    if draft and status is Status.PUBLISHED:
+        return Status.INBOX
+    return status
+
+
+def _state(platform: str, index: int, *, draft: bool, warning: str | None) -> dict[str, str]:
+    state = {"platform": platform, "index": str(index)}
+    if draft:
+        state["draft"] = "true"
+    if warning:
+        state["warning"] = warning
+    return state
+
+
+def _is_draft(platform: str, tiktok_draft: bool) -> bool:
+    return platform == "tiktok" and tiktok_draft
+
+
+def from_create(
+    answer: wire.CreateAnswer,
+    routes: Sequence[Route],
+    *,
+    provider: str,
+    raw: Mapping[str, Any],
+    kind: MediaKind | None,
+    tiktok_draft: bool,
+    scheduled_for: datetime | None,
+) -> list[Publication]:
+    """One publication per route from a create answer; each target keeps its own outcome."""
+    by_platform: dict[str, list[wire.PlatformResult]] = {}
+    for result in answer.platforms:
+        by_platform.setdefault(result.platform, []).append(result)
+    seen: dict[str, int] = {}
+    post_status = neutral_status(answer.status)
+    out: list[Publication] = []
+    for route in routes:
+        index = seen.get(route.platform, 0)
+        seen[route.platform] = index + 1
+        items = by_platform.get(route.platform, [])
+        item = items[index] if index < len(items) else None
+        draft = _is_draft(route.platform, tiktok_draft)
+        base = Publication(
+            target=route.target,
+            provider=provider,
+            status=Status.UNKNOWN,
+            id=answer.postId,
+            media_kind=kind,
+            account_id=route.account_id,
+            scheduled_for=scheduled_for,
+            state=_state(route.platform, index, draft=draft, warning=item.warningMessage if item else None),
+            raw=raw,
+        )
+        if item is None:
+            out.append(attrs.evolve(base, error="PostPeer's answer names no result for this target"))
+        elif not item.success:
+            out.append(attrs.evolve(base, status=Status.FAILED, error=item.error or "PostPeer: failed"))
+        else:
+            out.append(attrs.evolve(base, status=_accepted(post_status, draft), url=item.platformPostUrl))
+    return out
+
+
+def _accepted(post_status: Status, draft: bool) -> Status:
+    """A target PostPeer accepted: the post's status, unless that is a failure (then still working)."""
+    if post_status in (Status.FAILED, Status.CANCELLED):
+        return Status.PROCESSING
+    if draft and post_status is Status.PUBLISHED:
+        return Status.INBOX
+    return post_status
+
+
+def refreshed(publication: Publication, post: wire.PostDetail, raw: Mapping[str, Any]) -> Publication:
+    """``publication`` as ``GET /v1/posts/{postId}`` describes it now."""
+    state = dict(publication.state)
+    platform = state.get("platform", publication.target.platform)
+    index = int(state.get("index", "0") or 0)
+    entries = [p for p in post.platforms if p.platform == platform]
+    entry = entries[index] if index < len(entries) else None
+    draft = state.get("draft") == "true"
+    when = wire.parse_when(post.scheduledFor, post.timezone)
+    if entry is None:
+        return attrs.evolve(
+            publication, status=neutral_status(post.status, draft=draft), scheduled_for=when, raw=raw
+        )
+    if entry.warningMessage:
+        state["warning"] = entry.warningMessage
+    if entry.platformPostId:
+        state["platform_post_id"] = entry.platformPostId
+    return attrs.evolve(
+        publication,
+        status=neutral_status(entry.status, draft=draft),
+        url=entry.platformPostUrl or publication.url,
+        error=entry.errorMessage,
+        scheduled_for=when or publication.scheduled_for,
+        state=state,
+        raw=raw,
+    )

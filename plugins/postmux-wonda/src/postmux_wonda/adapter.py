@@ -1,0 +1,282 @@
+"""The Wonda adapter: upload first, then one endpoint per platform and per carousel.
+
+Wonda (``api.wondercat.ai``) differs from a URL-taking vendor at every step:
+media are uploaded once per publish to get ``mediaId``s (:mod:`.upload`);
+single posts answer with a job (``outputJobId``) to poll at
+``/jobs/publish/{id}``, carousels answer synchronously with their permalink;
+``scheduledAt`` schedules single posts 5 minutes to 29 days ahead. See the
+plugin README for every assumption where the documents are silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import attrs
+import httpx
+
+from postmux import (
+    Account,
+    AccountStatus,
+    Adapter,
+    InstagramOptions,
+    Media,
+    MediaKind,
+    Post,
+    Problem,
+    ProviderError,
+    Publication,
+    Route,
+    Secret,
+    Status,
+    Target,
+    UnsupportedError,
+)
+from postmux.flow import Flow
+from postmux.wire import parse, read_json
+
+from . import mapping, schedules, wire
+from .capabilities import CAPABILITIES
+from .errors import error_for_response
+from .upload import upload_media
+
+__all__ = ["ACCOUNT_STATUSES", "DEFAULT_BASE_URL", "JOB_STATUSES", "WondaAdapter"]
+
+DEFAULT_BASE_URL = "https://api.wondercat.ai/api/v1"
+"""From Wonda's docs and its MCP server's ``DEFAULT_BASE_URL``; overridable with ``base_url``."""
+
+JOB_STATUSES: Mapping[str, Status] = {
+    "idle": Status.QUEUED,
+    "locked": Status.QUEUED,
+    "queued": Status.QUEUED,
+    "scheduled": Status.SCHEDULED,
+    "in_progress": Status.PROCESSING,
+    "succeeded": Status.PUBLISHED,
+    "failed": Status.FAILED,
+    "canceled": Status.CANCELLED,
+    "cancelled": Status.CANCELLED,
+}
+"""Wonda job status → neutral status; an unknown value is taken as still ``processing``."""
+
+ACCOUNT_STATUSES: Mapping[str, AccountStatus] = {
+    "active": AccountStatus.ACTIVE,
+    "expired": AccountStatus.EXPIRED,
+    "reconnect_required": AccountStatus.RECONNECT_REQUIRED,
+}
+
+_CAROUSEL_NAMES = {"tiktok": "TikTok", "instagram": "Instagram"}
+
+
+class WondaAdapter(Adapter):
+    """Wonda: ``Authorization: Bearer`` auth, uploaded media, jobs for single posts."""
+
+    name: ClassVar[str] = "wonda"
+    env_var: ClassVar[str] = "WONDA_API_KEY"
+    default_base_url: ClassVar[str] = DEFAULT_BASE_URL
+    capabilities = CAPABILITIES
+    poll_interval: ClassVar[float] = 2.0  # Wonda advises 1 s backing off to 5 s
+    field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
+        "TikTokOptions": {k: f"!{v}" if k in wire.INVERTED else v for k, v in wire.TIKTOK_FIELDS.items()},
+        "InstagramOptions": wire.INSTAGRAM_FIELDS,
+    }
+
+    def auth_headers(self, key: Secret) -> Mapping[str, str]:
+        return {"Authorization": f"Bearer {key.reveal()}"}
+
+    def error_for(self, response: httpx.Response, body: str) -> ProviderError:
+        return error_for_response(response, body, provider=self.name)
+
+    # -- publishing ------------------------------------------------------
+
+    def check(self, post: Post) -> list[Problem]:
+        """Carousel limits the capability tables cannot say: no schedule, alt text or story."""
+        media = post.media if isinstance(post.media, tuple) else ()
+        photos = sum(1 for m in media if isinstance(m, Media) and m.kind is MediaKind.PHOTO)
+        carousel = photos >= 2 and photos == len(media)
+        targets = post.targets if isinstance(post.targets, tuple) else ()
+        platforms = {t.platform for t in targets if isinstance(t, Target)}
+        problems: list[Problem] = []
+        if carousel and isinstance(post.schedule_at, datetime):
+            for platform, label in _CAROUSEL_NAMES.items():
+                if platform in platforms:
+                    problems.append(
+                        Problem("schedule_at", f"{self.name} cannot schedule {label} carousels", True)
+                    )
+        ig = post.instagram
+        if "instagram" in platforms and isinstance(ig, InstagramOptions):
+            if carousel and ig.alt_text is not None:
+                problems.append(
+                    Problem("instagram.alt_text", f"{self.name}'s Instagram carousels take no alt text", True)
+                )
+            if carousel and ig.story:
+                problems.append(
+                    Problem("instagram.story", f"{self.name} cannot publish a carousel as a story", True)
+                )
+            if ig.story and ig.share_to_feed is not None:
+                problems.append(
+                    Problem(
+                        "instagram.share_to_feed",
+                        f"{self.name} publishes stories as product STORIES, which has no shareToFeed",
+                        True,
+                    )
+                )
+        return problems
+
+    def stage(self, post: Post, routes: Sequence[Route]) -> Flow[tuple[str, ...]]:
+        """Upload every media item once, before any post: ``mediaId``s in order."""
+        return upload_media(self, post.media)
+
+    def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
+        (route,) = routes  # one endpoint per platform: the default one-target batches
+        call = mapping.build(post, route, media, extras=post.extras.get(self.name, {}))
+        response = yield self.request("POST", call.path, json=call.body)
+        data = read_json(response, provider=self.name)
+        kind = mapping.kind_of(post)
+        state = {"endpoint": call.path, **({"post_mode": call.post_mode} if call.post_mode else {})}
+        base = Publication(
+            target=route.target,
+            provider=self.name,
+            status=Status.QUEUED,
+            media_kind=kind,
+            account_id=route.account_id,
+            state=state,
+            raw=data,
+        )
+        if call.synchronous:
+            return [self._carousel(base, route.platform, data, inbox=call.post_mode == "inbox")]
+        job = parse(wire.converter, data, wire.JobAnswer, provider=self.name, what="publish answer")
+        status = _job_status(job.status)
+        scheduled_for = job.scheduledFor or (post.schedule_at if status is Status.SCHEDULED else None)
+        return [attrs.evolve(base, status=status, id=job.outputJobId, scheduled_for=scheduled_for)]
+
+    def _carousel(self, base: Publication, platform: str, data: Any, *, inbox: bool) -> Publication:
+        """A carousel answer is final: published (or in the creator's inbox) with its permalink."""
+        answer: wire.TikTokCarouselAnswer | wire.InstagramCarouselAnswer
+        if platform == "tiktok":
+            answer = parse(wire.converter, data, wire.TikTokCarouselAnswer, provider=self.name)
+            publish_id = answer.tiktokPublishId
+        else:
+            answer = parse(wire.converter, data, wire.InstagramCarouselAnswer, provider=self.name)
+            publish_id = answer.instagramPublishId
+        status = Status.INBOX if inbox else Status.PUBLISHED
+        return attrs.evolve(base, status=status, id=publish_id, url=answer.permalink)
+
+    # -- following -------------------------------------------------------
+
+    def status(self, publication: Publication) -> Flow[Publication]:
+        if publication.state.get("endpoint", "").endswith("/carousel"):
+            return publication  # answered synchronously: nothing to poll
+        job_id = _job_id(publication)
+        response = yield self.request("GET", f"/jobs/publish/{quote(job_id, safe='')}")
+        data = read_json(response, provider=self.name)
+        job = parse(wire.converter, data, wire.JobBody, provider=self.name, what="publish job")
+        status = _refreshed_status(job.status, publication)
+        return attrs.evolve(
+            publication,
+            status=status,
+            url=_permalink(data) or publication.url,
+            error=(job.errorMessage or "Wonda reported the job failed") if status is Status.FAILED else None,
+            error_code=None,
+            raw=data,
+        )
+
+    # -- accounts and scheduling -------------------------------------------
+
+    def accounts(self) -> Flow[list[Account]]:
+        """TikTok and Instagram accounts, merged into one list."""
+        response = yield self.request("GET", "/tiktok/accounts")
+        data = read_json(response, provider=self.name)
+        tiktok = parse(wire.converter, data, wire.TikTokAccounts, provider=self.name, what="TikTok accounts")
+        out = [
+            Account(
+                id=a.tiktokAccountId,
+                platform="tiktok",
+                provider=self.name,
+                username=a.username,
+                display_name=a.displayName,
+                avatar_url=a.avatarUrl,
+                status=_account_status(a.status),
+                status_reason=a.status if a.status not in (None, "active") else None,
+                raw=raw,
+            )
+            for a, raw in zip(tiktok.accounts, data["accounts"], strict=True)
+        ]
+        response = yield self.request("GET", "/instagram/accounts")
+        data = read_json(response, provider=self.name)
+        ig = parse(
+            wire.converter, data, wire.InstagramAccounts, provider=self.name, what="Instagram accounts"
+        )
+        out += [
+            Account(
+                id=a.instagramAccountId,
+                platform="instagram",
+                provider=self.name,
+                username=a.username,
+                status=_account_status(a.status),
+                status_reason=a.status if a.status not in (None, "active") else None,
+                raw=raw,
+            )
+            for a, raw in zip(ig.accounts, data["accounts"], strict=True)
+        ]
+        return out
+
+    def scheduled(self) -> Flow[list[Publication]]:
+        response = yield self.request("GET", "/publish/scheduled")
+        data = read_json(response, provider=self.name)
+        return schedules.scheduled_publications(data, provider=self.name)
+
+    def cancel(self, publication: Publication) -> Flow[Publication]:
+        """Cancel a scheduled job; 409 (started or finished) and 403 (scheduling off) raise as they come."""
+        job_id = _job_id(publication)
+        response = yield self.request("DELETE", f"/publish/scheduled/{quote(job_id, safe='')}")
+        data = read_json(response, provider=self.name) if response.content.strip() else {}
+        raw = data if isinstance(data, Mapping) else {"answer": data}
+        return attrs.evolve(publication, status=Status.CANCELLED, error=None, raw=raw)
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _job_status(value: str) -> Status:
+    return JOB_STATUSES.get(value.lower(), Status.PROCESSING)
+
+
+def _refreshed_status(value: str, previous: Publication) -> Status:
+    """A job's status, minding what the publish said.
+
+    A draft job that succeeded went to the creator's inbox; a scheduled job
+    that Wonda reports as merely waiting (``idle``/``queued``) before its time
+    is still ``scheduled``.
+    """
+    status = _job_status(value)
+    if status is Status.PUBLISHED and previous.state.get("post_mode") == "inbox":
+        return Status.INBOX
+    when = previous.scheduled_for
+    if status is Status.QUEUED and when is not None and when > datetime.now(UTC):
+        return Status.SCHEDULED
+    return status
+
+
+def _job_id(publication: Publication) -> str:
+    if publication.id is None:
+        raise UnsupportedError([Problem("publication.id", "this publication has no Wonda job id", True)])
+    return publication.id
+
+
+def _account_status(value: str | None) -> AccountStatus:
+    return ACCOUNT_STATUSES.get(value or "active", AccountStatus.UNKNOWN)
+
+
+def _permalink(data: Any) -> str | None:
+    """A post URL, if the (undocumented) job body carries one at the top or one level down."""
+    if not isinstance(data, Mapping):
+        return None
+    for node in (data, *(v for v in data.values() if isinstance(v, Mapping))):
+        for key in ("permalink", "postUrl", "url"):
+            value = node.get(key)
+            if isinstance(value, str) and value.startswith("http"):
+                return value
+    return None

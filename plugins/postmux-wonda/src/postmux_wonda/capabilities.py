@@ -1,0 +1,66 @@
+"""What Wonda supports, per platform, from its documents.
+
+Sources: ``wonda-publish-tiktok.txt`` (TikTok video and carousel fields, the
+scheduling window, carousel limits) and the Wonda pages summarised in
+``VENDORS.md`` §2 (Instagram publishing, media upload, accounts). Wonda has no
+Threads, Facebook or YouTube endpoint, so those platforms are absent and
+validation refuses them before any I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from postmux import Capabilities, PlatformSupport
+from postmux.rules import TextLimit, TextUnit
+
+__all__ = ["CAPABILITIES", "SCHEDULE_MAX", "SCHEDULE_MIN"]
+
+SCHEDULE_MIN = timedelta(minutes=5)
+"""``scheduledAt`` "must be 5 minutes to 29 days in the future"."""
+SCHEDULE_MAX = timedelta(days=29)
+
+CAPABILITIES = Capabilities(
+    platforms={
+        "tiktok": PlatformSupport(
+            draft=True,  # postMode "inbox"
+            min_photos=2,  # /publish/tiktok/carousel: "2 to 35 media IDs"; /publish/tiktok is video only
+            max_photos=35,
+            photo_formats=frozenset({"jpg", "jpeg", "webp"}),  # "only accept JPEG and WebP images"
+            caption=TextLimit(2200, TextUnit.UTF16),
+            photo_caption=TextLimit(90, TextUnit.UTF16),  # carousel "caption, up to 90 characters"
+            options=frozenset(
+                {
+                    "privacy",
+                    "allow_comment",
+                    "allow_duet",
+                    "allow_stitch",
+                    "cover_index",
+                    "ai_generated",
+                    "draft",
+                    "brand_organic",
+                    "branded_content",
+                }
+            ),
+            notes=(
+                "a photo post's text is Wonda's carousel caption (≤ 90); there is no separate title",
+                "no cover timestamp for videos and no auto-add-music for photos",
+            ),
+        ),
+        "instagram": PlatformSupport(
+            max_photos=10,  # /publish/instagram/carousel: 2–10 images; one image is product IMAGE
+            options=frozenset({"share_to_feed", "story", "alt_text"}),
+            notes=("carousels take no alt text, no story and no schedule",),
+        ),
+    },
+    scheduling=True,
+    schedule_min=SCHEDULE_MIN,
+    schedule_max=SCHEDULE_MAX,
+    local_files=True,
+    remote_media=True,
+    creator_info=False,
+    batch_status=False,
+    cancel=True,
+    reschedule=False,
+)
+"""Wonda's capabilities; carousel-specific limits are in :meth:`WondaAdapter.check`."""
