@@ -76,15 +76,11 @@ class _DriverBase:
         self.retry = retry
         self._origin = httpx.URL(adapter.base_url).copy_with(path="/", query=None)
         self._auth = dict(adapter.auth_headers(key))
+        self._origin_key = (self._origin.scheme, self._origin.host, self._origin.port)
 
     def prepare(self, request: httpx.Request) -> None:
         """Add the auth header, only for the vendor's own origin."""
-        url = request.url
-        if (url.scheme, url.host, url.port) == (
-            self._origin.scheme,
-            self._origin.host,
-            self._origin.port,
-        ):
+        if self._is_vendor(request):
             request.headers.update(self._auth)
 
     def safe_to_retry(self, request: httpx.Request) -> bool:
@@ -154,11 +150,8 @@ class _DriverBase:
         return delay
 
     def _is_vendor(self, request: httpx.Request) -> bool:
-        return (request.url.scheme, request.url.host, request.url.port) == (
-            self._origin.scheme,
-            self._origin.host,
-            self._origin.port,
-        )
+        url = request.url
+        return (url.scheme, url.host, url.port) == self._origin_key
 
     def log(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
         if log.isEnabledFor(logging.DEBUG):

@@ -9,8 +9,8 @@ type from it and a wrong guess must be caught before anything is sent.
 from __future__ import annotations
 
 import contextlib
-import functools
 import enum
+import functools
 import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit

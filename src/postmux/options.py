@@ -97,12 +97,17 @@ class TikTokOptions(PlatformOptions):
 
         Duet and stitch do not exist for photos, so they are left unset there.
         """
-        base = self.resolved()
         extra = self.photo_defaults if photos else self.video_defaults
-        changes: dict[str, object] = {k: v for k, v in extra.items() if getattr(base, k) is None}
+        # one evolve for both sets of defaults: this runs for every TikTok target
+        changes: dict[str, object] = {
+            k: v
+            for defaults in (self.defaults, extra)
+            for k, v in defaults.items()
+            if getattr(self, k) is None
+        }
         if photos:
             changes.update({k: None for k in ("allow_duet", "allow_stitch") if getattr(self, k) is None})
-        return attrs.evolve(base, **changes) if changes else base  # type: ignore[arg-type]
+        return attrs.evolve(self, **changes) if changes else self  # type: ignore[arg-type]
 
     @property
     def commercial(self) -> bool:

@@ -1,0 +1,200 @@
+"""The ledger: a re-run never posts twice, and what is in doubt is never resent on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from postmux import (
+    AsyncPublisher,
+    Ledger,
+    MediaKind,
+    MemoryLedger,
+    Publication,
+    Publisher,
+    Secret,
+    SQLiteLedger,
+    Status,
+    Target,
+)
+from postmux.ledger import dump_publication, load_publication, open_ledger
+
+from .fakes import KEY, FakeAdapter, Vendor, published, video_post
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
+    if request.param == "memory":
+        yield MemoryLedger()
+    else:
+        db = SQLiteLedger(tmp_path / "ledger.db")
+        yield db
+        db.close()
+
+
+def answer_for(statuses: dict[str, object]) -> object:
+    """Per-account answers; accounts not listed are published."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        import json
+
+        account = json.loads(request.content)["account"]
+        item = statuses.get(account)
+        if isinstance(item, Exception):
+            raise item
+        if isinstance(item, httpx.Response):
+            return item
+        return httpx.Response(
+            200, json={"id": f"p-{account}", "status": "published", "url": f"https://t/{account}"}
+        )
+
+    return handler
+
+
+def pub_with(vendor: Vendor, ledger: Ledger) -> Publisher:
+    return Publisher(FakeAdapter(), Secret(KEY), client=vendor.client(), ledger=ledger)
+
+
+def test_rerun_skips_published_targets(ledger: Ledger) -> None:
+    vendor = Vendor({"POST /posts": answer_for({})})
+    post = video_post("tiktok:a", "instagram:b")
+    with pub_with(vendor, ledger) as pub:
+        first = pub.publish(post)
+        second = pub.publish(video_post("tiktok:a", "instagram:b"))  # an equal post, rebuilt
+    assert vendor.count("POST /posts") == 2
+    assert [p.status for p in second] == [Status.PUBLISHED, Status.PUBLISHED]
+    assert [(p.id, p.url, p.target) for p in second] == [(p.id, p.url, p.target) for p in first]
+
+
+def test_claimed_but_unrecorded_is_unknown_and_not_resent(ledger: Ledger) -> None:
+    vendor = Vendor({"POST /posts": answer_for({})})
+    post = video_post("tiktok:a", "tiktok:b")
+    ledger.claim(post.ledger_key, "fake:tiktok:b")  # a crash after claiming, before recording
+    with pub_with(vendor, ledger) as pub:
+        report = pub.publish(post)
+    assert [p.status for p in report] == [Status.PUBLISHED, Status.UNKNOWN]
+    assert "never recorded" in (report[1].error or "")
+    assert [b["account"] for b in vendor.bodies()] == ["a"]
+
+
+def test_unknown_outcome_is_not_resent_until_released(ledger: Ledger) -> None:
+    vendor = Vendor({"POST /posts": answer_for({"b": httpx.ReadTimeout("slow")})})
+    post = video_post("tiktok:a", "tiktok:b")
+    with pub_with(vendor, ledger) as pub:
+        first = pub.publish(post)
+        assert [p.status for p in first] == [Status.PUBLISHED, Status.UNKNOWN]
+        vendor.routes["POST /posts"] = answer_for({})
+        second = pub.publish(post)
+        assert [p.status for p in second] == [Status.PUBLISHED, Status.UNKNOWN]
+        assert vendor.count("POST /posts") == 2
+        pub.release(post, first[1])  # a human checked: it is not live
+        third = pub.publish(post)
+    assert [p.status for p in third] == [Status.PUBLISHED, Status.PUBLISHED]
+    assert vendor.count("POST /posts") == 3
+    assert [b["account"] for b in vendor.bodies()][-1] == "b"
+
+
+def test_failed_target_is_resent(ledger: Ledger) -> None:
+    refused = httpx.Response(422, json={"message": "caption refused"})
+    vendor = Vendor({"POST /posts": answer_for({"b": refused})})
+    post = video_post("tiktok:a", "tiktok:b")
+    with pub_with(vendor, ledger) as pub:
+        assert [p.status for p in pub.publish(post)] == [Status.PUBLISHED, Status.FAILED]
+        vendor.routes["POST /posts"] = answer_for({})
+        again = pub.publish(post)
+    assert [p.status for p in again] == [Status.PUBLISHED, Status.PUBLISHED]
+    assert [b["account"] for b in vendor.bodies()].count("a") == 1
+    assert [b["account"] for b in vendor.bodies()].count("b") == 2
+
+
+def test_other_content_is_another_post(ledger: Ledger) -> None:
+    vendor = Vendor({"POST /posts": answer_for({})})
+    with pub_with(vendor, ledger) as pub:
+        pub.publish(video_post("tiktok:a"))
+        pub.publish(video_post("tiktok:a", text="changed"))
+        pub.publish(video_post("tiktok:a", key="campaign-7"))
+        pub.publish(video_post("tiktok:a", text="changed again", key="campaign-7"))
+    assert vendor.count("POST /posts") == 3
+
+
+def test_username_targets_are_keyed_by_resolved_account(ledger: Ledger) -> None:
+    accounts = httpx.Response(200, json=[{"id": "tt-1", "platform": "tiktok", "username": "brand"}])
+    vendor = Vendor({"GET /accounts": accounts, "POST /posts": answer_for({})})
+    with pub_with(vendor, ledger) as pub:
+        pub.publish(video_post("tiktok:@brand"))
+        again = pub.publish(video_post("tiktok:tt-1"))
+    assert vendor.count("POST /posts") == 1
+    assert again[0].target == Target("tiktok", "tt-1")
+    assert ledger.lookup(video_post("tiktok:x").ledger_key, "fake:tiktok:tt-1") is not None
+
+
+async def test_async_rerun_skips_published(ledger: Ledger) -> None:
+    vendor = Vendor({"POST /posts": answer_for({"b": httpx.Response(500, json={})})})
+    post = video_post("tiktok:a", "tiktok:b")
+    async with AsyncPublisher(FakeAdapter(), Secret(KEY), client=vendor.async_client(), ledger=ledger) as pub:
+        first = await pub.publish(post)
+        second = await pub.publish(post)
+    assert [p.status for p in first] == [Status.PUBLISHED, Status.UNKNOWN]
+    assert [p.status for p in second] == [Status.PUBLISHED, Status.UNKNOWN]
+    assert vendor.count("POST /posts") == 2
+
+
+def test_sqlite_ledger_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    vendor = Vendor({"POST /posts": published})
+    post = video_post("tiktok:a", "tiktok:b")
+    first = SQLiteLedger(path)
+    with pub_with(vendor, first) as pub:
+        pub.publish(post)
+    first.close()
+    second = SQLiteLedger(path)
+    with pub_with(vendor, second) as pub:
+        report = pub.publish(post)
+    second.close()
+    assert vendor.count("POST /posts") == 2
+    assert [p.id for p in report] == ["p-a", "p-b"]
+
+
+def test_publication_round_trip() -> None:
+    p = Publication(
+        target=Target("tiktok", "@brand"),
+        provider="fake",
+        status=Status.SCHEDULED,
+        id="x",
+        url="https://t/x",
+        error=None,
+        error_code="c",
+        scheduled_for=datetime(2030, 1, 1, tzinfo=UTC),
+        media_kind=MediaKind.PHOTO,
+        account_id="tt-1",
+        post_key="k",
+        state={"a": "b"},
+        raw={"deep": [1, {"x": None}]},
+    )
+    back = load_publication(dump_publication(p))
+    assert back == p
+    assert back.raw == p.raw
+
+
+def test_open_ledger(tmp_path: Path) -> None:
+    assert open_ledger(None) is None
+    mem = MemoryLedger()
+    assert open_ledger(mem) is mem
+    db = open_ledger(tmp_path / "x.db")
+    assert isinstance(db, SQLiteLedger)
+    db.close()
+
+
+def test_memory_ledger_release_and_lookup() -> None:
+    led = MemoryLedger()
+    assert led.lookup("k", "t") is None
+    led.claim("k", "t")
+    entry = led.lookup("k", "t")
+    assert entry is not None
+    assert entry.publication is None
+    led.release("k", "t")
+    assert led.lookup("k", "t") is None

@@ -1,0 +1,172 @@
+"""The strict cattrs base every plugin builds on, and reading bodies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import attrs
+import cattrs
+import httpx
+import pytest
+
+from postmux import ResponseError
+from postmux.wire import base_converter, configure, inverted, parse, parse_datetime, read_json, renamed
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    allow_comment: bool = True
+    count: int = 0
+    ratio: float | None = None
+    name: str | None = None
+    at: datetime | None = None
+    privacy: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Defaults:
+    """A wire class whose defaults are not None: they must still be sent."""
+
+    draft: bool = False
+    privacy: str = "SELF_ONLY"
+    note: str | None = None
+
+
+@pytest.fixture
+def conv() -> cattrs.Converter:
+    c = base_converter()
+    configure(c, Settings, allow_comment=inverted("disableComment"), privacy=renamed("privacy_level"))
+    configure(c, Defaults)
+    return c
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("allow_comment", "false"),  # cattrs' default would make this True
+        ("allow_comment", 0),
+        ("count", "3"),  # cattrs' default would make this 3
+        ("count", True),
+        ("count", 1.5),
+        ("ratio", "0.5"),
+        ("ratio", False),
+        ("name", 5),
+        ("at", 1700000000),
+        ("at", "not a date"),
+    ],
+)
+def test_strict_hooks(conv: cattrs.Converter, field: str, value: object) -> None:
+    wire = {"disableComment": False, "count": 1}
+    key = {"allow_comment": "disableComment", "privacy": "privacy_level"}.get(field, field)
+    wire[key] = value
+    with pytest.raises(ResponseError) as info:
+        parse(conv, wire, Settings, provider="fake")
+    assert "cannot read Settings" in str(info.value)
+    assert info.value.provider == "fake"
+
+
+def test_good_values_structure(conv: cattrs.Converter) -> None:
+    got = parse(
+        conv,
+        {
+            "disableComment": True,
+            "count": 3,
+            "ratio": 1,
+            "name": "n",
+            "privacy_level": "SELF_ONLY",
+            "extra": [1],
+        },
+        Settings,
+        provider="fake",
+    )
+    assert got == Settings(allow_comment=False, count=3, ratio=1.0, name="n", privacy="SELF_ONLY")
+    assert isinstance(got.ratio, float)
+
+
+def test_renamed_and_inverted_both_ways(conv: cattrs.Converter) -> None:
+    out = conv.unstructure(Settings(allow_comment=False, privacy="PUBLIC_TO_EVERYONE"))
+    assert out == {"disableComment": True, "count": 0, "privacy_level": "PUBLIC_TO_EVERYONE"}
+    assert conv.unstructure(Settings(allow_comment=True))["disableComment"] is False
+    back = parse(conv, out, Settings, provider="fake")
+    assert back == Settings(allow_comment=False, privacy="PUBLIC_TO_EVERYONE")
+    # an inverted field stays strict
+    with pytest.raises(ResponseError):
+        parse(conv, {"disableComment": "true"}, Settings, provider="fake")
+
+
+def test_none_is_omitted_but_other_defaults_are_sent(conv: cattrs.Converter) -> None:
+    out = conv.unstructure(Settings())
+    assert "name" not in out
+    assert "at" not in out
+    assert "ratio" not in out
+    assert "privacy_level" not in out
+    # a neutral default is a value: leaving it out would let the vendor's default leak
+    assert conv.unstructure(Defaults()) == {"draft": False, "privacy": "SELF_ONLY"}
+    assert conv.unstructure(Defaults(note="n")) == {"draft": False, "privacy": "SELF_ONLY", "note": "n"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2030-01-02T03:04:05Z", datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        ("2030-01-02T03:04:05.250Z", datetime(2030, 1, 2, 3, 4, 5, 250000, tzinfo=UTC)),
+        ("2030-01-02T05:04:05+02:00", datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)),
+        ("2030-01-02T03:04:05", datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)),
+    ],
+)
+def test_datetimes_read(conv: cattrs.Converter, text: str, expected: datetime) -> None:
+    got = parse(conv, {"disableComment": False, "at": text}, Settings, provider="fake").at
+    assert got == expected
+    assert got is not None
+    assert got.tzinfo is not None
+    assert parse_datetime(text) == expected
+
+
+def test_datetimes_written_with_offset(conv: cattrs.Converter) -> None:
+    tz = timezone(timedelta(hours=2))
+    out = conv.unstructure(Settings(at=datetime(2030, 1, 2, 5, 4, 5, tzinfo=tz)))
+    assert out["at"] == "2030-01-02T05:04:05+02:00"
+    with pytest.raises(ValueError, match="naive"):
+        conv.unstructure(Settings(at=datetime(2030, 1, 2)))
+
+
+def test_parse_names_missing_and_mistyped_fields(conv: cattrs.Converter) -> None:
+    @attrs.frozen
+    class Need:
+        id: str
+        n: int
+
+    configure(conv, Need)
+    with pytest.raises(ResponseError) as info:
+        parse(conv, {"n": 1}, Need, provider="fake", what="publish answer")
+    assert "publish answer" in str(info.value)
+    assert "id" in str(info.value)
+    assert info.value.body == '{"n": 1}'
+    with pytest.raises(ResponseError) as info:
+        parse(conv, {"id": "a", "n": "1"}, Need, provider="fake")
+    assert "$.n" in str(info.value) or "n" in str(info.value)
+    with pytest.raises(ResponseError):
+        parse(conv, ["not", "an", "object"], Need, provider="fake")
+    with pytest.raises(ResponseError):
+        parse(conv, None, Need, provider="fake")
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("<!DOCTYPE html><html><body>502</body></html>", "an HTML page"),
+        ("", "an empty body"),
+        ("   ", "an empty body"),
+        ('{"success": true, "data": {"publish_id": "v_', "a body that is not JSON"),
+        ("OK", "a body that is not JSON"),
+    ],
+)
+def test_read_json_refuses_unreadable_bodies(body: str, kind: str) -> None:
+    with pytest.raises(ResponseError) as info:
+        read_json(httpx.Response(200, text=body), provider="fake")
+    assert kind in str(info.value)
+    assert info.value.body == body
+
+
+def test_read_json_reads_json() -> None:
+    assert read_json(httpx.Response(200, json={"a": [1]}), provider="fake") == {"a": [1]}
