@@ -33,6 +33,7 @@ __all__ = [
     "FileStream",
     "Flow",
     "done",
+    "file_request",
     "step",
 ]
 
@@ -64,6 +65,28 @@ def step(flow: Flow[Any], response: httpx.Response | None = None) -> httpx.Reque
     if response is None:
         return next(flow)
     return flow.send(response)
+
+
+def file_request(
+    method: str,
+    url: str,
+    path: str | os.PathLike[str],
+    *,
+    content_type: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Request:
+    """A request whose body is a local file, streamed, with the headers a server needs.
+
+    ``httpx.Request(stream=…)`` adds no headers of its own (not even ``Host``),
+    so this sets ``Host``, ``Content-Length`` and ``Content-Type`` itself.
+    """
+    stream = FileStream(path)
+    request = httpx.Request(method, url, headers=headers, stream=stream)
+    request.headers.setdefault("Host", request.url.netloc.decode("ascii"))
+    request.headers["Content-Length"] = str(stream.size)
+    if content_type is not None:
+        request.headers.setdefault("Content-Type", content_type)
+    return request
 
 
 class FileStream(httpx.SyncByteStream, httpx.AsyncByteStream):

@@ -41,7 +41,7 @@ from postmux import (
 )
 from postmux.adapter import retry_after
 from postmux.errors import error_for_status
-from postmux.flow import FileStream, Flow
+from postmux.flow import Flow, file_request
 from postmux.wire import parse, read_json
 
 from . import body, checks, outcomes, wire
@@ -100,9 +100,7 @@ class PostPeerAdapter(Adapter):
             response = yield self.request("POST", "/v1/media/upload", json=ask)
             data = read_json(response, provider=self.name)
             answer = parse(wire.converter, data, wire.UploadAnswer, provider=self.name, what="upload URL")
-            stream = FileStream(item.path)
-            headers = {"Content-Type": item.mime_type, "Content-Length": str(stream.size)}
-            yield httpx.Request("PUT", answer.data.uploadUrl, headers=headers, stream=stream)
+            yield file_request("PUT", answer.data.uploadUrl, item.path, content_type=item.mime_type)
             urls.append(answer.data.publicUrl)
         return tuple(urls)
 
