@@ -54,7 +54,7 @@ def ensure_env() -> None:
     quiet = ["-q", "--disable-pip-version-check"]
     if _run(PY, "-m", "pip", "install", *quiet, "--upgrade", "pip") != 0:
         sys.exit("postmux: could not upgrade pip")
-    targets = [f"{ROOT}[dev]"]
+    targets = [f"{ROOT}[dev,sandbox,cli]"]
     targets += [str(p) for p in _projects()[1:]]
     editable = [arg for t in targets for arg in ("-e", t)]
     if _run(PY, "-m", "pip", "install", *quiet, *editable) != 0:

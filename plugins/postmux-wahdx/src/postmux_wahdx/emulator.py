@@ -1,0 +1,479 @@
+"""An emulator of the Wahdx API for the postmux sandbox, written from Wahdx's documents.
+
+It answers the endpoints :class:`~postmux_wahdx.adapter.WahdxAdapter` uses, in
+the shapes of ``https://wahdx.co/docs`` and ``https://wahdx.com/docs/photo-carousel``:
+``X-API-Key`` auth; one platform and one account per post; media type told by
+extension (a photo and video mix is rejected); TikTok answers
+``PUBLISH_INITIATED`` and moves through TikTok's vocabulary as time passes,
+Instagram, Threads and Facebook answer ``PUBLISH_COMPLETE`` at once; QR login
+moves ``new`` → ``scanned`` → ``confirmed`` across polls.
+
+Where the documents are silent the emulator follows the plugin's README
+assumptions: errors are ``{"success": false, "error": "…"}`` with a fitting
+status; creator info is TikTok's ``creator_info`` inside the usual envelope.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import string
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from postmux.media import extension_of
+from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
+from postmux.sandbox.middleware import json_bytes
+from postmux.sandbox.platforms import post_url, shortcode
+from postmux.sandbox.samples import qr_png
+
+__all__ = ["WahdxEmulator"]
+
+PLATFORMS = ("tiktok", "instagram", "threads", "facebook")
+VIDEO = {"tiktok": {"mp4", "mov", "webm"}, "meta": {"mp4", "mov", "webm", "m4v", "avi"}}
+PHOTO = {"jpg", "jpeg", "png", "webp", "gif"}
+TIKTOK_PHOTO = {"jpg", "jpeg", "png", "webp"}
+MAX_PHOTOS = {"tiktok": 35, "instagram": 10, "threads": 20, "facebook": 10}
+PRIVACY = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY")
+TIKTOK_BOOLS = (
+    "allow_comment",
+    "allow_duet",
+    "allow_stitch",
+    "auto_add_music",
+    "video_made_with_ai",
+    "draft",
+)
+TIKTOK_INTS = ("video_cover_timestamp_ms", "photo_cover_index")
+PHASE_WORDS = {
+    Phase.QUEUED: "PROCESSING_DOWNLOAD",
+    Phase.PROCESSING: "PROCESSING_UPLOAD",
+    Phase.PUBLISHED: "PUBLISH_COMPLETE",
+    Phase.INBOX: "SEND_TO_USER_INBOX",
+    Phase.FAILED: "FAILED",
+}
+"""The emulator's phases in TikTok's status vocabulary, which Wahdx passes through."""
+
+
+class _RejectedError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class WahdxEmulator(Emulator):
+    """Wahdx Connection, emulated."""
+
+    provider: ClassVar[str] = "wahdx"
+    auth_header: ClassVar[str] = "X-API-Key"
+    default_key: ClassVar[str] = "sk_sandbox_wahdx_0000000000000000"
+    subscription: str = "maximum"
+    """The plan the sandbox user has; anything but ``maximum`` makes QR login a 403, as documented."""
+
+    def __init__(self, **options: Any) -> None:
+        self.qr_sessions: dict[str, dict[str, Any]] = {}
+        super().__init__(**options)
+
+    # -- the documented shapes ---------------------------------------------------
+
+    def seed_accounts(self) -> Sequence[SandboxAccount]:
+        accounts = [
+            SandboxAccount(
+                id=self.new_id(),
+                platform=p,
+                username="100000000000001" if p == "facebook" else f"sandbox_{p}",
+                display_name=f"Sandbox {p.title()}",
+            )
+            for p in PLATFORMS
+        ]
+        accounts.append(
+            SandboxAccount(
+                id=self.new_id(),
+                platform="tiktok",
+                username="sandbox_expired",
+                display_name="Sandbox Expired",
+                active=False,
+            )
+        )
+        return accounts
+
+    def error_payload(
+        self, status: int, message: str, code: str | None = None, *, path: str = ""
+    ) -> tuple[bytes, str]:
+        return json_bytes({"success": False, "error": message}), "application/json"
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/api/content/post", self.create_post, methods=["POST"]),
+            Route("/api/content/status/batch", self.batch_status, methods=["POST"]),
+            Route("/api/content/status/{account_id}/{publish_id}", self.status, methods=["GET"]),
+            Route("/api/content/creator-info/{account_id}", self.creator_info, methods=["GET"]),
+            Route("/api/content/accounts", self.list_accounts, methods=["GET"]),
+            Route("/api/content/qr-login/request", self.qr_request, methods=["POST"]),
+            Route("/api/content/qr-login/check", self.qr_check, methods=["POST"]),
+        ]
+
+    # -- publishing ----------------------------------------------------------------
+
+    async def create_post(self, request: Request) -> Response:
+        body = await self.body(request)
+        try:
+            if not isinstance(body, dict):
+                raise _RejectedError(400, "Request body must be a JSON object")
+            platform, account = self._target(body)
+            urls = _media_urls(body)
+            kind = self._check_media(platform, urls)
+            settings = self._check_settings(platform, kind, body)
+            self._check_text(platform, kind, body)
+        except _RejectedError as exc:
+            return self.error(exc.status, exc.message)
+        record = self._record(request, platform, account, kind, urls, body, settings)
+        return self.json(self._publish_answer(record, account))
+
+    def _target(self, body: dict[str, Any]) -> tuple[str, SandboxAccount]:
+        platform = body.get("platform", "tiktok")  # the older, TikTok-only page sends none
+        if platform not in PLATFORMS:
+            raise _RejectedError(
+                400, f"Invalid platform: {platform!r}. Use tiktok, instagram, threads or facebook"
+            )
+        account_id = body.get("accountId")
+        if not isinstance(account_id, str) or not account_id:
+            raise _RejectedError(400, "accountId is required")
+        account = self.account(account_id)
+        if account is None:
+            raise _RejectedError(404, "Account not found")
+        if account.platform != platform:
+            raise _RejectedError(400, f"Account {account_id} is a {account.platform} account, not {platform}")
+        if not account.active:
+            raise _RejectedError(401, "Account token expired. Reconnect the account")
+        return platform, account
+
+    def _check_media(self, platform: str, urls: list[str]) -> str:
+        if not urls:
+            raise _RejectedError(400, "mediaItems is required")
+        kinds = set()
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise _RejectedError(400, f"Invalid media URL: {url}")
+            ext = extension_of(url)
+            video_formats = VIDEO["tiktok" if platform == "tiktok" else "meta"]
+            if ext in video_formats:
+                kinds.add("video")
+            elif ext in PHOTO:
+                if platform == "tiktok" and ext not in TIKTOK_PHOTO:
+                    raise _RejectedError(400, f"Unsupported photo format for TikTok: .{ext}")
+                kinds.add("photo")
+            else:
+                raise _RejectedError(400, f"Unsupported media type: cannot detect the type of {url}")
+            if self.media.owns(url) and self.media.lookup(url) is None:
+                raise _RejectedError(400, f"Could not fetch media: {url}")
+        if len(kinds) > 1:
+            raise _RejectedError(400, "Cannot mix media types: a post is a single video or a photo carousel")
+        kind = kinds.pop()
+        if kind == "video" and len(urls) > 1:
+            raise _RejectedError(400, "A video post takes exactly one video")
+        if kind == "photo" and len(urls) > MAX_PHOTOS[platform]:
+            raise _RejectedError(400, f"Too many photos: {platform} takes up to {MAX_PHOTOS[platform]}")
+        return kind
+
+    def _check_settings(self, platform: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        settings = body.get(f"{platform}Settings")
+        if settings is None:
+            return {}
+        if not isinstance(settings, dict):
+            raise _RejectedError(400, f"{platform}Settings must be an object")
+        if platform == "tiktok":
+            privacy = settings.get("privacy_level", "SELF_ONLY")
+            if privacy not in PRIVACY:
+                raise _RejectedError(400, "Invalid privacy_level")
+            for key in TIKTOK_BOOLS:
+                if key in settings and not isinstance(settings[key], bool):
+                    raise _RejectedError(400, f"tiktokSettings.{key} must be a boolean")
+            for key in TIKTOK_INTS:
+                value = settings.get(key)
+                if key in settings and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                    raise _RejectedError(400, f"tiktokSettings.{key} must be a non-negative integer")
+        replies = ("everyone", "accounts_you_follow", "mentioned_only")
+        if platform == "threads" and settings.get("who_can_reply", "everyone") not in replies:
+            raise _RejectedError(400, "Invalid threadsSettings.who_can_reply")
+        if platform == "instagram" and not isinstance(settings.get("share_to_feed", True), bool):
+            raise _RejectedError(400, "instagramSettings.share_to_feed must be a boolean")
+        return settings
+
+    @staticmethod
+    def _check_text(platform: str, kind: str, body: dict[str, Any]) -> None:
+        content = body.get("content", "")
+        if not isinstance(content, str):
+            raise _RejectedError(400, "content must be a string")
+        if len(content) > 4000:
+            raise _RejectedError(400, "content is limited to 4,000 characters")
+        title = body.get("photoTitle")
+        if title is not None and not isinstance(title, str):
+            raise _RejectedError(400, "photoTitle must be a string")
+
+    def _record(
+        self,
+        request: Request,
+        platform: str,
+        account: SandboxAccount,
+        kind: str,
+        urls: list[str],
+        body: dict[str, Any],
+        settings: dict[str, Any],
+    ) -> Record:
+        post_id = self.digits(19)
+        code = shortcode(self.rng)
+        publish_id = f"v_pub_url~v2.{self.digits(10)}" if platform == "tiktok" else self.digits(17)
+        url = post_url(platform, account.username, post_id, photo=kind == "photo", code=code)
+        return self.new_record(
+            request,
+            id=publish_id,
+            account_id=account.id,
+            platform=platform,
+            kind=kind,
+            text=str(body.get("content", "")),
+            media=tuple(urls),
+            url=url,
+            synchronous=platform != "tiktok",
+            draft=platform == "tiktok" and settings.get("draft") is True,
+            extra={"post_id": post_id, "title": str(body.get("photoTitle") or "")[:90]},
+        )
+
+    def _publish_answer(self, record: Record, account: SandboxAccount) -> dict[str, Any]:
+        files = [f"uploads/{secrets.token_hex(6)}.{extension_of(u)}" for u in record.media]
+        answer: dict[str, Any] = {
+            "success": True,
+            "accountId": account.id,
+            "platform": record.platform,
+        }
+        phase = self.phase(record)
+        if record.platform == "tiktok" or phase is not Phase.PUBLISHED:
+            answer["status"] = "PUBLISH_INITIATED" if phase is not Phase.FAILED else "FAILED"
+            answer["data"] = {"publish_id": record.id}
+        else:
+            answer["status"] = "PUBLISH_COMPLETE"
+            answer["data"] = {"id": record.id, "publish_id": record.id, "public_post_url": record.url}
+        answer["mediaType"] = record.kind
+        answer["mediaUrls"] = [f"https://media.wahdx.co/{f}" for f in files]
+        answer["fileIds"] = files
+        if answer["status"] == "PUBLISH_COMPLETE":
+            answer["public_post_url"] = record.url
+        return answer
+
+    # -- following -------------------------------------------------------------------
+
+    async def status(self, request: Request) -> Response:
+        account_id = request.path_params["account_id"]
+        publish_id = request.path_params["publish_id"]
+        media_type = request.query_params.get("mediaType")
+        if self.account(account_id) is None:
+            return self.error(404, "Account not found")
+        record = self.records.get(publish_id)
+        if record is None or record.account_id != account_id:
+            return self.error(404, "Publish not found")
+        data = self._status_data(record, media_type)
+        return self.json(
+            {"success": True, "accountId": account_id, "platform": record.platform, "data": data}
+        )
+
+    def _status_data(self, record: Record, media_type: str | None) -> dict[str, Any]:
+        phase = self.phase(record)
+        done = phase is Phase.PUBLISHED
+        data: dict[str, Any] = {
+            "publish_id": record.id,
+            "platform": record.platform,
+            "status": PHASE_WORDS.get(phase, "PROCESSING_DOWNLOAD"),
+        }
+        if record.platform == "tiktok":
+            data["uploaded_bytes"] = str(5821041 if phase is not Phase.QUEUED else 0)
+            if media_type or not done:
+                data["public_post_url"] = record.url if done and media_type == record.kind else None
+            else:
+                post_id = record.extra["post_id"]
+                handle = record.url.split("/")[3] if record.url else "@sandbox"
+                data["public_post_url"] = None
+                data["public_post_url_candidates"] = {
+                    "video": f"https://www.tiktok.com/{handle}/video/{post_id}",
+                    "photo": f"https://www.tiktok.com/{handle}/photo/{post_id}",
+                }
+            data["data"] = {"publicaly_available_post_id": [record.extra["post_id"]] if done else []}
+        else:
+            data["public_post_url"] = record.url if done else None
+        if phase is Phase.FAILED:
+            data["fail_reason"] = record.fail_reason
+        return data
+
+    async def batch_status(self, request: Request) -> Response:
+        body = await self.body(request)
+        if not isinstance(body, dict):
+            return self.error(400, "Request body must be a JSON object")
+        if "postId" in body:
+            return self.error(404, "Scheduled post not found")
+        checks = body.get("checks")
+        if not isinstance(checks, list) or not checks:
+            return self.error(400, "Send checks or postId")
+        results: list[dict[str, Any]] = []
+        for check in checks:
+            results.append(self._batch_item(check if isinstance(check, dict) else {}))
+        by_account: dict[str, list[dict[str, Any]]] = {}
+        for item in results:
+            if item["success"]:
+                by_account.setdefault(item["accountId"], []).append(item)
+        return self.json({"success": True, "data": {"results": results, "byAccountId": by_account}})
+
+    def _batch_item(self, check: dict[str, Any]) -> dict[str, Any]:
+        account_id, publish_id = check.get("accountId"), check.get("publishId")
+        base = {"accountId": account_id, "publishId": publish_id}
+        if not isinstance(account_id, str) or self.account(account_id) is None:
+            return {**base, "success": False, "error": "Account not found"}
+        record = self.records.get(publish_id) if isinstance(publish_id, str) else None
+        if record is None or record.account_id != account_id:
+            return {**base, "success": False, "error": "Publish not found"}
+        data = self._status_data(record, check.get("mediaType"))
+        item = {**base, "platform": record.platform, "success": True, "publish_id": record.id}
+        item["status"] = data["status"]
+        item["public_post_url"] = data.get("public_post_url")
+        for key in ("public_post_url_candidates", "fail_reason"):
+            if key in data:
+                item[key] = data[key]
+        return item
+
+    # -- accounts ----------------------------------------------------------------------
+
+    async def list_accounts(self, request: Request) -> Response:
+        with self.lock:
+            accounts = list(self.accounts)
+        data = [_account_json(a) for a in accounts]
+        return self.json({"success": True, "subscription": self.subscription, "data": data})
+
+    async def creator_info(self, request: Request) -> Response:
+        account = self.account(request.path_params["account_id"])
+        if account is None:
+            return self.error(404, "Account not found")
+        if account.platform != "tiktok":
+            return self.error(400, "creator-info is available for TikTok accounts only")
+        if not account.active:
+            return self.error(401, "Account token expired. Reconnect the account")
+        return self.json(
+            {
+                "success": True,
+                "data": {
+                    "creator_avatar_url": f"https://p16-sign-va.tiktokcdn.com/sandbox/{account.username}.jpeg",
+                    "creator_username": account.username,
+                    "creator_nickname": account.display_name,
+                    "privacy_level_options": list(PRIVACY),
+                    "comment_disabled": False,
+                    "duet_disabled": False,
+                    "stitch_disabled": False,
+                    "max_video_post_duration_sec": 600,
+                },
+            }
+        )
+
+    # -- QR login ------------------------------------------------------------------------
+
+    async def qr_request(self, request: Request) -> Response:
+        if self.subscription != "maximum":
+            body = {"error": "QR Code login is only available for Maximum subscription"}
+            return Response(
+                json_bytes({**body, "subscription": self.subscription}),
+                status_code=403,
+                media_type="application/json",
+            )
+        body = await self.body(request) or {}
+        unique_id = body.get("unique_id") if isinstance(body, dict) else None
+        if unique_id is not None and (not isinstance(unique_id, str) or len(unique_id) < 8):
+            return self.error(400, "unique_id must be at least 8 characters")
+        with self.lock:
+            token = "".join(self.rng.choice(string.ascii_uppercase + string.digits) for _ in range(32))
+        unique_id = unique_id or f"session_{token[:10].lower()}"
+        self.qr_sessions[token] = {"unique_id": unique_id, "polls": 0, "issued": self.clock.now()}
+        image = "data:image/png;base64," + base64.b64encode(qr_png(token)).decode()
+        return self.json(
+            {
+                "success": True,
+                "data": {"qrCodeImage": image, "token": token, "unique_id": unique_id, "expiresIn": 300},
+            }
+        )
+
+    async def qr_check(self, request: Request) -> Response:
+        body = await self.body(request)
+        token = body.get("token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            return self.error(400, "token is required")
+        session = self.qr_sessions.get(token)
+        if session is None:
+            return self.error(404, "QR session not found")
+        with self.lock:
+            session["polls"] += 1
+            polls = session["polls"]
+        data: dict[str, Any] = {"unique_id": session["unique_id"]}
+        step = max(1, self.timing.qr_polls)
+        if "account" in session:
+            data.update(status="utilised", message="QR code has already been used.")
+        elif self.clock.now() - session["issued"] > 300:
+            data["status"] = "expired"
+        elif polls <= step:
+            data["status"] = "new"
+        elif polls <= 2 * step:
+            data["status"] = "scanned"
+        else:
+            n = sum(1 for a in self.accounts if a.platform == "tiktok") + 1
+            account = self.link(
+                SandboxAccount(
+                    id=self.new_id(),
+                    platform="tiktok",
+                    username=f"sandbox_creator_{n}",
+                    display_name=f"Sandbox Creator {n}",
+                )
+            )
+            session["account"] = account.id
+            data.update(
+                status="confirmed",
+                account={
+                    "accountId": account.id,
+                    "display_name": account.display_name,
+                    "username": account.username,
+                },
+            )
+        return self.json({"success": True, "data": data})
+
+
+def _media_urls(body: dict[str, Any]) -> list[str]:
+    """Every documented spelling: ``mediaItems`` (objects or strings), ``mediaUrls``, ``media_urls``."""
+    for key in ("mediaItems", "mediaUrls", "media_urls"):
+        items = body.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise _RejectedError(400, f"{key} must be an array")
+        urls = []
+        for item in items:
+            url = item.get("url") if isinstance(item, dict) else item
+            if not isinstance(url, str):
+                raise _RejectedError(400, f"every {key} entry needs a url")
+            urls.append(url)
+        return urls
+    return []
+
+
+def _account_json(a: SandboxAccount) -> dict[str, Any]:
+    tiktok = a.platform == "tiktok"
+    return {
+        "accountId": a.id,
+        "platform": a.platform,
+        "display_name": a.display_name,
+        "username": a.username,
+        "avatar_url": f"https://sandbox.invalid/avatars/{a.username}.jpg",
+        "bio_description": "A postmux sandbox account",
+        "status": "active" if a.active else "expired",
+        "followers": 1500,
+        "following": 300 if a.platform != "facebook" else None,
+        "likes": 12500 if a.platform in ("tiktok", "facebook") else None,
+        "videos": 42 if a.platform in ("tiktok", "instagram") else None,
+        "is_verified": False if tiktok else None,
+    }

@@ -1,0 +1,10 @@
+"""The assembled ``postmux`` command: the group from :mod:`.base` with every command module attached."""
+
+from __future__ import annotations
+
+from . import demo, info, publish, sandbox_cmd
+from .base import cli
+
+__all__ = ["cli"]
+
+_COMMANDS = (demo, info, publish, sandbox_cmd)  # imported for their @cli.command side effects

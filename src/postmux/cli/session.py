@@ -1,0 +1,110 @@
+"""One command's connection to a vendor: a real one, a running sandbox, or in-process emulators.
+
+``--sandbox`` means: use the emulators of a running ``postmux sandbox`` (found
+through its state file) or, when none runs, start them in this process for
+the length of the command. Keys then come from the sandbox; otherwise from
+each plugin's environment variable, as ``postmux.publisher()`` reads them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigurationError
+from ..factory import PROVIDER_ENV, publisher
+from ..plugins import plugin_manager
+from ..publisher import Publisher
+from .output import Output
+from .state import PublicationStore, home, read_sandbox_state
+
+if TYPE_CHECKING:
+    from ..sandbox import Sandbox
+
+__all__ = ["FAULTS_ENV", "Session"]
+
+FAULTS_ENV = "POSTMUX_SANDBOX_FAULTS"
+"""Fault rules for the in-process emulators a one-shot ``--sandbox`` command starts."""
+
+SANDBOX_POLL_INTERVAL = 0.25
+"""Seconds between polls against emulators: their work takes a second or two, not minutes."""
+
+
+class Session:
+    """Publishers for one command, and where its publications are remembered."""
+
+    def __init__(self, provider: str | None, *, sandbox: bool, base_url: str | None, out: Output) -> None:
+        self.provider_name = provider or os.environ.get(PROVIDER_ENV) or None
+        self.sandbox = sandbox
+        self.base_url = base_url
+        self.out = out
+        self._state: dict[str, Any] | None = None
+        self._local: Sandbox | None = None
+        self._publishers: dict[str, Publisher] = {}
+        if sandbox:
+            self._state = read_sandbox_state()
+        store_path: Path | None
+        if not sandbox:
+            store_path = home() / "publications.json"
+        elif self._state is not None:
+            store_path = Path(self._state["store"])
+        else:
+            store_path = None
+        self.store = PublicationStore(store_path)
+
+    @property
+    def interval(self) -> float | None:
+        """Seconds between status polls (short against emulators; the adapter's own otherwise)."""
+        return SANDBOX_POLL_INTERVAL if self.sandbox else None
+
+    def provider(self) -> str:
+        """The provider this command uses; a usage error when none is named."""
+        if self.provider_name:
+            return self.provider_name
+        installed = ", ".join(sorted(plugin_manager().providers())) or "none"
+        raise ConfigurationError(
+            f"no provider named: pass --provider NAME or set {PROVIDER_ENV}; installed: {installed}"
+        )
+
+    def publisher(self, provider: str | None = None) -> Publisher:
+        """A publisher for ``provider`` (default: the command's), made once."""
+        name = provider or self.provider()
+        if name not in self._publishers:
+            self._publishers[name] = self._make(name)
+        return self._publishers[name]
+
+    def _make(self, name: str) -> Publisher:
+        if not self.sandbox:
+            return publisher(name, base_url=self.base_url)
+        if self._state is not None:
+            entry = self._state.get("providers", {}).get(name)
+            if entry is None:
+                running = ", ".join(self._state.get("providers", {})) or "none"
+                raise ConfigurationError(f"the running sandbox has no {name!r} emulator; running: {running}")
+            return publisher(name, api_key=entry["api_key"], base_url=entry["base_url"])
+        return self.local_sandbox().publisher(name)
+
+    def local_sandbox(self) -> Sandbox:
+        """In-process emulators for this command only (started on first use)."""
+        if self._local is None:
+            from ..sandbox import Sandbox, Timing
+
+            self.out.note(
+                "postmux: no running sandbox found; starting the emulators in this process "
+                "(they stop when the command ends; run `postmux sandbox` to keep them)"
+            )
+            self._local = Sandbox(
+                timing=Timing(queued=0.3, processing=0.7, oauth=0.5),
+                faults=os.environ.get(FAULTS_ENV, ""),
+            ).start()
+        return self._local
+
+    def close(self) -> None:
+        """Close publishers and stop in-process emulators."""
+        for pub in self._publishers.values():
+            pub.close()
+        self._publishers.clear()
+        if self._local is not None:
+            self._local.stop()
+            self._local = None

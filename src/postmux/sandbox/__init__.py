@@ -1,0 +1,52 @@
+"""The sandbox: every installed vendor's emulator, served on loopback, with fault injection.
+
+    from postmux.sandbox import Sandbox
+
+    with Sandbox(faults="wahdx:POST /api/content/post=drop-after") as sandbox:
+        pub = sandbox.publisher("wahdx")
+        report = pub.publish(post)                     # → unknown
+        assert sandbox.emulator("wahdx").published() == 1
+
+Each plugin registers an emulator of its own vendor through the
+``postmux_register_emulators`` hook; this package runs them with no vendor
+knowledge. It needs the ``sandbox`` extra (``pip install 'postmux[sandbox]'``:
+Starlette and uvicorn); :mod:`postmux.sandbox.faults` and
+:mod:`postmux.sandbox.lifecycle` need nothing beyond the core.
+"""
+
+from __future__ import annotations
+
+from .faults import Fault, FaultKind, FaultPlan, FaultSyntaxError, parse_faults
+from .lifecycle import Clock, Phase, Record, SandboxAccount, Timing
+
+try:
+    from .emulator import Emulator, EmulatorFactory
+    from .media import MediaHost
+    from .server import Sandbox
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    _missing = exc
+
+    def __getattr__(name: str) -> object:
+        if name in {"Emulator", "EmulatorFactory", "MediaHost", "Sandbox"}:
+            raise ImportError(
+                f"postmux.sandbox.{name} needs the sandbox extra: pip install 'postmux[sandbox]' ({_missing})"
+            )
+        raise AttributeError(name)
+
+
+__all__ = [
+    "Clock",
+    "Emulator",
+    "EmulatorFactory",
+    "Fault",
+    "FaultKind",
+    "FaultPlan",
+    "FaultSyntaxError",
+    "MediaHost",
+    "Phase",
+    "Record",
+    "Sandbox",
+    "SandboxAccount",
+    "Timing",
+    "parse_faults",
+]

@@ -1,0 +1,241 @@
+"""The base of every vendor emulator: state, time, a seeded RNG, auth and faults.
+
+A plugin subclasses :class:`Emulator` with its vendor's routes, error shape
+and seeded accounts, and registers a factory for it through the
+``postmux_register_emulators`` hook. The sandbox serves each emulator on its
+own loopback port and knows nothing of any vendor; the emulator knows nothing
+of ports, threads or uvicorn.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import uuid
+import zlib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, ClassVar
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+
+from .faults import Fault, FaultKind, FaultPlan
+from .lifecycle import Clock, Phase, Record, Records, SandboxAccount, Timing
+from .media import MediaHost
+from .middleware import SCOPE_FAULT, FaultMiddleware, json_bytes
+
+__all__ = ["Emulator", "EmulatorFactory"]
+
+EmulatorFactory = Callable[..., "Emulator"]
+"""What a plugin registers: called with the keyword arguments of :class:`Emulator`."""
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Emulator:
+    """One vendor's API, emulated from its documents, stateful and fault-injectable.
+
+    Subclasses set :attr:`provider`, :attr:`auth_header` (and
+    :attr:`auth_scheme` for ``Bearer`` keys), optionally :attr:`base_path`,
+    and implement :meth:`seed_accounts`, :meth:`routes` and
+    :meth:`error_payload`. Handlers call :meth:`publication_fault` to learn
+    whether the request that creates a publication carries a ``stuck`` or
+    ``fail`` fault.
+    """
+
+    provider: ClassVar[str]
+    """The provider name the emulator stands in for (as in ``postmux.publisher(name)``)."""
+    base_path: ClassVar[str] = ""
+    """Where the API lives on the host (``/api/v1``): the adapter's base URL is host + this."""
+    auth_header: ClassVar[str]
+    """The header carrying the key (``X-API-Key``)."""
+    auth_scheme: ClassVar[str] = ""
+    """A prefix the key carries in the header (``Bearer``), if any."""
+    public_paths: ClassVar[frozenset[str]] = frozenset()
+    """Paths (under the base path) that need no key."""
+    default_key: ClassVar[str] = "sk_sandbox_0000000000000000"
+    """The key the sandbox accepts unless given another; printed by ``postmux sandbox``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        seed: int = 0,
+        timing: Timing | None = None,
+        clock: Clock | None = None,
+        faults: FaultPlan | Iterable[Fault] | str = (),
+        media: MediaHost | None = None,
+    ) -> None:
+        self.api_key = api_key or self.default_key
+        self.seed = seed
+        self.rng = random.Random(zlib.crc32(f"{seed}:{self.provider}".encode()))
+        self.timing = timing or Timing()
+        self.clock = clock or Clock()
+        self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan(faults)
+        self.media = media or MediaHost()
+        self.base_url = "http://127.0.0.1"
+        """The emulator's own origin once served (for URLs it hands out, like OAuth pages)."""
+        self.records = Records(self.clock, self.timing)
+        self.lock = threading.RLock()
+        self.accounts: list[SandboxAccount] = list(self.seed_accounts())
+        self.requests: list[tuple[str, str]] = []
+        """(method, path) of every request that reached the emulator, for tests."""
+
+    # -- what subclasses provide -------------------------------------------
+
+    def seed_accounts(self) -> Sequence[SandboxAccount]:
+        """The accounts linked from the start: one active per platform, and an expired one."""
+        raise NotImplementedError
+
+    def routes(self) -> list[BaseRoute]:
+        """The vendor's endpoints, relative to :attr:`base_path`."""
+        raise NotImplementedError
+
+    def error_payload(
+        self, status: int, message: str, code: str | None = None, *, path: str = ""
+    ) -> tuple[bytes, str]:
+        """The body and content type of an error in the vendor's own shape (``path``: the route's)."""
+        return json_bytes({"error": message}), "application/json"
+
+    # -- helpers for handlers --------------------------------------------------
+
+    def error(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        path: str = "",
+    ) -> Response:
+        """An error response in the vendor's shape."""
+        body, content_type = self.error_payload(status, message, code, path=path)
+        return Response(body, status_code=status, media_type=content_type, headers=headers)
+
+    @staticmethod
+    def json(data: Any, status: int = 200) -> Response:
+        """A JSON response."""
+        return Response(json_bytes(data), status_code=status, media_type="application/json")
+
+    async def body(self, request: Request) -> Any:
+        """The request's JSON body, or ``None`` when it is not JSON."""
+        raw = await request.body()
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+
+    def new_id(self, prefix: str = "") -> str:
+        """A fresh id from the seeded RNG (the same run of requests gives the same ids)."""
+        with self.lock:
+            return prefix + str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def digits(self, n: int) -> str:
+        """``n`` random digits, for platform post ids."""
+        with self.lock:
+            return str(self.rng.randrange(10 ** (n - 1), 10**n))
+
+    def account(self, account_id: str) -> SandboxAccount | None:
+        """The linked account with this id."""
+        with self.lock:
+            return next((a for a in self.accounts if a.id == account_id), None)
+
+    def link(self, account: SandboxAccount) -> SandboxAccount:
+        """Link a new account (a finished QR login or OAuth consent)."""
+        with self.lock:
+            self.accounts.append(account)
+        return account
+
+    def publication_fault(self, request: Request) -> Fault | None:
+        """The ``stuck``/``fail`` fault riding on this request, if any."""
+        fault = request.scope.get(SCOPE_FAULT)
+        return fault if isinstance(fault, Fault) else None
+
+    def new_record(self, request: Request, **fields: Any) -> Record:
+        """Keep a new publication, applying any ``stuck``/``fail`` fault of the request."""
+        now = self.clock.now()
+        fields.setdefault("created", now)
+        fields.setdefault("start", now)
+        fault = self.publication_fault(request)
+        if fault is not None and fault.kind is FaultKind.STUCK:
+            fields["stuck"] = True
+            fields["synchronous"] = False
+        elif fault is not None and fault.kind is FaultKind.FAIL:
+            fields["fail_reason"] = fault.reason or "sandbox_fault"
+        return self.records.add(Record(**fields))
+
+    def phase(self, record: Record) -> Phase:
+        """A publication's phase now."""
+        return self.records.phase(record)
+
+    def published(self, account_id: str | None = None) -> int:
+        """How many posts really went out, to one account or in all."""
+        return self.records.published(account_id)
+
+    # -- serving ----------------------------------------------------------------
+
+    def app(self) -> Any:
+        """The ASGI application: the vendor's routes behind auth and the fault plan."""
+        inner = Starlette(
+            routes=[Mount(self.base_path or "", routes=self.routes())] if self.base_path else self.routes()
+        )
+        authed = _AuthMiddleware(inner, self)
+        return FaultMiddleware(authed, self)
+
+    def authorized(self, headers: Any) -> bool:
+        """True when the request carries this emulator's key, as the vendor expects it."""
+        value = headers.get(self.auth_header.lower())
+        if value is None:
+            return False
+        expected = f"{self.auth_scheme} {self.api_key}" if self.auth_scheme else self.api_key
+        return bool(value.strip() == expected)
+
+    def describe(self) -> dict[str, Any]:
+        """What ``postmux sandbox`` prints and writes to its state file for this emulator."""
+        return {
+            "provider": self.provider,
+            "base_url": self.base_url + self.base_path,
+            "api_key": self.api_key,
+            "auth_header": self.auth_header,
+            "accounts": [
+                {
+                    "id": a.id,
+                    "platform": a.platform,
+                    "username": a.username,
+                    "status": "active" if a.active else "expired",
+                }
+                for a in self.accounts
+            ],
+        }
+
+
+class _AuthMiddleware:
+    """401 in the vendor's own shape for a missing or wrong key, before any handler runs."""
+
+    def __init__(self, app: Any, emulator: Emulator) -> None:
+        self.app = app
+        self.emulator = emulator
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            emulator = self.emulator
+            path: str = scope["path"]
+            relative = path[len(emulator.base_path) :] if path.startswith(emulator.base_path) else path
+            with emulator.lock:
+                emulator.requests.append((scope["method"], path))
+            if relative not in emulator.public_paths and not _is_public(relative, emulator):
+                headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+                if not emulator.authorized(headers):
+                    missing = emulator.auth_header.lower() not in headers
+                    message = "Missing API key" if missing else "Invalid API key"
+                    response = emulator.error(401, message, "unauthorized", path=relative)
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _is_public(path: str, emulator: Emulator) -> bool:
+    return any(p.endswith("*") and path.startswith(p[:-1]) for p in emulator.public_paths)

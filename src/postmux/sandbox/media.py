@@ -1,0 +1,136 @@
+"""The sandbox's media host: sample files, presigned uploads and stored blobs, on loopback.
+
+It stands in for the CDNs and buckets around the vendors: the demo's media
+URLs point here (nothing comes from the internet), a vendor emulator that
+hands out presigned upload URLs points them here (so, as with a real bucket,
+the upload goes to another origin and never carries the vendor's key), and an
+emulator that takes multipart uploads stores the bytes here and answers with
+a URL on this host.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from urllib.parse import quote, urlsplit
+
+import attrs
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .samples import SAMPLES
+
+__all__ = ["Blob", "MediaHost"]
+
+
+@attrs.frozen(slots=True)
+class Blob:
+    """Stored bytes and what they claim to be."""
+
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+@attrs.define(slots=True)
+class _Slot:
+    filename: str
+    mime_type: str
+    public_path: str
+
+
+class MediaHost:
+    """Serves ``/samples/<name>``, accepts ``PUT /upload/<token>``, serves ``/files/<id>/<name>``."""
+
+    def __init__(self) -> None:
+        self.base_url = "http://127.0.0.1"
+        self._blobs: dict[str, Blob] = {}
+        self._slots: dict[str, _Slot] = {}
+        self._lock = threading.Lock()
+        self.app = Starlette(
+            routes=[
+                Route("/samples/{name}", self._sample, methods=["GET", "HEAD"]),
+                Route("/upload/{token}", self._upload, methods=["PUT"]),
+                Route("/files/{blob_id}/{name}", self._file, methods=["GET", "HEAD"]),
+            ]
+        )
+
+    # -- for emulators (in-process) ----------------------------------------
+
+    def sample_url(self, name: str) -> str:
+        """The URL of a sample file (``clip.mp4``, ``photo-1.jpg``…)."""
+        if name not in SAMPLES:
+            raise KeyError(f"no sample {name!r}; samples: {', '.join(SAMPLES)}")
+        return f"{self.base_url}/samples/{name}"
+
+    def store(self, filename: str, mime_type: str, data: bytes) -> str:
+        """Keep ``data`` and return its public URL."""
+        path = f"/files/{secrets.token_hex(8)}/{quote(filename)}"
+        with self._lock:
+            self._blobs[path] = Blob(filename, mime_type, data)
+        return self.base_url + path
+
+    def presign(self, filename: str, mime_type: str) -> tuple[str, str]:
+        """An (upload URL, public URL) pair: PUT the bytes to the first, use the second."""
+        token = secrets.token_urlsafe(16)
+        path = f"/files/{secrets.token_hex(8)}/{quote(filename)}"
+        with self._lock:
+            self._slots[token] = _Slot(filename, mime_type, path)
+        return (
+            f"{self.base_url}/upload/{token}?X-Sandbox-Signature={secrets.token_hex(6)}",
+            self.base_url + path,
+        )
+
+    def lookup(self, url: str) -> Blob | None:
+        """The blob behind one of this host's URLs (samples included), if it exists."""
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.base_url:
+            return None
+        if parts.path.startswith("/samples/"):
+            name = parts.path.removeprefix("/samples/")
+            if name in SAMPLES:
+                mime, data = SAMPLES[name]
+                return Blob(name, mime, data)
+            return None
+        with self._lock:
+            return self._blobs.get(parts.path)
+
+    def owns(self, url: str) -> bool:
+        """True when ``url`` points at this host."""
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}" == self.base_url
+
+    # -- HTTP ----------------------------------------------------------------
+
+    async def _sample(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in SAMPLES:
+            return Response("not found", status_code=404, media_type="text/plain")
+        mime, data = SAMPLES[name]
+        return Response(data, media_type=mime)
+
+    async def _upload(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        with self._lock:
+            slot = self._slots.pop(token, None)
+        if slot is None:
+            return Response(
+                "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+                status_code=403,
+                media_type="application/xml",
+            )
+        data = await request.body()
+        mime = request.headers.get("content-type", slot.mime_type).split(";")[0].strip()
+        with self._lock:
+            self._blobs[slot.public_path] = Blob(slot.filename, mime, data)
+        return Response(status_code=200, headers={"ETag": f'"{secrets.token_hex(8)}"'})
+
+    async def _file(self, request: Request) -> Response:
+        path = f"/files/{request.path_params['blob_id']}/{quote(request.path_params['name'])}"
+        with self._lock:
+            blob = self._blobs.get(path)
+        if blob is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        return Response(blob.data, media_type=blob.mime_type)

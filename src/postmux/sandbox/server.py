@@ -1,0 +1,276 @@
+"""Serving the emulators: each on its own loopback port, in one background thread.
+
+:class:`Sandbox` asks the plugin manager for every registered emulator
+factory, builds the emulators around one shared clock and media host, binds
+a socket per emulator on ``127.0.0.1`` (port 0 picks a free one, so tests
+never collide) and runs every uvicorn server on one event loop in a daemon
+thread. It never binds anything but loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import uvicorn
+
+from ..errors import ConfigurationError
+from ..plugins import PluginManager, plugin_manager
+from .emulator import Emulator
+from .faults import Fault, FaultPlan, parse_faults
+from .lifecycle import Clock, Timing
+from .media import MediaHost
+from .middleware import DroppingH11Protocol
+
+if TYPE_CHECKING:
+    from ..async_publisher import AsyncPublisher
+    from ..publisher import Publisher
+
+__all__ = ["LOOPBACK", "Sandbox"]
+
+LOOPBACK = "127.0.0.1"
+_START_TIMEOUT = 15.0
+
+
+class Sandbox:
+    """The vendor emulators and the media host, served on loopback.
+
+    ``providers`` limits which emulators run (default: every registered one);
+    ``faults`` is a plan in the rule syntax of :mod:`postmux.sandbox.faults`,
+    each rule going to the emulators it names; ``port`` serves the media host
+    on that port and the emulators on the ports after it, in name order
+    (default: free ports). Use it as a context manager, or call
+    :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        providers: Sequence[str] | None = None,
+        *,
+        seed: int = 0,
+        timing: Timing | None = None,
+        faults: str | Iterable[Fault | str] = (),
+        keys: Mapping[str, str] | None = None,
+        port: int | None = None,
+        plugins: PluginManager | None = None,
+    ) -> None:
+        self.plugins = plugins or plugin_manager()
+        factories = self.plugins.emulators()
+        wanted = sorted(factories) if providers is None else list(providers)
+        missing = [p for p in wanted if p not in factories]
+        if missing:
+            raise ConfigurationError(
+                f"no emulator for {', '.join(missing)}; emulators: {', '.join(sorted(factories)) or 'none'}"
+            )
+        self.seed = seed
+        self.timing = timing or Timing()
+        self.clock = Clock()
+        self.media = MediaHost()
+        self.port = port
+        keys = keys or {}
+        self.emulators: dict[str, Emulator] = {}
+        for name in wanted:
+            emulator = factories[name](
+                api_key=keys.get(name),
+                seed=seed,
+                timing=self.timing,
+                clock=self.clock,
+                faults=FaultPlan(),
+                media=self.media,
+            )
+            if not isinstance(emulator, Emulator):
+                raise ConfigurationError(f"the emulator factory for {name!r} did not return an Emulator")
+            self.emulators[name] = emulator
+        self.inject(*([faults] if isinstance(faults, str) else faults))
+        self._servers: list[uvicorn.Server] = []
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    # -- faults and time ----------------------------------------------------------
+
+    def inject(self, *rules: Fault | str) -> None:
+        """Add fault rules; a rule naming a provider goes to that emulator only."""
+        for rule in rules:
+            for fault in parse_faults(rule) if isinstance(rule, str) else [rule]:
+                if fault.provider is not None and fault.provider not in self.emulators:
+                    raise ConfigurationError(
+                        f"fault {fault} names {fault.provider!r}, which is not running; "
+                        f"running: {', '.join(self.emulators)}"
+                    )
+                for name, emulator in self.emulators.items():
+                    if fault.provider in (None, name):
+                        emulator.faults.add(fault if fault.provider else _copy(fault))
+
+    def clear_faults(self) -> None:
+        """Remove every fault rule from every emulator."""
+        for emulator in self.emulators.values():
+            emulator.faults.clear()
+
+    def advance(self, seconds: float) -> None:
+        """Move every emulator's time forward (scheduled posts fire, processing ends)."""
+        self.clock.advance(seconds)
+
+    # -- lookups --------------------------------------------------------------------
+
+    def emulator(self, provider: str) -> Emulator:
+        """The running emulator of ``provider``."""
+        try:
+            return self.emulators[provider]
+        except KeyError:
+            raise ConfigurationError(
+                f"no emulator for {provider!r} in this sandbox; running: {', '.join(self.emulators)}"
+            ) from None
+
+    def url(self, provider: str) -> str:
+        """The base URL to give ``provider``'s adapter."""
+        emulator = self.emulator(provider)
+        return emulator.base_url + emulator.base_path
+
+    def key(self, provider: str) -> str:
+        """The API key ``provider``'s emulator accepts."""
+        return self.emulator(provider).api_key
+
+    def sample_url(self, name: str) -> str:
+        """A URL of a sample media file served by the sandbox (``clip.mp4``, ``photo-1.jpg``…)."""
+        return self.media.sample_url(name)
+
+    def publisher(self, provider: str, **options: Any) -> Publisher:
+        """A :class:`~postmux.Publisher` pointed at the emulator of ``provider``."""
+        from ..factory import publisher
+
+        return publisher(
+            provider, api_key=self.key(provider), base_url=self.url(provider), plugins=self.plugins, **options
+        )
+
+    def async_publisher(self, provider: str, **options: Any) -> AsyncPublisher:
+        """An :class:`~postmux.AsyncPublisher` pointed at the emulator of ``provider``."""
+        from ..factory import async_publisher
+
+        return async_publisher(
+            provider, api_key=self.key(provider), base_url=self.url(provider), plugins=self.plugins, **options
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """Base URLs, keys and accounts of every emulator, and the media host (JSON-ready)."""
+        return {
+            "media_url": self.media.base_url,
+            "samples": {name: self.media.sample_url(name) for name in sorted(_samples())},
+            "providers": {name: e.describe() for name, e in self.emulators.items()},
+        }
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> Self:
+        """Bind the sockets, start serving, and return once every server accepts connections."""
+        if self.running:
+            return self
+        apps: list[tuple[Any, socket.socket]] = []
+        ports = iter(range(self.port, self.port + 1 + len(self.emulators))) if self.port else None
+        media_socket = _bind(next(ports) if ports else 0)
+        self.media.base_url = _origin(media_socket)
+        apps.append((self.media.app, media_socket))
+        for emulator in self.emulators.values():
+            sock = _bind(next(ports) if ports else 0)
+            emulator.base_url = _origin(sock)
+            apps.append((emulator.app(), sock))
+        self._servers = [
+            uvicorn.Server(
+                uvicorn.Config(
+                    app,
+                    http=DroppingH11Protocol,
+                    lifespan="off",
+                    ws="none",
+                    log_config=None,
+                    log_level="warning",
+                    access_log=False,
+                    timeout_graceful_shutdown=1,
+                )
+            )
+            for app, _ in apps
+        ]
+        sockets = [sock for _, sock in apps]
+        self._thread = threading.Thread(
+            target=self._serve, args=(sockets,), name="postmux-sandbox", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not all(s.started for s in self._servers):
+            if self._failure is not None or not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the sandbox did not start: {self._failure or 'timed out'}")
+            time.sleep(0.01)
+        return self
+
+    def _serve(self, sockets: list[socket.socket]) -> None:
+        async def main() -> None:
+            await asyncio.gather(
+                *(s.serve(sockets=[sock]) for s, sock in zip(self._servers, sockets, strict=True))
+            )
+
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # reported by start() and stop()
+            self._failure = exc
+        finally:
+            for sock in sockets:
+                sock.close()
+
+    def stop(self) -> None:
+        """Stop every server and wait for the thread to end."""
+        for server in self._servers:
+            server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((LOOPBACK, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigurationError(f"cannot listen on {LOOPBACK}:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def _origin(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
+def _copy(fault: Fault) -> Fault:
+    """A rule for one emulator, so ``times``/``after`` count per emulator."""
+    import attrs
+
+    return attrs.evolve(fault, seen=0, fired=0)
+
+
+def _samples() -> list[str]:
+    from .samples import SAMPLES
+
+    return list(SAMPLES)
