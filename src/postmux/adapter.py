@@ -10,6 +10,7 @@ ledger. Operations a vendor lacks keep the defaults here, which raise
 
 from __future__ import annotations
 
+import json as _json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
@@ -62,6 +63,25 @@ def retry_after(response: httpx.Response) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _json_request(method: str, url: httpx.URL, body: Any, extensions: dict[str, Any]) -> httpx.Request:
+    """What ``httpx.Request(method, url, json=body)`` builds, byte for byte, in half the time.
+
+    httpx derives each default header through its generic header machinery;
+    a publish needs exactly three, so they are set at once.
+    """
+    content = _json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    headers = {
+        "Host": url.netloc.decode("ascii"),
+        "Content-Length": str(len(content)),
+        "Content-Type": "application/json",
+    }
+    request = httpx.Request(
+        method, url, headers=headers, stream=httpx.ByteStream(content), extensions=extensions
+    )
+    request.read()
+    return request
+
+
 def _unsupported(provider: str, what: str) -> UnsupportedError:
     return UnsupportedError([Problem(what, f"{provider} does not support this", unsupported=True)])
 
@@ -86,6 +106,7 @@ class Adapter:
 
     def __init__(self, base_url: str | None = None) -> None:
         self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self._urls: dict[str, httpx.URL] = {}
 
     # -- plumbing ---------------------------------------------------------
 
@@ -111,9 +132,14 @@ class Adapter:
         extensions = kwargs.pop("extensions", {})
         if idempotent:
             extensions = {**extensions, "postmux.idempotent": True}
-        return httpx.Request(
-            method, self.url(path), json=json, params=params, extensions=extensions, **kwargs
-        )
+        url = self._urls.get(path)
+        if url is None:  # parsing a URL costs more than the rest of a request: once per path
+            if len(self._urls) >= 256:  # ids in paths: keep the cache small
+                self._urls.clear()
+            url = self._urls[path] = httpx.URL(self.url(path))
+        if json is not None and params is None and not kwargs:
+            return _json_request(method, url, json, extensions)
+        return httpx.Request(method, url, json=json, params=params, extensions=extensions, **kwargs)
 
     def error_for(self, response: httpx.Response, body: str) -> ProviderError:
         """The error for a vendor response with status ≥ 400.

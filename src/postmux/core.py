@@ -129,6 +129,14 @@ class PublisherCore:
 
     # -- ledger ----------------------------------------------------------
 
+    def post_key(self, post: Post) -> str | None:
+        """The key stamped on publications: the ledger's key when there is a ledger, else ``Post.key``.
+
+        The content digest is the dearest step of a publish, so it is computed
+        only where a ledger needs it.
+        """
+        return post.ledger_key if self.ledger is not None else post.key
+
     def target_key(self, route: Route) -> str:
         """The ledger's name for a target: provider, platform and resolved account."""
         return f"{self.provider}:{route.platform}:{route.account_id}"
@@ -182,7 +190,7 @@ class PublisherCore:
             status=Status.UNKNOWN,
             error=why,
             account_id=route.account_id,
-            post_key=post.ledger_key,
+            post_key=self.post_key(post),
         )
 
     def failed_batch(self, post: Post, batch: Sequence[Route], exc: BaseException) -> list[Publication]:
@@ -217,7 +225,7 @@ class PublisherCore:
                 error=str(exc),
                 error_code=code,
                 account_id=route.account_id,
-                post_key=post.ledger_key,
+                post_key=self.post_key(post),
                 exception=exc,
             )
             for route in batch
@@ -238,7 +246,7 @@ class PublisherCore:
                 p,
                 target=route.target,
                 account_id=p.account_id or route.account_id,
-                post_key=post.ledger_key,
+                post_key=self.post_key(post),
             )
             for route, p in zip(batch, results, strict=True)
         ]

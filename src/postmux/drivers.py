@@ -76,7 +76,7 @@ class _DriverBase:
         self.retry = retry
         self._origin = httpx.URL(adapter.base_url).copy_with(path="/", query=None)
         self._auth = dict(adapter.auth_headers(key))
-        self._origin_key = (self._origin.scheme, self._origin.host, self._origin.port)
+        self._origin_key = (self._origin.raw_scheme, self._origin.raw_host, self._origin.port)
 
     def prepare(self, request: httpx.Request) -> None:
         """Add the auth header, only for the vendor's own origin."""
@@ -151,7 +151,7 @@ class _DriverBase:
 
     def _is_vendor(self, request: httpx.Request) -> bool:
         url = request.url
-        return (url.scheme, url.host, url.port) == self._origin_key
+        return (url.raw_scheme, url.raw_host, url.port) == self._origin_key
 
     def log(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
         if log.isEnabledFor(logging.DEBUG):

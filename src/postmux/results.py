@@ -20,13 +20,14 @@ __all__ = ["Publication", "PublishReport"]
 class Publication:
     """The outcome of sending one post to one target.
 
-        ``id`` is the vendor's handle for following it (``status()``, ``wait()``,
-        ``cancel()``); ``url`` the public post once known; ``error`` the reason
-        for ``failed`` (or for ``unknown``); ``raw`` every field the vendor sent,
-        untouched. ``account_id`` is the vendor's id of the target account (an
-    ``@username`` target resolved). ``media_kind`` and ``state`` carry what a vendor needs to look
-        the publication up again (``state`` holds plain strings only, so a
-        publication can be stored and restored).
+            ``id`` is the vendor's handle for following it (``status()``, ``wait()``,
+            ``cancel()``); ``url`` the public post once known; ``error`` the reason
+            for ``failed`` (or for ``unknown``); ``raw`` every field the vendor sent,
+            untouched. ``post_key`` is the ledger's key for the post (``Post.key``, or
+    its content digest when a ledger is in use). ``account_id`` is the vendor's id of the target account (an
+        ``@username`` target resolved). ``media_kind`` and ``state`` carry what a vendor needs to look
+            the publication up again (``state`` holds plain strings only, so a
+            publication can be stored and restored).
     """
 
     target: Target

@@ -9,6 +9,7 @@ every problem is the vendor's lack) before sending anything.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
@@ -389,25 +390,42 @@ def _check_options(
         check(post, options, kind, out)
 
 
+_ENUMS: dict[str, frozenset[str]] = {f: allowed for r in RULES.values() for f, allowed in r.enums.items()}
+
+
 def _check_enum(field: str, value: object, out: _Problems) -> None:
-    allowed = next((r.enums[field] for r in RULES.values() if field in r.enums), None)
+    allowed = _ENUMS.get(field)
     if value is not None and allowed is not None and value not in allowed:
         out.add(field, f"must be one of {', '.join(sorted(allowed))}; got {value!r}")
 
 
+_SCALAR_FIELDS: dict[type, tuple[tuple[str, type], ...]] = {}
+_SCALAR_WORDS = {bool: "True or False", int: "a whole number", str: "a string"}
+
+
+def _scalar_fields(cls: type[PlatformOptions]) -> tuple[tuple[str, type], ...]:
+    """(field, type) for every ``bool | None``, ``int | None`` or ``str | None`` field, once per class."""
+    cached = _SCALAR_FIELDS.get(cls)
+    if cached is None:
+        hints = typing.get_type_hints(cls)
+        cached = tuple(
+            (f.name, scalar)
+            for f in attrs.fields(cls)
+            for scalar in (bool, int, str)
+            if typing.get_args(hints[f.name]) == (scalar, type(None))
+        )
+        _SCALAR_FIELDS[cls] = cached
+    return cached
+
+
 def _check_bools(prefix: str, options: PlatformOptions, out: _Problems) -> None:
-    for f in attrs.fields(type(options)):
-        value = getattr(options, f.name)
-        if value is None:
+    for name, scalar in _scalar_fields(type(options)):
+        value = getattr(options, name)
+        if value is None or (type(value) is scalar):
             continue
-        # a string annotation until something (cattrs, a plugin) resolves the class's types
-        ftype = str(f.type)
-        if ftype == "bool | None" and not isinstance(value, bool):
-            out.add(f"{prefix}.{f.name}", f"expected True or False, got {value!r}")
-        if ftype == "int | None" and (isinstance(value, bool) or not isinstance(value, int)):
-            out.add(f"{prefix}.{f.name}", f"expected a whole number, got {value!r}")
-        if ftype == "str | None" and not isinstance(value, str):
-            out.add(f"{prefix}.{f.name}", f"expected a string, got {value!r}")
+        if scalar is not bool and isinstance(value, scalar) and not isinstance(value, bool):
+            continue  # a str or int subclass (an enum value) is fine
+        out.add(f"{prefix}.{name}", f"expected {_SCALAR_WORDS[scalar]}, got {value!r}")
 
 
 def _check_tiktok(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:

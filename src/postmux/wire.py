@@ -141,10 +141,10 @@ def configure(
 
 def read_json(response: httpx.Response, *, provider: str) -> Any:
     """The response body as JSON, or :class:`ResponseError` for HTML, empty or broken bodies."""
-    text = response.text
     try:
-        return json.loads(text)
+        return json.loads(response.content)  # bytes: json detects UTF-8/16/32, no charset sniffing
     except ValueError:
+        text = response.text
         kind = "an HTML page" if text.lstrip()[:1] == "<" else "a body that is not JSON"
         if not text.strip():
             kind = "an empty body"

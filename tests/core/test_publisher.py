@@ -82,7 +82,7 @@ def check_order(report: PublishReport, post: Post) -> None:
     assert [p.target for p in report] == list(post.targets)
     assert [p.id for p in report] == ["p-a", "p-b", "p-c", "p-d", "p-e"]
     assert all(p.status is Status.PROCESSING and p.provider == "fake" for p in report)
-    assert all(p.post_key == post.ledger_key for p in report)
+    assert all(p.post_key == post.key for p in report)  # no ledger: only an explicit key is stamped
     assert [p.account_id for p in report] == ["a", "b", "c", "d", "e"]
     assert report.ok
 
@@ -536,3 +536,17 @@ def test_publisher_repr_and_properties_hide_the_key() -> None:
         assert "fake" in repr(pub)
         assert pub.provider == "fake"
         assert pub.capabilities is FakeAdapter.capabilities
+
+
+def test_publications_carry_the_ledger_key_when_a_ledger_is_used() -> None:
+    from postmux import MemoryLedger
+
+    vendor = Vendor({"POST /posts": published})
+    post = video_post("tiktok:a")
+    ledger = MemoryLedger()
+    with make(vendor, ledger=ledger) as pub:
+        (p,) = pub.publish(post)
+    assert p.post_key == post.ledger_key
+    entry = ledger.lookup(post.ledger_key, "fake:tiktok:a")
+    assert entry is not None
+    assert entry.publication == p
