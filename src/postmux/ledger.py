@@ -19,16 +19,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import attrs
 
-from .media import MediaKind
-from .post import Target
 from .results import Publication
-from .status import Status
 
 __all__ = ["Ledger", "LedgerEntry", "MemoryLedger", "SQLiteLedger", "dump_publication", "load_publication"]
 
@@ -64,45 +60,12 @@ class Ledger(Protocol):
 
 def dump_publication(p: Publication) -> str:
     """A publication as JSON, without its exception and with ``raw`` kept."""
-    return json.dumps(
-        {
-            "platform": p.target.platform,
-            "account": p.target.account,
-            "provider": p.provider,
-            "status": p.status.value,
-            "id": p.id,
-            "url": p.url,
-            "error": p.error,
-            "error_code": p.error_code,
-            "scheduled_for": p.scheduled_for.isoformat() if p.scheduled_for else None,
-            "media_kind": p.media_kind.value if p.media_kind else None,
-            "account_id": p.account_id,
-            "post_key": p.post_key,
-            "state": dict(p.state),
-            "raw": p.raw,
-        },
-        default=str,
-    )
+    return json.dumps(p.to_dict(), default=str)
 
 
 def load_publication(text: str) -> Publication:
     """The inverse of :func:`dump_publication`."""
-    d: dict[str, Any] = json.loads(text)
-    return Publication(
-        target=Target(d["platform"], d["account"]),
-        provider=d["provider"],
-        status=Status(d["status"]),
-        id=d["id"],
-        url=d["url"],
-        error=d["error"],
-        error_code=d.get("error_code"),
-        scheduled_for=datetime.fromisoformat(d["scheduled_for"]) if d["scheduled_for"] else None,
-        media_kind=MediaKind(d["media_kind"]) if d["media_kind"] else None,
-        account_id=d.get("account_id"),
-        post_key=d.get("post_key"),
-        state=d.get("state") or {},
-        raw=d.get("raw") or {},
-    )
+    return Publication.from_dict(json.loads(text))
 
 
 class MemoryLedger:

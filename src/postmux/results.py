@@ -55,6 +55,48 @@ class Publication:
         """True when polling cannot change the status any more."""
         return self.status.is_final
 
+    def to_dict(self, *, raw: bool = True) -> dict[str, Any]:
+        """Plain JSON-ready data (the exception left out; ``raw`` optional, it can be large)."""
+        data: dict[str, Any] = {
+            "provider": self.provider,
+            "platform": self.target.platform,
+            "account": self.target.account,
+            "account_id": self.account_id,
+            "status": self.status.value,
+            "id": self.id,
+            "url": self.url,
+            "error": self.error,
+            "error_code": self.error_code,
+            "scheduled_for": self.scheduled_for.isoformat() if self.scheduled_for else None,
+            "media_kind": self.media_kind.value if self.media_kind else None,
+            "post_key": self.post_key,
+            "state": dict(self.state),
+        }
+        if raw:
+            data["raw"] = self.raw
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Publication:
+        """The inverse of :meth:`to_dict`, so a publication can be stored and followed later."""
+        when = data.get("scheduled_for")
+        kind = data.get("media_kind")
+        return cls(
+            target=Target(data["platform"], data["account"]),
+            provider=data["provider"],
+            status=Status(data["status"]),
+            id=data.get("id"),
+            url=data.get("url"),
+            error=data.get("error"),
+            error_code=data.get("error_code"),
+            scheduled_for=datetime.fromisoformat(when) if when else None,
+            media_kind=MediaKind(kind) if kind else None,
+            account_id=data.get("account_id"),
+            post_key=data.get("post_key"),
+            state=data.get("state") or {},
+            raw=data.get("raw") or {},
+        )
+
     def raise_for_error(self) -> None:
         """Re-raise the error behind a failed publication, if one was caught."""
         if self.exception is not None:

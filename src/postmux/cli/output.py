@@ -49,19 +49,7 @@ def _console(stderr: bool) -> Console:
 
 def publication_json(p: Publication) -> dict[str, Any]:
     """The fields of a publication a script needs (``raw`` stays out: it can be large)."""
-    return {
-        "provider": p.provider,
-        "platform": p.target.platform,
-        "account": p.target.account,
-        "account_id": p.account_id,
-        "status": p.status.value,
-        "id": p.id,
-        "url": p.url,
-        "error": p.error,
-        "error_code": p.error_code,
-        "scheduled_for": p.scheduled_for.isoformat() if p.scheduled_for else None,
-        "media_kind": p.media_kind.value if p.media_kind else None,
-    }
+    return p.to_dict(raw=False)
 
 
 class Output:
