@@ -2,7 +2,7 @@
 """Set up and run postmux's two jobs with nothing but Python 3.11+.
 
     python3 dev.py demo     # the main job: a cross-post through the bundled vendor emulators
-    python3 dev.py test     # every check: ruff, mypy --strict, the whole pytest suite
+    python3 dev.py test     # every check: ruff (lint and format), mypy --strict, the whole pytest suite
 
 Each makes ``.venv`` on first use and installs the core and every plugin in
 ``plugins/`` into it (editable, with the dev and sandbox extras); later runs
@@ -68,6 +68,7 @@ def test(extra: list[str]) -> int:
     sources = ["src", *(str(p.relative_to(ROOT) / "src") for p in _projects()[1:])]
     steps: list[list[str | os.PathLike[str]]] = [
         [PY, "-m", "ruff", "check", "src", "plugins", "tests", "benchmarks", "dev.py"],
+        [PY, "-m", "ruff", "format", "--check", "src", "plugins", "tests", "benchmarks", "dev.py"],
         [PY, "-m", "mypy", *sources],
         [PY, "-m", "pytest", *extra],
     ]

@@ -58,6 +58,9 @@ class Emulator:
     """Paths (under the base path) that need no key."""
     default_key: ClassVar[str] = "sk_sandbox_0000000000000000"
     """The key the sandbox accepts unless given another; printed by ``postmux sandbox``."""
+    publish_routes: ClassVar[tuple[str, ...]] = ()
+    """``METHOD /path`` of every request that creates publications, in the fault-rule scope
+    syntax (``POST /api/content/post``): what a test aims a fault at without knowing the vendor."""
 
     def __init__(
         self,
@@ -170,6 +173,10 @@ class Emulator:
     def phase(self, record: Record) -> Phase:
         """A publication's phase now."""
         return self.records.phase(record)
+
+    def records_for(self, account_id: str) -> list[Record]:
+        """The publications made for one account, oldest first."""
+        return sorted((r for r in self.records if r.account_id == account_id), key=lambda r: r.created)
 
     def published(self, account_id: str | None = None) -> int:
         """How many posts really went out, to one account or in all."""

@@ -115,6 +115,12 @@ class Record:
     fail_reason: str | None = None
     cancelled_at: float | None = None
     group: str | None = None
+    options: dict[str, Any] = attrs.field(factory=dict)
+    """The platform options as the vendor received them, in postmux's neutral names
+    (``privacy``, ``allow_comment``, ``share_to_feed``…). A field the vendor could have been
+    sent but was left out is absent, so a test can tell a neutral default that was sent from
+    a vendor default left to apply; a field the endpoint cannot be sent at all may be filled
+    with what the endpoint always does (an Instagram carousel is never a story)."""
     extra: dict[str, Any] = attrs.field(factory=dict)
 
     def phase(self, now: float, timing: Timing) -> Phase:

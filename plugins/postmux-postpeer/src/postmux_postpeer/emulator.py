@@ -63,6 +63,31 @@ WORDS = {
     Phase.FAILED: "failed",
     Phase.CANCELLED: "draft",
 }
+NEUTRAL_NAMES = {
+    "tiktok": {
+        "privacyLevel": "privacy",
+        "disableComment": "!allow_comment",
+        "disableDuet": "!allow_duet",
+        "disableStitch": "!allow_stitch",
+        "videoCoverTimestampMs": "cover_timestamp_ms",
+        "photoCoverIndex": "cover_index",
+        "autoAddMusic": "auto_add_music",
+        "isAigc": "ai_generated",
+        "draft": "draft",
+        "brandOrganicToggle": "brand_organic",
+        "brandContentToggle": "branded_content",
+    },
+    "instagram": {"shareToFeed": "share_to_feed"},
+    "threads": {"replyControl": "reply_control"},
+    "facebook": {"published": "!draft"},
+    "youtube": {
+        "visibility": "visibility",
+        "madeForKids": "made_for_kids",
+        "containsSyntheticMedia": "ai_generated",
+    },
+}
+"""``platformSpecificData`` keys in postmux's neutral names (``!``: the opposite), for
+:attr:`Record.options`."""
 _ERROR_SHAPE_PREFIXES = ("/v1/connect", "/v1/tiktok", "/v1/profiles", "/v1/apps")
 
 
@@ -78,6 +103,7 @@ class PostPeerEmulator(Emulator):
     provider: ClassVar[str] = "postpeer"
     auth_header: ClassVar[str] = "x-access-key"
     default_key: ClassVar[str] = "pp_sandbox_0000000000000000"
+    publish_routes: ClassVar[tuple[str, ...]] = ("POST /v1/posts", "POST /v1/posts/")
     public_paths: ClassVar[frozenset[str]] = frozenset({"/v1/health", "/_sandbox/oauth/*"})
 
     def __init__(self, **options: Any) -> None:
@@ -245,6 +271,7 @@ class PostPeerEmulator(Emulator):
             synchronous=platform not in ASYNCHRONOUS,
             draft=platform == "tiktok" and data.get("draft") is True,
             group=post_id,
+            options=_neutral_options(platform, data, kind),
             extra={"platform_post_id": post_number},
         )
 
@@ -540,6 +567,20 @@ class PostPeerEmulator(Emulator):
                 },
             }
         )
+
+
+def _neutral_options(platform: str, data: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The options an entry carried, in postmux's neutral names (absent keys stay absent)."""
+    options: dict[str, Any] = {}
+    for key, name in NEUTRAL_NAMES.get(platform, {}).items():
+        if key in data:
+            inverted = name.startswith("!")
+            options[name.lstrip("!")] = (not data[key]) if inverted else data[key]
+    if platform == "tiktok" and kind == "photo":  # isAigc is "Videos only": photos carry no AI label
+        options.setdefault("ai_generated", False)
+    if platform == "instagram":  # "story" is the only contentType: left out, the post is no story
+        options["story"] = data.get("contentType") == "story"
+    return options
 
 
 def _media_item(item: Any, emulator: Emulator) -> dict[str, Any]:

@@ -48,6 +48,22 @@ TIKTOK_BOOLS = (
     "draft",
 )
 TIKTOK_INTS = ("video_cover_timestamp_ms", "photo_cover_index")
+NEUTRAL_NAMES = {
+    "tiktok": {
+        "privacy_level": "privacy",
+        "allow_comment": "allow_comment",
+        "allow_duet": "allow_duet",
+        "allow_stitch": "allow_stitch",
+        "video_cover_timestamp_ms": "cover_timestamp_ms",
+        "photo_cover_index": "cover_index",
+        "auto_add_music": "auto_add_music",
+        "video_made_with_ai": "ai_generated",
+        "draft": "draft",
+    },
+    "instagram": {"share_to_feed": "share_to_feed"},
+    "threads": {"who_can_reply": "reply_control"},
+}
+"""``{platform}Settings`` keys in postmux's neutral names, for :attr:`Record.options`."""
 PHASE_WORDS = {
     Phase.QUEUED: "PROCESSING_DOWNLOAD",
     Phase.PROCESSING: "PROCESSING_UPLOAD",
@@ -71,6 +87,7 @@ class WahdxEmulator(Emulator):
     provider: ClassVar[str] = "wahdx"
     auth_header: ClassVar[str] = "X-API-Key"
     default_key: ClassVar[str] = "sk_sandbox_wahdx_0000000000000000"
+    publish_routes: ClassVar[tuple[str, ...]] = ("POST /api/content/post",)
     subscription: str = "maximum"
     """The plan the sandbox user has; anything but ``maximum`` makes QR login a 403, as documented."""
 
@@ -240,6 +257,11 @@ class WahdxEmulator(Emulator):
             url=url,
             synchronous=platform != "tiktok",
             draft=platform == "tiktok" and settings.get("draft") is True,
+            options={
+                neutral: settings[key]
+                for key, neutral in NEUTRAL_NAMES.get(platform, {}).items()
+                if key in settings
+            },
             extra={"post_id": post_id, "title": str(body.get("photoTitle") or "")[:90]},
         )
 

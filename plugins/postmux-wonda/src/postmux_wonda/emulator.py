@@ -57,6 +57,19 @@ JOB_WORDS = {
     Phase.FAILED: "failed",
     Phase.CANCELLED: "canceled",
 }
+NEUTRAL_NAMES = {
+    "privacyLevel": "privacy",
+    "disableComment": "!allow_comment",
+    "disableDuet": "!allow_duet",
+    "disableStitch": "!allow_stitch",
+    "coverIndex": "cover_index",
+    "isAigc": "ai_generated",
+    "brandOrganic": "brand_organic",
+    "brandedContent": "branded_content",
+    "shareToFeed": "share_to_feed",
+    "altText": "alt_text",
+}
+"""Wonda body keys in postmux's neutral names (``!``: the opposite), for :attr:`Record.options`."""
 TIKTOK_FLAGS = (
     "isAigc",
     "disableComment",
@@ -99,6 +112,12 @@ class WondaEmulator(Emulator):
     auth_header: ClassVar[str] = "Authorization"
     auth_scheme: ClassVar[str] = "Bearer"
     default_key: ClassVar[str] = "sk_" + "0123456789abcdef" * 4
+    publish_routes: ClassVar[tuple[str, ...]] = (
+        "POST /publish/tiktok",
+        "POST /publish/tiktok/carousel",
+        "POST /publish/instagram",
+        "POST /publish/instagram/carousel",
+    )
     scheduling_enabled: bool = True
     """``False`` makes every scheduling request a 403 ``feature_disabled``, as documented."""
 
@@ -357,7 +376,9 @@ class WondaEmulator(Emulator):
             when = self._schedule(body)
         except _RejectedError as exc:
             return self._fail(exc)
-        record = self._job(request, account, "video", caption, [media], when, draft=mode == "inbox")
+        record = self._job(
+            request, account, "video", caption, [media], when, draft=mode == "inbox", body=body
+        )
         return self._job_answer(record, when)
 
     async def publish_instagram(self, request: Request) -> Response:
@@ -392,7 +413,7 @@ class WondaEmulator(Emulator):
             when = self._schedule(body)
         except _RejectedError as exc:
             return self._fail(exc)
-        record = self._job(request, account, media.kind, caption, [media], when, draft=False)
+        record = self._job(request, account, media.kind, caption, [media], when, draft=False, body=body)
         return self._job_answer(record, when)
 
     def _job(
@@ -405,6 +426,7 @@ class WondaEmulator(Emulator):
         when: datetime | None,
         *,
         draft: bool,
+        body: dict[str, Any],
     ) -> Record:
         post_id = self.digits(19)
         start = when.timestamp() if when else self.clock.now()
@@ -422,6 +444,7 @@ class WondaEmulator(Emulator):
             start=start,
             scheduled=when is not None,
             draft=draft,
+            options=_neutral_options(body),
             extra={"scheduled_for": when.isoformat() if when else None},
         )
 
@@ -481,7 +504,7 @@ class WondaEmulator(Emulator):
                 raise _RejectedError(400, "'coverIndex' must be the index of one of the images")
         except _RejectedError as exc:
             return self._fail(exc)
-        record = self._carousel(request, account, caption, media, draft=mode == "inbox")
+        record = self._carousel(request, account, caption, media, draft=mode == "inbox", body=body)
         if self.phase(record) is Phase.FAILED:
             return self.error(
                 502, f"TikTok rejected the carousel: {record.fail_reason}", "internal_server_error"
@@ -506,7 +529,7 @@ class WondaEmulator(Emulator):
             caption = self._text(body, "caption", 2200)
         except _RejectedError as exc:
             return self._fail(exc)
-        record = self._carousel(request, account, caption, media, draft=False)
+        record = self._carousel(request, account, caption, media, draft=False, body=body)
         if self.phase(record) is Phase.FAILED:
             return self.error(
                 502, f"Instagram rejected the carousel: {record.fail_reason}", "internal_server_error"
@@ -532,7 +555,14 @@ class WondaEmulator(Emulator):
         return media
 
     def _carousel(
-        self, request: Request, account: SandboxAccount, caption: str, media: list[_Media], *, draft: bool
+        self,
+        request: Request,
+        account: SandboxAccount,
+        caption: str,
+        media: list[_Media],
+        *,
+        draft: bool,
+        body: dict[str, Any],
     ) -> Record:
         post_id = self.digits(19)
         record = self.new_record(
@@ -546,6 +576,8 @@ class WondaEmulator(Emulator):
             url=post_url(account.platform, account.username, post_id, photo=True, code=shortcode(self.rng)),
             synchronous=True,
             draft=draft,
+            # a carousel endpoint has no product: its posts go to the feed, never a story
+            options=_neutral_options(body) | ({"story": False} if account.platform == "instagram" else {}),
             extra={"carousel": True},
         )
         return record
@@ -580,3 +612,17 @@ class WondaEmulator(Emulator):
         if not self.records.cancel(record):
             return self.error(409, "The job has already started or finished")
         return self.json({"outputJobId": record.id, "status": "canceled"})
+
+
+def _neutral_options(body: dict[str, Any]) -> dict[str, Any]:
+    """The options a publish body carried, in postmux's neutral names (absent keys stay absent)."""
+    options: dict[str, Any] = {}
+    for key, name in NEUTRAL_NAMES.items():
+        if key in body:
+            inverted = name.startswith("!")
+            options[name.lstrip("!")] = (not body[key]) if inverted else body[key]
+    if "postMode" in body:
+        options["draft"] = body["postMode"] == "inbox"
+    if "product" in body:
+        options["story"] = body["product"] == "STORIES"
+    return options
