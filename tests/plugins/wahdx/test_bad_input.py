@@ -54,6 +54,12 @@ CASES: list[tuple[str, Post, type[ValidationError], str]] = [
     ("tiktok png photo", post(media=photos(2, "png")), ValidationError, "media[0]"),
     ("tiktok avi video", post(media=["https://cdn.example.com/c.avi"]), ValidationError, "media[0]"),
     ("facebook mkv video", post("facebook", ["https://cdn.example.com/c.mkv"]), ValidationError, "media[0]"),
+    (
+        "facebook bmp photo (not a wahdx type)",
+        post("facebook", photos(2, "bmp")),
+        UnsupportedError,
+        "media[0].url",
+    ),
     ("not http", post(media=["ftp://cdn.example.com/c.mp4"]), ValidationError, "media[0].url"),
     ("unknown kind", post(media=["https://cdn.example.com/c.xyz"]), ValidationError, "media[0]"),
     (
@@ -70,6 +76,13 @@ CASES: list[tuple[str, Post, type[ValidationError], str]] = [
     ("tiktok photo description > 4000", post(media=photos(2), text="x" * 4001), ValidationError, "text"),
     ("tiktok photo title > 90", post(media=photos(2), title="t" * 91), ValidationError, "title"),
     ("threads text > 500", post("threads", text="x" * 501), ValidationError, "text"),
+    ("facebook text > 4000 (wahdx content)", post("facebook", text="x" * 4001), ValidationError, "text"),
+    (
+        "facebook photo text > 4000 (wahdx content)",
+        post("facebook", photos(2), text="x" * 4001),
+        ValidationError,
+        "text",
+    ),
     (
         "instagram > 30 hashtags",
         post("instagram", text=" ".join(f"#t{i}" for i in range(31))),

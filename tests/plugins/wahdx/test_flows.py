@@ -114,6 +114,26 @@ def test_publish_reads_the_older_answer_without_status(
     assert (p.status, p.id, p.url) == (expected, "v_pub_url~v2.123456789", url)
 
 
+@pytest.mark.parametrize(
+    ("data", "status", "error"),
+    [
+        ({"fail_reason": "file_format_check_failed"}, Status.FAILED, "file_format_check_failed"),
+        ({"fail_reason": "publish_cancelled"}, Status.CANCELLED, "publish_cancelled"),
+        ({}, Status.FAILED, "Wahdx reported the post as failed"),
+    ],
+)
+def test_publish_answer_that_failed_at_once_says_why(
+    data: dict[str, Any], status: Status, error: str
+) -> None:
+    answer = {**META_ANSWER, "status": "FAILED", "data": {"publish_id": "17893746543210000", **data}}
+    answer.pop("public_post_url")
+    flow, request = publish_flow("instagram")
+    (p,) = finish(flow, request, answer)
+    assert (p.status, p.id, p.url, p.error) == (status, "17893746543210000", None, error)
+    assert p.error_code == data.get("fail_reason")
+    assert p.raw == answer
+
+
 def test_publish_success_false_is_a_refusal() -> None:
     flow, request = publish_flow("tiktok")
     with pytest.raises(ProviderError) as caught:

@@ -99,18 +99,18 @@ class WahdxAdapter(Adapter):
         url = answer.public_post_url or answer.data.public_post_url
         # The older answer has no status: a URL means done; TikTok without one is still working.
         fallback = Status.PUBLISHED if url or route.platform != "tiktok" else Status.PROCESSING
-        return [
-            Publication(
-                target=route.target,
-                provider=self.name,
-                status=mapping.neutral_status(answer.status, default=fallback),
-                id=answer.data.publish_id,
-                url=url,
-                media_kind=mapping.kind_of(post),
-                account_id=route.account_id,
-                raw=data,
-            )
-        ]
+        fail_reason = answer.data.fail_reason
+        made = Publication(
+            target=route.target,
+            provider=self.name,
+            status=Status.PROCESSING,
+            id=answer.data.publish_id,
+            media_kind=mapping.kind_of(post),
+            account_id=route.account_id,
+        )
+        status = mapping.neutral_status(answer.status, default=fallback, fail_reason=fail_reason)
+        # a post that failed at once says why, as one that fails later does
+        return [mapping.refreshed(made, status=status, url=url, fail_reason=fail_reason, raw=data)]
 
     def post_body(self, post: Post, route: Route) -> dict[str, Any]:
         """The JSON body one target would get (for previews and tests)."""

@@ -15,6 +15,10 @@ __all__ = ["CAPABILITIES"]
 _META_VIDEO = frozenset({"mp4", "mov", "webm", "m4v", "avi"})
 """Wahdx: "Instagram, Threads, Facebook: MP4, MOV, WebM, M4V, AVI"."""
 
+_CONTENT = TextLimit(4000, TextUnit.UTF16)
+"""Wahdx: ``content`` "up to 4,000 characters" (video and photo posts alike); Meta
+documents no Facebook limit, so Wahdx's is the one that applies there."""
+
 CAPABILITIES = Capabilities(
     platforms={
         "tiktok": PlatformSupport(
@@ -48,7 +52,7 @@ CAPABILITIES = Capabilities(
             video_formats=_META_VIDEO,
             options=frozenset({"reply_control"}),
         ),
-        "facebook": PlatformSupport(video_formats=_META_VIDEO),
+        "facebook": PlatformSupport(video_formats=_META_VIDEO, caption=_CONTENT, photo_caption=_CONTENT),
     },
     scheduling=False,
     local_files=False,

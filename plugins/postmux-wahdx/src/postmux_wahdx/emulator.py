@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from postmux.media import extension_of
+from postmux.rules import THREADS_REPLY_CONTROL
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
@@ -37,7 +38,8 @@ PLATFORMS = ("tiktok", "instagram", "threads", "facebook")
 VIDEO = {"tiktok": {"mp4", "mov", "webm"}, "meta": {"mp4", "mov", "webm", "m4v", "avi"}}
 PHOTO = {"jpg", "jpeg", "png", "webp", "gif"}
 TIKTOK_PHOTO = {"jpg", "jpeg", "png", "webp"}
-MAX_PHOTOS = {"tiktok": 35, "instagram": 10, "threads": 20, "facebook": 10}
+MAX_PHOTOS = {"tiktok": 35, "instagram": 10, "threads": 20}
+"""Facebook has no documented maximum (Wahdx's nor Meta's), so none is enforced there."""
 PRIVACY = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY")
 TIKTOK_BOOLS = (
     "allow_comment",
@@ -193,7 +195,7 @@ class WahdxEmulator(Emulator):
         kind = kinds.pop()
         if kind == "video" and len(urls) > 1:
             raise _RejectedError(400, "A video post takes exactly one video")
-        if kind == "photo" and len(urls) > MAX_PHOTOS[platform]:
+        if kind == "photo" and platform in MAX_PHOTOS and len(urls) > MAX_PHOTOS[platform]:
             raise _RejectedError(400, f"Too many photos: {platform} takes up to {MAX_PHOTOS[platform]}")
         return kind
 
@@ -214,8 +216,8 @@ class WahdxEmulator(Emulator):
                 value = settings.get(key)
                 if key in settings and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                     raise _RejectedError(400, f"tiktokSettings.{key} must be a non-negative integer")
-        replies = ("everyone", "accounts_you_follow", "mentioned_only")
-        if platform == "threads" and settings.get("who_can_reply", "everyone") not in replies:
+        # Wahdx shows only "everyone"; Threads' own reply_control vocabulary is assumed (README)
+        if platform == "threads" and settings.get("who_can_reply", "everyone") not in THREADS_REPLY_CONTROL:
             raise _RejectedError(400, "Invalid threadsSettings.who_can_reply")
         if platform == "instagram" and not isinstance(settings.get("share_to_feed", True), bool):
             raise _RejectedError(400, "instagramSettings.share_to_feed must be a boolean")
@@ -276,6 +278,8 @@ class WahdxEmulator(Emulator):
         if record.platform == "tiktok" or phase is not Phase.PUBLISHED:
             answer["status"] = "PUBLISH_INITIATED" if phase is not Phase.FAILED else "FAILED"
             answer["data"] = {"publish_id": record.id}
+            if phase is Phase.FAILED:
+                answer["data"]["fail_reason"] = record.fail_reason  # as the status answers carry it
         else:
             answer["status"] = "PUBLISH_COMPLETE"
             answer["data"] = {"id": record.id, "publish_id": record.id, "public_post_url": record.url}

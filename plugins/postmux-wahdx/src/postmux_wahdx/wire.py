@@ -155,6 +155,7 @@ class PublishData:
     publish_id: str
     id: str | None = None
     public_post_url: str | None = None
+    fail_reason: str | None = None
 
 
 @attrs.frozen(slots=True, kw_only=True)
