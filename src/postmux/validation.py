@@ -468,6 +468,8 @@ def _check_instagram(post: Post, options: PlatformOptions, kind: MediaKind | Non
         out.add("instagram.alt_text", f"at most {INSTAGRAM_ALT_TEXT} characters")
     if options.alt_text is not None and kind is MediaKind.VIDEO:
         out.add("instagram.alt_text", "applies to images only")
+    elif options.alt_text is not None and options.story:
+        out.add("instagram.alt_text", "Instagram stories take no alt text (feed images only)")
     if isinstance(options.thumb_offset_ms, int) and options.thumb_offset_ms < 0:
         out.add("instagram.thumb_offset_ms", "must not be negative")
     if options.cover_url is not None and kind is MediaKind.PHOTO:
@@ -497,7 +499,9 @@ def _check_youtube(post: Post, options: PlatformOptions, kind: MediaKind | None,
         _check_length("youtube.title", options.title, RULES["youtube"].title, "YouTube title", out)
         if any(c in options.title for c in "<>"):
             out.add("youtube.title", "YouTube titles may not contain < or >")
-    if options.tags is not None and len(",".join(options.tags)) > YOUTUBE_TAGS_TOTAL:
+    if options.tags is not None and not all(isinstance(t, str) for t in options.tags):
+        out.add("youtube.tags", "expected a list of strings")
+    elif options.tags is not None and len(",".join(options.tags)) > YOUTUBE_TAGS_TOTAL:
         out.add("youtube.tags", f"all tags together allow {YOUTUBE_TAGS_TOTAL} characters")
 
 

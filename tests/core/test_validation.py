@@ -373,6 +373,18 @@ CASES: list[tuple[str, dict[str, Any], Capabilities, str, bool, str]] = [
         "images only",
     ),
     (
+        "ig alt text story",
+        {
+            "media": photos(1),
+            "targets": ["instagram:a"],
+            "instagram": InstagramOptions(story=True, alt_text="x"),
+        },
+        FULL,
+        "instagram.alt_text",
+        False,
+        "stories",
+    ),
+    (
         "ig share_to_feed photos",
         {"media": photos(2), "targets": ["instagram:a"], "instagram": InstagramOptions(share_to_feed=True)},
         FULL,
@@ -456,6 +468,14 @@ CASES: list[tuple[str, dict[str, Any], Capabilities, str, bool, str]] = [
         "youtube.tags",
         False,
         "500",
+    ),
+    (
+        "youtube tags not strings",
+        {"targets": ["youtube:a"], "youtube": YouTubeOptions(tags=[1, 2])},  # type: ignore[list-item]
+        FULL,
+        "youtube.tags",
+        False,
+        "strings",
     ),
 ]
 

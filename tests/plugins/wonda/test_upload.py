@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from postmux import Media, Post, PublishReport, ServerError, Status, publisher
+from postmux import Media, Post, ProviderError, PublishReport, ServerError, Status, publisher
 from postmux_wonda import UploadError
 
 from .helpers import (
@@ -145,6 +145,56 @@ def test_a_failed_download_publishes_nothing() -> None:
     with pytest.raises(ServerError, match=r"cdn\.example\.com answered HTTP 503"):
         publish_sync(recorder, post)
     assert {r.url.host for r in recorder.requests} == {"cdn.example.com"}  # a GET, retried
+
+
+def redirecting_cdn(request: httpx.Request) -> httpx.Response:
+    """A CDN that redirects (once relatively, once to another host) before serving the file."""
+    if request.url.host == "cdn.example.com" and request.url.path == "/clip.mp4":
+        return httpx.Response(302, headers={"Location": "/v2/clip.mp4"}, content=b"<html>moved</html>")
+    if request.url.host == "cdn.example.com":
+        return httpx.Response(307, headers={"Location": "https://files.example.net/real.mp4"})
+    if request.url.host == "files.example.net":
+        return httpx.Response(200, content=b"the real video", headers={"Content-Type": "video/mp4"})
+    return wonda_server()(request)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_redirected_download_uploads_the_final_file_not_the_redirect_page(mode: str) -> None:
+    recorder = Recorder(redirecting_cdn)
+    post = Post(media=["https://cdn.example.com/clip.mp4"], targets=["tiktok:acc-1"])
+    (p,) = PUBLISH[mode](recorder, post)
+    assert p.status is Status.QUEUED
+    assert [str(r.url) for r in recorder.requests[:3]] == [
+        "https://cdn.example.com/clip.mp4",
+        "https://cdn.example.com/v2/clip.mp4",
+        "https://files.example.net/real.mp4",
+    ]
+    upload = next(r for r in recorder.requests if r.url.path.endswith("/media/upload"))
+    assert multipart(upload) == [("file", "clip.mp4", "video/mp4", b"the real video")]
+    for request in recorder.requests:
+        on_wonda = request.url.host == "api.wondercat.ai"
+        assert (request.headers.get("authorization") == f"Bearer {KEY}") is on_wonda
+
+
+@pytest.mark.parametrize(
+    "cdn_answer",
+    [
+        httpx.Response(302, content=b"<html>moved, but where?</html>"),
+        httpx.Response(302, headers={"Location": "/clip.mp4"}),  # a loop
+    ],
+)
+def test_a_download_that_never_arrives_publishes_nothing(cdn_answer: httpx.Response) -> None:
+    def cdn(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "cdn.example.com":
+            return cdn_answer
+        return wonda_server()(request)
+
+    recorder = Recorder(cdn)
+    post = Post(media=["https://cdn.example.com/clip.mp4"], targets=["tiktok:acc-1"])
+    with pytest.raises(ProviderError, match=r"cdn\.example\.com answered HTTP 302"):
+        publish_sync(recorder, post)
+    assert {r.url.host for r in recorder.requests} == {"cdn.example.com"}
+    assert len(recorder.requests) == (6 if "location" in cdn_answer.headers else 1)  # 5 redirects at most
 
 
 def test_the_documented_single_upload_answer_gives_its_media_id(tmp_path: Path) -> None:

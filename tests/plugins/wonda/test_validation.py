@@ -136,6 +136,16 @@ def test_instagram_carousels_take_no_alt_text_or_story(
     assert problems(recorder, post) == [(field, True)]
 
 
+def test_an_instagram_story_image_takes_no_alt_text(recorder: Recorder) -> None:
+    # platform-rules.md §2.2: alt_text is for images, "Not for Reels or Stories"
+    post = Post(
+        media=JPEGS[:1], targets=["instagram:acc-1"], instagram=InstagramOptions(story=True, alt_text="a cat")
+    )
+    assert problems(recorder, post) == [("instagram.alt_text", False)]
+    feed = Post(media=JPEGS[:1], targets=["instagram:acc-1"], instagram=InstagramOptions(alt_text="a cat"))
+    assert problems(recorder, feed) == []
+
+
 def test_a_story_has_no_share_to_feed(recorder: Recorder) -> None:
     post = video(targets=["instagram:acc-1"], instagram=InstagramOptions(story=True, share_to_feed=True))
     assert problems(recorder, post) == [("instagram.share_to_feed", True)]

@@ -92,7 +92,10 @@ class WondaAdapter(Adapter):
     # -- publishing ------------------------------------------------------
 
     def check(self, post: Post) -> list[Problem]:
-        """Carousel limits the capability tables cannot say: no schedule, alt text or story."""
+        """Limits the capability tables cannot say.
+
+        Carousels take no schedule, alt text or story; stories take no alt text.
+        """
         media = post.media if isinstance(post.media, tuple) else ()
         photos = sum(1 for m in media if isinstance(m, Media) and m.kind is MediaKind.PHOTO)
         carousel = photos >= 2 and photos == len(media)

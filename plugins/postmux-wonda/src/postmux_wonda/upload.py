@@ -4,8 +4,10 @@ Wonda publishes only media it holds (``POST /media/upload``, multipart) and has
 no URL-ingest endpoint, so a ``Media(url=…)`` is first downloaded to a
 temporary file (the driver streams the body into it through the
 :data:`~postmux.flow.DOWNLOAD_TO` extension) and then uploaded like a local
-file, as Wonda's own MCP server does. Files are handed to httpx as open file
-objects, which its multipart encoder reads in 64 KiB chunks: a 1 GiB video is
+file, as Wonda's own MCP server does. The driver's client does not follow
+redirects, so the download follows them itself (up to :data:`MAX_REDIRECTS`):
+a CDN's ``302`` body must never be uploaded as the media. Files are handed to
+httpx as open file objects, which its multipart encoder reads in 64 KiB chunks: a 1 GiB video is
 never held in memory, and ``Content-Length`` comes from the file size.
 
 All items go in one request: field ``file`` for a single file (as documented),
@@ -26,15 +28,18 @@ from typing import IO
 import httpx
 
 from postmux import Adapter, Media, ProviderError
+from postmux.errors import error_for_status
 from postmux.flow import DOWNLOAD_TO, Flow
 from postmux.wire import parse, read_json
 
 from . import wire
 from .errors import UploadError
 
-__all__ = ["UPLOAD_PATH", "field_names", "upload_media"]
+__all__ = ["MAX_REDIRECTS", "UPLOAD_PATH", "field_names", "upload_media"]
 
 UPLOAD_PATH = "/media/upload"
+MAX_REDIRECTS = 5
+"""Redirects a media download follows (each hop gets no key unless it is Wonda's own host)."""
 
 FilePart = tuple[str, tuple[str, IO[bytes], str]]
 
@@ -59,7 +64,7 @@ def upload_media(adapter: Adapter, media: Sequence[Media]) -> Flow[tuple[str, ..
             if path is None:
                 path = os.path.join(tmp, f"media{i}.{item.extension or 'bin'}")
                 with open(path, "wb") as sink:
-                    response = yield httpx.Request("GET", item.url or "", extensions={DOWNLOAD_TO: sink})
+                    response = yield from _download(adapter, item.url or "", sink)
                 mime = mime or _content_type(response)
             handle = files.enter_context(open(path, "rb"))
             parts.append((field, (item.filename, handle, mime or "application/octet-stream")))
@@ -89,6 +94,25 @@ def upload_media(adapter: Adapter, media: Sequence[Media]) -> Flow[tuple[str, ..
             missing, provider=adapter.name, status_code=response.status_code, body=response.text
         )
     return tuple(ids)
+
+
+def _download(adapter: Adapter, url: str, sink: IO[bytes]) -> Flow[httpx.Response]:
+    """GET ``url`` into ``sink``, following redirects; the final (2xx) response."""
+    request = httpx.Request("GET", url, extensions={DOWNLOAD_TO: sink})
+    for _ in range(MAX_REDIRECTS + 1):
+        response = yield request
+        status, host = response.status_code, request.url.host
+        if not 300 <= status < 400:
+            return response
+        location = response.headers.get("location")
+        if not location:
+            break
+        # the driver empties the sink before each request, so the redirect's body is discarded
+        request = httpx.Request("GET", request.url.join(location), extensions={DOWNLOAD_TO: sink})
+    why = "without a Location" if not location else f"after {MAX_REDIRECTS} redirects"
+    raise error_for_status(
+        status, f"{host} answered HTTP {status} {why}: no media to upload", provider=adapter.name
+    )
 
 
 def _label(item: Media, index: int, count: int) -> str:
