@@ -173,3 +173,21 @@ def test_connect_remembers_existing_accounts_and_poll_finds_the_new_one() -> Non
     found = finish(poll, step(poll), 200, grown)
     assert found.status is ConnectStatus.CONFIRMED
     assert found.account.id == "new"
+
+
+def test_an_unreadable_scheduled_for_in_a_post_is_a_response_error() -> None:
+    """A bad ``scheduledFor`` in ``GET /v1/posts/{postId}`` is a ResponseError, never a bare ValueError."""
+    from postmux import ResponseError
+
+    sent = Publication(
+        target=Target("tiktok", "a"),
+        provider="postpeer",
+        status=Status.SCHEDULED,
+        id="p1",
+        state={"platform": "tiktok", "index": "0"},
+    )
+    flow = ADAPTER.status(sent)
+    request = step(flow)
+    body = post_detail("p1", "scheduled", entry("tiktok", "scheduled"), scheduledFor="next tuesday")
+    with pytest.raises(ResponseError, match="next tuesday"):
+        step(flow, httpx.Response(200, json=body, request=request))

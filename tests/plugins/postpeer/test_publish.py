@@ -273,6 +273,28 @@ BAD_POSTS = [
         "facebook.link",
         id="facebook-link-ignored-with-media",
     ),
+    pytest.param(
+        Post(
+            text="x", media=[VIDEO], targets=["youtube:a"], youtube=YouTubeOptions(first_comment="c" * 10001)
+        ),
+        "youtube.first_comment",
+        id="youtube-first-comment-too-long",
+    ),
+    pytest.param(
+        Post(
+            text="x",
+            media=[VIDEO],
+            targets=["instagram:a"],
+            instagram=InstagramOptions(cover_url="cover.jpg"),
+        ),
+        "instagram.cover_url",
+        id="instagram-cover-url-not-a-uri",
+    ),
+    pytest.param(
+        Post(text="x", media=[VIDEO], targets=["threads:a"], threads=ThreadsOptions(alt_text=["a clip"])),
+        "threads.alt_text",
+        id="threads-alt-text-on-a-video",
+    ),
 ]
 
 

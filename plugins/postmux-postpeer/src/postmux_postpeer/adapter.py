@@ -132,18 +132,19 @@ class PostPeerAdapter(Adapter):
 
     def status_many(self, publications: Sequence[Publication]) -> Flow[list[Publication]]:
         """One ``GET /v1/posts/{postId}`` per post, however many of its targets are asked about."""
-        details: dict[str, tuple[wire.PostDetail, Any]] = {}
+        details: dict[str, tuple[wire.PostDetail, Any, datetime | None]] = {}
         for p in publications:
             post_id = _post_id(p)
             if post_id not in details:
                 details[post_id] = yield from self._post(post_id)
         return [outcomes.refreshed(p, *details[_post_id(p)]) for p in publications]
 
-    def _post(self, post_id: str) -> Flow[tuple[wire.PostDetail, Any]]:
+    def _post(self, post_id: str) -> Flow[tuple[wire.PostDetail, Any, datetime | None]]:
         response = yield self.request("GET", f"/v1/posts/{quote(post_id, safe='')}")
         data = read_json(response, provider=self.name)
         answer = parse(wire.converter, data, wire.PostAnswer, provider=self.name, what="post")
-        return answer.post, data
+        post = answer.post
+        return post, data, _when(post.scheduledFor, post.timezone, self.name)
 
     # -- scheduling --------------------------------------------------------
 

@@ -10,6 +10,7 @@ looks before it reads.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from postmux import (
     FacebookOptions,
@@ -21,6 +22,7 @@ from postmux import (
     Target,
     ThreadsOptions,
     TikTokOptions,
+    YouTubeOptions,
 )
 
 __all__ = ["THREADS_REPLY_CONTROL", "check"]
@@ -29,6 +31,16 @@ THREADS_REPLY_CONTROL = frozenset({"everyone", "accounts_you_follow", "mentioned
 """``ThreadsConfigurations.replyControl`` in the spec: three of the five neutral values."""
 
 _COLLABORATOR = re.compile(r"^@?[A-Za-z0-9._]{1,30}$")
+YOUTUBE_FIRST_COMMENT = 10000
+"""``YouTubeConfigurations.firstComment`` ``maxLength`` in the spec."""
+
+
+def _is_url(value: object) -> bool:
+    """An absolute http(s) URL, as the spec's ``format: uri`` fields need."""
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _kind(post: Post) -> MediaKind | None:
@@ -53,6 +65,12 @@ def check(post: Post) -> list[Problem]:
             problems.append(
                 Problem(f"media[{i}]", "PostPeer's upload needs a MIME type; pass Media(..., mime_type=...)")
             )
+        elif (
+            isinstance(item, Media)
+            and item.is_local
+            and not (isinstance(item.mime_type, str) and item.mime_type.startswith(("image/", "video/")))
+        ):
+            problems.append(Problem(f"media[{i}]", "PostPeer's upload takes only image/* and video/* files"))
     aigc = post.tiktok.ai_generated if isinstance(post.tiktok, TikTokOptions) else None
     if "tiktok" in platforms and kind is MediaKind.PHOTO and aigc:
         problems.append(
@@ -62,6 +80,8 @@ def check(post: Post) -> list[Problem]:
     if "threads" in platforms and isinstance(reply, str) and reply not in THREADS_REPLY_CONTROL:
         allowed = ", ".join(sorted(THREADS_REPLY_CONTROL))
         problems.append(Problem("threads.reply_control", f"PostPeer takes only {allowed}", unsupported=True))
+    if "threads" in platforms and isinstance(post.threads, ThreadsOptions):
+        problems += _threads(post.threads, kind)
     instagram = post.instagram
     if "instagram" in platforms and isinstance(instagram, InstagramOptions):
         problems += _instagram(instagram, kind)
@@ -69,8 +89,32 @@ def check(post: Post) -> list[Problem]:
     if "facebook" in platforms and isinstance(facebook, FacebookOptions):
         if facebook.link is not None and media:
             problems.append(Problem("facebook.link", "PostPeer ignores a link on a post with media"))
+        link = facebook.link
+        if isinstance(link, str) and link.startswith(("http://", "https://")) and not _is_url(link):
+            problems.append(Problem("facebook.link", "must be an absolute http(s) URL"))
         if facebook.thumbnail_url is not None and kind is not MediaKind.VIDEO:
             problems.append(Problem("facebook.thumbnail_url", "applies to video posts only"))
+        if facebook.thumbnail_url is not None and not _is_url(facebook.thumbnail_url):
+            problems.append(Problem("facebook.thumbnail_url", "must be an absolute http(s) URL"))
+    youtube = post.youtube
+    if "youtube" in platforms and isinstance(youtube, YouTubeOptions):
+        comment = youtube.first_comment
+        if isinstance(comment, str) and len(comment) > YOUTUBE_FIRST_COMMENT:
+            problems.append(
+                Problem("youtube.first_comment", f"PostPeer takes at most {YOUTUBE_FIRST_COMMENT} characters")
+            )
+    return problems
+
+
+def _threads(options: ThreadsOptions, kind: MediaKind | None) -> list[Problem]:
+    texts = options.alt_text
+    if not isinstance(texts, tuple):
+        return []
+    problems: list[Problem] = []
+    if not all(isinstance(t, str) for t in texts):
+        problems.append(Problem("threads.alt_text", "every alt text must be a string"))
+    if texts and kind is MediaKind.VIDEO:
+        problems.append(Problem("threads.alt_text", "PostPeer takes alt text for images only"))
     return problems
 
 
@@ -95,4 +139,6 @@ def _instagram(options: InstagramOptions, kind: MediaKind | None) -> list[Proble
                 problems.append(Problem(f"instagram.{name}", "does not apply to stories"))
     if options.thumb_offset_ms is not None and kind is MediaKind.PHOTO:
         problems.append(Problem("instagram.thumb_offset_ms", "applies to reels (videos) only"))
+    if options.cover_url is not None and not _is_url(options.cover_url):
+        problems.append(Problem("instagram.cover_url", "must be an absolute http(s) URL"))
     return problems

@@ -430,6 +430,10 @@ class PostPeerEmulator(Emulator):
         try:
             if not isinstance(body, dict) or "scheduledFor" not in body:
                 raise _RejectedError(400, "body must have required property 'scheduledFor'")
+            checker = body_checker("/v1/posts/scheduled/{postId}", "patch")
+            problems = checker(body) if checker is not None else []
+            if problems:
+                raise _RejectedError(400, problems[0])
             when, zone = self._when({"timezone": post["timezone"], **body})
         except _RejectedError as exc:
             return self.error(exc.status, exc.message, path="/v1/posts")
@@ -453,6 +457,10 @@ class PostPeerEmulator(Emulator):
         body = await self.body(request)
         if not isinstance(body, dict) or not isinstance(body.get("filename"), str):
             return self.error(400, "body must have required property 'filename'", path="/v1/media")
+        checker = body_checker("/v1/media/upload", "post")
+        problems = checker(body) if checker is not None else []
+        if problems:
+            return self.error(400, problems[0], path="/v1/media")
         mime = body.get("mimeType")
         if not isinstance(mime, str) or not mime.startswith(("image/", "video/")):
             return self.error(400, "Only image/* and video/* files can be uploaded", path="/v1/media")

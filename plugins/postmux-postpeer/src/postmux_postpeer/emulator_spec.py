@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = ["SPEC_ENV", "body_checker", "spec_path"]
 
@@ -76,7 +79,7 @@ def body_checker(path: str, method: str) -> Checker | None:
         "urn:postpeer-openapi", Resource.from_contents(spec, default_specification=DRAFT7)
     )
     schema = {"$ref": f"urn:postpeer-openapi#/{pointer}/requestBody/content/application~1json/schema"}
-    validator = jsonschema.Draft7Validator(schema, registry=registry)
+    validator = jsonschema.Draft7Validator(schema, registry=registry, format_checker=_formats(jsonschema))
 
     def check(body: Any) -> list[str]:
         problems = []
@@ -86,6 +89,36 @@ def body_checker(path: str, method: str) -> Checker | None:
         return problems
 
     return check
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _date_time(value: object) -> bool:
+    if isinstance(value, str):
+        if not _RFC3339.match(value):
+            raise ValueError(f"{value!r} is not RFC 3339 with an offset")
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True
+
+
+def _uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc)
+
+
+def _formats(jsonschema: Any) -> Any:
+    """``date-time`` (RFC 3339, offset required) and ``uri`` (absolute), checked as PostPeer does.
+
+    jsonschema skips both formats unless optional packages are installed, so
+    they are written out here: the emulator refuses what the spec's formats refuse.
+    """
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("date-time", raises=ValueError)(_date_time)
+    checker.checks("uri")(_uri)
+    return checker
 
 
 def _short(error: Any) -> str:

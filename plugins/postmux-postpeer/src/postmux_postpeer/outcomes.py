@@ -113,15 +113,16 @@ def _accepted(post_status: Status, draft: bool) -> Status:
     return post_status
 
 
-def refreshed(publication: Publication, post: wire.PostDetail, raw: Mapping[str, Any]) -> Publication:
-    """``publication`` as ``GET /v1/posts/{postId}`` describes it now."""
+def refreshed(
+    publication: Publication, post: wire.PostDetail, raw: Mapping[str, Any], when: datetime | None
+) -> Publication:
+    """``publication`` as ``GET /v1/posts/{postId}`` describes it now (``when``: its ``scheduledFor``)."""
     state = dict(publication.state)
     platform = state.get("platform", publication.target.platform)
     index = int(state.get("index", "0") or 0)
     entries = [p for p in post.platforms if p.platform == platform]
     entry = entries[index] if index < len(entries) else None
     draft = state.get("draft") == "true"
-    when = wire.parse_when(post.scheduledFor, post.timezone)
     if entry is None:
         return attrs.evolve(
             publication, status=neutral_status(post.status, draft=draft), scheduled_for=when, raw=raw

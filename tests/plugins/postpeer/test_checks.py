@@ -1,0 +1,107 @@
+"""PostPeer's own checks: each one a spec constraint or documented refusal caught before any I/O."""
+
+from __future__ import annotations
+
+import pytest
+
+from postmux import (
+    FacebookOptions,
+    InstagramOptions,
+    Media,
+    Post,
+    ThreadsOptions,
+    YouTubeOptions,
+)
+from postmux_postpeer import checks
+
+from .support import PHOTOS, VIDEO
+
+
+def _fields(post: Post) -> list[str]:
+    return [p.field for p in checks.check(post)]
+
+
+@pytest.mark.parametrize(
+    ("post", "field"),
+    [
+        pytest.param(
+            Post(
+                text="x",
+                media=[VIDEO],
+                targets=["youtube:a"],
+                youtube=YouTubeOptions(first_comment="a" * 10001),
+            ),
+            "youtube.first_comment",
+            id="youtube-first-comment-over-spec-maxLength",
+        ),
+        pytest.param(
+            Post(
+                text="x",
+                media=[VIDEO],
+                targets=["instagram:a"],
+                instagram=InstagramOptions(cover_url="cover.jpg"),
+            ),
+            "instagram.cover_url",
+            id="instagram-cover-url-not-a-uri",
+        ),
+        pytest.param(
+            Post(
+                text="x",
+                media=[VIDEO],
+                targets=["facebook:a"],
+                facebook=FacebookOptions(thumbnail_url="t.jpg"),
+            ),
+            "facebook.thumbnail_url",
+            id="facebook-thumbnail-not-a-uri",
+        ),
+        pytest.param(
+            Post(text="x", targets=["facebook:a"], facebook=FacebookOptions(link="https://")),
+            "facebook.link",
+            id="facebook-link-without-host",
+        ),
+        pytest.param(
+            Post(text="x", media=PHOTOS, targets=["threads:a"], threads=ThreadsOptions(alt_text=[1, 2])),
+            "threads.alt_text",
+            id="threads-alt-text-not-strings",
+        ),
+        pytest.param(
+            Post(text="x", media=[VIDEO], targets=["threads:a"], threads=ThreadsOptions(alt_text=["a clip"])),
+            "threads.alt_text",
+            id="threads-alt-text-on-a-video",
+        ),
+        pytest.param(
+            Post(
+                text="x",
+                media=[Media(path="/tmp/clip.mp4", mime_type="application/octet-stream")],
+                targets=["tiktok:a"],
+            ),
+            "media[0]",
+            id="upload-of-a-non-image-non-video-type",
+        ),
+    ],
+)
+def test_refused_before_io(post: Post, field: str) -> None:
+    assert field in _fields(post)
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        Post(
+            text="x", media=[VIDEO], targets=["youtube:a"], youtube=YouTubeOptions(first_comment="a" * 10000)
+        ),
+        Post(
+            text="x",
+            media=[VIDEO],
+            targets=["instagram:a", "facebook:b"],
+            instagram=InstagramOptions(cover_url="https://cdn.example.com/c.jpg"),
+            facebook=FacebookOptions(thumbnail_url="https://cdn.example.com/t.jpg"),
+        ),
+        Post(text="x", media=PHOTOS, targets=["threads:a"], threads=ThreadsOptions(alt_text=["a", "b"])),
+        Post(text="x", targets=["facebook:a"], facebook=FacebookOptions(link="https://example.com/launch")),
+        Post(text="x", media=[Media(path="/tmp/clip.mp4")], targets=["tiktok:a"]),
+    ],
+    ids=["first-comment-at-limit", "cover-urls", "threads-alt-on-photos", "facebook-link", "upload-mp4"],
+)
+def test_what_the_spec_takes_passes(post: Post) -> None:
+    assert checks.check(post) == []
