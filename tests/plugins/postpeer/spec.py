@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,31 +24,15 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from postmux_postpeer.emulator_spec import format_checker
+
 REPO = Path(__file__).resolve().parents[3]
 SPEC_PATH = REPO.parent / "shared" / "vendor-docs" / "postpeer-openapi.json"
 BASE = "https://api.postpeer.dev"
 _URN = "urn:postpeer-openapi"
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
-FORMATS = jsonschema.FormatChecker(formats=())
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _RFC3339.match(value):
-        raise ValueError(f"{value!r} is not RFC 3339 with an offset")
-    datetime.fromisoformat(value)
-    return True
-
-
-@FORMATS.checks("uri")
-def _uri(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    parts = urlsplit(value)
-    return bool(parts.scheme and parts.netloc)
+FORMATS = format_checker(jsonschema)
+"""RFC 3339 ``date-time`` with an offset and absolute ``uri``: the emulator's own checker."""
 
 
 def _nullable(node: Any) -> Any:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["SPEC_ENV", "body_checker", "spec_path"]
+__all__ = ["SPEC_ENV", "body_checker", "format_checker", "spec_path"]
 
 SPEC_ENV = "POSTMUX_POSTPEER_OPENAPI"
 
@@ -79,7 +79,8 @@ def body_checker(path: str, method: str) -> Checker | None:
         "urn:postpeer-openapi", Resource.from_contents(spec, default_specification=DRAFT7)
     )
     schema = {"$ref": f"urn:postpeer-openapi#/{pointer}/requestBody/content/application~1json/schema"}
-    validator = jsonschema.Draft7Validator(schema, registry=registry, format_checker=_formats(jsonschema))
+    formats = format_checker(jsonschema)
+    validator = jsonschema.Draft7Validator(schema, registry=registry, format_checker=formats)
 
     def check(body: Any) -> list[str]:
         problems = []
@@ -109,11 +110,12 @@ def _uri(value: object) -> bool:
     return bool(parts.scheme and parts.netloc)
 
 
-def _formats(jsonschema: Any) -> Any:
+def format_checker(jsonschema: Any) -> Any:
     """``date-time`` (RFC 3339, offset required) and ``uri`` (absolute), checked as PostPeer does.
 
     jsonschema skips both formats unless optional packages are installed, so
-    they are written out here: the emulator refuses what the spec's formats refuse.
+    they are written out here: the emulator refuses what the spec's formats refuse,
+    and the plugin's tests check the adapter's bodies with the same checker.
     """
     checker = jsonschema.FormatChecker(formats=())
     checker.checks("date-time", raises=ValueError)(_date_time)
