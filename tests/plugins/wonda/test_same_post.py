@@ -21,36 +21,11 @@ import postmux_wahdx
 import postmux_wonda
 from postmux.plugins import PluginManager
 
+from ..wahdx.support import META_ANSWER, TIKTOK_ANSWER
 from .helpers import KEY, Handler, Recorder, answer, wonda_server
 
-WAHDX_ANSWERS = {
-    # wahdx-multi-platform-api.txt, "POST /api/content/post (TikTok direct post)" and "(Instagram, …)"
-    "tiktok": {
-        "success": True,
-        "accountId": "aada5586-xxxx-xxxx-xxxx-XXXXXXXXXXX",
-        "platform": "tiktok",
-        "status": "PUBLISH_INITIATED",
-        "data": {"publish_id": "v_pub_file~v2.1234567890"},
-        "mediaType": "video",
-        "mediaUrls": ["https://media.wahdx.co/uploads/abc123.mp4"],
-        "fileIds": ["uploads/abc123.mp4"],
-    },
-    "instagram": {
-        "success": True,
-        "accountId": "aada5586-xxxx-xxxx-xxxx-XXXXXXXXXXX",
-        "platform": "instagram",
-        "status": "PUBLISH_COMPLETE",
-        "data": {
-            "id": "17893746543210000",
-            "publish_id": "17893746543210000",
-            "public_post_url": "https://www.instagram.com/p/ABC123XYZ/",
-        },
-        "mediaType": "video",
-        "mediaUrls": ["https://media.wahdx.co/uploads/abc123.mp4"],
-        "fileIds": ["uploads/abc123.mp4"],
-        "public_post_url": "https://www.instagram.com/p/ABC123XYZ/",
-    },
-}
+WAHDX_ANSWERS = {"tiktok": TIKTOK_ANSWER, "instagram": META_ANSWER}
+"""Wahdx's documented publish answers (``wahdx-multi-platform-api.txt``), shared with its own tests."""
 
 
 def wahdx_server(request: httpx.Request) -> httpx.Response:
