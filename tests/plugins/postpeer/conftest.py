@@ -1,6 +1,6 @@
 """Fixtures for the PostPeer suite: cassettes, the spec, a scripted PostPeer and publishers.
 
-Every request a test sends is held against PostPeer's OpenAPI spec: through
+Every request a test sends is held against the plugin's schema (from PostPeer's OpenAPI spec): through
 the :class:`~.fake.FakePostPeer` behind ``httpx.MockTransport`` (``fake``), and,
 for cassette tests, by :func:`cassette_checked` over every recorded request.
 """

@@ -1,7 +1,7 @@
 """A scripted PostPeer behind ``httpx.MockTransport`` that checks every request against the spec.
 
 A test queues answers per (method, path); the fake records each request,
-counts calls, and notes any body the OpenAPI spec would refuse. Violations are
+counts calls, and notes any body the plugin's PostPeer schema refuses. Violations are
 noted rather than only raised, because a publish turns exceptions into
 per-target results: the ``fake`` fixture fails the test at teardown instead.
 """

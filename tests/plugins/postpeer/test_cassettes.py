@@ -2,7 +2,7 @@
 
 Each cassette is built from a documented PostPeer example (``cassettes/postpeer/README.md``
 names the document); ``cassette_checked`` holds every recorded request against the
-OpenAPI spec, checks that none carries the key, and that every answer was used.
+plugin's schema of PostPeer's bodies, checks that none carries the key, and that every answer was used.
 """
 
 from __future__ import annotations

@@ -80,13 +80,6 @@ def test_the_fake_fails_a_test_that_sends_a_refused_body(spec: Spec) -> None:
     assert vendor.violations
 
 
-def test_nullable_answers_are_understood(spec: Spec) -> None:
-    """``nullable`` is rewritten, so schemas with it validate ``null``: PATCH has no nullable, posts do."""
-    schema = spec.document["paths"]["/v1/posts/{postId}"]["get"]["responses"]["200"]["content"]
-    platform = schema["application/json"]["schema"]["properties"]["post"]["properties"]["scheduledFor"]
-    assert platform["type"] == ["string", "null"]
-
-
 def test_a_post_for_every_platform_validates(spec: Spec) -> None:
     from postmux import Route
     from postmux_postpeer import PostPeerAdapter

@@ -1,8 +1,9 @@
 """An emulator of the PostPeer API for the postmux sandbox, written from its OpenAPI spec and docs.
 
 It answers what :class:`~postmux_postpeer.adapter.PostPeerAdapter` uses:
-``x-access-key`` auth; ``POST /v1/posts`` checked against the spec's request
-schema (a body the spec rejects is a 400) and answered 202 with per-platform
+``x-access-key`` auth; every body (``POST /v1/posts``, the reschedule
+``PATCH``, the upload ask) checked against the plugin's own ``schema.json``,
+written from the spec (a body the spec rejects is a 400), and posts answered 202 with per-platform
 results; posts that move ``pending`` → ``publishing`` → ``published`` (YouTube
 asynchronously, the others within the request, as the TikTok example shows);
 ``scheduledFor`` + ``timezone`` scheduling, listed, rescheduled and cancelled
@@ -29,7 +30,7 @@ from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 
-from .emulator_spec import body_checker
+from .schema import body_errors
 
 __all__ = ["PostPeerEmulator"]
 
@@ -169,8 +170,7 @@ class PostPeerEmulator(Emulator):
         try:
             if not isinstance(body, dict):
                 raise _RejectedError(400, "body must be object")
-            checker = body_checker("/v1/posts/", "post")
-            problems = checker(body) if checker is not None else []
+            problems = body_errors("POST /v1/posts/", body)
             if problems:
                 raise _RejectedError(400, problems[0])
             entries, kind = self._check(body)
@@ -430,8 +430,7 @@ class PostPeerEmulator(Emulator):
         try:
             if not isinstance(body, dict) or "scheduledFor" not in body:
                 raise _RejectedError(400, "body must have required property 'scheduledFor'")
-            checker = body_checker("/v1/posts/scheduled/{postId}", "patch")
-            problems = checker(body) if checker is not None else []
+            problems = body_errors("PATCH /v1/posts/scheduled/{postId}", body)
             if problems:
                 raise _RejectedError(400, problems[0])
             when, zone = self._when({"timezone": post["timezone"], **body})
@@ -457,8 +456,7 @@ class PostPeerEmulator(Emulator):
         body = await self.body(request)
         if not isinstance(body, dict) or not isinstance(body.get("filename"), str):
             return self.error(400, "body must have required property 'filename'", path="/v1/media")
-        checker = body_checker("/v1/media/upload", "post")
-        problems = checker(body) if checker is not None else []
+        problems = body_errors("POST /v1/media/upload", body)
         if problems:
             return self.error(400, problems[0], path="/v1/media")
         mime = body.get("mimeType")
