@@ -11,6 +11,8 @@ import postmux
 
 from .adapter import PostPeerAdapter
 
+__version__ = "0.1.0"
+
 __all__ = ["PostPeerAdapter"]
 
 

@@ -11,6 +11,8 @@ import postmux
 
 from .adapter import WahdxAdapter
 
+__version__ = "0.1.0"
+
 __all__ = ["WahdxAdapter"]
 
 

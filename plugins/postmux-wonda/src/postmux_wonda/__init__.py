@@ -12,6 +12,8 @@ import postmux
 from .adapter import WondaAdapter
 from .errors import UploadError
 
+__version__ = "0.1.0"
+
 __all__ = ["UploadError", "WondaAdapter"]
 
 
