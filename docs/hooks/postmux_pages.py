@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
 
@@ -72,6 +75,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for page, source in readme_pages().items():
         files.append(File.generated(config, page, abs_src_path=str(source)))
     return files
+
+
+def on_serve(server: LiveReloadServer, config: MkDocsConfig, builder: Callable[[], None]) -> LiveReloadServer:
+    """``mkdocs serve`` rebuilds when a README changes, as it does for the files in ``docs/``."""
+    for source in readme_pages().values():
+        server.watch(str(source))
+    return server
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
