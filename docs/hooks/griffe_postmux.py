@@ -23,7 +23,7 @@ import griffe
 
 _ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|attr|exc|data|obj):`(?P<text>[^`]+)`")
 _LITERAL = re.compile(r"(?<=\S)::[ \t]*$", re.MULTILINE)  # "the tree::" → "the tree:"
-_LONE_LITERAL = re.compile(r"^[ \t]*::[ \t]*\n", re.MULTILINE)  # a "::" line of its own goes
+_LONE_LITERAL = re.compile(r"^[ \t]*::[ \t]*\n", re.MULTILINE)  # a line that is only "::" is dropped
 _TITLED = re.compile(r"(?P<title>.+?)\s*<(?P<target>[^>]+)>")
 
 
