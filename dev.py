@@ -6,6 +6,7 @@
     python3 dev.py dist     # the four sdists and wheels in dist/, checked (twine check --strict, contents)
     python3 dev.py smoke    # dist, then the wheels alone in a fresh venv outside the repository:
                             # ``postmux providers`` and ``postmux demo`` there (--python X picks the Python)
+    python3 dev.py docs     # the docs site, built strictly into site/ (adds the docs extra to .venv)
 
 Each makes ``.venv`` on first use and installs the core and every plugin in
 ``plugins/`` into it (editable, with the dev and sandbox extras); later runs
@@ -31,6 +32,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".postmux-installed"
+DOCS_STAMP = VENV / ".postmux-docs-installed"
 
 
 def _projects() -> list[Path]:
@@ -74,9 +76,10 @@ def test(extra: list[str]) -> int:
     """ruff, mypy --strict and pytest; the first failure's exit code."""
     ensure_env()
     sources = ["src", *(str(p.relative_to(ROOT) / "src") for p in _projects()[1:])]
+    linted = ["src", "plugins", "tests", "benchmarks", "docs/hooks", "dev.py"]
     steps: list[list[str | os.PathLike[str]]] = [
-        [PY, "-m", "ruff", "check", "src", "plugins", "tests", "benchmarks", "dev.py"],
-        [PY, "-m", "ruff", "format", "--check", "src", "plugins", "tests", "benchmarks", "dev.py"],
+        [PY, "-m", "ruff", "check", *linted],
+        [PY, "-m", "ruff", "format", "--check", *linted],
         [PY, "-m", "mypy", *sources],
         [PY, "-m", "pytest", *extra],
     ]
@@ -247,8 +250,26 @@ def smoke(extra: list[str]) -> int:
     return 0
 
 
+def docs(extra: list[str]) -> int:
+    """The docs site: mypy on its hooks, then ``mkdocs build --strict`` into ``site/``."""
+    ensure_env()
+    if not DOCS_STAMP.exists() or DOCS_STAMP.read_text() != _fingerprint():
+        print("postmux: installing the docs extra into .venv", flush=True)
+        quiet = ["-q", "--disable-pip-version-check"]
+        if _run(PY, "-m", "pip", "install", *quiet, "-e", f"{ROOT}[docs]") != 0:
+            sys.exit("postmux: installing the docs extra failed")
+        DOCS_STAMP.write_text(_fingerprint())
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # the theme's banner says nothing about our site
+    for step in ([PY, "-m", "mypy", "docs/hooks"], [PY, "-m", "mkdocs", "build", "--strict", *extra]):
+        print("postmux:", " ".join(str(s) for s in step[1:]), flush=True)
+        code = _run(*step, env=env)
+        if code != 0:
+            return code
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    jobs = {"test": test, "demo": demo, "dist": dist, "smoke": smoke}
+    jobs = {"test": test, "demo": demo, "dist": dist, "smoke": smoke, "docs": docs}
     if not argv or argv[0] not in jobs:
         print(__doc__)
         return 2
