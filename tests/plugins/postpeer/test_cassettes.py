@@ -86,6 +86,8 @@ async def test_cancel_a_scheduled_post(replay: Either) -> None:
     cancelled = await replay("cancel", scheduled)
     assert cancelled.status is Status.CANCELLED
     assert cancelled.raw == {"success": True, "message": "Post cancelled and moved to draft."}
+    assert cancelled.scheduled_for is not None
+    assert cancelled.scheduled_for.isoformat() == "2026-03-29T13:00:00+00:00"
 
 
 CASSETTES = sorted(CASSETTE_DIR.glob("*.yaml"))

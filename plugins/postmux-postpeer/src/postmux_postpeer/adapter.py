@@ -28,6 +28,7 @@ from postmux import (
     ConnectStatus,
     CreatorInfo,
     Post,
+    PostmuxError,
     Problem,
     ProviderError,
     Publication,
@@ -35,7 +36,6 @@ from postmux import (
     Route,
     Secret,
     Status,
-    Target,
     UnsupportedError,
     ValidationError,
 )
@@ -149,41 +149,48 @@ class PostPeerAdapter(Adapter):
     # -- scheduling --------------------------------------------------------
 
     def scheduled(self) -> Flow[list[Publication]]:
-        """Every scheduled post, one publication per platform entry (the list names no accounts)."""
+        """Every scheduled post, one publication per platform entry, each with its account.
+
+        ``GET /v1/posts/scheduled`` names no accounts, so the general list
+        ``GET /v1/posts?status=scheduled`` is read instead: each of its posts
+        carries ``rawRequestBody``, the request that made it, whose
+        ``platforms[].accountId`` name the accounts (the n-th entry of a
+        platform is the n-th target on it, as everywhere in this plugin).
+        """
         out: list[Publication] = []
         offset = 0
         while True:
-            params = {"limit": str(PAGE_SIZE), "offset": str(offset)}
-            response = yield self.request("GET", "/v1/posts/scheduled", params=params)
+            params = {"status": "scheduled", "limit": str(PAGE_SIZE), "offset": str(offset)}
+            response = yield self.request("GET", "/v1/posts", params=params)
             data = read_json(response, provider=self.name)
-            page = parse(wire.converter, data, wire.ScheduledPage, provider=self.name, what="scheduled posts")
+            page = parse(wire.converter, data, wire.PostsPage, provider=self.name, what="scheduled posts")
             for post, raw in zip(page.posts, data["posts"], strict=True):
-                when = _when(post.scheduledFor, post.timezone, self.name)
-                seen: dict[str, int] = {}
-                for entry in post.platforms:
-                    index = seen.get(entry.platform, 0)
-                    seen[entry.platform] = index + 1
-                    out.append(
-                        Publication(
-                            target=Target(entry.platform, ""),
-                            provider=self.name,
-                            status=outcomes.neutral_status(entry.status),
-                            id=post.postId,
-                            scheduled_for=when,
-                            state={"platform": entry.platform, "index": str(index)},
-                            raw=raw,
-                        )
-                    )
+                out += outcomes.listed(
+                    post, raw, _when(post.scheduledFor, post.timezone, self.name), self.name
+                )
             offset += len(page.posts)
             if not page.posts or offset >= page.total:
                 return out
 
     def cancel(self, publication: Publication) -> Flow[Publication]:
-        """Cancel the scheduled post (every target of it): PostPeer moves it back to draft."""
+        """Cancel the scheduled post (every target of it): PostPeer moves it back to draft.
+
+        The cancel answer names no time, and ``publication`` may be from before
+        a :meth:`reschedule`; the post is read back so that ``scheduled_for`` is
+        the time PostPeer had. Should that read fail, the post is cancelled all
+        the same and ``scheduled_for`` is left empty rather than stale.
+        """
         post_id = _post_id(publication)
         response = yield self.request("DELETE", f"/v1/posts/scheduled/{quote(post_id, safe='')}")
         data = read_json(response, provider=self.name)
-        return attrs.evolve(publication, status=Status.CANCELLED, error=None, raw=data)
+        try:
+            post, raw, when = yield from self._post(post_id)
+        except PostmuxError:
+            return attrs.evolve(
+                publication, status=Status.CANCELLED, error=None, scheduled_for=None, raw=data
+            )
+        now = outcomes.refreshed(publication, post, raw, when)
+        return attrs.evolve(now, status=Status.CANCELLED, error=None, scheduled_for=when, raw=data)
 
     def reschedule(self, publication: Publication, at: datetime) -> Flow[Publication]:
         """Move the scheduled post to ``at`` (aware, in the future)."""

@@ -148,6 +148,8 @@ class PostPeerEmulator(Emulator):
             Route("/v1/health/auth", self.health, methods=["GET"]),
             Route("/v1/posts", self.create_post, methods=["POST"]),
             Route("/v1/posts/", self.create_post, methods=["POST"]),
+            Route("/v1/posts", self.list_posts, methods=["GET"]),
+            Route("/v1/posts/", self.list_posts, methods=["GET"]),
             Route("/v1/posts/scheduled", self.list_scheduled, methods=["GET"]),
             Route("/v1/posts/scheduled/", self.list_scheduled, methods=["GET"]),
             Route("/v1/posts/scheduled/{post_id}", self.cancel, methods=["DELETE"]),
@@ -320,9 +322,27 @@ class PostPeerEmulator(Emulator):
 
     async def get_post(self, request: Request) -> Response:
         post_id = request.path_params["post_id"]
-        post = self.posts.get(post_id)
-        if post is None:
+        if post_id not in self.posts:
             return self.error(404, "Post not found", path="/v1/posts")
+        return self.json({"success": True, "post": self._post_json(post_id)})
+
+    async def list_posts(self, request: Request) -> Response:
+        """``GET /v1/posts``: every post (or those of one ``status``), oldest first, a page at a time."""
+        try:
+            limit = int(request.query_params.get("limit", "20"))
+            offset = int(request.query_params.get("offset", "0"))
+        except ValueError:
+            return self.error(400, "querystring/limit must be integer", path="/v1/posts")
+        if not 1 <= limit <= 100:
+            return self.error(400, "querystring/limit must be <= 100", path="/v1/posts")
+        status = request.query_params.get("status")
+        found = [p for p in self.posts if status in (None, self._post_status(p))]
+        page = found[offset : offset + limit]
+        return self.json({"success": True, "total": len(found), "posts": [self._post_json(p) for p in page]})
+
+    def _post_json(self, post_id: str) -> dict[str, Any]:
+        """A post as ``GET /v1/posts/{postId}`` and ``GET /v1/posts`` show it."""
+        post = self.posts[post_id]
         body = post["body"]
         platforms = []
         for record in post["records"]:
@@ -361,24 +381,19 @@ class PostPeerEmulator(Emulator):
             if first is not None and first.scheduled
             else None
         )
-        return self.json(
-            {
-                "success": True,
-                "post": {
-                    "postId": post_id,
-                    "content": body.get("content", ""),
-                    "status": self._post_status(post_id),
-                    "scheduledFor": scheduled,
-                    "timezone": post["timezone"],
-                    "mediaItems": [_media_item(i, self) for i in body.get("mediaItems") or []],
-                    "platforms": platforms,
-                    "crosspostingEnabled": False,
-                    "rawRequestBody": body,
-                    "createdAt": post["created"],
-                    "updatedAt": self.clock.datetime().isoformat(),
-                },
-            }
-        )
+        return {
+            "postId": post_id,
+            "content": body.get("content", ""),
+            "status": self._post_status(post_id),
+            "scheduledFor": scheduled,
+            "timezone": post["timezone"],
+            "mediaItems": [_media_item(i, self) for i in body.get("mediaItems") or []],
+            "platforms": platforms,
+            "crosspostingEnabled": False,
+            "rawRequestBody": body,
+            "createdAt": post["created"],
+            "updatedAt": self.clock.datetime().isoformat(),
+        }
 
     # -- scheduling ---------------------------------------------------------------------------
 
@@ -418,6 +433,8 @@ class PostPeerEmulator(Emulator):
         post = self.posts.get(request.path_params["post_id"])
         if post is None or not post["records"] or not post["records"][0].scheduled:
             return self.error(404, "Scheduled post not found", path="/v1/posts")
+        if any(self.phase(r) is Phase.CANCELLED for r in post["records"]):  # back in draft already
+            return self.error(409, "Post is no longer scheduled", path="/v1/posts")
         if not all(self.records.cancel(r) for r in post["records"]):
             return self.error(409, "Post is already publishing or published", path="/v1/posts")
         return self.json({"success": True, "message": "Post cancelled and moved to draft."})

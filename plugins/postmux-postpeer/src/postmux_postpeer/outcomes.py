@@ -16,11 +16,11 @@ from typing import Any
 
 import attrs
 
-from postmux import MediaKind, Publication, Route, Status
+from postmux import MediaKind, Publication, Route, Status, Target
 
 from . import wire
 
-__all__ = ["STATUSES", "from_create", "neutral_status", "refreshed"]
+__all__ = ["STATUSES", "from_create", "listed", "neutral_status", "refreshed"]
 
 STATUSES: Mapping[str, Status] = {
     "draft": Status.CANCELLED,
@@ -140,3 +140,46 @@ def refreshed(
         state=state,
         raw=raw,
     )
+
+
+def _requested_accounts(body: Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """``platform → [accountId, …]`` in request order, from a post's ``rawRequestBody``."""
+    out: dict[str, list[str]] = {}
+    entries = body.get("platforms") if isinstance(body, Mapping) else None
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, Mapping) and isinstance(entry.get("platform"), str):
+            account = entry.get("accountId")
+            out.setdefault(entry["platform"], []).append(account if isinstance(account, str) else "")
+    return out
+
+
+def listed(
+    post: wire.PostDetail, raw: Mapping[str, Any], when: datetime | None, provider: str
+) -> list[Publication]:
+    """One publication per platform entry of a listed post, with the account its request named.
+
+    An entry whose account the request body does not show keeps an empty
+    account (``Target(platform, "")``, ``account_id=None``): the post id is
+    all that ``cancel`` and ``reschedule`` need.
+    """
+    accounts = _requested_accounts(post.rawRequestBody)
+    seen: dict[str, int] = {}
+    out: list[Publication] = []
+    for entry in post.platforms:
+        index = seen.get(entry.platform, 0)
+        seen[entry.platform] = index + 1
+        ids = accounts.get(entry.platform, [])
+        account = ids[index] if index < len(ids) else ""
+        out.append(
+            Publication(
+                target=Target(entry.platform, account),
+                provider=provider,
+                status=neutral_status(entry.status),
+                id=post.postId,
+                scheduled_for=when,
+                account_id=account or None,
+                state={"platform": entry.platform, "index": str(index)},
+                raw=raw,
+            )
+        )
+    return out

@@ -227,6 +227,15 @@ class PostDetail:
     platforms: list[PlatformState]
     scheduledFor: str | None = None  # noqa: N815
     timezone: str | None = None
+    rawRequestBody: dict[str, Any] | None = None  # noqa: N815
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class PostsPage:
+    """One page of ``GET /v1/posts``: full posts, each with the request that made it."""
+
+    total: int
+    posts: list[PostDetail]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -234,33 +243,6 @@ class PostAnswer:
     """The answer to ``GET /v1/posts/{postId}``."""
 
     post: PostDetail
-    success: bool = True
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class ScheduledPlatform:
-    """One platform of a scheduled post."""
-
-    platform: str
-    status: str
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class ScheduledPost:
-    """One post of ``GET /v1/posts/scheduled``."""
-
-    postId: str  # noqa: N815
-    platforms: list[ScheduledPlatform]
-    scheduledFor: str | None = None  # noqa: N815
-    timezone: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class ScheduledPage:
-    """One page of ``GET /v1/posts/scheduled``."""
-
-    total: int
-    posts: list[ScheduledPost]
     success: bool = True
 
 
@@ -347,9 +329,7 @@ for _answer in (
     PlatformState,
     PostDetail,
     PostAnswer,
-    ScheduledPlatform,
-    ScheduledPost,
-    ScheduledPage,
+    PostsPage,
     Integration,
     IntegrationsPage,
     CreatorInfoData,
