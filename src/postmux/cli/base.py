@@ -17,6 +17,7 @@ import click
 
 from ..connect import ConnectFailedError
 from ..errors import (
+    AuthenticationError,
     ConfigurationError,
     PostmuxError,
     Problem,
@@ -58,12 +59,26 @@ def _problems_of(exc: BaseException) -> list[Problem] | None:
     return None
 
 
+def _key_refused(session: Session | None, exc: AuthenticationError) -> str:
+    """One line naming the plugin's key variable, e.g. "the ACME_API_KEY was refused (acme, HTTP 401)"."""
+    name = session.key_name(exc.provider) if session is not None else None
+    what = f"the {name}" if name else f"the API key for {exc.provider}"
+    status = f", HTTP {exc.status_code}" if exc.status_code is not None else ""
+    return f"{what} was refused ({exc.provider}{status}): check the key and try again"
+
+
 def guarded(out: Output, session: Session | None, body: Callable[[], int]) -> int:
     """Run a command body, turning postmux errors into messages and exit codes."""
     try:
         return body()
     except ValidationError as exc:
         out.problems(_problems_of(exc) or [])
+        return exits.USAGE
+    except AuthenticationError as exc:  # the whole key is refused: fix the configuration, not the post
+        message = _key_refused(session, exc)
+        out.error(message)
+        if out.as_json:
+            out.emit({"ok": False, "error": message, "kind": "configuration"})
         return exits.USAGE
     except ConfigurationError as exc:
         out.error(str(exc))

@@ -6,9 +6,10 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import attrs
 import click
 
-from ..errors import Problem, ValidationError
+from ..errors import AuthenticationError, Problem, ValidationError
 from ..media import Media
 from ..options import TikTokOptions
 from ..post import Post, Target
@@ -139,6 +140,7 @@ def post_command(
     started = time.monotonic()
     report = pub.publish(post)
     publications = list(report.results)
+    _raise_if_key_refused(publications)
     if wait:
         group = Group(pub, publications)
         wait_all([group], out=out, timeout=timeout, interval=session.interval, started=started)
@@ -147,13 +149,25 @@ def post_command(
     return _report(out, session, f"Posted through {name}", publications, code)
 
 
+def _raise_if_key_refused(publications: list[Publication]) -> None:
+    """Raise the vendor's 401 when it refused every target: that is the key, not the post.
+
+    Resolving an ``@username`` asks for the accounts first, where the same 401
+    raises on its own; with account ids it comes back per target. Either way
+    the command then ends with one line naming the key and exit code 2.
+    """
+    refusals = [p.exception for p in publications if isinstance(p.exception, AuthenticationError)]
+    if publications and len(refusals) == len(publications):
+        raise refusals[0]
+
+
 def _lookup(session: Session, ids: tuple[str, ...]) -> list[Publication]:
     found = []
     problems = []
     for i, ref in enumerate(ids):
         matches = session.store.find(ref, session.provider_name)
-        if len(matches) == 1:
-            found.append(matches[0])
+        if matches and len({p.provider for p in matches}) == 1:
+            found += matches  # every target the vendor knows by this id
             continue
         platform, sep, rest = ref.partition(":")
         account, sep2, vendor_id = rest.partition(":")
@@ -230,8 +244,17 @@ def scheduled_command(session: Session, out: Output) -> int:
 @vendor_command("cancel")
 @click.argument("publication_id", metavar="ID")
 def cancel_command(session: Session, out: Output, publication_id: str) -> int:
-    """Cancel a scheduled post."""
-    (p,) = _lookup(session, (publication_id,))
-    result = session.publisher(p.provider).cancel(p)
+    """Cancel a scheduled post.
+
+    An id that names several targets (one vendor post for all of them) is
+    cancelled once: the vendor cancels what the id names, so every target of
+    it shares the outcome.
+    """
+    first, *rest = _lookup(session, (publication_id,))
+    result = session.publisher(first.provider).cancel(first)
+    same = [
+        attrs.evolve(p, status=result.status, error=result.error, scheduled_for=result.scheduled_for)
+        for p in rest
+    ]
     code = exits.OK if result.status is Status.CANCELLED else exits.for_publications([result])
-    return _report(out, session, "Cancelled", [result], code)
+    return _report(out, session, "Cancelled", [result, *same], code)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, PostmuxError
 from ..factory import PROVIDER_ENV, publisher
 from ..plugins import plugin_manager
 from ..publisher import Publisher
@@ -66,6 +66,13 @@ class Session:
         raise ConfigurationError(
             f"no provider named: pass --provider NAME or set {PROVIDER_ENV}; installed: {installed}"
         )
+
+    def key_name(self, provider: str) -> str | None:
+        """The environment variable the plugin for ``provider`` reads its key from, if installed."""
+        try:
+            return plugin_manager().get(provider).env_var
+        except PostmuxError:
+            return None
 
     def publisher(self, provider: str | None = None) -> Publisher:
         """A publisher for ``provider`` (default: the command's), made once."""

@@ -84,34 +84,60 @@ def remove_sandbox_state() -> None:
 
 
 class PublicationStore:
-    """Publications by ``provider:id``, in a JSON file (or only in memory when ``path`` is None)."""
+    """Publications by ``provider:id``, in a JSON file (or only in memory when ``path`` is None).
+
+    One vendor id may name several publications: a vendor that takes every
+    target of a post in one request answers with one post id for all of them.
+    So each id keeps a list, one entry per target (platform, account, and the
+    vendor's place for it), and ``postmux status ID`` shows every target.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._items: dict[str, str] = {}
+        self._items: dict[str, list[str]] = {}
         if path is not None:
             try:
                 data = json.loads(path.read_text())
                 if isinstance(data, dict):
-                    self._items = {str(k): str(v) for k, v in data.items()}
+                    self._items = {str(k): _entries(v) for k, v in data.items()}
             except (OSError, ValueError):
                 pass
 
     def save(self, publications: list[Publication]) -> None:
-        """Remember publications that have an id."""
+        """Remember publications that have an id; a later one replaces the same target's entry."""
         with self._lock:
             for p in publications:
-                if p.id:
-                    self._items[f"{p.provider}:{p.id}"] = dump_publication(p)
+                if not p.id:
+                    continue
+                kept = self._items.setdefault(f"{p.provider}:{p.id}", [])
+                slot = _slot(p)
+                for i, old in enumerate(kept):
+                    if _slot(load_publication(old)) == slot:
+                        kept[i] = dump_publication(p)
+                        break
+                else:
+                    kept.append(dump_publication(p))
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.path.write_text(json.dumps(self._items))
 
     def find(self, ref: str, provider: str | None) -> list[Publication]:
-        """Publications whose id is ``ref`` (of ``provider`` when given), newest record first."""
+        """Publications whose id is ``ref`` (of ``provider`` when given), in the order they were saved."""
         with self._lock:
-            items = dict(self._items)
+            items = {k: list(v) for k, v in self._items.items()}
         if provider is not None and f"{provider}:{ref}" in items:
-            return [load_publication(items[f"{provider}:{ref}"])]
-        return [load_publication(v) for k, v in items.items() if k.split(":", 1)[1] == ref]
+            return [load_publication(v) for v in items[f"{provider}:{ref}"]]
+        return [load_publication(v) for k, vs in items.items() if k.split(":", 1)[1] == ref for v in vs]
+
+
+def _entries(value: object) -> list[str]:
+    """A stored id's entries; a file written before ids kept lists holds one string."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _slot(p: Publication) -> tuple[str, str, str | None]:
+    """Which target of a post a publication is: platform, account, and the vendor's place for it."""
+    return p.target.platform, p.account_id or p.target.account, p.state.get("index")
