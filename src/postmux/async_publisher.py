@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar, overload
 
 import httpx
 
@@ -21,6 +21,7 @@ from .adapter import Adapter, Route
 from .connect import AsyncConnectSession
 from .core import PublisherCore, as_publications
 from .drivers import DEFAULT_TIMEOUT, AsyncDriver, RetryPolicy
+from .errors import Problem
 from .flow import Flow
 from .ledger import Ledger
 from .plugins import PluginManager
@@ -58,6 +59,34 @@ class AsyncPublisher(PublisherCore):
     async def run(self, flow: Flow[T]) -> T:
         """Drive one adapter flow (for plugins' extra operations)."""
         return await self.driver.run(flow)
+
+    @overload
+    def validate(
+        self, post: Post, *, resolve: Literal[False] = False, now: datetime | None = None
+    ) -> list[Problem]: ...
+
+    @overload
+    def validate(
+        self, post: Post, *, resolve: Literal[True], now: datetime | None = None
+    ) -> Awaitable[list[Problem]]: ...
+
+    def validate(
+        self, post: Post, *, resolve: bool = False, now: datetime | None = None
+    ) -> list[Problem] | Awaitable[list[Problem]]:
+        """Every problem with ``post``; see :meth:`postmux.Publisher.validate`.
+
+        Without ``resolve`` it is a plain call with no I/O, as on the sync
+        publisher; ``resolve=True`` asks the vendor for its accounts, so like
+        every method here that does I/O it is awaited:
+        ``problems = await pub.validate(post, resolve=True)``.
+        """
+        if not resolve:
+            return super().validate(post, now=now)
+        return self._validate_resolved(post, now)
+
+    async def _validate_resolved(self, post: Post, now: datetime | None) -> list[Problem]:
+        accounts = await self.accounts() if self._can_resolve(post) else []
+        return self.resolved_problems(post, accounts, now=now)
 
     async def publish(self, post: Post) -> PublishReport:
         """Send ``post`` to every target; see :meth:`postmux.Publisher.publish`."""

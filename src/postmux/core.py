@@ -14,7 +14,7 @@ from datetime import datetime
 
 import attrs
 
-from .accounts import Account
+from .accounts import Account, AccountStatus
 from .adapter import Adapter, Route
 from .capabilities import Capabilities
 from .errors import (
@@ -93,16 +93,43 @@ class PublisherCore:
     # -- targets ---------------------------------------------------------
 
     @staticmethod
+    def _can_resolve(post: Post) -> bool:
+        """True when ``post`` has targets worth checking against the vendor's accounts."""
+        return isinstance(post, Post) and isinstance(post.targets, tuple) and bool(post.targets)
+
+    @staticmethod
     def needs_accounts(post: Post) -> bool:
         """True when some target is an ``@username`` to resolve."""
         return any(t.is_username for t in post.targets)
 
     def routes(self, post: Post, accounts: Sequence[Account] | None) -> list[Route]:
-        """Each target with its vendor account id; unknown usernames are a :class:`ValidationError`."""
+        """Each target with its vendor account id; an unknown or unusable account is a ``ValidationError``."""
+        routes, problems = self.route_problems(post, accounts)
+        if problems:
+            raise ValidationError(problems)
+        return routes
+
+    def route_problems(
+        self, post: Post, accounts: Sequence[Account] | None, *, check_ids: bool = False
+    ) -> tuple[list[Route], list[Problem]]:
+        """Routes for the targets ``accounts`` can place, and a problem for each they cannot.
+
+        An ``@username`` must name a linked account; one the vendor lists as
+        expired or needing reconnection is refused here, before sending, since
+        the vendor would only fail it. ``check_ids`` applies that second rule
+        to account-id targets too (``validate(post, resolve=True)``); an id the
+        list does not show is left for the vendor to judge.
+        """
         routes: list[Route] = []
         problems: list[Problem] = []
         for i, target in enumerate(post.targets):
+            if not isinstance(target, Target) or not isinstance(target.account, str):
+                continue  # reported by validate()
             if not target.is_username:
+                listed = _by_id(accounts or (), target) if check_ids else None
+                if listed is not None and listed.status in _UNUSABLE:
+                    problems.append(_unusable(i, target, listed, self.provider))
+                    continue
                 routes.append(Route(target, target.account))
                 continue
             account = _find(accounts or (), target)
@@ -118,10 +145,22 @@ class PublisherCore:
                     )
                 )
                 continue
+            if account.status in _UNUSABLE:
+                problems.append(_unusable(i, target, account, self.provider))
+                continue
             routes.append(Route(target, account.id))
-        if problems:
-            raise ValidationError(problems)
-        return routes
+        return routes, problems
+
+    def resolved_problems(
+        self, post: Post, accounts: Sequence[Account], *, now: datetime | None
+    ) -> list[Problem]:
+        """:meth:`validate`'s problems plus those only the vendor's accounts show (no I/O itself)."""
+        problems = self.validate(post, now=now)
+        if isinstance(post, Post) and isinstance(post.targets, tuple):
+            seen = set(problems)
+            _, found = self.route_problems(post, accounts, check_ids=True)
+            problems += [p for p in found if p not in seen]
+        return problems
 
     def resolve(self, platform: str, username: str, accounts: Sequence[Account]) -> str:
         """The account id of ``@username`` on ``platform``."""
@@ -268,6 +307,23 @@ class PublisherCore:
             for i, p in enumerate(publications)
             if not p.is_final and p.id is not None and p.status is not Status.UNKNOWN
         ]
+
+
+_UNUSABLE = frozenset({AccountStatus.EXPIRED, AccountStatus.RECONNECT_REQUIRED})
+"""Account states the vendor would refuse a post to: refused before sending instead."""
+
+
+def _unusable(i: int, target: Target, account: Account, provider: str) -> Problem:
+    why = f" ({account.status_reason})" if account.status_reason else ""
+    return Problem(
+        f"targets[{i}].account",
+        f"the {target.platform} account {target.account} at {provider} is {account.status.value}{why}; "
+        "reconnect it (postmux connect) before posting to it",
+    )
+
+
+def _by_id(accounts: Sequence[Account], target: Target) -> Account | None:
+    return next((a for a in accounts if a.platform == target.platform and a.id == target.account), None)
 
 
 def _find(accounts: Sequence[Account], target: Target) -> Account | None:

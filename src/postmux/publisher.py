@@ -22,6 +22,7 @@ from .adapter import Adapter, Route
 from .connect import ConnectSession
 from .core import PublisherCore, as_publications
 from .drivers import DEFAULT_TIMEOUT, RetryPolicy, SyncDriver
+from .errors import Problem
 from .flow import Flow
 from .ledger import Ledger
 from .plugins import PluginManager
@@ -61,6 +62,20 @@ class Publisher(PublisherCore):
         return self.driver.run(flow)
 
     # -- publishing ------------------------------------------------------
+
+    def validate(self, post: Post, *, resolve: bool = False, now: datetime | None = None) -> list[Problem]:
+        """Every problem with ``post`` for this vendor, at once; nothing is sent.
+
+        Without ``resolve`` there is no I/O. ``resolve=True`` asks the vendor for
+        its accounts (once, cached) and adds what only they show: an
+        ``@username`` that is not linked, and a target whose account is
+        expired or needs reconnecting. That is the whole pre-flight ``publish``
+        does before sending.
+        """
+        if not resolve:
+            return super().validate(post, now=now)
+        accounts = self.accounts() if self._can_resolve(post) else []
+        return self.resolved_problems(post, accounts, now=now)
 
     def publish(self, post: Post) -> PublishReport:
         """Send ``post`` to every target; one :class:`Publication` per target, in order.

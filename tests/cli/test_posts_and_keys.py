@@ -102,3 +102,14 @@ def test_a_refused_key_in_json_says_so(running: Sandbox, monkeypatch: pytest.Mon
     assert result.exit_code == 2
     assert data(result)["kind"] == "configuration"
     assert "the WAHDX_API_KEY was refused" in data(result)["error"]
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [("facebook:@sandbox_facebook", "no facebook account"), ("tiktok:@sandbox_expired", "reconnect")],
+)
+def test_the_pre_flight_refuses_unknown_and_expired_accounts(running: Sandbox, target: str, why: str) -> None:
+    result = run("post", running.sample_url("clip.mp4"), "--to", target, "-p", "wahdx", "--sandbox")
+    assert result.exit_code == 2, result.output
+    assert why in result.stderr
+    assert [r for r in running.emulator("wahdx").requests if r[0] == "POST"] == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 import click
 
-from ..errors import AuthenticationError, Problem, ValidationError
+from ..errors import Problem, ValidationError
 from ..media import Media
 from ..options import TikTokOptions
 from ..post import Post, Target
@@ -134,31 +134,20 @@ def post_command(
         from ..ledger import open_ledger
 
         pub.ledger = open_ledger(ledger)
-    problems = pub.validate(post)
+    # bad input is refused with no I/O at all; then the vendor's accounts are asked (a refused key
+    # stops here too), so an unlinked @username or an expired account is a problem, not a failure
+    problems = pub.validate(post) or pub.validate(post, resolve=True)
     if problems:
         raise ValidationError(problems)
     started = time.monotonic()
     report = pub.publish(post)
     publications = list(report.results)
-    _raise_if_key_refused(publications)
     if wait:
         group = Group(pub, publications)
         wait_all([group], out=out, timeout=timeout, interval=session.interval, started=started)
         publications = group.publications
     code = exits.for_publications(publications, require_final=wait)
     return _report(out, session, f"Posted through {name}", publications, code)
-
-
-def _raise_if_key_refused(publications: list[Publication]) -> None:
-    """Raise the vendor's 401 when it refused every target: that is the key, not the post.
-
-    Resolving an ``@username`` asks for the accounts first, where the same 401
-    raises on its own; with account ids it comes back per target. Either way
-    the command then ends with one line naming the key and exit code 2.
-    """
-    refusals = [p.exception for p in publications if isinstance(p.exception, AuthenticationError)]
-    if publications and len(refusals) == len(publications):
-        raise refusals[0]
 
 
 def _lookup(session: Session, ids: tuple[str, ...]) -> list[Publication]:
