@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 import attrs
@@ -43,7 +44,8 @@ class Target:
 
 
 def _media_list(value: object) -> tuple[object, ...]:
-    if isinstance(value, str | Media):
+    """One medium or a list of them; a single value is a list of one (as for targets)."""
+    if isinstance(value, str | Media) or _is_path(value):
         value = [value]
     if isinstance(value, list | tuple):
         return tuple(to_media(v) for v in value)
@@ -51,11 +53,17 @@ def _media_list(value: object) -> tuple[object, ...]:
 
 
 def _target_list(value: object) -> tuple[object, ...]:
-    if isinstance(value, Target):
+    """One target or a list of them: ``targets="tiktok:@x"`` is one target, as ``media="https://…"``
+    is one medium (the same rule for both, so a lone string never means "no targets")."""
+    if isinstance(value, str | Target):
         value = [value]
     if isinstance(value, list | tuple):
         return tuple(_to_target(v) for v in value)
     return value  # type: ignore[return-value]
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, PurePath)
 
 
 def _to_target(value: object) -> object:
@@ -74,7 +82,8 @@ class Post:
     ``text`` is the caption (description on TikTok photo posts); ``title`` the
     headline where a platform has one (TikTok photo title, YouTube title);
     ``media`` URLs or paths (``str``, ``Path`` or :class:`Media`); ``targets``
-    :class:`Target` or ``"platform:account"`` strings. ``schedule_at`` must be
+    :class:`Target` or ``"platform:account"`` strings. Each takes one value or
+    a list: a single medium or target is a list of one. ``schedule_at`` must be
     timezone-aware. ``extras`` holds raw vendor fields, keyed by provider name,
     merged into that vendor's request as they are. ``key`` names the post for
     the ledger; by default it is a digest of the content, so re-running the same

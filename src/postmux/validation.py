@@ -222,9 +222,10 @@ def _check_schedule(
         out.add("schedule_at", "must be timezone-aware (for example datetime(..., tzinfo=UTC))")
         return
     now = now or datetime.now(UTC)
-    if at <= now:
+    past = at <= now
+    if past:
         out.add("schedule_at", "must be in the future")
-        return
+    # what the vendor cannot do is reported whatever the time, so that every problem shows at once
     for platform in platforms:
         if not caps.can_schedule(platform):
             out.add(
@@ -232,6 +233,8 @@ def _check_schedule(
                 f"{provider} cannot schedule posts to {RULES[platform].name}",
                 unsupported=True,
             )
+    if past:
+        return  # a window ahead of now means nothing for a time already gone
     ahead = at - now
     if caps.schedule_min is not None and ahead < caps.schedule_min:
         out.add("schedule_at", f"must be at least {_span(caps.schedule_min)} ahead for {provider}")
@@ -258,7 +261,9 @@ def _check_platform_media(
     out: _Problems,
 ) -> None:
     name = rules.name
-    media = post.media if isinstance(post.media, tuple) else ()
+    if not isinstance(post.media, tuple):
+        return  # not a list at all: _check_media said so, once
+    media = post.media
     if not media:
         if not (rules.text_only and support.text_only):
             out.add("media", f"{name} posts need a photo or a video through {provider}")
