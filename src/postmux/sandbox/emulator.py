@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
+from ..connect import ConnectStart
 from .faults import Fault, FaultKind, FaultPlan
 from .lifecycle import Clock, Phase, Record, Records, SandboxAccount, Timing
 from .media import MediaHost
@@ -151,6 +152,17 @@ class Emulator:
         with self.lock:
             self.accounts.append(account)
         return account
+
+    def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
+        """Finish a link this emulator issued, as the person would (scan and confirm, or consent).
+
+        Returns the newly linked account, which the session's next poll
+        reports; ``None`` when ``start`` is not one of this emulator's links.
+        ``username`` names the account (default: a numbered sandbox name).
+        Emulators whose vendor links accounts override this; called through
+        :meth:`postmux.sandbox.Sandbox.approve`.
+        """
+        return None
 
     def publication_fault(self, request: Request) -> Fault | None:
         """The ``stuck``/``fail`` fault riding on this request, if any."""

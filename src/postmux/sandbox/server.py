@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 import uvicorn
 
+from ..connect import AsyncConnectSession, ConnectSession, ConnectStart
 from ..errors import ConfigurationError
 from ..plugins import PluginManager, plugin_manager
 from .emulator import Emulator
 from .faults import Fault, FaultPlan, parse_faults
-from .lifecycle import Clock, Timing
+from .lifecycle import Clock, SandboxAccount, Timing
 from .media import MediaHost
 from .middleware import DroppingH11Protocol
 
@@ -114,6 +115,29 @@ class Sandbox:
     def advance(self, seconds: float) -> None:
         """Move every emulator's time forward (scheduled posts fire, processing ends)."""
         self.clock.advance(seconds)
+
+    # -- linking accounts ------------------------------------------------------------
+
+    def approve(
+        self, session: ConnectSession | AsyncConnectSession | ConnectStart, *, username: str | None = None
+    ) -> SandboxAccount:
+        """Finish a QR login or OAuth link from a test, as the person scanning or consenting would.
+
+        ``session`` is what ``pub.connect(platform)`` returned (or its
+        ``ConnectStart``). The account is linked at once and the session's
+        next poll confirms it, so ``session.wait()`` returns on its first poll
+        instead of waiting out the vendor's poll interval. Returns the linked
+        account; ``ValueError`` when no emulator here issued that link.
+        """
+        start = session if isinstance(session, ConnectStart) else session.start
+        for emulator in self.emulators.values():
+            account = emulator.approve(start, username)
+            if account is not None:
+                return account
+        raise ValueError(
+            f"no emulator in this sandbox issued this {start.platform} link "
+            f"(running: {', '.join(self.emulators)})"
+        )
 
     # -- lookups --------------------------------------------------------------------
 

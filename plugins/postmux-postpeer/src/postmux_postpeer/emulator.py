@@ -19,12 +19,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.middleware import json_bytes
@@ -493,7 +495,15 @@ class PostPeerEmulator(Emulator):
             if "account" not in session and now - session["issued"] >= self.timing.oauth:
                 self._link(token)
 
-    def _link(self, token: str) -> SandboxAccount:
+    def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
+        """The person opens the OAuth URL and consents: the account is linked now."""
+        path = urlsplit(start.url or "").path
+        token = path.rsplit("/", 1)[-1] if path.startswith("/_sandbox/oauth/") else ""
+        if token not in self.oauth or not (start.url or "").startswith(self.base_url):
+            return None
+        return self._link(token, username)
+
+    def _link(self, token: str, username: str | None = None) -> SandboxAccount:
         session = self.oauth[token]
         if "account" in session:
             return self.account(session["account"]) or self.accounts[0]
@@ -503,7 +513,7 @@ class PostPeerEmulator(Emulator):
             SandboxAccount(
                 id=self.new_id("int_"),
                 platform=platform,
-                username=f"sandbox_{platform}_{n}",
+                username=username or f"sandbox_{platform}_{n}",
                 display_name=f"Sandbox {platform.title()} {n}",
                 extra={"user_id": self.digits(12)},
             )

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.rules import THREADS_REPLY_CONTROL
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
@@ -426,6 +427,34 @@ class WahdxEmulator(Emulator):
             }
         )
 
+    def _approved(self, session: dict[str, Any], username: str | None = None) -> SandboxAccount:
+        """The account a scanned-and-confirmed QR session links (made once; reported once)."""
+        with self.lock:
+            if "account" not in session:
+                n = sum(1 for a in self.accounts if a.platform == "tiktok") + 1
+                account = self.link(
+                    SandboxAccount(
+                        id=self.new_id(),
+                        platform="tiktok",
+                        username=username or f"sandbox_creator_{n}",
+                        display_name=f"Sandbox Creator {n}",
+                    )
+                )
+                session["account"] = account.id
+            session["reported"] = True
+            found = self.account(session["account"])
+        assert found is not None
+        return found
+
+    def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
+        """The person scans the QR code and confirms: the next check answers ``confirmed``."""
+        session = self.qr_sessions.get(str(start.state.get("token", "")))
+        if session is None:
+            return None
+        account = self._approved(session, username)
+        session["reported"] = False
+        return account
+
     async def qr_check(self, request: Request) -> Response:
         body = await self.body(request)
         token = body.get("token") if isinstance(body, dict) else None
@@ -439,25 +468,16 @@ class WahdxEmulator(Emulator):
             polls = session["polls"]
         data: dict[str, Any] = {"unique_id": session["unique_id"]}
         step = max(1, self.timing.qr_polls)
-        if "account" in session:
+        if "account" in session and session.get("reported", True):
             data.update(status="utilised", message="QR code has already been used.")
         elif self.clock.now() - session["issued"] > 300:
             data["status"] = "expired"
-        elif polls <= step:
+        elif polls <= step and "account" not in session:
             data["status"] = "new"
-        elif polls <= 2 * step:
+        elif polls <= 2 * step and "account" not in session:
             data["status"] = "scanned"
         else:
-            n = sum(1 for a in self.accounts if a.platform == "tiktok") + 1
-            account = self.link(
-                SandboxAccount(
-                    id=self.new_id(),
-                    platform="tiktok",
-                    username=f"sandbox_creator_{n}",
-                    display_name=f"Sandbox Creator {n}",
-                )
-            )
-            session["account"] = account.id
+            account = self._approved(session)
             data.update(
                 status="confirmed",
                 account={
