@@ -42,6 +42,8 @@ async def test_the_async_session_is_approved_the_same_way() -> None:
 
 
 def test_a_link_no_emulator_issued_is_refused() -> None:
-    with Sandbox(providers=["wahdx"]) as sandbox:
-        with pytest.raises(ValueError, match="no emulator in this sandbox issued"):
-            sandbox.approve(ConnectStart(platform="tiktok", state={"token": "NOPE"}))
+    with (
+        Sandbox(providers=["wahdx"]) as sandbox,
+        pytest.raises(ValueError, match="no emulator in this sandbox issued"),
+    ):
+        sandbox.approve(ConnectStart(platform="tiktok", state={"token": "NOPE"}))

@@ -9,11 +9,15 @@ written the same way in Python and on the command line::
     latency=200ms±50                                 # jitter drawn from the seeded RNG; bare numbers are ms
     wonda:GET /jobs/*=stuck                          # scope globs match the path, with or without base path
     postpeer:POST /v1/posts=503:times=1              # only the first matching request
+    wahdx:POST /api/content/post=500:after=2:times=1 # the third matching request only
 
-Modifiers, after ``:`` and separated by ``,``: ``times=N`` (fire on N matching
-requests, then stop), ``after=N`` (let N matching requests through first),
-``p=0.25`` (fire with this probability, drawn from the seeded RNG). Several
-rules are separated by ``;`` or given one per ``--faults`` option.
+Modifiers come after ``:``, each ``key=value``, separated by ``:`` or ``,``
+(``500:after=2:times=1`` is ``500:after=2,times=1``): ``times=N`` (fire on N
+matching requests, then stop), ``after=N`` (let N matching requests through
+first), ``p=0.25`` (fire with this probability, drawn from the seeded RNG),
+``retry-after=N`` (429 and 503), ``status=N`` (``html``), ``reason=…``
+(``fail``). Several rules are separated by ``;`` or given one per
+``--faults`` option. docs/sandbox-and-cli.md has the whole table.
 
 This module needs no web framework: the command line parses plans before it
 decides whether to start anything.
@@ -88,6 +92,8 @@ _ALIASES = {
 }
 _KINDS = {k.value: k for k in FaultKind} | _ALIASES
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
+_MODIFIER_SEPARATOR = re.compile(r"[,:](?=\s*[A-Za-z][\w-]*\s*=)")
+"""Between modifiers: ``,`` or ``:``, each only before the next ``key=`` (a ``reason`` may hold either)."""
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"})
 
 
@@ -227,7 +233,7 @@ def _parse_one(rule: str) -> Fault:
         fault.jitter = _seconds(spread) if spread else 0.0  # a bare number is milliseconds
         rest = ":" + params if params else ""
     if rest.startswith(":"):
-        for item in filter(None, (p.strip() for p in rest[1:].split(","))):
+        for item in filter(None, (p.strip() for p in _MODIFIER_SEPARATOR.split(rest[1:]))):
             key, eq, value = item.partition("=")
             if not eq:
                 raise FaultSyntaxError(f"{rule!r}: expected key=value, got {item!r}")
