@@ -45,7 +45,7 @@ def test_providers_shows_the_capability_matrix() -> None:
     assert matrix["wonda"]["platforms"]["threads"]["supported"] is False
     assert matrix["wahdx"]["emulator"] is True
     table = run("providers")
-    assert "unsupported" in table.stdout
+    assert "publishes" in table.stdout
     assert "scheduling" in table.stdout
 
 

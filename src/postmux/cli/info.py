@@ -18,6 +18,12 @@ from .session import Session
 __all__: list[str] = []
 
 FEATURES = ("video", "photos", "title", "draft", "scheduling")
+MATRIX_ROWS = ("publishes", *FEATURES)
+"""One row per platform that says whether the vendor publishes there, then one per feature.
+
+Every cell is "yes" or "no" (the vendor can, or cannot): a platform the
+vendor does not publish to is "no" on its ``publishes`` row and on each
+feature, never a second word for the same lack."""
 
 
 def _account_json(a: Account) -> dict[str, Any]:
@@ -104,12 +110,10 @@ def providers_command(as_json: bool) -> None:
         names = list(matrix)
         rows = []
         for platform in PLATFORMS:
-            for feature in FEATURES:
-                cells = []
-                for name in names:
-                    p = matrix[name]["platforms"][platform]
-                    cells.append(_mark(p[feature]) if p["supported"] else out.status("unsupported"))
-                rows.append([platform if feature == FEATURES[0] else "", feature, *cells])
+            for feature in MATRIX_ROWS:
+                key = "supported" if feature == "publishes" else feature
+                cells = [_mark(matrix[name]["platforms"][platform][key]) for name in names]
+                rows.append([platform if feature == MATRIX_ROWS[0] else "", feature, *cells])
         out.print(
             out.table("Capabilities (vendor × platform × feature)", ["platform", "feature", *names], rows)
         )
