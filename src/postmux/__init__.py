@@ -6,6 +6,9 @@ Threads, Facebook and YouTube through social-publishing vendor APIs.
     report = pub.publish(postmux.Post(text="Hi", media=["https://…/clip.mp4"],
                                       targets=["tiktok:acc-1"]))
 
+A string in ``media`` is a URL; a local file is a ``pathlib.Path`` or
+``Media(path=…)``, so a user's text can never name a file on the server.
+
 Each vendor is a plugin (entry-point group ``postmux``); see :mod:`postmux.adapter`.
 """
 
@@ -28,6 +31,7 @@ from .errors import (
     AuthenticationError,
     ConfigurationError,
     ConflictError,
+    FetchRefusedError,
     InvalidRequestError,
     MissingCredentialsError,
     NotFoundError,
@@ -46,6 +50,7 @@ from .errors import (
     ValidationError,
 )
 from .factory import async_publisher, providers, publisher
+from .fetch import FetchPolicy
 from .hookspecs import hookimpl
 from .ledger import Ledger, MemoryLedger, SQLiteLedger
 from .media import Media, MediaKind
@@ -81,6 +86,8 @@ __all__ = [
     "ConnectStatus",
     "CreatorInfo",
     "FacebookOptions",
+    "FetchPolicy",
+    "FetchRefusedError",
     "InstagramOptions",
     "InvalidRequestError",
     "Ledger",

@@ -7,6 +7,7 @@ same generators the sync publisher drives.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -21,7 +22,8 @@ from .adapter import Adapter, Route
 from .connect import AsyncConnectSession
 from .core import PublisherCore, as_publications
 from .drivers import DEFAULT_TIMEOUT, AsyncDriver, RetryPolicy
-from .errors import Problem
+from .errors import FetchRefusedError, Problem
+from .fetch import FetchPolicy
 from .flow import Flow
 from .ledger import Ledger
 from .plugins import PluginManager
@@ -48,13 +50,23 @@ class AsyncPublisher(PublisherCore):
         ledger: Ledger | None = None,
         max_concurrency: int = 8,
         plugins: PluginManager | None = None,
+        media_fetch: FetchPolicy | None = None,
+        media_root: str | os.PathLike[str] | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
-        super().__init__(adapter, key, ledger=ledger, max_concurrency=max_concurrency, plugins=plugins)
+        super().__init__(
+            adapter,
+            key,
+            ledger=ledger,
+            max_concurrency=max_concurrency,
+            plugins=plugins,
+            media_fetch=media_fetch,
+            media_root=media_root,
+        )
         self._own_client = client is None
         self.client = client or httpx.AsyncClient(timeout=timeout or DEFAULT_TIMEOUT)
         self._sleep = sleep
-        self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep)
+        self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
 
     async def run(self, flow: Flow[T]) -> T:
         """Drive one adapter flow (for plugins' extra operations)."""
@@ -98,7 +110,13 @@ class AsyncPublisher(PublisherCore):
         sent: dict[int, Publication] = {}
         if todo:
             pending = [routes[i] for i in todo]
-            media = await self.driver.run(self.adapter.stage(post, pending))
+            try:
+                media = await self.driver.run(
+                    self.adapter.stage(post, pending), fetch=self.fetch_for(post, pending)
+                )
+            except FetchRefusedError as exc:
+                sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
+                return self.assemble(len(routes), known, sent)
             batches = self.adapter.batches(post, pending)
             index = {id(route): i for i, route in zip(todo, pending, strict=True)}
             gate = asyncio.Semaphore(self.max_concurrency)

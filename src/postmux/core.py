@@ -9,8 +9,10 @@ order of ``Post.targets`` are the same whichever driver sends the requests;
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 import attrs
 
@@ -18,6 +20,8 @@ from .accounts import Account, AccountStatus
 from .adapter import Adapter, Route
 from .capabilities import Capabilities
 from .errors import (
+    ConfigurationError,
+    FetchRefusedError,
     PostmuxError,
     Problem,
     ProviderError,
@@ -26,7 +30,9 @@ from .errors import (
     TransportError,
     ValidationError,
 )
+from .fetch import FetchPolicy
 from .ledger import Ledger
+from .media import Media
 from .plugins import PluginManager
 from .post import Post, Target
 from .results import Publication, PublishReport
@@ -59,9 +65,17 @@ class PublisherCore:
         ledger: Ledger | None,
         max_concurrency: int,
         plugins: PluginManager | None,
+        media_fetch: FetchPolicy | None = None,
+        media_root: str | os.PathLike[str] | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
+        if media_fetch is not None and not isinstance(media_fetch, FetchPolicy):
+            raise ConfigurationError(
+                f"media_fetch must be a postmux.FetchPolicy, got {type(media_fetch).__name__}"
+            )
+        self.media_fetch = media_fetch or FetchPolicy()
+        self.media_root = _media_root(media_root)
         self.adapter = adapter
         self._key = key
         self.ledger = ledger
@@ -88,6 +102,8 @@ class PublisherCore:
         if isinstance(post, Post):
             seen = set(problems)
             problems += [p for p in self.adapter.check(post) if p not in seen]
+            if self.media_root is not None:
+                problems += _outside(post, self.media_root)
         return problems
 
     # -- targets ---------------------------------------------------------
@@ -220,6 +236,25 @@ class PublisherCore:
             for publication in results:
                 self._plugins.publish_finished(publication=publication)
 
+    # -- media -------------------------------------------------------------
+
+    def fetch_for(self, post: Post, routes: Sequence[Route]) -> FetchPolicy:
+        """The fetch policy for staging ``post``: the publisher's, capped at its platforms' file size."""
+        kinds = {m.kind for m in post.media if isinstance(m, Media)}
+        kind = kinds.pop() if len(kinds) == 1 else None
+        limit = self.media_fetch.limited(kind, {route.platform for route in routes})
+        return attrs.evolve(self.media_fetch, max_bytes=limit)
+
+    def refused(self, post: Post, routes: Sequence[Route], exc: FetchRefusedError) -> list[Publication]:
+        """Every target that needed a medium the fetch policy refused: ``failed``, nothing sent.
+
+        Staging serves every target of a publish, so a refused medium fails
+        them all; the ledger records ``failed``, which may be sent again.
+        """
+        results = self.failed_batch(post, routes, exc)
+        self.record(post, routes, results)
+        return results
+
     # -- outcomes --------------------------------------------------------
 
     def _in_doubt(self, post: Post, route: Route, why: str) -> Publication:
@@ -324,6 +359,32 @@ def _unusable(i: int, target: Target, account: Account, provider: str) -> Proble
 
 def _by_id(accounts: Sequence[Account], target: Target) -> Account | None:
     return next((a for a in accounts if a.platform == target.platform and a.id == target.account), None)
+
+
+def _media_root(value: str | os.PathLike[str] | None) -> Path | None:
+    """``media_root`` as a resolved directory (symlinks followed), or ``None``."""
+    if value is None:
+        return None
+    root = Path(value).resolve()
+    if not root.is_dir():
+        raise ConfigurationError(f"media_root {os.fspath(value)!r} is not a directory")
+    return root
+
+
+def _outside(post: Post, root: Path) -> list[Problem]:
+    """A problem for each local file that is not inside ``root`` once symlinks and ``..`` are resolved."""
+    problems: list[Problem] = []
+    media = post.media if isinstance(post.media, tuple) else ()
+    for i, item in enumerate(media):
+        if not isinstance(item, Media) or not isinstance(item.path, str) or item.url is not None:
+            continue
+        try:
+            inside = Path(item.path).resolve().is_relative_to(root)
+        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+            inside = False
+        if not inside:
+            problems.append(Problem(f"media[{i}].path", "the file is outside media_root"))
+    return problems
 
 
 def _find(accounts: Sequence[Account], target: Target) -> Account | None:

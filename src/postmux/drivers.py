@@ -12,23 +12,32 @@ exceptions, and retries only what is safe:
 
 A publish POST that timed out after sending is never resent: the error says
 ``request_sent=True`` and the publisher marks the target ``unknown``.
+
+A request marked as a media download (:func:`postmux.flow.media_request`) is
+fetched under a :class:`~postmux.FetchPolicy` instead: every hop checked and
+pinned to its checked address, redirects followed here (never by httpx), the
+body capped while it streams, no key ever added.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import IO, Any, TypeVar
+from urllib.parse import urljoin
 
 import attrs
 import httpx
 
 from .adapter import Adapter, retry_after
 from .errors import PostmuxError, ProviderError, RateLimitError, TransportError, error_for_status
+from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
 from .flow import DOWNLOAD_TO, IDEMPOTENT, Flow
+from .media import MediaKind
 from .secrets import Secret, redact, scrub
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncDriver", "RetryPolicy", "SyncDriver"]
@@ -66,14 +75,34 @@ class RetryPolicy:
 
 NO_RETRY = RetryPolicy(max_retries=0)
 
+ERROR_BODY_LIMIT = 64 * 1024
+"""How much of a media host's error page is read: enough for the error, not a flood."""
+_KEPT_HEADERS = frozenset({"content-type", "retry-after"})
+
+
+def _host(request: httpx.Request) -> str:
+    """The host a request is for: its ``Host`` header (a pinned request's URL names an address)."""
+    return request.headers.get("host") or request.url.host
+
+
+def _accept(download: MediaDownload) -> str:
+    if download.kind is MediaKind.VIDEO:
+        return "video/*, application/octet-stream;q=0.5"
+    if download.kind is MediaKind.PHOTO:
+        return "image/*, application/octet-stream;q=0.5"
+    return "*/*"
+
 
 class _DriverBase:
     """What both drivers decide the same way."""
 
-    def __init__(self, adapter: Adapter, key: Secret, retry: RetryPolicy) -> None:
+    def __init__(
+        self, adapter: Adapter, key: Secret, retry: RetryPolicy, fetch: FetchPolicy | None = None
+    ) -> None:
         self.adapter = adapter
         self.key = key
         self.retry = retry
+        self.fetch = fetch or FetchPolicy()
         self._origin = httpx.URL(adapter.base_url).copy_with(path="/", query=None)
         self._auth = dict(adapter.auth_headers(key))
         self._origin_key = (self._origin.raw_scheme, self._origin.raw_host, self._origin.port)
@@ -111,7 +140,7 @@ class _DriverBase:
         else:
             error = error_for_status(
                 response.status_code,
-                f"{request.url.host} answered HTTP {response.status_code}",
+                f"{_host(request)} answered HTTP {response.status_code}",
                 provider=self.adapter.name,
                 body=body,
                 retry_after=retry_after(response),
@@ -149,6 +178,40 @@ class _DriverBase:
             raise error
         return delay
 
+    # -- media downloads ---------------------------------------------------
+
+    def media_hop(
+        self, policy: FetchPolicy, url: str, download: MediaDownload, sink: IO[bytes]
+    ) -> httpx.Request:
+        """The request for one hop of a media download, checked and pinned (or refused)."""
+        return policy.pin(url, download.medium).request(_accept(download), {DOWNLOAD_TO: sink})
+
+    def next_hop(self, request: httpx.Request, response: httpx.Response, url: str) -> str | None:
+        """Where a redirect points (``None``: ``response`` is the final answer)."""
+        if not 300 <= response.status_code < 400:
+            return None
+        location = response.headers.get("location")
+        if not location:
+            status = response.status_code
+            raise error_for_status(
+                status,
+                f"{_host(request)} answered HTTP {status} without a Location: no media to fetch",
+                provider=self.adapter.name,
+            )
+        return str(urljoin(url, location))
+
+    def media_limit(self, policy: FetchPolicy, download: MediaDownload) -> int:
+        """The byte cap of a download: the policy's, else the largest any platform takes."""
+        return policy.max_bytes if policy.max_bytes is not None else size_limit(download.kind, ())
+
+    @staticmethod
+    def error_copy(response: httpx.Response, data: bytes) -> httpx.Response:
+        """A read copy of an error answer from the first bytes of its body."""
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS]
+        return httpx.Response(
+            response.status_code, headers=headers, content=data[:ERROR_BODY_LIMIT], request=response.request
+        )
+
     def _is_vendor(self, request: httpx.Request) -> bool:
         url = request.url
         return (url.raw_scheme, url.raw_host, url.port) == self._origin_key
@@ -162,6 +225,26 @@ class _DriverBase:
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
+
+
+def _first(chunks: Iterator[bytes], limit: int) -> bytes:
+    """Up to ``limit`` bytes from ``chunks``, reading no further."""
+    data = bytearray()
+    for chunk in chunks:
+        data += chunk
+        if len(data) >= limit:
+            break
+    return bytes(data)
+
+
+async def _afirst(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """Up to ``limit`` bytes from ``chunks``, reading no further."""
+    data = bytearray()
+    async for chunk in chunks:
+        data += chunk
+        if len(data) >= limit:
+            break
+    return bytes(data)
 
 
 def _rewind(sink: IO[bytes] | None) -> None:
@@ -181,18 +264,19 @@ class SyncDriver(_DriverBase):
         client: httpx.Client,
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
+        fetch: FetchPolicy | None = None,
     ) -> None:
-        super().__init__(adapter, key, retry)
+        super().__init__(adapter, key, retry, fetch)
         self.client = client
         self.sleep = sleep
 
-    def run(self, flow: Flow[T]) -> T:
-        """Drive ``flow`` to its end and return its result."""
+    def run(self, flow: Flow[T], *, fetch: FetchPolicy | None = None) -> T:
+        """Drive ``flow`` to its end and return its result (media downloads under ``fetch``)."""
         try:
             request = next(flow)
             while True:
                 try:
-                    response = self.send(request)
+                    response = self.send(request, fetch)
                 except PostmuxError as exc:
                     request = flow.throw(exc)
                 else:
@@ -205,15 +289,63 @@ class SyncDriver(_DriverBase):
         finally:
             flow.close()
 
-    def send(self, request: httpx.Request) -> httpx.Response:
+    def send(self, request: httpx.Request, fetch: FetchPolicy | None = None) -> httpx.Response:
         """One request, with the safe retries, as a read response (or an error)."""
+        download: MediaDownload | None = request.extensions.get(MEDIA_DOWNLOAD)
+        if download is not None:
+            return self._download(request, download, fetch or self.fetch)
         sink = self.begin(request)
+        return self._attempts(request, lambda: self._exchange(request, sink))
+
+    def _download(
+        self, request: httpx.Request, download: MediaDownload, policy: FetchPolicy
+    ) -> httpx.Response:
+        sink: IO[bytes] = request.extensions[DOWNLOAD_TO]
+        limit = self.media_limit(policy, download)
+        url = str(request.url)
+        for _ in range(policy.max_redirects + 1):
+            hop = self.media_hop(policy, url, download, sink)
+            response = self._attempts(
+                hop, functools.partial(self._exchange_media, hop, sink, policy, download, limit)
+            )
+            location = self.next_hop(hop, response, url)
+            if location is None:
+                return response
+            url = location
+        raise policy.too_many_redirects(download)
+
+    def _exchange_media(
+        self,
+        request: httpx.Request,
+        sink: IO[bytes],
+        policy: FetchPolicy,
+        download: MediaDownload,
+        limit: int,
+    ) -> httpx.Response:
+        _rewind(sink)
+        response = self.client.send(request, stream=True)
+        try:
+            if response.status_code >= 400:
+                return self.error_copy(response, _first(response.iter_bytes(), ERROR_BODY_LIMIT))
+            if response.status_code < 300:
+                policy.check_headers(response, download, limit)
+                received = 0
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    if received > limit:
+                        raise policy.over_limit(download, received, limit)
+                    sink.write(chunk)
+        finally:
+            response.close()
+        return response
+
+    def _attempts(self, request: httpx.Request, exchange: Callable[[], httpx.Response]) -> httpx.Response:
         attempt = 0
         while True:
             started = time.perf_counter()
             delay: float | None
             try:
-                response = self._exchange(request, sink)
+                response = exchange()
             except httpx.HTTPError as exc:
                 delay = self.delay_after_exception(request, exc, attempt)
             else:
@@ -247,18 +379,19 @@ class AsyncDriver(_DriverBase):
         client: httpx.AsyncClient,
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], Any] = asyncio.sleep,
+        fetch: FetchPolicy | None = None,
     ) -> None:
-        super().__init__(adapter, key, retry)
+        super().__init__(adapter, key, retry, fetch)
         self.client = client
         self.sleep = sleep
 
-    async def run(self, flow: Flow[T]) -> T:
-        """Drive ``flow`` to its end and return its result."""
+    async def run(self, flow: Flow[T], *, fetch: FetchPolicy | None = None) -> T:
+        """Drive ``flow`` to its end and return its result (media downloads under ``fetch``)."""
         try:
             request = next(flow)
             while True:
                 try:
-                    response = await self.send(request)
+                    response = await self.send(request, fetch)
                 except PostmuxError as exc:
                     request = flow.throw(exc)
                 else:
@@ -271,15 +404,65 @@ class AsyncDriver(_DriverBase):
         finally:
             flow.close()
 
-    async def send(self, request: httpx.Request) -> httpx.Response:
+    async def send(self, request: httpx.Request, fetch: FetchPolicy | None = None) -> httpx.Response:
         """One request, with the safe retries, as a read response (or an error)."""
+        download: MediaDownload | None = request.extensions.get(MEDIA_DOWNLOAD)
+        if download is not None:
+            return await self._download(request, download, fetch or self.fetch)
         sink = self.begin(request)
+        return await self._attempts(request, lambda: self._exchange(request, sink))
+
+    async def _download(
+        self, request: httpx.Request, download: MediaDownload, policy: FetchPolicy
+    ) -> httpx.Response:
+        sink: IO[bytes] = request.extensions[DOWNLOAD_TO]
+        limit = self.media_limit(policy, download)
+        url = str(request.url)
+        for _ in range(policy.max_redirects + 1):
+            hop = self.media_hop(policy, url, download, sink)
+            exchange = functools.partial(self._exchange_media, hop, sink, policy, download, limit)
+            response = await self._attempts(hop, exchange)
+            location = self.next_hop(hop, response, url)
+            if location is None:
+                return response
+            url = location
+        raise policy.too_many_redirects(download)
+
+    async def _exchange_media(
+        self,
+        request: httpx.Request,
+        sink: IO[bytes],
+        policy: FetchPolicy,
+        download: MediaDownload,
+        limit: int,
+    ) -> httpx.Response:
+        _rewind(sink)
+        response = await self.client.send(request, stream=True)
+        try:
+            if response.status_code >= 400:
+                data = await _afirst(response.aiter_bytes(), ERROR_BODY_LIMIT)
+                return self.error_copy(response, data)
+            if response.status_code < 300:
+                policy.check_headers(response, download, limit)
+                received = 0
+                async for chunk in response.aiter_bytes():
+                    received += len(chunk)
+                    if received > limit:
+                        raise policy.over_limit(download, received, limit)
+                    sink.write(chunk)
+        finally:
+            await response.aclose()
+        return response
+
+    async def _attempts(
+        self, request: httpx.Request, exchange: Callable[[], Awaitable[httpx.Response]]
+    ) -> httpx.Response:
         attempt = 0
         while True:
             started = time.perf_counter()
             delay: float | None
             try:
-                response = await self._exchange(request, sink)
+                response = await exchange()
             except httpx.HTTPError as exc:
                 delay = self.delay_after_exception(request, exc, attempt)
             else:

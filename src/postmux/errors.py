@@ -19,6 +19,7 @@ cattrs exception crosses the public API::
     │   ├── RateLimitError         429 (.retry_after)
     │   └── ServerError            5xx
     ├── TransportError             the network failed (.request_sent)
+    ├── FetchRefusedError          the fetch policy refused a medium's URL (.medium .rule)
     ├── ResponseError              a body we cannot read (.body)
     └── TimeoutError               wait() ran out of time
 
@@ -36,6 +37,7 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
+    "FetchRefusedError",
     "InvalidRequestError",
     "MissingCredentialsError",
     "NotFoundError",
@@ -207,6 +209,23 @@ class TransportError(PostmuxError):
     def __init__(self, message: str, *, request_sent: bool) -> None:
         self.request_sent = request_sent
         super().__init__(message)
+
+
+class FetchRefusedError(PostmuxError):
+    """postmux would not download a medium's URL itself: the :class:`~postmux.FetchPolicy` said no.
+
+    ``medium`` names the item (``"media[0]"``), ``rule`` the rule it broke
+    (``"scheme"``, ``"address"``, ``"redirects"``, ``"size"``, ``"content-type"``,
+    ``"url"``). Raised before a connection is made wherever the rule allows
+    (the address and scheme of every hop); nothing of the medium is uploaded,
+    and the publisher turns it into a ``failed`` publication for each target.
+    """
+
+    def __init__(self, medium: str, rule: str, detail: str) -> None:
+        self.medium = medium
+        self.rule = rule
+        self.detail = detail
+        super().__init__(f"{medium} was not fetched: {detail} (fetch policy: {rule}); nothing was uploaded")
 
 
 class ResponseError(PostmuxError):

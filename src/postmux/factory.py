@@ -9,6 +9,7 @@ from typing import Any
 from .adapter import Adapter
 from .async_publisher import AsyncPublisher
 from .errors import ConfigurationError, MissingCredentialsError
+from .fetch import FetchPolicy
 from .ledger import Ledger, open_ledger
 from .plugins import PluginManager, plugin_manager
 from .publisher import Publisher
@@ -54,18 +55,31 @@ def publisher(
     base_url: str | None = None,
     ledger: Ledger | str | Path | None = None,
     plugins: PluginManager | None = None,
+    media_fetch: FetchPolicy | None = None,
+    media_root: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> Publisher:
     """A :class:`Publisher` for the provider ``name`` (or ``$POSTMUX_PROVIDER``).
 
     ``api_key`` defaults to the plugin's environment variable; ``ledger`` is a
-    :class:`~postmux.ledger.Ledger` or an SQLite file path. Other options
+    :class:`~postmux.ledger.Ledger` or an SQLite file path. ``media_fetch``
+    is the :class:`~postmux.FetchPolicy` for media URLs postmux downloads
+    itself (safe defaults when ``None``); ``media_root`` confines local files
+    (``Path`` or ``Media(path=…)``) to one directory. Other options
     (``client``, ``timeout``, ``retry``, ``max_concurrency``) go to
     :class:`Publisher`.
     """
     plugins = plugins or plugin_manager()
     adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
-    return Publisher(adapter, key, ledger=open_ledger(ledger), plugins=plugins, **options)
+    return Publisher(
+        adapter,
+        key,
+        ledger=open_ledger(ledger),
+        plugins=plugins,
+        media_fetch=media_fetch,
+        media_root=media_root,
+        **options,
+    )
 
 
 def async_publisher(
@@ -75,9 +89,19 @@ def async_publisher(
     base_url: str | None = None,
     ledger: Ledger | str | Path | None = None,
     plugins: PluginManager | None = None,
+    media_fetch: FetchPolicy | None = None,
+    media_root: str | os.PathLike[str] | None = None,
     **options: Any,
 ) -> AsyncPublisher:
     """An :class:`AsyncPublisher`; the same arguments as :func:`publisher`."""
     plugins = plugins or plugin_manager()
     adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
-    return AsyncPublisher(adapter, key, ledger=open_ledger(ledger), plugins=plugins, **options)
+    return AsyncPublisher(
+        adapter,
+        key,
+        ledger=open_ledger(ledger),
+        plugins=plugins,
+        media_fetch=media_fetch,
+        media_root=media_root,
+        **options,
+    )

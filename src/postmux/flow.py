@@ -14,18 +14,24 @@ status the driver *throws* the mapped :class:`~postmux.ProviderError` into the
 generator at the ``yield``, so a flow may catch what it can handle (a per-item
 failure, a documented 403) and let the rest propagate.
 
-Requests may carry two postmux extensions: :data:`IDEMPOTENT` marks a POST that
+Requests may carry postmux extensions: :data:`IDEMPOTENT` marks a POST that
 only reads (safe to retry), :data:`DOWNLOAD_TO` streams a response body into an
-open binary file instead of memory.
+open binary file instead of memory, and :func:`media_request` marks the
+download of a post's medium, which the driver makes under the publisher's
+:class:`~postmux.FetchPolicy` (address checks, redirects, size and type).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Generator, Iterator
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import httpx
+
+from .errors import FetchRefusedError
+from .fetch import MEDIA_DOWNLOAD, MediaDownload
+from .media import MediaKind
 
 __all__ = [
     "DOWNLOAD_TO",
@@ -34,6 +40,7 @@ __all__ = [
     "Flow",
     "done",
     "file_request",
+    "media_request",
     "step",
 ]
 
@@ -87,6 +94,24 @@ def file_request(
     if content_type is not None:
         request.headers.setdefault("Content-Type", content_type)
     return request
+
+
+def media_request(url: str, sink: IO[bytes], *, medium: str, kind: MediaKind | None) -> httpx.Request:
+    """A GET of a post's medium (``medium`` names it: ``"media[0]"``) streamed into ``sink``.
+
+    A plugin that must download media yields this and gets back the final
+    2xx response: the driver checks the URL against the publisher's
+    :class:`~postmux.FetchPolicy`, connects to the address it checked, follows
+    redirects (each checked the same way), caps the size and checks the
+    content type. A refusal is a :class:`~postmux.FetchRefusedError` thrown
+    at the ``yield``; let it propagate, and the publisher fails the targets.
+    The request never carries the vendor's key.
+    """
+    extensions = {DOWNLOAD_TO: sink, MEDIA_DOWNLOAD: MediaDownload(medium, kind)}
+    try:
+        return httpx.Request("GET", url, extensions=extensions)
+    except httpx.InvalidURL:
+        raise FetchRefusedError(medium, "url", "not a URL postmux can fetch") from None
 
 
 class FileStream(httpx.SyncByteStream, httpx.AsyncByteStream):

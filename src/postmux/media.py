@@ -1,7 +1,10 @@
 """Media items and how their kind is told from a name.
 
-A post's media is a list of :class:`Media`: a public URL (the vendor fetches
-it) or a local path (the plugin uploads it). The kind — photo or video — is
+A post's media is a list of :class:`Media`: a public URL (the vendor, or
+postmux under its :class:`~postmux.FetchPolicy`, fetches it) or a local file
+(the plugin uploads it). A string is always a URL: a local file must be a
+:class:`pathlib.Path` or ``Media(path=…)``, so that text an app takes from its
+users (``"../../etc/passwd.jpg"``) can never make postmux read the disk. The kind — photo or video — is
 read from the extension unless given, because every vendor decides the post
 type from it and a wrong guess must be caught before anything is sent.
 """
@@ -129,13 +132,15 @@ class Media:
 
 
 def to_media(item: object) -> object:
-    """``str`` and ``Path`` become :class:`Media`; anything else passes through for validation."""
+    """A URL string or a ``Path`` becomes :class:`Media`; anything else passes through for validation.
+
+    A string without a scheme is left as it is, for validation to refuse: it
+    is never taken for a local path.
+    """
     if isinstance(item, Media):
         return item
     if isinstance(item, str):
-        if "://" in item:
-            return Media(url=item)
-        return Media(path=item)
+        return Media(url=item) if "://" in item else item
     if isinstance(item, os.PathLike):
         return Media(path=os.fspath(item))
     return item

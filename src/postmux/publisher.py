@@ -7,6 +7,7 @@ target's ``failed`` or ``unknown`` publication and never hides another's.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,8 @@ from .adapter import Adapter, Route
 from .connect import ConnectSession
 from .core import PublisherCore, as_publications
 from .drivers import DEFAULT_TIMEOUT, RetryPolicy, SyncDriver
-from .errors import Problem
+from .errors import FetchRefusedError, Problem
+from .fetch import FetchPolicy
 from .flow import Flow
 from .ledger import Ledger
 from .plugins import PluginManager
@@ -49,13 +51,23 @@ class Publisher(PublisherCore):
         ledger: Ledger | None = None,
         max_concurrency: int = 8,
         plugins: PluginManager | None = None,
+        media_fetch: FetchPolicy | None = None,
+        media_root: str | os.PathLike[str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(adapter, key, ledger=ledger, max_concurrency=max_concurrency, plugins=plugins)
+        super().__init__(
+            adapter,
+            key,
+            ledger=ledger,
+            max_concurrency=max_concurrency,
+            plugins=plugins,
+            media_fetch=media_fetch,
+            media_root=media_root,
+        )
         self._own_client = client is None
         self.client = client or httpx.Client(timeout=timeout or DEFAULT_TIMEOUT)
         self._sleep = sleep
-        self.driver = SyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep)
+        self.driver = SyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
 
     def run(self, flow: Flow[T]) -> T:
         """Drive one adapter flow (for plugins' extra operations)."""
@@ -92,7 +104,13 @@ class Publisher(PublisherCore):
         sent: dict[int, Publication] = {}
         if todo:
             pending = [routes[i] for i in todo]
-            media = self.driver.run(self.adapter.stage(post, pending))
+            try:
+                media = self.driver.run(
+                    self.adapter.stage(post, pending), fetch=self.fetch_for(post, pending)
+                )
+            except FetchRefusedError as exc:
+                sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
+                return self.assemble(len(routes), known, sent)
             batches = self.adapter.batches(post, pending)
             index = {id(route): i for i, route in zip(todo, pending, strict=True)}
             for batch, results in zip(batches, self._run_batches(post, batches, media), strict=True):

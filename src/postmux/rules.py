@@ -22,6 +22,9 @@ __all__ = [
     "count",
 ]
 
+MiB = 1 << 20
+GiB = 1 << 30
+
 
 class TextUnit(enum.StrEnum):
     """How a platform counts the length of a text."""
@@ -84,7 +87,9 @@ class PlatformRules:
 
     ``caption`` limits ``Post.text`` on video posts and ``photo_caption`` on
     photo posts; ``title`` limits ``Post.title`` where the platform has one
-    (``None``: no title on this platform).
+    (``None``: no title on this platform). ``max_photo_bytes`` and
+    ``max_video_bytes`` are the largest file the platform takes: they cap what
+    postmux itself downloads (:class:`~postmux.FetchPolicy`).
     """
 
     name: str
@@ -102,6 +107,8 @@ class PlatformRules:
     forbidden_chars: str = ""
     max_hashtags: int | None = None
     max_mentions: int | None = None
+    max_photo_bytes: int | None = None
+    max_video_bytes: int | None = None
     enums: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
 
 
@@ -124,6 +131,8 @@ RULES: Mapping[str, PlatformRules] = {
         caption=TextLimit(2200, TextUnit.UTF16),
         photo_caption=TextLimit(4000, TextUnit.UTF16),
         photo_title=TextLimit(90, TextUnit.UTF16),
+        max_photo_bytes=20 * MiB,
+        max_video_bytes=4 * GiB,
         enums={"tiktok.privacy": TIKTOK_PRIVACY},
     ),
     # Instagram: I-MEDIA, I-PUB — JPEG only, carousels up to 10, reels MP4/MOV,
@@ -137,6 +146,8 @@ RULES: Mapping[str, PlatformRules] = {
         photo_caption=TextLimit(2200, TextUnit.UTF16),
         max_hashtags=30,
         max_mentions=20,
+        max_photo_bytes=8 * MiB,
+        max_video_bytes=300 * MiB,  # reels, in the current reference (older versions said 1 GB)
     ),
     # Threads: TH-POSTS, TH-OV — 500 characters with emoji as UTF-8 bytes,
     # JPEG/PNG images, carousels up to 20, MP4/MOV video.
@@ -148,15 +159,19 @@ RULES: Mapping[str, PlatformRules] = {
         video_formats=frozenset({"mp4", "mov"}),
         caption=TextLimit(500, TextUnit.THREADS),
         photo_caption=TextLimit(500, TextUnit.THREADS),
+        max_photo_bytes=8 * MiB,
+        max_video_bytes=1 * GiB,
         enums={"threads.reply_control": THREADS_REPLY_CONTROL},
     ),
-    # Facebook Pages: F-PHOTOS, F-VIDEOS — photo formats listed, no documented
-    # maximum photo count or message length.
+    # Facebook Pages: F-PHOTOS, F-VIDEOS — photo formats listed (≤ 10 MB), no
+    # documented maximum photo count or message length.
     "facebook": PlatformRules(
         name="Facebook",
         text_only=True,
         photo_formats=frozenset({"jpg", "jpeg", "bmp", "png", "gif", "tif", "tiff"}),
         video_formats=frozenset({"mp4", "mov", "m4v", "avi", "webm", "mkv"}),
+        max_photo_bytes=10 * MiB,
+        max_video_bytes=10 * GiB,  # not stated by Meta (read at run time); what aggregators quote
     ),
     # YouTube: Y-INS, Y-RES — video only; title 1..100 characters, description
     # 5000 UTF-8 bytes, neither with < or >.
@@ -167,6 +182,7 @@ RULES: Mapping[str, PlatformRules] = {
         caption=TextLimit(5000, TextUnit.UTF8_BYTES),
         title=TextLimit(100, TextUnit.CHARACTERS),
         forbidden_chars="<>",
+        max_video_bytes=256 * GiB,
         enums={"youtube.visibility": YOUTUBE_VISIBILITY},
     ),
 }

@@ -103,13 +103,19 @@ def raise_for_problems(problems: Iterable[Problem]) -> None:
 def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | None:
     media = post.media
     if not isinstance(media, tuple):
-        out.add("media", f"expected a list of URLs, paths or Media, got {type(media).__name__}")
+        out.add("media", f"expected a list of URLs, Paths or Media, got {type(media).__name__}")
         return None
     kinds: set[MediaKind] = set()
     for i, item in enumerate(media):
         field = f"media[{i}]"
+        if isinstance(item, str):
+            out.add(
+                field,
+                f"{item[:80]!r} is not a URL; a local file must be a pathlib.Path or Media(path=…)",
+            )
+            continue
         if not isinstance(item, Media):
-            out.add(field, f"expected a URL, a path or Media, got {type(item).__name__}")
+            out.add(field, f"expected a URL, a pathlib.Path or Media, got {type(item).__name__}")
             continue
         if (item.url is None) == (item.path is None):
             out.add(field, "give exactly one of url or path")

@@ -83,7 +83,7 @@ def test_post_converts_media_and_targets(tmp_path: Path) -> None:
         media=[
             "https://x.test/a.jpg",
             tmp_path / "b.jpg",
-            str(tmp_path / "c.jpg"),
+            Media(path=str(tmp_path / "c.jpg")),
             Media(url="https://x.test/d"),
         ],
         targets=["tiktok:acc-1", Target("instagram", "@brand"), ("threads", "t-1"), "threads:a:b"],
@@ -100,6 +100,13 @@ def test_post_converts_media_and_targets(tmp_path: Path) -> None:
     )
     assert post.targets[1].is_username
     assert str(post.targets[0]) == "tiktok:acc-1"
+
+
+def test_a_string_without_a_scheme_is_never_taken_for_a_local_file(tmp_path: Path) -> None:
+    secret = tmp_path / "private.mp4"
+    secret.write_bytes(b"another tenant's video")
+    post = Post(media=[str(secret)], targets=["tiktok:acc-1"])
+    assert post.media == (str(secret),)  # left for validation to refuse, never Media(path=…)
 
 
 def test_post_single_values_become_tuples() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -76,7 +77,16 @@ CASES: list[tuple[str, dict[str, Any], Capabilities, str, bool, str]] = [
     ("neither", {"media": [Media()]}, FULL, "media[0]", False, "exactly one"),
     ("not http", {"media": ["ftp://x.test/a.mp4"]}, FULL, "media[0].url", False, "http(s)"),
     ("file url", {"media": [Media(url="file:///tmp/a.mp4")]}, FULL, "media[0].url", False, "http(s)"),
-    ("local file", {"media": ["/tmp/a.mp4"]}, NARROW, "media[0].path", True, "public URLs"),
+    ("local file", {"media": [Path("/tmp/a.mp4")]}, NARROW, "media[0].path", True, "public URLs"),
+    (
+        "bare path",
+        {"media": ["/tmp/a.mp4"]},
+        FULL,
+        "media[0]",
+        False,
+        "must be a pathlib.Path or Media(path=…)",
+    ),
+    ("relative", {"media": ["photos/b.webp"]}, FULL, "media[0]", False, "'photos/b.webp' is not a URL"),
     ("mixed", {"media": [VIDEO, "https://x.test/a.jpg"]}, FULL, "media", False, "mixed"),
     ("two videos", {"media": [VIDEO, "https://x.test/b.mov"]}, FULL, "media", False, "exactly one video"),
     ("no media", {"media": []}, FULL, "media", False, "need a photo or a video"),

@@ -32,7 +32,7 @@ def _media(items: tuple[str, ...], problems: list[Problem]) -> list[Media]:
         else:
             if not Path(item).is_file():
                 problems.append(Problem(f"media[{i}].path", f"no such file: {item}"))
-            media.append(Media(path=item))
+            media.append(Media(path=Path(item)))  # a name on the command line is a file, explicitly
     return media
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError, PostmuxError
 from ..factory import PROVIDER_ENV, publisher
+from ..fetch import FetchPolicy
 from ..plugins import plugin_manager
 from ..publisher import Publisher
 from .output import Output
@@ -89,8 +91,15 @@ class Session:
             if entry is None:
                 running = ", ".join(self._state.get("providers", {})) or "none"
                 raise ConfigurationError(f"the running sandbox has no {name!r} emulator; running: {running}")
-            return publisher(name, api_key=entry["api_key"], base_url=entry["base_url"])
+            return publisher(
+                name, api_key=entry["api_key"], base_url=entry["base_url"], media_fetch=self._sandbox_media()
+            )
         return self.local_sandbox().publisher(name)
+
+    def _sandbox_media(self) -> FetchPolicy:
+        """A policy that lets the running sandbox's media host be fetched (plain HTTP on loopback)."""
+        netloc = urlsplit(str((self._state or {}).get("media_url", ""))).netloc
+        return FetchPolicy(schemes={"http", "https"}, allow_hosts={netloc} if netloc else ())
 
     def local_sandbox(self) -> Sandbox:
         """In-process emulators for this command only (started on first use)."""

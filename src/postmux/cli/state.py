@@ -18,7 +18,14 @@ from typing import Any
 from ..ledger import dump_publication, load_publication
 from ..results import Publication
 
-__all__ = ["STATE_ENV", "PublicationStore", "home", "read_sandbox_state", "sandbox_state_path"]
+__all__ = [
+    "STATE_ENV",
+    "PublicationStore",
+    "home",
+    "read_sandbox_state",
+    "sandbox_state_path",
+    "write_private",
+]
 
 STATE_ENV = "POSTMUX_SANDBOX_STATE"
 """Overrides where the running sandbox's state file lives."""
@@ -63,14 +70,31 @@ def read_sandbox_state() -> dict[str, Any] | None:
     return state
 
 
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``, readable by this user only (mode 0600) from its first byte.
+
+    The file is created with that mode (``os.open``), not chmod-ed after, so
+    another user never gets a moment to read the keys it holds; it is written
+    beside ``path`` and renamed over it, so a reader never sees half a file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_sandbox_state(description: dict[str, Any]) -> Path:
     """Write the state file for a sandbox served by this process."""
     path = sandbox_state_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {**description, "pid": os.getpid(), "store": str(path.with_suffix(".publications.json"))}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2))
-    tmp.replace(path)
+    write_private(path, json.dumps(state, indent=2))  # it holds the emulators' keys
     return path
 
 
@@ -119,8 +143,7 @@ class PublicationStore:
                 else:
                     kept.append(dump_publication(p))
             if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.path.write_text(json.dumps(self._items))
+                write_private(self.path, json.dumps(self._items))  # raw vendor answers: the user's only
 
     def find(self, ref: str, provider: str | None) -> list[Publication]:
         """Publications whose id is ``ref`` (of ``provider`` when given), in the order they were saved."""

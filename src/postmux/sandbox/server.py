@@ -16,11 +16,13 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urlsplit
 
 import uvicorn
 
 from ..connect import AsyncConnectSession, ConnectSession, ConnectStart
 from ..errors import ConfigurationError
+from ..fetch import FetchPolicy
 from ..plugins import PluginManager, plugin_manager
 from .emulator import Emulator
 from .faults import Fault, FaultPlan, parse_faults
@@ -163,10 +165,19 @@ class Sandbox:
         """A URL of a sample media file served by the sandbox (``clip.mp4``, ``photo-1.jpg``…)."""
         return self.media.sample_url(name)
 
+    def media_fetch(self) -> FetchPolicy:
+        """The fetch policy for this sandbox's media host: plain HTTP on loopback, that host only.
+
+        Every other host keeps the default rules, so a test still sees a
+        private address refused.
+        """
+        return FetchPolicy(schemes={"http", "https"}, allow_hosts={urlsplit(self.media.base_url).netloc})
+
     def publisher(self, provider: str, **options: Any) -> Publisher:
         """A :class:`~postmux.Publisher` pointed at the emulator of ``provider``."""
         from ..factory import publisher
 
+        options.setdefault("media_fetch", self.media_fetch())
         return publisher(
             provider, api_key=self.key(provider), base_url=self.url(provider), plugins=self.plugins, **options
         )
@@ -175,6 +186,7 @@ class Sandbox:
         """An :class:`~postmux.AsyncPublisher` pointed at the emulator of ``provider``."""
         from ..factory import async_publisher
 
+        options.setdefault("media_fetch", self.media_fetch())
         return async_publisher(
             provider, api_key=self.key(provider), base_url=self.url(provider), plugins=self.plugins, **options
         )

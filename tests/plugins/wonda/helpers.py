@@ -49,6 +49,18 @@ VALIDATION_ERROR = {"error": {"message": "'model' is required", "code": "validat
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
+CDN_DNS = {"cdn.example.com": "151.101.2.10", "files.example.net": "151.101.66.20"}
+"""Public addresses the test CDNs "resolve" to; the mock transport never opens a socket."""
+
+
+def cdn_dns(host: str, port: int) -> list[str]:
+    """An injected resolver: no test asks the system's DNS; an unknown name fails loudly."""
+    return [CDN_DNS[host]]
+
+
+MEDIA_FETCH = postmux.FetchPolicy(resolver=cdn_dns)
+"""The default fetch policy, resolving the test CDNs to public addresses."""
+
 
 def wonda_only() -> PluginManager:
     """A plugin manager holding only this plugin."""
@@ -76,6 +88,14 @@ class Recorder:
         self.requests.append(request)
         return self.handler(request)
 
+    def urls(self) -> list[str]:
+        """Every request's URL as the app named it (a media download goes to the checked address)."""
+        return [str(r.url.copy_with(netloc=r.headers["host"].encode())) for r in self.requests]
+
+    def hosts(self) -> set[str]:
+        """The host named by every request (its ``Host`` header)."""
+        return {r.headers["host"] for r in self.requests}
+
     def paths(self) -> list[str]:
         """``METHOD path`` of every request, in order."""
         return [f"{r.method} {r.url.path}" for r in self.requests]
@@ -92,12 +112,14 @@ class Recorder:
 def sync_publisher(recorder: Recorder, **options: Any) -> postmux.Publisher:
     """A Wonda publisher whose HTTP goes to ``recorder``."""
     client = httpx.Client(transport=httpx.MockTransport(recorder))
+    options.setdefault("media_fetch", MEDIA_FETCH)
     return postmux.publisher("wonda", api_key=KEY, plugins=PLUGINS, client=client, sleep=no_sleep, **options)
 
 
 def async_publisher(recorder: Recorder, **options: Any) -> postmux.AsyncPublisher:
     """An async Wonda publisher whose HTTP goes to ``recorder``."""
     client = httpx.AsyncClient(transport=httpx.MockTransport(recorder))
+    options.setdefault("media_fetch", MEDIA_FETCH)
     return postmux.async_publisher("wonda", api_key=KEY, plugins=PLUGINS, client=client, **options)
 
 

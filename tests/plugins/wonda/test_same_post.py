@@ -22,7 +22,7 @@ import postmux_wonda
 from postmux.plugins import PluginManager
 
 from ..wahdx.support import META_ANSWER, TIKTOK_ANSWER
-from .helpers import KEY, Handler, Recorder, answer, wonda_server
+from .helpers import KEY, MEDIA_FETCH, Handler, Recorder, answer, wonda_server
 
 WAHDX_ANSWERS = {"tiktok": TIKTOK_ANSWER, "instagram": META_ANSWER}
 """Wahdx's documented publish answers (``wahdx-multi-platform-api.txt``), shared with its own tests."""
@@ -84,7 +84,8 @@ INTENT = {
 def test_same_post_publishes_sync(provider: str) -> None:
     recorder = Recorder(SERVERS[provider])
     client = httpx.Client(transport=httpx.MockTransport(recorder))
-    with postmux.publisher(provider, api_key=KEY, plugins=PLUGINS, client=client) as pub:
+    fetch = MEDIA_FETCH  # Wonda downloads the URL itself; Wahdx never uses it
+    with postmux.publisher(provider, api_key=KEY, plugins=PLUGINS, client=client, media_fetch=fetch) as pub:
         assert pub.validate(SAME_POST) == []
         report = pub.publish(SAME_POST)
     assert report.ok
@@ -99,7 +100,9 @@ def test_same_post_publishes_async(provider: str) -> None:
 
     async def go() -> postmux.PublishReport:
         client = httpx.AsyncClient(transport=httpx.MockTransport(recorder))
-        async with postmux.async_publisher(provider, api_key=KEY, plugins=PLUGINS, client=client) as apub:
+        async with postmux.async_publisher(
+            provider, api_key=KEY, plugins=PLUGINS, client=client, media_fetch=MEDIA_FETCH
+        ) as apub:
             return await apub.publish(SAME_POST)
 
     report = asyncio.run(go())

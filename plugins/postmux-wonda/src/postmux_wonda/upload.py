@@ -2,11 +2,14 @@
 
 Wonda publishes only media it holds (``POST /media/upload``, multipart) and has
 no URL-ingest endpoint, so a ``Media(url=…)`` is first downloaded to a
-temporary file (the driver streams the body into it through the
-:data:`~postmux.flow.DOWNLOAD_TO` extension) and then uploaded like a local
-file, as Wonda's own MCP server does. The driver's client does not follow
-redirects, so the download follows them itself (up to :data:`MAX_REDIRECTS`):
-a CDN's ``302`` body must never be uploaded as the media. Files are handed to
+temporary file and then uploaded like a local file, as Wonda's own MCP server
+does. The download is a :func:`~postmux.flow.media_request`: the core makes
+it under the publisher's :class:`~postmux.FetchPolicy` (https only, no
+private or internal addresses, redirects followed and checked, at most 5, the
+platform's size limit, a content type that fits the medium) and streams the
+final body into the file, so a CDN's ``302`` page is never uploaded as the
+media. A refused URL fails the publish's targets before anything is
+uploaded. Files are handed to
 httpx as open file objects, which its multipart encoder reads in 64 KiB chunks: a 1 GiB video is
 never held in memory, and ``Content-Length`` comes from the file size.
 
@@ -28,18 +31,15 @@ from typing import IO
 import httpx
 
 from postmux import Adapter, Media, ProviderError
-from postmux.errors import error_for_status
-from postmux.flow import DOWNLOAD_TO, Flow
+from postmux.flow import Flow, media_request
 from postmux.wire import parse, read_json
 
 from . import wire
 from .errors import UploadError
 
-__all__ = ["MAX_REDIRECTS", "UPLOAD_PATH", "field_names", "upload_media"]
+__all__ = ["UPLOAD_PATH", "field_names", "upload_media"]
 
 UPLOAD_PATH = "/media/upload"
-MAX_REDIRECTS = 5
-"""Redirects a media download follows (each hop gets no key unless it is Wonda's own host)."""
 
 FilePart = tuple[str, tuple[str, IO[bytes], str]]
 
@@ -64,7 +64,7 @@ def upload_media(adapter: Adapter, media: Sequence[Media]) -> Flow[tuple[str, ..
             if path is None:
                 path = os.path.join(tmp, f"media{i}.{item.extension or 'bin'}")
                 with open(path, "wb") as sink:
-                    response = yield from _download(adapter, item.url or "", sink)
+                    response = yield media_request(item.url or "", sink, medium=f"media[{i}]", kind=item.kind)
                 mime = mime or _content_type(response)
             handle = files.enter_context(open(path, "rb"))
             parts.append((field, (item.filename, handle, mime or "application/octet-stream")))
@@ -94,25 +94,6 @@ def upload_media(adapter: Adapter, media: Sequence[Media]) -> Flow[tuple[str, ..
             missing, provider=adapter.name, status_code=response.status_code, body=response.text
         )
     return tuple(ids)
-
-
-def _download(adapter: Adapter, url: str, sink: IO[bytes]) -> Flow[httpx.Response]:
-    """GET ``url`` into ``sink``, following redirects; the final (2xx) response."""
-    request = httpx.Request("GET", url, extensions={DOWNLOAD_TO: sink})
-    for _ in range(MAX_REDIRECTS + 1):
-        response = yield request
-        status, host = response.status_code, request.url.host
-        if not 300 <= status < 400:
-            return response
-        location = response.headers.get("location")
-        if not location:
-            break
-        # the driver empties the sink before each request, so the redirect's body is discarded
-        request = httpx.Request("GET", request.url.join(location), extensions={DOWNLOAD_TO: sink})
-    why = "without a Location" if not location else f"after {MAX_REDIRECTS} redirects"
-    raise error_for_status(
-        status, f"{host} answered HTTP {status} {why}: no media to upload", provider=adapter.name
-    )
 
 
 def _label(item: Media, index: int, count: int) -> str:
