@@ -34,7 +34,14 @@ import attrs
 import httpx
 
 from .adapter import Adapter, retry_after
-from .errors import PostmuxError, ProviderError, RateLimitError, TransportError, error_for_status
+from .errors import (
+    FetchRefusedError,
+    PostmuxError,
+    ProviderError,
+    RateLimitError,
+    TransportError,
+    error_for_status,
+)
 from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
 from .flow import DOWNLOAD_TO, IDEMPOTENT, Flow
 from .media import MediaKind
@@ -205,6 +212,15 @@ class _DriverBase:
         return policy.max_bytes if policy.max_bytes is not None else size_limit(download.kind, ())
 
     @staticmethod
+    def unreadable_redirect(exc: httpx.RemoteProtocolError, download: MediaDownload) -> Exception:
+        """httpx reads a redirect's ``Location`` itself and fails on one it cannot parse: a refusal."""
+        if "location header" in str(exc).lower():
+            return FetchRefusedError(
+                download.medium, "url", "a redirect pointed at a URL that cannot be read"
+            )
+        return exc
+
+    @staticmethod
     def error_copy(response: httpx.Response, data: bytes) -> httpx.Response:
         """A read copy of an error answer from the first bytes of its body."""
         headers = [(k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS]
@@ -323,7 +339,10 @@ class SyncDriver(_DriverBase):
         limit: int,
     ) -> httpx.Response:
         _rewind(sink)
-        response = self.client.send(request, stream=True)
+        try:
+            response = self.client.send(request, stream=True)
+        except httpx.RemoteProtocolError as exc:
+            raise self.unreadable_redirect(exc, download) from None
         try:
             if response.status_code >= 400:
                 return self.error_copy(response, _first(response.iter_bytes(), ERROR_BODY_LIMIT))
@@ -437,7 +456,10 @@ class AsyncDriver(_DriverBase):
         limit: int,
     ) -> httpx.Response:
         _rewind(sink)
-        response = await self.client.send(request, stream=True)
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.RemoteProtocolError as exc:
+            raise self.unreadable_redirect(exc, download) from None
         try:
             if response.status_code >= 400:
                 data = await _afirst(response.aiter_bytes(), ERROR_BODY_LIMIT)

@@ -283,8 +283,8 @@ def address_refusal(address: IPAddress) -> str | None:
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("unique-local", isinstance(address, ipaddress.IPv6Address) and address in _UNIQUE_LOCAL),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
         ("not globally routable", not address.is_global),
     )
     return next((name for name, hit in checks if hit), None)

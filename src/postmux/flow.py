@@ -26,11 +26,12 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Generator, Iterator
 from typing import IO, Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
 from .errors import FetchRefusedError
-from .fetch import MEDIA_DOWNLOAD, MediaDownload
+from .fetch import MEDIA_DOWNLOAD, MediaDownload, literal_address
 from .media import MediaKind
 
 __all__ = [
@@ -111,7 +112,18 @@ def media_request(url: str, sink: IO[bytes], *, medium: str, kind: MediaKind | N
     try:
         return httpx.Request("GET", url, extensions=extensions)
     except httpx.InvalidURL:
-        raise FetchRefusedError(medium, "url", "not a URL postmux can fetch") from None
+        pass
+    # httpx refuses some numeric hosts the system resolver takes (``0177.0.0.1``):
+    # spelled as the address they mean, the policy judges that address
+    try:
+        parts = urlsplit(url)
+        address = literal_address(parts.hostname or "")
+        if address is not None and address.version == 4:
+            netloc = f"{address}:{parts.port}" if parts.port else str(address)
+            return httpx.Request("GET", parts._replace(netloc=netloc).geturl(), extensions=extensions)
+    except (ValueError, httpx.InvalidURL):
+        pass
+    raise FetchRefusedError(medium, "url", "not a URL postmux can fetch")
 
 
 class FileStream(httpx.SyncByteStream, httpx.AsyncByteStream):
