@@ -81,7 +81,8 @@ class Post:
 
     ``text`` is the caption (description on TikTok photo posts); ``title`` the
     headline where a platform has one (TikTok photo title, YouTube title);
-    ``media`` URLs or paths (``str``, ``Path`` or :class:`Media`); ``targets``
+    ``media`` URLs (``str``), local files (``pathlib.Path``) or :class:`Media`
+    — a string is always a URL, never a path on disk; ``targets``
     :class:`Target` or ``"platform:account"`` strings. Each takes one value or
     a list: a single medium or target is a list of one. ``schedule_at`` must be
     timezone-aware. ``extras`` holds raw vendor fields, keyed by provider name,
