@@ -128,10 +128,10 @@ class _DriverBase:
     ) -> tuple[TransportError, float | None]:
         """The error to raise for ``exc`` and the delay before a retry (``None``: raise)."""
         sent = not isinstance(exc, _NOT_SENT)
-        message = redact(
-            f"{request.method} {request.url.copy_with(query=None)} failed: {type(exc).__name__}: {exc}",
-            self.key,
-        )
+        named = request.url.copy_with(
+            netloc=_host(request).encode(), query=None
+        )  # the name, not a pinned address
+        message = redact(f"{request.method} {named} failed: {type(exc).__name__}: {exc}", self.key)
         error = TransportError(message, request_sent=sent)
         if sent and not self.safe_to_retry(request):
             return error, None

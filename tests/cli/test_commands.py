@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from tests.core.fetch_support import InternalService
 
 from postmux.cli.app import cli
 from postmux.cli.state import remove_sandbox_state, write_sandbox_state
@@ -97,6 +98,26 @@ def test_done_when_urls_work_on_every_vendor(running: Sandbox) -> None:
         )
         assert result.exit_code == 0, (provider, result.output)
         assert {p["status"] for p in data(result)["publications"]} == {"published"}
+
+
+def test_only_the_sandbox_media_host_is_fetched_from_loopback(running: Sandbox) -> None:
+    with InternalService() as internal:
+        result = run(
+            "post",
+            f"{internal.origin}/clip.mp4",
+            "--to",
+            "tiktok:@sandbox_tiktok",
+            "--sandbox",
+            "-p",
+            "wonda",
+            "--json",
+        )
+    assert result.exit_code == 1, result.output
+    (publication,) = data(result)["publications"]
+    assert publication["status"] == "failed"
+    assert "fetch policy: address" in publication["error"]
+    assert internal.hits == []
+    assert not any(path.endswith("/media/upload") for _, path in running.emulator("wonda").requests)
 
 
 def test_wahdx_refuses_a_local_file_before_any_io(running: Sandbox, tmp_path: Path) -> None:

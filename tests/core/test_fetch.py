@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from postmux import FetchPolicy, FetchRefusedError, MediaKind, ProviderError
+from postmux import FetchPolicy, FetchRefusedError, MediaKind, ProviderError, TransportError
 from postmux.fetch import address_refusal, literal_address, size_limit
 from postmux.rules import GiB, MiB
 
@@ -324,3 +324,15 @@ def test_refusals_never_quote_a_query_string() -> None:
     with pytest.raises(FetchRefusedError) as caught:
         FetchPolicy().pin("http://cdn.example.com/a.mp4?X-Signature=s3cr3t", "media[0]")
     assert "s3cr3t" not in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_network_failure_names_the_host_not_the_pinned_address(mode: str) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with pytest.raises(TransportError) as caught:
+        fetch(mode, FetchPolicy(resolver=DNS), "https://cdn.example.com/clip.mp4?sig=secret", Routing(refuse))
+    assert "GET https://cdn.example.com/clip.mp4 failed" in str(caught.value)
+    assert PUBLIC not in str(caught.value)
+    assert "secret" not in str(caught.value)

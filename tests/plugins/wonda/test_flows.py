@@ -21,6 +21,7 @@ from postmux import (
     TikTokOptions,
     UnsupportedError,
 )
+from postmux.fetch import MEDIA_DOWNLOAD, MediaDownload
 from postmux.flow import DOWNLOAD_TO, Flow, step
 from postmux_wonda import WondaAdapter
 from postmux_wonda.schedules import scheduled_publications
@@ -62,6 +63,9 @@ def test_a_url_is_downloaded_into_a_file_then_uploaded() -> None:
     download = step(flow)
     assert (download.method, str(download.url)) == ("GET", "https://cdn.example.com/v/clip.mp4?sig=1")
     assert "authorization" not in download.headers
+    assert download.extensions[MEDIA_DOWNLOAD] == MediaDownload(
+        "media[0]", MediaKind.VIDEO
+    )  # the core's policy applies
     sink = download.extensions[DOWNLOAD_TO]
     sink.write(b"downloaded")  # what the driver does with the streamed body
     upload = step(flow, httpx.Response(200, headers={"Content-Type": "video/mp4"}, request=download))
