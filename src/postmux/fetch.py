@@ -114,7 +114,8 @@ class Pinned:
 class FetchPolicy:
     """What a URL must be for postmux to download it (see the module docstring for the defaults).
 
-    ``allow_hosts`` names hosts (``"media.internal"``, or ``"host:port"``)
+    ``allow_hosts`` names hosts (``"media.internal"``, or ``"host:port"``,
+    ``"[::1]:8080"``)
     exempt from the address rule; every other rule still applies to them, and
     a redirect away from them is checked afresh. ``max_bytes`` lowers the
     platform's file size limit. ``resolver`` is for tests and custom DNS.
@@ -148,13 +149,15 @@ class FetchPolicy:
         if literal is None and _looks_numeric(host):
             raise FetchRefusedError(medium, "url", f"{host} is neither a name nor an address")
         addresses = [literal] if literal is not None else self._resolve(host, port, medium)
-        exempt = self.allow_private or host in self.allow_hosts or f"{host}:{port}" in self.allow_hosts
+        named = host if ":" not in host else f"[{host}]"
+        exempt = self.allow_private or host in self.allow_hosts or f"{named}:{port}" in self.allow_hosts
         if not exempt:
             for address in addresses:
                 why = address_refusal(address)
                 if why is not None:
+                    # a name's addresses are not echoed: the error may reach whoever chose the URL
                     shown = host if literal is None or str(literal) == host else f"{host} ({literal})"
-                    said = "is" if literal is not None else f"resolves to {address}, which is"
+                    said = "is" if literal is not None else "resolves to"
                     raise FetchRefusedError(medium, "address", f"{shown} {said} a {why} address")
         address = addresses[0]
         name = str(address) if literal is not None else host

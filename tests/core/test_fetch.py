@@ -224,8 +224,9 @@ def test_allow_private_is_an_explicit_opt_out(internal: InternalService, mode: s
 
 
 def test_an_allowed_host_is_exempt_by_name_and_port_only() -> None:
-    policy = FetchPolicy(schemes={"http"}, allow_hosts={"127.0.0.1:8001"})
+    policy = FetchPolicy(schemes={"http"}, allow_hosts={"127.0.0.1:8001", "[::1]:8001"})
     assert policy.pin("http://127.0.0.1:8001/a.mp4", "media[0]").url.port == 8001
+    assert policy.pin("http://[::1]:8001/a.mp4", "media[0]").host_header == "[::1]:8001"
     with pytest.raises(FetchRefusedError, match="loopback"):
         policy.pin("http://127.0.0.1:8002/a.mp4", "media[0]")
 

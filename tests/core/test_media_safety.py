@@ -99,8 +99,9 @@ def test_a_refused_medium_fails_every_target_that_needed_it_and_sends_nothing(mo
     assert [p.status for p in report] == [Status.FAILED, Status.FAILED]
     for p in report:
         assert "media[0] was not fetched" in (p.error or "")
-        assert "10.0.0.5, which is a private address" in (p.error or "")
+        assert "internal.example resolves to a private address" in (p.error or "")
         assert "fetch policy: address" in (p.error or "")
+        assert "10.0.0.5" not in (p.error or "")  # what an internal name resolves to is not told
         assert isinstance(p.exception, FetchRefusedError)
     assert v.requests == []  # no download, no post
     entry = ledger.lookup(post.ledger_key, "fake:tiktok:a")
