@@ -114,10 +114,9 @@ class Pinned:
 class FetchPolicy:
     """What a URL must be for postmux to download it (see the module docstring for the defaults).
 
-    ``allow_hosts`` names hosts (``"media.internal"``, or ``"host:port"``,
-    ``"[::1]:8080"``)
-    exempt from the address rule; every other rule still applies to them, and
-    a redirect away from them is checked afresh. ``max_bytes`` lowers the
+    ``allow_hosts`` names hosts (``"media.internal"``, ``"host:port"``,
+    ``"[::1]:8080"``) exempt from the address rule; every other rule still
+    applies to them, and a redirect away from them is checked afresh. ``max_bytes`` lowers the
     platform's file size limit. ``resolver`` is for tests and custom DNS.
     """
 
