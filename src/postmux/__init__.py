@@ -18,6 +18,7 @@ from .accounts import Account, AccountStatus, CreatorInfo
 from .adapter import Adapter, Route
 from .async_publisher import AsyncPublisher
 from .capabilities import Capabilities, PlatformSupport
+from .comparison import Comparison, compare
 from .connect import (
     AsyncConnectSession,
     ConnectFailedError,
@@ -77,6 +78,7 @@ __all__ = [
     "AsyncPublisher",
     "AuthenticationError",
     "Capabilities",
+    "Comparison",
     "ConfigurationError",
     "ConflictError",
     "ConnectFailedError",
@@ -124,6 +126,7 @@ __all__ = [
     "ValidationError",
     "YouTubeOptions",
     "async_publisher",
+    "compare",
     "hookimpl",
     "providers",
     "publisher",

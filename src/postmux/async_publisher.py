@@ -28,6 +28,7 @@ from .flow import Flow
 from .ledger import Ledger
 from .plugins import PluginManager
 from .post import Post
+from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
 
@@ -99,6 +100,12 @@ class AsyncPublisher(PublisherCore):
     async def _validate_resolved(self, post: Post, now: datetime | None) -> list[Problem]:
         accounts = await self.accounts() if self._can_resolve(post) else []
         return self.resolved_problems(post, accounts, now=now)
+
+    async def preview(self, post: Post, *, resolve: bool = True) -> Preview:
+        """The exact requests ``publish(post)`` would send; see :meth:`postmux.Publisher.preview`."""
+        self.prepare(post)
+        accounts = await self.accounts() if resolve and self.needs_accounts(post) else None
+        return self.previewed(post, accounts, resolve=resolve)
 
     async def publish(self, post: Post) -> PublishReport:
         """Send ``post`` to every target; see :meth:`postmux.Publisher.publish`."""

@@ -35,6 +35,7 @@ from .ledger import Ledger
 from .media import Media
 from .plugins import PluginManager
 from .post import Post, Target
+from .preview import Preview, preview_post
 from .results import Publication, PublishReport
 from .secrets import Secret, redact
 from .status import Status
@@ -324,6 +325,14 @@ class PublisherCore:
             )
             for route, p in zip(batch, results, strict=True)
         ]
+
+    def previewed(self, post: Post, accounts: Sequence[Account] | None, *, resolve: bool) -> Preview:
+        """The requests ``publish(post)`` would send; ``@username`` targets stay as given unless resolved.
+
+        Validates first (raising every problem, as ``publish`` does); sends nothing.
+        """
+        routes = self.routes(post, accounts) if resolve else [Route(t, t.account) for t in post.targets]
+        return preview_post(self.adapter, self._key, post, routes)
 
     def prepare(self, post: Post) -> None:
         """Validate, raising every problem before any I/O."""

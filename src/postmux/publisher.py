@@ -29,6 +29,7 @@ from .flow import Flow
 from .ledger import Ledger
 from .plugins import PluginManager
 from .post import Post
+from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
 
@@ -117,6 +118,18 @@ class Publisher(PublisherCore):
                 for route, publication in zip(batch, results, strict=True):
                     sent[index[id(route)]] = publication
         return self.assemble(len(routes), known, sent)
+
+    def preview(self, post: Post, *, resolve: bool = True) -> Preview:
+        """The exact requests ``publish(post)`` would send, per target, with the key redacted.
+
+        Nothing is sent, except the ``accounts()`` look-up that resolves
+        ``@username`` targets (cached; ``resolve=False`` skips it and shows the
+        usernames as given). Raises :class:`~postmux.ValidationError` like
+        :meth:`publish`. See :mod:`postmux.preview` for what a multi-step flow shows.
+        """
+        self.prepare(post)
+        accounts = self.accounts() if resolve and self.needs_accounts(post) else None
+        return self.previewed(post, accounts, resolve=resolve)
 
     def _run_batches(
         self, post: Post, batches: Sequence[Sequence[Route]], media: tuple[str, ...]
