@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import demo, info, publish, sandbox_cmd
+from . import compare, demo, info, publish, sandbox_cmd
 from .base import cli
 
 __all__ = ["cli"]
 
-_COMMANDS = (demo, info, publish, sandbox_cmd)  # imported for their @cli.command side effects
+_COMMANDS = (compare, demo, info, publish, sandbox_cmd)  # imported for their @cli.command side effects
