@@ -63,6 +63,7 @@ from .options import (
     YouTubeOptions,
 )
 from .post import Post, Target
+from .preview import Preview
 from .publisher import Publisher
 from .results import Publication, PublishReport
 from .secrets import Secret
@@ -103,6 +104,7 @@ __all__ = [
     "PlatformSupport",
     "Post",
     "PostmuxError",
+    "Preview",
     "Problem",
     "ProviderError",
     "Publication",

@@ -1,0 +1,103 @@
+"""``postmux compare``: the table, ``--json`` and ``--run`` through the emulators."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from postmux.cli.app import cli
+
+VIDEO = "https://cdn.example.com/clip.mp4"
+DONE_WHEN = [
+    "compare",
+    VIDEO,
+    "--to",
+    "tiktok:acc-1",
+    "--to",
+    "instagram:@brand",
+    "--to",
+    "threads:acc-3",
+    "--text",
+    "Hello #postmux",
+    "--set",
+    "tiktok.allow_comment=false",
+    "--providers",
+    "wahdx,wonda,postpeer",
+]
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def data(result: Result) -> dict[str, Any]:
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_json_holds_every_vendor_target_field_and_refusal() -> None:
+    result = run(*DONE_WHEN, "--json")
+    assert result.exit_code == 0, result.output
+    doc = data(result)
+    assert doc["providers"] == ["wahdx", "wonda", "postpeer"]
+    cells = {(c["provider"], c["target"]): c for c in doc["cells"]}
+    assert len(cells) == 9
+    wonda_threads = cells[("wonda", "threads:acc-3")]
+    assert not wonda_threads["accepted"]
+    assert wonda_threads["problems"][0]["message"] == "wonda does not publish to Threads"
+    comment = {
+        v: next(f for f in cells[(v, "tiktok:acc-1")]["fields"] if f["field"] == "tiktok.allow_comment")
+        for v in doc["providers"]
+    }
+    assert comment["wahdx"]["wire_name"] == "allow_comment" and comment["wahdx"]["sent"] is False
+    assert comment["postpeer"]["inverted"] and comment["postpeer"]["sent"] is True
+    privacy = next(f for f in cells[("postpeer", "tiktok:acc-1")]["fields"] if f["field"] == "tiktok.privacy")
+    assert (privacy["state"], privacy["sent"], privacy["renamed"]) == ("default", "SELF_ONLY", True)
+
+
+def test_the_table_shows_renames_inversions_defaults_and_refusals() -> None:
+    result = run(*DONE_WHEN)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for expected in (
+        "TikTok · acc-1",
+        "Threads · acc-3",
+        "privacy_level",
+        "privacyLevel",
+        "disableComment = true",
+        "inverted",
+        "who_can_reply",
+        "refused",
+        "wonda does not publish to Threads",
+        "Capability differences",
+    ):
+        assert expected in out, expected
+
+
+def test_bad_settings_are_usage_errors_with_nothing_sent() -> None:
+    result = run("compare", VIDEO, "--to", "tiktok:a", "--set", "tiktok.nope=1", "--json")
+    assert result.exit_code == 2
+    assert data(result)["problems"][0]["field"] == "set[0]"
+
+
+def test_run_sends_the_post_through_every_emulator_and_counts_requests() -> None:
+    result = run(*DONE_WHEN, "--run", "--json", "--timeout", "30")
+    assert result.exit_code == 0, result.output
+    runs = {r["provider"]: r for r in data(result)["runs"]}
+    assert set(runs) == {"wahdx", "wonda", "postpeer"}
+    for name, r in runs.items():
+        statuses = {t["target"]: t["status"] for t in r["targets"]}
+        expected = "refused" if name == "wonda" else "published"
+        assert statuses == {
+            "tiktok:acc-1": "published",
+            "instagram:@brand": "published",
+            "threads:acc-3": expected,
+        }
+        assert r["seconds"] is not None and r["seconds"] >= 0
+        assert r["requests"] == r["publish_requests"] + r["poll_requests"] >= 1
+    assert runs["postpeer"]["publish_requests"] == 1  # one request for every target
+    assert runs["wahdx"]["publish_requests"] == 3  # one per target
+    assert runs["wonda"]["publish_requests"] == 4  # media download and upload, then one per target
+    table = run(*DONE_WHEN, "--run", "--timeout", "30")
+    assert "Through each vendor's emulator" in table.stdout
