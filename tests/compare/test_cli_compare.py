@@ -50,8 +50,10 @@ def test_json_holds_every_vendor_target_field_and_refusal() -> None:
         v: next(f for f in cells[(v, "tiktok:acc-1")]["fields"] if f["field"] == "tiktok.allow_comment")
         for v in doc["providers"]
     }
-    assert comment["wahdx"]["wire_name"] == "allow_comment" and comment["wahdx"]["sent"] is False
-    assert comment["postpeer"]["inverted"] and comment["postpeer"]["sent"] is True
+    assert comment["wahdx"]["wire_name"] == "allow_comment"
+    assert comment["wahdx"]["sent"] is False
+    assert comment["postpeer"]["inverted"]
+    assert comment["postpeer"]["sent"] is True
     privacy = next(f for f in cells[("postpeer", "tiktok:acc-1")]["fields"] if f["field"] == "tiktok.privacy")
     assert (privacy["state"], privacy["sent"], privacy["renamed"]) == ("default", "SELF_ONLY", True)
 
@@ -94,7 +96,8 @@ def test_run_sends_the_post_through_every_emulator_and_counts_requests() -> None
             "instagram:@brand": "published",
             "threads:acc-3": expected,
         }
-        assert r["seconds"] is not None and r["seconds"] >= 0
+        assert r["seconds"] is not None
+        assert r["seconds"] >= 0
         assert r["requests"] == r["publish_requests"] + r["poll_requests"] >= 1
     assert runs["postpeer"]["publish_requests"] == 1  # one request for every target
     assert runs["wahdx"]["publish_requests"] == 3  # one per target

@@ -54,7 +54,8 @@ def test_one_request_per_target_with_the_exact_body_and_the_key_redacted() -> No
     assert request.body["tiktokSettings"]["allow_comment"] is False
     assert request.body["tiktokSettings"]["privacy_level"] == "SELF_ONLY"  # the neutral default, sent
     dumped = json.dumps(preview.to_dict())
-    assert KEY not in dumped and KEY not in repr(preview)
+    assert KEY not in dumped
+    assert KEY not in repr(preview)
 
 
 def test_a_vendor_that_batches_shows_one_request_shared_by_its_targets() -> None:
@@ -71,9 +72,11 @@ def test_staging_stops_at_the_first_request_whose_answer_is_needed_and_says_so()
     assert not preview.complete
     download, publish = preview.for_target("tiktok:acc-1").requests
     assert (download.step, download.method, download.url) == ("stage", "GET", VIDEO)
-    assert download.download and not download.to_vendor
+    assert download.download
+    assert not download.to_vendor
     assert "authorization" not in download.headers  # a CDN never sees the key
-    assert publish.step == "publish" and publish.headers["authorization"] == "Bearer ***"
+    assert publish.step == "publish"
+    assert publish.headers["authorization"] == "Bearer ***"
     assert publish.body["mediaId"] == placeholder(0)
     assert any("staging continues only once" in note for note in preview.notes)
 
@@ -84,7 +87,8 @@ def test_a_file_body_is_described_not_read(tmp_path: Path) -> None:
         Post(text="hi", media=[Media(path=clip)], targets=[Target("tiktok", "acc-1")])
     )
     (upload,) = [r for r in preview.requests if r.step == "stage"]
-    assert upload.method == "POST" and upload.url.endswith("/media/upload")
+    assert upload.method == "POST"
+    assert upload.url.endswith("/media/upload")
     assert upload.body_kind == "multipart"
     (part,) = upload.body["parts"]
     assert part == {
@@ -101,7 +105,8 @@ def test_a_presigned_upload_is_asked_for_then_the_preview_stops(tmp_path: Path) 
         Post(text="hi", media=[Media(path=clip)], targets=[Target("tiktok", "acc-1")])
     )
     ask, publish = preview.requests
-    assert ask.url.endswith("/v1/media/upload") and ask.body == {
+    assert ask.url.endswith("/v1/media/upload")
+    assert ask.body == {
         "filename": "clip.mp4",
         "mimeType": "video/mp4",
     }
