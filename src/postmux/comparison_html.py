@@ -46,9 +46,9 @@ table.grid { table-layout:fixed; }
 table.grid thead th:first-child { width:230px; }
 th, td { text-align:left; vertical-align:top; padding:7px 10px; border-bottom:1px solid var(--line); }
 thead th { font-size:13px; color:var(--muted); font-weight:600; background:#fbfbfd; }
-tbody th { width:210px; font-weight:500; white-space:nowrap; }
+tbody th { font-weight:500; overflow-wrap:anywhere; }
 tbody th .neutral { display:block; color:var(--muted); font-weight:400; font-size:12px; }
-td.cell { min-width:170px; }
+td.cell { overflow-wrap:anywhere; }
 td.state-default { background:var(--default); }
 td.state-inverted { background:var(--inverted); }
 td.state-refused { background:var(--refused); box-shadow:inset 3px 0 0 var(--refused-ink); }
@@ -65,7 +65,9 @@ code.val { background:#f1f3f8; border-radius:4px; padding:0 4px; }
 .badge.renamed { background:#e3f3ea; color:#1d6a43; }
 .badge.converted { background:#fff0d6; color:#8a5600; }
 .why { color:var(--refused-ink); font-size:12.5px; margin-top:2px; }
-tr.verdict td.accepted { color:var(--ok); font-weight:600; }
+tr.verdict td.accepted, table.overview td.accepted { color:var(--ok); font-weight:600; }
+table.overview td.refused { color:var(--refused-ink); font-weight:600; }
+table.overview tbody th { width:auto; }
 tr.verdict td.refused { color:var(--refused-ink); font-weight:600; background:var(--refused); }
 tr.verdict ul { margin:4px 0 0; padding-left:18px; font-weight:400; }
 .notes { color:var(--muted); font-size:12.5px; margin:10px 0 0; padding-left:18px; }
@@ -113,6 +115,7 @@ def render_html(comparison: Comparison) -> str:
         '<span class="badge renamed">renamed</span>another name '
         '<span class="badge converted">converted</span>another value</span></div>',
     ]
+    parts.append(_overview(comparison))
     for target in comparison.targets:
         parts.append(_grid(comparison, str(target)))
     parts.append(_capabilities(comparison))
@@ -159,6 +162,31 @@ def _grid(comparison: Comparison, target: str) -> str:
         f"<tbody>{''.join(rows)}</tbody></table>"
         + (f'<ul class="notes">{"".join(f"<li>{escape(n)}</li>" for n in notes)}</ul>' if notes else "")
         + "</section>"
+    )
+
+
+def _overview(comparison: Comparison) -> str:
+    """Per vendor: how many targets it takes, which it refuses, and how many requests it would send."""
+    rows = []
+    for provider in comparison.providers:
+        cells = [c for c in comparison.cells if c.provider == provider]
+        taken = sum(1 for c in cells if c.accepted)
+        refused = ", ".join(str(c.target) for c in cells if not c.accepted) or "—"
+        preview = comparison.previews.get(provider)
+        requests = (
+            str(len(preview.requests)) + ("" if preview.complete else "+") if preview is not None else "0"
+        )
+        rows.append(
+            f'<tr data-provider="{escape(provider)}"><th>{escape(provider)}</th>'
+            f'<td class="{"accepted" if taken == len(cells) else "refused"}">{taken} of {len(cells)}</td>'
+            f"<td>{escape(refused)}</td><td>{escape(requests)}</td></tr>"
+        )
+    return (
+        '<section id="overview"><h2>At a glance</h2><table class="overview"><thead><tr><th>vendor</th>'
+        "<th>targets accepted</th><th>refused</th>"
+        "<th>requests to publish (+: more once staging is answered)</th>"
+        "</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
     )
 
 

@@ -125,7 +125,9 @@ class Publisher(PublisherCore):
         Nothing is sent, except the ``accounts()`` look-up that resolves
         ``@username`` targets (cached; ``resolve=False`` skips it and shows the
         usernames as given). Raises :class:`~postmux.ValidationError` like
-        :meth:`publish`. See :mod:`postmux.preview` for what a multi-step flow shows.
+        :meth:`publish`. The ledger is not consulted: a target it already holds
+        would not be sent again. See :mod:`postmux.preview` for what a
+        multi-step flow shows.
         """
         self.prepare(post)
         accounts = self.accounts() if resolve and self.needs_accounts(post) else None

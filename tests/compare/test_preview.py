@@ -144,3 +144,9 @@ def test_the_async_publisher_previews_the_same_requests() -> None:
             return await apub.preview(p)
 
     assert asyncio.run(main()) == offline("postpeer").preview(p)
+
+
+def test_a_key_inside_a_body_is_redacted_too() -> None:
+    p = Post(text="hi", media=[VIDEO], targets=["tiktok:acc-1"], extras={"wahdx": {"note": f"key {KEY}"}})
+    (request,) = offline("wahdx").preview(p).requests
+    assert request.body["note"] == "key ***"
