@@ -8,6 +8,8 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from postmux.cli.app import cli
+from postmux.docgen import _OPTIONS
+from postmux.plugins import plugin_manager
 
 VIDEO = "https://cdn.example.com/clip.mp4"
 DONE_WHEN = [
@@ -75,6 +77,12 @@ def test_the_table_shows_renames_inversions_defaults_and_refusals() -> None:
         "Capability differences",
     ):
         assert expected in out, expected
+    for vendor in ("wahdx", "wonda", "postpeer"):
+        adapter = plugin_manager().get(vendor)
+        for platform in ("tiktok", "instagram", "threads"):
+            for field, spec in adapter.field_mapping.get(_OPTIONS[platform].__name__, {}).items():
+                assert f"{platform}.{field}" in out
+                assert spec.lstrip("!") in out, (vendor, spec)
 
 
 def test_bad_settings_are_usage_errors_with_nothing_sent() -> None:
