@@ -152,6 +152,11 @@ def preview_post(adapter: Adapter, key: Secret, post: Post, routes: Sequence[Rou
             f"{first.method} {first.url} is answered, so its later requests are not shown and "
             "the publish bodies carry placeholders for the media references"
         )
+        if first.download:
+            notes.append(
+                f"{first.url} is a media download: the driver fetches it under the publisher's "
+                "FetchPolicy (every hop checked, size capped) and it never carries the key"
+            )
     sent: list[RequestPreview] = list(staging)
     per_route: dict[int, list[RequestPreview]] = {}
     for batch in adapter.batches(post, routes):

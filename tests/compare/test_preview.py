@@ -79,6 +79,7 @@ def test_staging_stops_at_the_first_request_whose_answer_is_needed_and_says_so()
     assert publish.headers["authorization"] == "Bearer ***"
     assert publish.body["mediaId"] == placeholder(0)
     assert any("staging continues only once" in note for note in preview.notes)
+    assert any("FetchPolicy" in note for note in preview.notes)
 
 
 def test_a_file_body_is_described_not_read(tmp_path: Path) -> None:
