@@ -52,6 +52,7 @@ from .errors import (
 from .factory import async_publisher, providers, publisher
 from .fetch import FetchPolicy
 from .hookspecs import hookimpl
+from .hosting import HostedFile, MediaHost, MediaHostError
 from .ledger import Ledger, MemoryLedger, SQLiteLedger
 from .media import Media, MediaKind
 from .options import (
@@ -88,10 +89,13 @@ __all__ = [
     "FacebookOptions",
     "FetchPolicy",
     "FetchRefusedError",
+    "HostedFile",
     "InstagramOptions",
     "InvalidRequestError",
     "Ledger",
     "Media",
+    "MediaHost",
+    "MediaHostError",
     "MediaKind",
     "MemoryLedger",
     "MissingCredentialsError",

@@ -31,6 +31,7 @@ from .errors import (
     ValidationError,
 )
 from .fetch import FetchPolicy
+from .hosting import HostedFile, MediaHost, remove_quietly
 from .ledger import Ledger
 from .media import Media
 from .plugins import PluginManager
@@ -67,6 +68,7 @@ class PublisherCore:
         plugins: PluginManager | None,
         media_fetch: FetchPolicy | None = None,
         media_root: str | os.PathLike[str] | None = None,
+        media_host: MediaHost | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -82,6 +84,11 @@ class PublisherCore:
         self.max_concurrency = max_concurrency
         self._plugins = plugins
         self._accounts: list[Account] | None = None
+        self.media_host = media_host
+        caps = adapter.capabilities
+        self._hosting = media_host is not None and not caps.local_files
+        # with a media host, a URL-only vendor takes local files: the core turns them into URLs
+        self._checked_caps = attrs.evolve(caps, local_files=True) if self._hosting else caps
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} provider={self.provider!r} base_url={self.adapter.base_url!r}>"
@@ -98,7 +105,7 @@ class PublisherCore:
 
     def validate(self, post: Post, *, now: datetime | None = None) -> list[Problem]:
         """Every problem with ``post`` for this vendor; no I/O."""
-        problems = validate(post, self.capabilities, provider=self.provider, now=now)
+        problems = validate(post, self._checked_caps, provider=self.provider, now=now)
         if isinstance(post, Post):
             seen = set(problems)
             problems += [p for p in self.adapter.check(post) if p not in seen]
@@ -330,9 +337,34 @@ class PublisherCore:
         raise_for_problems(self.validate(post))
 
     @staticmethod
-    def assemble(size: int, known: dict[int, Publication], sent: dict[int, Publication]) -> PublishReport:
+    def assemble(
+        size: int,
+        known: dict[int, Publication],
+        sent: dict[int, Publication],
+        hosted: tuple[HostedFile, ...] = (),
+    ) -> PublishReport:
         """The report in target order from what the ledger knew and what was sent."""
-        return PublishReport(tuple(known[i] if i in known else sent[i] for i in range(size)))
+        results = tuple(known[i] if i in known else sent[i] for i in range(size))
+        return PublishReport(results, hosted=hosted)
+
+    # -- media hosting -----------------------------------------------------
+
+    def needs_hosting(self, post: Post) -> bool:
+        """True when local files of ``post`` must become URLs before this vendor's flow sees them."""
+        return self._hosting and any(isinstance(m, Media) and m.is_local for m in post.media)
+
+    def drop_hosted(self, hosted: Sequence[HostedFile]) -> None:
+        """Remove hosted files, quietly (they expire anyway)."""
+        if self.media_host is not None and hosted:
+            remove_quietly(self.media_host, hosted)
+
+    def settled(self, given: object, current: Sequence[Publication]) -> PublishReport:
+        """The final report of ``wait()``: hosted media of ``given`` is removed once all is final."""
+        hosted = given.hosted if isinstance(given, PublishReport) else ()
+        if hosted and all(p.is_final for p in current):
+            self.drop_hosted(hosted)
+            hosted = ()
+        return PublishReport(tuple(current), hosted=hosted)
 
     @staticmethod
     def pollable(publications: Sequence[Publication]) -> list[int]:

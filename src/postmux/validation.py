@@ -17,6 +17,7 @@ import attrs
 
 from .capabilities import Capabilities, PlatformSupport
 from .errors import Problem, UnsupportedError, ValidationError
+from .hosting import HOW_TO_CONFIGURE
 from .media import Media, MediaKind
 from .options import (
     FacebookOptions,
@@ -132,7 +133,7 @@ def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | 
         elif not caps.local_files:
             out.add(
                 f"{field}.path",
-                "this provider takes public URLs only, not local files",
+                f"this provider takes public URLs only, not local files: {HOW_TO_CONFIGURE}",
                 unsupported=True,
             )
         if not isinstance(item.kind, MediaKind):
