@@ -62,6 +62,7 @@ from .options import (
     TikTokOptions,
     YouTubeOptions,
 )
+from .portable import Change, PortabilityReport, VendorCheck, check_portable
 from .post import Post, Target
 from .publisher import Publisher
 from .results import Publication, PublishReport
@@ -78,6 +79,7 @@ __all__ = [
     "AsyncPublisher",
     "AuthenticationError",
     "Capabilities",
+    "Change",
     "ConfigurationError",
     "ConflictError",
     "ConnectFailedError",
@@ -103,6 +105,7 @@ __all__ = [
     "PaymentRequiredError",
     "PermissionDeniedError",
     "PlatformSupport",
+    "PortabilityReport",
     "Post",
     "PostmuxError",
     "Problem",
@@ -126,8 +129,10 @@ __all__ = [
     "UnknownProviderError",
     "UnsupportedError",
     "ValidationError",
+    "VendorCheck",
     "YouTubeOptions",
     "async_publisher",
+    "check_portable",
     "hookimpl",
     "providers",
     "publisher",

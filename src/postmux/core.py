@@ -35,11 +35,12 @@ from .hosting import HostedFile, MediaHost, remove_quietly
 from .ledger import Ledger
 from .media import Media
 from .plugins import PluginManager
+from .portable import accepted_by, vendor_problems
 from .post import Post, Target
 from .results import Publication, PublishReport
 from .secrets import Secret, redact
 from .status import Status
-from .validation import raise_for_problems, validate
+from .validation import raise_for_problems
 
 __all__ = ["PublisherCore", "as_publications"]
 
@@ -86,9 +87,8 @@ class PublisherCore:
         self._accounts: list[Account] | None = None
         self.media_host = media_host
         caps = adapter.capabilities
-        self._hosting = media_host is not None and not caps.local_files
         # with a media host, a URL-only vendor takes local files: the core turns them into URLs
-        self._checked_caps = attrs.evolve(caps, local_files=True) if self._hosting else caps
+        self._hosting = media_host is not None and not caps.local_files
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} provider={self.provider!r} base_url={self.adapter.base_url!r}>"
@@ -104,14 +104,43 @@ class PublisherCore:
         return self.adapter.capabilities
 
     def validate(self, post: Post, *, now: datetime | None = None) -> list[Problem]:
-        """Every problem with ``post`` for this vendor; no I/O."""
-        problems = validate(post, self._checked_caps, provider=self.provider, now=now)
-        if isinstance(post, Post):
-            seen = set(problems)
-            problems += [p for p in self.adapter.check(post) if p not in seen]
-            if self.media_root is not None:
-                problems += _outside(post, self.media_root)
-        return problems
+        """Every problem with ``post`` for this vendor; no I/O.
+
+        A refusal (an ``unsupported`` problem) names the other installed
+        vendors that would take that part of the post: "(accepted by: …)".
+        """
+        hosting = self.media_host is not None
+        problems = vendor_problems(self.adapter, post, hosting=hosting, now=now)
+        if isinstance(post, Post) and self.media_root is not None:
+            problems += _outside(post, self.media_root)
+        if self._plugins is None or not any(p.unsupported for p in problems):
+            return problems
+        others = self._others_problems(post, hosting, now)
+        named: list[Problem] = []
+        for problem in problems:
+            names = accepted_by(problem, others) if problem.unsupported else []
+            if names:
+                alternatives = ", ".join(names)
+                problem = attrs.evolve(problem, message=f"{problem.message} (accepted by: {alternatives})")
+            named.append(problem)
+        return named
+
+    def _others_problems(self, post: Post, hosting: bool, now: datetime | None) -> dict[str, list[Problem]]:
+        """Every other installed vendor's problems with ``post`` (a vendor that cannot say is left out)."""
+        assert self._plugins is not None
+        found: dict[str, list[Problem]] = {}
+        try:
+            providers = self._plugins.providers()
+        except PostmuxError:
+            return found  # validate() never raises; a broken plugin set names no alternatives
+        for name, cls in providers.items():
+            if name == self.provider:
+                continue
+            try:
+                found[name] = vendor_problems(cls(), post, hosting=hosting, now=now)
+            except Exception:  # another vendor's own checks must not break this one's validate()
+                log.debug("postmux: %s could not check the post", name, exc_info=True)
+        return found
 
     # -- targets ---------------------------------------------------------
 

@@ -281,7 +281,7 @@ def _check_platform_media(
         elif not support.video:
             out.add("media", f"{provider} cannot publish videos to {name}", unsupported=True)
         formats = support.video_formats if support.video_formats is not None else rules.video_formats
-        _check_formats(media, formats, f"{name} videos", out)
+        _check_formats(media, formats, f"{name} videos", out, platform_formats=rules.video_formats)
     elif kind is MediaKind.PHOTO:
         if not rules.photos:
             out.add("media", f"{name} takes no photos")
@@ -292,15 +292,31 @@ def _check_platform_media(
         low = max(rules.min_photos, support.min_photos or 0)
         high = _min_opt(rules.max_photos, support.max_photos)
         n = len(media)
+        # a count the platform allows but this vendor does not is the vendor's lack
         if n < low:
-            out.add("media", f"{name} photo posts need at least {low} photos through {provider}, got {n}")
+            out.add(
+                "media",
+                f"{name} photo posts need at least {low} photos through {provider}, got {n}",
+                unsupported=n >= rules.min_photos,
+            )
         if high is not None and n > high:
-            out.add("media", f"{name} takes at most {high} photos, got {n}")
+            out.add(
+                "media",
+                f"{name} takes at most {high} photos, got {n}",
+                unsupported=rules.max_photos is None or n <= rules.max_photos,
+            )
         formats = support.photo_formats if support.photo_formats is not None else rules.photo_formats
-        _check_formats(media, formats, f"{name} photos", out)
+        _check_formats(media, formats, f"{name} photos", out, platform_formats=rules.photo_formats)
 
 
-def _check_formats(media: tuple[Media, ...], formats: frozenset[str], what: str, out: _Problems) -> None:
+def _check_formats(
+    media: tuple[Media, ...],
+    formats: frozenset[str],
+    what: str,
+    out: _Problems,
+    *,
+    platform_formats: frozenset[str] = frozenset(),
+) -> None:
     if not formats:
         return
     for i, item in enumerate(media):
@@ -311,7 +327,11 @@ def _check_formats(media: tuple[Media, ...], formats: frozenset[str], what: str,
             continue  # kind and type given explicitly for an extension-less URL
         if ext not in formats:
             allowed = ", ".join(sorted(formats))
-            out.add(f"media[{i}]", f"{what} must be one of {allowed}; got {ext or 'no extension'!r}")
+            out.add(
+                f"media[{i}]",
+                f"{what} must be one of {allowed}; got {ext or 'no extension'!r}",
+                unsupported=bool(ext) and ext in platform_formats,  # the platform takes it; the vendor not
+            )
 
 
 def _min_opt(a: int | None, b: int | None) -> int | None:
@@ -330,12 +350,26 @@ def _tighter(a: TextLimit | None, b: TextLimit | None) -> TextLimit | None:
     return a if a.limit <= b.limit else b
 
 
-def _check_length(field: str, text: str, limit: TextLimit | None, where: str, out: _Problems) -> None:
+def _check_length(
+    field: str,
+    text: str,
+    limit: TextLimit | None,
+    where: str,
+    out: _Problems,
+    *,
+    vendor: bool = False,
+    platform: TextLimit | None = None,
+) -> None:
+    """``limit`` is the binding one. With ``vendor``, ``limit`` may be a vendor's, tighter than the
+    ``platform``'s own (``None``: the platform has none): a text within that is the vendor's lack."""
     if limit is None:
         return
     n = count(text, limit.unit)
     if n > limit.limit:
-        out.add(field, f"{where} allows {limit.limit} {limit.unit}, got {n}")
+        vendor_only = vendor and (
+            platform is None or (platform is not limit and count(text, platform.unit) <= platform.limit)
+        )
+        out.add(field, f"{where} allows {limit.limit} {limit.unit}, got {n}", unsupported=vendor_only)
 
 
 def _check_text(
@@ -352,10 +386,12 @@ def _check_text(
     if isinstance(post.text, str):
         if photos:
             limit = _tighter(rules.photo_caption, support.photo_caption)
-            _check_length("text", post.text, limit, f"{name} photo description via {provider}", out)
+            where = f"{name} photo description via {provider}"
+            _check_length("text", post.text, limit, where, out, vendor=True, platform=rules.photo_caption)
         else:
             limit = _tighter(rules.caption, support.caption)
-            _check_length("text", post.text, limit, f"{name} caption via {provider}", out)
+            where = f"{name} caption via {provider}"
+            _check_length("text", post.text, limit, where, out, vendor=True, platform=rules.caption)
         if rules.max_hashtags is not None and len(_HASHTAG.findall(post.text)) > rules.max_hashtags:
             out.add("text", f"{name} allows at most {rules.max_hashtags} hashtags")
         if rules.max_mentions is not None:
@@ -372,7 +408,9 @@ def _check_text(
             out.add("title", f"{provider} cannot send a title to {name}", unsupported=True)
             return
         limit = _tighter(title_limit, support.photo_title if photos else None)
-        _check_length("title", post.title, limit, f"{name} title via {provider}", out)
+        _check_length(
+            "title", post.title, limit, f"{name} title via {provider}", out, vendor=True, platform=title_limit
+        )
         if rules.forbidden_chars and any(c in post.title for c in rules.forbidden_chars):
             out.add("title", f"{name} titles may not contain {' or '.join(rules.forbidden_chars)}")
 
