@@ -172,9 +172,10 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
             continue
         if not isinstance(target.account, str) or not target.account.strip("@ "):
             out.add(f"{field}.account", "an account id or @username is needed")
-        if target in seen:
+        where = Target(target.platform, target.account)  # the same account, whatever its own text
+        if where in seen:
             out.add(field, f"{target} is listed twice; it would be posted twice")
-        seen.add(target)
+        seen.add(where)
         if target.platform not in RULES:
             out.add(
                 f"{field}.platform",
@@ -272,8 +273,17 @@ def _check_platform_media(
         return  # not a list at all: _check_media said so, once
     media = post.media
     if not media:
-        if not (rules.text_only and support.text_only):
-            out.add("media", f"{name} posts need a photo or a video through {provider}")
+        if not rules.text_only:
+            out.add("media", f"{name} posts need a photo or a video")
+        elif not support.text_only:
+            out.add("media", f"{provider} cannot publish {name} posts without media", unsupported=True)
+        else:
+            for i, target in enumerate(post.targets):
+                if isinstance(target, Target) and target.platform == platform:
+                    text = post.text_for(target)
+                    if isinstance(text, str) and not text.strip():
+                        field = "text" if target.text is None else f"targets[{i}].text"
+                        out.add(field, f"a {name} post with no media needs text")
         return
     if kind is MediaKind.VIDEO:
         if not rules.video:
@@ -383,23 +393,24 @@ def _check_text(
 ) -> None:
     name = rules.name
     photos = kind is MediaKind.PHOTO
-    if isinstance(post.text, str):
-        if photos:
-            limit = _tighter(rules.photo_caption, support.photo_caption)
-            where = f"{name} photo description via {provider}"
-            _check_length("text", post.text, limit, where, out, vendor=True, platform=rules.photo_caption)
+    own = [(i, t) for i, t in enumerate(post.targets) if isinstance(t, Target) and t.platform == platform]
+    if isinstance(post.text, str) and any(t.text is None for _, t in own):
+        _check_caption("text", post.text, rules, support, photos, provider, out)
+    for i, target in own:
+        if target.text is None:
+            continue
+        field = f"targets[{i}].text"
+        if not isinstance(target.text, str):
+            out.add(field, f"expected a string, got {type(target.text).__name__}")
+        elif not support.target_text:
+            out.add(
+                field,
+                f"{provider} cannot send a text of its own to one {name} target; "
+                "put it in Post.text or publish a separate post",
+                unsupported=True,
+            )
         else:
-            limit = _tighter(rules.caption, support.caption)
-            where = f"{name} caption via {provider}"
-            _check_length("text", post.text, limit, where, out, vendor=True, platform=rules.caption)
-        if rules.max_hashtags is not None and len(_HASHTAG.findall(post.text)) > rules.max_hashtags:
-            out.add("text", f"{name} allows at most {rules.max_hashtags} hashtags")
-        if rules.max_mentions is not None:
-            mentions = {m.lower() for m in _MENTION.findall(post.text)}
-            if len(mentions) > rules.max_mentions:
-                out.add("text", f"{name} allows at most {rules.max_mentions} @mentions")
-        if rules.forbidden_chars and any(c in post.text for c in rules.forbidden_chars):
-            out.add("text", f"{name} descriptions may not contain {' or '.join(rules.forbidden_chars)}")
+            _check_caption(field, target.text, rules, support, photos, provider, out)
     if isinstance(post.title, str) and post.title:
         title_limit = rules.photo_title if photos else rules.title
         if title_limit is None and platform != "youtube":
@@ -413,6 +424,35 @@ def _check_text(
         )
         if rules.forbidden_chars and any(c in post.title for c in rules.forbidden_chars):
             out.add("title", f"{name} titles may not contain {' or '.join(rules.forbidden_chars)}")
+
+
+def _check_caption(
+    field: str,
+    text: str,
+    rules: PlatformRules,
+    support: PlatformSupport,
+    photos: bool,
+    provider: str,
+    out: _Problems,
+) -> None:
+    """One text (the post's, or one target's own) against one platform through one vendor."""
+    name = rules.name
+    if photos:
+        limit = _tighter(rules.photo_caption, support.photo_caption)
+        where = f"{name} photo description via {provider}"
+        _check_length(field, text, limit, where, out, vendor=True, platform=rules.photo_caption)
+    else:
+        limit = _tighter(rules.caption, support.caption)
+        where = f"{name} caption via {provider}"
+        _check_length(field, text, limit, where, out, vendor=True, platform=rules.caption)
+    if rules.max_hashtags is not None and len(_HASHTAG.findall(text)) > rules.max_hashtags:
+        out.add(field, f"{name} allows at most {rules.max_hashtags} hashtags")
+    if rules.max_mentions is not None:
+        mentions = {m.lower() for m in _MENTION.findall(text)}
+        if len(mentions) > rules.max_mentions:
+            out.add(field, f"{name} allows at most {rules.max_mentions} @mentions")
+    if rules.forbidden_chars and any(c in text for c in rules.forbidden_chars):
+        out.add(field, f"{name} descriptions may not contain {' or '.join(rules.forbidden_chars)}")
 
 
 def _check_options(
