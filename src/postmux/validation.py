@@ -164,7 +164,7 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
         out.add("targets", "at least one Target is needed")
         return []
     platforms: list[str] = []
-    seen: set[Target] = set()
+    seen: set[tuple[str, str]] = set()
     for i, target in enumerate(targets):
         field = f"targets[{i}]"
         if not isinstance(target, Target):
@@ -172,7 +172,7 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
             continue
         if not isinstance(target.account, str) or not target.account.strip("@ "):
             out.add(f"{field}.account", "an account id or @username is needed")
-        where = Target(target.platform, target.account)  # the same account, whatever its own text
+        where = (target.platform, target.account)  # the same account, whatever its own text
         if where in seen:
             out.add(field, f"{target} is listed twice; it would be posted twice")
         seen.add(where)
@@ -393,12 +393,17 @@ def _check_text(
 ) -> None:
     name = rules.name
     photos = kind is MediaKind.PHOTO
-    own = [(i, t) for i, t in enumerate(post.targets) if isinstance(t, Target) and t.platform == platform]
-    if isinstance(post.text, str) and any(t.text is None for _, t in own):
+    own = [
+        (i, t)
+        for i, t in enumerate(post.targets)
+        if isinstance(t, Target) and t.text is not None and t.platform == platform
+    ]
+    shared = not own or any(
+        isinstance(t, Target) and t.text is None and t.platform == platform for t in post.targets
+    )
+    if isinstance(post.text, str) and shared:  # Post.text goes to some target on this platform
         _check_caption("text", post.text, rules, support, photos, provider, out)
     for i, target in own:
-        if target.text is None:
-            continue
         field = f"targets[{i}].text"
         if not isinstance(target.text, str):
             out.add(field, f"expected a string, got {type(target.text).__name__}")
