@@ -33,6 +33,7 @@ from .errors import (
     ConflictError,
     FetchRefusedError,
     InvalidRequestError,
+    MediaHostError,
     MissingCredentialsError,
     NotFoundError,
     PaymentRequiredError,
@@ -52,7 +53,7 @@ from .errors import (
 from .factory import async_publisher, providers, publisher
 from .fetch import FetchPolicy
 from .hookspecs import hookimpl
-from .hosting import HostedFile, MediaHost, MediaHostError
+from .hosting import HostedFile, MediaHost
 from .ledger import Ledger, MemoryLedger, SQLiteLedger
 from .media import Media, MediaKind
 from .options import (

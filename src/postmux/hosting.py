@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from .errors import ConfigurationError, PostmuxError
+from .errors import ConfigurationError, MediaHostError, PostmuxError
 from .hookspecs import hookimpl
 from .media import Media
 
@@ -65,10 +65,6 @@ HOW_TO_CONFIGURE = (
     "and postmux will host the file and send its URL"
 )
 """What a refusal of a local file says, so the app knows the way out."""
-
-
-class MediaHostError(PostmuxError):
-    """A media host could not store, sign or remove a file (nothing was sent to the vendor)."""
 
 
 @attrs.frozen(slots=True, kw_only=True)
