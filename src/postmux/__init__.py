@@ -34,6 +34,7 @@ from .errors import (
     ConflictError,
     FetchRefusedError,
     InvalidRequestError,
+    MediaHostError,
     MissingCredentialsError,
     NotFoundError,
     PaymentRequiredError,
@@ -53,6 +54,7 @@ from .errors import (
 from .factory import async_publisher, providers, publisher
 from .fetch import FetchPolicy
 from .hookspecs import hookimpl
+from .hosting import HostedFile, MediaHost
 from .ledger import Ledger, MemoryLedger, SQLiteLedger
 from .media import Media, MediaKind
 from .options import (
@@ -62,6 +64,7 @@ from .options import (
     TikTokOptions,
     YouTubeOptions,
 )
+from .portable import Change, PortabilityReport, VendorCheck, check_portable
 from .post import Post, Target
 from .preview import Preview
 from .publisher import Publisher
@@ -79,6 +82,7 @@ __all__ = [
     "AsyncPublisher",
     "AuthenticationError",
     "Capabilities",
+    "Change",
     "Comparison",
     "ConfigurationError",
     "ConflictError",
@@ -91,10 +95,13 @@ __all__ = [
     "FacebookOptions",
     "FetchPolicy",
     "FetchRefusedError",
+    "HostedFile",
     "InstagramOptions",
     "InvalidRequestError",
     "Ledger",
     "Media",
+    "MediaHost",
+    "MediaHostError",
     "MediaKind",
     "MemoryLedger",
     "MissingCredentialsError",
@@ -102,6 +109,7 @@ __all__ = [
     "PaymentRequiredError",
     "PermissionDeniedError",
     "PlatformSupport",
+    "PortabilityReport",
     "Post",
     "PostmuxError",
     "Preview",
@@ -126,8 +134,10 @@ __all__ = [
     "UnknownProviderError",
     "UnsupportedError",
     "ValidationError",
+    "VendorCheck",
     "YouTubeOptions",
     "async_publisher",
+    "check_portable",
     "compare",
     "hookimpl",
     "providers",

@@ -7,6 +7,7 @@ same generators the sync publisher drives.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,6 +26,7 @@ from .drivers import DEFAULT_TIMEOUT, AsyncDriver, RetryPolicy
 from .errors import FetchRefusedError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
+from .hosting import HostedFile, MediaHost, ahost_local_media, aremove
 from .ledger import Ledger
 from .plugins import PluginManager
 from .post import Post
@@ -33,6 +35,8 @@ from .results import Publication, PublishReport
 from .secrets import Secret
 
 __all__ = ["AsyncPublisher"]
+
+log = logging.getLogger("postmux")
 
 T = TypeVar("T")
 
@@ -53,6 +57,7 @@ class AsyncPublisher(PublisherCore):
         plugins: PluginManager | None = None,
         media_fetch: FetchPolicy | None = None,
         media_root: str | os.PathLike[str] | None = None,
+        media_host: MediaHost | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         super().__init__(
@@ -63,6 +68,7 @@ class AsyncPublisher(PublisherCore):
             plugins=plugins,
             media_fetch=media_fetch,
             media_root=media_root,
+            media_host=media_host,
         )
         self._own_client = client is None
         self.client = client or httpx.AsyncClient(timeout=timeout or DEFAULT_TIMEOUT)
@@ -115,37 +121,66 @@ class AsyncPublisher(PublisherCore):
         known = self.recorded(post, routes)
         todo = [i for i in range(len(routes)) if i not in known]
         sent: dict[int, Publication] = {}
+        hosted: tuple[HostedFile, ...] = ()
         if todo:
             pending = [routes[i] for i in todo]
+            wire = post  # see Publisher.publish: hosted URLs for the vendor, the app's post for the ledger
+            if self.needs_hosting(post):
+                assert self.media_host is not None
+                wire, hosted = await ahost_local_media(self.media_host, post)
             try:
                 media = await self.driver.run(
-                    self.adapter.stage(post, pending), fetch=self.fetch_for(post, pending)
+                    self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
                 )
             except FetchRefusedError as exc:
+                await asyncio.to_thread(self.drop_hosted, hosted)
                 sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
                 return self.assemble(len(routes), known, sent)
-            batches = self.adapter.batches(post, pending)
+            except BaseException:
+                await asyncio.to_thread(self.drop_hosted, hosted)
+                raise
+            batches = self.adapter.batches(wire, pending)
             index = {id(route): i for i, route in zip(todo, pending, strict=True)}
             gate = asyncio.Semaphore(self.max_concurrency)
-            outcomes = await asyncio.gather(*(self._one(post, b, media, gate) for b in batches))
+            outcomes = await asyncio.gather(*(self._one(post, wire, b, media, gate) for b in batches))
             for batch, results in zip(batches, outcomes, strict=True):
                 for route, publication in zip(batch, results, strict=True):
                     sent[index[id(route)]] = publication
-        return self.assemble(len(routes), known, sent)
+        return self.assemble(len(routes), known, sent, hosted)
 
     async def _one(
-        self, post: Post, batch: Sequence[Route], media: tuple[str, ...], gate: asyncio.Semaphore
+        self, post: Post, wire: Post, batch: Sequence[Route], media: tuple[str, ...], gate: asyncio.Semaphore
     ) -> list[Publication]:
         async with gate:
             self.claim(post, batch)
             try:
                 results = self.checked(
-                    post, batch, await self.driver.run(self.adapter.publish(post, batch, media))
+                    post, batch, await self.driver.run(self.adapter.publish(wire, batch, media))
                 )
             except Exception as exc:
                 results = self.failed_batch(post, batch, exc)
             self.record(post, batch, results)
             return results
+
+    async def _settled(self, given: object, current: list[Publication]) -> PublishReport:
+        if isinstance(given, PublishReport) and given.hosted and all(p.is_final for p in current):
+            await self._remove(given.hosted)
+            return PublishReport(tuple(current))
+        return self.settled(given, current)
+
+    async def _remove(self, hosted: Sequence[HostedFile]) -> None:
+        assert self.media_host is not None
+        for item in hosted:
+            try:
+                await aremove(self.media_host, item)
+            except Exception as exc:
+                log.warning("postmux: could not remove hosted media %s: %s", item.key, type(exc).__name__)
+
+    async def clean_up(self, report: PublishReport) -> PublishReport:
+        """Remove the media hosted for ``report`` now; see :meth:`postmux.Publisher.clean_up`."""
+        if report.hosted and self.media_host is not None:
+            await self._remove(report.hosted)
+        return PublishReport(report.results)
 
     async def status(self, publication: Publication) -> Publication:
         """The publication as the vendor sees it now."""
@@ -164,16 +199,16 @@ class AsyncPublisher(PublisherCore):
         while True:
             todo = self.pollable(current)
             if not todo:
-                return PublishReport(tuple(current))
+                return await self._settled(report, current)
             refreshed = await self._refresh([current[i] for i in todo])
             for i, p in zip(todo, refreshed, strict=True):
                 current[i] = p
             if not self.pollable(current):
-                return PublishReport(tuple(current))
+                return await self._settled(report, current)
             if time.monotonic() + pause > deadline:
                 raise errors.TimeoutError(
                     f"not every publication was final after {timeout:g} s",
-                    PublishReport(tuple(current)),
+                    self.settled(report, current),
                 )
             await self._sleep(pause)
 

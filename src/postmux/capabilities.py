@@ -22,7 +22,9 @@ class PlatformSupport:
     """One platform through one vendor.
 
     ``options`` names the fields of the platform's option class the vendor can
-    carry (``{"privacy", "allow_comment", …}``). Limits given here replace the
+    carry (``{"privacy", "allow_comment", …}``). ``text_only``: a post with no
+    media (text alone) can go to this platform; ``target_text``: a per-target
+    ``Target(..., text=…)`` can be carried. Limits given here replace the
     platform's own formats or tighten its counts and text lengths, where the
     vendor documents stricter ones (or, for formats, converts others).
     """
@@ -30,6 +32,7 @@ class PlatformSupport:
     video: bool = True
     photos: bool = True
     text_only: bool = False
+    target_text: bool = False
     title: bool = False
     draft: bool = False
     scheduling: bool | None = None

@@ -31,15 +31,17 @@ from .errors import (
     ValidationError,
 )
 from .fetch import FetchPolicy
+from .hosting import HostedFile, MediaHost, remove_quietly
 from .ledger import Ledger
 from .media import Media
 from .plugins import PluginManager
+from .portable import accepted_by, vendor_problems
 from .post import Post, Target
 from .preview import Preview, preview_post
 from .results import Publication, PublishReport
 from .secrets import Secret, redact
 from .status import Status
-from .validation import raise_for_problems, validate
+from .validation import raise_for_problems
 
 __all__ = ["PublisherCore", "as_publications"]
 
@@ -68,6 +70,7 @@ class PublisherCore:
         plugins: PluginManager | None,
         media_fetch: FetchPolicy | None = None,
         media_root: str | os.PathLike[str] | None = None,
+        media_host: MediaHost | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -83,6 +86,10 @@ class PublisherCore:
         self.max_concurrency = max_concurrency
         self._plugins = plugins
         self._accounts: list[Account] | None = None
+        self.media_host = media_host
+        caps = adapter.capabilities
+        # with a media host, a URL-only vendor takes local files: the core turns them into URLs
+        self._hosting = media_host is not None and not caps.local_files
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} provider={self.provider!r} base_url={self.adapter.base_url!r}>"
@@ -98,14 +105,43 @@ class PublisherCore:
         return self.adapter.capabilities
 
     def validate(self, post: Post, *, now: datetime | None = None) -> list[Problem]:
-        """Every problem with ``post`` for this vendor; no I/O."""
-        problems = validate(post, self.capabilities, provider=self.provider, now=now)
-        if isinstance(post, Post):
-            seen = set(problems)
-            problems += [p for p in self.adapter.check(post) if p not in seen]
-            if self.media_root is not None:
-                problems += _outside(post, self.media_root)
-        return problems
+        """Every problem with ``post`` for this vendor; no I/O.
+
+        A refusal (an ``unsupported`` problem) names the other installed
+        vendors that would take that part of the post: "(accepted by: …)".
+        """
+        hosting = self.media_host is not None
+        problems = vendor_problems(self.adapter, post, hosting=hosting, now=now)
+        if isinstance(post, Post) and self.media_root is not None:
+            problems += _outside(post, self.media_root)
+        if self._plugins is None or not any(p.unsupported for p in problems):
+            return problems
+        others = self._others_problems(post, hosting, now)
+        named: list[Problem] = []
+        for problem in problems:
+            names = accepted_by(problem, others) if problem.unsupported else []
+            if names:
+                alternatives = ", ".join(names)
+                problem = attrs.evolve(problem, message=f"{problem.message} (accepted by: {alternatives})")
+            named.append(problem)
+        return named
+
+    def _others_problems(self, post: Post, hosting: bool, now: datetime | None) -> dict[str, list[Problem]]:
+        """Every other installed vendor's problems with ``post`` (a vendor that cannot say is left out)."""
+        assert self._plugins is not None
+        found: dict[str, list[Problem]] = {}
+        try:
+            providers = self._plugins.providers()
+        except PostmuxError:
+            return found  # validate() never raises; a broken plugin set names no alternatives
+        for name, cls in providers.items():
+            if name == self.provider:
+                continue
+            try:
+                found[name] = vendor_problems(cls(), post, hosting=hosting, now=now)
+            except Exception:  # another vendor's own checks must not break this one's validate()
+                log.debug("postmux: %s could not check the post", name, exc_info=True)
+        return found
 
     # -- targets ---------------------------------------------------------
 
@@ -339,9 +375,34 @@ class PublisherCore:
         raise_for_problems(self.validate(post))
 
     @staticmethod
-    def assemble(size: int, known: dict[int, Publication], sent: dict[int, Publication]) -> PublishReport:
+    def assemble(
+        size: int,
+        known: dict[int, Publication],
+        sent: dict[int, Publication],
+        hosted: tuple[HostedFile, ...] = (),
+    ) -> PublishReport:
         """The report in target order from what the ledger knew and what was sent."""
-        return PublishReport(tuple(known[i] if i in known else sent[i] for i in range(size)))
+        results = tuple(known[i] if i in known else sent[i] for i in range(size))
+        return PublishReport(results, hosted=hosted)
+
+    # -- media hosting -----------------------------------------------------
+
+    def needs_hosting(self, post: Post) -> bool:
+        """True when local files of ``post`` must become URLs before this vendor's flow sees them."""
+        return self._hosting and any(isinstance(m, Media) and m.is_local for m in post.media)
+
+    def drop_hosted(self, hosted: Sequence[HostedFile]) -> None:
+        """Remove hosted files, quietly (they expire anyway)."""
+        if self.media_host is not None and hosted:
+            remove_quietly(self.media_host, hosted)
+
+    def settled(self, given: object, current: Sequence[Publication]) -> PublishReport:
+        """The final report of ``wait()``: hosted media of ``given`` is removed once all is final."""
+        hosted = given.hosted if isinstance(given, PublishReport) else ()
+        if hosted and all(p.is_final for p in current):
+            self.drop_hosted(hosted)
+            hosted = ()
+        return PublishReport(tuple(current), hosted=hosted)
 
     @staticmethod
     def pollable(publications: Sequence[Publication]) -> list[int]:

@@ -21,6 +21,7 @@ cattrs exception crosses the public API::
     ├── TransportError             the network failed (.request_sent)
     ├── FetchRefusedError          the fetch policy refused a medium's URL (.medium .rule)
     ├── ResponseError              a body we cannot read (.body)
+    ├── MediaHostError             a media host could not store or remove a local file
     └── TimeoutError               wait() ran out of time
 
 Error text never carries an API key: :func:`postmux.secrets.redact` scrubs
@@ -39,6 +40,7 @@ __all__ = [
     "ConflictError",
     "FetchRefusedError",
     "InvalidRequestError",
+    "MediaHostError",
     "MissingCredentialsError",
     "NotFoundError",
     "PaymentRequiredError",
@@ -105,6 +107,10 @@ class UnsupportedError(ValidationError):
 
     Raised before any I/O instead of silently dropping the field.
     """
+
+
+class MediaHostError(PostmuxError):
+    """A media host could not store, sign or remove a file (nothing was sent to the vendor)."""
 
 
 class ConfigurationError(PostmuxError):

@@ -10,6 +10,7 @@ from .adapter import Adapter
 from .async_publisher import AsyncPublisher
 from .errors import ConfigurationError, MissingCredentialsError
 from .fetch import FetchPolicy
+from .hosting import MediaHost, open_media_host
 from .ledger import Ledger, open_ledger
 from .plugins import PluginManager, plugin_manager
 from .publisher import Publisher
@@ -57,6 +58,7 @@ def publisher(
     plugins: PluginManager | None = None,
     media_fetch: FetchPolicy | None = None,
     media_root: str | os.PathLike[str] | None = None,
+    media_host: MediaHost | str | None = None,
     **options: Any,
 ) -> Publisher:
     """A :class:`Publisher` for the provider ``name`` (or ``$POSTMUX_PROVIDER``).
@@ -65,12 +67,16 @@ def publisher(
     :class:`~postmux.ledger.Ledger` or an SQLite file path. ``media_fetch``
     is the :class:`~postmux.FetchPolicy` for media URLs postmux downloads
     itself (safe defaults when ``None``); ``media_root`` confines local files
-    (``Path`` or ``Media(path=…)``) to one directory. Other options
+    (``Path`` or ``Media(path=…)``) to one directory. ``media_host`` (a
+    :class:`~postmux.MediaHost` or a spec such as ``"s3://bucket/prefix"``;
+    default ``$POSTMUX_MEDIA_HOST``) turns local files into URLs for vendors
+    that take URLs only. Other options
     (``client``, ``timeout``, ``retry``, ``max_concurrency``) go to
     :class:`Publisher`.
     """
     plugins = plugins or plugin_manager()
     adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
+    host = open_media_host(media_host, plugins)
     return Publisher(
         adapter,
         key,
@@ -78,6 +84,7 @@ def publisher(
         plugins=plugins,
         media_fetch=media_fetch,
         media_root=media_root,
+        media_host=host,
         **options,
     )
 
@@ -91,11 +98,13 @@ def async_publisher(
     plugins: PluginManager | None = None,
     media_fetch: FetchPolicy | None = None,
     media_root: str | os.PathLike[str] | None = None,
+    media_host: MediaHost | str | None = None,
     **options: Any,
 ) -> AsyncPublisher:
     """An :class:`AsyncPublisher`; the same arguments as :func:`publisher`."""
     plugins = plugins or plugin_manager()
     adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
+    host = open_media_host(media_host, plugins)
     return AsyncPublisher(
         adapter,
         key,
@@ -103,5 +112,6 @@ def async_publisher(
         plugins=plugins,
         media_fetch=media_fetch,
         media_root=media_root,
+        media_host=host,
         **options,
     )

@@ -19,6 +19,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .adapter import Adapter
+    from .hosting import MediaHostFactory
     from .results import Publication
 
 __all__ = ["hookimpl", "hookspec"]
@@ -41,3 +42,13 @@ def postmux_register_emulators(register: Callable[[str, Any], None]) -> None:
 @hookspec
 def postmux_publish_finished(publication: Publication) -> None:
     """Called once for every target of every publish, with its outcome."""
+
+
+@hookspec
+def postmux_register_media_hosts(register: Callable[[str, MediaHostFactory], None]) -> None:
+    """Register kinds of media host: ``register(scheme, factory)``.
+
+    ``factory(spec)`` makes a :class:`~postmux.MediaHost` from a spec whose
+    scheme is ``scheme`` (``"s3://bucket/prefix"`` for ``"s3"``), as given in
+    ``POSTMUX_MEDIA_HOST`` or ``media_host=``.
+    """

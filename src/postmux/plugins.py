@@ -12,13 +12,16 @@ import importlib.metadata
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs
 from .adapter import Adapter
 from .errors import ConfigurationError, UnknownProviderError
+
+if TYPE_CHECKING:
+    from .hosting import MediaHostFactory
 
 __all__ = ["PluginManager", "plugin_manager"]
 
@@ -35,6 +38,9 @@ class PluginManager:
         self._lock = threading.Lock()
         self.broken: dict[str, str] = {}
         """Entry-point name → why that plugin could not be loaded."""
+        from . import hosting  # the core's own media hosts, found through the same hook
+
+        self._pm.register(hosting, name="postmux.hosting")
         if load_entry_points:
             self._load_entry_points()
 
@@ -112,6 +118,18 @@ class PluginManager:
             found[name] = factory
 
         self._pm.hook.postmux_register_emulators(register=register)
+        return found
+
+    def media_hosts(self) -> dict[str, MediaHostFactory]:
+        """Scheme → media host factory, from the core and every plugin that adds one."""
+        found: dict[str, MediaHostFactory] = {}
+
+        def register(scheme: str, factory: MediaHostFactory) -> None:
+            if scheme in found and found[scheme] is not factory:
+                raise ConfigurationError(f"two plugins register a media host for {scheme!r}")
+            found[scheme] = factory
+
+        self._pm.hook.postmux_register_media_hosts(register=register)
         return found
 
     @property

@@ -29,10 +29,13 @@ class Target:
     """One account on one platform: ``Target("tiktok", "acc-1")`` or ``Target("instagram", "@brand")``.
 
     An ``@username`` is resolved to the vendor's account id through ``accounts()``.
+    ``text``, when given, replaces ``Post.text`` for this target only (platforms
+    talk differently); a vendor that cannot carry it refuses it before any I/O.
     """
 
     platform: str
     account: str
+    text: str | None = attrs.field(default=None, kw_only=True)
 
     @property
     def is_username(self) -> bool:
@@ -107,6 +110,10 @@ class Post:
     extras: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     key: str | None = None
 
+    def text_for(self, target: Target) -> str:
+        """The text for ``target``: its own ``text`` if given, else the post's."""
+        return target.text if target.text is not None else self.text
+
     def options_for(self, platform: str) -> PlatformOptions | None:
         """The option object for ``platform``, or ``None`` if the app gave none."""
         value = getattr(self, platform, None) if platform in _OPTION_FIELDS else None
@@ -157,5 +164,10 @@ def _digest(post: Post) -> str:
     names = _field_names(Post)
     assert names is not None
     content = {k: _plain(getattr(post, k)) for k in names if k not in ("key", "targets")}
+    texts = [
+        [t.platform, t.account, t.text] for t in post.targets if isinstance(t, Target) and t.text is not None
+    ]
+    if texts:  # per-target text is content too (left out when unused, so older digests stay the same)
+        content["target_texts"] = texts
     blob = json.dumps(content, sort_keys=True, default=str).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()[:32]

@@ -26,6 +26,7 @@ from .drivers import DEFAULT_TIMEOUT, RetryPolicy, SyncDriver
 from .errors import FetchRefusedError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
+from .hosting import HostedFile, MediaHost, host_local_media
 from .ledger import Ledger
 from .plugins import PluginManager
 from .post import Post
@@ -54,6 +55,7 @@ class Publisher(PublisherCore):
         plugins: PluginManager | None = None,
         media_fetch: FetchPolicy | None = None,
         media_root: str | os.PathLike[str] | None = None,
+        media_host: MediaHost | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(
@@ -64,6 +66,7 @@ class Publisher(PublisherCore):
             plugins=plugins,
             media_fetch=media_fetch,
             media_root=media_root,
+            media_host=media_host,
         )
         self._own_client = client is None
         self.client = client or httpx.Client(timeout=timeout or DEFAULT_TIMEOUT)
@@ -103,21 +106,32 @@ class Publisher(PublisherCore):
         known = self.recorded(post, routes)
         todo = [i for i in range(len(routes)) if i not in known]
         sent: dict[int, Publication] = {}
+        hosted: tuple[HostedFile, ...] = ()
         if todo:
             pending = [routes[i] for i in todo]
+            # the vendor's flow sees URLs for local files where it takes URLs only; the
+            # ledger keeps the post as the app wrote it
+            wire = post
+            if self.needs_hosting(post):
+                assert self.media_host is not None
+                wire, hosted = host_local_media(self.media_host, post)
             try:
                 media = self.driver.run(
-                    self.adapter.stage(post, pending), fetch=self.fetch_for(post, pending)
+                    self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
                 )
             except FetchRefusedError as exc:
+                self.drop_hosted(hosted)
                 sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
                 return self.assemble(len(routes), known, sent)
-            batches = self.adapter.batches(post, pending)
+            except BaseException:
+                self.drop_hosted(hosted)
+                raise
+            batches = self.adapter.batches(wire, pending)
             index = {id(route): i for i, route in zip(todo, pending, strict=True)}
-            for batch, results in zip(batches, self._run_batches(post, batches, media), strict=True):
+            for batch, results in zip(batches, self._run_batches(post, wire, batches, media), strict=True):
                 for route, publication in zip(batch, results, strict=True):
                     sent[index[id(route)]] = publication
-        return self.assemble(len(routes), known, sent)
+        return self.assemble(len(routes), known, sent, hosted)
 
     def preview(self, post: Post, *, resolve: bool = True) -> Preview:
         """The exact requests ``publish(post)`` would send, per target, with the key redacted.
@@ -134,12 +148,12 @@ class Publisher(PublisherCore):
         return self.previewed(post, accounts, resolve=resolve)
 
     def _run_batches(
-        self, post: Post, batches: Sequence[Sequence[Route]], media: tuple[str, ...]
+        self, post: Post, wire: Post, batches: Sequence[Sequence[Route]], media: tuple[str, ...]
     ) -> list[list[Publication]]:
         def one(batch: Sequence[Route]) -> list[Publication]:
             self.claim(post, batch)
             try:
-                results = self.checked(post, batch, self.driver.run(self.adapter.publish(post, batch, media)))
+                results = self.checked(post, batch, self.driver.run(self.adapter.publish(wire, batch, media)))
             except Exception as exc:
                 results = self.failed_batch(post, batch, exc)
             self.record(post, batch, results)
@@ -170,18 +184,23 @@ class Publisher(PublisherCore):
         while True:
             todo = self.pollable(current)
             if not todo:
-                return PublishReport(tuple(current))
+                return self.settled(report, current)
             refreshed = self._refresh([current[i] for i in todo])
             for i, p in zip(todo, refreshed, strict=True):
                 current[i] = p
             if not self.pollable(current):
-                return PublishReport(tuple(current))
+                return self.settled(report, current)
             if time.monotonic() + pause > deadline:
                 raise errors.TimeoutError(
                     f"not every publication was final after {timeout:g} s",
-                    PublishReport(tuple(current)),
+                    self.settled(report, current),
                 )
             self._sleep(pause)
+
+    def clean_up(self, report: PublishReport) -> PublishReport:
+        """Remove the media hosted for ``report`` now (``wait()`` does it once all is final)."""
+        self.drop_hosted(report.hosted)
+        return PublishReport(report.results)
 
     def _refresh(self, publications: list[Publication]) -> list[Publication]:
         if self.capabilities.batch_status or len(publications) == 1:

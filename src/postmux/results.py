@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from .errors import PostmuxError
+from .hosting import HostedFile
 from .media import MediaKind
 from .post import Target
 from .status import Status
@@ -105,9 +106,14 @@ class Publication:
 
 @attrs.frozen(slots=True)
 class PublishReport:
-    """Every target's :class:`Publication`, in the order of ``Post.targets``."""
+    """Every target's :class:`Publication`, in the order of ``Post.targets``.
+
+    ``hosted`` lists the local files a media host turned into URLs for this
+    publish, until ``wait()`` (once all is final) or ``clean_up()`` removes them.
+    """
 
     results: tuple[Publication, ...]
+    hosted: tuple[HostedFile, ...] = attrs.field(default=(), kw_only=True, eq=False)
 
     @property
     def ok(self) -> bool:

@@ -17,6 +17,7 @@ import attrs
 
 from .capabilities import Capabilities, PlatformSupport
 from .errors import Problem, UnsupportedError, ValidationError
+from .hosting import HOW_TO_CONFIGURE
 from .media import Media, MediaKind
 from .options import (
     FacebookOptions,
@@ -132,7 +133,7 @@ def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | 
         elif not caps.local_files:
             out.add(
                 f"{field}.path",
-                "this provider takes public URLs only, not local files",
+                f"this provider takes public URLs only, not local files: {HOW_TO_CONFIGURE}",
                 unsupported=True,
             )
         if not isinstance(item.kind, MediaKind):
@@ -163,7 +164,7 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
         out.add("targets", "at least one Target is needed")
         return []
     platforms: list[str] = []
-    seen: set[Target] = set()
+    seen: set[tuple[str, str]] = set()
     for i, target in enumerate(targets):
         field = f"targets[{i}]"
         if not isinstance(target, Target):
@@ -171,9 +172,10 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
             continue
         if not isinstance(target.account, str) or not target.account.strip("@ "):
             out.add(f"{field}.account", "an account id or @username is needed")
-        if target in seen:
+        where = (target.platform, target.account)  # the same account, whatever its own text
+        if where in seen:
             out.add(field, f"{target} is listed twice; it would be posted twice")
-        seen.add(target)
+        seen.add(where)
         if target.platform not in RULES:
             out.add(
                 f"{field}.platform",
@@ -271,8 +273,17 @@ def _check_platform_media(
         return  # not a list at all: _check_media said so, once
     media = post.media
     if not media:
-        if not (rules.text_only and support.text_only):
-            out.add("media", f"{name} posts need a photo or a video through {provider}")
+        if not rules.text_only:
+            out.add("media", f"{name} posts need a photo or a video")
+        elif not support.text_only:
+            out.add("media", f"{provider} cannot publish {name} posts without media", unsupported=True)
+        else:
+            for i, target in enumerate(post.targets):
+                if isinstance(target, Target) and target.platform == platform:
+                    text = post.text_for(target)
+                    if isinstance(text, str) and not text.strip():
+                        field = "text" if target.text is None else f"targets[{i}].text"
+                        out.add(field, f"a {name} post with no media needs text")
         return
     if kind is MediaKind.VIDEO:
         if not rules.video:
@@ -280,7 +291,7 @@ def _check_platform_media(
         elif not support.video:
             out.add("media", f"{provider} cannot publish videos to {name}", unsupported=True)
         formats = support.video_formats if support.video_formats is not None else rules.video_formats
-        _check_formats(media, formats, f"{name} videos", out)
+        _check_formats(media, formats, f"{name} videos", out, platform_formats=rules.video_formats)
     elif kind is MediaKind.PHOTO:
         if not rules.photos:
             out.add("media", f"{name} takes no photos")
@@ -291,15 +302,31 @@ def _check_platform_media(
         low = max(rules.min_photos, support.min_photos or 0)
         high = _min_opt(rules.max_photos, support.max_photos)
         n = len(media)
+        # a count the platform allows but this vendor does not is the vendor's lack
         if n < low:
-            out.add("media", f"{name} photo posts need at least {low} photos through {provider}, got {n}")
+            out.add(
+                "media",
+                f"{name} photo posts need at least {low} photos through {provider}, got {n}",
+                unsupported=n >= rules.min_photos,
+            )
         if high is not None and n > high:
-            out.add("media", f"{name} takes at most {high} photos, got {n}")
+            out.add(
+                "media",
+                f"{name} takes at most {high} photos, got {n}",
+                unsupported=rules.max_photos is None or n <= rules.max_photos,
+            )
         formats = support.photo_formats if support.photo_formats is not None else rules.photo_formats
-        _check_formats(media, formats, f"{name} photos", out)
+        _check_formats(media, formats, f"{name} photos", out, platform_formats=rules.photo_formats)
 
 
-def _check_formats(media: tuple[Media, ...], formats: frozenset[str], what: str, out: _Problems) -> None:
+def _check_formats(
+    media: tuple[Media, ...],
+    formats: frozenset[str],
+    what: str,
+    out: _Problems,
+    *,
+    platform_formats: frozenset[str] = frozenset(),
+) -> None:
     if not formats:
         return
     for i, item in enumerate(media):
@@ -310,7 +337,11 @@ def _check_formats(media: tuple[Media, ...], formats: frozenset[str], what: str,
             continue  # kind and type given explicitly for an extension-less URL
         if ext not in formats:
             allowed = ", ".join(sorted(formats))
-            out.add(f"media[{i}]", f"{what} must be one of {allowed}; got {ext or 'no extension'!r}")
+            out.add(
+                f"media[{i}]",
+                f"{what} must be one of {allowed}; got {ext or 'no extension'!r}",
+                unsupported=bool(ext) and ext in platform_formats,  # the platform takes it; the vendor not
+            )
 
 
 def _min_opt(a: int | None, b: int | None) -> int | None:
@@ -329,12 +360,26 @@ def _tighter(a: TextLimit | None, b: TextLimit | None) -> TextLimit | None:
     return a if a.limit <= b.limit else b
 
 
-def _check_length(field: str, text: str, limit: TextLimit | None, where: str, out: _Problems) -> None:
+def _check_length(
+    field: str,
+    text: str,
+    limit: TextLimit | None,
+    where: str,
+    out: _Problems,
+    *,
+    vendor: bool = False,
+    platform: TextLimit | None = None,
+) -> None:
+    """``limit`` is the binding one. With ``vendor``, ``limit`` may be a vendor's, tighter than the
+    ``platform``'s own (``None``: the platform has none): a text within that is the vendor's lack."""
     if limit is None:
         return
     n = count(text, limit.unit)
     if n > limit.limit:
-        out.add(field, f"{where} allows {limit.limit} {limit.unit}, got {n}")
+        vendor_only = vendor and (
+            platform is None or (platform is not limit and count(text, platform.unit) <= platform.limit)
+        )
+        out.add(field, f"{where} allows {limit.limit} {limit.unit}, got {n}", unsupported=vendor_only)
 
 
 def _check_text(
@@ -348,21 +393,29 @@ def _check_text(
 ) -> None:
     name = rules.name
     photos = kind is MediaKind.PHOTO
-    if isinstance(post.text, str):
-        if photos:
-            limit = _tighter(rules.photo_caption, support.photo_caption)
-            _check_length("text", post.text, limit, f"{name} photo description via {provider}", out)
+    own = [
+        (i, t)
+        for i, t in enumerate(post.targets)
+        if isinstance(t, Target) and t.text is not None and t.platform == platform
+    ]
+    shared = not own or any(
+        isinstance(t, Target) and t.text is None and t.platform == platform for t in post.targets
+    )
+    if isinstance(post.text, str) and shared:  # Post.text goes to some target on this platform
+        _check_caption("text", post.text, rules, support, photos, provider, out)
+    for i, target in own:
+        field = f"targets[{i}].text"
+        if not isinstance(target.text, str):
+            out.add(field, f"expected a string, got {type(target.text).__name__}")
+        elif not support.target_text:
+            out.add(
+                field,
+                f"{provider} cannot send a text of its own to one {name} target; "
+                "put it in Post.text or publish a separate post",
+                unsupported=True,
+            )
         else:
-            limit = _tighter(rules.caption, support.caption)
-            _check_length("text", post.text, limit, f"{name} caption via {provider}", out)
-        if rules.max_hashtags is not None and len(_HASHTAG.findall(post.text)) > rules.max_hashtags:
-            out.add("text", f"{name} allows at most {rules.max_hashtags} hashtags")
-        if rules.max_mentions is not None:
-            mentions = {m.lower() for m in _MENTION.findall(post.text)}
-            if len(mentions) > rules.max_mentions:
-                out.add("text", f"{name} allows at most {rules.max_mentions} @mentions")
-        if rules.forbidden_chars and any(c in post.text for c in rules.forbidden_chars):
-            out.add("text", f"{name} descriptions may not contain {' or '.join(rules.forbidden_chars)}")
+            _check_caption(field, target.text, rules, support, photos, provider, out)
     if isinstance(post.title, str) and post.title:
         title_limit = rules.photo_title if photos else rules.title
         if title_limit is None and platform != "youtube":
@@ -371,9 +424,40 @@ def _check_text(
             out.add("title", f"{provider} cannot send a title to {name}", unsupported=True)
             return
         limit = _tighter(title_limit, support.photo_title if photos else None)
-        _check_length("title", post.title, limit, f"{name} title via {provider}", out)
+        _check_length(
+            "title", post.title, limit, f"{name} title via {provider}", out, vendor=True, platform=title_limit
+        )
         if rules.forbidden_chars and any(c in post.title for c in rules.forbidden_chars):
             out.add("title", f"{name} titles may not contain {' or '.join(rules.forbidden_chars)}")
+
+
+def _check_caption(
+    field: str,
+    text: str,
+    rules: PlatformRules,
+    support: PlatformSupport,
+    photos: bool,
+    provider: str,
+    out: _Problems,
+) -> None:
+    """One text (the post's, or one target's own) against one platform through one vendor."""
+    name = rules.name
+    if photos:
+        limit = _tighter(rules.photo_caption, support.photo_caption)
+        where = f"{name} photo description via {provider}"
+        _check_length(field, text, limit, where, out, vendor=True, platform=rules.photo_caption)
+    else:
+        limit = _tighter(rules.caption, support.caption)
+        where = f"{name} caption via {provider}"
+        _check_length(field, text, limit, where, out, vendor=True, platform=rules.caption)
+    if rules.max_hashtags is not None and len(_HASHTAG.findall(text)) > rules.max_hashtags:
+        out.add(field, f"{name} allows at most {rules.max_hashtags} hashtags")
+    if rules.max_mentions is not None:
+        mentions = {m.lower() for m in _MENTION.findall(text)}
+        if len(mentions) > rules.max_mentions:
+            out.add(field, f"{name} allows at most {rules.max_mentions} @mentions")
+    if rules.forbidden_chars and any(c in text for c in rules.forbidden_chars):
+        out.add(field, f"{name} descriptions may not contain {' or '.join(rules.forbidden_chars)}")
 
 
 def _check_options(

@@ -120,12 +120,31 @@ def test_only_the_sandbox_media_host_is_fetched_from_loopback(running: Sandbox) 
     assert not any(path.endswith("/media/upload") for _, path in running.emulator("wonda").requests)
 
 
-def test_wahdx_refuses_a_local_file_before_any_io(running: Sandbox, tmp_path: Path) -> None:
+def test_wahdx_refuses_a_local_file_before_any_io(
+    running: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("POSTMUX_MEDIA_HOST", raising=False)
     clip = write_samples(tmp_path)[0]
     result = run("post", str(clip), "--to", "tiktok:@sandbox_tiktok", "--sandbox", "-p", "wahdx")
     assert result.exit_code == 2
     assert "unsupported: media[0].path" in result.stderr
+    assert "POSTMUX_MEDIA_HOST" in result.stderr  # and it says how to get a media host
     assert running.emulator("wahdx").requests == []
+
+
+def test_wahdx_publishes_a_local_file_through_the_media_host_named_in_the_environment(
+    running: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSTMUX_MEDIA_HOST", "sandbox://" + running.media.base_url.split("://", 1)[1])
+    clip = write_samples(tmp_path)[0]
+    result = run(
+        "post", str(clip), "--to", "tiktok:@sandbox_tiktok", "--wait", "--sandbox", "-p", "wahdx", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    assert [p["status"] for p in data(result)["publications"]] == ["published"]
+    (record,) = running.emulator("wahdx").records
+    assert running.media.owns(record.media[0])
+    assert running.media.lookup(record.media[0]) is None  # final, so the command removed it
 
 
 def test_bad_input_lists_every_problem_and_sends_nothing(running: Sandbox) -> None:

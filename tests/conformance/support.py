@@ -37,6 +37,7 @@ __all__ = [
     "Driven",
     "Vendor",
     "capabilities_of",
+    "cases_where",
     "in_sandbox",
     "photo_platforms",
     "schedule_time",
@@ -62,12 +63,18 @@ def capabilities_of(provider: str) -> Capabilities:
     return plugin_manager().get(provider).capabilities
 
 
-def _cases() -> list[Any]:
+def _cases(where: Callable[[Capabilities], bool] = lambda caps: True) -> list[Any]:
     return [
         pytest.param(p, m, id=f"{p}-{m}", marks=pytest.mark.postmux_sandbox(providers=[p]))
         for p in PROVIDERS
+        if where(capabilities_of(p))
         for m in MODES
     ]
+
+
+def cases_where(where: Callable[[Capabilities], bool]) -> list[Any]:
+    """:data:`CASES` limited to the vendors whose capabilities satisfy ``where``."""
+    return _cases(where)
 
 
 CASES = _cases()

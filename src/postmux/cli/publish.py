@@ -146,6 +146,8 @@ def post_command(
         group = Group(pub, publications)
         wait_all([group], out=out, timeout=timeout, interval=session.interval, started=started)
         publications = group.publications
+        if report.hosted and all(p.is_final for p in publications):
+            pub.clean_up(report)  # files a media host stored for this post: no longer fetched
     code = exits.for_publications(publications, require_final=wait)
     return _report(out, session, f"Posted through {name}", publications, code)
 

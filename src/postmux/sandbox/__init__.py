@@ -17,6 +17,7 @@ Starlette and uvicorn); :mod:`postmux.sandbox.faults` and
 from __future__ import annotations
 
 from .faults import Fault, FaultKind, FaultPlan, FaultSyntaxError, parse_faults
+from .hosting import SandboxMediaHost
 from .lifecycle import Clock, Phase, Record, SandboxAccount, Timing
 
 try:
@@ -47,6 +48,7 @@ __all__ = [
     "Record",
     "Sandbox",
     "SandboxAccount",
+    "SandboxMediaHost",
     "Timing",
     "parse_faults",
 ]

@@ -5,7 +5,9 @@ URLs point here (nothing comes from the internet), a vendor emulator that
 hands out presigned upload URLs points them here (so, as with a real bucket,
 the upload goes to another origin and never carries the vendor's key), and an
 emulator that takes multipart uploads stores the bytes here and answers with
-a URL on this host.
+a URL on this host. ``PUT /host/<name>`` and ``DELETE /files/<id>/<name>``
+serve :class:`~postmux.sandbox.SandboxMediaHost`, the app-side media host
+that gives URL-only vendors a URL for a local file in tests and the demo.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from urllib.parse import quote, urlsplit
 import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .samples import SAMPLES
@@ -54,6 +56,8 @@ class MediaHost:
                 Route("/samples/{name}", self._sample, methods=["GET", "HEAD"]),
                 Route("/upload/{token}", self._upload, methods=["PUT"]),
                 Route("/files/{blob_id}/{name}", self._file, methods=["GET", "HEAD"]),
+                Route("/files/{blob_id}/{name}", self._delete, methods=["DELETE"]),
+                Route("/host/{name}", self._host, methods=["PUT"]),
             ]
         )
 
@@ -126,6 +130,19 @@ class MediaHost:
         with self._lock:
             self._blobs[slot.public_path] = Blob(slot.filename, mime, data)
         return Response(status_code=200, headers={"ETag": f'"{secrets.token_hex(8)}"'})
+
+    async def _host(self, request: Request) -> Response:
+        """Store the body as a new file; answer its public URL (what a bucket plus presigning gives)."""
+        name = request.path_params["name"]
+        mime = request.headers.get("content-type", "application/octet-stream").split(";")[0].strip()
+        url = self.store(name, mime, await request.body())
+        return JSONResponse({"url": url, "key": urlsplit(url).path}, status_code=201)
+
+    async def _delete(self, request: Request) -> Response:
+        path = f"/files/{request.path_params['blob_id']}/{quote(request.path_params['name'])}"
+        with self._lock:
+            self._blobs.pop(path, None)
+        return Response(status_code=204)
 
     async def _file(self, request: Request) -> Response:
         path = f"/files/{request.path_params['blob_id']}/{quote(request.path_params['name'])}"

@@ -26,6 +26,7 @@ from ..fetch import FetchPolicy
 from ..plugins import PluginManager, plugin_manager
 from .emulator import Emulator
 from .faults import Fault, FaultPlan, parse_faults
+from .hosting import SandboxMediaHost
 from .lifecycle import Clock, SandboxAccount, Timing
 from .media import MediaHost
 from .middleware import DroppingH11Protocol
@@ -172,6 +173,12 @@ class Sandbox:
         private address refused.
         """
         return FetchPolicy(schemes={"http", "https"}, allow_hosts={urlsplit(self.media.base_url).netloc})
+
+    def media_host(self) -> SandboxMediaHost:
+        """A media host on this sandbox, for ``publisher(..., media_host=…)`` (start the sandbox first)."""
+        if not self.running:
+            raise ConfigurationError("start the sandbox before asking for its media host")
+        return SandboxMediaHost(self.media.base_url)
 
     def publisher(self, provider: str, **options: Any) -> Publisher:
         """A :class:`~postmux.Publisher` pointed at the emulator of ``provider``."""

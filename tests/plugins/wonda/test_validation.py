@@ -156,9 +156,10 @@ def test_tiktok_carousel_limits(recorder: Recorder) -> None:
     png = Post(media=[*JPEGS, "https://cdn.example.com/c.png"], targets=["tiktok:acc-1"])
     long_caption = Post(text="x" * 91, media=JPEGS, targets=["tiktok:acc-1"])
     too_many = Post(media=[f"https://cdn.example.com/{i}.jpg" for i in range(36)], targets=["tiktok:acc-1"])
-    assert problems(recorder, one) == [("media", False)]
+    # TikTok takes one photo and 4000 characters; Wonda's own limits are its lack (unsupported)
+    assert problems(recorder, one) == [("media", True)]
     assert problems(recorder, png) == [("media[2]", False)]
-    assert problems(recorder, long_caption) == [("text", False)]
+    assert problems(recorder, long_caption) == [("text", True)]
     assert problems(recorder, too_many) == [("media", False)]
     assert problems(recorder, Post(text="x" * 90, media=JPEGS, targets=["tiktok:acc-1"])) == []
 

@@ -14,6 +14,8 @@ How the neutral text fields land:
   ``Post.title``, when given, is that entry's own ``content`` (PostPeer uses a
   photo post's content as the TikTok title). With no title, PostPeer gets the
   text as content and derives the title from it.
+* ``Target(..., text=…)`` is that entry's own ``content`` (PostPeer's per-platform
+  override; for TikTok photos, its ``description``).
 * YouTube: ``YouTubeOptions.title``, else ``Post.title``, is ``title``; with
   neither, the key is left out and PostPeer uses the first 100 characters of
   the content (its documented default).
@@ -87,9 +89,15 @@ def platform_data(post: Post, platform: str) -> dict[str, Any]:
 
 def _entry(post: Post, route: Route) -> dict[str, Any]:
     entry: dict[str, Any] = {"platform": route.platform, "accountId": route.account_id}
-    if route.platform == "tiktok" and _kind(post) is MediaKind.PHOTO and post.title:
+    own = route.target.text  # Target(..., text=…): PostPeer's per-platform content override
+    tiktok_photos = route.platform == "tiktok" and _kind(post) is MediaKind.PHOTO
+    if tiktok_photos and post.title:
         entry["content"] = post.title
+    elif own is not None:
+        entry["content"] = own
     data = platform_data(post, route.platform)
+    if tiktok_photos and own is not None:
+        data["description"] = own
     if data:
         entry["platformSpecificData"] = data
     return entry

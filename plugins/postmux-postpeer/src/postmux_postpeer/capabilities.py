@@ -19,6 +19,7 @@ CONNECT_PLATFORMS = frozenset({"tiktok", "instagram", "threads", "facebook", "yo
 CAPABILITIES = Capabilities(
     platforms={
         "tiktok": PlatformSupport(
+            target_text=True,
             title=True,
             draft=True,
             video_formats=frozenset({"mp4", "webm"}),
@@ -41,20 +42,24 @@ CAPABILITIES = Capabilities(
             ),
         ),
         "instagram": PlatformSupport(
+            target_text=True,
             max_photos=10,
             options=frozenset({"share_to_feed", "story", "cover_url", "thumb_offset_ms", "collaborators"}),
             notes=("alt_text has no PostPeer field for Instagram",),
         ),
         "threads": PlatformSupport(
+            target_text=True,
             text_only=True,
             options=frozenset({"reply_control", "alt_text"}),
         ),
         "facebook": PlatformSupport(
+            target_text=True,
             text_only=True,
             draft=True,
             options=frozenset({"link", "draft", "thumbnail_url"}),
         ),
         "youtube": PlatformSupport(
+            target_text=True,
             photos=False,
             title=True,
             options=frozenset(

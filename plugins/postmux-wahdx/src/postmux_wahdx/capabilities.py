@@ -22,6 +22,7 @@ documents no Facebook limit, so Wahdx's is the one that applies there."""
 CAPABILITIES = Capabilities(
     platforms={
         "tiktok": PlatformSupport(
+            target_text=True,
             title=True,
             draft=True,
             min_photos=2,
@@ -44,15 +45,19 @@ CAPABILITIES = Capabilities(
             ),
         ),
         "instagram": PlatformSupport(
+            target_text=True,
             max_photos=10,
             video_formats=_META_VIDEO,
             options=frozenset({"share_to_feed"}),
         ),
         "threads": PlatformSupport(
+            target_text=True,
             video_formats=_META_VIDEO,
             options=frozenset({"reply_control"}),
         ),
-        "facebook": PlatformSupport(video_formats=_META_VIDEO, caption=_CONTENT, photo_caption=_CONTENT),
+        "facebook": PlatformSupport(
+            target_text=True, video_formats=_META_VIDEO, caption=_CONTENT, photo_caption=_CONTENT
+        ),
     },
     scheduling=False,
     local_files=False,

@@ -62,7 +62,7 @@ def post_body(post: Post, route: Route, media: Sequence[str]) -> dict[str, Any]:
     body = wire.PostBody(
         platform=platform,
         accountId=route.account_id,
-        content=post.text,
+        content=post.text_for(route.target),  # one target per request: its own text, if any
         mediaItems=[wire.MediaItem(url) for url in media],
         photoTitle=post.title if platform == "tiktok" and photos and post.title else None,
         tiktokSettings=tiktok_settings(post.tiktok, photos) if platform == "tiktok" else None,

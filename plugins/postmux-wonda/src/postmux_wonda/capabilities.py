@@ -23,6 +23,7 @@ SCHEDULE_MAX = timedelta(days=29)
 CAPABILITIES = Capabilities(
     platforms={
         "tiktok": PlatformSupport(
+            target_text=True,
             draft=True,  # postMode "inbox"
             min_photos=2,  # /publish/tiktok/carousel: "2 to 35 media IDs"; /publish/tiktok is video only
             max_photos=35,
@@ -48,6 +49,7 @@ CAPABILITIES = Capabilities(
             ),
         ),
         "instagram": PlatformSupport(
+            target_text=True,
             max_photos=10,  # /publish/instagram/carousel: 2–10 images; one image is product IMAGE
             options=frozenset({"share_to_feed", "story", "alt_text"}),
             notes=("carousels take no alt text, no story and no schedule",),

@@ -42,14 +42,14 @@ def build(post: Post, route: Route, media_ids: Sequence[str], *, extras: Mapping
     photos = kind_of(post) is MediaKind.PHOTO
     if route.platform == "tiktok":
         if photos:
-            carousel = tiktok_carousel(post, route.account_id, media_ids)
+            carousel = tiktok_carousel(post, route.account_id, media_ids, text=post.text_for(route.target))
             return Call(
                 path="/publish/tiktok/carousel",
                 body=merge(wire.unstructure(carousel), extras),
                 synchronous=True,
                 post_mode=carousel.post_mode,
             )
-        video = tiktok_video(post, route.account_id, media_ids[0])
+        video = tiktok_video(post, route.account_id, media_ids[0], text=post.text_for(route.target))
         return Call(
             path="/publish/tiktok",
             body=merge(wire.unstructure(video), extras),
@@ -59,14 +59,14 @@ def build(post: Post, route: Route, media_ids: Sequence[str], *, extras: Mapping
     if route.platform == "instagram":
         if photos and len(media_ids) > 1:
             ig_carousel = wire.InstagramCarousel(
-                media_ids=list(media_ids), account_id=route.account_id, caption=post.text
+                media_ids=list(media_ids), account_id=route.account_id, caption=post.text_for(route.target)
             )
             return Call(
                 path="/publish/instagram/carousel",
                 body=merge(wire.unstructure(ig_carousel), extras),
                 synchronous=True,
             )
-        single = instagram_post(post, route.account_id, media_ids[0])
+        single = instagram_post(post, route.account_id, media_ids[0], text=post.text_for(route.target))
         return Call(
             path="/publish/instagram", body=merge(wire.unstructure(single), extras), synchronous=False
         )
@@ -77,13 +77,13 @@ def _tiktok_options(post: Post, *, photos: bool) -> TikTokOptions:
     return (post.tiktok or TikTokOptions()).resolved_for(photos=photos)
 
 
-def tiktok_video(post: Post, account_id: str, media_id: str) -> wire.TikTokVideo:
+def tiktok_video(post: Post, account_id: str, media_id: str, *, text: str | None = None) -> wire.TikTokVideo:
     """``/publish/tiktok``: interactions inverted, commercial disclosure derived from its toggles."""
     o = _tiktok_options(post, photos=False)
     return wire.TikTokVideo(
         media_id=media_id,
         account_id=account_id,
-        caption=post.text,
+        caption=post.text if text is None else text,  # a target's own text, if any
         privacy=str(o.privacy),
         ai_generated=bool(o.ai_generated),
         post_mode=wire.POST_MODES[bool(o.draft)],
@@ -97,13 +97,15 @@ def tiktok_video(post: Post, account_id: str, media_id: str) -> wire.TikTokVideo
     )
 
 
-def tiktok_carousel(post: Post, account_id: str, media_ids: Sequence[str]) -> wire.TikTokCarousel:
+def tiktok_carousel(
+    post: Post, account_id: str, media_ids: Sequence[str], *, text: str | None = None
+) -> wire.TikTokCarousel:
     """``/publish/tiktok/carousel``: the post's text is the (≤ 90) caption."""
     o = _tiktok_options(post, photos=True)
     return wire.TikTokCarousel(
         media_ids=list(media_ids),
         account_id=account_id,
-        caption=post.text,
+        caption=post.text if text is None else text,  # a target's own text, if any
         privacy=str(o.privacy),
         post_mode=wire.POST_MODES[bool(o.draft)],
         cover_index=int(o.cover_index or 0),
@@ -115,7 +117,9 @@ def tiktok_carousel(post: Post, account_id: str, media_ids: Sequence[str]) -> wi
     )
 
 
-def instagram_post(post: Post, account_id: str, media_id: str) -> wire.InstagramPost:
+def instagram_post(
+    post: Post, account_id: str, media_id: str, *, text: str | None = None
+) -> wire.InstagramPost:
     """``/publish/instagram``: ``story`` picks ``STORIES``, else the media kind picks IMAGE or REELS."""
     o = (post.instagram or InstagramOptions()).resolved()
     photo = kind_of(post) is MediaKind.PHOTO
@@ -123,7 +127,7 @@ def instagram_post(post: Post, account_id: str, media_id: str) -> wire.Instagram
     return wire.InstagramPost(
         media_id=media_id,
         account_id=account_id,
-        caption=post.text,
+        caption=post.text if text is None else text,  # a target's own text, if any
         product=product,
         share_to_feed=bool(o.share_to_feed) if product == "REELS" else None,
         alt_text=o.alt_text if photo else None,
