@@ -102,6 +102,25 @@ class PortabilityReport:
     def __len__(self) -> int:
         return len(self.vendors)
 
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for ``--json`` and scripts: per vendor, its verdict, refusals, changes and notes."""
+        return {
+            "portable": self.portable,
+            "accepted_by": list(self.accepted_by),
+            "refused_by": list(self.refused_by),
+            "vendors": [
+                {
+                    "provider": check.provider,
+                    "accepted": check.accepted,
+                    "unchanged": check.unchanged,
+                    "refused": [{"field": p.field, "message": p.message} for p in check.refused],
+                    "changed": [{"field": c.field, "message": c.message} for c in check.changed],
+                    "notes": [{"field": n.field, "message": n.message} for n in check.notes],
+                }
+                for check in self.vendors
+            ],
+        }
+
     def summary(self) -> str:
         """Plain text, one block per vendor, for a log or a terminal."""
         lines: list[str] = []

@@ -112,3 +112,19 @@ def test_run_sends_the_post_through_every_emulator_and_counts_requests() -> None
     assert runs["wonda"]["publish_requests"] == 4  # media download and upload, then one per target
     table = run(*DONE_WHEN, "--run", "--timeout", "30")
     assert "Through each vendor's emulator" in table.stdout
+
+
+def test_json_and_table_carry_the_portability_summary() -> None:
+    doc = data(run(*DONE_WHEN, "--json"))
+    portable = doc["portable"]
+    assert portable["portable"] is False
+    assert portable["refused_by"] == ["wonda"]
+    wonda = next(v for v in portable["vendors"] if v["provider"] == "wonda")
+    assert not wonda["accepted"]
+    assert any(r["field"].startswith("targets[2]") for r in wonda["refused"]), wonda["refused"]
+    assert {v["provider"] for v in portable["vendors"] if v["accepted"]} == {"wahdx", "postpeer"}
+
+    table = run(*DONE_WHEN)
+    assert table.exit_code == 0, table.output
+    assert "Switching vendors" in table.output
+    assert "refuses" in table.output

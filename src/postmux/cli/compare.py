@@ -21,6 +21,7 @@ from rich.text import Text
 from ..comparison import Comparison, FieldComparison, TargetComparison, compare
 from ..errors import Problem, ValidationError
 from ..options import PlatformOptions
+from ..portable import PortabilityReport, check_portable
 from ..post import Post
 from ..rules import RULES
 from ..validation import _OPTION_TYPES
@@ -120,7 +121,9 @@ def compare_command(
             raise ValidationError(problems)
         names = [p.strip() for p in providers.split(",") if p.strip()] if providers else None
         comparison = compare(post, names)
+        portability = check_portable(post, names)
         document: dict[str, Any] = comparison.to_dict()
+        document["portable"] = portability.to_dict()
         code = exits.OK
         if run:
             from .compare_run import run_all, show_runs
@@ -137,6 +140,7 @@ def compare_command(
             out.emit(document)
             return code
         show(out, comparison)
+        show_portability(out, portability)
         if run:
             show_runs(out, runs)
         return code
@@ -174,6 +178,24 @@ def show(out: Output, comparison: Comparison) -> None:
             style="dim",
         )
     )
+
+
+def show_portability(out: Output, report: PortabilityReport) -> None:
+    """The summary of :func:`postmux.check_portable`: what each vendor would refuse or change."""
+    rows: list[list[Any]] = []
+    for check in report:
+        verdict = (
+            Text("refuses", style="bold red")
+            if check.refused
+            else Text("changes", style="yellow")
+            if check.changed
+            else Text("as written", style="green")
+        )
+        details = [f"refused {p.field}: {p.message}" for p in check.refused]
+        details += [f"changed {c.field}: {c.message}" for c in check.changed]
+        rows.append([check.provider, verdict, "\n".join(details)])
+    title = "Switching vendors: what each would refuse or change"
+    out.print(out.table(title, ["vendor", "verdict", ""], rows))
 
 
 def _verdict(cell: TargetComparison) -> Text:
