@@ -21,8 +21,8 @@ from . import errors
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter, Route
 from .connect import AsyncConnectSession
-from .core import PublisherCore, as_publications
-from .drivers import DEFAULT_TIMEOUT, AsyncDriver, RetryPolicy
+from .core import PublisherCore, as_publications, own_client_timeout
+from .drivers import AsyncDriver, RetryPolicy
 from .errors import FetchRefusedError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
@@ -71,7 +71,8 @@ class AsyncPublisher(PublisherCore):
             media_host=media_host,
         )
         self._own_client = client is None
-        self.client = client or httpx.AsyncClient(timeout=timeout or DEFAULT_TIMEOUT)
+        own_timeout = own_client_timeout(client, timeout)  # before any client is made
+        self.client = client or httpx.AsyncClient(timeout=own_timeout)
         self._sleep = sleep
         self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
 

@@ -15,10 +15,12 @@ from datetime import datetime
 from pathlib import Path
 
 import attrs
+import httpx
 
 from .accounts import Account, AccountStatus
 from .adapter import Adapter, Route
 from .capabilities import Capabilities
+from .drivers import DEFAULT_TIMEOUT
 from .errors import (
     ConfigurationError,
     FetchRefusedError,
@@ -43,7 +45,7 @@ from .secrets import Secret, redact
 from .status import Status
 from .validation import raise_for_problems
 
-__all__ = ["PublisherCore", "as_publications"]
+__all__ = ["PublisherCore", "as_publications", "own_client_timeout"]
 
 log = logging.getLogger("postmux")
 
@@ -55,6 +57,20 @@ def as_publications(value: PublishReport | Publication | Sequence[Publication]) 
     if isinstance(value, Publication):
         return [value]
     return list(value)
+
+
+def own_client_timeout(client: object, timeout: httpx.Timeout | float | None) -> httpx.Timeout | float:
+    """The timeout for the client a publisher makes itself.
+
+    An app's own client brings its own timeout: a ``timeout=`` beside it would
+    be silently ignored, so the pair is a :class:`ConfigurationError`.
+    """
+    if client is not None and timeout is not None:
+        raise ConfigurationError(
+            "timeout= and client= together: set the timeout on your client "
+            "(httpx.Client(timeout=…)), which postmux uses for every request"
+        )
+    return DEFAULT_TIMEOUT if timeout is None else timeout
 
 
 class PublisherCore:
@@ -368,7 +384,8 @@ class PublisherCore:
         Validates first (raising every problem, as ``publish`` does); sends nothing.
         """
         routes = self.routes(post, accounts) if resolve else [Route(t, t.account) for t in post.targets]
-        return preview_post(self.adapter, self._key, post, routes)
+        client = getattr(self, "client", None)  # the publisher's: its headers are part of the request
+        return preview_post(self.adapter, self._key, post, routes, client)
 
     def prepare(self, post: Post) -> None:
         """Validate, raising every problem before any I/O."""

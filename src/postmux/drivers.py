@@ -34,6 +34,7 @@ import attrs
 import httpx
 
 from .adapter import Adapter, retry_after
+from .client import apply_client_defaults, user_agent
 from .errors import (
     FetchRefusedError,
     PostmuxError,
@@ -104,9 +105,16 @@ class _DriverBase:
     """What both drivers decide the same way."""
 
     def __init__(
-        self, adapter: Adapter, key: Secret, retry: RetryPolicy, fetch: FetchPolicy | None = None
+        self,
+        adapter: Adapter,
+        key: Secret,
+        retry: RetryPolicy,
+        client: httpx.Client | httpx.AsyncClient | None,
+        fetch: FetchPolicy | None = None,
     ) -> None:
         self.adapter = adapter
+        self._client = client
+        self._agent: str | None = None
         self.key = key
         self.retry = retry
         self.fetch = fetch or FetchPolicy()
@@ -115,7 +123,13 @@ class _DriverBase:
         self._origin_key = (self._origin.raw_scheme, self._origin.raw_host, self._origin.port)
 
     def prepare(self, request: httpx.Request) -> None:
-        """Add the auth header, only for the vendor's own origin."""
+        """Add what the app's client would add, and the auth header only for the vendor's own origin."""
+        if self._agent is None:  # looked up on first use, not when the publisher is made
+            self._agent = user_agent(type(self.adapter))
+        if self._client is not None:
+            apply_client_defaults(self._client, request, self._agent)
+        else:  # a preview with no client: what postmux itself adds
+            request.headers.setdefault("User-Agent", self._agent)
         if self._is_vendor(request):
             request.headers.update(self._auth)
 
@@ -282,7 +296,7 @@ class SyncDriver(_DriverBase):
         sleep: Callable[[float], None] = time.sleep,
         fetch: FetchPolicy | None = None,
     ) -> None:
-        super().__init__(adapter, key, retry, fetch)
+        super().__init__(adapter, key, retry, client, fetch)
         self.client = client
         self.sleep = sleep
 
@@ -400,7 +414,7 @@ class AsyncDriver(_DriverBase):
         sleep: Callable[[float], Any] = asyncio.sleep,
         fetch: FetchPolicy | None = None,
     ) -> None:
-        super().__init__(adapter, key, retry, fetch)
+        super().__init__(adapter, key, retry, client, fetch)
         self.client = client
         self.sleep = sleep
 

@@ -136,9 +136,18 @@ class Preview:
         }
 
 
-def preview_post(adapter: Adapter, key: Secret, post: Post, routes: Sequence[Route]) -> Preview:
-    """The preview of sending ``post`` to ``routes`` (already validated and resolved); no I/O."""
-    auth = _DriverBase(adapter, key, NO_RETRY)
+def preview_post(
+    adapter: Adapter,
+    key: Secret,
+    post: Post,
+    routes: Sequence[Route],
+    client: httpx.Client | httpx.AsyncClient | None = None,
+) -> Preview:
+    """The preview of sending ``post`` to ``routes`` (already validated and resolved); no I/O.
+
+    With ``client``, the requests carry what that client adds (its default headers…).
+    """
+    auth = _DriverBase(adapter, key, NO_RETRY, client)
     notes: list[str] = []
     staging: list[RequestPreview] = []
     media, first = _first_request(adapter.stage(post, routes), auth, key, STAGE)
