@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -23,39 +23,66 @@ from .errors import ConfigurationError, UnknownProviderError
 if TYPE_CHECKING:
     from .hosting import MediaHostFactory
 
-__all__ = ["PluginManager", "plugin_manager"]
+__all__ = ["LISTENERS_GROUP", "PluginManager", "plugin_manager"]
+
+LISTENERS_GROUP = "postmux.listeners"
+"""Entry points of plugins that only listen (``postmux_publish_finished``), provide no vendor."""
 
 log = logging.getLogger("postmux")
 
 
 class PluginManager:
-    """The plugins postmux knows, and the providers they register."""
+    """The plugins postmux knows, and the providers they register.
+
+    Entry points are loaded only when needed: :meth:`get` loads the one whose
+    name is the provider's (the convention: ``wahdx = "postmux_wahdx"``), and
+    everything is loaded only to list providers, to resolve a name no entry
+    point has, or to find emulators and media hosts. Plugins that only listen for finished
+    publications use the group ``postmux.listeners``, loaded at the first
+    publish.
+    """
 
     def __init__(self, *, load_entry_points: bool = True) -> None:
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
         self._providers: dict[str, type[Adapter]] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._pending = load_entry_points
+        """True while some entry point of the group may still be unloaded."""
+        self._listeners_pending = load_entry_points
+        self._loaded: set[tuple[str, str]] = set()
         self.broken: dict[str, str] = {}
         """Entry-point name → why that plugin could not be loaded."""
         from . import hosting  # the core's own media hosts, found through the same hook
 
         self._pm.register(hosting, name="postmux.hosting")
-        if load_entry_points:
-            self._load_entry_points()
 
-    def _load_entry_points(self) -> None:
+    def _load(self, eps: Iterable[importlib.metadata.EntryPoint]) -> None:
         """Load each plugin on its own, so one broken plugin cannot hide the others."""
-        for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT):
-            if self._pm.get_plugin(ep.name) is not None or self._pm.is_blocked(ep.name):
+        for ep in eps:
+            if (ep.name, ep.value) in self._loaded or self._pm.is_blocked(ep.name):
                 continue
+            self._loaded.add((ep.name, ep.value))
             try:
                 plugin = ep.load()
             except Exception as exc:  # any import-time failure of third-party code
                 self.broken[ep.name] = f"{type(exc).__name__}: {exc}"
                 log.warning("postmux: plugin %r (%s) failed to load: %s", ep.name, ep.value, exc)
                 continue
-            self._pm.register(plugin, name=ep.name)
+            if self._pm.is_registered(plugin):
+                continue
+            name = ep.name
+            if self._pm.get_plugin(name) is not None:  # a second distribution with the same name
+                name = f"{ep.name} ({ep.value})"
+            self._pm.register(plugin, name=name)
+            self._providers = None
+
+    def load_all(self) -> None:
+        """Load every entry point of the group (to list providers, or find a name by its adapter)."""
+        with self._lock:
+            if self._pending:
+                self._load(importlib.metadata.entry_points(group=hookspecs.PROJECT))
+                self._pending = False
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Add a plugin object or module (for tests and apps that bundle a vendor)."""
@@ -68,11 +95,16 @@ class PluginManager:
         self._providers = None
 
     def providers(self) -> dict[str, type[Adapter]]:
-        """Provider name → adapter class, from every registered plugin."""
+        """Provider name → adapter class, from every installed plugin."""
+        self.load_all()
         with self._lock:
-            if self._providers is None:
-                self._providers = self._collect()
-            return dict(self._providers)
+            return dict(self._registered())
+
+    def _registered(self) -> dict[str, type[Adapter]]:
+        """Provider name → adapter class, from the plugins loaded so far (lock held)."""
+        if self._providers is None:
+            self._providers = self._collect()
+        return self._providers
 
     def _collect(self) -> dict[str, type[Adapter]]:
         found: dict[str, type[Adapter]] = {}
@@ -97,7 +129,21 @@ class PluginManager:
         return found
 
     def get(self, name: str) -> type[Adapter]:
-        """The adapter class for ``name``; :class:`UnknownProviderError` lists the installed ones."""
+        """The adapter class for ``name``; :class:`UnknownProviderError` lists the installed ones.
+
+        Only the entry point named ``name`` is loaded (every one of that name,
+        so two distributions claiming it are still caught); a name no entry
+        point has loads them all to look further.
+        """
+        with self._lock:
+            if self._pending:
+                named = [
+                    ep for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT) if ep.name == name
+                ]
+                self._load(named)
+                found = self._registered().get(name)
+                if found is not None:
+                    return found
         providers = self.providers()
         try:
             return providers[name]
@@ -110,6 +156,7 @@ class PluginManager:
 
     def emulators(self) -> dict[str, Any]:
         """Provider name → emulator factory, from plugins that ship one."""
+        self.load_all()
         found: dict[str, Any] = {}
 
         def register(name: str, factory: Any) -> None:
@@ -122,6 +169,7 @@ class PluginManager:
 
     def media_hosts(self) -> dict[str, MediaHostFactory]:
         """Scheme → media host factory, from the core and every plugin that adds one."""
+        self.load_all()
         found: dict[str, MediaHostFactory] = {}
 
         def register(scheme: str, factory: MediaHostFactory) -> None:
@@ -139,7 +187,12 @@ class PluginManager:
         return caller
 
     def has_publish_listeners(self) -> bool:
-        """True when some plugin listens for finished publications."""
+        """True when some plugin listens for finished publications (loads ``postmux.listeners`` once)."""
+        if self._listeners_pending:
+            with self._lock:
+                if self._listeners_pending:
+                    self._load(importlib.metadata.entry_points(group=LISTENERS_GROUP))
+                    self._listeners_pending = False
         return bool(self._pm.hook.postmux_publish_finished.get_hookimpls())
 
 
@@ -148,7 +201,7 @@ _default_lock = threading.Lock()
 
 
 def plugin_manager() -> PluginManager:
-    """The process-wide manager, loading entry points on first use."""
+    """The process-wide manager; it loads entry points as they are needed."""
     global _default
     with _default_lock:
         if _default is None:
