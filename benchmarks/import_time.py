@@ -5,6 +5,7 @@ HTTP pays anyway — each in a fresh interpreter (``python -c``), alternating th
 two so both see the same machine load, in the same run. Prints the median of
 the rounds with min and max, and the ratio of the medians. Target <= 1.3x.
 
+The warm-up runs write bytecode caches (as pip does when it installs a wheel).
 The publisher is made with an explicit key and no network; the provider is the
 first installed one unless given (``--provider wahdx``).
 
@@ -14,6 +15,7 @@ Run: ``.venv/bin/python benchmarks/import_time.py [--rounds 9] [--provider NAME]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -31,6 +33,11 @@ BASELINE = "import httpx\nhttpx.Client()"
 POSTMUX = "import postmux\npostmux.publisher({provider!r}, api_key='sk_bench_0123456789')"
 
 
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""Bytecode caches allowed, as an installed wheel has them (pip compiles every module):
+an editable checkout run with PYTHONDONTWRITEBYTECODE would recompile postmux every time."""
+
+
 def _once(body: str) -> float:
     """Seconds one fresh interpreter spends on ``body`` (interpreter start-up excluded)."""
     out = subprocess.run(
@@ -38,7 +45,7 @@ def _once(body: str) -> float:
         check=True,
         capture_output=True,
         text=True,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": ""},
+        env=_ENV,
     )
     return float(out.stdout.strip().splitlines()[-1])
 

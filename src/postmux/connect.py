@@ -7,7 +7,6 @@ then ``.wait()`` for the linked :class:`~postmux.Account`.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import enum
 import time
@@ -165,6 +164,13 @@ class ConnectSession(_SessionBase):
             self._sleep(self.interval)
 
 
+async def asleep(seconds: float) -> None:
+    """``asyncio.sleep``, with asyncio imported only by programs that use it (it is slow to import)."""
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 class AsyncConnectSession(_SessionBase):
     """A link attempt driven with asyncio."""
 
@@ -174,7 +180,7 @@ class AsyncConnectSession(_SessionBase):
         run: Callable[[Flow[ConnectPoll]], Awaitable[ConnectPoll]],
         poll_flow: Callable[[ConnectStart], Flow[ConnectPoll]],
         interval: float,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[Any]] = asleep,
     ) -> None:
         super().__init__(start, interval)
         self._run = run

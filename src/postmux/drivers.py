@@ -21,7 +21,6 @@ body capped while it streams, no key ever added.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import random
@@ -35,6 +34,7 @@ import httpx
 
 from .adapter import Adapter, retry_after
 from .client import apply_client_defaults, user_agent
+from .connect import asleep
 from .errors import (
     FetchRefusedError,
     PostmuxError,
@@ -411,7 +411,7 @@ class AsyncDriver(_DriverBase):
         key: Secret,
         client: httpx.AsyncClient,
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] = asleep,
         fetch: FetchPolicy | None = None,
     ) -> None:
         super().__init__(adapter, key, retry, client, fetch)

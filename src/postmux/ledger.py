@@ -17,7 +17,6 @@ retrying job) then returns what is recorded instead of sending again:
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -98,6 +97,8 @@ class SQLiteLedger:
     """A ledger in an SQLite file, safe across processes and crashes."""
 
     def __init__(self, path: str | Path) -> None:
+        import sqlite3  # only an app with an SQLite ledger pays for importing it
+
         self.path = str(path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)

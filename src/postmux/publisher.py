@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -162,6 +161,8 @@ class Publisher(PublisherCore):
 
         if len(batches) == 1:
             return [one(batches[0])]
+        from concurrent.futures import ThreadPoolExecutor  # only a publish of several batches needs it
+
         workers = min(self.max_concurrency, len(batches))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
             return list(pool.map(one, batches))
@@ -206,6 +207,8 @@ class Publisher(PublisherCore):
     def _refresh(self, publications: list[Publication]) -> list[Publication]:
         if self.capabilities.batch_status or len(publications) == 1:
             return self.driver.run(self.adapter.status_many(publications))
+        from concurrent.futures import ThreadPoolExecutor
+
         workers = min(self.max_concurrency, len(publications))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
             return list(pool.map(self.status, publications))

@@ -124,18 +124,24 @@ def configure(
             if field.default is None:
                 base = unstructure.get(field.name, override())
                 unstructure[field.name] = attrs.evolve(base, omit_if_default=True)
-    converter.register_unstructure_hook(
-        cls,
-        make_dict_unstructure_fn(
+
+    def is_cls(t: object) -> bool:
+        return t is cls
+
+    # made on first use, not at import: generating the code of a plugin's
+    # twenty-odd classes costs more than importing the plugin
+    converter.register_unstructure_hook_factory(
+        is_cls,
+        lambda _: make_dict_unstructure_fn(
             cls,
             converter,
             _cattrs_omit_if_default=False,
             **unstructure,  # type: ignore[arg-type]
         ),
     )
-    converter.register_structure_hook(
-        cls,
-        make_dict_structure_fn(cls, converter, **overrides),  # type: ignore[arg-type]
+    converter.register_structure_hook_factory(
+        is_cls,
+        lambda _: make_dict_structure_fn(cls, converter, **overrides),  # type: ignore[arg-type]
     )
 
 
