@@ -14,10 +14,9 @@ Each vendor is a plugin (entry-point group ``postmux``); see :mod:`postmux.adapt
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .accounts import Account, AccountStatus, CreatorInfo
 from .adapter import Adapter, Route
+from .async_publisher import AsyncPublisher
 from .capabilities import Capabilities, PlatformSupport
 from .comparison import Comparison, compare
 from .connect import (
@@ -73,20 +72,7 @@ from .results import Publication, PublishReport
 from .secrets import Secret
 from .status import Status
 
-if TYPE_CHECKING:
-    from .async_publisher import AsyncPublisher
-
 __version__ = "0.1.0"
-
-
-def __getattr__(name: str) -> object:
-    """Names whose modules are imported on first use (asyncio costs a sync app 50 ms)."""
-    if name == "AsyncPublisher":
-        from .async_publisher import AsyncPublisher
-
-        return AsyncPublisher
-    raise AttributeError(f"module 'postmux' has no attribute {name!r}")
-
 
 __all__ = [
     "Account",

@@ -6,21 +6,20 @@ same generators the sync publisher drives.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 import httpx
 
 from . import errors
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter, Route
-from .connect import AsyncConnectSession
+from .connect import AsyncConnectSession, asleep
 from .core import PublisherCore, as_publications, own_client_timeout
 from .drivers import AsyncDriver, RetryPolicy
 from .errors import FetchRefusedError, Problem
@@ -33,6 +32,9 @@ from .post import Post
 from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncPublisher"]
 
@@ -58,7 +60,7 @@ class AsyncPublisher(PublisherCore):
         media_fetch: FetchPolicy | None = None,
         media_root: str | os.PathLike[str] | None = None,
         media_host: MediaHost | None = None,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[Any]] = asleep,
     ) -> None:
         super().__init__(
             adapter,
@@ -116,6 +118,8 @@ class AsyncPublisher(PublisherCore):
 
     async def publish(self, post: Post) -> PublishReport:
         """Send ``post`` to every target; see :meth:`postmux.Publisher.publish`."""
+        import asyncio  # here, not at the top: a sync app never pays for importing asyncio
+
         self.prepare(post)
         accounts = await self.accounts() if self.needs_accounts(post) else None
         routes = self.routes(post, accounts)
@@ -216,6 +220,8 @@ class AsyncPublisher(PublisherCore):
     async def _refresh(self, publications: list[Publication]) -> list[Publication]:
         if self.capabilities.batch_status or len(publications) == 1:
             return await self.driver.run(self.adapter.status_many(publications))
+        import asyncio
+
         gate = asyncio.Semaphore(self.max_concurrency)
 
         async def one(p: Publication) -> Publication:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .adapter import Adapter
+from .async_publisher import AsyncPublisher
 from .errors import ConfigurationError, MissingCredentialsError
 from .fetch import FetchPolicy
 from .hosting import MediaHost, open_media_host
@@ -14,9 +15,6 @@ from .ledger import Ledger, open_ledger
 from .plugins import PluginManager, plugin_manager
 from .publisher import Publisher
 from .secrets import Secret
-
-if TYPE_CHECKING:
-    from .async_publisher import AsyncPublisher
 
 __all__ = ["PROVIDER_ENV", "async_publisher", "providers", "publisher"]
 
@@ -104,8 +102,6 @@ def async_publisher(
     **options: Any,
 ) -> AsyncPublisher:
     """An :class:`AsyncPublisher`; the same arguments as :func:`publisher`."""
-    from .async_publisher import AsyncPublisher  # asyncio is slow to import: only async apps pay
-
     plugins = plugins or plugin_manager()
     adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
     host = open_media_host(media_host, plugins)

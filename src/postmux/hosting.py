@@ -22,7 +22,6 @@ removed by ``wait()`` once every publication of the report is final, or by
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -110,6 +109,8 @@ async def aput(host: MediaHost, path: str | os.PathLike[str], *, mime_type: str 
     if method is not None:
         result: HostedFile = await method(path, mime_type=mime_type)
         return result
+    import asyncio  # only async programs pay for importing it
+
     return await asyncio.to_thread(host.put, path, mime_type=mime_type)
 
 
@@ -119,6 +120,8 @@ async def aremove(host: MediaHost, hosted: HostedFile) -> None:
     if method is not None:
         await method(hosted)
     else:
+        import asyncio
+
         await asyncio.to_thread(host.remove, hosted)
 
 
