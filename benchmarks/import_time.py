@@ -62,7 +62,8 @@ def _first_provider() -> str:
 
 def _line(label: str, samples: list[float]) -> str:
     ms = [s * 1000 for s in samples]
-    return f"    {label:<44} median {statistics.median(ms):6.1f} ms   (min {min(ms):6.1f}, max {max(ms):6.1f})"
+    median = statistics.median(ms)
+    return f"    {label:<44} median {median:6.1f} ms   (min {min(ms):6.1f}, max {max(ms):6.1f})"
 
 
 def main() -> int:

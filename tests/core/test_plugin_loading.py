@@ -26,8 +26,8 @@ from .fakes import FakeAdapter
 def loaded_after(code: str) -> list[str]:
     """The plugin packages imported by ``code`` in a fresh interpreter."""
     script = (
-        code
-        + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules if m.startswith('postmux_')})))"
+        code + "\nimport json, sys\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules if m.startswith('postmux_')})))"
     )
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
     return list(json.loads(out.stdout.splitlines()[-1]))
@@ -43,7 +43,10 @@ def test_a_publisher_loads_only_its_own_plugin() -> None:
 def test_listing_and_unknown_names_load_every_plugin() -> None:
     every = ["postmux_postpeer", "postmux_wahdx", "postmux_wonda"]
     assert loaded_after("import postmux\npostmux.providers()") == every
-    code = "import postmux\ntry:\n    postmux.publisher('nope', api_key='k')\nexcept postmux.UnknownProviderError:\n    pass"
+    code = (
+        "import postmux\ntry:\n    postmux.publisher('nope', api_key='k')\n"
+        "except postmux.UnknownProviderError:\n    pass"
+    )
     assert loaded_after(code) == every
 
 
