@@ -97,6 +97,9 @@ class Adapter:
     """The provider name apps pass to ``postmux.publisher()``."""
     env_var: ClassVar[str]
     """The environment variable holding the API key."""
+    base_url_var: ClassVar[str | None] = None
+    """The environment variable holding another base URL; unset, the key variable's
+    name with ``_BASE_URL`` for its suffix (``WAHDX_API_KEY`` → ``WAHDX_BASE_URL``)."""
     default_base_url: ClassVar[str]
     capabilities: ClassVar[Capabilities]
     poll_interval: ClassVar[float] = 2.0

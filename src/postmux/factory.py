@@ -8,6 +8,7 @@ from typing import Any
 
 from .adapter import Adapter
 from .async_publisher import AsyncPublisher
+from .environment import configured
 from .errors import ConfigurationError, MissingCredentialsError
 from .fetch import FetchPolicy
 from .hosting import MediaHost, open_media_host
@@ -41,6 +42,9 @@ def _adapter_and_key(
                 f"installed: {', '.join(sorted(plugins.providers())) or 'none'}"
             )
     cls = plugins.get(name)
+    base_url, sandbox_key = configured(cls, base_url)
+    if sandbox_key is not None:
+        api_key = sandbox_key
     if api_key is None:
         api_key = os.environ.get(cls.env_var) or None
         if api_key is None:
@@ -63,7 +67,9 @@ def publisher(
 ) -> Publisher:
     """A :class:`Publisher` for the provider ``name`` (or ``$POSTMUX_PROVIDER``).
 
-    ``api_key`` defaults to the plugin's environment variable; ``ledger`` is a
+    ``api_key`` defaults to the plugin's environment variable and ``base_url``
+    to ``<VENDOR>_BASE_URL``; with ``POSTMUX_SANDBOX`` set (and no
+    ``base_url=``) both come from that running sandbox. ``ledger`` is a
     :class:`~postmux.ledger.Ledger` or an SQLite file path. ``media_fetch``
     is the :class:`~postmux.FetchPolicy` for media URLs postmux downloads
     itself (safe defaults when ``None``); ``media_root`` confines local files

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..environment import SANDBOX_ENV
 from . import exits
 from .base import cli, guarded, json_option
 from .output import Output
@@ -113,6 +114,9 @@ def _show(out: Output, description: dict[str, Any], path: Path, sandbox: Any) ->
     if faults:
         out.print(out.table("Faults", ["rule"], [[f] for f in faults]))
     out.print(f"State file: {path}")
+    out.print(
+        f"For your own code:  export {SANDBOX_ENV}={description['url']}   (every publisher then uses it)"
+    )
     out.print(
         "Try:  postmux post --sandbox -p NAME "
         + description["samples"]["clip.mp4"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..environment import sandbox_endpoint
 from ..errors import ConfigurationError, PostmuxError
 from ..factory import PROVIDER_ENV, publisher
 from ..fetch import FetchPolicy
@@ -87,13 +88,8 @@ class Session:
         if not self.sandbox:
             return publisher(name, base_url=self.base_url)
         if self._state is not None:
-            entry = self._state.get("providers", {}).get(name)
-            if entry is None:
-                running = ", ".join(self._state.get("providers", {})) or "none"
-                raise ConfigurationError(f"the running sandbox has no {name!r} emulator; running: {running}")
-            return publisher(
-                name, api_key=entry["api_key"], base_url=entry["base_url"], media_fetch=self._sandbox_media()
-            )
+            base_url, key = sandbox_endpoint(self._state, name)
+            return publisher(name, api_key=key, base_url=base_url, media_fetch=self._sandbox_media())
         return self.local_sandbox().publisher(name)
 
     def _sandbox_media(self) -> FetchPolicy:

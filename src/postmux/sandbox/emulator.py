@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
+import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -59,6 +60,10 @@ class Emulator:
     """Paths (under the base path) that need no key."""
     default_key: ClassVar[str] = "sk_sandbox_0000000000000000"
     """The key the sandbox accepts unless given another; printed by ``postmux sandbox``."""
+    example_username: ClassVar[str] = "brand"
+    """Every emulator also links an active ``@brand`` account on each of its platforms (beside the
+    vendor's own seeded ones), so an example written for a real app — the README's
+    ``Target("instagram", "@brand")`` — runs against the sandbox unchanged."""
     publish_routes: ClassVar[tuple[str, ...]] = ()
     """``METHOD /path`` of every request that creates publications, in the fault-rule scope
     syntax (``POST /api/content/post``): what a test aims a fault at without knowing the vendor."""
@@ -85,6 +90,7 @@ class Emulator:
         self.records = Records(self.clock, self.timing)
         self.lock = threading.RLock()
         self.accounts: list[SandboxAccount] = list(self.seed_accounts())
+        self.accounts += self._example_accounts()
         self.requests: list[tuple[str, str]] = []
         """(method, path) of every request that reached the emulator, for tests."""
 
@@ -97,6 +103,37 @@ class Emulator:
     def routes(self) -> list[BaseRoute]:
         """The vendor's endpoints, relative to :attr:`base_path`."""
         raise NotImplementedError
+
+    def _example_accounts(self) -> list[SandboxAccount]:
+        """An ``@brand`` twin of the first active seeded account of each platform.
+
+        Ids take the vendor's shape (the seeded id's prefix, a fresh UUID) from
+        an RNG of their own, so the vendor's seeded ids and every later id stay
+        what they were. Platforms whose seeded "username" is a number (a page
+        id) get none: there a username is not how accounts are named.
+        """
+        rng = random.Random(zlib.crc32(f"{self.seed}:{self.provider}:examples".encode()))
+        taken = {(a.platform, a.username) for a in self.accounts}
+        twins: list[SandboxAccount] = []
+        for account in self.accounts:
+            if (
+                not account.active
+                or account.username.isdigit()
+                or (account.platform, self.example_username) in taken
+            ):
+                continue
+            taken.add((account.platform, self.example_username))
+            prefix = account.id.rpartition("_")[0] + "_" if "_" in account.id else ""
+            twins.append(
+                attrs.evolve(
+                    account,
+                    id=prefix + str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    username=self.example_username,
+                    display_name=self.example_username.title(),
+                    extra=dict(account.extra),
+                )
+            )
+        return twins
 
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""

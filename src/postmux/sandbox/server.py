@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from ..connect import AsyncConnectSession, ConnectSession, ConnectStart
+from ..environment import DESCRIPTION_PATH
 from ..errors import ConfigurationError
 from ..fetch import FetchPolicy
 from ..plugins import PluginManager, plugin_manager
@@ -198,9 +199,15 @@ class Sandbox:
             provider, api_key=self.key(provider), base_url=self.url(provider), plugins=self.plugins, **options
         )
 
+    @property
+    def base_url(self) -> str:
+        """The sandbox's own URL, for ``POSTMUX_SANDBOX``: it serves its description there."""
+        return self.media.base_url
+
     def describe(self) -> dict[str, Any]:
         """Base URLs, keys and accounts of every emulator, and the media host (JSON-ready)."""
         return {
+            "url": self.base_url,
             "media_url": self.media.base_url,
             "samples": {name: self.media.sample_url(name) for name in sorted(_samples())},
             "providers": {name: e.describe() for name, e in self.emulators.items()},
@@ -221,7 +228,7 @@ class Sandbox:
         ports = iter(range(self.port, self.port + 1 + len(self.emulators))) if self.port else None
         media_socket = _bind(next(ports) if ports else 0)
         self.media.base_url = _origin(media_socket)
-        apps.append((self.media.app, media_socket))
+        apps.append((self._front(), media_socket))
         for emulator in self.emulators.values():
             sock = _bind(next(ports) if ports else 0)
             emulator.base_url = _origin(sock)
@@ -253,6 +260,19 @@ class Sandbox:
                 raise RuntimeError(f"the sandbox did not start: {self._failure or 'timed out'}")
             time.sleep(0.01)
         return self
+
+    def _front(self) -> Any:
+        """The media host, plus the description publishers read through ``POSTMUX_SANDBOX``."""
+        from starlette.applications import Starlette
+        from starlette.responses import JSONResponse
+        from starlette.routing import Mount, Route
+
+        async def description(_: Any) -> JSONResponse:
+            return JSONResponse(self.describe())
+
+        return Starlette(
+            routes=[Route(DESCRIPTION_PATH, description, methods=["GET"]), Mount("/", app=self.media.app)]
+        )
 
     def _serve(self, sockets: list[socket.socket]) -> None:
         async def main() -> None:

@@ -1,0 +1,91 @@
+"""Where a publisher's base URL and key come from when the code does not say.
+
+In order: an explicit ``base_url=`` (and ``api_key=``); then ``POSTMUX_SANDBOX``,
+the URL of a running ``postmux sandbox``, which points every publisher at that
+sandbox's emulator of its vendor with the emulator's key (no real key needed,
+and no request can reach the real vendor); then ``<VENDOR>_BASE_URL`` beside
+``<VENDOR>_API_KEY``; then the plugin's default.
+
+A sandbox describes itself — base URL and key per emulator — at
+``GET <POSTMUX_SANDBOX>/sandbox.json``, in the same form as its state file,
+which the command's ``--sandbox`` flag reads: :func:`sandbox_endpoint` reads
+either.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from .adapter import Adapter
+
+__all__ = [
+    "DESCRIPTION_PATH",
+    "SANDBOX_ENV",
+    "base_url_variable",
+    "configured",
+    "describe_sandbox",
+    "sandbox_endpoint",
+]
+
+SANDBOX_ENV = "POSTMUX_SANDBOX"
+"""The URL of a running ``postmux sandbox`` that every publisher then talks to."""
+
+DESCRIPTION_PATH = "/sandbox.json"
+"""Where a sandbox serves its description (on the URL it prints)."""
+
+
+def base_url_variable(env_var: str, provider: str) -> str:
+    """The base-URL variable beside a key variable: ``WAHDX_API_KEY`` → ``WAHDX_BASE_URL``."""
+    for suffix in ("_API_KEY", "_KEY", "_TOKEN"):
+        if env_var.endswith(suffix):
+            return env_var.removesuffix(suffix) + "_BASE_URL"
+    return provider.upper().replace("-", "_") + "_BASE_URL"
+
+
+def describe_sandbox(url: str) -> dict[str, Any]:
+    """The description a running sandbox serves at ``url``; a :class:`ConfigurationError` if none."""
+    where = url.rstrip("/") + DESCRIPTION_PATH
+    try:
+        response = httpx.get(where, timeout=5.0)
+        response.raise_for_status()
+        data = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise ConfigurationError(
+            f"{SANDBOX_ENV}={url!r} but no postmux sandbox answers at {where}: {type(exc).__name__}: {exc} "
+            "(start one with `postmux sandbox`, or unset the variable)"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("providers"), dict):
+        raise ConfigurationError(f"{where} is not a postmux sandbox's description")
+    return data
+
+
+def sandbox_endpoint(description: Mapping[str, Any], provider: str) -> tuple[str, str]:
+    """(base URL, API key) of ``provider``'s emulator in a sandbox's description or state file."""
+    providers = description.get("providers") or {}
+    entry = providers.get(provider)
+    if not isinstance(entry, Mapping):
+        running = ", ".join(providers) or "none"
+        raise ConfigurationError(f"the running sandbox has no {provider!r} emulator; running: {running}")
+    return str(entry["base_url"]), str(entry["api_key"])
+
+
+def configured(adapter: type[Adapter], base_url: str | None) -> tuple[str | None, str | None]:
+    """(base URL, sandbox key) from the environment, for a publisher given ``base_url``.
+
+    The key is set only for a sandbox: it then replaces any key given, since
+    the emulator accepts no other and a real key has no business there.
+    """
+    if base_url is not None:
+        return base_url, None
+    sandbox = os.environ.get(SANDBOX_ENV)
+    if sandbox:
+        return sandbox_endpoint(describe_sandbox(sandbox), adapter.name)
+    variable = adapter.base_url_var or base_url_variable(adapter.env_var, adapter.name)
+    return os.environ.get(variable) or None, None
