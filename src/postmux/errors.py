@@ -22,7 +22,7 @@ cattrs exception crosses the public API::
     ├── FetchRefusedError          the fetch policy refused a medium's URL (.medium .rule)
     ├── ResponseError              a body we cannot read (.body)
     ├── MediaHostError             a media host could not store or remove a local file
-    └── TimeoutError               wait() ran out of time
+    └── TimeoutError               wait() ran out of time (also the built-in TimeoutError)
 
 Error text never carries an API key: :func:`postmux.secrets.redact` scrubs
 bodies before they are stored, and no request headers are kept.
@@ -30,6 +30,7 @@ bodies before they are stored, and no request headers are kept.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -247,15 +248,21 @@ class ResponseError(PostmuxError):
         super().__init__(f"[{provider}] {message}")
 
 
-class TimeoutError(PostmuxError):  # noqa: A001 - deliberately mirrors the builtin's meaning
+class TimeoutError(PostmuxError, builtins.TimeoutError):  # noqa: A001 - it is the builtin's meaning
     """``wait()`` gave up before every publication was final.
 
     ``report`` holds the latest state of every publication, so nothing is lost.
+    Also a built-in :class:`TimeoutError`, so ``except TimeoutError`` in code
+    that knows nothing of postmux (``asyncio.timeout``, a job runner) catches it.
     """
 
     def __init__(self, message: str, report: object = None) -> None:
         self.report = report
-        super().__init__(message)
+        super().__init__(message)  # one argument: OSError would read two as (errno, strerror)
+
+    def __reduce__(self) -> tuple[type[TimeoutError], tuple[str, object]]:
+        # OSError pickles only its args: keep the report across processes too
+        return type(self), (str(self.args[0]) if self.args else "", self.report)
 
 
 _BY_STATUS: dict[int, type[ProviderError]] = {

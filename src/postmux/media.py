@@ -11,11 +11,11 @@ type from it and a wrong guess must be caught before anything is sent.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import functools
 import os
 from pathlib import Path, PurePosixPath
+from typing import Literal
 from urllib.parse import urlsplit
 
 import attrs
@@ -75,6 +75,16 @@ def _fspath(value: str | os.PathLike[str] | None) -> str | None:
     return None if value is None else os.fspath(value)
 
 
+def _kind(value: MediaKind | Literal["photo", "video"] | None) -> MediaKind | None:
+    """``"photo"`` and ``"video"`` as :class:`MediaKind`; anything else is left for validation to name."""
+    if isinstance(value, str) and not isinstance(value, MediaKind):
+        try:
+            return MediaKind(value)
+        except ValueError:
+            return value  # type: ignore[return-value]  # wrong, and reported by validate()
+    return value
+
+
 @attrs.frozen(slots=True)
 class Media:
     """One photo or video: exactly one of ``url`` (public, https) or ``path`` (a local file).
@@ -86,7 +96,7 @@ class Media:
 
     url: str | None = None
     path: str | None = attrs.field(default=None, converter=_fspath)
-    kind: MediaKind | None = None
+    kind: MediaKind | None = attrs.field(default=None, converter=_kind)
     mime_type: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -94,9 +104,6 @@ class Media:
         if where is not None:
             if self.kind is None:
                 object.__setattr__(self, "kind", detect_kind(where))
-            elif isinstance(self.kind, str) and not isinstance(self.kind, MediaKind):
-                with contextlib.suppress(ValueError):  # left as given; validation names it
-                    object.__setattr__(self, "kind", MediaKind(self.kind))
             if self.mime_type is None:
                 object.__setattr__(self, "mime_type", MIME_TYPES.get(extension_of(where)))
 

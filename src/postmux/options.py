@@ -10,7 +10,7 @@ vendor cannot carry is an :class:`~postmux.UnsupportedError`, never dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self, TypeAlias
 
 import attrs
 
@@ -19,9 +19,25 @@ __all__ = [
     "InstagramOptions",
     "PlatformOptions",
     "ThreadsOptions",
+    "ThreadsReplyControl",
     "TikTokOptions",
+    "TikTokPrivacy",
     "YouTubeOptions",
+    "YouTubeVisibility",
 ]
+
+TikTokPrivacy: TypeAlias = Literal[
+    "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
+]
+"""Who may see a TikTok post. A type only: at run time any value is checked by ``validate()``."""
+
+ThreadsReplyControl: TypeAlias = Literal[
+    "everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only"
+]
+"""Who may reply to a Threads post."""
+
+YouTubeVisibility: TypeAlias = Literal["public", "private", "unlisted"]
+"""Who may watch a YouTube video."""
 
 
 def _tuple_or_none(value: object) -> object:
@@ -80,7 +96,7 @@ class TikTokOptions(PlatformOptions):
     photo_defaults: ClassVar[Mapping[str, object]] = {"cover_index": 0, "auto_add_music": True}
     video_defaults: ClassVar[Mapping[str, object]] = {"cover_timestamp_ms": 1000}
 
-    privacy: str | None = None
+    privacy: TikTokPrivacy | None = None
     allow_comment: bool | None = None
     allow_duet: bool | None = None
     allow_stitch: bool | None = None
@@ -143,7 +159,7 @@ class ThreadsOptions(PlatformOptions):
     platform: ClassVar[str] = "threads"
     defaults: ClassVar[Mapping[str, object]] = {"reply_control": "everyone"}
 
-    reply_control: str | None = None
+    reply_control: ThreadsReplyControl | None = None
     alt_text: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple_or_none)
 
 
@@ -176,7 +192,7 @@ class YouTubeOptions(PlatformOptions):
     }
 
     title: str | None = None
-    visibility: str | None = None
+    visibility: YouTubeVisibility | None = None
     tags: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple_or_none)
     made_for_kids: bool | None = None
     ai_generated: bool | None = None

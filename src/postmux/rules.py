@@ -9,9 +9,12 @@ Data API v3). Validation reads these tables; a vendor's
 from __future__ import annotations
 
 import enum
+import typing
 from collections.abc import Callable, Mapping
 
 import attrs
+
+from .options import ThreadsReplyControl, TikTokPrivacy, YouTubeVisibility
 
 __all__ = [
     "PLATFORMS",
@@ -112,13 +115,10 @@ class PlatformRules:
     enums: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
 
 
-TIKTOK_PRIVACY = frozenset(
-    {"PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"}
-)
-THREADS_REPLY_CONTROL = frozenset(
-    {"everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only"}
-)
-YOUTUBE_VISIBILITY = frozenset({"public", "private", "unlisted"})
+# the option types' Literal values: one list for mypy and for validate()
+TIKTOK_PRIVACY: frozenset[str] = frozenset(typing.get_args(TikTokPrivacy))
+THREADS_REPLY_CONTROL: frozenset[str] = frozenset(typing.get_args(ThreadsReplyControl))
+YOUTUBE_VISIBILITY: frozenset[str] = frozenset(typing.get_args(YouTubeVisibility))
 
 RULES: Mapping[str, PlatformRules] = {
     # TikTok: T-DP, T-PH, T-MT — video caption 2200, photo title 90 and

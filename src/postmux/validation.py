@@ -498,6 +498,14 @@ _SCALAR_FIELDS: dict[type, tuple[tuple[str, type], ...]] = {}
 _SCALAR_WORDS = {bool: "True or False", int: "a whole number", str: "a string"}
 
 
+def _literal_base(hint: object) -> object:
+    """``str`` for a ``Literal`` of strings (the option types): checked as a string, then as an enum."""
+    if typing.get_origin(hint) is typing.Literal:
+        kinds = {type(v) for v in typing.get_args(hint)}
+        return kinds.pop() if len(kinds) == 1 else hint
+    return hint
+
+
 def _scalar_fields(cls: type[PlatformOptions]) -> tuple[tuple[str, type], ...]:
     """(field, type) for every ``bool | None``, ``int | None`` or ``str | None`` field, once per class."""
     cached = _SCALAR_FIELDS.get(cls)
@@ -507,7 +515,7 @@ def _scalar_fields(cls: type[PlatformOptions]) -> tuple[tuple[str, type], ...]:
             (f.name, scalar)
             for f in attrs.fields(cls)
             for scalar in (bool, int, str)
-            if typing.get_args(hints[f.name]) == (scalar, type(None))
+            if tuple(map(_literal_base, typing.get_args(hints[f.name]))) == (scalar, type(None))
         )
         _SCALAR_FIELDS[cls] = cached
     return cached

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import attrs
 import click
 
 from ..errors import Problem, ValidationError
 from ..media import Media
-from ..options import TikTokOptions
+from ..options import TikTokOptions, TikTokPrivacy
 from ..post import Post, Target
 from ..results import Publication
 from ..status import Status
@@ -123,7 +124,9 @@ def post_command(
     tiktok = None
     if privacy or no_comments or draft:
         tiktok = TikTokOptions(
-            privacy=privacy, allow_comment=False if no_comments else None, draft=draft or None
+            privacy=cast("TikTokPrivacy | None", privacy),  # any text: validate() names a bad one
+            allow_comment=False if no_comments else None,
+            draft=draft or None,
         )
     post = Post(text=text, media=items, targets=where, title=title, tiktok=tiktok, schedule_at=when, key=key)
     name = session.provider()
