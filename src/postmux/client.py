@@ -78,12 +78,39 @@ def apply_client_defaults(
     httpx's default User-Agent, never one the app set.
     """
     headers = request.headers
-    for key, value in client.headers.multi_items():
-        if key not in headers:
-            headers[key] = agent if key == "user-agent" and value == _HTTPX_UA else value
-    if "user-agent" not in headers:
-        headers["User-Agent"] = agent
-    if client.cookies and "cookie" not in headers:
+    present = {key.lower() for key, _ in headers.raw}
+    missing = [item for item in _defaults(client, agent) if item[0] not in present]
+    if missing:  # one new Headers costs less than adding to the old one header by header
+        request.headers = httpx.Headers([*headers.raw, *missing])
+    if client.cookies and b"cookie" not in present:
         client.cookies.set_cookie_header(request)
     if client.params:
         request.url = request.url.copy_with(params=client.params.merge(request.url.params))
+
+
+_DEFAULTS: dict[tuple[tuple[tuple[bytes, bytes], ...], str], tuple[tuple[bytes, bytes], ...]] = {}
+_HTTPX_UA_RAW = _HTTPX_UA.encode()
+
+
+def _defaults(client: httpx.Client | httpx.AsyncClient, agent: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The client's default headers (lower-case names), with ``agent`` for httpx's own User-Agent.
+
+    Worked out once per state of the client's headers: they rarely change,
+    and a publish should not pay for reading them again.
+    """
+    raw = tuple(client.headers.raw)
+    found = _DEFAULTS.get((raw, agent))
+    if found is None:
+        items = [
+            (
+                key.lower(),
+                agent.encode() if key.lower() == b"user-agent" and value == _HTTPX_UA_RAW else value,
+            )
+            for key, value in raw
+        ]
+        if all(key != b"user-agent" for key, _ in items):
+            items.append((b"user-agent", agent.encode()))
+        if len(_DEFAULTS) >= 64:  # a client whose headers change per request: keep it small
+            _DEFAULTS.clear()
+        found = _DEFAULTS[raw, agent] = tuple(items)
+    return found

@@ -53,7 +53,7 @@ def describe_sandbox(url: str) -> dict[str, Any]:
     """The description a running sandbox serves at ``url``; a :class:`ConfigurationError` if none."""
     where = url.rstrip("/") + DESCRIPTION_PATH
     try:
-        response = httpx.get(where, timeout=5.0)
+        response = httpx.get(where, timeout=5.0, trust_env=False)  # a local sandbox: never via a proxy
         response.raise_for_status()
         data = response.json()
     except (httpx.HTTPError, ValueError) as exc:

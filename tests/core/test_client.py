@@ -194,3 +194,16 @@ def test_the_timeout_holds_for_postmuxs_requests(silent_server: str) -> None:
     thread.join(timeout=10)
     assert not thread.is_alive(), "the request hung: no timeout applied"
     assert isinstance(outcome[0], TransportError)
+
+
+def test_headers_the_app_changes_later_go_out_too() -> None:
+    seen: list[httpx.Request] = []
+    with httpx.Client(transport=vendor(seen), headers={"X-App": "v1"}) as client:
+        pub = postmux.publisher("wahdx", api_key=WAHDX_KEY, client=client)
+        pub.publish(POST)
+        client.headers["X-App"] = "v2"
+        client.headers["User-Agent"] = "shop/3"
+        pub.publish(POST)
+    assert [r.headers["x-app"] for r in seen] == ["v1", "v2"]
+    assert AGENT.match(seen[0].headers["user-agent"])
+    assert seen[1].headers["user-agent"] == "shop/3"
