@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlsplit
 
 import httpx
 
 from .errors import ConfigurationError
+from .fetch import FetchPolicy
 
 if TYPE_CHECKING:
     from .adapter import Adapter
@@ -28,10 +30,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DESCRIPTION_PATH",
     "SANDBOX_ENV",
+    "Configured",
     "base_url_variable",
     "configured",
     "describe_sandbox",
     "sandbox_endpoint",
+    "sandbox_media_fetch",
 ]
 
 SANDBOX_ENV = "POSTMUX_SANDBOX"
@@ -76,16 +80,34 @@ def sandbox_endpoint(description: Mapping[str, Any], provider: str) -> tuple[str
     return str(entry["base_url"]), str(entry["api_key"])
 
 
-def configured(adapter: type[Adapter], base_url: str | None) -> tuple[str | None, str | None]:
-    """(base URL, sandbox key) from the environment, for a publisher given ``base_url``.
+def sandbox_media_fetch(media_url: str) -> FetchPolicy:
+    """The fetch policy for a sandbox's media host: plain HTTP on loopback, that host only.
 
-    The key is set only for a sandbox: it then replaces any key given, since
-    the emulator accepts no other and a real key has no business there.
+    Every other host keeps the default rules, so a sample URL of the sandbox
+    can be downloaded (Wonda's plugin does) and nothing else is let through.
     """
+    netloc = urlsplit(media_url).netloc
+    return FetchPolicy(schemes={"http", "https"}, allow_hosts={netloc} if netloc else ())
+
+
+class Configured(NamedTuple):
+    """What the environment says for one publisher; ``None`` where it says nothing."""
+
+    base_url: str | None
+    api_key: str | None
+    """Set only for a sandbox: it then replaces any key given, since the emulator
+    accepts no other and a real key has no business there."""
+    media_fetch: FetchPolicy | None
+
+
+def configured(adapter: type[Adapter], base_url: str | None) -> Configured:
+    """The base URL (and, for a sandbox, key and media policy) for a publisher given ``base_url``."""
     if base_url is not None:
-        return base_url, None
+        return Configured(base_url, None, None)
     sandbox = os.environ.get(SANDBOX_ENV)
     if sandbox:
-        return sandbox_endpoint(describe_sandbox(sandbox), adapter.name)
+        description = describe_sandbox(sandbox)
+        url, key = sandbox_endpoint(description, adapter.name)
+        return Configured(url, key, sandbox_media_fetch(str(description.get("media_url", ""))))
     variable = adapter.base_url_var or base_url_variable(adapter.env_var, adapter.name)
-    return os.environ.get(variable) or None, None
+    return Configured(os.environ.get(variable) or None, None, None)

@@ -33,7 +33,8 @@ def _adapter_and_key(
     api_key: str | Secret | None,
     base_url: str | None,
     plugins: PluginManager,
-) -> tuple[Adapter, Secret]:
+    media_fetch: FetchPolicy | None,
+) -> tuple[Adapter, Secret, FetchPolicy | None]:
     if name is None:
         name = os.environ.get(PROVIDER_ENV)
         if not name:
@@ -42,15 +43,15 @@ def _adapter_and_key(
                 f"installed: {', '.join(sorted(plugins.providers())) or 'none'}"
             )
     cls = plugins.get(name)
-    base_url, sandbox_key = configured(cls, base_url)
-    if sandbox_key is not None:
-        api_key = sandbox_key
+    found = configured(cls, base_url)
+    if found.api_key is not None:
+        api_key = found.api_key
     if api_key is None:
         api_key = os.environ.get(cls.env_var) or None
         if api_key is None:
             raise MissingCredentialsError(f"no API key for {name!r}: pass api_key=… or set {cls.env_var}")
     key = api_key if isinstance(api_key, Secret) else Secret(api_key)
-    return cls(base_url), key
+    return cls(found.base_url), key, media_fetch or found.media_fetch
 
 
 def publisher(
@@ -81,7 +82,7 @@ def publisher(
     :class:`Publisher`.
     """
     plugins = plugins or plugin_manager()
-    adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
+    adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch)
     host = open_media_host(media_host, plugins)
     return Publisher(
         adapter,
@@ -109,7 +110,7 @@ def async_publisher(
 ) -> AsyncPublisher:
     """An :class:`AsyncPublisher`; the same arguments as :func:`publisher`."""
     plugins = plugins or plugin_manager()
-    adapter, key = _adapter_and_key(name, api_key, base_url, plugins)
+    adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch)
     host = open_media_host(media_host, plugins)
     return AsyncPublisher(
         adapter,

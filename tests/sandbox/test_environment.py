@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import postmux
-from postmux import ConfigurationError, MissingCredentialsError
+from postmux import ConfigurationError, MissingCredentialsError, Post
 from postmux.environment import base_url_variable, sandbox_endpoint
 from postmux.sandbox import Sandbox
 
@@ -24,7 +24,7 @@ REAL_KEY = "sk_live_real_key_0000000000"
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(["wahdx", "postpeer"]) as running:
+    with Sandbox(["wahdx", "postpeer", "wonda"]) as running:
         yield running
 
 
@@ -90,14 +90,30 @@ def test_an_explicit_base_url_still_wins_over_the_sandbox(
 
 
 def test_a_sandbox_that_is_not_there_or_lacks_the_vendor_is_a_configuration_error(
-    sandbox: Sandbox, clean_env: pytest.MonkeyPatch
+    clean_env: pytest.MonkeyPatch,
 ) -> None:
     clean_env.setenv("POSTMUX_SANDBOX", "http://127.0.0.1:9")
     with pytest.raises(ConfigurationError, match="POSTMUX_SANDBOX"):
         postmux.publisher("wahdx")
+    with Sandbox(["wahdx"]) as only_wahdx:
+        clean_env.setenv("POSTMUX_SANDBOX", only_wahdx.base_url)
+        with pytest.raises(ConfigurationError, match="no 'wonda' emulator; running: wahdx"):
+            postmux.publisher("wonda")
+
+
+def test_a_vendor_whose_plugin_downloads_media_may_fetch_the_sandboxs_samples(
+    sandbox: Sandbox, clean_env: pytest.MonkeyPatch
+) -> None:
+    """Wonda's plugin downloads media itself: the sandbox's media host is let through, nothing else."""
     clean_env.setenv("POSTMUX_SANDBOX", sandbox.base_url)
-    with pytest.raises(ConfigurationError, match="no 'wonda' emulator; running: wahdx, postpeer"):
-        postmux.publisher("wonda")
+    post = Post(text="hi", media=[sandbox.sample_url("clip.mp4")], targets=["tiktok:@brand"])
+    with postmux.publisher("wonda") as pub:
+        report = pub.publish(post)
+        assert report.ok, report
+        assert pub.media_fetch.allow_hosts == {sandbox.base_url.removeprefix("http://")}
+    account = report[0].account_id
+    assert account is not None
+    assert len(sandbox.emulator("wonda").records_for(account)) == 1
 
 
 def test_the_description_is_the_state_files(sandbox: Sandbox) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from ..environment import sandbox_endpoint
+from ..environment import sandbox_endpoint, sandbox_media_fetch
 from ..errors import ConfigurationError, PostmuxError
 from ..factory import PROVIDER_ENV, publisher
 from ..fetch import FetchPolicy
@@ -94,8 +93,7 @@ class Session:
 
     def _sandbox_media(self) -> FetchPolicy:
         """A policy that lets the running sandbox's media host be fetched (plain HTTP on loopback)."""
-        netloc = urlsplit(str((self._state or {}).get("media_url", ""))).netloc
-        return FetchPolicy(schemes={"http", "https"}, allow_hosts={netloc} if netloc else ())
+        return sandbox_media_fetch(str((self._state or {}).get("media_url", "")))
 
     def local_sandbox(self) -> Sandbox:
         """In-process emulators for this command only (started on first use)."""

@@ -16,12 +16,11 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import urlsplit
 
 import uvicorn
 
 from ..connect import AsyncConnectSession, ConnectSession, ConnectStart
-from ..environment import DESCRIPTION_PATH
+from ..environment import DESCRIPTION_PATH, sandbox_media_fetch
 from ..errors import ConfigurationError
 from ..fetch import FetchPolicy
 from ..plugins import PluginManager, plugin_manager
@@ -173,7 +172,7 @@ class Sandbox:
         Every other host keeps the default rules, so a test still sees a
         private address refused.
         """
-        return FetchPolicy(schemes={"http", "https"}, allow_hosts={urlsplit(self.media.base_url).netloc})
+        return sandbox_media_fetch(self.media.base_url)
 
     def media_host(self) -> SandboxMediaHost:
         """A media host on this sandbox, for ``publisher(..., media_host=…)`` (start the sandbox first)."""
