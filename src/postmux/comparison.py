@@ -31,7 +31,6 @@ import attrs
 
 from .adapter import Adapter, Route
 from .core import PublisherCore
-from .docgen import _platform_cell
 from .errors import Problem, ValidationError
 from .media import Media, MediaKind
 from .options import PlatformOptions
@@ -467,6 +466,8 @@ def _last_key(path: str) -> str:
 
 def _differences(post: Post, adapters: Mapping[str, Adapter]) -> list[CapabilityDifference]:
     rows: list[tuple[str, dict[str, str]]] = []
+    from .docgen import _platform_cell  # the docs generator: imported only when a comparison is made
+
     kind = _kind(post)
     platforms = list(dict.fromkeys(t.platform for t in post.targets if t.platform in RULES))
     for platform in platforms:
