@@ -14,11 +14,12 @@ Each vendor is a plugin (entry-point group ``postmux``); see :mod:`postmux.adapt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .accounts import Account, AccountStatus, CreatorInfo
 from .adapter import Adapter, Route
 from .async_publisher import AsyncPublisher
 from .capabilities import Capabilities, PlatformSupport
-from .comparison import Comparison, compare
 from .connect import (
     AsyncConnectSession,
     ConnectFailedError,
@@ -71,6 +72,19 @@ from .publisher import Publisher
 from .results import Publication, PublishReport
 from .secrets import Secret
 from .status import Status
+
+if TYPE_CHECKING:
+    from .comparison import Comparison, compare
+
+
+def __getattr__(name: str) -> object:
+    """``compare`` and ``Comparison``, imported on first use: most programs never compare vendors."""
+    if name in ("Comparison", "compare"):
+        from . import comparison
+
+        return getattr(comparison, name)
+    raise AttributeError(f"module 'postmux' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

@@ -54,7 +54,7 @@ def test_import_postmux_loads_no_plugin_and_no_sandbox_or_cli() -> None:
     script = (
         "import sys, json, postmux\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('postmux_', 'postmux.sandbox', "
-        "'postmux.cli.', 'postmux.docgen', 'starlette', 'uvicorn', 'cattrs')))))"
+        "'postmux.cli.', 'postmux.docgen', 'postmux.comparison', 'starlette', 'uvicorn', 'cattrs')))))"
     )
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
     assert json.loads(out.stdout) == []
