@@ -7,6 +7,7 @@
     python3 dev.py smoke    # dist, then the wheels alone in a fresh venv outside the repository:
                             # ``postmux providers`` and ``postmux demo`` there (--python X picks the Python)
     python3 dev.py docs     # the docs site, built strictly into site/ (adds the docs extra to .venv)
+    python3 dev.py bench    # the benchmarks' table: ratios against same-run baselines (--quick, names)
 
 Each makes ``.venv`` on first use and installs the core and every plugin in
 ``plugins/`` into it (editable, with the dev and sandbox extras); later runs
@@ -268,8 +269,14 @@ def docs(extra: list[str]) -> int:
     return 0
 
 
+def bench(extra: list[str]) -> int:
+    """The benchmarks (``benchmarks/``): every figure a ratio against a baseline of the same run."""
+    ensure_env()
+    return _run(PY, "-m", "benchmarks", *extra)
+
+
 def main(argv: list[str]) -> int:
-    jobs = {"test": test, "demo": demo, "dist": dist, "smoke": smoke, "docs": docs}
+    jobs = {"test": test, "demo": demo, "dist": dist, "smoke": smoke, "docs": docs, "bench": bench}
     if not argv or argv[0] not in jobs:
         print(__doc__)
         return 2

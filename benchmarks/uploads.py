@@ -1,0 +1,182 @@
+"""Upload throughput and peak memory: Wonda multipart and PostPeer presigned PUT vs a bare streamed PUT.
+
+A sparse file (no disk blocks, reads as zeros) is published through the
+plugin, sync and async, and the same bytes are sent by a bare streamed PUT in
+1 MiB chunks (``httpx`` with a generator body and ``Content-Length``) to the
+same server, which counts and drops them. Each (vendor, mode) runs in a fresh
+child process so the figures do not carry the parent's heap; within it the
+rounds alternate postmux and the bare PUT. Peak memory is the growth of the
+process's peak RSS (``VmHWM``, reset before each run through
+``/proc/self/clear_refs`` where the kernel allows it) over its RSS before the
+run. This absorbs the old ``upload_memory.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+
+from benchmarks.measure import Row, summary
+from benchmarks.server import ROOT, BenchServer
+
+__all__ = ["figures"]
+
+THROUGHPUT_GOAL = 0.9
+RSS_GOAL_MIB = 16.0
+CHUNK = 1 << 20
+TIMEOUT = httpx.Timeout(120.0)
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _chunks(path: str) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+async def _achunks(path: str) -> AsyncIterator[bytes]:
+    for chunk in _chunks(path):
+        yield chunk
+
+
+def _child(vendor: str, mode: str, origin: str, size: int, rounds: int) -> dict[str, object]:
+    import postmux
+    from benchmarks import answers
+
+    base = origin + answers.BASE_PATHS[vendor]
+    with tempfile.TemporaryDirectory(prefix="postmux-bench-") as tmp:
+        path = os.path.join(tmp, "big.mp4")
+        with open(path, "wb") as fh:
+            fh.truncate(size)
+        post = answers.tiktok_post(1, postmux.Media(path=path))
+        headers = {"Content-Length": str(size), "Content-Type": "video/mp4"}
+        put_url = f"{origin}/bare/big.mp4"
+        sync_pub = postmux.publisher(vendor, api_key=answers.KEY, base_url=base, timeout=TIMEOUT)
+        sync_raw = httpx.Client(timeout=TIMEOUT)
+
+        def ours_sync() -> None:
+            report = sync_pub.publish(post)
+            assert report.ok, report.results
+
+        def bare_sync() -> None:
+            sync_raw.put(put_url, content=_chunks(path), headers=headers).raise_for_status()
+
+        async def ours_async() -> None:
+            async with postmux.async_publisher(
+                vendor, api_key=answers.KEY, base_url=base, timeout=TIMEOUT
+            ) as p:
+                report = await p.publish(post)
+            assert report.ok, report.results
+
+        async def bare_async() -> None:
+            async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+                (await client.put(put_url, content=_achunks(path), headers=headers)).raise_for_status()
+
+        def run(which: str) -> tuple[float, int]:
+            reset = _reset_peak()
+            before = _status_kib("VmRSS") if reset else _status_kib("VmHWM")
+            t0 = time.perf_counter()
+            if mode == "sync":
+                (ours_sync if which == "ours" else bare_sync)()
+            else:
+                asyncio.run(ours_async() if which == "ours" else bare_async())
+            return time.perf_counter() - t0, _status_kib("VmHWM") - before
+
+        run("ours")
+        run("bare")  # warm up: imports, first connection
+        out: dict[str, list[float]] = {"ours_s": [], "bare_s": [], "ours_kib": [], "bare_kib": []}
+        for i in range(rounds):
+            for which in ("bare", "ours") if i % 2 else ("ours", "bare"):
+                seconds, kib = run(which)
+                out[f"{which}_s"].append(seconds)
+                out[f"{which}_kib"].append(kib)
+        sync_pub.close()
+        sync_raw.close()
+    return {**out, "peak_reset": _reset_peak()}
+
+
+def one_job(server: BenchServer, vendor: str, mode: str, size: int, rounds: int) -> list[Row]:
+    """The throughput and memory rows for one vendor and mode."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.uploads", vendor, mode, server.origin, str(size), str(rounds)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        cwd=ROOT,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"upload benchmark {vendor} {mode} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    mib = size / (1 << 20)
+    ours = [mib / s for s in result["ours_s"]]
+    bare = [mib / s for s in result["bare_s"]]
+    ratios = [b / o for o, b in zip(result["ours_s"], result["bare_s"], strict=True)]
+    how = "multipart" if vendor == "wonda" else "presigned PUT"
+    speed = Row(
+        f"upload-{vendor}-{mode}",
+        f"{mib:.0f} MiB upload ({how}), {mode}: throughput",
+        summary(ours),
+        summary(bare),
+        summary(ratios),
+        unit="MiB/s",
+        goal=f"≥ {THROUGHPUT_GOAL:g}×",
+    )
+    assert speed.ratio is not None
+    speed.met = speed.ratio.median >= THROUGHPUT_GOAL
+    speed.note_noise()
+    grow_ours = [k / 1024 for k in result["ours_kib"]]
+    grow_bare = [k / 1024 for k in result["bare_kib"]]
+    memory = Row(
+        f"rss-{vendor}-{mode}",
+        f"{mib:.0f} MiB upload ({how}), {mode}: peak RSS growth",
+        summary(grow_ours),
+        summary(grow_bare),
+        None,
+        unit="MiB",
+        goal=f"≤ {RSS_GOAL_MIB:g} MiB (worst round)",
+        met=max(grow_ours) <= RSS_GOAL_MIB,
+    )
+    memory.notes.append(f"worst round: postmux {max(grow_ours):.1f} MiB, bare PUT {max(grow_bare):.1f} MiB")
+    if not result["peak_reset"]:
+        memory.notes.append("VmHWM could not be reset: growth is against the earlier peak")
+    return [speed, memory]
+
+
+def figures(quick: bool, size_mib: int | None = None) -> list[Row]:
+    """Throughput and memory rows for Wonda and PostPeer, sync and async."""
+    size = (size_mib or (64 if quick else 256)) << 20
+    rows: list[Row] = []
+    with BenchServer() as server:
+        for vendor in ("wonda", "postpeer"):
+            for mode in ("sync", "async"):
+                rows += one_job(server, vendor, mode, size, 5)
+    return rows
+
+
+if __name__ == "__main__":
+    v, m, o, s, r = sys.argv[1:6]
+    print(json.dumps(_child(v, m, o, int(s), int(r))))
