@@ -28,6 +28,7 @@ from .flow import Flow
 from .hosting import HostedFile, MediaHost, ahost_local_media, aremove
 from .ledger import Ledger
 from .plugins import PluginManager
+from .pool import DEFAULT_CONNECTIONS, ShardedAsyncTransport
 from .post import Post
 from .preview import Preview
 from .results import Publication, PublishReport
@@ -74,7 +75,10 @@ class AsyncPublisher(PublisherCore):
         )
         self._own_client = client is None
         own_timeout = own_client_timeout(client, timeout)  # before any client is made
-        self.client = client or httpx.AsyncClient(timeout=own_timeout)
+        # several small pools: one large httpx pool costs ms of CPU a request under load (pool.py)
+        connections = max(max_concurrency, DEFAULT_CONNECTIONS)
+        transport = ShardedAsyncTransport(connections) if client is None else None
+        self.client = client or httpx.AsyncClient(timeout=own_timeout, transport=transport)
         self._sleep = sleep
         self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
 
