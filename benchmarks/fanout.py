@@ -52,14 +52,25 @@ def _requests(url: str, key: str, n: int) -> tuple[str, list[object], dict[str, 
     return f"{url}/api/content/post", bodies, {"X-API-Key": key}
 
 
-def run_async(url: str, key: str, n: int, limit: int, bare: bool) -> tuple[float, float]:
-    """(wall s, CPU s) of one async fan-out, through postmux or bare httpx."""
+def run_async(
+    url: str, key: str, n: int, limit: int, bare: bool, one_pool: bool = False
+) -> tuple[float, float]:
+    """(wall s, CPU s) of one async fan-out, through postmux or bare httpx.
+
+    ``one_pool`` gives postmux a plain ``httpx.AsyncClient()`` (one default
+    pool), as it made for itself before ``postmux.pool``: the before figure.
+    """
     post = answers.tiktok_post(n)
     target, bodies, headers = _requests(url, key, n)
 
     async def ours() -> None:
-        async with postmux.async_publisher("wahdx", api_key=key, base_url=url, max_concurrency=limit) as pub:
+        client = httpx.AsyncClient(timeout=30) if one_pool else None
+        async with postmux.async_publisher(
+            "wahdx", api_key=key, base_url=url, max_concurrency=limit, client=client
+        ) as pub:
             report = await pub.publish(post)
+        if client is not None:
+            await client.aclose()
         _note_failures(report)
 
     async def baseline() -> None:
@@ -124,9 +135,15 @@ def _note_failures(report: postmux.PublishReport) -> None:
 Runner = Callable[[str, str, int, int, bool], tuple[float, float]]
 
 
-def one_cell(server: str, url: str, key: str, mode: str, n: int, limit: int, rounds: int) -> Row:
-    """The row for one (server, mode, targets, concurrency)."""
-    runner: Runner = run_async if mode == "async" else run_sync
+def one_cell(
+    server: str, url: str, key: str, mode: str, n: int, limit: int, rounds: int, one_pool: bool = False
+) -> Row:
+    """The row for one (server, mode, targets, concurrency); ``one_pool``: postmux as before the fix."""
+
+    def async_runner(url: str, key: str, n: int, limit: int, bare: bool) -> tuple[float, float]:
+        return run_async(url, key, n, limit, bare, one_pool)
+
+    runner: Runner = async_runner if mode == "async" else run_sync
     cpu: dict[bool, list[float]] = {False: [], True: []}
 
     def measure(bare: bool) -> float:
@@ -138,9 +155,10 @@ def one_cell(server: str, url: str, key: str, mode: str, n: int, limit: int, rou
     BARE_FAILURES.clear()
     mine, theirs, ratios = interleaved(lambda: measure(False), lambda: measure(True), rounds)
     ideal = math.ceil(n / limit) * LATENCY
+    before = ", one httpx pool (before)" if one_pool else ""
     row = ratio_row(
-        f"fanout-{server}-{mode}-{n}-c{limit}",
-        f"{n} targets, {mode}, concurrency {limit}, {server} server (ideal {ideal:.1f} s)",
+        f"fanout-{server}-{mode}-{n}-c{limit}{'-onepool' if one_pool else ''}",
+        f"{n} targets, {mode}, concurrency {limit}, {server} server{before} (ideal {ideal:.1f} s)",
         mine,
         theirs,
         ratios,
@@ -163,21 +181,28 @@ def one_cell(server: str, url: str, key: str, mode: str, n: int, limit: int, rou
     return row
 
 
-CELLS_FULL = [(10, 8), (100, 8), (100, 32), (100, 100), (1000, 32), (1000, 100)]
-CELLS_QUICK = [(100, 32), (1000, 100)]
+CELLS_FULL = [(10, 8), (100, 8), (100, 32), (100, 100), (1000, 100)]
+"""(targets, concurrency) on the raw server, sync and async; 1,000 at 32 is left out for time."""
 
 
-def figures(quick: bool, cells: list[tuple[int, int]] | None = None) -> list[Row]:
-    """Rows for every cell on the raw server, and the 1,000-target cell on the uvicorn emulator."""
+def figures(quick: bool) -> list[Row]:
+    """Rows for the raw server's cells, postmux on one httpx pool (before), and the uvicorn emulator.
+
+    ``quick``: 300 targets at concurrency 100 (async; sync 100 at 32) instead of the whole grid.
+    """
     rounds = 5
-    cells = cells or (CELLS_QUICK if quick else CELLS_FULL)
+    wide = 300 if quick else 1000
+    full = dict.fromkeys(("async", "sync"), CELLS_FULL)
+    cells = {"async": [(wide, 100)], "sync": [(100, 32)]} if quick else full
     rows: list[Row] = []
     with BenchServer() as server:
         server.control("config", latency=LATENCY)
-        for mode in ("async", "sync"):
-            for n, limit in cells:
-                rows.append(one_cell("raw", server.url("wahdx"), answers.KEY, mode, n, limit, rounds))
-    with EmulatorServer(LATENCY * 1000, 1000) as emulator:
-        for mode in ("async", "sync"):
-            rows.append(one_cell("uvicorn", emulator.url, emulator.key, mode, 1000, 100, rounds))
+        url = server.url("wahdx")
+        for mode, grid in cells.items():
+            for n, limit in grid:
+                rows.append(one_cell("raw", url, answers.KEY, mode, n, limit, rounds))
+        rows.append(one_cell("raw", url, answers.KEY, "async", wide, 100, rounds, one_pool=True))
+    with EmulatorServer(LATENCY * 1000, wide) as emulator:
+        for mode in ("async",) if quick else ("async", "sync"):
+            rows.append(one_cell("uvicorn", emulator.url, emulator.key, mode, wide, 100, rounds))
     return rows
