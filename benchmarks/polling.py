@@ -20,8 +20,12 @@ import postmux
 from benchmarks import answers
 from benchmarks.measure import Row, Summary
 from benchmarks.server import BenchServer
+from postmux.fetch import FetchPolicy
 
 __all__ = ["figures"]
+
+LOOPBACK_MEDIA = FetchPolicy(allow_private=True, schemes={"http"})
+"""The benchmark's media host is plain HTTP on loopback, which the default policy rightly refuses."""
 
 
 def _one(n: int) -> int:
@@ -47,7 +51,11 @@ def one_vendor(server: BenchServer, vendor: str, n: int) -> Row:
 
     async def go() -> tuple[int, float, int]:
         async with postmux.async_publisher(
-            vendor, api_key=answers.KEY, base_url=server.url(vendor), max_concurrency=100
+            vendor,
+            api_key=answers.KEY,
+            base_url=server.url(vendor),
+            max_concurrency=100,
+            media_fetch=LOOPBACK_MEDIA,
         ) as pub:
             report = await pub.publish(post)
             assert not report.failed, report.failed[:1]
