@@ -65,7 +65,7 @@ def ensure_env() -> None:
     quiet = ["-q", "--disable-pip-version-check"]
     if _run(PY, "-m", "pip", "install", *quiet, "--upgrade", "pip") != 0:
         sys.exit("postmux: could not upgrade pip")
-    targets = [f"{ROOT}[dev,sandbox,cli]"]
+    targets = [f"{ROOT}[dev,sandbox,cli,postgres]"]
     targets += [str(p) for p in _projects()[1:]]
     editable = [arg for t in targets for arg in ("-e", t)]
     if _run(PY, "-m", "pip", "install", *quiet, *editable) != 0:
@@ -77,7 +77,7 @@ def test(extra: list[str]) -> int:
     """ruff, mypy --strict and pytest; the first failure's exit code."""
     ensure_env()
     sources = ["src", *(str(p.relative_to(ROOT) / "src") for p in _projects()[1:])]
-    linted = ["src", "plugins", "tests", "benchmarks", "docs/hooks", "dev.py"]
+    linted = ["src", "plugins", "tests", "benchmarks", "docs/hooks", "docs/recipes", "dev.py"]
     steps: list[list[str | os.PathLike[str]]] = [
         [PY, "-m", "ruff", "check", *linted],
         [PY, "-m", "ruff", "format", "--check", *linted],

@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
@@ -26,10 +27,10 @@ from .errors import FetchRefusedError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
 from .hosting import HostedFile, MediaHost, ahost_local_media, aremove
-from .ledger import Ledger
+from .ledger import Ledger, Owner
 from .plugins import PluginManager
 from .pool import DEFAULT_CONNECTIONS, ShardedAsyncTransport
-from .post import Post
+from .post import Post, Target
 from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
@@ -55,7 +56,7 @@ class AsyncPublisher(PublisherCore):
         client: httpx.AsyncClient | None = None,
         timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
-        ledger: Ledger | None = None,
+        ledger: Ledger | str | Path | None = None,
         max_concurrency: int = 8,
         plugins: PluginManager | None = None,
         media_fetch: FetchPolicy | None = None,
@@ -120,14 +121,16 @@ class AsyncPublisher(PublisherCore):
         accounts = await self.accounts() if resolve and self.needs_accounts(post) else None
         return self.previewed(post, accounts, resolve=resolve)
 
-    async def publish(self, post: Post) -> PublishReport:
-        """Send ``post`` to every target; see :meth:`postmux.Publisher.publish`."""
+    async def publish(self, post: Post, *, targets: Sequence[Target | str] | None = None) -> PublishReport:
+        """Send ``post`` to every target (or to ``targets``); see :meth:`postmux.Publisher.publish`."""
         import asyncio  # here, not at the top: a sync app never pays for importing asyncio
 
+        post = self.select(post, targets)
         self.prepare(post)
         accounts = await self.accounts() if self.needs_accounts(post) else None
         routes = self.routes(post, accounts)
-        known = self.recorded(post, routes)
+        owner = Owner.here()
+        known = self.claim(post, routes, owner)
         todo = [i for i in range(len(routes)) if i not in known]
         sent: dict[int, Publication] = {}
         hosted: tuple[HostedFile, ...] = ()
@@ -141,35 +144,43 @@ class AsyncPublisher(PublisherCore):
                 media = await self.driver.run(
                     self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
                 )
-            except FetchRefusedError as exc:
+            except FetchRefusedError as exc:  # refused before anything left: failed, may be sent again
                 await asyncio.to_thread(self.drop_hosted, hosted)
                 sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
                 return self.assemble(len(routes), known, sent)
             except BaseException:
                 await asyncio.to_thread(self.drop_hosted, hosted)
+                self.abandon(post, pending, owner)  # no post was sent: a re-run may send them
                 raise
             batches = self.adapter.batches(wire, pending)
             index = {id(route): i for i, route in zip(todo, pending, strict=True)}
             gate = asyncio.Semaphore(self.max_concurrency)
-            outcomes = await asyncio.gather(*(self._one(post, wire, b, media, gate) for b in batches))
+            outcomes = await asyncio.gather(*(self._one(post, wire, b, media, owner, gate) for b in batches))
             for batch, results in zip(batches, outcomes, strict=True):
                 for route, publication in zip(batch, results, strict=True):
                     sent[index[id(route)]] = publication
         return self.assemble(len(routes), known, sent, hosted)
 
     async def _one(
-        self, post: Post, wire: Post, batch: Sequence[Route], media: tuple[str, ...], gate: asyncio.Semaphore
+        self,
+        post: Post,
+        wire: Post,
+        batch: Sequence[Route],
+        media: tuple[str, ...],
+        owner: Owner,
+        gate: asyncio.Semaphore,
     ) -> list[Publication]:
         async with gate:
-            self.claim(post, batch)
-            try:
-                results = self.checked(
-                    post, batch, await self.driver.run(self.adapter.publish(wire, batch, media))
-                )
-            except Exception as exc:
-                results = self.failed_batch(post, batch, exc)
-            self.record(post, batch, results)
-            return results
+            live, lost = self.sending(post, batch, owner)
+            results: list[Publication] = []
+            if live:
+                try:
+                    answer = await self.driver.run(self.adapter.publish(wire, live, media))
+                    results = self.checked(post, live, answer)
+                except Exception as exc:
+                    results = self.failed_batch(post, live, exc)
+                results = self.record(post, live, results)
+            return self.merged(len(batch), lost, results)
 
     async def _settled(self, given: object, current: list[Publication]) -> PublishReport:
         if isinstance(given, PublishReport) and given.hosted and all(p.is_final for p in current):
@@ -192,7 +203,10 @@ class AsyncPublisher(PublisherCore):
         return PublishReport(report.results)
 
     async def status(self, publication: Publication) -> Publication:
-        """The publication as the vendor sees it now."""
+        """The publication as the vendor sees it now (recorded in the ledger, when it changed)."""
+        return self.remember([publication], [await self._status(publication)])[0]
+
+    async def _status(self, publication: Publication) -> Publication:
         return await self.driver.run(self.adapter.status(publication))
 
     async def wait(
@@ -209,7 +223,8 @@ class AsyncPublisher(PublisherCore):
             todo = self.pollable(current)
             if not todo:
                 return await self._settled(report, current)
-            refreshed = await self._refresh([current[i] for i in todo])
+            polled = [current[i] for i in todo]
+            refreshed = self.remember(polled, await self._refresh(polled))
             for i, p in zip(todo, refreshed, strict=True):
                 current[i] = p
             if not self.pollable(current):
@@ -230,7 +245,7 @@ class AsyncPublisher(PublisherCore):
 
         async def one(p: Publication) -> Publication:
             async with gate:
-                return await self.status(p)
+                return await self._status(p)
 
         return list(await asyncio.gather(*(one(p) for p in publications)))
 
@@ -270,9 +285,12 @@ class AsyncPublisher(PublisherCore):
         )
 
     async def aclose(self) -> None:
-        """Close the HTTP client if this publisher made it."""
-        if self._own_client:
-            await self.client.aclose()
+        """Close the HTTP client and the ledger if this publisher made them."""
+        try:
+            if self._own_client:
+                await self.client.aclose()
+        finally:
+            self.close_ledger()
 
     async def __aenter__(self) -> Self:
         return self

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from .drivers import DEFAULT_TIMEOUT
 from .errors import (
     ConfigurationError,
     FetchRefusedError,
+    LedgerError,
     PostmuxError,
     Problem,
     ProviderError,
@@ -34,7 +36,8 @@ from .errors import (
 )
 from .fetch import FetchPolicy
 from .hosting import HostedFile, MediaHost, remove_quietly
-from .ledger import Ledger
+from .ledger import Ledger, LedgerEntry, Owner, open_ledger
+from .ledger.base import SENDING
 from .media import Media
 from .plugins import PluginManager
 from .portable import accepted_by, vendor_problems
@@ -45,9 +48,12 @@ from .secrets import Secret, redact
 from .status import Status
 from .validation import raise_for_problems
 
-__all__ = ["PublisherCore", "as_publications", "own_client_timeout"]
+__all__ = ["CLAIMED_ELSEWHERE", "PublisherCore", "as_publications", "own_client_timeout"]
 
 log = logging.getLogger("postmux")
+
+CLAIMED_ELSEWHERE = "claimed_elsewhere"
+"""``Publication.error_code`` of a target another run holds a live claim on: it sent nothing."""
 
 
 def as_publications(value: PublishReport | Publication | Sequence[Publication]) -> list[Publication]:
@@ -81,7 +87,7 @@ class PublisherCore:
         adapter: Adapter,
         key: Secret,
         *,
-        ledger: Ledger | None,
+        ledger: Ledger | str | Path | None,
         max_concurrency: int,
         plugins: PluginManager | None,
         media_fetch: FetchPolicy | None = None,
@@ -98,7 +104,8 @@ class PublisherCore:
         self.media_root = _media_root(media_root)
         self.adapter = adapter
         self._key = key
-        self.ledger = ledger
+        self.ledger: Ledger | None = open_ledger(ledger)
+        self._own_ledger = isinstance(ledger, str | Path)
         self.max_concurrency = max_concurrency
         self._plugins = plugins
         self._accounts: list[Account] | None = None
@@ -249,45 +256,155 @@ class PublisherCore:
         """The ledger's name for a target: provider, platform and resolved account."""
         return f"{self.provider}:{route.platform}:{route.account_id}"
 
-    def recorded(self, post: Post, routes: Sequence[Route]) -> dict[int, Publication]:
-        """Targets the ledger says must not be sent again, by index."""
-        if self.ledger is None:
-            return {}
-        known: dict[int, Publication] = {}
-        for i, route in enumerate(routes):
-            entry = self.ledger.lookup(post.ledger_key, self.target_key(route))
-            if entry is None:
-                continue
-            if entry.publication is None:
-                known[i] = self._in_doubt(
-                    post, route, "a previous run claimed this target and never recorded an outcome"
-                )
-            elif entry.publication.status is Status.FAILED:
-                continue  # refused by the vendor: nothing was published, sending again is safe
+    def select(self, post: Post, targets: Sequence[Target | str] | None) -> Post:
+        """``post`` narrowed to ``targets`` (a queue job's share of a cross-post), or ``post`` itself.
+
+        The ledger key leaves the targets out, so a subset is claimed and
+        recorded under the same keys as the whole post: jobs that split one
+        cross-post between them never send a target twice.
+        """
+        if targets is None:
+            return post
+        given = [targets] if isinstance(targets, str | Target) else list(targets)
+        parsed = attrs.evolve(post, targets=given).targets  # the same spellings a Post accepts
+        chosen: list[Target] = []
+        problems: list[Problem] = []
+        for i, (value, target) in enumerate(zip(given, parsed, strict=True)):
+            if not isinstance(target, Target) or target not in post.targets:
+                problems.append(Problem(f"targets[{i}]", f"{value!r} is not one of the post's targets"))
+            elif target in chosen:
+                problems.append(Problem(f"targets[{i}]", f"{value!r} is chosen twice"))
             else:
-                known[i] = attrs.evolve(entry.publication, target=route.target)
+                chosen.append(target)
+        if not chosen and not problems:
+            problems.append(Problem("targets", "no target chosen (pass None for every target of the post)"))
+        if problems:
+            raise ValidationError(problems)
+        return attrs.evolve(post, targets=tuple(chosen))
+
+    def claim(self, post: Post, routes: Sequence[Route], owner: Owner) -> dict[int, Publication]:
+        """Claim every route before any byte leaves; by index, the outcome of each this run does not own.
+
+        A :class:`LedgerError` here is raised (nothing was sent), after giving
+        back the claims this call had already won.
+        """
+        ledger = self.ledger
+        if ledger is None:
+            return {}
+        key = post.ledger_key
+        target_keys = [self.target_key(route) for route in routes]
+        known: dict[int, Publication] = {}
+        won: set[str] = set()
+        try:
+            # a read first, for every target at once: it spares the writes where targets are
+            # plainly taken; the claim itself is what decides, atomically per target
+            entries = ledger.lookup_many(key, target_keys)
+            now = time.time()
+            free = [k for k in dict.fromkeys(target_keys) if k not in entries or entries[k].claimable(now)]
+            won = ledger.claim_many(key, free, owner=owner) if free else set()
+            lost = [k for k in free if k not in won]
+            if lost:
+                entries.update(ledger.lookup_many(key, lost))
+        except LedgerError:
+            self.abandon(post, [r for r, k in zip(routes, target_keys, strict=True) if k in won], owner)
+            raise
+        mine: set[str] = set()
+        for i, (route, target_key) in enumerate(zip(routes, target_keys, strict=True)):
+            if target_key in mine:  # two targets naming one account (@name and its id): sent once
+                known[i] = self._in_doubt(
+                    post, route, "the same account as an earlier target of this post: sent once, there"
+                )
+            elif target_key in won:
+                mine.add(target_key)
+            else:
+                known[i] = self._not_owned(post, route, entries.get(target_key))
         return known
+
+    def abandon(self, post: Post, routes: Sequence[Route], owner: Owner) -> None:
+        """Give back ``owner``'s claims on routes of which nothing was sent (staging failed, say)."""
+        if self.ledger is None:
+            return
+        key = post.ledger_key
+        for route in routes:
+            try:
+                self.ledger.release(key, self.target_key(route), owner=owner)
+            except LedgerError as exc:
+                log.warning("postmux: %s; the claim ends with its lease", exc)
+
+    def sending(
+        self, post: Post, batch: Sequence[Route], owner: Owner
+    ) -> tuple[list[Route], dict[int, Publication]]:
+        """The routes of ``batch`` still owned, marked as being sent; by position, the others' outcomes.
+
+        Checked just before the batch's request: a claim taken over while this
+        run was staging (its lease ran out) is sent by its new owner only.
+        """
+        if self.ledger is None:
+            return list(batch), {}
+        live: list[Route] = []
+        lost: dict[int, Publication] = {}
+        key = post.ledger_key
+        for j, route in enumerate(batch):
+            target_key = self.target_key(route)
+            try:
+                if self.ledger.sending(key, target_key, owner):
+                    live.append(route)
+                    continue
+                entry = self.ledger.lookup(key, target_key)
+            except LedgerError as exc:
+                lost[j] = attrs.evolve(
+                    self._in_doubt(post, route, f"not sent: {exc}"), status=Status.FAILED, exception=exc
+                )
+                continue
+            lost[j] = self._not_owned(post, route, entry)
+        return live, lost
+
+    @staticmethod
+    def merged(size: int, lost: dict[int, Publication], live: Sequence[Publication]) -> list[Publication]:
+        """A batch's outcomes in its order, from those not sent (by position) and those sent."""
+        sent = iter(live)
+        return [lost[j] if j in lost else next(sent) for j in range(size)]
+
+    def close_ledger(self) -> None:
+        """Close the ledger if this publisher opened it (from a path or URL)."""
+        if self._own_ledger and self.ledger is not None:
+            self.ledger.close()
 
     def release(self, post: Post, publication: Publication) -> None:
         """Let the ledger send ``publication``'s target again, after a human checked it is not live."""
         if self.ledger is not None:
-            route = Route(publication.target, publication.account_id or publication.target.account)
-            self.ledger.release(post.ledger_key, self.target_key(route))
+            self.ledger.release(post.ledger_key, self.target_key(_route_of(publication)))
 
-    def claim(self, post: Post, routes: Sequence[Route]) -> None:
-        """Mark routes as being sent, before the first byte leaves."""
+    def record(
+        self, post: Post, routes: Sequence[Route], results: Sequence[Publication]
+    ) -> list[Publication]:
+        """Store outcomes and tell listening plugins; the results, a failure to record noted on them."""
+        kept = list(results)
         if self.ledger is not None:
-            for route in routes:
-                self.ledger.claim(post.ledger_key, self.target_key(route))
-
-    def record(self, post: Post, routes: Sequence[Route], results: Sequence[Publication]) -> None:
-        """Store outcomes and tell listening plugins."""
-        for route, publication in zip(routes, results, strict=True):
-            if self.ledger is not None:
-                self.ledger.record(post.ledger_key, self.target_key(route), publication)
+            key = post.ledger_key
+            for i, (route, publication) in enumerate(zip(routes, results, strict=True)):
+                try:
+                    self.ledger.record(key, self.target_key(route), publication)
+                except LedgerError as exc:
+                    kept[i] = _unrecorded(publication, exc)
         if self._plugins is not None and self._plugins.has_publish_listeners():
-            for publication in results:
+            for publication in kept:
                 self._plugins.publish_finished(publication=publication)
+        return kept
+
+    def remember(self, before: Sequence[Publication], after: Sequence[Publication]) -> list[Publication]:
+        """Record refreshed states that changed, so a re-run returns the newest one (``status``, ``wait``)."""
+        kept = list(after)
+        if self.ledger is None:
+            return kept
+        for i, (old, new) in enumerate(zip(before, after, strict=True)):
+            if new.post_key is None or new.provider != self.provider or _same_state(old, new):
+                continue
+            try:
+                self.ledger.record(new.post_key, self.target_key(_route_of(new)), new)
+            except LedgerError as exc:
+                kept[i] = _unrecorded(new, exc)
+        return kept
 
     # -- media -------------------------------------------------------------
 
@@ -304,20 +421,47 @@ class PublisherCore:
         Staging serves every target of a publish, so a refused medium fails
         them all; the ledger records ``failed``, which may be sent again.
         """
-        results = self.failed_batch(post, routes, exc)
-        self.record(post, routes, results)
-        return results
+        return self.record(post, routes, self.failed_batch(post, routes, exc))
 
     # -- outcomes --------------------------------------------------------
 
-    def _in_doubt(self, post: Post, route: Route, why: str) -> Publication:
+    def _in_doubt(self, post: Post, route: Route, why: str, code: str | None = None) -> Publication:
         return Publication(
             target=route.target,
             provider=self.provider,
             status=Status.UNKNOWN,
             error=why,
+            error_code=code,
             account_id=route.account_id,
             post_key=self.post_key(post),
+        )
+
+    def _not_owned(self, post: Post, route: Route, entry: LedgerEntry | None) -> Publication:
+        """What a run that did not win the claim returns: the recorded outcome, or why it sent nothing."""
+        if entry is None:
+            return self._in_doubt(
+                post,
+                route,
+                "another run claimed this target, then it was released; publish again to send it",
+                CLAIMED_ELSEWHERE,
+            )
+        if entry.publication is not None:
+            return attrs.evolve(entry.publication, target=route.target)
+        owner = str(entry.owner) if entry.owner is not None else "an unknown owner"
+        if entry.live(time.time()):
+            stage = "sending it" if entry.phase == SENDING else "not sent yet"
+            return self._in_doubt(
+                post,
+                route,
+                f"claimed by {owner} (lease until {entry.lease_end}, {stage}); that run sends it"
+                " and records its outcome in the ledger",
+                CLAIMED_ELSEWHERE,
+            )
+        return self._in_doubt(
+            post,
+            route,
+            f"a previous run ({owner}) claimed this target and never recorded an outcome"
+            f" (lease ended {entry.lease_end}): check it at the vendor, then release it to send again",
         )
 
     def failed_batch(self, post: Post, batch: Sequence[Route], exc: BaseException) -> list[Publication]:
@@ -472,6 +616,32 @@ def _outside(post: Post, root: Path) -> list[Problem]:
         if not inside:
             problems.append(Problem(f"media[{i}].path", "the file is outside media_root"))
     return problems
+
+
+def _route_of(publication: Publication) -> Route:
+    """The route a publication went by, for its ledger key."""
+    return Route(publication.target, publication.account_id or publication.target.account)
+
+
+def _same_state(old: Publication, new: Publication) -> bool:
+    return (old.status, old.id, old.url, old.error, old.scheduled_for) == (
+        new.status,
+        new.id,
+        new.url,
+        new.error,
+        new.scheduled_for,
+    )
+
+
+def _unrecorded(publication: Publication, exc: LedgerError) -> Publication:
+    """``publication`` with the ledger's failure to record it noted (and logged): the outcome is kept."""
+    note = f"the ledger did not record this outcome ({exc}); a re-run treats the target as in doubt"
+    log.error("postmux: %s %s:%s: %s", publication.provider, publication.target, publication.status, note)
+    return attrs.evolve(
+        publication,
+        error=f"{publication.error}; {note}" if publication.error else note,
+        exception=publication.exception or exc,
+    )
 
 
 def _find(accounts: Sequence[Account], target: Target) -> Account | None:

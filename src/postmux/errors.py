@@ -21,6 +21,7 @@ cattrs exception crosses the public API::
     ├── TransportError             the network failed (.request_sent)
     ├── FetchRefusedError          the fetch policy refused a medium's URL (.medium .rule)
     ├── ResponseError              a body we cannot read (.body)
+    ├── LedgerError                the ledger cannot be opened, read or written
     ├── MediaHostError             a media host could not store or remove a local file
     └── TimeoutError               wait() ran out of time (also the built-in TimeoutError)
 
@@ -41,6 +42,7 @@ __all__ = [
     "ConflictError",
     "FetchRefusedError",
     "InvalidRequestError",
+    "LedgerError",
     "MediaHostError",
     "MissingCredentialsError",
     "NotFoundError",
@@ -246,6 +248,15 @@ class ResponseError(PostmuxError):
         self.provider = provider
         self.body = body[:BODY_LIMIT] if body is not None else None
         super().__init__(f"[{provider}] {message}")
+
+
+class LedgerError(PostmuxError):
+    """The ledger cannot be opened, read or written (corrupt, read-only, unreachable, too new).
+
+    Raised before anything is sent; after sending, the same failure is noted on
+    the affected publications instead, so no outcome is lost. The message names
+    the ledger (a database URL without its password) and the operation.
+    """
 
 
 class TimeoutError(PostmuxError, builtins.TimeoutError):  # noqa: A001 - it is the builtin's meaning

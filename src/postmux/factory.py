@@ -12,7 +12,7 @@ from .environment import configured
 from .errors import ConfigurationError, MissingCredentialsError
 from .fetch import FetchPolicy
 from .hosting import MediaHost, open_media_host
-from .ledger import Ledger, open_ledger
+from .ledger import Ledger
 from .plugins import PluginManager, plugin_manager
 from .publisher import Publisher
 from .secrets import Secret
@@ -71,7 +71,9 @@ def publisher(
     ``api_key`` defaults to the plugin's environment variable and ``base_url``
     to ``<VENDOR>_BASE_URL``; with ``POSTMUX_SANDBOX`` set (and no
     ``base_url=``) both come from that running sandbox. ``ledger`` is a
-    :class:`~postmux.ledger.Ledger` or an SQLite file path. ``media_fetch``
+    :class:`~postmux.ledger.Ledger`, an SQLite file path (``str``/``Path`` or
+    ``sqlite:///path``) or a ``postgresql://…`` URL; a ledger the publisher
+    opened from a path or URL is closed with it. ``media_fetch``
     is the :class:`~postmux.FetchPolicy` for media URLs postmux downloads
     itself (safe defaults when ``None``); ``media_root`` confines local files
     (``Path`` or ``Media(path=…)``) to one directory. ``media_host`` (a
@@ -87,7 +89,7 @@ def publisher(
     return Publisher(
         adapter,
         key,
-        ledger=open_ledger(ledger),
+        ledger=ledger,
         plugins=plugins,
         media_fetch=media_fetch,
         media_root=media_root,
@@ -115,7 +117,7 @@ def async_publisher(
     return AsyncPublisher(
         adapter,
         key,
-        ledger=open_ledger(ledger),
+        ledger=ledger,
         plugins=plugins,
         media_fetch=media_fetch,
         media_root=media_root,

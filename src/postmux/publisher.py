@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -26,9 +27,9 @@ from .errors import FetchRefusedError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
 from .hosting import HostedFile, MediaHost, host_local_media
-from .ledger import Ledger
+from .ledger import Ledger, Owner
 from .plugins import PluginManager
-from .post import Post
+from .post import Post, Target
 from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
@@ -49,7 +50,7 @@ class Publisher(PublisherCore):
         client: httpx.Client | None = None,
         timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
-        ledger: Ledger | None = None,
+        ledger: Ledger | str | Path | None = None,
         max_concurrency: int = 8,
         plugins: PluginManager | None = None,
         media_fetch: FetchPolicy | None = None,
@@ -93,17 +94,23 @@ class Publisher(PublisherCore):
         accounts = self.accounts() if self._can_resolve(post) else []
         return self.resolved_problems(post, accounts, now=now)
 
-    def publish(self, post: Post) -> PublishReport:
-        """Send ``post`` to every target; one :class:`Publication` per target, in order.
+    def publish(self, post: Post, *, targets: Sequence[Target | str] | None = None) -> PublishReport:
+        """Send ``post`` to every target (or to ``targets``, a subset); one :class:`Publication` each.
 
         Raises :class:`~postmux.ValidationError` (or ``UnsupportedError``) with
-        every problem before any I/O. Vendor and network failures do not raise:
+        every problem, and :class:`~postmux.LedgerError` for an unusable
+        ledger, before any I/O. Vendor and network failures do not raise:
         they become the affected targets' ``failed`` or ``unknown`` results.
+        With a ledger, each target is claimed before any byte for it leaves;
+        a target another run holds comes back ``unknown`` with
+        ``error_code="claimed_elsewhere"``, and nothing is sent for it.
         """
+        post = self.select(post, targets)
         self.prepare(post)
         accounts = self.accounts() if self.needs_accounts(post) else None
         routes = self.routes(post, accounts)
-        known = self.recorded(post, routes)
+        owner = Owner.here()
+        known = self.claim(post, routes, owner)
         todo = [i for i in range(len(routes)) if i not in known]
         sent: dict[int, Publication] = {}
         hosted: tuple[HostedFile, ...] = ()
@@ -119,16 +126,18 @@ class Publisher(PublisherCore):
                 media = self.driver.run(
                     self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
                 )
-            except FetchRefusedError as exc:
+            except FetchRefusedError as exc:  # refused before anything left: failed, may be sent again
                 self.drop_hosted(hosted)
                 sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
                 return self.assemble(len(routes), known, sent)
             except BaseException:
                 self.drop_hosted(hosted)
+                self.abandon(post, pending, owner)  # no post was sent: a re-run may send them
                 raise
             batches = self.adapter.batches(wire, pending)
             index = {id(route): i for i, route in zip(todo, pending, strict=True)}
-            for batch, results in zip(batches, self._run_batches(post, wire, batches, media), strict=True):
+            outcomes = self._run_batches(post, wire, batches, media, owner)
+            for batch, results in zip(batches, outcomes, strict=True):
                 for route, publication in zip(batch, results, strict=True):
                     sent[index[id(route)]] = publication
         return self.assemble(len(routes), known, sent, hosted)
@@ -148,16 +157,24 @@ class Publisher(PublisherCore):
         return self.previewed(post, accounts, resolve=resolve)
 
     def _run_batches(
-        self, post: Post, wire: Post, batches: Sequence[Sequence[Route]], media: tuple[str, ...]
+        self,
+        post: Post,
+        wire: Post,
+        batches: Sequence[Sequence[Route]],
+        media: tuple[str, ...],
+        owner: Owner,
     ) -> list[list[Publication]]:
         def one(batch: Sequence[Route]) -> list[Publication]:
-            self.claim(post, batch)
-            try:
-                results = self.checked(post, batch, self.driver.run(self.adapter.publish(wire, batch, media)))
-            except Exception as exc:
-                results = self.failed_batch(post, batch, exc)
-            self.record(post, batch, results)
-            return results
+            live, lost = self.sending(post, batch, owner)
+            results: list[Publication] = []
+            if live:
+                try:
+                    answer = self.driver.run(self.adapter.publish(wire, live, media))
+                    results = self.checked(post, live, answer)
+                except Exception as exc:
+                    results = self.failed_batch(post, live, exc)
+                results = self.record(post, live, results)
+            return self.merged(len(batch), lost, results)
 
         if len(batches) == 1:
             return [one(batches[0])]
@@ -170,7 +187,10 @@ class Publisher(PublisherCore):
     # -- following -------------------------------------------------------
 
     def status(self, publication: Publication) -> Publication:
-        """The publication as the vendor sees it now."""
+        """The publication as the vendor sees it now (recorded in the ledger, when it changed)."""
+        return self.remember([publication], [self._status(publication)])[0]
+
+    def _status(self, publication: Publication) -> Publication:
         return self.driver.run(self.adapter.status(publication))
 
     def wait(
@@ -187,7 +207,8 @@ class Publisher(PublisherCore):
             todo = self.pollable(current)
             if not todo:
                 return self.settled(report, current)
-            refreshed = self._refresh([current[i] for i in todo])
+            polled = [current[i] for i in todo]
+            refreshed = self.remember(polled, self._refresh(polled))
             for i, p in zip(todo, refreshed, strict=True):
                 current[i] = p
             if not self.pollable(current):
@@ -211,7 +232,7 @@ class Publisher(PublisherCore):
 
         workers = min(self.max_concurrency, len(publications))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
-            return list(pool.map(self.status, publications))
+            return list(pool.map(self._status, publications))
 
     # -- accounts, scheduling, linking -------------------------------------
 
@@ -253,9 +274,12 @@ class Publisher(PublisherCore):
     # -- lifetime --------------------------------------------------------
 
     def close(self) -> None:
-        """Close the HTTP client if this publisher made it."""
-        if self._own_client:
-            self.client.close()
+        """Close the HTTP client and the ledger if this publisher made them."""
+        try:
+            if self._own_client:
+                self.client.close()
+        finally:
+            self.close_ledger()
 
     def __enter__(self) -> Self:
         return self

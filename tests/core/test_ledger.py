@@ -21,7 +21,7 @@ from postmux import (
     Status,
     Target,
 )
-from postmux.ledger import dump_publication, load_publication, open_ledger
+from postmux.ledger import Owner, dump_publication, load_publication, open_ledger
 
 from .fakes import KEY, FakeAdapter, Vendor, published, video_post
 
@@ -70,15 +70,45 @@ def test_rerun_skips_published_targets(ledger: Ledger) -> None:
     assert [(p.id, p.url, p.target) for p in second] == [(p.id, p.url, p.target) for p in first]
 
 
-def test_claimed_but_unrecorded_is_unknown_and_not_resent(ledger: Ledger) -> None:
+def test_sent_but_unrecorded_is_unknown_and_not_resent(ledger: Ledger) -> None:
     vendor = Vendor({"POST /posts": answer_for({})})
     post = video_post("tiktok:a", "tiktok:b")
-    ledger.claim(post.ledger_key, "fake:tiktok:b")  # a crash after claiming, before recording
+    dead = Owner.here()
+    ledger.claim(post.ledger_key, "fake:tiktok:b", owner=dead, lease=0)
+    assert ledger.sending(post.ledger_key, "fake:tiktok:b", dead)  # then the process died mid-request
     with pub_with(vendor, ledger) as pub:
         report = pub.publish(post)
     assert [p.status for p in report] == [Status.PUBLISHED, Status.UNKNOWN]
     assert "never recorded" in (report[1].error or "")
+    assert str(dead) in (report[1].error or "")
+    assert report[1].error_code is None
     assert [b["account"] for b in vendor.bodies()] == ["a"]
+
+
+def test_live_claim_elsewhere_sends_nothing_and_says_who(ledger: Ledger) -> None:
+    vendor = Vendor({"POST /posts": answer_for({})})
+    post = video_post("tiktok:a", "tiktok:b")
+    other = Owner("worker-7", 4242, "run-other")
+    assert ledger.claim(post.ledger_key, "fake:tiktok:b", owner=other, lease=60)
+    with pub_with(vendor, ledger) as pub:
+        report = pub.publish(post)
+    assert [p.status for p in report] == [Status.PUBLISHED, Status.UNKNOWN]
+    assert report[1].error_code == "claimed_elsewhere"
+    assert "worker-7 pid 4242 run run-other" in (report[1].error or "")
+    assert "lease until" in (report[1].error or "")
+    assert [b["account"] for b in vendor.bodies()] == ["a"]
+
+
+def test_dead_owner_claim_without_sending_is_taken_over_after_its_lease(ledger: Ledger) -> None:
+    vendor = Vendor({"POST /posts": answer_for({})})
+    post = video_post("tiktok:a")
+    dead = Owner("gone", 1, "run-dead")
+    assert ledger.claim(post.ledger_key, "fake:tiktok:a", owner=dead, lease=0)  # died while staging
+    with pub_with(vendor, ledger) as pub:
+        (p,) = pub.publish(post)
+    assert p.status is Status.PUBLISHED
+    assert not ledger.sending(post.ledger_key, "fake:tiktok:a", dead)  # the dead owner lost it
+    assert vendor.count("POST /posts") == 1
 
 
 def test_unknown_outcome_is_not_resent_until_released(ledger: Ledger) -> None:

@@ -96,8 +96,8 @@ def _report(out: Output, session: Session, title: str, publications: list[Public
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait with --wait.")
 @click.option(
     "--ledger",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite ledger: re-runs never post twice.",
+    metavar="FILE|URL",
+    help="Ledger (an SQLite file, sqlite:///path or postgresql://…): re-runs never post twice.",
 )
 @click.option("--key", help="Name the post for the ledger (default: a digest of its content).")
 def post_command(
@@ -113,7 +113,7 @@ def post_command(
     at: str | None,
     wait: bool,
     timeout: float,
-    ledger: Path | None,
+    ledger: str | None,
     key: str | None,
 ) -> int:
     """Publish MEDIA (local files or URLs) to every --to target."""
