@@ -71,7 +71,7 @@ def worker(
     (``progress`` is a lock-free value only this process writes), so a process
     killed mid-run cannot leave a lock held that the others wait on.
     """
-    options: dict[str, Any] = {"retry": FAST}
+    options: dict[str, Any] = {"retry": FAST, "media_fetch": conf["media_fetch"]}
     where = conf["ledger"]
     if where is not None:
         shared = PostgresLedger if where.startswith("postgresql://") else SQLiteLedger
@@ -166,6 +166,7 @@ def main() -> int:
                 "key": sandbox.key("wonda"),
                 "url": sandbox.url("wonda"),
                 "media": sandbox.sample_url("clip.mp4"),
+                "media_fetch": sandbox.media_fetch(),
                 "accounts": accounts,
             }
             print(

@@ -8,6 +8,8 @@ with ``cross_post(post_data)``. Settings come from the environment:
 ``POSTMUX_PROVIDER`` the vendor; its API key from the plugin's variable (``WONDA_API_KEY``…)
 ``POSTMUX_BASE_URL`` optional: another base URL for the vendor (a sandbox)
 ``POSTMUX_LEASE``    optional: seconds a claim stays live without an outcome (default 300)
+``POSTMUX_MEDIA_HOSTS`` optional: ``host:port`` list (comma-separated) whose media may be fetched
+                     over plain HTTP or on a private address (a sandbox's media host)
 
 Why it never sends a target twice: each task publishes a slice of the post's
 targets with ``publish(post, targets=…)``, under the same ledger keys as the
@@ -54,9 +56,20 @@ def publisher() -> postmux.Publisher:
     if _publisher is None:
         ledger = PostgresLedger(os.environ["POSTMUX_LEDGER"], lease=LEASE)
         _publisher = postmux.publisher(
-            os.environ["POSTMUX_PROVIDER"], base_url=os.environ.get("POSTMUX_BASE_URL"), ledger=ledger
+            os.environ["POSTMUX_PROVIDER"],
+            base_url=os.environ.get("POSTMUX_BASE_URL"),
+            ledger=ledger,
+            media_fetch=fetch_policy(),
         )
     return _publisher
+
+
+def fetch_policy() -> postmux.FetchPolicy:
+    """postmux's safe defaults for media it downloads, with the trusted hosts exempted, if any."""
+    hosts = [h.strip() for h in os.environ.get("POSTMUX_MEDIA_HOSTS", "").split(",") if h.strip()]
+    if not hosts:
+        return postmux.FetchPolicy()
+    return postmux.FetchPolicy(schemes={"http", "https"}, allow_hosts=hosts)
 
 
 def build_post(data: dict[str, Any]) -> postmux.Post:

@@ -51,6 +51,7 @@ def test_two_processes_one_ledger_send_each_target_once(
         postmux_sandbox.url("wonda"),
         shared_store.where,
         postmux_sandbox.sample_url("clip.mp4"),
+        postmux_sandbox.media_fetch(),
         accounts,
     )
     sent = sent_per_account(postmux_sandbox, "wonda", accounts)

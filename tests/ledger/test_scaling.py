@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -109,6 +110,7 @@ def test_a_thousand_targets_over_four_celery_workers_one_killed_each_sent_once(
         "POSTMUX_BASE_URL": sandbox.url("wonda"),
         "WONDA_API_KEY": sandbox.key("wonda"),
         "POSTMUX_LEASE": "3",
+        "POSTMUX_MEDIA_HOSTS": urlsplit(sandbox.sample_url("clip.mp4")).netloc,
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

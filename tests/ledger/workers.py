@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import postmux
-from postmux import Post, RetryPolicy, Target
+from postmux import FetchPolicy, Post, RetryPolicy, Target
 
 FAST = RetryPolicy(max_retries=2, backoff=0.01, max_backoff=0.02)
 
@@ -27,6 +27,7 @@ def publish_job(
     base_url: str,
     ledger: str,
     media_url: str,
+    media_fetch: FetchPolicy,
     accounts: Sequence[str],
     start: Any = None,
     targets: Sequence[str] | None = None,
@@ -35,7 +36,8 @@ def publish_job(
     if start is not None:
         start.wait()
     post = cross_post(media_url, accounts)
-    with postmux.publisher(provider, api_key=api_key, base_url=base_url, ledger=ledger, retry=FAST) as pub:
+    options: dict[str, Any] = {"ledger": ledger, "retry": FAST, "media_fetch": media_fetch}
+    with postmux.publisher(provider, api_key=api_key, base_url=base_url, **options) as pub:
         chosen = [Target("tiktok", t) for t in targets] if targets is not None else None
         report = pub.publish(post, targets=chosen) if chosen is not None else pub.publish(post)
     return json.dumps([[p.target.account, p.status.value, p.error_code] for p in report])
