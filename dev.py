@@ -2,7 +2,9 @@
 """Set up and run postmux's two jobs with nothing but Python 3.11+.
 
     python3 dev.py demo     # the main job: a cross-post through the bundled vendor emulators
-    python3 dev.py test     # every check: ruff (lint and format), mypy --strict, the whole pytest suite
+    python3 dev.py test     # every check: ruff (lint and format), mypy --strict, the whole pytest suite,
+                            # the docs site (strict) and the wheels-only smoke; what CI runs
+    python3 dev.py test --quick [PYTEST ARGS]   # ruff, mypy and pytest only, for iterating
     python3 dev.py dist     # the four sdists and wheels in dist/, checked (twine check --strict, contents)
     python3 dev.py smoke    # dist, then the wheels alone in a fresh venv outside the repository:
                             # ``postmux providers`` and ``postmux demo`` there (--python X picks the Python)
@@ -73,8 +75,50 @@ def ensure_env() -> None:
     STAMP.write_text(fingerprint)
 
 
+# Programs some tests need, by the Debian package that provides them: the tests start them
+# themselves (PostgreSQL and Redis for the ledger suite, Chromium for the comparison page).
+# They skip where a program is missing, except under CI=true, where they fail.
+SYSTEM_PROGRAMS = {
+    "chromium": ["chromium"],
+    "postgresql": [str(p) for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")] or ["initdb"],
+    "redis-server": ["redis-server"],
+}
+
+
+def _missing_packages() -> list[str]:
+    return [
+        package
+        for package, programs in SYSTEM_PROGRAMS.items()
+        if not any(shutil.which(p) or Path(p).is_file() for p in programs)
+    ]
+
+
+def ensure_system() -> None:
+    """Install the Debian packages the tests need, where missing and where we may (root with apt)."""
+    missing = _missing_packages()
+    if not missing:
+        return
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if not (root and shutil.which("apt-get")):
+        print(f"postmux: not installed: {', '.join(missing)}; the tests that need them skip", flush=True)
+        return
+    print(f"postmux: installing {', '.join(missing)} (apt-get)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]
+    if _run("apt-get", "update", "-q", env=env) != 0 or _run(*install, env=env) != 0:
+        sys.exit(f"postmux: apt-get could not install {', '.join(missing)}")
+
+
 def test(extra: list[str]) -> int:
-    """ruff, mypy --strict and pytest; the first failure's exit code."""
+    """Every check, as CI runs it; the first failure's exit code.
+
+    ruff, mypy --strict and pytest, then the strict docs build and the
+    wheels-only smoke. ``--quick`` stops after pytest (other arguments go to
+    pytest either way).
+    """
+    quick = "--quick" in extra
+    extra = [arg for arg in extra if arg != "--quick"]
+    ensure_system()
     ensure_env()
     sources = ["src", *(str(p.relative_to(ROOT) / "src") for p in _projects()[1:])]
     linted = ["src", "plugins", "tests", "benchmarks", "docs/hooks", "docs/recipes", "dev.py"]
@@ -89,7 +133,9 @@ def test(extra: list[str]) -> int:
         code = _run(*step)
         if code != 0:
             return code
-    return 0
+    if quick:
+        return 0
+    return docs([]) or smoke([])
 
 
 def demo(extra: list[str]) -> int:
