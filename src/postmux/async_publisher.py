@@ -23,7 +23,7 @@ from .adapter import Adapter, Route
 from .connect import AsyncConnectSession, asleep
 from .core import PublisherCore, as_publications, own_client_timeout
 from .drivers import AsyncDriver, RetryPolicy
-from .errors import FetchRefusedError, Problem
+from .errors import ConfigurationError, FetchRefusedError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
 from .hosting import HostedFile, MediaHost, ahost_local_media, aremove
@@ -54,6 +54,7 @@ class AsyncPublisher(PublisherCore):
         key: Secret,
         *,
         client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
         ledger: Ledger | str | Path | None = None,
@@ -62,6 +63,7 @@ class AsyncPublisher(PublisherCore):
         media_fetch: FetchPolicy | None = None,
         media_root: str | os.PathLike[str] | None = None,
         media_host: MediaHost | None = None,
+        poll_interval: float | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asleep,
     ) -> None:
         super().__init__(
@@ -73,12 +75,16 @@ class AsyncPublisher(PublisherCore):
             media_fetch=media_fetch,
             media_root=media_root,
             media_host=media_host,
+            poll_interval=poll_interval,
         )
         self._own_client = client is None
+        if client is not None and transport is not None:
+            raise ConfigurationError("pass client= or transport=, not both (a transport is a client's)")
         own_timeout = own_client_timeout(client, timeout)  # before any client is made
-        # several small pools: one large httpx pool costs ms of CPU a request under load (pool.py)
-        connections = max(max_concurrency, DEFAULT_CONNECTIONS)
-        transport = ShardedAsyncTransport(connections) if client is None else None
+        if transport is None and client is None:
+            # several small pools: one large httpx pool costs ms of CPU a request under load (pool.py)
+            connections = max(max_concurrency, DEFAULT_CONNECTIONS)
+            transport = ShardedAsyncTransport(connections)
         self.client = client or httpx.AsyncClient(timeout=own_timeout, transport=transport)
         self._sleep = sleep
         self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
@@ -217,7 +223,7 @@ class AsyncPublisher(PublisherCore):
     ) -> PublishReport:
         """Poll until every publication is final; see :meth:`postmux.Publisher.wait`."""
         current = as_publications(report)
-        pause = interval if interval is not None else self.adapter.poll_interval
+        pause = interval if interval is not None else self.pause()
         deadline = time.monotonic() + timeout
         while True:
             todo = self.pollable(current)
@@ -280,7 +286,7 @@ class AsyncPublisher(PublisherCore):
             start,
             self.driver.run,
             self.adapter.connect_poll,
-            start.poll_interval or self.adapter.poll_interval,
+            self.pause(start.poll_interval),
             self._sleep,
         )
 

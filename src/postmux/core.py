@@ -93,6 +93,7 @@ class PublisherCore:
         media_fetch: FetchPolicy | None = None,
         media_root: str | os.PathLike[str] | None = None,
         media_host: MediaHost | None = None,
+        poll_interval: float | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -113,9 +114,18 @@ class PublisherCore:
         caps = adapter.capabilities
         # with a media host, a URL-only vendor takes local files: the core turns them into URLs
         self._hosting = media_host is not None and not caps.local_files
+        if poll_interval is not None and not poll_interval > 0:
+            raise ValueError("poll_interval must be a positive number of seconds")
+        self.poll_interval = poll_interval
+        """Seconds between polls in ``wait()`` and link sessions; ``None``: the vendor's advice.
+        (A sandbox's publishers poll at the emulators' speed through it.)"""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} provider={self.provider!r} base_url={self.adapter.base_url!r}>"
+
+    def pause(self, advised: float | None = None) -> float:
+        """The wait between two polls: :attr:`poll_interval`, else ``advised``, else the adapter's."""
+        return self.poll_interval or advised or self.adapter.poll_interval
 
     @property
     def provider(self) -> str:

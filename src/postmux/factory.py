@@ -80,8 +80,8 @@ def publisher(
     :class:`~postmux.MediaHost` or a spec such as ``"s3://bucket/prefix"``;
     default ``$POSTMUX_MEDIA_HOST``) turns local files into URLs for vendors
     that take URLs only. Other options
-    (``client``, ``timeout``, ``retry``, ``max_concurrency``) go to
-    :class:`Publisher`.
+    (``client`` or ``transport``, ``timeout``, ``retry``, ``max_concurrency``,
+    ``poll_interval``) go to :class:`Publisher`.
     """
     plugins = plugins or plugin_manager()
     adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch)

@@ -23,7 +23,7 @@ from .adapter import Adapter, Route
 from .connect import ConnectSession
 from .core import PublisherCore, as_publications, own_client_timeout
 from .drivers import RetryPolicy, SyncDriver
-from .errors import FetchRefusedError, Problem
+from .errors import ConfigurationError, FetchRefusedError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
 from .hosting import HostedFile, MediaHost, host_local_media
@@ -48,6 +48,7 @@ class Publisher(PublisherCore):
         key: Secret,
         *,
         client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
         ledger: Ledger | str | Path | None = None,
@@ -56,6 +57,7 @@ class Publisher(PublisherCore):
         media_fetch: FetchPolicy | None = None,
         media_root: str | os.PathLike[str] | None = None,
         media_host: MediaHost | None = None,
+        poll_interval: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(
@@ -67,10 +69,13 @@ class Publisher(PublisherCore):
             media_fetch=media_fetch,
             media_root=media_root,
             media_host=media_host,
+            poll_interval=poll_interval,
         )
         self._own_client = client is None
+        if client is not None and transport is not None:
+            raise ConfigurationError("pass client= or transport=, not both (a transport is a client's)")
         own_timeout = own_client_timeout(client, timeout)  # before any client is made
-        self.client = client or httpx.Client(timeout=own_timeout)
+        self.client = client or httpx.Client(timeout=own_timeout, transport=transport)
         self._sleep = sleep
         self.driver = SyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
 
@@ -201,7 +206,7 @@ class Publisher(PublisherCore):
     ) -> PublishReport:
         """Poll until every publication is final; :class:`~postmux.TimeoutError` (with ``.report``) if not."""
         current = as_publications(report)
-        pause = interval if interval is not None else self.adapter.poll_interval
+        pause = interval if interval is not None else self.pause()
         deadline = time.monotonic() + timeout
         while True:
             todo = self.pollable(current)
@@ -267,7 +272,7 @@ class Publisher(PublisherCore):
             start,
             self.driver.run,
             self.adapter.connect_poll,
-            start.poll_interval or self.adapter.poll_interval,
+            self.pause(start.poll_interval),
             self._sleep,
         )
 

@@ -6,10 +6,11 @@ import random
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 
 from postmux import Post, Status, Target
-from postmux.sandbox import Fault, FaultKind, FaultPlan, Sandbox, parse_faults
+from postmux.sandbox import ROLES, Fault, FaultKind, FaultPlan, Sandbox, parse_faults
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sandbox-and-cli.md"
 
@@ -51,13 +52,26 @@ def test_each_example_fires_as_its_modifiers_say(example: str) -> None:
     plan = FaultPlan([fault])
     method = fault.method or "GET"
     path = (fault.path or "/x").replace("*", "abc")
-    fired = [bool(plan.pick(fault.provider or "any", method, [path], random.Random(0))) for _ in range(8)]
+    roles = [fault.role] if fault.role else []
+    rng = random.Random(0)
+    fired = [bool(plan.pick(fault.provider or "any", method, [path], rng, roles)) for _ in range(8)]
     fires = fault.times if fault.times is not None else 8 - fault.after
     assert fired == [False] * fault.after + [True] * fires + [False] * (8 - fault.after - fires)
 
 
 def _fields(fault: Fault) -> dict[str, object]:
-    names = ("kind", "provider", "method", "path", "times", "after", "probability", "latency", "jitter")
+    names = (
+        "kind",
+        "provider",
+        "method",
+        "path",
+        "role",
+        "times",
+        "after",
+        "probability",
+        "latency",
+        "jitter",
+    )
     more = ("retry_after", "status", "reason")
     return {n: getattr(fault, n) for n in names + more}
 
@@ -77,3 +91,45 @@ def test_the_headline_example_against_the_emulator() -> None:
             outcomes.append(p.status)
         assert outcomes[2] is Status.UNKNOWN  # a 500 after sending: never resent on its own
         assert Status.UNKNOWN not in outcomes[:2] + outcomes[3:]
+
+
+ROLE_EXAMPLES = [e for e in EXAMPLES if parse_faults(e)[0].role is not None]
+
+
+def test_the_doc_has_role_examples_for_every_role() -> None:
+    assert {parse_faults(e)[0].role for e in ROLE_EXAMPLES} == set(ROLES)
+    assert any(parse_faults(e)[0].provider is None for e in ROLE_EXAMPLES)  # the * form
+
+
+@pytest.mark.parametrize("example", ROLE_EXAMPLES)
+def test_each_role_example_hits_every_bundled_emulator_with_that_role(example: str) -> None:
+    """A concrete request to each declared route of the role is picked by the rule; others are not."""
+    (fault,) = parse_faults(example)
+    sandbox = Sandbox(faults=example)
+    hit = 0
+    for name, emulator in sandbox.emulators.items():
+        for role, routes in emulator.roles().items():
+            for route in routes:
+                method, _, glob = route.partition(" ")
+                path = emulator.base_path + glob.replace("*", "abc")
+                picked = FaultPlan([attrs.evolve(fault, times=None)]).pick(
+                    name, method, [path], random.Random(0), emulator.roles_of(method, path)
+                )
+                wanted = role == fault.role and fault.provider in (None, name)
+                assert bool(picked) is wanted, (name, route)
+                hit += wanted
+    assert hit, f"{example} hits no bundled emulator"
+
+
+def test_the_publish_role_example_against_every_emulator() -> None:
+    """``*:publish=drop-after``: unknown at each vendor, received once, published once settled."""
+    with Sandbox(faults="*:publish=drop-after") as sandbox:
+        for name, emulator in sandbox.emulators.items():
+            post = Post(
+                text="x",
+                media=[sandbox.sample_url("clip.mp4")],
+                targets=[Target("tiktok", "@sandbox_tiktok")],
+            )
+            (p,) = sandbox.publisher(name, retry=None).publish(post)
+            sandbox.settle()
+            assert (p.status, emulator.received(), emulator.published()) == (Status.UNKNOWN, 1, 1), name

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from . import compare, demo, info, publish, sandbox_cmd
+from . import compare, demo, faults_cmd, info, publish, sandbox_cmd
 from .base import cli
 
 __all__ = ["cli"]
 
-_COMMANDS = (compare, demo, info, publish, sandbox_cmd)  # imported for their @cli.command side effects
+# imported for their @cli.command side effects
+_COMMANDS = (compare, demo, faults_cmd, info, publish, sandbox_cmd)

@@ -59,7 +59,8 @@ def sandbox_command(
 ) -> None:
     """Serve every installed vendor's emulator on 127.0.0.1 and print base URLs, keys and accounts.
 
-    While it runs, any command given --sandbox talks to these emulators.
+    While it runs, any command given --sandbox talks to these emulators, and
+    `postmux faults add|list|clear` changes its faults.
     """
     out = Output(as_json)
 
@@ -72,7 +73,8 @@ def sandbox_command(
         )
         with sandbox:
             description = sandbox.describe()
-            path = write_sandbox_state(description)
+            control = {"url": f"{sandbox.media.base_url}/_postmux/", "token": sandbox.control_token}
+            path = write_sandbox_state({**description, "control": control})
             try:
                 if samples is not None:
                     description["sample_files"] = [str(p) for p in write_samples(samples)]
@@ -114,6 +116,7 @@ def _show(out: Output, description: dict[str, Any], path: Path, sandbox: Any) ->
     if faults:
         out.print(out.table("Faults", ["rule"], [[f] for f in faults]))
     out.print(f"State file: {path}")
+    out.print("Faults can be changed while it runs: postmux faults add '*:publish=503:times=1'")
     out.print(
         f"For your own code:  export {SANDBOX_ENV}={description['url']}   (every publisher then uses it)"
     )

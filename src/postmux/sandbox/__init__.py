@@ -7,6 +7,9 @@
         report = pub.publish(post)                     # → unknown
         assert sandbox.emulator("wahdx").published() == 1
 
+    sandbox = Sandbox(faults="*:publish=drop-after")   # not started: in-process, no socket
+    pub = sandbox.publisher("wonda")                   # its client uses sandbox.transport("wonda")
+
 Each plugin registers an emulator of its own vendor through the
 ``postmux_register_emulators`` hook; this package runs them with no vendor
 knowledge. It needs the ``sandbox`` extra (``pip install 'postmux[sandbox]'``:
@@ -16,8 +19,9 @@ Starlette and uvicorn); :mod:`postmux.sandbox.faults` and
 
 from __future__ import annotations
 
-from .faults import Fault, FaultKind, FaultPlan, FaultSyntaxError, parse_faults
+from .faults import ROLES, Fault, FaultKind, FaultPlan, FaultSyntaxError, parse_faults
 from .hosting import SandboxMediaHost
+from .inprocess import InProcessTransport
 from .lifecycle import Clock, Phase, Record, SandboxAccount, Timing
 
 try:
@@ -36,6 +40,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 
 __all__ = [
+    "ROLES",
     "Clock",
     "Emulator",
     "EmulatorFactory",
@@ -43,6 +48,7 @@ __all__ = [
     "FaultKind",
     "FaultPlan",
     "FaultSyntaxError",
+    "InProcessTransport",
     "MediaHost",
     "Phase",
     "Record",

@@ -9,12 +9,13 @@ of ports, threads or uvicorn.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import random
 import threading
 import uuid
 import zlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -24,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
 from ..connect import ConnectStart
-from .faults import Fault, FaultKind, FaultPlan
+from .faults import ROLES, Fault, FaultKind, FaultPlan
 from .lifecycle import Clock, Phase, Record, Records, SandboxAccount, Timing
 from .media import MediaHost
 from .middleware import SCOPE_FAULT, FaultMiddleware, json_bytes
@@ -66,7 +67,13 @@ class Emulator:
     ``Target("instagram", "@brand")`` — runs against the sandbox unchanged."""
     publish_routes: ClassVar[tuple[str, ...]] = ()
     """``METHOD /path`` of every request that creates publications, in the fault-rule scope
-    syntax (``POST /api/content/post``): what a test aims a fault at without knowing the vendor."""
+    syntax (``POST /api/content/post``): what a test aims a fault at without knowing the vendor.
+    The ``publish`` role of :attr:`route_roles` when that names none."""
+    route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    """Which routes play each vendor-neutral role (``publish``, ``status``, ``upload``,
+    ``accounts``; see :data:`postmux.sandbox.faults.ROLES`), each ``METHOD /path-glob`` relative
+    to :attr:`base_path`. A fault scoped ``*:status`` or ``wonda:upload`` hits these, and
+    :meth:`received` counts the ``publish`` ones, so tests never name a vendor's path."""
 
     def __init__(
         self,
@@ -92,7 +99,9 @@ class Emulator:
         self.accounts: list[SandboxAccount] = list(self.seed_accounts())
         self.accounts += self._example_accounts()
         self.requests: list[tuple[str, str]] = []
-        """(method, path) of every request that reached the emulator, for tests."""
+        """(method, path) of every request that reached the emulator's handlers, for tests."""
+        self.arrivals: list[tuple[str, str]] = []
+        """(method, path) of every request that arrived, a fault answering it or not."""
 
     # -- what subclasses provide -------------------------------------------
 
@@ -228,8 +237,53 @@ class Emulator:
         return sorted((r for r in self.records if r.account_id == account_id), key=lambda r: r.created)
 
     def published(self, account_id: str | None = None) -> int:
-        """How many posts really went out, to one account or in all."""
+        """How many posts are live now, to one account or in all.
+
+        A publication counts once its emulated processing has ended (Wahdx's
+        TikTok, Wonda's jobs take :class:`Timing` to get there): call
+        :meth:`settle` first to count what was accepted without waiting.
+        """
         return self.records.published(account_id)
+
+    def received(self, role: str = "publish") -> int:
+        """How many requests of ``role`` arrived, whatever happened next (a fault, a refusal).
+
+        ``received()`` is the publish requests the client sent — after a
+        ``drop-after`` it is 1 though the client saw nothing, and a client
+        that never resends keeps it at 1; :meth:`published` is what went live.
+        """
+        with self.lock:
+            arrivals = list(self.arrivals)
+        return sum(1 for method, path in arrivals if role in self.roles_of(method, path))
+
+    def settle(self) -> int:
+        """Finish at once every publication still queued or processing; how many there were.
+
+        Scheduled posts keep their time (:meth:`Clock.advance` fires them);
+        ``stuck`` ones stay stuck.
+        """
+        return self.records.settle()
+
+    def roles(self) -> dict[str, tuple[str, ...]]:
+        """Every role this emulator declares, with its routes (``publish`` from
+        :attr:`publish_routes` when :attr:`route_roles` names none)."""
+        roles = {name: tuple(routes) for name, routes in self.route_roles.items() if name in ROLES}
+        if "publish" not in roles and self.publish_routes:
+            roles["publish"] = tuple(self.publish_routes)
+        return roles
+
+    def roles_of(self, method: str, path: str) -> frozenset[str]:
+        """The roles of the route ``method path`` (the path with or without the base path)."""
+        base = self.base_path
+        relative = (path[len(base) :] or "/") if base and path.startswith(base) else path
+        found = set()
+        for role, routes in self.roles().items():
+            for route in routes:
+                want, _, glob = route.partition(" ")
+                if want in ("*", method.upper()) and fnmatch.fnmatchcase(relative, glob):
+                    found.add(role)
+                    break
+        return frozenset(found)
 
     # -- serving ----------------------------------------------------------------
 

@@ -10,6 +10,8 @@ written the same way in Python and on the command line::
     wonda:GET /jobs/*=stuck                          # scope globs match the path, with or without base path
     postpeer:POST /v1/posts=503:times=1              # only the first matching request
     wahdx:POST /api/content/post=500:after=2:times=1 # the third matching request only
+    *:publish=drop-after                             # every emulator's publish routes, by role
+    wonda:upload=503:times=1                         # roles: publish, status, upload, accounts
 
 Modifiers come after ``:``, each ``key=value``, separated by ``:`` or ``,``
 (``500:after=2:times=1`` is ``500:after=2,times=1``): ``times=N`` (fire on N
@@ -34,7 +36,11 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
-__all__ = ["Fault", "FaultKind", "FaultPlan", "FaultSyntaxError", "parse_faults"]
+__all__ = ["ROLES", "Fault", "FaultKind", "FaultPlan", "FaultSyntaxError", "parse_faults"]
+
+ROLES = ("publish", "status", "upload", "accounts")
+"""What a route is for, vendor-neutrally: a rule scoped ``*:publish`` hits every emulator's
+publish routes. Each emulator names its routes per role (:attr:`Emulator.route_roles`)."""
 
 
 class FaultSyntaxError(ValueError):
@@ -111,7 +117,8 @@ class Fault:
     """One rule: ``kind`` on requests matching ``provider``, ``method`` and ``path``.
 
     ``path`` is a glob (``/api/content/*``) matched against the request path
-    both with and without the emulator's base path. ``latency``/``jitter`` are
+    both with and without the emulator's base path; ``role`` (one of
+    :data:`ROLES`) matches the routes the emulator declares for it. ``latency``/``jitter`` are
     seconds; ``retry_after`` seconds for 429 and 503; ``status`` for HTML
     pages; ``reason`` the failure reason for ``fail``.
     """
@@ -120,6 +127,7 @@ class Fault:
     provider: str | None = None
     method: str | None = None
     path: str | None = None
+    role: str | None = None
     times: int | None = None
     after: int = 0
     probability: float = 1.0
@@ -131,9 +139,14 @@ class Fault:
     seen: int = attrs.field(default=0, eq=False)
     fired: int = attrs.field(default=0, eq=False)
 
-    def matches(self, provider: str, method: str, paths: Iterable[str]) -> bool:
-        """True when the rule's scope covers this request (limits are not consulted)."""
+    def matches(self, provider: str, method: str, paths: Iterable[str], roles: Iterable[str] = ()) -> bool:
+        """True when the rule's scope covers this request (limits are not consulted).
+
+        ``roles`` are the roles the emulator gives the request's route.
+        """
         if self.provider is not None and self.provider != provider:
+            return False
+        if self.role is not None and self.role not in roles:
             return False
         if self.method not in (None, "*") and self.method != method.upper():
             return False
@@ -149,8 +162,12 @@ class Fault:
 
     def __str__(self) -> str:
         scope = " ".join(x for x in (self.method, self.path) if x)
+        if self.role:
+            scope = f"{self.role} {scope}".strip()
         if self.provider:
             scope = f"{self.provider}:{scope}" if scope else f"{self.provider}:*"
+        elif self.role:
+            scope = f"*:{scope}"
         if self.kind is FaultKind.LATENCY:
             body = f"latency={self.latency * 1000:g}ms" + (
                 f"±{self.jitter * 1000:g}ms" if self.jitter else ""
@@ -175,12 +192,14 @@ class Fault:
 
 
 def _parse_scope(text: str) -> dict[str, str | None]:
-    scope: dict[str, str | None] = {"provider": None, "method": None, "path": None}
+    scope: dict[str, str | None] = {"provider": None, "method": None, "path": None, "role": None}
     rest = text.strip()
     if not rest:
         return scope
     head, sep, tail = rest.partition(":")
-    if sep and not head.startswith("/") and " " not in head and head.upper() not in _METHODS:
+    if sep and head.strip() == "*":  # every provider: *:publish
+        rest = tail.strip()
+    elif sep and not head.startswith("/") and " " not in head and head.upper() not in _METHODS:
         scope["provider"] = head.strip().lower() or None
         rest = tail.strip()
     parts = rest.split()
@@ -191,8 +210,13 @@ def _parse_scope(text: str) -> dict[str, str | None]:
             scope["method"] = part.upper()
         elif part == "*":
             continue
+        elif part.lower() in ROLES:
+            scope["role"] = part.lower()
         else:
-            raise FaultSyntaxError(f"cannot read the scope {text!r}: expected [provider:][METHOD ][/path]")
+            raise FaultSyntaxError(
+                f"cannot read the scope {text!r}: expected [provider:][METHOD ][/path] or "
+                f"[provider:]ROLE with a role among {', '.join(ROLES)}"
+            )
     return scope
 
 
@@ -223,7 +247,9 @@ def _parse_one(rule: str) -> Fault:
     )
     kind = _KINDS[name]
     rest = fault_text[len(name) :]
-    fault = Fault(kind=kind, provider=scope["provider"], method=scope["method"], path=scope["path"])
+    fault = Fault(
+        kind=kind, provider=scope["provider"], method=scope["method"], path=scope["path"], role=scope["role"]
+    )
     if rest.startswith("="):  # latency=200ms±50, or 429=… written loosely
         value, _, params = rest[1:].partition(":")
         if kind is not FaultKind.LATENCY:
@@ -300,7 +326,23 @@ class FaultPlan:
         with self._lock:
             self.faults.clear()
 
-    def pick(self, provider: str, method: str, paths: Sequence[str], rng: random.Random) -> list[Fault]:
+    def remove(self, rule: Fault | str) -> int:
+        """Remove the rules equal to ``rule`` (an object, or one rule in the syntax); how many went."""
+        wanted = parse_faults(rule) if isinstance(rule, str) else [rule]
+        with self._lock:
+            kept = [f for f in self.faults if f not in wanted]
+            removed = len(self.faults) - len(kept)
+            self.faults[:] = kept
+        return removed
+
+    def pick(
+        self,
+        provider: str,
+        method: str,
+        paths: Sequence[str],
+        rng: random.Random,
+        roles: Iterable[str] = (),
+    ) -> list[Fault]:
         """The rules that fire for one request: every latency, then at most one other kind.
 
         Counting (``after``, ``times``) and the probability draw happen here, once
@@ -311,7 +353,7 @@ class FaultPlan:
         action: Fault | None = None
         with self._lock:
             for fault in self.faults:
-                if not fault.matches(provider, method, paths):
+                if not fault.matches(provider, method, paths, roles):
                     continue
                 if fault.kind is not FaultKind.LATENCY and action is not None:
                     continue

@@ -114,6 +114,8 @@ class Record:
     stuck: bool = False
     fail_reason: str | None = None
     cancelled_at: float | None = None
+    settled_at: float | None = None
+    """When :meth:`postmux.sandbox.Sandbox.settle` cut the emulated processing short."""
     group: str | None = None
     options: dict[str, Any] = attrs.field(factory=dict)
     """The platform options as the vendor received them, in postmux's neutral names
@@ -129,7 +131,7 @@ class Record:
             return Phase.CANCELLED
         if now < self.start:
             return Phase.SCHEDULED
-        done = self.start if self.synchronous else self.start + timing.queued + timing.processing
+        done = self.finished_at(timing)
         if self.stuck:
             return Phase.QUEUED if now < self.start + timing.queued else Phase.PROCESSING
         if now < done:
@@ -140,7 +142,8 @@ class Record:
 
     def finished_at(self, timing: Timing) -> float:
         """When the publication reached (or will reach) its final phase."""
-        return self.start if self.synchronous else self.start + timing.queued + timing.processing
+        done = self.start if self.synchronous else self.start + timing.queued + timing.processing
+        return min(done, self.settled_at) if self.settled_at is not None else done
 
 
 class Records:
@@ -188,6 +191,23 @@ class Records:
     def published(self, account_id: str | None = None) -> int:
         """How many posts really went out (to one account, or in all) — for "exactly once"."""
         return self.count(account_id, Phase.PUBLISHED)
+
+    def settle(self) -> int:
+        """Finish now every publication still queued or processing (not stuck, not scheduled ahead).
+
+        Returns how many were finished. Scheduled posts keep their time (move
+        the clock to fire them); ``stuck`` ones stay stuck, as their fault says.
+        """
+        now = self.clock.now()
+        finished = 0
+        with self._lock:
+            for record in self._items.values():
+                if record.stuck or record.cancelled_at is not None or now < record.start:
+                    continue
+                if now < record.finished_at(self.timing):
+                    record.settled_at = now
+                    finished += 1
+        return finished
 
     def cancel(self, record: Record) -> bool:
         """Cancel a publication that has not started; False when it is too late."""

@@ -90,7 +90,10 @@ class FaultMiddleware:
         paths = [path]
         if emulator.base_path and path.startswith(emulator.base_path):
             paths.append(path[len(emulator.base_path) :] or "/")
-        faults = emulator.faults.pick(emulator.provider, scope["method"], paths, emulator.rng)
+        with emulator.lock:
+            emulator.arrivals.append((scope["method"], path))
+        roles = emulator.roles_of(scope["method"], path)
+        faults = emulator.faults.pick(emulator.provider, scope["method"], paths, emulator.rng, roles)
         action: Fault | None = None
         for fault in faults:
             if fault.kind is FaultKind.LATENCY:

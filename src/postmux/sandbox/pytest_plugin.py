@@ -12,6 +12,9 @@ so pytest itself never breaks. Configure it per test with a marker::
 
 By default every emulator runs with tiny timings (``Timing.instant()``) and
 seed 0; each test gets fresh emulators on free loopback ports, stopped after it.
+``in_process=True`` serves nothing: the sandbox's publishers and
+``sandbox.transport(name)`` reach the emulators in the test's own process, with
+no socket and no thread (see :mod:`postmux.sandbox.inprocess`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Declare the marker, so ``--strict-markers`` accepts it."""
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(providers=None, faults=(), seed=0, timing=None, keys=None): "
+        f"{MARKER}(providers=None, faults=(), seed=0, timing=None, keys=None, in_process=False): "
         "configure the postmux_sandbox fixture for this test",
     )
 
@@ -49,6 +52,10 @@ def postmux_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     marker = request.node.get_closest_marker(MARKER)
     options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     options.setdefault("timing", Timing.instant())
+    in_process = bool(options.pop("in_process", False))
     sandbox = Sandbox(**options)
+    if in_process:
+        yield sandbox
+        return
     with sandbox:
         yield sandbox

@@ -1,32 +1,42 @@
-"""Serving the emulators: each on its own loopback port, in one background thread.
+"""Serving the emulators: each on its own loopback port, in one background thread — or in-process.
 
 :class:`Sandbox` asks the plugin manager for every registered emulator
 factory, builds the emulators around one shared clock and media host, binds
 a socket per emulator on ``127.0.0.1`` (port 0 picks a free one, so tests
 never collide) and runs every uvicorn server on one event loop in a daemon
 thread. It never binds anything but loopback.
+
+Not started, it still answers: :meth:`Sandbox.transport` calls the
+emulators' apps in the test's own process (no socket, no thread), each at an
+origin of its own under ``sandbox.invalid`` (a name that never resolves, so
+nothing aimed there can leave the machine), and :meth:`Sandbox.publisher`
+uses that transport.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urlsplit
 
+import attrs
 import uvicorn
 
 from ..connect import AsyncConnectSession, ConnectSession, ConnectStart
 from ..environment import DESCRIPTION_PATH, sandbox_media_fetch
 from ..errors import ConfigurationError
-from ..fetch import FetchPolicy
+from ..fetch import FetchPolicy, system_resolver
 from ..plugins import PluginManager, plugin_manager
 from .emulator import Emulator
 from .faults import Fault, FaultPlan, parse_faults
 from .hosting import SandboxMediaHost
+from .inprocess import InProcessTransport
 from .lifecycle import Clock, SandboxAccount, Timing
 from .media import MediaHost
 from .middleware import DroppingH11Protocol
@@ -35,10 +45,13 @@ if TYPE_CHECKING:
     from ..async_publisher import AsyncPublisher
     from ..publisher import Publisher
 
-__all__ = ["LOOPBACK", "Sandbox"]
+__all__ = ["IN_PROCESS_DOMAIN", "LOOPBACK", "Sandbox"]
 
 LOOPBACK = "127.0.0.1"
+IN_PROCESS_DOMAIN = "sandbox.invalid"
+"""Where the emulators live when not served: ``http://wahdx.sandbox.invalid``, ``http://media.…``."""
 _START_TIMEOUT = 15.0
+_MEDIA = "media"
 
 
 class Sandbox:
@@ -90,7 +103,11 @@ class Sandbox:
             if not isinstance(emulator, Emulator):
                 raise ConfigurationError(f"the emulator factory for {name!r} did not return an Emulator")
             self.emulators[name] = emulator
+        self._in_process_origins()
+        self._rules: list[Fault] = []
         self.inject(*([faults] if isinstance(faults, str) else faults))
+        self.control_token = secrets.token_urlsafe(24)
+        """What a client of the control route (``/_postmux/…`` on the media host) must present."""
         self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
@@ -98,22 +115,63 @@ class Sandbox:
     # -- faults and time ----------------------------------------------------------
 
     def inject(self, *rules: Fault | str) -> None:
-        """Add fault rules; a rule naming a provider goes to that emulator only."""
-        for rule in rules:
-            for fault in parse_faults(rule) if isinstance(rule, str) else [rule]:
-                if fault.provider is not None and fault.provider not in self.emulators:
-                    raise ConfigurationError(
-                        f"fault {fault} names {fault.provider!r}, which is not running; "
-                        f"running: {', '.join(self.emulators)}"
-                    )
-                for name, emulator in self.emulators.items():
-                    if fault.provider in (None, name):
-                        emulator.faults.add(fault if fault.provider else _copy(fault))
+        """Add fault rules; a rule naming a provider goes to that emulator only.
+
+        Every rule is read and checked before any is applied, so a bad one
+        (:class:`FaultSyntaxError`, or :class:`ConfigurationError` for a
+        provider not running or a role none of them has) changes nothing.
+        """
+        faults = [f for rule in rules for f in (parse_faults(rule) if isinstance(rule, str) else [rule])]
+        for fault in faults:
+            if fault.provider is not None and fault.provider not in self.emulators:
+                raise ConfigurationError(
+                    f"fault {fault} names {fault.provider!r}, which is not running; "
+                    f"running: {', '.join(self.emulators)}"
+                )
+            self._check_role(fault)
+        for fault in faults:
+            self._rules.append(fault)
+            for name, emulator in self.emulators.items():
+                if fault.provider in (None, name):
+                    emulator.faults.add(fault if fault.provider else _copy(fault))
+
+    def _check_role(self, fault: Fault) -> None:
+        """A rule scoped to a role must hit a route: refuse one that no emulator it names has."""
+        if fault.role is None:
+            return
+        names = [fault.provider] if fault.provider else list(self.emulators)
+        if not any(fault.role in self.emulators[n].roles() for n in names):
+            declared = {n: ", ".join(sorted(self.emulators[n].roles())) or "none" for n in names}
+            said = "; ".join(f"{n}: {r}" for n, r in declared.items())
+            raise ConfigurationError(f"fault {fault}: no emulator here has a {fault.role} route ({said})")
 
     def clear_faults(self) -> None:
         """Remove every fault rule from every emulator."""
+        self._rules.clear()
         for emulator in self.emulators.values():
             emulator.faults.clear()
+
+    def remove_fault(self, rule: Fault | str) -> int:
+        """Remove the rules equal to ``rule`` from every emulator; how many were removed."""
+        removed = 0
+        for fault in parse_faults(rule) if isinstance(rule, str) else [rule]:
+            kept = [f for f in self._rules if f != fault]
+            removed += len(self._rules) - len(kept)
+            self._rules[:] = kept
+            for emulator in self.emulators.values():
+                emulator.faults.remove(fault)
+        return removed
+
+    def faults(self) -> list[str]:
+        """Every rule in force, in the rule syntax, as given (what the control route lists)."""
+        return [str(f) for f in self._rules]
+
+    def settle(self) -> int:
+        """Finish at once every publication still queued or processing, at every emulator.
+
+        Returns how many were finished; see :meth:`Emulator.settle`.
+        """
+        return sum(e.settle() for e in self.emulators.values())
 
     def advance(self, seconds: float) -> None:
         """Move every emulator's time forward (scheduled posts fire, processing ends)."""
@@ -170,9 +228,10 @@ class Sandbox:
         """The fetch policy for this sandbox's media host: plain HTTP on loopback, that host only.
 
         Every other host keeps the default rules, so a test still sees a
-        private address refused.
+        private address refused. The in-process media host's name is
+        resolved to loopback here, never asked of DNS.
         """
-        return sandbox_media_fetch(self.media.base_url)
+        return attrs.evolve(sandbox_media_fetch(self.media.base_url), resolver=_in_process_resolver)
 
     def media_host(self) -> SandboxMediaHost:
         """A media host on this sandbox, for ``publisher(..., media_host=…)`` (start the sandbox first)."""
@@ -180,23 +239,62 @@ class Sandbox:
             raise ConfigurationError("start the sandbox before asking for its media host")
         return SandboxMediaHost(self.media.base_url)
 
-    def publisher(self, provider: str, **options: Any) -> Publisher:
-        """A :class:`~postmux.Publisher` pointed at the emulator of ``provider``."""
+    def transport(self, *providers: str) -> InProcessTransport:
+        """An httpx transport to these emulators (default: all) and the media host, in this process.
+
+        Give it to ``httpx.Client(transport=…)`` or
+        ``httpx.AsyncClient(transport=…)``: no socket, no thread. It works
+        whether or not the sandbox is served; see :mod:`postmux.sandbox.inprocess`.
+        """
+        chosen = [self.emulator(p) for p in providers] if providers else list(self.emulators.values())
+        control = _control_app(self)
+        served = [(emulator, emulator.app()) for emulator in chosen]
+
+        def apps() -> dict[str, Any]:
+            found: dict[str, Any] = {_netloc(self.media.base_url): control}
+            for emulator, app in served:
+                found[_netloc(emulator.base_url)] = app
+            return found
+
+        return InProcessTransport(apps, name="sandbox " + ", ".join(e.provider for e in chosen))
+
+    def poll_interval(self) -> float:
+        """How often a sandbox publisher polls: a tenth of the emulated processing, 5 ms to 0.5 s."""
+        return max(0.005, min(0.5, (self.timing.queued + self.timing.processing) / 10))
+
+    def _options(self, provider: str, options: dict[str, Any]) -> dict[str, Any]:
+        options.setdefault("media_fetch", self.media_fetch())
+        options.setdefault("poll_interval", self.poll_interval())
+        where = {"api_key": self.key(provider), "base_url": self.url(provider), "plugins": self.plugins}
+        return {**where, **options}
+
+    def _in_process(self, in_process: bool | None, options: dict[str, Any]) -> bool:
+        if "client" in options or "transport" in options:
+            return False
+        return not self.running if in_process is None else in_process
+
+    def publisher(self, provider: str, *, in_process: bool | None = None, **options: Any) -> Publisher:
+        """A :class:`~postmux.Publisher` pointed at the emulator of ``provider``.
+
+        It polls at the emulators' speed (:meth:`poll_interval`). With
+        ``in_process`` (the default while the sandbox is not served) its
+        client uses :meth:`transport`: no socket, no thread.
+        """
         from ..factory import publisher
 
-        options.setdefault("media_fetch", self.media_fetch())
-        return publisher(
-            provider, api_key=self.key(provider), base_url=self.url(provider), plugins=self.plugins, **options
-        )
+        if self._in_process(in_process, options):
+            options.setdefault("transport", self.transport(provider))
+        return publisher(provider, **self._options(provider, options))
 
-    def async_publisher(self, provider: str, **options: Any) -> AsyncPublisher:
-        """An :class:`~postmux.AsyncPublisher` pointed at the emulator of ``provider``."""
+    def async_publisher(
+        self, provider: str, *, in_process: bool | None = None, **options: Any
+    ) -> AsyncPublisher:
+        """An :class:`~postmux.AsyncPublisher` at the emulator of ``provider`` (see :meth:`publisher`)."""
         from ..factory import async_publisher
 
-        options.setdefault("media_fetch", self.media_fetch())
-        return async_publisher(
-            provider, api_key=self.key(provider), base_url=self.url(provider), plugins=self.plugins, **options
-        )
+        if self._in_process(in_process, options):
+            options.setdefault("transport", self.transport(provider))
+        return async_publisher(provider, **self._options(provider, options))
 
     @property
     def base_url(self) -> str:
@@ -227,7 +325,7 @@ class Sandbox:
         ports = iter(range(self.port, self.port + 1 + len(self.emulators))) if self.port else None
         media_socket = _bind(next(ports) if ports else 0)
         self.media.base_url = _origin(media_socket)
-        apps.append((self._front(), media_socket))
+        apps.append((_control_app(self), media_socket))
         for emulator in self.emulators.values():
             sock = _bind(next(ports) if ports else 0)
             emulator.base_url = _origin(sock)
@@ -272,6 +370,11 @@ class Sandbox:
         return Starlette(
             routes=[Route(DESCRIPTION_PATH, description, methods=["GET"]), Mount("/", app=self.media.app)]
         )
+
+    def _in_process_origins(self) -> None:
+        self.media.base_url = f"http://{_MEDIA}.{IN_PROCESS_DOMAIN}"
+        for name, emulator in self.emulators.items():
+            emulator.base_url = f"http://{name}.{IN_PROCESS_DOMAIN}"
 
     def _serve(self, sockets: list[socket.socket]) -> None:
         async def main() -> None:
@@ -323,6 +426,24 @@ def _bind(port: int) -> socket.socket:
 def _origin(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://{host}:{port}"
+
+
+def _netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def _control_app(sandbox: Sandbox) -> Any:
+    """The media host with the sandbox's description and its control routes in front."""
+    from .control import ControlApp
+
+    return ControlApp(sandbox, sandbox._front())
+
+
+def _in_process_resolver(host: str, port: int) -> list[str]:
+    """Names under :data:`IN_PROCESS_DOMAIN` are loopback; every other name goes to the system."""
+    if host == IN_PROCESS_DOMAIN or host.endswith("." + IN_PROCESS_DOMAIN):
+        return [LOOPBACK]
+    return system_resolver(host, port)
 
 
 def _copy(fault: Fault) -> Fault:

@@ -16,7 +16,7 @@ error shapes are kept: ``{success: false, message}`` for posts and media,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -106,7 +106,13 @@ class PostPeerEmulator(Emulator):
     provider: ClassVar[str] = "postpeer"
     auth_header: ClassVar[str] = "x-access-key"
     default_key: ClassVar[str] = "pp_sandbox_0000000000000000"
-    publish_routes: ClassVar[tuple[str, ...]] = ("POST /v1/posts", "POST /v1/posts/")
+    route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "publish": ("POST /v1/posts", "POST /v1/posts/"),
+        "status": ("GET /v1/posts", "GET /v1/posts/*"),
+        "upload": ("POST /v1/media/upload",),
+        "accounts": ("GET /v1/connect/integrations", "GET /v1/tiktok/creator-info"),
+    }
+    publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
     public_paths: ClassVar[frozenset[str]] = frozenset({"/v1/health", "/_sandbox/oauth/*"})
 
     def __init__(self, **options: Any) -> None:

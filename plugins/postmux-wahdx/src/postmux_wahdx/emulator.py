@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import secrets
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from starlette.requests import Request
@@ -90,7 +90,13 @@ class WahdxEmulator(Emulator):
     provider: ClassVar[str] = "wahdx"
     auth_header: ClassVar[str] = "X-API-Key"
     default_key: ClassVar[str] = "sk_sandbox_wahdx_0000000000000000"
-    publish_routes: ClassVar[tuple[str, ...]] = ("POST /api/content/post",)
+    route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "publish": ("POST /api/content/post",),
+        "status": ("GET /api/content/status/*", "POST /api/content/status/batch"),
+        "accounts": ("GET /api/content/accounts", "GET /api/content/creator-info/*"),
+    }
+    """Wahdx takes media by URL: it has no upload route."""
+    publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
     subscription: str = "maximum"
     """The plan the sandbox user has; anything but ``maximum`` makes QR login a 403, as documented."""
 

@@ -15,7 +15,7 @@ are the plugin's README assumptions, and are marked synthetic in its cassettes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -112,12 +112,18 @@ class WondaEmulator(Emulator):
     auth_header: ClassVar[str] = "Authorization"
     auth_scheme: ClassVar[str] = "Bearer"
     default_key: ClassVar[str] = "sk_" + "0123456789abcdef" * 4
-    publish_routes: ClassVar[tuple[str, ...]] = (
-        "POST /publish/tiktok",
-        "POST /publish/tiktok/carousel",
-        "POST /publish/instagram",
-        "POST /publish/instagram/carousel",
-    )
+    route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "publish": (
+            "POST /publish/tiktok",
+            "POST /publish/tiktok/carousel",
+            "POST /publish/instagram",
+            "POST /publish/instagram/carousel",
+        ),
+        "status": ("GET /jobs/publish/*", "GET /publish/scheduled"),
+        "upload": ("POST /media/upload",),
+        "accounts": ("GET /tiktok/accounts", "GET /instagram/accounts"),
+    }
+    publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
     scheduling_enabled: bool = True
     """``False`` makes every scheduling request a 403 ``feature_disabled``, as documented."""
 
