@@ -32,6 +32,7 @@ from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 
+from .listing import QueryError, choice, choices, instant, page, sort_order
 from .schema import body_errors
 
 __all__ = ["PostPeerEmulator"]
@@ -51,6 +52,10 @@ CONNECTABLE = frozenset(
         "googlebusiness",
     }
 )
+POST_STATUSES = ("draft", "pending", "scheduled", "publishing", "published", "failed", "partial")
+PROFILE_ID = "profile_sandbox"
+"""The one profile every sandbox integration belongs to."""
+_BOUNDS = ("createdAfter", "createdBefore", "scheduledAfter", "scheduledBefore")
 ASYNCHRONOUS = frozenset({"youtube"})
 """Platforms whose publish-now outlasts the request: accepted, then ``publishing``.
 
@@ -335,18 +340,55 @@ class PostPeerEmulator(Emulator):
         return self.json({"success": True, "post": self._post_json(post_id)})
 
     async def list_posts(self, request: Request) -> Response:
-        """``GET /v1/posts``: every post (or those of one ``status``), oldest first, a page at a time."""
+        """``GET /v1/posts``: the posts the OpenAPI's filters select, a page at a time (:mod:`.listing`)."""
+        params = request.query_params
         try:
-            limit = int(request.query_params.get("limit", "20"))
-            offset = int(request.query_params.get("offset", "0"))
-        except ValueError:
-            return self.error(400, "querystring/limit must be integer", path="/v1/posts")
-        if not 1 <= limit <= 100:
-            return self.error(400, "querystring/limit must be <= 100", path="/v1/posts")
-        status = request.query_params.get("status")
-        found = [p for p in self.posts if status in (None, self._post_status(p))]
-        page = found[offset : offset + limit]
-        return self.json({"success": True, "total": len(found), "posts": [self._post_json(p) for p in page]})
+            limit, offset = page(params)
+            status = choice(params, "status", POST_STATUSES)
+            platforms = set(choices(params, "platform", CONNECTABLE))
+            profile = params.get("profileId")
+            bounds = {name: instant(params, name) for name in _BOUNDS}
+            newest_first = sort_order(params)
+        except QueryError as exc:
+            return self.error(400, str(exc), path="/v1/posts")
+        found = []
+        for post_id, post in list(self.posts.items()):
+            if status is not None and self._post_status(post_id) != status:
+                continue
+            if platforms and not platforms & self._platforms_of(post):
+                continue
+            if profile is not None and profile != self._profile_of(post):
+                continue
+            if not _within(
+                datetime.fromisoformat(post["created"]), bounds["createdAfter"], bounds["createdBefore"]
+            ):
+                continue
+            if bounds["scheduledAfter"] or bounds["scheduledBefore"]:
+                when = self._scheduled_for(post)
+                if when is None or not _within(when, bounds["scheduledAfter"], bounds["scheduledBefore"]):
+                    continue
+            found.append(post_id)
+        if newest_first:
+            found.reverse()
+        selected = found[offset : offset + limit]
+        return self.json(
+            {"success": True, "total": len(found), "posts": [self._post_json(p) for p in selected]}
+        )
+
+    @staticmethod
+    def _platforms_of(post: dict[str, Any]) -> set[str]:
+        return {r.platform for r in post["records"]} | {platform for platform, _ in post["failures"]}
+
+    @staticmethod
+    def _profile_of(post: dict[str, Any]) -> str:
+        """Every sandbox integration belongs to one profile, so every post targets it."""
+        return PROFILE_ID
+
+    def _scheduled_for(self, post: dict[str, Any]) -> datetime | None:
+        first = post["records"][0] if post["records"] else None
+        if first is None or not first.scheduled:
+            return None
+        return datetime.fromtimestamp(first.start, self.clock.datetime().tzinfo)
 
     def _post_json(self, post_id: str) -> dict[str, Any]:
         """A post as ``GET /v1/posts/{postId}`` and ``GET /v1/posts`` show it."""
@@ -407,21 +449,18 @@ class PostPeerEmulator(Emulator):
 
     async def list_scheduled(self, request: Request) -> Response:
         try:
-            limit = int(request.query_params.get("limit", "20"))
-            offset = int(request.query_params.get("offset", "0"))
-        except ValueError:
-            return self.error(400, "querystring/limit must be integer", path="/v1/posts")
-        if not 1 <= limit <= 100:
-            return self.error(400, "querystring/limit must be <= 100", path="/v1/posts")
+            limit, offset = page(request.query_params)
+            newest_first = sort_order(request.query_params)
+        except QueryError as exc:
+            return self.error(400, str(exc), path="/v1/posts")
         waiting = [
             (post_id, post)
             for post_id, post in self.posts.items()
             if post["records"] and all(self.phase(r) is Phase.SCHEDULED for r in post["records"])
         ]
-        waiting.sort(key=lambda item: item[1]["records"][0].start)
-        page = waiting[offset : offset + limit]
+        waiting.sort(key=lambda item: item[1]["records"][0].start, reverse=newest_first)
         posts = []
-        for post_id, post in page:
+        for post_id, post in waiting[offset : offset + limit]:
             first = post["records"][0]
             posts.append(
                 {
@@ -528,20 +567,30 @@ class PostPeerEmulator(Emulator):
         return account
 
     async def integrations(self, request: Request) -> Response:
+        """``GET /v1/connect/integrations`` with the OpenAPI's filters: platform, profileId, q, a page."""
         self._settle_oauth()
-        platform = request.query_params.get("platform")
+        params = request.query_params
         try:
-            limit = int(request.query_params.get("limit", "20"))
-            offset = int(request.query_params.get("offset", "0"))
-        except ValueError:
-            return self.error(400, "querystring/limit must be integer", path="/v1/connect")
-        if not 1 <= limit <= 100:
-            return self.error(400, "querystring/limit must be <= 100", path="/v1/connect")
+            limit, offset = page(params)
+            platform = choice(params, "platform", CONNECTABLE)
+            newest_first = sort_order(params)
+        except QueryError as exc:
+            return self.error(400, str(exc), path="/v1/connect")
+        profile = params.get("profileId")
+        query = (params.get("q") or "").strip().lower()
         with self.lock:
-            found = [a for a in self.accounts if platform in (None, a.platform)]
-        page = found[offset : offset + limit]
+            found = [
+                a
+                for a in self.accounts
+                if platform in (None, a.platform)
+                and profile in (None, PROFILE_ID)
+                and (not query or a.id == params.get("q") or _matches(a, query))
+            ]
+        if newest_first:
+            found.reverse()
+        selected = found[offset : offset + limit]
         return self.json(
-            {"success": True, "total": len(found), "integrations": [self._integration(a) for a in page]}
+            {"success": True, "total": len(found), "integrations": [self._integration(a) for a in selected]}
         )
 
     def _integration(self, a: SandboxAccount) -> dict[str, Any]:
@@ -553,7 +602,7 @@ class PostPeerEmulator(Emulator):
             "displayName": a.display_name,
             "profileUrl": post_url(a.platform, a.username, "").rsplit("/", 2)[0],
             "imageUrl": f"https://sandbox.invalid/avatars/{a.username}.jpg",
-            "profileId": "profile_sandbox",
+            "profileId": PROFILE_ID,
             "appId": None,
             "app": None,
             "byok": False,
@@ -606,6 +655,16 @@ class PostPeerEmulator(Emulator):
                 },
             }
         )
+
+
+def _within(when: datetime, after: datetime | None, before: datetime | None) -> bool:
+    return (after is None or when >= after) and (before is None or when <= before)
+
+
+def _matches(a: SandboxAccount, query: str) -> bool:
+    """``q``: a case-insensitive part of the display name, username or platform user id."""
+    fields = (a.display_name, a.username, str(a.extra.get("user_id") or ""))
+    return any(query in f.lower() for f in fields)
 
 
 def _neutral_options(platform: str, data: dict[str, Any], kind: str) -> dict[str, Any]:
