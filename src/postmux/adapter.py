@@ -102,6 +102,10 @@ class Adapter:
     name with ``_BASE_URL`` for its suffix (``WAHDX_API_KEY`` → ``WAHDX_BASE_URL``)."""
     default_base_url: ClassVar[str]
     capabilities: ClassVar[Capabilities]
+    conformance_limits: ClassVar[Mapping[str, str]] = {}
+    """Cases of the conformance suite (:mod:`postmux.testing`) this vendor cannot pass, by test
+    name, each with the reason; they skip with it. Only for what :attr:`capabilities` cannot
+    say: a lacking feature the capabilities declare is already checked to be refused."""
     poll_interval: ClassVar[float] = 2.0
     """Seconds between status polls while waiting."""
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {}

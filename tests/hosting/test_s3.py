@@ -17,7 +17,6 @@ import boto3
 import httpx
 import pytest
 from moto.server import ThreadedMotoServer
-from tests.conformance.support import Vendor, cases_where
 
 import postmux
 from postmux import ConfigurationError, MediaHostError, Post, Status
@@ -26,6 +25,7 @@ from postmux.plugins import plugin_manager
 from postmux.s3 import BUCKET_ENV, ENDPOINT_ENV, PREFIX_ENV, S3MediaHost
 from postmux.sandbox import Sandbox
 from postmux.sandbox.samples import write_samples
+from postmux.testing.support import Vendor, cases_where
 
 ACCESS_KEY = "AKIAPOSTMUXTEST0001"
 SECRET_KEY = "pmx-secret-0123456789-do-not-print"

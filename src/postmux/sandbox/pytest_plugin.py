@@ -32,8 +32,35 @@ __all__ = ["postmux_sandbox"]
 MARKER = "postmux_sandbox"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--postmux-provider NAME``: the providers :mod:`postmux.testing` runs over."""
+    parser.addoption(
+        "--postmux-provider",
+        action="append",
+        default=None,
+        metavar="NAME",
+        dest="postmux_provider",
+        help="run postmux's conformance suite (pytest --pyargs postmux.testing) against this "
+        "installed provider only; repeat, or separate with commas (default: every installed one)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the marker, so ``--strict-markers`` accepts it."""
+    """Declare the marker, so ``--strict-markers`` accepts it; choose the suite's providers."""
+    given = config.getoption("postmux_provider", default=None)
+    if given:
+        from ..plugins import plugin_manager
+        from ..testing.selection import choose
+
+        names = [n.strip() for item in given for n in item.split(",") if n.strip()]
+        installed = plugin_manager().providers()
+        unknown = [n for n in names if n not in installed]
+        if unknown:
+            raise pytest.UsageError(
+                f"--postmux-provider: {', '.join(unknown)} is not installed; "
+                f"installed: {', '.join(sorted(installed)) or 'none'}"
+            )
+        choose(names)
     config.addinivalue_line(
         "markers",
         f"{MARKER}(providers=None, faults=(), seed=0, timing=None, keys=None, in_process=False): "

@@ -10,8 +10,8 @@ from __future__ import annotations
 import httpx
 
 import postmux
-from conformance.posts import SAME_POST
 from postmux import Status
+from postmux.testing.posts import SAME_POST
 
 from .conftest import KEY, NO_RETRY, PLUGINS
 from .fake import FakePostPeer, answer

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.posts import SAME_POST
 from postmux import MediaKind, PublishReport, Status
+from postmux.testing.posts import SAME_POST
 
 from .support import Recorder, mock_apub, mock_pub, publish_answer
 

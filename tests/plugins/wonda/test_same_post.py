@@ -14,12 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.conformance.posts import SAME_POST
 
 import postmux
 import postmux_wahdx
 import postmux_wonda
 from postmux.plugins import PluginManager
+from postmux.testing.posts import SAME_POST
 
 from ..wahdx.support import META_ANSWER, TIKTOK_ANSWER
 from .helpers import KEY, MEDIA_FETCH, Handler, Recorder, answer, wonda_server

@@ -12,7 +12,6 @@ Nothing here names a vendor: what a vendor can do is read from its
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import inspect
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -26,6 +25,8 @@ from postmux import Capabilities, Post, RetryPolicy, Target
 from postmux.plugins import plugin_manager
 from postmux.rules import RULES
 from postmux.sandbox import Emulator, Record, Sandbox
+
+from .selection import chosen
 
 __all__ = [
     "CAROUSEL",
@@ -43,8 +44,8 @@ __all__ = [
     "schedule_time",
 ]
 
-PROVIDERS: list[str] = postmux.providers()
-"""Every installed provider: the suite runs over each one."""
+PROVIDERS: list[str] = chosen()
+"""The providers the suite runs over: ``--postmux-provider``'s, or every installed one."""
 
 MODES = ("sync", "async")
 
@@ -180,17 +181,10 @@ class Vendor:
         return [(m, p) for m, p in self.emulator.requests if m not in ("GET", "HEAD")]
 
     def publish_requests(self) -> int:
-        """How many requests reached the emulator's publish routes."""
-        base = self.emulator.base_path
-        count = 0
-        for method, path in self.emulator.requests:
-            relative = path[len(base) :] if base and path.startswith(base) else path
-            for route in self.emulator.publish_routes:
-                want_method, _, glob = route.partition(" ")
-                if method == want_method and fnmatch.fnmatchcase(relative, glob):
-                    count += 1
-                    break
-        return count
+        """How many requests reached the emulator's publish routes (its ``publish`` role)."""
+        return sum(
+            1 for method, path in self.emulator.requests if "publish" in self.emulator.roles_of(method, path)
+        )
 
 
 def photo_platforms(caps: Capabilities, count: int, ext: str = "jpg") -> Iterator[str]:
