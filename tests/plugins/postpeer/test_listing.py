@@ -179,7 +179,9 @@ def test_integrations_take_platform_q_profile_and_a_page(sandbox: Sandbox, clien
     by_name = _integrations(client, q=found["displayName"][-5:].lower())
     assert found["id"] in {i["id"] for i in by_name}
     assert [i["id"] for i in _integrations(client, q=found["id"])] == [found["id"]]  # a complete id matches
-    assert [i["id"] for i in _integrations(client, q=found["platformUserId"])] == [found["id"]]
+    by_user_id = _integrations(client, q=found["platformUserId"])
+    assert found["id"] in {i["id"] for i in by_user_id}
+    assert {i["platformUserId"] for i in by_user_id} == {found["platformUserId"]}
     assert _integrations(client, q="nobody-here") == []
     assert len(_integrations(client, profileId=every[0]["profileId"])) == len(every)
     assert _integrations(client, profileId="null") == []
