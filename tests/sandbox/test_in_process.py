@@ -7,17 +7,20 @@ import socket
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import attrs
 import httpx
 import pytest
 
 import postmux
-from postmux import Post, RetryPolicy, Status, Target
+from postmux import Post, Publication, RetryPolicy, Status, Target
 from postmux.errors import ConfigurationError
 from postmux.sandbox import FaultSyntaxError, Sandbox, Timing, parse_faults
+from postmux.sandbox.samples import write_samples
 
 PROVIDERS = ["wahdx", "wonda", "postpeer"]
+_real_start = threading.Thread.start
 FAST = RetryPolicy(max_retries=2, backoff=0.01, max_backoff=0.02)
 
 
@@ -251,3 +254,39 @@ def test_every_bundled_emulator_declares_publish_status_and_accounts() -> None:
         roles = emulator.roles()
         assert {"publish", "status", "accounts"} <= set(roles), name
         assert roles["publish"] == emulator.publish_routes
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_local_file_reaches_a_url_only_vendor_through_the_in_process_media_host(
+    mode: str, tmp_path: Path, no_network_no_threads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not served, ``sandbox.media_host()`` stores the file in-process; it is removed once final."""
+    monkeypatch.setattr(threading.Thread, "start", _real_start)  # the async publisher puts on a worker
+    clip = write_samples(tmp_path)[0]
+    sandbox = Sandbox(["wahdx"], timing=Timing.instant())
+    host = sandbox.media_host()
+    assert "in-process" in repr(host)
+    post = Post(text="local", media=[clip], targets=[Target("instagram", "@sandbox_instagram")])
+    if mode == "sync":
+        with sandbox.publisher("wahdx", media_host=host) as pub:
+            (p,) = pub.wait(pub.publish(post), timeout=5)
+    else:
+
+        async def run() -> Publication:
+            apub = sandbox.async_publisher("wahdx", media_host=host)
+            try:
+                (done,) = await apub.wait(await apub.publish(post), timeout=5)
+                return done
+            finally:
+                await apub.aclose()
+
+        p = asyncio.run(run())
+    assert p.status is Status.PUBLISHED
+    (record,) = sandbox.emulator("wahdx").records
+    assert record.media[0].startswith(sandbox.media.base_url + "/files/")
+    assert sandbox.media.lookup(record.media[0]) is None  # taken down once the publication was final
+
+
+def test_the_in_process_media_host_says_which_file_it_cannot_read(tmp_path: Path) -> None:
+    with pytest.raises(postmux.MediaHostError, match="cannot read"):
+        Sandbox(["wahdx"]).media_host().put(tmp_path / "missing.mp4")

@@ -76,6 +76,11 @@ class MediaHost:
             self._blobs[path] = Blob(filename, mime_type, data)
         return self.base_url + path
 
+    def discard(self, path: str) -> None:
+        """Forget the stored file at ``path`` (``/files/<id>/<name>``); missing already is fine."""
+        with self._lock:
+            self._blobs.pop(path, None)
+
     def presign(self, filename: str, mime_type: str) -> tuple[str, str]:
         """An (upload URL, public URL) pair: PUT the bytes to the first, use the second."""
         token = secrets.token_urlsafe(16)

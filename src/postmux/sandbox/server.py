@@ -16,11 +16,13 @@ uses that transport.
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 import attrs
 import uvicorn
 
+from .. import hosting
 from ..connect import AsyncConnectSession, ConnectSession, ConnectStart
 from ..environment import DESCRIPTION_PATH, sandbox_media_fetch
 from ..errors import ConfigurationError
@@ -233,10 +236,15 @@ class Sandbox:
         """
         return attrs.evolve(sandbox_media_fetch(self.media.base_url), resolver=_in_process_resolver)
 
-    def media_host(self) -> SandboxMediaHost:
-        """A media host on this sandbox, for ``publisher(..., media_host=…)`` (start the sandbox first)."""
+    def media_host(self) -> hosting.MediaHost:
+        """A media host on this sandbox, for ``publisher(..., media_host=…)``.
+
+        Served, it is a :class:`SandboxMediaHost` (the file goes over HTTP, as
+        to a bucket); not served, the file is stored straight into the
+        in-process media host, where the in-process transport serves it.
+        """
         if not self.running:
-            raise ConfigurationError("start the sandbox before asking for its media host")
+            return _InProcessMediaHost(self.media)
         return SandboxMediaHost(self.media.base_url)
 
     def transport(self, *providers: str) -> InProcessTransport:
@@ -426,6 +434,28 @@ def _bind(port: int) -> socket.socket:
 def _origin(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://{host}:{port}"
+
+
+class _InProcessMediaHost:
+    """Local files put into a sandbox that is not served: no HTTP, the bytes stored directly."""
+
+    def __init__(self, media: MediaHost) -> None:
+        self.media = media
+
+    def __repr__(self) -> str:
+        return f"<in-process sandbox media host {self.media.base_url}>"
+
+    def put(self, path: str | os.PathLike[str], *, mime_type: str | None = None) -> hosting.HostedFile:
+        source = Path(path)
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise hosting.MediaHostError(f"cannot read {source}: {exc.strerror or exc}") from None
+        url = self.media.store(source.name or "media", mime_type or "application/octet-stream", data)
+        return hosting.HostedFile(url=url, key=urlsplit(url).path, source=str(source))
+
+    def remove(self, hosted: hosting.HostedFile) -> None:
+        self.media.discard(hosted.key)
 
 
 def _netloc(url: str) -> str:
