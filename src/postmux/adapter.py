@@ -21,11 +21,15 @@ import httpx
 from .accounts import Account, CreatorInfo
 from .capabilities import Capabilities
 from .connect import ConnectPoll, ConnectStart
-from .errors import Problem, ProviderError, UnsupportedError, error_for_status
+from .errors import Problem, ProviderError, UnsupportedError
+from .extras import merge
 from .flow import Flow, done
 from .post import Post, Target
 from .results import Publication
 from .secrets import Secret
+from .vocabulary import Vocabulary
+from .vocabulary import header_retry_after as retry_after
+from .wire import read_json
 
 __all__ = ["Adapter", "Route", "retry_after"]
 
@@ -41,26 +45,6 @@ class Route:
     def platform(self) -> str:
         """The target's platform."""
         return self.target.platform
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    from datetime import UTC
-
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _json_request(method: str, url: httpx.URL, body: Any, extensions: dict[str, Any]) -> httpx.Request:
@@ -108,8 +92,18 @@ class Adapter:
     say: a lacking feature the capabilities declare is already checked to be refused."""
     poll_interval: ClassVar[float] = 2.0
     """Seconds between status polls while waiting."""
+    vocabulary: ClassVar[Vocabulary] = Vocabulary()
+    """The vendor's words: option maps, status map, error envelope (see :mod:`postmux.vocabulary`)."""
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {}
-    """Option class → {neutral field: vendor field}, for the generated docs (``"TikTokOptions"`` → …)."""
+    """Option class → {neutral field: vendor field}, for the generated docs (``"TikTokOptions"`` → …).
+
+    Derived from :attr:`vocabulary` unless a subclass sets it; ``!`` marks an inverted boolean.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "field_mapping" not in cls.__dict__ and "vocabulary" in cls.__dict__:
+            cls.field_mapping = cls.vocabulary.field_mapping
 
     def __init__(self, base_url: str | None = None) -> None:
         self.base_url = (base_url or self.default_base_url).rstrip("/")
@@ -151,19 +145,29 @@ class Adapter:
     def error_for(self, response: httpx.Response, body: str) -> ProviderError:
         """The error for a vendor response with status ≥ 400.
 
-        ``body`` is the response text with the key already scrubbed. The default
-        reads ``message`` or ``error`` (a string, or an object with ``message``
-        and ``code``) and tolerates bodies that are not JSON at all.
+        ``body`` is the response text with the key already scrubbed. Read
+        through the vocabulary's :class:`~postmux.vocabulary.ErrorEnvelope`
+        (by default ``message`` or ``error``, a string or an object with
+        ``message`` and ``code``); bodies that are not JSON at all are tolerated.
         """
-        message, code = _generic_message(body)
-        return error_for_status(
-            response.status_code,
-            message or f"HTTP {response.status_code}",
-            provider=self.name,
-            code=code,
-            body=body,
-            retry_after=retry_after(response),
-        )
+        return self.vocabulary.errors.error_for(response, body, provider=self.name)
+
+    def read(self, response: httpx.Response, *, refusals: bool = True) -> Any:
+        """A 2xx answer's JSON; a refusal inside it (``success: false``…) raised as a :class:`ProviderError`.
+
+        What counts as a refusal is the vocabulary's error envelope;
+        ``refusals=False`` for an answer whose ``success`` means something else.
+        """
+        data = read_json(response, provider=self.name)
+        if refusals:
+            error = self.vocabulary.errors.refusal(data, response, provider=self.name)
+            if error is not None:
+                raise error
+        return data
+
+    def with_extras(self, post: Post, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` with ``Post.extras[<this provider>]`` merged over it (:func:`postmux.extras.merge`)."""
+        return merge(body, post.extras.get(self.name, {}))
 
     # -- publishing -------------------------------------------------------
 
@@ -232,29 +236,3 @@ class Adapter:
     def reschedule(self, publication: Publication, at: datetime) -> Flow[Publication]:
         """Move a scheduled post to another time."""
         raise _unsupported(self.name, "reschedule")
-
-
-def _generic_message(body: str) -> tuple[str | None, str | None]:
-    import json
-
-    try:
-        data = json.loads(body)
-    except ValueError:
-        text = body.strip()
-        if text.startswith("<"):
-            return "the vendor answered with an HTML page", None
-        return (text[:200] or None), None
-    if not isinstance(data, dict):
-        return None, None
-    error = data.get("error")
-    message = data.get("message")
-    code = data.get("code")
-    if isinstance(error, dict):
-        message = error.get("message", message)
-        code = error.get("code", code)
-    elif isinstance(error, str) and not isinstance(message, str):
-        message = error
-    return (
-        message if isinstance(message, str) else None,
-        code if isinstance(code, str) else None,
-    )

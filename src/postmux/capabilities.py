@@ -27,6 +27,13 @@ class PlatformSupport:
     ``Target(..., text=…)`` can be carried. Limits given here replace the
     platform's own formats or tighten its counts and text lengths, where the
     vendor documents stricter ones (or, for formats, converts others).
+
+    ``only`` limits an option (or ``"text"``, the caption) to some contexts:
+    media kinds ``video``/``photo`` and modes ``post``/``draft`` (a draft is
+    ``draft=True`` in the platform's options), e.g. ``{"ai_generated":
+    frozenset({"video"})}``; validation refuses it elsewhere, naming the
+    field. A vendor's :class:`~postmux.vocabulary.OptionMap` gives it as
+    :attr:`~postmux.vocabulary.OptionMap.only`.
     """
 
     video: bool = True
@@ -37,6 +44,7 @@ class PlatformSupport:
     draft: bool = False
     scheduling: bool | None = None
     options: frozenset[str] = frozenset()
+    only: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     min_photos: int | None = None
     max_photos: int | None = None
     photo_formats: frozenset[str] | None = None

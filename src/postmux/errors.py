@@ -9,7 +9,7 @@ cattrs exception crosses the public API::
     ├── ConfigurationError
     │   ├── UnknownProviderError   no installed plugin has that name
     │   └── MissingCredentialsError
-    ├── ProviderError              .provider .status_code .code .message .body
+    ├── ProviderError              .provider .status_code .code .message .body .request_id
     │   ├── InvalidRequestError    400 / 422
     │   ├── AuthenticationError    401
     │   ├── PaymentRequiredError   402 (credits, plan)
@@ -137,8 +137,10 @@ class MissingCredentialsError(ConfigurationError):
 class ProviderError(PostmuxError):
     """The vendor answered with an error.
 
-    ``code`` is the vendor's own error code where it sends one; ``body`` is the
-    response body (cut short, keys scrubbed) for debugging.
+    ``code`` is the vendor's own error code where it sends one; ``request_id``
+    the id the vendor gave the request (quote it to its support), where its
+    vocabulary says where to find one; ``body`` is the response body (cut
+    short, keys scrubbed) for debugging.
     """
 
     def __init__(
@@ -149,8 +151,10 @@ class ProviderError(PostmuxError):
         status_code: int | None = None,
         code: str | None = None,
         body: str | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.provider = provider
+        self.request_id = request_id
         self.status_code = status_code
         self.code = code
         self.message = message
@@ -297,6 +301,7 @@ def error_for_status(
     code: str | None = None,
     body: str | None = None,
     retry_after: float | None = None,
+    request_id: str | None = None,
 ) -> ProviderError:
     """The one place an HTTP status becomes an error class (as stripe-python does)."""
     cls = _BY_STATUS.get(status_code)
@@ -310,5 +315,8 @@ def error_for_status(
             status_code=status_code,
             code=code,
             body=body,
+            request_id=request_id,
         )
-    return cls(message, provider=provider, status_code=status_code, code=code, body=body)
+    return cls(
+        message, provider=provider, status_code=status_code, code=code, body=body, request_id=request_id
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from .media import Media, to_media
+from .media import Media, MediaKind, to_media
 from .options import (
     FacebookOptions,
     InstagramOptions,
@@ -89,7 +89,8 @@ class Post:
     :class:`Target` or ``"platform:account"`` strings. Each takes one value or
     a list: a single medium or target is a list of one. ``schedule_at`` must be
     timezone-aware. ``extras`` holds raw vendor fields, keyed by provider name,
-    merged into that vendor's request as they are. ``key`` names the post for
+    merged over that vendor's request body by one rule (:func:`postmux.extras.merge`:
+    mappings key by key, anything else replaced). ``key`` names the post for
     the ledger; by default it is a digest of the content, so re-running the same
     post after a crash is recognised.
 
@@ -118,6 +119,15 @@ class Post:
         """The option object for ``platform``, or ``None`` if the app gave none."""
         value = getattr(self, platform, None) if platform in _OPTION_FIELDS else None
         return value if isinstance(value, PlatformOptions) else None
+
+    @property
+    def kind(self) -> MediaKind | None:
+        """Photo or video: the one kind of all the media; ``None`` with no media (or an invalid mix)."""
+        media = self.media
+        if not isinstance(media, tuple) or not media:
+            return None
+        kinds = {m.kind for m in media if isinstance(m, Media)}
+        return kinds.pop() if len(kinds) == 1 else None
 
     @property
     def ledger_key(self) -> str:

@@ -38,6 +38,7 @@ from .rules import (
     TextLimit,
     count,
 )
+from .vocabulary import context_of
 
 __all__ = ["raise_for_problems", "validate"]
 
@@ -469,6 +470,8 @@ def _check_options(
     out: _Problems,
 ) -> None:
     options = post.options_for(platform)
+    if support.only:
+        _check_contexts(post, platform, support, options, kind, provider, out)
     if not isinstance(options, _OPTION_TYPES[platform]):
         return  # unset, or of the wrong class (already reported by _check_option_types)
     for field_name, value in options.given().items():
@@ -483,6 +486,38 @@ def _check_options(
     check = _OPTION_CHECKS.get(platform)
     if check is not None:
         check(post, options, kind, out)
+
+
+def _check_contexts(
+    post: Post,
+    platform: str,
+    support: PlatformSupport,
+    options: PlatformOptions | None,
+    kind: MediaKind | None,
+    provider: str,
+    out: _Problems,
+) -> None:
+    """Options (and the caption) the vendor carries only for some media kinds or modes."""
+    given = options.given() if isinstance(options, _OPTION_TYPES[platform]) else {}
+    word, mode = context_of(options, kind)
+    if isinstance(post.text, str) and post.text:
+        given["text"] = post.text
+    name = RULES[platform].name
+    for field_name, value in given.items():
+        on = support.only.get(field_name, frozenset())
+        default = options.defaults.get(field_name) if options is not None else None
+        if not on or (field_name != "text" and value == default):
+            continue  # carried everywhere, or the neutral default that not sending it gives
+        kinds, modes = on & {"video", "photo"}, on & {"post", "draft"}
+        if modes and mode not in modes:
+            where = f"{name} drafts" if mode == "draft" else f"{name} posts that are not drafts"
+        elif kinds and word is not None and word not in kinds:
+            where = f"{name} {word} posts"
+        else:
+            continue
+        label = "a caption" if field_name == "text" else field_name
+        field = "text" if field_name == "text" else f"{platform}.{field_name}"
+        out.add(field, f"{where} take no {label} at {provider}", unsupported=True)
 
 
 _ENUMS: dict[str, frozenset[str]] = {f: allowed for r in RULES.values() for f, allowed in r.enums.items()}

@@ -149,7 +149,7 @@ def test_adapter_error_for_reads_common_shapes_and_scrubbed_body() -> None:
         err = adapter.error_for(resp, resp.text)
         assert (type(err), err.message, err.code) == (InvalidRequestError, message, code)
     html = httpx.Response(502, text="<html>bad gateway</html>", request=req)
-    assert adapter.error_for(html, html.text).message == "the vendor answered with an HTML page"
+    assert adapter.error_for(html, html.text).message == "HTTP 502: the vendor answered with an HTML page"
     limited = httpx.Response(429, headers={"Retry-After": "12"}, json={}, request=req)
     err = adapter.error_for(limited, "{}")
     assert isinstance(err, RateLimitError)

@@ -10,14 +10,12 @@ See the plugin README for the mapping tables and every assumption.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import attrs
-import httpx
 
 from postmux import (
     Account,
@@ -39,13 +37,12 @@ from postmux import (
     UnsupportedError,
     ValidationError,
 )
-from postmux.adapter import retry_after
-from postmux.errors import error_for_status
 from postmux.flow import Flow, file_request
-from postmux.wire import parse, read_json
+from postmux.wire import parse
 
 from . import body, checks, outcomes, wire
 from .capabilities import CAPABILITIES, CONNECT_PLATFORMS
+from .vocabulary import VOCABULARY
 
 __all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "PostPeerAdapter"]
 
@@ -71,9 +68,7 @@ class PostPeerAdapter(Adapter):
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
-    field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
-        cls.__name__: fields for cls, fields in wire.FIELDS.items()
-    }
+    vocabulary = VOCABULARY
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"x-access-key": key.reveal()}
@@ -98,7 +93,7 @@ class PostPeerAdapter(Adapter):
             assert item.mime_type is not None  # check() refuses a local file without one
             ask = {"filename": item.filename, "mimeType": item.mime_type}
             response = yield self.request("POST", "/v1/media/upload", json=ask)
-            data = read_json(response, provider=self.name)
+            data = self.read(response)
             answer = parse(wire.converter, data, wire.UploadAnswer, provider=self.name, what="upload URL")
             yield file_request("PUT", answer.data.uploadUrl, item.path, content_type=item.mime_type)
             urls.append(answer.data.publicUrl)
@@ -107,7 +102,7 @@ class PostPeerAdapter(Adapter):
     def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
         payload = self.post_body(post, routes, media)
         response = yield self.request("POST", "/v1/posts", json=payload)
-        data = read_json(response, provider=self.name)
+        data = self.read(response, refusals=False)  # success: false means only "every platform failed"
         answer = parse(wire.converter, data, wire.CreateAnswer, provider=self.name, what="publish answer")
         when = _when(answer.scheduledFor, None, self.name) or post.schedule_at
         return outcomes.from_create(
@@ -115,7 +110,7 @@ class PostPeerAdapter(Adapter):
             routes,
             provider=self.name,
             raw=data,
-            kind=post.media[0].kind if post.media else None,
+            kind=post.kind,
             tiktok_draft=bool(post.tiktok and post.tiktok.draft),
             scheduled_for=when if answer.status == "scheduled" else None,
         )
@@ -141,7 +136,7 @@ class PostPeerAdapter(Adapter):
 
     def _post(self, post_id: str) -> Flow[tuple[wire.PostDetail, Any, datetime | None]]:
         response = yield self.request("GET", f"/v1/posts/{quote(post_id, safe='')}")
-        data = read_json(response, provider=self.name)
+        data = self.read(response)
         answer = parse(wire.converter, data, wire.PostAnswer, provider=self.name, what="post")
         post = answer.post
         return post, data, _when(post.scheduledFor, post.timezone, self.name)
@@ -162,7 +157,7 @@ class PostPeerAdapter(Adapter):
         while True:
             params = {"status": "scheduled", "limit": str(PAGE_SIZE), "offset": str(offset)}
             response = yield self.request("GET", "/v1/posts", params=params)
-            data = read_json(response, provider=self.name)
+            data = self.read(response)
             page = parse(wire.converter, data, wire.PostsPage, provider=self.name, what="scheduled posts")
             for post, raw in zip(page.posts, data["posts"], strict=True):
                 out += outcomes.listed(
@@ -182,7 +177,7 @@ class PostPeerAdapter(Adapter):
         """
         post_id = _post_id(publication)
         response = yield self.request("DELETE", f"/v1/posts/scheduled/{quote(post_id, safe='')}")
-        data = read_json(response, provider=self.name)
+        data = self.read(response)
         try:
             post, raw, when = yield from self._post(post_id)
         except PostmuxError:
@@ -201,7 +196,7 @@ class PostPeerAdapter(Adapter):
             raise ValidationError([Problem("at", "must be in the future")])
         payload = wire.schedule_fields(at)
         response = yield self.request("PATCH", f"/v1/posts/scheduled/{quote(post_id, safe='')}", json=payload)
-        data = read_json(response, provider=self.name)
+        data = self.read(response)
         answer = parse(wire.converter, data, wire.RescheduleAnswer, provider=self.name, what="reschedule")
         when = _when(answer.scheduledFor, payload["timezone"], self.name) or at
         return attrs.evolve(publication, status=Status.SCHEDULED, scheduled_for=when, raw=data)
@@ -220,7 +215,7 @@ class PostPeerAdapter(Adapter):
             if platform is not None:
                 params["platform"] = platform
             response = yield self.request("GET", "/v1/connect/integrations", params=params)
-            data = read_json(response, provider=self.name)
+            data = self.read(response)
             page = parse(wire.converter, data, wire.IntegrationsPage, provider=self.name, what="integrations")
             out += [
                 _account(i, raw, self.name)
@@ -232,12 +227,12 @@ class PostPeerAdapter(Adapter):
 
     def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
         response = yield self.request("GET", "/v1/tiktok/creator-info", params={"accountId": account_id})
-        data = read_json(response, provider=self.name)
+        data = self.read(response)
         answer = parse(wire.converter, data, wire.CreatorInfoAnswer, provider=self.name, what="creator info")
-        info = answer.data
-        if not answer.success or info is None:
+        info = answer.data  # a 200 with success: false was raised by read(), as the vocabulary says
+        if info is None:
             raise ProviderError(
-                answer.error or "PostPeer returned no creator info",
+                "PostPeer returned no creator info",
                 provider=self.name,
                 status_code=response.status_code,
                 body=response.text,
@@ -272,7 +267,7 @@ class PostPeerAdapter(Adapter):
         }
         before = yield from self._integrations(platform)
         response = yield self.request("GET", f"/v1/connect/{platform}", params=params or None)
-        data = read_json(response, provider=self.name)
+        data = self.read(response)
         answer = parse(wire.converter, data, wire.ConnectAnswer, provider=self.name, what="OAuth URL")
         return ConnectStart(
             platform=platform,
@@ -289,29 +284,6 @@ class PostPeerAdapter(Adapter):
         if not new:
             return ConnectPoll(status=ConnectStatus.PENDING)
         return ConnectPoll(status=ConnectStatus.CONFIRMED, account=new[0], raw=new[0].raw)
-
-    # -- errors ------------------------------------------------------------
-
-    def error_for(self, response: httpx.Response, body: str) -> ProviderError:
-        """Both of PostPeer's error bodies: ``{success: false, message}`` and ``{error}``.
-
-        ``x-request-id``, where sent, is added to the message for support
-        requests; 402 (credits) and 429 (with ``Retry-After``) get their own
-        classes through the core's one status table.
-        """
-        message, code = _error_fields(body)
-        request_id = response.headers.get("x-request-id")
-        text = message or f"HTTP {response.status_code}"
-        if request_id:
-            text += f" (request id {request_id})"
-        return error_for_status(
-            response.status_code,
-            text,
-            provider=self.name,
-            code=code,
-            body=body,
-            retry_after=retry_after(response),
-        )
 
 
 # -- helpers -------------------------------------------------------------------
@@ -348,23 +320,3 @@ def _account(item: wire.Integration, raw: Any, provider: str) -> Account:
         avatar_url=item.imageUrl,
         raw=raw,
     )
-
-
-def _error_fields(body: str) -> tuple[str | None, str | None]:
-    """``message`` (posts, media…) or ``error`` (connect, creator-info…), and ``code`` if any."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        plain = body.strip()
-        if plain.startswith("<"):
-            return "PostPeer answered with an HTML page", None
-        return (plain[:200] or None), None
-    if not isinstance(data, dict):
-        return None, None
-    message: Any = data.get("message")
-    error: Any = data.get("error")
-    if isinstance(error, dict):
-        error = error.get("message")
-    code: Any = data.get("code")
-    text = message if isinstance(message, str) and message else error if isinstance(error, str) else None
-    return text, code if isinstance(code, str) else None

@@ -26,25 +26,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from postmux import (
-    FacebookOptions,
-    InstagramOptions,
-    Media,
-    MediaKind,
-    Post,
-    Route,
-    ThreadsOptions,
-    TikTokOptions,
-    YouTubeOptions,
-)
+from postmux import Media, MediaKind, Post, Route
+from postmux.extras import merge
 
 from . import wire
+from .vocabulary import VOCABULARY
 
 __all__ = ["media_type", "platform_data", "post_body"]
-
-
-def _kind(post: Post) -> MediaKind | None:
-    return post.media[0].kind if post.media else None
 
 
 def media_type(item: Media) -> str:
@@ -56,41 +44,27 @@ def media_type(item: Media) -> str:
 
 def platform_data(post: Post, platform: str) -> dict[str, Any]:
     """``platformSpecificData`` for one platform, every neutral default sent explicitly."""
-    kind = _kind(post)
-    photos = kind is MediaKind.PHOTO
-    if platform == "tiktok":
-        tiktok = (post.tiktok or TikTokOptions()).resolved_for(photos=photos)
-        data = wire.to_wire(tiktok)
-        if photos:
-            data.pop("isAigc", None)  # PostPeer: "Videos only"; check() refuses True on photos
-            if post.text:
-                data["description"] = post.text
-        return data
-    if platform == "instagram":
-        instagram = (post.instagram or InstagramOptions()).resolved()
-        data = wire.to_wire(instagram)
-        if photos or instagram.story:
+    option_map = VOCABULARY.for_platform(platform)
+    if option_map is None:
+        return {}
+    options = post.options_for(platform)
+    data = option_map.to_wire(options, kind=post.kind)  # isAigc, "Videos only", is left out of photos
+    if platform == "tiktok" and post.kind is MediaKind.PHOTO and post.text:
+        data["description"] = post.text
+    elif platform == "instagram":
+        if post.kind is MediaKind.PHOTO or data.get("contentType") == "story":
             data.pop("shareToFeed", None)  # a reels-only switch
         if "collaborators" in data:
             data["collaborators"] = [name.lstrip("@") for name in data["collaborators"]]
-        return data
-    if platform == "threads":
-        return wire.to_wire((post.threads or ThreadsOptions()).resolved())
-    if platform == "facebook":
-        return wire.to_wire((post.facebook or FacebookOptions()).resolved())
-    if platform == "youtube":
-        youtube = (post.youtube or YouTubeOptions()).resolved()
-        data = wire.to_wire(youtube)
-        if youtube.title is None and post.title:
-            data["title"] = post.title
-        return data
-    return {}
+    elif platform == "youtube" and "title" not in data and post.title:
+        data["title"] = post.title
+    return data
 
 
 def _entry(post: Post, route: Route) -> dict[str, Any]:
     entry: dict[str, Any] = {"platform": route.platform, "accountId": route.account_id}
     own = route.target.text  # Target(..., text=…): PostPeer's per-platform content override
-    tiktok_photos = route.platform == "tiktok" and _kind(post) is MediaKind.PHOTO
+    tiktok_photos = route.platform == "tiktok" and post.kind is MediaKind.PHOTO
     if tiktok_photos and post.title:
         entry["content"] = post.title
     elif own is not None:
@@ -121,17 +95,15 @@ def post_body(post: Post, routes: Sequence[Route], media: Sequence[str], *, prov
 
 
 def merge_extras(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, Any]:
-    """``Post.extras["postpeer"]`` over the body.
+    """``Post.extras["postpeer"]`` over the body, by the core's one rule (:func:`postmux.extras.merge`).
 
-    Top-level keys replace the body's; ``platformSpecificData`` is a mapping
-    of platform → raw keys merged into every entry of that platform.
+    ``platformSpecificData`` is a mapping of platform → raw keys, merged into
+    every entry of that platform (one request carries every platform).
     """
-    for key, value in extras.items():
-        if key == "platformSpecificData" and isinstance(value, Mapping):
-            for entry in body["platforms"]:
-                more = value.get(entry["platform"])
-                if isinstance(more, Mapping):
-                    entry["platformSpecificData"] = {**entry.get("platformSpecificData", {}), **more}
-        else:
-            body[key] = value
-    return body
+    per_platform = extras.get("platformSpecificData")
+    if isinstance(per_platform, Mapping):
+        for entry in body["platforms"]:
+            more = per_platform.get(entry["platform"])
+            if isinstance(more, Mapping):
+                entry["platformSpecificData"] = merge(dict(entry.get("platformSpecificData", {})), more)
+    return merge(body, {k: v for k, v in extras.items() if k != "platformSpecificData"})

@@ -21,7 +21,6 @@ from postmux import (
     Problem,
     Target,
     ThreadsOptions,
-    TikTokOptions,
     YouTubeOptions,
 )
 
@@ -43,12 +42,6 @@ def _is_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def _kind(post: Post) -> MediaKind | None:
-    media = post.media if isinstance(post.media, tuple) else ()
-    kinds = {m.kind for m in media if isinstance(m, Media)}
-    return kinds.pop() if len(kinds) == 1 else None
-
-
 def _platforms(post: Post) -> set[str]:
     targets = post.targets if isinstance(post.targets, tuple) else ()
     return {t.platform for t in targets if isinstance(t, Target)}
@@ -58,7 +51,7 @@ def check(post: Post) -> list[Problem]:
     """Every PostPeer-specific problem with ``post``."""
     problems: list[Problem] = []
     platforms = _platforms(post)
-    kind = _kind(post)
+    kind = post.kind
     media = post.media if isinstance(post.media, tuple) else ()
     for i, item in enumerate(media):
         if isinstance(item, Media) and item.is_local and not item.mime_type:
@@ -71,11 +64,6 @@ def check(post: Post) -> list[Problem]:
             and not (isinstance(item.mime_type, str) and item.mime_type.startswith(("image/", "video/")))
         ):
             problems.append(Problem(f"media[{i}]", "PostPeer's upload takes only image/* and video/* files"))
-    aigc = post.tiktok.ai_generated if isinstance(post.tiktok, TikTokOptions) else None
-    if "tiktok" in platforms and kind is MediaKind.PHOTO and aigc:
-        problems.append(
-            Problem("tiktok.ai_generated", "PostPeer carries TikTok's AI label for videos only", True)
-        )
     reply = post.threads.reply_control if isinstance(post.threads, ThreadsOptions) else None
     if "threads" in platforms and isinstance(reply, str) and reply not in THREADS_REPLY_CONTROL:
         allowed = ", ".join(sorted(THREADS_REPLY_CONTROL))

@@ -34,6 +34,7 @@ from postmux.sandbox.platforms import post_url, shortcode
 
 from .listing import QueryError, choice, choices, instant, page, sort_order
 from .schema import body_errors
+from .vocabulary import VOCABULARY
 
 __all__ = ["PostPeerEmulator"]
 
@@ -71,31 +72,6 @@ WORDS = {
     Phase.FAILED: "failed",
     Phase.CANCELLED: "draft",
 }
-NEUTRAL_NAMES = {
-    "tiktok": {
-        "privacyLevel": "privacy",
-        "disableComment": "!allow_comment",
-        "disableDuet": "!allow_duet",
-        "disableStitch": "!allow_stitch",
-        "videoCoverTimestampMs": "cover_timestamp_ms",
-        "photoCoverIndex": "cover_index",
-        "autoAddMusic": "auto_add_music",
-        "isAigc": "ai_generated",
-        "draft": "draft",
-        "brandOrganicToggle": "brand_organic",
-        "brandContentToggle": "branded_content",
-    },
-    "instagram": {"shareToFeed": "share_to_feed"},
-    "threads": {"replyControl": "reply_control"},
-    "facebook": {"published": "!draft"},
-    "youtube": {
-        "visibility": "visibility",
-        "madeForKids": "made_for_kids",
-        "containsSyntheticMedia": "ai_generated",
-    },
-}
-"""``platformSpecificData`` keys in postmux's neutral names (``!``: the opposite), for
-:attr:`Record.options`."""
 _ERROR_SHAPE_PREFIXES = ("/v1/connect", "/v1/tiktok", "/v1/profiles", "/v1/apps")
 
 
@@ -669,11 +645,8 @@ def _matches(a: SandboxAccount, query: str) -> bool:
 
 def _neutral_options(platform: str, data: dict[str, Any], kind: str) -> dict[str, Any]:
     """The options an entry carried, in postmux's neutral names (absent keys stay absent)."""
-    options: dict[str, Any] = {}
-    for key, name in NEUTRAL_NAMES.get(platform, {}).items():
-        if key in data:
-            inverted = name.startswith("!")
-            options[name.lstrip("!")] = (not data[key]) if inverted else data[key]
+    option_map = VOCABULARY.for_platform(platform)
+    options = option_map.neutral(data) if option_map else {}  # the vocabulary, read backwards
     if platform == "tiktok" and kind == "photo":  # isAigc is "Videos only": photos carry no AI label
         options.setdefault("ai_generated", False)
     if platform == "instagram":  # "story" is the only contentType: left out, the post is no story

@@ -19,33 +19,12 @@ import attrs
 from postmux import MediaKind, Publication, Route, Status, Target
 
 from . import wire
+from .vocabulary import STATUSES
 
 __all__ = ["STATUSES", "from_create", "listed", "neutral_status", "refreshed"]
 
-STATUSES: Mapping[str, Status] = {
-    "draft": Status.CANCELLED,
-    "pending": Status.QUEUED,
-    "scheduled": Status.SCHEDULED,
-    "publishing": Status.PROCESSING,
-    "published": Status.PUBLISHED,
-    "partial": Status.PUBLISHED,
-    "failed": Status.FAILED,
-}
-"""PostPeer status → neutral status.
-
-``draft`` is where a cancelled scheduled post goes. A platform entry that is
-``partial`` went out in part: it is ``published`` (with its error kept), never
-``failed``, because a failed target may be sent again. A value not listed is
-``processing``, so waiting goes on rather than stopping on a guess.
-"""
-
-
-def neutral_status(value: str, *, draft: bool = False) -> Status:
-    """The neutral status of a PostPeer status; a TikTok draft that "published" is in the inbox."""
-    status = STATUSES.get(value.lower(), Status.PROCESSING)
-    if draft and status is Status.PUBLISHED:
-        return Status.INBOX
-    return status
+neutral_status = STATUSES
+"""A PostPeer status as a neutral one; a TikTok draft that "published" is in the inbox (the core's rule)."""
 
 
 def _state(platform: str, index: int, *, draft: bool, warning: str | None) -> dict[str, str]:

@@ -3,139 +3,42 @@
 Field names come from PostPeer's OpenAPI spec (``postpeer-openapi.json``), which
 wins over the docs pages: YouTube privacy is ``visibility`` (not the docs'
 ``privacyStatus``), scheduling is ``scheduledFor`` + ``timezone`` (not
-``scheduledAt``). The neutral option classes are registered on this plugin's
-own converter with their renames, so one table (``*_FIELDS``) drives both
-directions and the tests read it both ways.
+``scheduledAt``). The plugin's vocabulary (:mod:`.vocabulary`) drives both
+directions of the options; this module holds the answers and the times.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, get_origin
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
-from cattrs.gen import override
-from cattrs.gen._consts import AttributeOverride
 
-from postmux import (
-    FacebookOptions,
-    InstagramOptions,
-    ThreadsOptions,
-    TikTokOptions,
-    YouTubeOptions,
-)
 from postmux.options import PlatformOptions
-from postmux.wire import base_converter, configure, inverted, renamed
+from postmux.wire import base_converter, configure
 
-__all__ = [
-    "FACEBOOK_FIELDS",
-    "FIELDS",
-    "INSTAGRAM_FIELDS",
-    "THREADS_FIELDS",
-    "TIKTOK_FIELDS",
-    "YOUTUBE_FIELDS",
-    "converter",
-    "from_wire",
-    "parse_when",
-    "schedule_fields",
-    "to_wire",
-]
+from .vocabulary import VOCABULARY
 
-TIKTOK_FIELDS: dict[str, str] = {
-    "privacy": "privacyLevel",
-    "allow_comment": "!disableComment",
-    "allow_duet": "!disableDuet",
-    "allow_stitch": "!disableStitch",
-    "branded_content": "brandContentToggle",
-    "brand_organic": "brandOrganicToggle",
-    "ai_generated": "isAigc",
-    "cover_timestamp_ms": "videoCoverTimestampMs",
-    "auto_add_music": "autoAddMusic",
-    "cover_index": "photoCoverIndex",
-    "draft": "draft",
-}
-"""``TikTokOptions`` field → ``TikTokConfigurations`` key; ``!`` marks an inverted boolean."""
+__all__ = ["FIELDS", "converter", "from_wire", "parse_when", "schedule_fields", "to_wire"]
 
-INSTAGRAM_FIELDS: dict[str, str] = {
-    "story": "contentType",
-    "share_to_feed": "shareToFeed",
-    "cover_url": "coverUrl",
-    "thumb_offset_ms": "thumbOffset",
-    "collaborators": "collaborators",
-}
-"""``InstagramOptions`` field → ``InstagramConfigurations`` key (``story`` ⇄ ``contentType: "story"``)."""
-
-THREADS_FIELDS: dict[str, str] = {"reply_control": "replyControl", "alt_text": "altText"}
-"""``ThreadsOptions`` field → ``ThreadsConfigurations`` key."""
-
-FACEBOOK_FIELDS: dict[str, str] = {
-    "link": "link",
-    "draft": "!published",
-    "thumbnail_url": "videoThumbnailUrl",
-}
-"""``FacebookOptions`` field → ``FacebookConfigurations`` key (``draft`` ⇄ not ``published``)."""
-
-YOUTUBE_FIELDS: dict[str, str] = {
-    "title": "title",
-    "visibility": "visibility",
-    "tags": "tags",
-    "made_for_kids": "madeForKids",
-    "ai_generated": "containsSyntheticMedia",
-    "category_id": "categoryId",
-    "first_comment": "firstComment",
-}
-"""``YouTubeOptions`` field → ``YouTubeConfigurations`` key."""
-
-FIELDS: Mapping[type[PlatformOptions], Mapping[str, str]] = {
-    TikTokOptions: TIKTOK_FIELDS,
-    InstagramOptions: INSTAGRAM_FIELDS,
-    ThreadsOptions: THREADS_FIELDS,
-    FacebookOptions: FACEBOOK_FIELDS,
-    YouTubeOptions: YOUTUBE_FIELDS,
-}
-
-
-def _story() -> AttributeOverride:
-    """``story=True`` is ``contentType: "story"``; anything else leaves the key out (feed or reel)."""
-    return override(
-        rename="contentType",
-        unstruct_hook=lambda value: "story" if value else None,
-        struct_hook=lambda value, _: value == "story",
-    )
-
-
-def _override(neutral: str, wire_name: str) -> AttributeOverride:
-    if neutral == "story":
-        return _story()
-    if wire_name.startswith("!"):
-        return inverted(wire_name[1:])
-    return renamed(wire_name)
-
-
-def _is_tuple(t: Any) -> bool:
-    return get_origin(t) is tuple or t is tuple
-
+FIELDS: Mapping[type[PlatformOptions], Mapping[str, str]] = {m.options: m.docs for m in VOCABULARY.options}
+"""Option class → {neutral field: ``platformSpecificData`` key}, ``!`` for inverted: from the vocabulary."""
 
 converter = base_converter()
-converter.register_unstructure_hook_func(_is_tuple, list)  # JSON arrays, for the body and its schema
-for _cls, _fields in FIELDS.items():
-    _overrides: dict[str, Any] = {name: _override(name, wire_name) for name, wire_name in _fields.items()}
-    _overrides.update({f.name: override(omit=True) for f in attrs.fields(_cls) if f.name not in _fields})
-    configure(converter, _cls, **_overrides)
 
 
 def to_wire(options: PlatformOptions) -> dict[str, Any]:
-    """An option object as ``platformSpecificData``; unset fields (and a feed ``contentType``) left out."""
-    data: dict[str, Any] = converter.unstructure(options, type(options))
-    return {k: v for k, v in data.items() if v is not None}
+    """An option object as ``platformSpecificData``: only the fields set (no ``contentType`` for a feed)."""
+    option_map = VOCABULARY.for_platform(options.platform)
+    return option_map.to_wire(options, defaults=False) if option_map else {}
 
 
 def from_wire(data: Mapping[str, Any], cls: type[PlatformOptions]) -> PlatformOptions:
     """``platformSpecificData`` read back as the neutral option class (the inverse of :func:`to_wire`)."""
-    result: PlatformOptions = converter.structure(dict(data), cls)
-    return result
+    option_map = VOCABULARY.for_platform(cls.platform)
+    return option_map.from_wire(data) if option_map else cls()
 
 
 # -- times -----------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""PostPeer's words: ``platformSpecificData`` keys, statuses and error bodies, declared once.
+
+Field names come from PostPeer's OpenAPI spec (``postpeer-openapi.json``),
+which wins over the docs pages: YouTube privacy is ``visibility`` (not the
+docs' ``privacyStatus``). The adapter's bodies, the docs tables, validation
+(``isAigc`` is "Videos only") and the emulator's reading of a body all come
+from :data:`VOCABULARY`.
+"""
+
+from __future__ import annotations
+
+from postmux import (
+    FacebookOptions,
+    InstagramOptions,
+    Status,
+    ThreadsOptions,
+    TikTokOptions,
+    YouTubeOptions,
+)
+from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
+
+__all__ = ["FACEBOOK", "INSTAGRAM", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY", "YOUTUBE"]
+
+TIKTOK = OptionMap(
+    TikTokOptions,
+    {
+        "privacy": "privacyLevel",
+        "allow_comment": "!disableComment",
+        "allow_duet": "!disableDuet",
+        "allow_stitch": "!disableStitch",
+        "branded_content": "brandContentToggle",
+        "brand_organic": "brandOrganicToggle",
+        "ai_generated": Opt(wire="isAigc", on=frozenset({"video"})),  # "Videos only"
+        "cover_timestamp_ms": "videoCoverTimestampMs",
+        "auto_add_music": "autoAddMusic",
+        "cover_index": "photoCoverIndex",
+        "draft": "draft",
+    },
+)
+"""``TikTokOptions`` → ``TikTokConfigurations``."""
+
+INSTAGRAM = OptionMap(
+    InstagramOptions,
+    {
+        "story": Opt(wire="contentType", values={True: "story"}),  # a feed post or reel leaves it out
+        "share_to_feed": "shareToFeed",
+        "cover_url": "coverUrl",
+        "thumb_offset_ms": "thumbOffset",
+        "collaborators": "collaborators",
+    },
+)
+"""``InstagramOptions`` → ``InstagramConfigurations``."""
+
+THREADS = OptionMap(ThreadsOptions, {"reply_control": "replyControl", "alt_text": "altText"})
+"""``ThreadsOptions`` → ``ThreadsConfigurations``."""
+
+FACEBOOK = OptionMap(
+    FacebookOptions, {"link": "link", "draft": "!published", "thumbnail_url": "videoThumbnailUrl"}
+)
+"""``FacebookOptions`` → ``FacebookConfigurations`` (``draft`` ⇄ not ``published``)."""
+
+YOUTUBE = OptionMap(
+    YouTubeOptions,
+    {
+        "title": "title",
+        "visibility": "visibility",
+        "tags": "tags",
+        "made_for_kids": "madeForKids",
+        "ai_generated": "containsSyntheticMedia",
+        "category_id": "categoryId",
+        "first_comment": "firstComment",
+    },
+)
+"""``YouTubeOptions`` → ``YouTubeConfigurations``."""
+
+STATUSES = StatusMap(
+    {
+        "draft": Status.CANCELLED,
+        "pending": Status.QUEUED,
+        "scheduled": Status.SCHEDULED,
+        "publishing": Status.PROCESSING,
+        "published": Status.PUBLISHED,
+        "partial": Status.PUBLISHED,
+        "failed": Status.FAILED,
+    }
+)
+"""PostPeer status → neutral status.
+
+``draft`` is where a cancelled scheduled post goes. A platform entry that is
+``partial`` went out in part: it is ``published`` (with its error kept), never
+``failed``, because a failed target may be sent again.
+"""
+
+VOCABULARY = Vocabulary(
+    options=(TIKTOK, INSTAGRAM, THREADS, FACEBOOK, YOUTUBE),
+    statuses=STATUSES,
+    errors=ErrorEnvelope(
+        name="PostPeer",
+        message=("message", "error", "error.message"),  # posts, media… / connect, creator-info…
+        code=("code",),
+        request_id_header="x-request-id",
+        success="success",  # creator-info: TikTok's refusals come back as 200 with success false
+    ),
+)

@@ -1,0 +1,393 @@
+"""A vendor's declared words: its option names, its statuses and its error envelope.
+
+A plugin declares one :class:`Vocabulary`, as data, and every part of postmux
+that needs the vendor's words reads it, so they cannot drift apart:
+
+* the adapter builds its option objects with :meth:`OptionMap.to_wire`;
+* the generated docs and ``postmux compare`` read ``Adapter.field_mapping``,
+  derived from the option maps (``"!disableComment"``: inverted);
+* the capabilities take their option names and per-kind/per-mode limits from
+  :attr:`OptionMap.names` and :attr:`OptionMap.only`, which validation checks;
+* the emulator reads a body back into neutral names with
+  :meth:`OptionMap.neutral` (the reverse mapping, for free);
+* :class:`StatusMap` owns the two shared rules (an unknown value is still
+  ``processing``; a draft that "published" is in the ``inbox``);
+* :class:`ErrorEnvelope` says where a vendor's error body keeps its message,
+  code and request id, and what counts as a refusal inside a 2xx answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+import httpx
+
+from .errors import ProviderError, RateLimitError, error_for_status
+from .media import MediaKind
+from .options import PlatformOptions
+from .status import Status
+
+__all__ = [
+    "CONTEXTS",
+    "ErrorEnvelope",
+    "Opt",
+    "OptionMap",
+    "StatusMap",
+    "Vocabulary",
+    "context_of",
+    "header_retry_after",
+]
+
+CONTEXTS = frozenset({"video", "photo", "post", "draft"})
+"""Where an option may be carried: a media kind (``video``, ``photo``) and a mode (``post``, ``draft``)."""
+
+_KINDS = frozenset({"video", "photo"})
+_MODES = frozenset({"post", "draft"})
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Opt:
+    """How one neutral option is spelled on the wire.
+
+    ``wire`` is the vendor's key; ``invert`` a boolean of the opposite meaning
+    (``allow_comment`` ⇄ ``disableComment``); ``on`` the contexts where the
+    vendor carries it (empty: everywhere; see :data:`CONTEXTS`); ``values``
+    neutral value → wire value, a neutral value not listed being left out;
+    ``default`` an explicit neutral default where the option class has none;
+    ``built``: the plugin writes this key itself (its value depends on more
+    than the option), so :meth:`OptionMap.to_wire` leaves it out while the docs
+    and the reverse mapping still know it.
+    """
+
+    wire: str
+    invert: bool = False
+    on: frozenset[str] = frozenset()
+    values: Mapping[Any, Any] | None = None
+    default: Any = None
+    built: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        unknown = self.on - CONTEXTS
+        if unknown:
+            raise ValueError(f"unknown contexts {sorted(unknown)}; use {sorted(CONTEXTS)}")
+
+    def carried(self, kind: str | None, mode: str) -> bool:
+        """True when the vendor carries this option on a post of ``kind`` in ``mode``."""
+        kinds, modes = self.on & _KINDS, self.on & _MODES
+        return (not kinds or kind is None or kind in kinds) and (not modes or mode in modes)
+
+    def encode(self, value: Any) -> Any:
+        """The wire value of a neutral one (``None``: left out)."""
+        if self.values is not None:
+            return self.values.get(value)
+        if self.invert:
+            return not value
+        return list(value) if isinstance(value, tuple) else value
+
+    def decode(self, value: Any) -> Any:
+        """The neutral value of a wire one (the inverse of :meth:`encode`)."""
+        if self.values is not None:
+            return next((k for k, v in self.values.items() if v == value), None)
+        if self.invert:
+            return not value
+        return tuple(value) if isinstance(value, list) else value
+
+    @property
+    def spelling(self) -> str:
+        """The wire name as the docs show it: ``!`` before an inverted one."""
+        return f"!{self.wire}" if self.invert else self.wire
+
+
+def opt(spec: str | Opt, *, on: str | Iterable[str] = "") -> Opt:
+    """``"disableComment"`` or ``"!disableComment"`` (inverted) as an :class:`Opt`."""
+    if isinstance(spec, Opt):
+        return spec
+    words = frozenset(on.split() if isinstance(on, str) else on)
+    return Opt(wire=spec.lstrip("!"), invert=spec.startswith("!"), on=words)
+
+
+def context_of(options: PlatformOptions | None, kind: MediaKind | str | None) -> tuple[str | None, str]:
+    """``(kind, mode)`` of a post for one platform: ``"video"``/``"photo"``, ``"post"``/``"draft"``."""
+    mode = "draft" if getattr(options, "draft", None) is True else "post"
+    return (str(kind) if kind is not None else None), mode
+
+
+def _resolved(options: PlatformOptions, kind: str | None) -> PlatformOptions:
+    resolved_for = getattr(options, "resolved_for", None)  # TikTok: photo and video defaults differ
+    if resolved_for is not None:
+        result: PlatformOptions = resolved_for(photos=kind == "photo")
+        return result
+    return options.resolved()
+
+
+class OptionMap:
+    """One option class in a vendor's spelling: neutral field → :class:`Opt`.
+
+    ``fields`` values are ``"wireName"``, ``"!wireName"`` (inverted) or an
+    :class:`Opt`; fields not listed are ones the vendor cannot carry.
+    """
+
+    def __init__(self, options: type[PlatformOptions], fields: Mapping[str, str | Opt]) -> None:
+        names = {f.name for f in attrs.fields(options)}
+        unknown = sorted(set(fields) - names)
+        if unknown:
+            raise ValueError(f"{options.__name__} has no fields {unknown}")
+        self.options = options
+        self.platform = options.platform
+        self.fields: dict[str, Opt] = {name: opt(spec) for name, spec in fields.items()}
+        self._sent = tuple((n, o) for n, o in self.fields.items() if not o.built)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The neutral fields the vendor carries (for :attr:`PlatformSupport.options`)."""
+        return frozenset(self.fields)
+
+    @property
+    def only(self) -> dict[str, frozenset[str]]:
+        """Field → the contexts it is limited to (for :attr:`PlatformSupport.only`)."""
+        return {name: o.on for name, o in self.fields.items() if o.on}
+
+    @property
+    def docs(self) -> dict[str, str]:
+        """Field → wire spelling, ``!`` for inverted: ``Adapter.field_mapping``'s form."""
+        return {name: o.spelling for name, o in self.fields.items()}
+
+    def to_wire(
+        self,
+        options: PlatformOptions | None,
+        *,
+        kind: MediaKind | str | None = None,
+        defaults: bool = True,
+    ) -> dict[str, Any]:
+        """The vendor's keys for ``options``, neutral defaults filled in, in declaration order.
+
+        A field left out: unset with no neutral default, not carried for this
+        kind or mode, or ``built`` by the plugin. ``defaults=False`` sends only
+        what the app set (for tests and tools that read one field).
+        """
+        given = options if options is not None else self.options()
+        word, mode = context_of(given, kind)
+        resolved = _resolved(given, word) if defaults else given
+        out: dict[str, Any] = {}
+        for name, o in self._sent:
+            value = getattr(resolved, name)
+            if value is None and defaults:
+                value = o.default
+            if value is None or (o.on and not o.carried(word, mode)):
+                continue
+            wire = o.encode(value)
+            if wire is not None:
+                out[o.wire] = wire
+        return out
+
+    def neutral(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The keys of ``data`` this map knows, in neutral names and meanings (absent keys stay absent)."""
+        return {name: o.decode(data[o.wire]) for name, o in self.fields.items() if o.wire in data}
+
+    def from_wire(self, data: Mapping[str, Any]) -> PlatformOptions:
+        """``data`` read back as the option class: the inverse of :meth:`to_wire`."""
+        values = {k: v for k, v in self.neutral(data).items() if v is not None}
+        return self.options(**values)
+
+
+class StatusMap(Mapping[str, Status]):
+    """A vendor's status words → neutral :class:`Status`, with postmux's shared rules applied once.
+
+    Words are compared case-insensitively. A word not listed is ``processing``
+    (waiting goes on rather than stopping on a guess); a draft that reached
+    ``published`` is in the creator's ``inbox``; ``reasons`` turns a failure
+    with a known reason into another status (a cancel reported as a failure).
+    """
+
+    def __init__(self, table: Mapping[str, Status], *, reasons: Mapping[str, Status] | None = None) -> None:
+        self.table = dict(table)
+        self._folded = {k.casefold(): v for k, v in table.items()}
+        self.reasons = dict(reasons or {})
+
+    def __call__(
+        self,
+        value: str | None,
+        *,
+        draft: bool = False,
+        reason: str | None = None,
+        default: Status = Status.PROCESSING,
+    ) -> Status:
+        """The neutral status of ``value`` (``None``: ``default``)."""
+        if value is None:
+            return default
+        status = self._folded.get(value.casefold(), Status.PROCESSING)
+        if status is Status.FAILED and reason is not None:
+            status = self.reasons.get(reason, status)
+        if draft and status is Status.PUBLISHED:
+            return Status.INBOX
+        return status
+
+    def __getitem__(self, value: str) -> Status:
+        return self.table[value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def words(self, status: Status) -> list[str]:
+        """Every vendor word that means ``status`` (for emulators and docs)."""
+        return [k for k, v in self.table.items() if v is status]
+
+
+def header_retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _at(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _first_text(data: Any, paths: Iterable[str]) -> str | None:
+    for path in paths:
+        value = _at(data, path)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ErrorEnvelope:
+    """Where a vendor's error body says what went wrong: the one parser for every vendor.
+
+    ``message``, ``code`` and ``request_id`` are dotted paths into the JSON
+    body, tried in order (``"error.message"``: the ``message`` of an ``error``
+    object; a path that leads to anything but a non-empty string is skipped);
+    ``request_id_header`` a response header with the request id. ``name`` is
+    how a message names the vendor. ``classes`` picks the error class from a
+    code (so a code that arrives with an unexpected status still means what it
+    says). Inside a 2xx answer, a refusal is a ``success`` path that is
+    ``false``, or, with ``ok_codes``, a code at the ``code`` paths not among them.
+    """
+
+    name: str = "the vendor"
+    message: tuple[str, ...] = ("error.message", "message", "error")
+    code: tuple[str, ...] = ("error.code", "code")
+    request_id: tuple[str, ...] = ()
+    request_id_header: str | None = None
+    success: str | None = None
+    ok_codes: frozenset[str] | None = None
+    classes: Mapping[str, type[ProviderError]] = attrs.field(factory=dict)
+
+    def fields(
+        self, data: Any, response: httpx.Response | None = None
+    ) -> tuple[str | None, str | None, str | None]:
+        """``(message, code, request id)`` from a parsed body (and the response's headers)."""
+        request_id = _first_text(data, self.request_id)
+        if request_id is None and self.request_id_header and response is not None:
+            request_id = response.headers.get(self.request_id_header)
+        return _first_text(data, self.message), _first_text(data, self.code), request_id
+
+    def error_for(
+        self,
+        response: httpx.Response,
+        body: str,
+        *,
+        provider: str,
+        retry_after: float | None = None,
+    ) -> ProviderError:
+        """The error for a response with status ≥ 400; ``body`` is its text, key already scrubbed."""
+        status = response.status_code
+        try:
+            data: Any = json.loads(body)
+        except ValueError:
+            data, text = None, body.strip()
+            fallback = text[:200] or f"HTTP {status}"
+            if text.startswith("<"):
+                fallback = f"HTTP {status}: {self.name} answered with an HTML page"
+        else:
+            fallback = f"HTTP {status}"
+        message, code, request_id = self.fields(data, response)
+        hint = retry_after if retry_after is not None else header_retry_after(response)
+        return self._error(status, message or fallback, code, request_id, body, provider, hint)
+
+    def refusal(self, data: Any, response: httpx.Response, *, provider: str) -> ProviderError | None:
+        """The error a 2xx answer carries, if it says no; ``None`` when it is a real answer."""
+        if not isinstance(data, Mapping):
+            return None
+        code = _first_text(data, self.code)
+        refused = self.success is not None and _at(data, self.success) is False
+        if not refused and (self.ok_codes is None or code is None or code in self.ok_codes):
+            return None
+        message, _, request_id = self.fields(data, response)
+        text = message or code or f"{self.name} answered {self.success}: false"
+        cls = self.classes.get(code or "", ProviderError)
+        return cls(
+            text,
+            provider=provider,
+            status_code=response.status_code,
+            code=code,
+            body=response.text,
+            request_id=request_id,
+        )
+
+    def _error(
+        self,
+        status: int,
+        message: str,
+        code: str | None,
+        request_id: str | None,
+        body: str,
+        provider: str,
+        hint: float | None,
+    ) -> ProviderError:
+        if request_id:
+            message += f" (request id {request_id})"
+        kwargs: dict[str, Any] = {"provider": provider, "code": code, "body": body, "request_id": request_id}
+        cls = self.classes.get(code or "")
+        if cls is None:
+            return error_for_status(status, message, retry_after=hint, **kwargs)
+        if issubclass(cls, RateLimitError):
+            return cls(message, retry_after=hint, status_code=status, **kwargs)
+        return cls(message, status_code=status, **kwargs)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Vocabulary:
+    """Everything a vendor calls by its own name: option maps, statuses, the error envelope."""
+
+    options: tuple[OptionMap, ...] = ()
+    statuses: StatusMap = attrs.field(factory=lambda: StatusMap({}))
+    errors: ErrorEnvelope = attrs.field(factory=ErrorEnvelope)
+
+    def __attrs_post_init__(self) -> None:
+        platforms = [m.platform for m in self.options]
+        if len(set(platforms)) != len(platforms):
+            raise ValueError(f"one option map per platform, got {platforms}")
+
+    def for_platform(self, platform: str) -> OptionMap | None:
+        """The option map of ``platform``, if the vendor carries any of its options."""
+        return next((m for m in self.options if m.platform == platform), None)
+
+    @property
+    def field_mapping(self) -> dict[str, dict[str, str]]:
+        """Option class name → {neutral field: wire spelling}: what ``Adapter.field_mapping`` shows."""
+        return {m.options.__name__: m.docs for m in self.options}
