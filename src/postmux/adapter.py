@@ -21,6 +21,7 @@ import httpx
 from .accounts import Account, CreatorInfo
 from .capabilities import Capabilities
 from .connect import ConnectPoll, ConnectStart
+from .credentials import ACCOUNT, CredentialSource
 from .errors import Problem, ProviderError, UnsupportedError
 from .extras import merge
 from .flow import Flow, done
@@ -108,6 +109,8 @@ class Adapter:
     def __init__(self, base_url: str | None = None) -> None:
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self._urls: dict[str, httpx.URL] = {}
+        self.credentials: CredentialSource | None = None
+        """Per-account tokens (``postmux.publisher(name, credentials=…)``); ``None``: the publisher's key."""
 
     # -- plumbing ---------------------------------------------------------
 
@@ -127,12 +130,19 @@ class Adapter:
         json: Any = None,
         params: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        account: str | None = None,
         **kwargs: Any,
     ) -> httpx.Request:
-        """A request to the vendor; ``idempotent=True`` marks a POST that only reads."""
+        """A request to the vendor; ``idempotent=True`` marks a POST that only reads.
+
+        ``account`` names the account the request acts for: with per-account
+        credentials the driver sends that account's token instead of the key.
+        """
         extensions = kwargs.pop("extensions", {})
         if idempotent:
             extensions = {**extensions, "postmux.idempotent": True}
+        if account is not None:
+            extensions = {**extensions, ACCOUNT: account}
         url = self._urls.get(path)
         if url is None:  # parsing a URL costs more than the rest of a request: once per path
             if len(self._urls) >= 256:  # ids in paths: keep the cache small

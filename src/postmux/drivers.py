@@ -35,6 +35,7 @@ import httpx
 from .adapter import Adapter, retry_after
 from .client import apply_client_defaults, user_agent
 from .connect import asleep
+from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN
 from .errors import (
     FetchRefusedError,
     PostmuxError,
@@ -119,11 +120,16 @@ class _DriverBase:
         self.retry = retry
         self.fetch = fetch or FetchPolicy()
         self._origin = httpx.URL(adapter.base_url).copy_with(path="/", query=None)
-        self._auth = dict(adapter.auth_headers(key))
+        self._auth = {} if key is NO_KEY else dict(adapter.auth_headers(key))
         self._origin_key = (self._origin.raw_scheme, self._origin.raw_host, self._origin.port)
+        self._tokens: list[Secret] = []  # every account token sent, to scrub from what is kept
 
     def prepare(self, request: httpx.Request) -> None:
-        """Add what the app's client would add, and the auth header only for the vendor's own origin."""
+        """Add what the app's client would add, and the auth header only for the vendor's own origin.
+
+        The auth header is the account's own token where the flow names an
+        account and the publisher has per-account credentials.
+        """
         if self._agent is None:  # looked up on first use, not when the publisher is made
             self._agent = user_agent(type(self.adapter))
         if self._client is not None:
@@ -131,7 +137,35 @@ class _DriverBase:
         else:  # a preview with no client: what postmux itself adds
             request.headers.setdefault("User-Agent", self._agent)
         if self._is_vendor(request):
-            request.headers.update(self._auth)
+            account = request.extensions.get(ACCOUNT)
+            source = self.adapter.credentials
+            if account is None or source is None:
+                request.headers.update(self._auth)
+            else:
+                self._use(request, source.token(account).access)
+
+    def _use(self, request: httpx.Request, token: Secret) -> None:
+        if token not in self._tokens:
+            self._tokens = [*self._tokens[-63:], token]
+        request.extensions[TOKEN] = token
+        request.headers.update(self.adapter.auth_headers(token))
+
+    def _refreshed(self, request: httpx.Request) -> bool:
+        """After a 401 for an account's token: refresh it once and say whether to send again."""
+        source, account = self.adapter.credentials, request.extensions.get(ACCOUNT)
+        if source is None or account is None or request.extensions.get(REFRESHED):
+            return False
+        token = source.refreshed(account, request.extensions[TOKEN])
+        if token is None:
+            return False
+        request.extensions[REFRESHED] = True
+        self._use(request, token.access)
+        return True
+
+    @property
+    def secrets(self) -> tuple[Secret, ...]:
+        """The publisher key and every account token sent: what no kept text may carry."""
+        return (self.key, *self._tokens)
 
     def safe_to_retry(self, request: httpx.Request) -> bool:
         """True when sending ``request`` twice cannot do anything twice."""
@@ -145,7 +179,7 @@ class _DriverBase:
         named = request.url.copy_with(
             netloc=_host(request).encode(), query=None
         )  # the name, not a pinned address
-        message = redact(f"{request.method} {named} failed: {type(exc).__name__}: {exc}", self.key)
+        message = redact(f"{request.method} {named} failed: {type(exc).__name__}: {exc}", *self.secrets)
         error = TransportError(message, request_sent=sent)
         if sent and not self.safe_to_retry(request):
             return error, None
@@ -155,9 +189,11 @@ class _DriverBase:
         self, request: httpx.Request, response: httpx.Response, attempt: int
     ) -> tuple[ProviderError, float | None]:
         """The error for an error status and the delay before a retry (``None``: raise)."""
-        body = redact(response.text, self.key)
+        body = redact(response.text, *self.secrets)
         if self._is_vendor(request):
             error = self.adapter.error_for(response, body)
+            if response.status_code == 401 and self._refreshed(request):
+                return error, 0.0
         else:
             error = error_for_status(
                 response.status_code,
@@ -314,7 +350,7 @@ class SyncDriver(_DriverBase):
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
         except PostmuxError as exc:
-            scrub(exc, self.key)  # a plugin's own error may quote a body that echoes the key
+            scrub(exc, *self.secrets)  # a plugin's own error may quote a body that echoes the key
             raise
         finally:
             flow.close()
@@ -432,7 +468,7 @@ class AsyncDriver(_DriverBase):
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
         except PostmuxError as exc:
-            scrub(exc, self.key)  # a plugin's own error may quote a body that echoes the key
+            scrub(exc, *self.secrets)  # a plugin's own error may quote a body that echoes the key
             raise
         finally:
             flow.close()

@@ -8,6 +8,7 @@ from typing import Any
 
 from .adapter import Adapter
 from .async_publisher import AsyncPublisher
+from .credentials import NO_KEY, CredentialSource
 from .environment import configured
 from .errors import ConfigurationError, MissingCredentialsError
 from .fetch import FetchPolicy
@@ -34,6 +35,7 @@ def _adapter_and_key(
     base_url: str | None,
     plugins: PluginManager,
     media_fetch: FetchPolicy | None,
+    credentials: CredentialSource | None = None,
 ) -> tuple[Adapter, Secret, FetchPolicy | None]:
     if name is None:
         name = os.environ.get(PROVIDER_ENV)
@@ -46,12 +48,20 @@ def _adapter_and_key(
     found = configured(cls, base_url)
     if found.api_key is not None:
         api_key = found.api_key
+    if credentials is not None and not isinstance(credentials, CredentialSource):
+        raise ConfigurationError(
+            f"credentials must be a postmux.credentials.CredentialSource, got {type(credentials).__name__}"
+        )
     if api_key is None:
         api_key = os.environ.get(cls.env_var) or None
+        if api_key is None and credentials is not None:
+            api_key = NO_KEY  # tokens per account only: no publisher-wide header
         if api_key is None:
             raise MissingCredentialsError(f"no API key for {name!r}: pass api_key=… or set {cls.env_var}")
     key = api_key if isinstance(api_key, Secret) else Secret(api_key)
-    return cls(found.base_url), key, media_fetch or found.media_fetch
+    adapter = cls(found.base_url)
+    adapter.credentials = credentials
+    return adapter, key, media_fetch or found.media_fetch
 
 
 def publisher(
@@ -64,6 +74,7 @@ def publisher(
     media_fetch: FetchPolicy | None = None,
     media_root: str | os.PathLike[str] | None = None,
     media_host: MediaHost | str | None = None,
+    credentials: CredentialSource | None = None,
     **options: Any,
 ) -> Publisher:
     """A :class:`Publisher` for the provider ``name`` (or ``$POSTMUX_PROVIDER``).
@@ -79,12 +90,15 @@ def publisher(
     (``Path`` or ``Media(path=…)``) to one directory. ``media_host`` (a
     :class:`~postmux.MediaHost` or a spec such as ``"s3://bucket/prefix"``;
     default ``$POSTMUX_MEDIA_HOST``) turns local files into URLs for vendors
-    that take URLs only. Other options
+    that take URLs only. ``credentials`` (a
+    :class:`~postmux.credentials.CredentialSource`) gives a token per account,
+    for vendors whose tokens belong to creators; with it, ``api_key`` may be
+    absent. Other options
     (``client`` or ``transport``, ``timeout``, ``retry``, ``max_concurrency``,
     ``poll_interval``) go to :class:`Publisher`.
     """
     plugins = plugins or plugin_manager()
-    adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch)
+    adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch, credentials)
     host = open_media_host(media_host, plugins)
     return Publisher(
         adapter,
@@ -108,11 +122,12 @@ def async_publisher(
     media_fetch: FetchPolicy | None = None,
     media_root: str | os.PathLike[str] | None = None,
     media_host: MediaHost | str | None = None,
+    credentials: CredentialSource | None = None,
     **options: Any,
 ) -> AsyncPublisher:
     """An :class:`AsyncPublisher`; the same arguments as :func:`publisher`."""
     plugins = plugins or plugin_manager()
-    adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch)
+    adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch, credentials)
     host = open_media_host(media_host, plugins)
     return AsyncPublisher(
         adapter,

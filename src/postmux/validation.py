@@ -65,6 +65,11 @@ class _Problems:
             self._seen.add((field, message))
             self.items.append(Problem(field, message, unsupported))
 
+    @property
+    def fields(self) -> set[str]:
+        """The fields already reported."""
+        return {field for field, _ in self._seen}
+
 
 def validate(
     post: object,
@@ -470,9 +475,9 @@ def _check_options(
     out: _Problems,
 ) -> None:
     options = post.options_for(platform)
-    if support.only:
-        _check_contexts(post, platform, support, options, kind, provider, out)
     if not isinstance(options, _OPTION_TYPES[platform]):
+        if support.only:
+            _check_contexts(post, platform, support, None, kind, provider, out)
         return  # unset, or of the wrong class (already reported by _check_option_types)
     for field_name, value in options.given().items():
         if field_name not in support.options and value != options.defaults.get(field_name):
@@ -486,6 +491,8 @@ def _check_options(
     check = _OPTION_CHECKS.get(platform)
     if check is not None:
         check(post, options, kind, out)
+    if support.only:  # after the platform's own rules, which say it better where they apply
+        _check_contexts(post, platform, support, options, kind, provider, out)
 
 
 def _check_contexts(
@@ -515,9 +522,10 @@ def _check_contexts(
             where = f"{name} {word} posts"
         else:
             continue
-        label = "a caption" if field_name == "text" else field_name
+        label = "caption" if field_name == "text" else field_name
         field = "text" if field_name == "text" else f"{platform}.{field_name}"
-        out.add(field, f"{where} take no {label} at {provider}", unsupported=True)
+        if field not in out.fields:
+            out.add(field, f"{where} take no {label} at {provider}", unsupported=True)
 
 
 _ENUMS: dict[str, frozenset[str]] = {f: allowed for r in RULES.values() for f, allowed in r.enums.items()}

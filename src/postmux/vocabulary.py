@@ -39,6 +39,7 @@ __all__ = [
     "Vocabulary",
     "context_of",
     "header_retry_after",
+    "overrides",
 ]
 
 CONTEXTS = frozenset({"video", "photo", "post", "draft"})
@@ -55,7 +56,8 @@ class Opt:
     ``wire`` is the vendor's key; ``invert`` a boolean of the opposite meaning
     (``allow_comment`` ⇄ ``disableComment``); ``on`` the contexts where the
     vendor carries it (empty: everywhere; see :data:`CONTEXTS`); ``values``
-    neutral value → wire value, a neutral value not listed being left out;
+    neutral value → wire value, a neutral value not listed being left out
+    (``otherwise``: the neutral value of a wire value not listed);
     ``default`` an explicit neutral default where the option class has none;
     ``built``: the plugin writes this key itself (its value depends on more
     than the option), so :meth:`OptionMap.to_wire` leaves it out while the docs
@@ -66,6 +68,7 @@ class Opt:
     invert: bool = False
     on: frozenset[str] = frozenset()
     values: Mapping[Any, Any] | None = None
+    otherwise: Any = None
     default: Any = None
     built: bool = False
 
@@ -90,7 +93,7 @@ class Opt:
     def decode(self, value: Any) -> Any:
         """The neutral value of a wire one (the inverse of :meth:`encode`)."""
         if self.values is not None:
-            return next((k for k, v in self.values.items() if v == value), None)
+            return next((k for k, v in self.values.items() if v == value), self.otherwise)
         if self.invert:
             return not value
         return tuple(value) if isinstance(value, list) else value
@@ -191,6 +194,24 @@ class OptionMap:
         """``data`` read back as the option class: the inverse of :meth:`to_wire`."""
         values = {k: v for k, v in self.neutral(data).items() if v is not None}
         return self.options(**values)
+
+
+def overrides(option_map: OptionMap, cls: type[Any]) -> dict[str, Any]:
+    """cattrs overrides for a wire class whose attributes use neutral names: the map's renames.
+
+    For plugins that keep typed request classes (``allow_comment: bool`` on
+    the class, ``disableComment`` on the wire): the spelling still comes from
+    the one declaration. Fields ``built`` or mapped through ``values`` are
+    the plugin's to write.
+    """
+    from .wire import inverted, renamed
+
+    names = {f.name for f in attrs.fields(cls)}
+    return {
+        name: inverted(o.wire) if o.invert else renamed(o.wire)
+        for name, o in option_map.fields.items()
+        if name in names and o.values is None and not o.built
+    }
 
 
 class StatusMap(Mapping[str, Status]):

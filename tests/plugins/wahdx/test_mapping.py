@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
 import pytest
 
 from postmux import (
@@ -23,6 +22,7 @@ from postmux import (
 from postmux.rules import THREADS_REPLY_CONTROL, TIKTOK_PRIVACY
 from postmux_wahdx import WahdxAdapter, wire
 from postmux_wahdx.mapping import neutral_status, pick_url, post_body
+from postmux_wahdx.vocabulary import TIKTOK
 
 VIDEO = ("https://cdn.example.com/clip.mp4",)
 PHOTOS = ("https://cdn.example.com/a.jpg", "https://cdn.example.com/b.jpg")
@@ -67,10 +67,9 @@ def test_tiktok_field_back(neutral: str, wahdx: str) -> None:
     """Each Wahdx key names one neutral field and is a documented ``tiktokSettings`` key."""
     back = {v: k for k, v in wire.TIKTOK_FIELDS.items()}
     assert back[wahdx] == neutral
-    assert wahdx in attrs.fields_dict(wire.TikTokSettings)
-    assert wire.converter.structure({wahdx: TIKTOK_SAMPLES[neutral][0]}, wire.TikTokSettings) == (
-        wire.TikTokSettings(**{wahdx: TIKTOK_SAMPLES[neutral][0]})  # type: ignore[arg-type]
-    )
+    value = TIKTOK_SAMPLES[neutral][0]
+    assert TIKTOK.neutral({wahdx: value}) == {neutral: value}  # the vocabulary read backwards
+    assert TIKTOK.from_wire({wahdx: value}) == TikTokOptions(**{neutral: value})  # type: ignore[arg-type]
 
 
 def test_tiktok_unset_video_sends_every_neutral_default() -> None:

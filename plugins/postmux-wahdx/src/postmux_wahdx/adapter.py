@@ -36,10 +36,11 @@ from postmux import (
 )
 from postmux.connect import decode_data_url
 from postmux.flow import Flow
-from postmux.wire import parse, read_json
+from postmux.wire import parse
 
 from . import mapping, wire
 from .capabilities import CAPABILITIES
+from .vocabulary import VOCABULARY
 from .wire import ACCOUNT_STATUSES, QR_STATUSES, STATUSES
 
 __all__ = ["DEFAULT_BASE_URL", "QR_POLL_INTERVAL", "STATUSES", "WahdxAdapter"]
@@ -59,11 +60,7 @@ class WahdxAdapter(Adapter):
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
-    field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
-        "TikTokOptions": wire.TIKTOK_FIELDS,
-        "InstagramOptions": wire.INSTAGRAM_FIELDS,
-        "ThreadsOptions": wire.THREADS_FIELDS,
-    }
+    vocabulary = VOCABULARY
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"X-API-Key": key.reveal()}
@@ -93,8 +90,7 @@ class WahdxAdapter(Adapter):
         (route,) = routes  # Wahdx takes one target per request (the default batching)
         body = mapping.post_body(post, route, media)
         response = yield self.request("POST", "/api/content/post", json=body)
-        data = read_json(response, provider=self.name)
-        mapping.raise_for_refusal(data, response)
+        data = self.read(response)
         answer = parse(wire.converter, data, wire.PublishBody, provider=self.name, what="publish answer")
         url = answer.public_post_url or answer.data.public_post_url
         # The older answer has no status: a URL means done; TikTok without one is still working.
@@ -105,7 +101,7 @@ class WahdxAdapter(Adapter):
             provider=self.name,
             status=Status.PROCESSING,
             id=answer.data.publish_id,
-            media_kind=mapping.kind_of(post),
+            media_kind=post.kind,
             account_id=route.account_id,
         )
         status = mapping.neutral_status(answer.status, default=fallback, fail_reason=fail_reason)
@@ -125,8 +121,7 @@ class WahdxAdapter(Adapter):
             params["mediaType"] = publication.media_kind.value
         path = f"/api/content/status/{quote(account_id, safe='')}/{quote(publish_id, safe='~')}"
         response = yield self.request("GET", path, params=params or None)
-        data = read_json(response, provider=self.name)
-        mapping.raise_for_refusal(data, response)
+        data = self.read(response)
         d = parse(wire.converter, data, wire.StatusBody, provider=self.name, what="status answer").data
         return mapping.refreshed(
             publication,
@@ -174,8 +169,7 @@ class WahdxAdapter(Adapter):
 
     def _batch(self, body: dict[str, Any]) -> Flow[list[tuple[wire.BatchItem, Mapping[str, Any]]]]:
         response = yield self.request("POST", "/api/content/status/batch", json=body, idempotent=True)
-        data = read_json(response, provider=self.name)
-        mapping.raise_for_refusal(data, response)
+        data = self.read(response)
         answer = parse(wire.converter, data, wire.BatchBody, provider=self.name, what="batch status")
         return list(zip(answer.data.results, data["data"]["results"], strict=True))
 
@@ -183,8 +177,7 @@ class WahdxAdapter(Adapter):
 
     def accounts(self) -> Flow[list[Account]]:
         response = yield self.request("GET", "/api/content/accounts")
-        data = read_json(response, provider=self.name)
-        mapping.raise_for_refusal(data, response)
+        data = self.read(response)
         answer = parse(wire.converter, data, wire.AccountsBody, provider=self.name, what="accounts")
         return [
             Account(
@@ -203,8 +196,7 @@ class WahdxAdapter(Adapter):
 
     def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
         response = yield self.request("GET", f"/api/content/creator-info/{quote(account_id, safe='')}")
-        data = read_json(response, provider=self.name)
-        mapping.raise_for_refusal(data, response)
+        data = self.read(response)
         fields = mapping.creator_fields(data)
         info = parse(wire.converter, fields, wire.CreatorInfoBody, provider=self.name, what="creator info")
         return CreatorInfo(
@@ -226,8 +218,7 @@ class WahdxAdapter(Adapter):
         unique_id = options.get("unique_id")
         body = {"unique_id": unique_id} if unique_id is not None else {}
         response = yield self.request("POST", "/api/content/qr-login/request", json=body)
-        data = read_json(response, provider=self.name)
-        mapping.raise_for_refusal(data, response)
+        data = self.read(response)
         answer = parse(wire.converter, data, wire.QrRequestBody, provider=self.name, what="QR login")
         try:
             image, mime = decode_data_url(answer.data.qrCodeImage)
@@ -248,8 +239,7 @@ class WahdxAdapter(Adapter):
     def connect_poll(self, start: ConnectStart) -> Flow[ConnectPoll]:
         body = {"token": start.state["token"]}
         response = yield self.request("POST", "/api/content/qr-login/check", json=body, idempotent=True)
-        data = read_json(response, provider=self.name)
-        mapping.raise_for_refusal(data, response)
+        data = self.read(response)
         d = parse(wire.converter, data, wire.QrCheckBody, provider=self.name, what="QR login status").data
         account = None
         if d.account is not None:

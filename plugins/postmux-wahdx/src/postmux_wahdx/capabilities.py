@@ -10,6 +10,8 @@ from __future__ import annotations
 from postmux import Capabilities, PlatformSupport
 from postmux.rules import TextLimit, TextUnit
 
+from .vocabulary import INSTAGRAM, THREADS, TIKTOK
+
 __all__ = ["CAPABILITIES"]
 
 _META_VIDEO = frozenset({"mp4", "mov", "webm", "m4v", "avi"})
@@ -30,30 +32,19 @@ CAPABILITIES = Capabilities(
             caption=TextLimit(4000, TextUnit.UTF16),
             photo_caption=TextLimit(4000, TextUnit.UTF16),
             photo_title=TextLimit(90, TextUnit.UTF16),
-            options=frozenset(
-                {
-                    "privacy",
-                    "allow_comment",
-                    "allow_duet",
-                    "allow_stitch",
-                    "cover_timestamp_ms",
-                    "cover_index",
-                    "auto_add_music",
-                    "ai_generated",
-                    "draft",
-                }
-            ),
+            options=TIKTOK.names,
         ),
         "instagram": PlatformSupport(
             target_text=True,
             max_photos=10,
             video_formats=_META_VIDEO,
-            options=frozenset({"share_to_feed"}),
+            options=INSTAGRAM.names,
+            only=INSTAGRAM.only,
         ),
         "threads": PlatformSupport(
             target_text=True,
             video_formats=_META_VIDEO,
-            options=frozenset({"reply_control"}),
+            options=THREADS.names,
         ),
         "facebook": PlatformSupport(
             target_text=True, video_formats=_META_VIDEO, caption=_CONTENT, photo_caption=_CONTENT

@@ -33,6 +33,8 @@ from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.samples import qr_png
 
+from .vocabulary import VOCABULARY
+
 __all__ = ["WahdxEmulator"]
 
 PLATFORMS = ("tiktok", "instagram", "threads", "facebook")
@@ -51,22 +53,6 @@ TIKTOK_BOOLS = (
     "draft",
 )
 TIKTOK_INTS = ("video_cover_timestamp_ms", "photo_cover_index")
-NEUTRAL_NAMES = {
-    "tiktok": {
-        "privacy_level": "privacy",
-        "allow_comment": "allow_comment",
-        "allow_duet": "allow_duet",
-        "allow_stitch": "allow_stitch",
-        "video_cover_timestamp_ms": "cover_timestamp_ms",
-        "photo_cover_index": "cover_index",
-        "auto_add_music": "auto_add_music",
-        "video_made_with_ai": "ai_generated",
-        "draft": "draft",
-    },
-    "instagram": {"share_to_feed": "share_to_feed"},
-    "threads": {"who_can_reply": "reply_control"},
-}
-"""``{platform}Settings`` keys in postmux's neutral names, for :attr:`Record.options`."""
 PHASE_WORDS = {
     Phase.QUEUED: "PROCESSING_DOWNLOAD",
     Phase.PROCESSING: "PROCESSING_UPLOAD",
@@ -266,11 +252,7 @@ class WahdxEmulator(Emulator):
             url=url,
             synchronous=platform != "tiktok",
             draft=platform == "tiktok" and settings.get("draft") is True,
-            options={
-                neutral: settings[key]
-                for key, neutral in NEUTRAL_NAMES.get(platform, {}).items()
-                if key in settings
-            },
+            options=_neutral(platform, settings),
             extra={"post_id": post_id, "title": str(body.get("photoTitle") or "")[:90]},
         )
 
@@ -511,6 +493,12 @@ def _media_urls(body: dict[str, Any]) -> list[str]:
             urls.append(url)
         return urls
     return []
+
+
+def _neutral(platform: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """``{platform}Settings`` in neutral names, for :attr:`Record.options`: the vocabulary, backwards."""
+    option_map = VOCABULARY.for_platform(platform)
+    return option_map.neutral(settings) if option_map else {}
 
 
 def _account_json(a: SandboxAccount) -> dict[str, Any]:

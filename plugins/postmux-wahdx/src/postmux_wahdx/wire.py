@@ -2,9 +2,8 @@
 
 Field names are Wahdx's own (``privacy_level``, ``photoTitle``, ``mediaItems``…),
 taken from the documents ``wahdx-multi-platform-api.txt`` (``https://wahdx.co/docs``)
-and ``wahdx-photo-carousel.txt``. The neutral ⇄ wire renames are the
-:data:`TIKTOK_FIELDS`, :data:`INSTAGRAM_FIELDS` and :data:`THREADS_FIELDS` tables,
-which the tests read both ways.
+and ``wahdx-photo-carousel.txt``. The neutral ⇄ wire renames are declared
+once in :mod:`.vocabulary`; :data:`TIKTOK_FIELDS` and its siblings show them.
 """
 
 from __future__ import annotations
@@ -14,8 +13,10 @@ from typing import Any
 
 import attrs
 
-from postmux import AccountStatus, ConnectStatus, Status
+from postmux import AccountStatus, ConnectStatus
 from postmux.wire import base_converter, configure
+
+from .vocabulary import INSTAGRAM, STATUSES, THREADS, TIKTOK
 
 __all__ = [
     "ACCOUNT_STATUSES",
@@ -36,44 +37,14 @@ __all__ = [
     "converter",
 ]
 
-TIKTOK_FIELDS: dict[str, str] = {
-    "privacy": "privacy_level",
-    "allow_comment": "allow_comment",
-    "allow_duet": "allow_duet",
-    "allow_stitch": "allow_stitch",
-    "cover_timestamp_ms": "video_cover_timestamp_ms",
-    "cover_index": "photo_cover_index",
-    "auto_add_music": "auto_add_music",
-    "ai_generated": "video_made_with_ai",
-    "draft": "draft",
-}
-"""``TikTokOptions`` field → ``tiktokSettings`` key."""
+TIKTOK_FIELDS: Mapping[str, str] = TIKTOK.docs
+"""``TikTokOptions`` field → ``tiktokSettings`` key (from the vocabulary)."""
 
-INSTAGRAM_FIELDS: dict[str, str] = {"share_to_feed": "share_to_feed"}
+INSTAGRAM_FIELDS: Mapping[str, str] = INSTAGRAM.docs
 """``InstagramOptions`` field → ``instagramSettings`` key."""
 
-THREADS_FIELDS: dict[str, str] = {"reply_control": "who_can_reply"}
+THREADS_FIELDS: Mapping[str, str] = THREADS.docs
 """``ThreadsOptions`` field → ``threadsSettings`` key."""
-
-STATUSES: Mapping[str, Status] = {
-    # documented in Wahdx's examples
-    "PUBLISH_INITIATED": Status.PROCESSING,
-    "PUBLISH_COMPLETE": Status.PUBLISHED,
-    # TikTok's status vocabulary, which Wahdx's status answers mirror
-    "PROCESSING_UPLOAD": Status.PROCESSING,
-    "PROCESSING_DOWNLOAD": Status.PROCESSING,
-    "SEND_TO_USER_INBOX": Status.INBOX,
-    "FAILED": Status.FAILED,
-    # assumed: a Meta-style failure, and the prose labels of wahdx.com/docs/status-tracking
-    "PUBLISH_FAILED": Status.FAILED,
-    "QUEUED": Status.QUEUED,
-    "PROCESSING": Status.PROCESSING,
-    "PUBLISHED": Status.PUBLISHED,
-}
-"""Wahdx status (compared upper-cased) → neutral status; anything else is still ``processing``.
-
-A ``FAILED`` whose ``fail_reason`` is TikTok's ``publish_cancelled`` becomes ``cancelled``.
-"""
 
 QR_STATUSES: Mapping[str, ConnectStatus] = {
     "new": ConnectStatus.PENDING,
@@ -99,41 +70,6 @@ class MediaItem:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class TikTokSettings:
-    """``tiktokSettings``; every key of the documents, neutral defaults filled in."""
-
-    privacy_level: str | None = None
-    allow_comment: bool | None = None
-    allow_duet: bool | None = None
-    allow_stitch: bool | None = None
-    video_cover_timestamp_ms: int | None = None
-    photo_cover_index: int | None = None
-    auto_add_music: bool | None = None
-    video_made_with_ai: bool | None = None
-    draft: bool | None = None
-    media_type: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class InstagramSettings:
-    """``instagramSettings``: only ``share_to_feed`` is documented."""
-
-    share_to_feed: bool | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class ThreadsSettings:
-    """``threadsSettings``: only ``who_can_reply`` is documented."""
-
-    who_can_reply: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class FacebookSettings:
-    """``facebookSettings``: documented only as ``{}``."""
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class PostBody:
     """The body of ``POST /api/content/post``: one platform and one account."""
 
@@ -142,10 +78,10 @@ class PostBody:
     content: str
     mediaItems: list[MediaItem]  # noqa: N815
     photoTitle: str | None = None  # noqa: N815
-    tiktokSettings: TikTokSettings | None = None  # noqa: N815
-    instagramSettings: InstagramSettings | None = None  # noqa: N815
-    threadsSettings: ThreadsSettings | None = None  # noqa: N815
-    facebookSettings: FacebookSettings | None = None  # noqa: N815
+    tiktokSettings: dict[str, Any] | None = None  # noqa: N815 - settings: from the vocabulary
+    instagramSettings: dict[str, Any] | None = None  # noqa: N815
+    threadsSettings: dict[str, Any] | None = None  # noqa: N815
+    facebookSettings: dict[str, Any] | None = None  # noqa: N815 - documented only as {}
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -307,10 +243,6 @@ class QrCheckBody:
 converter = base_converter()
 for _cls in (
     MediaItem,
-    TikTokSettings,
-    InstagramSettings,
-    ThreadsSettings,
-    FacebookSettings,
     PostBody,
     PublishData,
     PublishBody,

@@ -42,24 +42,12 @@ from . import mapping, schedules, wire
 from .capabilities import CAPABILITIES
 from .errors import error_for_response
 from .upload import upload_media
+from .vocabulary import JOB_STATUSES, VOCABULARY
 
 __all__ = ["ACCOUNT_STATUSES", "DEFAULT_BASE_URL", "JOB_STATUSES", "WondaAdapter"]
 
 DEFAULT_BASE_URL = "https://api.wondercat.ai/api/v1"
 """From Wonda's docs and its MCP server's ``DEFAULT_BASE_URL``; overridable with ``base_url``."""
-
-JOB_STATUSES: Mapping[str, Status] = {
-    "idle": Status.QUEUED,
-    "locked": Status.QUEUED,
-    "queued": Status.QUEUED,
-    "scheduled": Status.SCHEDULED,
-    "in_progress": Status.PROCESSING,
-    "succeeded": Status.PUBLISHED,
-    "failed": Status.FAILED,
-    "canceled": Status.CANCELLED,
-    "cancelled": Status.CANCELLED,
-}
-"""Wonda job status → neutral status; an unknown value is taken as still ``processing``."""
 
 ACCOUNT_STATUSES: Mapping[str, AccountStatus] = {
     "active": AccountStatus.ACTIVE,
@@ -78,10 +66,7 @@ class WondaAdapter(Adapter):
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 2.0  # Wonda advises 1 s backing off to 5 s
-    field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
-        "TikTokOptions": {k: f"!{v}" if k in wire.INVERTED else v for k, v in wire.TIKTOK_FIELDS.items()},
-        "InstagramOptions": wire.INSTAGRAM_FIELDS,
-    }
+    vocabulary = VOCABULARY
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"Authorization": f"Bearer {key.reveal()}"}
@@ -137,7 +122,7 @@ class WondaAdapter(Adapter):
         call = mapping.build(post, route, media, extras=post.extras.get(self.name, {}))
         response = yield self.request("POST", call.path, json=call.body)
         data = read_json(response, provider=self.name)
-        kind = mapping.kind_of(post)
+        kind = post.kind
         state = {"endpoint": call.path, **({"post_mode": call.post_mode} if call.post_mode else {})}
         base = Publication(
             target=route.target,
@@ -244,7 +229,7 @@ class WondaAdapter(Adapter):
 
 
 def _job_status(value: str) -> Status:
-    return JOB_STATUSES.get(value.lower(), Status.PROCESSING)
+    return JOB_STATUSES(value)
 
 
 def _refreshed_status(value: str, previous: Publication) -> Status:
@@ -254,9 +239,7 @@ def _refreshed_status(value: str, previous: Publication) -> Status:
     that Wonda reports as merely waiting (``idle``/``queued``) before its time
     is still ``scheduled``.
     """
-    status = _job_status(value)
-    if status is Status.PUBLISHED and previous.state.get("post_mode") == "inbox":
-        return Status.INBOX
+    status = JOB_STATUSES(value, draft=previous.state.get("post_mode") == "inbox")
     when = previous.scheduled_for
     if status is Status.QUEUED and when is not None and when > datetime.now(UTC):
         return Status.SCHEDULED

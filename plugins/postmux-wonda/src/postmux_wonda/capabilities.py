@@ -14,6 +14,8 @@ from datetime import timedelta
 from postmux import Capabilities, PlatformSupport
 from postmux.rules import TextLimit, TextUnit
 
+from .vocabulary import INSTAGRAM, TIKTOK
+
 __all__ = ["CAPABILITIES", "SCHEDULE_MAX", "SCHEDULE_MIN"]
 
 SCHEDULE_MIN = timedelta(minutes=5)
@@ -30,19 +32,7 @@ CAPABILITIES = Capabilities(
             photo_formats=frozenset({"jpg", "jpeg", "webp"}),  # "only accept JPEG and WebP images"
             caption=TextLimit(2200, TextUnit.UTF16),
             photo_caption=TextLimit(90, TextUnit.UTF16),  # carousel "caption, up to 90 characters"
-            options=frozenset(
-                {
-                    "privacy",
-                    "allow_comment",
-                    "allow_duet",
-                    "allow_stitch",
-                    "cover_index",
-                    "ai_generated",
-                    "draft",
-                    "brand_organic",
-                    "branded_content",
-                }
-            ),
+            options=TIKTOK.names,
             notes=(
                 "a photo post's text is Wonda's carousel caption (≤ 90); there is no separate title",
                 "no cover timestamp for videos and no auto-add-music for photos",
@@ -51,7 +41,7 @@ CAPABILITIES = Capabilities(
         "instagram": PlatformSupport(
             target_text=True,
             max_photos=10,  # /publish/instagram/carousel: 2–10 images; one image is product IMAGE
-            options=frozenset({"share_to_feed", "story", "alt_text"}),
+            options=INSTAGRAM.names,
             notes=("carousels take no alt text, no story and no schedule",),
         ),
     },

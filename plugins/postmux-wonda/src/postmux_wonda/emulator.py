@@ -30,6 +30,8 @@ from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 
+from .vocabulary import VOCABULARY
+
 __all__ = ["WondaEmulator"]
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml"})
@@ -57,19 +59,6 @@ JOB_WORDS = {
     Phase.FAILED: "failed",
     Phase.CANCELLED: "canceled",
 }
-NEUTRAL_NAMES = {
-    "privacyLevel": "privacy",
-    "disableComment": "!allow_comment",
-    "disableDuet": "!allow_duet",
-    "disableStitch": "!allow_stitch",
-    "coverIndex": "cover_index",
-    "isAigc": "ai_generated",
-    "brandOrganic": "brand_organic",
-    "brandedContent": "branded_content",
-    "shareToFeed": "share_to_feed",
-    "altText": "alt_text",
-}
-"""Wonda body keys in postmux's neutral names (``!``: the opposite), for :attr:`Record.options`."""
 TIKTOK_FLAGS = (
     "isAigc",
     "disableComment",
@@ -621,14 +610,7 @@ class WondaEmulator(Emulator):
 
 
 def _neutral_options(body: dict[str, Any]) -> dict[str, Any]:
-    """The options a publish body carried, in postmux's neutral names (absent keys stay absent)."""
-    options: dict[str, Any] = {}
-    for key, name in NEUTRAL_NAMES.items():
-        if key in body:
-            inverted = name.startswith("!")
-            options[name.lstrip("!")] = (not body[key]) if inverted else body[key]
-    if "postMode" in body:
-        options["draft"] = body["postMode"] == "inbox"
-    if "product" in body:
-        options["story"] = body["product"] == "STORIES"
-    return options
+    """The options a publish body carried, in postmux's neutral names: the vocabulary, backwards."""
+    platform = "tiktok" if "tiktokAccountId" in body else "instagram"
+    option_map = VOCABULARY.for_platform(platform)
+    return option_map.neutral(body) if option_map else {}

@@ -1,11 +1,9 @@
 """Wonda's error bodies → postmux's error tree, and the upload error.
 
-Wonda answers errors as ``{"error": {"message": "…", "code": "…"}}`` with
-``code`` "always present" (its errors page); the official MCP client also
-accepts ``error`` as a plain string. Each documented code picks its error class
-(so a code that arrives with an unexpected status still means what it says);
-``.code`` always keeps Wonda's own code. A 429 may carry ``deferUntil``, read
-as the retry hint when there is no ``Retry-After`` header.
+The envelope and the codes are declared in :mod:`.vocabulary` (each
+documented code picks its error class; ``.code`` always keeps Wonda's own
+code). What is Wonda's alone: a 429 may carry ``deferUntil``, read as the
+retry hint when there is no ``Retry-After`` header.
 """
 
 from __future__ import annotations
@@ -17,40 +15,12 @@ from typing import Any
 
 import httpx
 
-from postmux import (
-    AuthenticationError,
-    ConflictError,
-    InvalidRequestError,
-    NotFoundError,
-    PaymentRequiredError,
-    PermissionDeniedError,
-    ProviderError,
-    RateLimitError,
-    ServerError,
-)
+from postmux import InvalidRequestError, ProviderError
 from postmux.adapter import retry_after
-from postmux.errors import error_for_status
+
+from .vocabulary import CODES, VOCABULARY
 
 __all__ = ["CODES", "UploadError", "defer_seconds", "error_for_response"]
-
-CODES: Mapping[str, type[ProviderError]] = {
-    "validation_error": InvalidRequestError,
-    "bad_request": InvalidRequestError,
-    "unknown_project": InvalidRequestError,
-    "unauthorized": AuthenticationError,
-    "payment_required": PaymentRequiredError,
-    "insufficient_credits": PaymentRequiredError,
-    "forbidden": PermissionDeniedError,
-    "feature_disabled": PermissionDeniedError,
-    "not_found": NotFoundError,
-    "conflict": ConflictError,
-    "project_exists": ConflictError,
-    "gone": NotFoundError,
-    "rate_limit_exceeded": RateLimitError,
-    "throttled": RateLimitError,
-    "internal_server_error": ServerError,
-}
-"""Every code on Wonda's errors page and the class it becomes."""
 
 
 class UploadError(InvalidRequestError):
@@ -70,28 +40,13 @@ class UploadError(InvalidRequestError):
 
 def error_for_response(response: httpx.Response, body: str, *, provider: str) -> ProviderError:
     """The error for a Wonda response with status ≥ 400 (``body`` already scrubbed of the key)."""
-    data = _load(body)
-    message, code, envelope = _read_envelope(data)
-    status = response.status_code
     hint = retry_after(response)
     if hint is None:
-        hint = defer_seconds(envelope.get("deferUntil", data.get("deferUntil") if data else None))
-    error = error_for_status(
-        status,
-        message or _fallback(body, status),
-        provider=provider,
-        code=code,
-        body=body,
-        retry_after=hint,
-    )
-    cls = CODES.get(code or "")
-    if cls is None or type(error) is cls:
-        return error
-    if cls is RateLimitError:
-        return RateLimitError(
-            error.message, retry_after=hint, provider=provider, status_code=status, code=code, body=body
-        )
-    return cls(error.message, provider=provider, status_code=status, code=code, body=body)
+        data = _load(body)
+        error = data.get("error") if data else None
+        defer = error.get("deferUntil") if isinstance(error, dict) else None
+        hint = defer_seconds(defer if defer is not None else (data or {}).get("deferUntil"))
+    return VOCABULARY.errors.error_for(response, body, provider=provider, retry_after=hint)
 
 
 def defer_seconds(value: object, *, now: datetime | None = None) -> float | None:
@@ -131,37 +86,3 @@ def _load(body: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
-
-
-def _read_envelope(data: dict[str, Any] | None) -> tuple[str | None, str | None, dict[str, Any]]:
-    """(message, code, the error object) from either envelope; empties when unreadable."""
-    if data is None:
-        return None, None, {}
-    error = data.get("error")
-    if isinstance(error, dict):
-        message = error.get("message")
-        code = error.get("code")
-        return (
-            message if isinstance(message, str) else None,
-            code if isinstance(code, str) else None,
-            error,
-        )
-    code = data.get("code")
-    message = error if isinstance(error, str) else data.get("message")
-    return (
-        message if isinstance(message, str) else None,
-        code if isinstance(code, str) else None,
-        {},
-    )
-
-
-def _fallback(body: str, status: int) -> str:
-    """A message when the body has none: a short plain-text body is itself the message."""
-    text = body.strip()
-    if text.startswith("<"):
-        return f"HTTP {status}: Wonda answered with an HTML page"
-    try:
-        json.loads(text)
-    except ValueError:
-        return text[:200] or f"HTTP {status}"
-    return f"HTTP {status}"

@@ -16,10 +16,12 @@ from typing import Any
 import attrs
 
 from postmux import InstagramOptions, MediaKind, Post, Route, TikTokOptions
+from postmux.extras import merge
 
 from . import wire
+from .vocabulary import TIKTOK
 
-__all__ = ["Call", "build", "instagram_post", "merge", "tiktok_carousel", "tiktok_video"]
+__all__ = ["Call", "build", "instagram_post", "tiktok_carousel", "tiktok_video"]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -32,14 +34,10 @@ class Call:
     post_mode: str | None = None
 
 
-def kind_of(post: Post) -> MediaKind | None:
-    """Photo or video (validation has made sure the post is not a mix)."""
-    return post.media[0].kind if post.media else None
-
-
 def build(post: Post, route: Route, media_ids: Sequence[str], *, extras: Mapping[str, Any]) -> Call:
-    """The request for ``route``; ``extras`` (``Post.extras["wonda"]``) is merged over the body."""
-    photos = kind_of(post) is MediaKind.PHOTO
+    """The request for ``route``; ``extras`` (``Post.extras["wonda"]``) is merged over the body
+    by the core's one rule (:func:`postmux.extras.merge`)."""
+    photos = post.kind is MediaKind.PHOTO
     if route.platform == "tiktok":
         if photos:
             carousel = tiktok_carousel(post, route.account_id, media_ids, text=post.text_for(route.target))
@@ -73,6 +71,11 @@ def build(post: Post, route: Route, media_ids: Sequence[str], *, extras: Mapping
     raise ValueError(f"wonda does not publish to {route.platform!r}")  # validation stops this earlier
 
 
+def _post_mode(options: TikTokOptions) -> str:
+    mode: str = TIKTOK.fields["draft"].encode(bool(options.draft))
+    return mode
+
+
 def _tiktok_options(post: Post, *, photos: bool) -> TikTokOptions:
     return (post.tiktok or TikTokOptions()).resolved_for(photos=photos)
 
@@ -86,7 +89,7 @@ def tiktok_video(post: Post, account_id: str, media_id: str, *, text: str | None
         caption=post.text if text is None else text,  # a target's own text, if any
         privacy=str(o.privacy),
         ai_generated=bool(o.ai_generated),
-        post_mode=wire.POST_MODES[bool(o.draft)],
+        post_mode=_post_mode(o),
         allow_comment=bool(o.allow_comment),
         allow_duet=bool(o.allow_duet),
         allow_stitch=bool(o.allow_stitch),
@@ -107,7 +110,7 @@ def tiktok_carousel(
         account_id=account_id,
         caption=post.text if text is None else text,  # a target's own text, if any
         privacy=str(o.privacy),
-        post_mode=wire.POST_MODES[bool(o.draft)],
+        post_mode=_post_mode(o),
         cover_index=int(o.cover_index or 0),
         ai_generated=bool(o.ai_generated),
         allow_comment=bool(o.allow_comment),
@@ -122,7 +125,7 @@ def instagram_post(
 ) -> wire.InstagramPost:
     """``/publish/instagram``: ``story`` picks ``STORIES``, else the media kind picks IMAGE or REELS."""
     o = (post.instagram or InstagramOptions()).resolved()
-    photo = kind_of(post) is MediaKind.PHOTO
+    photo = post.kind is MediaKind.PHOTO
     product = "STORIES" if o.story else ("IMAGE" if photo else "REELS")
     return wire.InstagramPost(
         media_id=media_id,
@@ -133,8 +136,3 @@ def instagram_post(
         alt_text=o.alt_text if photo else None,
         schedule_at=post.schedule_at,
     )
-
-
-def merge(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, Any]:
-    """Raw ``Post.extras["wonda"]`` fields over the body, as given."""
-    return {**body, **extras}

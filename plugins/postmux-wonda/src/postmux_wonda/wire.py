@@ -1,10 +1,9 @@
 """Wonda's wire format: request and answer bodies, and the one converter that maps them.
 
 Request classes use postmux's neutral, positive field names and the converter
-renames them to Wonda's camelCase; the three interaction flags are *inverted*
-(``allow_comment=True`` ⇄ ``"disableComment": false``). :data:`TIKTOK_FIELDS`
-and :data:`INSTAGRAM_FIELDS` say the same for the generated docs and the tests,
-which read the mapping both ways. Field names come from ``wonda-publish-tiktok.txt``
+renames them to Wonda's camelCase by the vocabulary (:mod:`.vocabulary`); the
+three interaction flags are *inverted* (``allow_comment=True`` ⇄
+``"disableComment": false``). Field names come from ``wonda-publish-tiktok.txt``
 and the Wonda pages cited in ``VENDORS.md`` §2.
 
 Answer classes mirror Wonda's spelling and keep only what postmux reads;
@@ -18,7 +17,10 @@ from typing import Any
 
 import attrs
 
-from postmux.wire import base_converter, configure, inverted, renamed
+from postmux.vocabulary import overrides
+from postmux.wire import base_converter, configure, renamed
+
+from .vocabulary import INSTAGRAM, TIKTOK
 
 __all__ = [
     "INSTAGRAM_FIELDS",
@@ -42,31 +44,14 @@ __all__ = [
     "unstructure",
 ]
 
-TIKTOK_FIELDS: dict[str, str] = {
-    "privacy": "privacyLevel",
-    "allow_comment": "disableComment",
-    "allow_duet": "disableDuet",
-    "allow_stitch": "disableStitch",
-    "cover_index": "coverIndex",
-    "ai_generated": "isAigc",
-    "draft": "postMode",
-    "brand_organic": "brandOrganic",
-    "branded_content": "brandedContent",
-}
-"""``TikTokOptions`` field → Wonda field. ``draft`` becomes ``postMode`` ``inbox``/``direct``."""
+TIKTOK_FIELDS: dict[str, str] = {name: o.wire for name, o in TIKTOK.fields.items()}
+"""``TikTokOptions`` field → Wonda field (from the vocabulary)."""
 
-INVERTED: frozenset[str] = frozenset({"allow_comment", "allow_duet", "allow_stitch"})
+INVERTED: frozenset[str] = frozenset(name for name, o in TIKTOK.fields.items() if o.invert)
 """Neutral fields whose Wonda counterpart means the opposite."""
 
-INSTAGRAM_FIELDS: dict[str, str] = {
-    "share_to_feed": "shareToFeed",
-    "story": "product",
-    "alt_text": "altText",
-}
+INSTAGRAM_FIELDS: dict[str, str] = {name: o.wire for name, o in INSTAGRAM.fields.items()}
 """``InstagramOptions`` field → Wonda field. ``story=True`` becomes ``product: "STORIES"``."""
-
-POST_MODES: dict[bool, str] = {False: "direct", True: "inbox"}
-"""``TikTokOptions.draft`` → ``postMode``."""
 
 
 # -- requests ------------------------------------------------------------------
@@ -238,39 +223,27 @@ configure(
     TikTokVideo,
     media_id=renamed("mediaId"),
     account_id=renamed("tiktokAccountId"),
-    privacy=renamed("privacyLevel"),
-    ai_generated=renamed("isAigc"),
     post_mode=renamed("postMode"),
-    allow_comment=inverted("disableComment"),
-    allow_duet=inverted("disableDuet"),
-    allow_stitch=inverted("disableStitch"),
     disclose_commercial=renamed("discloseCommercial"),
-    brand_organic=renamed("brandOrganic"),
-    branded_content=renamed("brandedContent"),
     schedule_at=renamed("scheduledAt"),
+    **overrides(TIKTOK, TikTokVideo),
 )
 configure(
     converter,
     TikTokCarousel,
     media_ids=renamed("mediaIds"),
     account_id=renamed("tiktokAccountId"),
-    privacy=renamed("privacyLevel"),
     post_mode=renamed("postMode"),
-    cover_index=renamed("coverIndex"),
-    ai_generated=renamed("isAigc"),
-    allow_comment=inverted("disableComment"),
     disclose_commercial=renamed("discloseCommercial"),
-    brand_organic=renamed("brandOrganic"),
-    branded_content=renamed("brandedContent"),
+    **overrides(TIKTOK, TikTokCarousel),
 )
 configure(
     converter,
     InstagramPost,
     media_id=renamed("mediaId"),
     account_id=renamed("instagramAccountId"),
-    share_to_feed=renamed("shareToFeed"),
-    alt_text=renamed("altText"),
     schedule_at=renamed("scheduledAt"),
+    **overrides(INSTAGRAM, InstagramPost),
 )
 configure(
     converter,

@@ -1,0 +1,214 @@
+"""The declared vocabulary: option maps both ways, the shared status rules, the one error parser."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from postmux import (
+    Capabilities,
+    InstagramOptions,
+    InvalidRequestError,
+    MediaKind,
+    PlatformSupport,
+    Post,
+    ProviderError,
+    RateLimitError,
+    ServerError,
+    Status,
+    TikTokOptions,
+)
+from postmux.extras import merge
+from postmux.validation import validate
+from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap
+
+VIDEO = "https://cdn.example.com/clip.mp4"
+PHOTOS = ["https://cdn.example.com/a.jpg", "https://cdn.example.com/b.jpg"]
+
+TIKTOK = OptionMap(
+    TikTokOptions,
+    {
+        "privacy": "privacyLevel",
+        "allow_comment": "!disableComment",
+        "ai_generated": Opt(wire="isAigc", on=frozenset({"video"})),
+        "draft": Opt(wire="postMode", values={False: "direct", True: "inbox"}),
+        "cover_index": "coverIndex",
+    },
+)
+
+
+def test_to_wire_renames_inverts_and_sends_the_neutral_defaults() -> None:
+    assert TIKTOK.to_wire(None, kind=MediaKind.VIDEO) == {
+        "privacyLevel": "SELF_ONLY",
+        "disableComment": False,
+        "isAigc": False,
+        "postMode": "direct",
+    }
+    sent = TIKTOK.to_wire(TikTokOptions(allow_comment=False, draft=True), kind=MediaKind.VIDEO)
+    assert (sent["disableComment"], sent["postMode"]) == (True, "inbox")
+
+
+def test_a_field_limited_to_videos_is_left_out_of_photo_posts() -> None:
+    sent = TIKTOK.to_wire(TikTokOptions(cover_index=1), kind=MediaKind.PHOTO)
+    assert "isAigc" not in sent
+    assert sent["coverIndex"] == 1
+
+
+def test_the_reverse_mapping_comes_from_the_same_declaration() -> None:
+    sent = TIKTOK.to_wire(TikTokOptions(privacy="PUBLIC_TO_EVERYONE", allow_comment=False, draft=True))
+    assert TIKTOK.neutral(sent)["allow_comment"] is False
+    back = TIKTOK.from_wire(sent)
+    assert isinstance(back, TikTokOptions)
+    assert (back.privacy, back.allow_comment, back.draft) == ("PUBLIC_TO_EVERYONE", False, True)
+    assert TIKTOK.docs["allow_comment"] == "!disableComment"
+    assert TIKTOK.only == {"ai_generated": frozenset({"video"})}
+
+
+def test_built_fields_are_documented_but_written_by_the_plugin() -> None:
+    story = OptionMap(InstagramOptions, {"story": Opt(wire="product", values={True: "STORIES"}, built=True)})
+    assert story.to_wire(InstagramOptions(story=True)) == {}
+    assert story.docs == {"story": "product"}
+    assert story.neutral({"product": "STORIES"}) == {"story": True}
+
+
+def test_an_unknown_field_or_context_is_refused_at_declaration() -> None:
+    with pytest.raises(ValueError, match="no fields"):
+        OptionMap(TikTokOptions, {"privacyy": "privacyLevel"})
+    with pytest.raises(ValueError, match="unknown contexts"):
+        Opt(wire="x", on=frozenset({"reel"}))
+
+
+# -- statuses --------------------------------------------------------------------
+
+STATUSES = StatusMap(
+    {"DONE": Status.PUBLISHED, "FAILED": Status.FAILED}, reasons={"user_cancelled": Status.CANCELLED}
+)
+
+
+def test_status_map_shared_rules() -> None:
+    assert STATUSES("done") is Status.PUBLISHED  # any case
+    assert STATUSES("SOMETHING_NEW") is Status.PROCESSING  # unknown: still working
+    assert STATUSES("DONE", draft=True) is Status.INBOX  # a draft that "published" is in the inbox
+    assert STATUSES("FAILED", reason="user_cancelled") is Status.CANCELLED
+    assert STATUSES(None, default=Status.QUEUED) is Status.QUEUED
+    assert dict(STATUSES) == {"DONE": Status.PUBLISHED, "FAILED": Status.FAILED}
+
+
+# -- errors -------------------------------------------------------------------------
+
+ENVELOPE = ErrorEnvelope(
+    name="Acme",
+    request_id=("error.log_id",),
+    request_id_header="x-request-id",
+    ok_codes=frozenset({"ok"}),
+    classes={"rate_limit_exceeded": RateLimitError},
+)
+REQUEST = httpx.Request("POST", "https://api.acme.test/x")
+
+
+def _error(status: int, body: str, **headers: str) -> ProviderError:
+    response = httpx.Response(status, text=body, headers=headers, request=REQUEST)
+    return ENVELOPE.error_for(response, body, provider="acme")
+
+
+def test_the_envelope_finds_message_code_and_request_id() -> None:
+    error = _error(400, '{"error": {"code": "bad_field", "message": "title too long", "log_id": "L1"}}')
+    assert type(error) is InvalidRequestError
+    assert (error.code, error.request_id) == ("bad_field", "L1")
+    assert error.message == "title too long (request id L1)"
+    assert _error(500, '{"message": "x"}', **{"x-request-id": "H7"}).request_id == "H7"
+
+
+def test_a_code_picks_its_class_whatever_the_status() -> None:
+    error = _error(
+        400, '{"error": {"code": "rate_limit_exceeded", "message": "slow"}}', **{"Retry-After": "3"}
+    )
+    assert isinstance(error, RateLimitError)
+    assert (error.status_code, error.retry_after) == (400, 3.0)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<html>bad gateway</html>", "HTTP 502: Acme answered with an HTML page"),
+        ("upstream timed out", "upstream timed out"),
+        ("", "HTTP 502"),
+        ("[1]", "HTTP 502"),
+    ],
+)
+def test_bodies_that_are_not_the_envelope(body: str, message: str) -> None:
+    error = _error(502, body)
+    assert isinstance(error, ServerError)
+    assert error.message == message
+
+
+def test_a_refusal_inside_a_2xx() -> None:
+    ok = httpx.Response(200, json={"data": {}, "error": {"code": "ok", "message": ""}}, request=REQUEST)
+    assert ENVELOPE.refusal(ok.json(), ok, provider="acme") is None
+    no = httpx.Response(200, json={"error": {"code": "spam_risk", "message": "too many"}}, request=REQUEST)
+    refused = ENVELOPE.refusal(no.json(), no, provider="acme")
+    assert refused is not None
+    assert (refused.code, refused.message, refused.status_code) == ("spam_risk", "too many", 200)
+    flagged = ErrorEnvelope(success="success")
+    answer = httpx.Response(200, json={"success": False, "error": "nope"}, request=REQUEST)
+    refused = flagged.refusal(answer.json(), answer, provider="acme")
+    assert refused is not None
+    assert refused.message == "nope"
+
+
+# -- options per media kind and mode, in the capabilities ----------------------------
+
+CAPS = Capabilities(
+    platforms={
+        "tiktok": PlatformSupport(
+            draft=True,
+            options=TIKTOK.names | {"allow_duet"},
+            only={**TIKTOK.only, "allow_duet": frozenset({"post"}), "text": frozenset({"post"})},
+        )
+    }
+)
+
+
+def test_an_option_for_videos_only_is_refused_on_photos_naming_the_field() -> None:
+    post = Post(text="x", media=PHOTOS, targets=["tiktok:a"], tiktok=TikTokOptions(ai_generated=True))
+    (problem,) = validate(post, CAPS, provider="acme")
+    assert (problem.field, problem.unsupported) == ("tiktok.ai_generated", True)
+    assert problem.message == "TikTok photo posts take no ai_generated at acme"
+    neutral = Post(text="x", media=PHOTOS, targets=["tiktok:a"], tiktok=TikTokOptions(ai_generated=False))
+    assert validate(neutral, CAPS, provider="acme") == []  # the neutral default: nothing is lost
+
+
+def test_a_draft_takes_no_caption_or_settings_where_the_vendor_says_so() -> None:
+    post = Post(
+        text="hello",
+        media=[VIDEO],
+        targets=["tiktok:a"],
+        tiktok=TikTokOptions(draft=True, allow_duet=False),
+    )
+    problems = validate(post, CAPS, provider="acme")
+    assert {(p.field, p.message) for p in problems} == {
+        ("text", "TikTok drafts take no caption at acme"),
+        ("tiktok.allow_duet", "TikTok drafts take no allow_duet at acme"),
+    }
+    assert validate(Post(media=[VIDEO], targets=["tiktok:a"], tiktok=TikTokOptions(draft=True)), CAPS) == []
+
+
+# -- Post.extras and Post.kind ---------------------------------------------------------
+
+
+def test_extras_have_one_meaning_mappings_merge_at_any_depth() -> None:
+    body = {"a": 1, "settings": {"x": 1, "deep": {"k": 1}}, "list": [1]}
+    out = merge(body, {"settings": {"y": 2, "deep": {"j": 2}}, "list": [2], "new": {"n": 1}})
+    assert out == {
+        "a": 1,
+        "settings": {"x": 1, "y": 2, "deep": {"k": 1, "j": 2}},
+        "list": [2],
+        "new": {"n": 1},
+    }
+
+
+def test_post_kind() -> None:
+    assert Post(media=[VIDEO]).kind is MediaKind.VIDEO
+    assert Post(media=PHOTOS).kind is MediaKind.PHOTO
+    assert Post(text="only text").kind is None
+    assert Post(media=[VIDEO, PHOTOS[0]]).kind is None  # a mix is invalid: no one kind
