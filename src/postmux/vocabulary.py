@@ -287,6 +287,17 @@ def _at(data: Any, path: str) -> Any:
     return data
 
 
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``path`` in ``data``, making objects on the way; a path through a non-object is skipped."""
+    *parents, last = path.split(".")
+    for part in parents:
+        child = data.setdefault(part, {})
+        if not isinstance(child, dict):
+            return
+        data = child
+    data.setdefault(last, value)
+
+
 def _first_text(data: Any, paths: Iterable[str]) -> str | None:
     for path in paths:
         value = _at(data, path)
@@ -349,6 +360,16 @@ class ErrorEnvelope:
         message, code, request_id = self.fields(data, response)
         hint = retry_after if retry_after is not None else header_retry_after(response)
         return self._error(status, message or fallback, code, request_id, body, provider, hint)
+
+    def body(self, message: str, code: str | None = None) -> dict[str, Any]:
+        """An error body in this shape, for emulators: the first message and code path, ``success: false``."""
+        out: dict[str, Any] = {}
+        if self.success is not None:
+            _put(out, self.success, False)
+        _put(out, self.message[0], message)
+        if code is not None and self.code:
+            _put(out, self.code[0], code)
+        return out
 
     def refusal(self, data: Any, response: httpx.Response, *, provider: str) -> ProviderError | None:
         """The error a 2xx answer carries, if it says no; ``None`` when it is a real answer."""

@@ -29,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
+from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 
@@ -75,12 +76,6 @@ WORDS = {
 _ERROR_SHAPE_PREFIXES = ("/v1/connect", "/v1/tiktok", "/v1/profiles", "/v1/apps")
 
 
-class _RejectedError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
 class PostPeerEmulator(Emulator):
     """PostPeer's REST API, emulated."""
 
@@ -102,34 +97,16 @@ class PostPeerEmulator(Emulator):
         super().__init__(**options)
 
     def seed_accounts(self) -> Sequence[SandboxAccount]:
-        accounts = [
-            SandboxAccount(
-                id=self.new_id("int_"),
-                platform=p,
-                username=f"sandbox_{p}",
-                display_name=f"Sandbox {p.title()}",
-                extra={"user_id": self.digits(12)},
-            )
-            for p in PLATFORMS
-        ]
-        accounts.append(
-            SandboxAccount(
-                id=self.new_id("int_"),
-                platform="tiktok",
-                username="sandbox_expired",
-                display_name="Sandbox Expired",
-                active=False,
-                extra={"user_id": self.digits(12)},
-            )
-        )
-        return accounts
+        seeds = [Seed(p, user_id_digits=12) for p in PLATFORMS]
+        seeds.append(Seed("tiktok", "sandbox_expired", active=False, user_id_digits=12))
+        return seed_accounts(self, seeds, id_prefix="int_")
 
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""
     ) -> tuple[bytes, str]:
         if path.startswith(_ERROR_SHAPE_PREFIXES):
             return json_bytes({"error": message}), "application/json"
-        return json_bytes({"success": False, "message": message}), "application/json"
+        return error_payload(VOCABULARY.errors, message)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -160,13 +137,13 @@ class PostPeerEmulator(Emulator):
         body = await self.body(request)
         try:
             if not isinstance(body, dict):
-                raise _RejectedError(400, "body must be object")
+                raise Rejected(400, "body must be object")
             problems = body_errors("POST /v1/posts/", body)
             if problems:
-                raise _RejectedError(400, problems[0])
+                raise Rejected(400, problems[0])
             entries, kind = self._check(body)
             when, zone = self._when(body)
-        except _RejectedError as exc:
+        except Rejected as exc:
             return self.error(exc.status, exc.message, path="/v1/posts")
         post_id = "post_" + self.new_id().replace("-", "")[:20]
         records: list[Record | str] = []
@@ -189,28 +166,28 @@ class PostPeerEmulator(Emulator):
     def _check(self, body: dict[str, Any]) -> tuple[list[tuple[dict[str, Any], SandboxAccount]], str]:
         """What the spec cannot say: known accounts of the right platform, one kind of media."""
         if not isinstance(body.get("content"), str):
-            raise _RejectedError(400, "body/content must be string")
+            raise Rejected(400, "body/content must be string")
         platforms = body.get("platforms")
         if not isinstance(platforms, list) or not platforms:
-            raise _RejectedError(400, "body/platforms must NOT have fewer than 1 items")
+            raise Rejected(400, "body/platforms must NOT have fewer than 1 items")
         entries = []
         for entry in platforms:
             account = self.account(str(entry.get("accountId", ""))) if isinstance(entry, dict) else None
             if account is None or account.platform != entry.get("platform"):
-                raise _RejectedError(
+                raise Rejected(
                     400, f"Integration {entry.get('accountId')!r} not found for {entry.get('platform')}"
                 )
             entries.append((entry, account))
         items = body.get("mediaItems") or []
         types = {i.get("type") for i in items if isinstance(i, dict)}
         if "video" in types and len(types) > 1:
-            raise _RejectedError(400, "Cannot mix videos with other media in one post")
+            raise Rejected(400, "Cannot mix videos with other media in one post")
         for item in items:
             url = item.get("url", "") if isinstance(item, dict) else ""
             if self.media.owns(url) and self.media.lookup(url) is None:
-                raise _RejectedError(400, f"Media not found at {url}: upload it first")
+                raise Rejected(400, f"Media not found at {url}: upload it first")
         if not items and any(e["platform"] in ("tiktok", "instagram", "youtube") for e, _ in entries):
-            raise _RejectedError(400, "TikTok, Instagram and YouTube posts need media")
+            raise Rejected(400, "TikTok, Instagram and YouTube posts need media")
         return entries, "video" if "video" in types else "photo"
 
     def _when(self, body: dict[str, Any]) -> tuple[datetime | None, str]:
@@ -218,20 +195,20 @@ class PostPeerEmulator(Emulator):
         try:
             tz = ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise _RejectedError(400, f"Invalid timezone: {zone}") from None
+            raise Rejected(400, f"Invalid timezone: {zone}") from None
         value = body.get("scheduledFor")
         if value is None:
             if body.get("publishNow") is not True:
-                raise _RejectedError(400, "publishNow is required when scheduledFor is omitted")
+                raise Rejected(400, "publishNow is required when scheduledFor is omitted")
             return None, str(zone)
         try:
             when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError:
-            raise _RejectedError(400, 'body/scheduledFor must match format "date-time"') from None
+            raise Rejected(400, 'body/scheduledFor must match format "date-time"') from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=tz)
         if when <= self.clock.datetime():
-            raise _RejectedError(400, "scheduledFor must be in the future")
+            raise Rejected(400, "scheduledFor must be in the future")
         return when, str(zone)
 
     def _record(
@@ -469,12 +446,12 @@ class PostPeerEmulator(Emulator):
             return self.error(404, "Scheduled post not found", path="/v1/posts")
         try:
             if not isinstance(body, dict) or "scheduledFor" not in body:
-                raise _RejectedError(400, "body must have required property 'scheduledFor'")
+                raise Rejected(400, "body must have required property 'scheduledFor'")
             problems = body_errors("PATCH /v1/posts/scheduled/{postId}", body)
             if problems:
-                raise _RejectedError(400, problems[0])
+                raise Rejected(400, problems[0])
             when, zone = self._when({"timezone": post["timezone"], **body})
-        except _RejectedError as exc:
+        except Rejected as exc:
             return self.error(exc.status, exc.message, path="/v1/posts")
         assert when is not None
         if any(self.phase(r) is not Phase.SCHEDULED for r in post["records"]):

@@ -27,8 +27,9 @@ from starlette.routing import BaseRoute, Route
 
 from postmux import ConnectStart
 from postmux.media import extension_of
-from postmux.rules import THREADS_REPLY_CONTROL
+from postmux.rules import THREADS_REPLY_CONTROL, TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
+from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.samples import qr_png
@@ -43,7 +44,6 @@ PHOTO = {"jpg", "jpeg", "png", "webp", "gif"}
 TIKTOK_PHOTO = {"jpg", "jpeg", "png", "webp"}
 MAX_PHOTOS = {"tiktok": 35, "instagram": 10, "threads": 20}
 """Facebook has no documented maximum (Wahdx's nor Meta's), so none is enforced there."""
-PRIVACY = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY")
 TIKTOK_BOOLS = (
     "allow_comment",
     "allow_duet",
@@ -61,13 +61,6 @@ PHASE_WORDS = {
     Phase.FAILED: "FAILED",
 }
 """The emulator's phases in TikTok's status vocabulary, which Wahdx passes through."""
-
-
-class _RejectedError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class WahdxEmulator(Emulator):
@@ -93,30 +86,13 @@ class WahdxEmulator(Emulator):
     # -- the documented shapes ---------------------------------------------------
 
     def seed_accounts(self) -> Sequence[SandboxAccount]:
-        accounts = [
-            SandboxAccount(
-                id=self.new_id(),
-                platform=p,
-                username="100000000000001" if p == "facebook" else f"sandbox_{p}",
-                display_name=f"Sandbox {p.title()}",
-            )
-            for p in PLATFORMS
-        ]
-        accounts.append(
-            SandboxAccount(
-                id=self.new_id(),
-                platform="tiktok",
-                username="sandbox_expired",
-                display_name="Sandbox Expired",
-                active=False,
-            )
-        )
-        return accounts
+        seeds = [Seed(p, "100000000000001" if p == "facebook" else None) for p in PLATFORMS]
+        return seed_accounts(self, [*seeds, Seed("tiktok", "sandbox_expired", active=False)])
 
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""
     ) -> tuple[bytes, str]:
-        return json_bytes({"success": False, "error": message}), "application/json"
+        return error_payload(VOCABULARY.errors, message)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -135,13 +111,13 @@ class WahdxEmulator(Emulator):
         body = await self.body(request)
         try:
             if not isinstance(body, dict):
-                raise _RejectedError(400, "Request body must be a JSON object")
+                raise Rejected(400, "Request body must be a JSON object")
             platform, account = self._target(body)
             urls = _media_urls(body)
             kind = self._check_media(platform, urls)
             settings = self._check_settings(platform, kind, body)
             self._check_text(platform, kind, body)
-        except _RejectedError as exc:
+        except Rejected as exc:
             return self.error(exc.status, exc.message)
         record = self._record(request, platform, account, kind, urls, body, settings)
         return self.json(self._publish_answer(record, account))
@@ -149,47 +125,45 @@ class WahdxEmulator(Emulator):
     def _target(self, body: dict[str, Any]) -> tuple[str, SandboxAccount]:
         platform = body.get("platform", "tiktok")  # the older, TikTok-only page sends none
         if platform not in PLATFORMS:
-            raise _RejectedError(
-                400, f"Invalid platform: {platform!r}. Use tiktok, instagram, threads or facebook"
-            )
+            raise Rejected(400, f"Invalid platform: {platform!r}. Use tiktok, instagram, threads or facebook")
         account_id = body.get("accountId")
         if not isinstance(account_id, str) or not account_id:
-            raise _RejectedError(400, "accountId is required")
+            raise Rejected(400, "accountId is required")
         account = self.account(account_id)
         if account is None:
-            raise _RejectedError(404, "Account not found")
+            raise Rejected(404, "Account not found")
         if account.platform != platform:
-            raise _RejectedError(400, f"Account {account_id} is a {account.platform} account, not {platform}")
+            raise Rejected(400, f"Account {account_id} is a {account.platform} account, not {platform}")
         if not account.active:
-            raise _RejectedError(401, "Account token expired. Reconnect the account")
+            raise Rejected(401, "Account token expired. Reconnect the account")
         return platform, account
 
     def _check_media(self, platform: str, urls: list[str]) -> str:
         if not urls:
-            raise _RejectedError(400, "mediaItems is required")
+            raise Rejected(400, "mediaItems is required")
         kinds = set()
         for url in urls:
             if not url.startswith(("http://", "https://")):
-                raise _RejectedError(400, f"Invalid media URL: {url}")
+                raise Rejected(400, f"Invalid media URL: {url}")
             ext = extension_of(url)
             video_formats = VIDEO["tiktok" if platform == "tiktok" else "meta"]
             if ext in video_formats:
                 kinds.add("video")
             elif ext in PHOTO:
                 if platform == "tiktok" and ext not in TIKTOK_PHOTO:
-                    raise _RejectedError(400, f"Unsupported photo format for TikTok: .{ext}")
+                    raise Rejected(400, f"Unsupported photo format for TikTok: .{ext}")
                 kinds.add("photo")
             else:
-                raise _RejectedError(400, f"Unsupported media type: cannot detect the type of {url}")
+                raise Rejected(400, f"Unsupported media type: cannot detect the type of {url}")
             if self.media.owns(url) and self.media.lookup(url) is None:
-                raise _RejectedError(400, f"Could not fetch media: {url}")
+                raise Rejected(400, f"Could not fetch media: {url}")
         if len(kinds) > 1:
-            raise _RejectedError(400, "Cannot mix media types: a post is a single video or a photo carousel")
+            raise Rejected(400, "Cannot mix media types: a post is a single video or a photo carousel")
         kind = kinds.pop()
         if kind == "video" and len(urls) > 1:
-            raise _RejectedError(400, "A video post takes exactly one video")
+            raise Rejected(400, "A video post takes exactly one video")
         if kind == "photo" and platform in MAX_PHOTOS and len(urls) > MAX_PHOTOS[platform]:
-            raise _RejectedError(400, f"Too many photos: {platform} takes up to {MAX_PHOTOS[platform]}")
+            raise Rejected(400, f"Too many photos: {platform} takes up to {MAX_PHOTOS[platform]}")
         return kind
 
     def _check_settings(self, platform: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -197,35 +171,35 @@ class WahdxEmulator(Emulator):
         if settings is None:
             return {}
         if not isinstance(settings, dict):
-            raise _RejectedError(400, f"{platform}Settings must be an object")
+            raise Rejected(400, f"{platform}Settings must be an object")
         if platform == "tiktok":
             privacy = settings.get("privacy_level", "SELF_ONLY")
-            if privacy not in PRIVACY:
-                raise _RejectedError(400, "Invalid privacy_level")
+            if privacy not in TIKTOK_PRIVACY:
+                raise Rejected(400, "Invalid privacy_level")
             for key in TIKTOK_BOOLS:
                 if key in settings and not isinstance(settings[key], bool):
-                    raise _RejectedError(400, f"tiktokSettings.{key} must be a boolean")
+                    raise Rejected(400, f"tiktokSettings.{key} must be a boolean")
             for key in TIKTOK_INTS:
                 value = settings.get(key)
                 if key in settings and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-                    raise _RejectedError(400, f"tiktokSettings.{key} must be a non-negative integer")
+                    raise Rejected(400, f"tiktokSettings.{key} must be a non-negative integer")
         # Wahdx shows only "everyone"; Threads' own reply_control vocabulary is assumed (README)
         if platform == "threads" and settings.get("who_can_reply", "everyone") not in THREADS_REPLY_CONTROL:
-            raise _RejectedError(400, "Invalid threadsSettings.who_can_reply")
+            raise Rejected(400, "Invalid threadsSettings.who_can_reply")
         if platform == "instagram" and not isinstance(settings.get("share_to_feed", True), bool):
-            raise _RejectedError(400, "instagramSettings.share_to_feed must be a boolean")
+            raise Rejected(400, "instagramSettings.share_to_feed must be a boolean")
         return settings
 
     @staticmethod
     def _check_text(platform: str, kind: str, body: dict[str, Any]) -> None:
         content = body.get("content", "")
         if not isinstance(content, str):
-            raise _RejectedError(400, "content must be a string")
+            raise Rejected(400, "content must be a string")
         if len(content) > 4000:
-            raise _RejectedError(400, "content is limited to 4,000 characters")
+            raise Rejected(400, "content is limited to 4,000 characters")
         title = body.get("photoTitle")
         if title is not None and not isinstance(title, str):
-            raise _RejectedError(400, "photoTitle must be a string")
+            raise Rejected(400, "photoTitle must be a string")
 
     def _record(
         self,
@@ -380,7 +354,7 @@ class WahdxEmulator(Emulator):
                     "creator_avatar_url": f"https://p16-sign-va.tiktokcdn.com/sandbox/{account.username}.jpeg",
                     "creator_username": account.username,
                     "creator_nickname": account.display_name,
-                    "privacy_level_options": list(PRIVACY),
+                    "privacy_level_options": sorted(TIKTOK_PRIVACY),
                     "comment_disabled": False,
                     "duet_disabled": False,
                     "stitch_disabled": False,
@@ -484,12 +458,12 @@ def _media_urls(body: dict[str, Any]) -> list[str]:
         if items is None:
             continue
         if not isinstance(items, list):
-            raise _RejectedError(400, f"{key} must be an array")
+            raise Rejected(400, f"{key} must be an array")
         urls = []
         for item in items:
             url = item.get("url") if isinstance(item, dict) else item
             if not isinstance(url, str):
-                raise _RejectedError(400, f"every {key} entry needs a url")
+                raise Rejected(400, f"every {key} entry needs a url")
             urls.append(url)
         return urls
     return []

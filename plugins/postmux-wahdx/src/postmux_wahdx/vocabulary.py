@@ -60,6 +60,7 @@ VOCABULARY = Vocabulary(
     statuses=STATUSES,
     errors=ErrorEnvelope(
         name="Wahdx",
+        message=("error", "error.message", "message"),  # {"error": "…"}, or TikTok's error object
         success="success",  # {"success": false, "error": "…"}, whatever the HTTP status
         ok_codes=frozenset({"ok"}),  # TikTok's error.code, passed through on TikTok answers
     ),

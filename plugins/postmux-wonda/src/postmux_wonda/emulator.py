@@ -26,7 +26,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
+from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 
@@ -39,7 +41,6 @@ VIDEO_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime", "video/x-
 AUDIO_TYPES = frozenset(
     {"audio/mpeg", "audio/mp3", "audio/wav", "audio/ogg", "audio/webm", "audio/aac", "audio/m4a"}
 )
-PRIVACY = frozenset({"PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"})
 CODES = {
     400: "validation_error",
     401: "unauthorized",
@@ -87,12 +88,6 @@ class _Media:
         )
 
 
-class _RejectedError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.code = status, message, code
-
-
 class WondaEmulator(Emulator):
     """Wonda's publishing API, emulated."""
 
@@ -121,44 +116,20 @@ class WondaEmulator(Emulator):
         super().__init__(**options)
 
     def seed_accounts(self) -> Sequence[SandboxAccount]:
-        return [
-            SandboxAccount(
-                id=self.new_id(),
-                platform="tiktok",
-                username="sandbox_tiktok",
-                display_name="Sandbox Tiktok",
-                extra={"user_id": self.digits(10)},
-            ),
-            SandboxAccount(
-                id=self.new_id(),
-                platform="instagram",
-                username="sandbox_instagram",
-                display_name="Sandbox Instagram",
-                extra={"user_id": self.digits(17)},
-            ),
-            SandboxAccount(
-                id=self.new_id(),
-                platform="tiktok",
-                username="sandbox_expired",
-                display_name="Sandbox Expired",
-                active=False,
-                extra={"user_id": self.digits(10)},
-            ),
-            SandboxAccount(
-                id=self.new_id(),
-                platform="instagram",
-                username="sandbox_expired_ig",
-                display_name="Sandbox Expired IG",
-                active=False,
-                extra={"user_id": self.digits(17)},
-            ),
-        ]
+        return seed_accounts(
+            self,
+            [
+                Seed("tiktok", user_id_digits=10),
+                Seed("instagram", user_id_digits=17),
+                Seed("tiktok", "sandbox_expired", active=False, user_id_digits=10),
+                Seed("instagram", "sandbox_expired_ig", "Sandbox Expired IG", False, 17),
+            ],
+        )
 
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""
     ) -> tuple[bytes, str]:
-        code = code or CODES.get(status, "internal_server_error")
-        return json_bytes({"error": {"message": message, "code": code}}), "application/json"
+        return error_payload(VOCABULARY.errors, message, code or CODES.get(status, "internal_server_error"))
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -174,7 +145,7 @@ class WondaEmulator(Emulator):
             Route("/jobs/publish/{job_id}", self.job, methods=["GET"]),
         ]
 
-    def _fail(self, exc: _RejectedError) -> Response:
+    def _fail(self, exc: Rejected) -> Response:
         return self.error(exc.status, exc.message, exc.code)
 
     # -- media ----------------------------------------------------------------------
@@ -220,10 +191,10 @@ class WondaEmulator(Emulator):
 
     def _media(self, media_id: Any, field: str) -> _Media:
         if not isinstance(media_id, str) or not media_id:
-            raise _RejectedError(400, f"'{field}' is required")
+            raise Rejected(400, f"'{field}' is required")
         media = self.uploads.get(media_id)
         if media is None:
-            raise _RejectedError(404, f"Media {media_id} not found")
+            raise Rejected(404, f"Media {media_id} not found")
         return media
 
     # -- accounts ---------------------------------------------------------------------
@@ -270,12 +241,12 @@ class WondaEmulator(Emulator):
     def _account(self, body: dict[str, Any], field: str, platform: str) -> SandboxAccount:
         account_id = body.get(field)
         if not isinstance(account_id, str) or not account_id:
-            raise _RejectedError(400, f"'{field}' is required")
+            raise Rejected(400, f"'{field}' is required")
         account = self.account(account_id)
         if account is None or account.platform != platform:
-            raise _RejectedError(404, f"{platform.title()} account {account_id} not found")
+            raise Rejected(404, f"{platform.title()} account {account_id} not found")
         if not account.active:
-            raise _RejectedError(
+            raise Rejected(
                 403, f"{platform.title()} account {account_id} needs to be reconnected", "forbidden"
             )
         return account
@@ -286,7 +257,7 @@ class WondaEmulator(Emulator):
     def _allowed(body: dict[str, Any], allowed: set[str]) -> None:
         extra = sorted(set(body) - allowed)
         if extra:
-            raise _RejectedError(400, f"Unrecognized key(s) in object: {', '.join(repr(k) for k in extra)}")
+            raise Rejected(400, f"Unrecognized key(s) in object: {', '.join(repr(k) for k in extra)}")
 
     @staticmethod
     def _text(body: dict[str, Any], field: str, limit: int) -> str:
@@ -294,25 +265,25 @@ class WondaEmulator(Emulator):
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise _RejectedError(400, f"'{field}' must be a string")
+            raise Rejected(400, f"'{field}' must be a string")
         if len(value) > limit:
-            raise _RejectedError(400, f"'{field}' must be at most {limit} characters")
+            raise Rejected(400, f"'{field}' must be at most {limit} characters")
         return value
 
     @staticmethod
     def _flags(body: dict[str, Any], names: Sequence[str]) -> None:
         for name in names:
             if name in body and not isinstance(body[name], bool):
-                raise _RejectedError(400, f"'{name}' must be a boolean")
+                raise Rejected(400, f"'{name}' must be a boolean")
 
     @staticmethod
     def _tiktok_common(body: dict[str, Any]) -> str:
         privacy = body.get("privacyLevel", "SELF_ONLY")
-        if privacy not in PRIVACY:
-            raise _RejectedError(400, f"Invalid 'privacyLevel': {privacy!r}")
+        if privacy not in TIKTOK_PRIVACY:
+            raise Rejected(400, f"Invalid 'privacyLevel': {privacy!r}")
         mode = body.get("postMode", "direct")
         if mode not in ("direct", "inbox"):
-            raise _RejectedError(400, '\'postMode\' must be "direct" or "inbox"')
+            raise Rejected(400, '\'postMode\' must be "direct" or "inbox"')
         return str(mode)
 
     def _schedule(self, body: dict[str, Any]) -> datetime | None:
@@ -320,26 +291,24 @@ class WondaEmulator(Emulator):
         if value is None:
             return None
         if not self.scheduling_enabled:
-            raise _RejectedError(
-                403, "Scheduled publishing is not enabled for this account", "feature_disabled"
-            )
+            raise Rejected(403, "Scheduled publishing is not enabled for this account", "feature_disabled")
         if not isinstance(value, str):
-            raise _RejectedError(400, "'scheduledAt' must be an ISO 8601 string")
+            raise Rejected(400, "'scheduledAt' must be an ISO 8601 string")
         try:
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise _RejectedError(400, "'scheduledAt' must be an ISO 8601 timestamp") from None
+            raise Rejected(400, "'scheduledAt' must be an ISO 8601 timestamp") from None
         if when.tzinfo is None:
-            raise _RejectedError(400, "'scheduledAt' must include a timezone offset")
+            raise Rejected(400, "'scheduledAt' must include a timezone offset")
         ahead = when - self.clock.datetime()
         if ahead < timedelta(minutes=5) or ahead > timedelta(days=29):
-            raise _RejectedError(400, "'scheduledAt' must be between 5 minutes and 29 days in the future")
+            raise Rejected(400, "'scheduledAt' must be between 5 minutes and 29 days in the future")
         return when
 
     async def _json_body(self, request: Request) -> dict[str, Any]:
         body = await self.body(request)
         if not isinstance(body, dict):
-            raise _RejectedError(400, "Request body must be a JSON object", "bad_request")
+            raise Rejected(400, "Request body must be a JSON object", "bad_request")
         return body
 
     # -- single posts: jobs ----------------------------------------------------------------
@@ -361,15 +330,13 @@ class WondaEmulator(Emulator):
             )
             media = self._media(body.get("mediaId"), "mediaId")
             if media.kind != "video":
-                raise _RejectedError(
-                    400, "'mediaId' must be a video; use /publish/tiktok/carousel for photos"
-                )
+                raise Rejected(400, "'mediaId' must be a video; use /publish/tiktok/carousel for photos")
             account = self._account(body, "tiktokAccountId", "tiktok")
             caption = self._text(body, "caption", 2200)
             self._flags(body, TIKTOK_FLAGS)
             mode = self._tiktok_common(body)
             when = self._schedule(body)
-        except _RejectedError as exc:
+        except Rejected as exc:
             return self._fail(exc)
         record = self._job(
             request, account, "video", caption, [media], when, draft=mode == "inbox", body=body
@@ -398,15 +365,13 @@ class WondaEmulator(Emulator):
             self._flags(body, ("shareToFeed",))
             product = body.get("product", "REELS" if media.kind == "video" else "IMAGE")
             if product not in ("IMAGE", "REELS", "STORIES"):
-                raise _RejectedError(400, "'product' must be IMAGE, REELS or STORIES")
+                raise Rejected(400, "'product' must be IMAGE, REELS or STORIES")
             if (product == "REELS" and media.kind != "video") or (
                 product == "IMAGE" and media.kind != "photo"
             ):
-                raise _RejectedError(
-                    400, f"product {product} does not match the media type {media.mime_type}"
-                )
+                raise Rejected(400, f"product {product} does not match the media type {media.mime_type}")
             when = self._schedule(body)
-        except _RejectedError as exc:
+        except Rejected as exc:
             return self._fail(exc)
         record = self._job(request, account, media.kind, caption, [media], when, draft=False, body=body)
         return self._job_answer(record, when)
@@ -496,8 +461,8 @@ class WondaEmulator(Emulator):
             mode = self._tiktok_common(body)
             cover = body.get("coverIndex", 0)
             if not isinstance(cover, int) or isinstance(cover, bool) or not 0 <= cover < len(media):
-                raise _RejectedError(400, "'coverIndex' must be the index of one of the images")
-        except _RejectedError as exc:
+                raise Rejected(400, "'coverIndex' must be the index of one of the images")
+        except Rejected as exc:
             return self._fail(exc)
         record = self._carousel(request, account, caption, media, draft=mode == "inbox", body=body)
         if self.phase(record) is Phase.FAILED:
@@ -522,7 +487,7 @@ class WondaEmulator(Emulator):
             media = self._images(body, 2, 10, set(IMAGE_TYPES), "Instagram carousels take images only")
             account = self._account(body, "instagramAccountId", "instagram")
             caption = self._text(body, "caption", 2200)
-        except _RejectedError as exc:
+        except Rejected as exc:
             return self._fail(exc)
         record = self._carousel(request, account, caption, media, draft=False, body=body)
         if self.phase(record) is Phase.FAILED:
@@ -541,12 +506,12 @@ class WondaEmulator(Emulator):
     def _images(self, body: dict[str, Any], low: int, high: int, types: set[str], why: str) -> list[_Media]:
         ids = body.get("mediaIds")
         if not isinstance(ids, list):
-            raise _RejectedError(400, "'mediaIds' is required")
+            raise Rejected(400, "'mediaIds' is required")
         if not low <= len(ids) <= high:
-            raise _RejectedError(400, f"'mediaIds' must hold {low} to {high} media IDs")
+            raise Rejected(400, f"'mediaIds' must hold {low} to {high} media IDs")
         media = [self._media(i, "mediaIds") for i in ids]
         if any(m.mime_type not in types for m in media):
-            raise _RejectedError(400, why)
+            raise Rejected(400, why)
         return media
 
     def _carousel(
