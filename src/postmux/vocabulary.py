@@ -175,15 +175,24 @@ class OptionMap:
         word, mode = context_of(given, kind)
         resolved = _resolved(given, word) if defaults else given
         out: dict[str, Any] = {}
+        # inlined Opt.encode: this runs for every target of every publish
         for name, o in self._sent:
             value = getattr(resolved, name)
-            if value is None and defaults:
+            if value is None:
+                if not defaults or o.default is None:
+                    continue
                 value = o.default
-            if value is None or (o.on and not o.carried(word, mode)):
+            if o.on and not o.carried(word, mode):
                 continue
-            wire = o.encode(value)
-            if wire is not None:
-                out[o.wire] = wire
+            if o.values is not None:
+                value = o.values.get(value)
+                if value is None:
+                    continue
+            elif o.invert:
+                value = not value
+            elif type(value) is tuple:
+                value = list(value)
+            out[o.wire] = value
         return out
 
     def neutral(self, data: Mapping[str, Any]) -> dict[str, Any]:
