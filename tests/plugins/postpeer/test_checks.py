@@ -12,13 +12,15 @@ from postmux import (
     ThreadsOptions,
     YouTubeOptions,
 )
-from postmux_postpeer import checks
+from postmux.portable import vendor_problems
+from postmux_postpeer import PostPeerAdapter, checks
 
 from .support import PHOTOS, VIDEO
 
 
 def _fields(post: Post) -> list[str]:
-    return [p.field for p in checks.check(post)]
+    """Every problem validation finds at PostPeer: the tables (and vocabulary), then ``check()``."""
+    return [p.field for p in vendor_problems(PostPeerAdapter(), post)]
 
 
 @pytest.mark.parametrize(

@@ -101,8 +101,6 @@ def _threads(options: ThreadsOptions, kind: MediaKind | None) -> list[Problem]:
     problems: list[Problem] = []
     if not all(isinstance(t, str) for t in texts):
         problems.append(Problem("threads.alt_text", "every alt text must be a string"))
-    if texts and kind is MediaKind.VIDEO:
-        problems.append(Problem("threads.alt_text", "PostPeer takes alt text for images only"))
     return problems
 
 
@@ -125,8 +123,6 @@ def _instagram(options: InstagramOptions, kind: MediaKind | None) -> list[Proble
         for name in ("share_to_feed", "collaborators", "cover_url", "thumb_offset_ms"):
             if getattr(options, name) is not None:
                 problems.append(Problem(f"instagram.{name}", "does not apply to stories"))
-    if options.thumb_offset_ms is not None and kind is MediaKind.PHOTO:
-        problems.append(Problem("instagram.thumb_offset_ms", "applies to reels (videos) only"))
     if options.cover_url is not None and not _is_url(options.cover_url):
         problems.append(Problem("instagram.cover_url", "must be an absolute http(s) URL"))
     return problems

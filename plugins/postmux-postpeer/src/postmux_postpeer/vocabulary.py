@@ -45,13 +45,19 @@ INSTAGRAM = OptionMap(
         "story": Opt(wire="contentType", values={True: "story"}),  # a feed post or reel leaves it out
         "share_to_feed": "shareToFeed",
         "cover_url": "coverUrl",
-        "thumb_offset_ms": "thumbOffset",
+        "thumb_offset_ms": Opt(wire="thumbOffset", on=frozenset({"video"})),  # a reel's cover
         "collaborators": "collaborators",
     },
 )
 """``InstagramOptions`` → ``InstagramConfigurations``."""
 
-THREADS = OptionMap(ThreadsOptions, {"reply_control": "replyControl", "alt_text": "altText"})
+THREADS = OptionMap(
+    ThreadsOptions,
+    {
+        "reply_control": "replyControl",
+        "alt_text": Opt(wire="altText", on=frozenset({"photo"})),
+    },  # images only
+)
 """``ThreadsOptions`` → ``ThreadsConfigurations``."""
 
 FACEBOOK = OptionMap(
