@@ -15,7 +15,6 @@ import attrs
 from postmux import MediaKind, Post, Publication, Route, Status
 from postmux.extras import merge
 
-from . import wire
 from .vocabulary import STATUSES, VOCABULARY
 
 __all__ = ["WAHDX_EXTENSIONS", "creator_fields", "neutral_status", "pick_url", "post_body", "refreshed"]
@@ -42,15 +41,16 @@ def post_body(post: Post, route: Route, media: Sequence[str]) -> dict[str, Any]:
     settings = option_map.to_wire(post.options_for(platform), kind=kind) if option_map else {}
     if platform == "tiktok" and photos:
         settings["media_type"] = "photo"  # marks a photo post
-    body = wire.PostBody(
-        platform=platform,
-        accountId=route.account_id,
-        content=post.text_for(route.target),  # one target per request: its own text, if any
-        mediaItems=[wire.MediaItem(url) for url in media],
-        photoTitle=post.title if platform == "tiktok" and photos and post.title else None,
-        **{f"{platform}Settings": settings},
-    )
-    return merge(wire.unstructure(body), post.extras.get(_PROVIDER, {}))
+    body: dict[str, Any] = {
+        "platform": platform,
+        "accountId": route.account_id,
+        "content": post.text_for(route.target),  # one target per request: its own text, if any
+        "mediaItems": [{"url": url} for url in media],  # Wahdx tells photo from video by the extension
+    }
+    if platform == "tiktok" and photos and post.title:
+        body["photoTitle"] = post.title
+    body[f"{platform}Settings"] = settings  # tiktokSettings, …; facebookSettings is documented as {}
+    return merge(body, post.extras.get(_PROVIDER, {}))
 
 
 # -- answers ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Wahdx's wire format: request and response bodies, and the one converter that maps them.
+"""Wahdx's wire format: the answers, and the one converter that reads them.
 
 Field names are Wahdx's own (``privacy_level``, ``photoTitle``, ``mediaItems``…),
 taken from the documents ``wahdx-multi-platform-api.txt`` (``https://wahdx.co/docs``)
@@ -9,7 +9,6 @@ once in :mod:`.vocabulary`; :data:`TIKTOK_FIELDS` and its siblings show them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
 
@@ -28,8 +27,6 @@ __all__ = [
     "AccountsBody",
     "BatchBody",
     "CreatorInfoBody",
-    "MediaItem",
-    "PostBody",
     "PublishBody",
     "QrCheckBody",
     "QrRequestBody",
@@ -60,28 +57,6 @@ ACCOUNT_STATUSES: Mapping[str, AccountStatus] = {
     "expired": AccountStatus.EXPIRED,
 }
 """Account ``status`` → neutral; missing (the older TikTok-only answer) is ``active``, others ``unknown``."""
-
-
-@attrs.frozen(slots=True)
-class MediaItem:
-    """One entry of ``mediaItems``: Wahdx tells photo from video by the URL's extension."""
-
-    url: str
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class PostBody:
-    """The body of ``POST /api/content/post``: one platform and one account."""
-
-    platform: str
-    accountId: str  # noqa: N815 - Wahdx's spelling
-    content: str
-    mediaItems: list[MediaItem]  # noqa: N815
-    photoTitle: str | None = None  # noqa: N815
-    tiktokSettings: dict[str, Any] | None = None  # noqa: N815 - settings: from the vocabulary
-    instagramSettings: dict[str, Any] | None = None  # noqa: N815
-    threadsSettings: dict[str, Any] | None = None  # noqa: N815
-    facebookSettings: dict[str, Any] | None = None  # noqa: N815 - documented only as {}
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -242,8 +217,6 @@ class QrCheckBody:
 
 converter = base_converter()
 for _cls in (
-    MediaItem,
-    PostBody,
     PublishData,
     PublishBody,
     StatusData,
@@ -261,9 +234,3 @@ for _cls in (
     QrCheckBody,
 ):
     configure(converter, _cls)
-
-
-def unstructure(body: PostBody) -> dict[str, Any]:
-    """A request body as JSON-ready data, with unset fields left out."""
-    data: dict[str, Any] = converter.unstructure(body)
-    return data
