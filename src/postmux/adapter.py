@@ -30,7 +30,6 @@ from .results import Publication
 from .secrets import Secret
 from .vocabulary import Vocabulary
 from .vocabulary import header_retry_after as retry_after
-from .wire import read_json
 
 __all__ = ["Adapter", "Route", "retry_after"]
 
@@ -168,6 +167,8 @@ class Adapter:
         What counts as a refusal is the vocabulary's error envelope;
         ``refusals=False`` for an answer whose ``success`` means something else.
         """
+        from .wire import read_json  # cattrs is loaded by the first flow, not by ``import postmux``
+
         data = read_json(response, provider=self.name)
         if refusals:
             error = self.vocabulary.errors.refusal(data, response, provider=self.name)
