@@ -55,7 +55,7 @@ from .errors import (
 )
 from .factory import async_publisher, providers, publisher
 from .fetch import FetchPolicy
-from .hookspecs import hookimpl
+from .hookspecs import hookimpl, plugin_hooks
 from .hosting import HostedFile, MediaHost
 from .ledger import Ledger, MemoryLedger, SQLiteLedger
 from .media import Media, MediaKind
@@ -156,6 +156,7 @@ __all__ = [
     "check_portable",
     "compare",
     "hookimpl",
+    "plugin_hooks",
     "providers",
     "publisher",
 ]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .hosting import MediaHostFactory
     from .results import Publication
 
-__all__ = ["hookimpl", "hookspec"]
+__all__ = ["hookimpl", "hookspec", "plugin_hooks"]
 
 PROJECT = "postmux"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -52,3 +52,36 @@ def postmux_register_media_hosts(register: Callable[[str, MediaHostFactory], Non
     scheme is ``scheme`` (``"s3://bucket/prefix"`` for ``"s3"``), as given in
     ``POSTMUX_MEDIA_HOST`` or ``media_host=``.
     """
+
+
+def plugin_hooks(
+    adapter: type[Adapter], *, emulator: str | None = None
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two hooks of a one-vendor plugin, for its ``__init__`` to bind by name::
+
+        postmux_register_providers, postmux_register_emulators = postmux.plugin_hooks(
+            AcmeAdapter, emulator="postmux_acme.emulator:AcmeEmulator"
+        )
+
+    ``emulator`` (``"module:Class"``) is imported only when the sandbox builds
+    it, so a plugin without the sandbox extra still loads.
+    """
+
+    @hookimpl
+    def postmux_register_providers(register: Callable[[type[Adapter]], None]) -> None:
+        register(adapter)
+
+    @hookimpl
+    def postmux_register_emulators(register: Callable[[str, Any], None]) -> None:
+        if emulator is None:
+            return
+        module, _, name = emulator.partition(":")
+
+        def factory(**options: object) -> object:
+            import importlib
+
+            return getattr(importlib.import_module(module), name)(**options)
+
+        register(adapter.name, factory)
+
+    return postmux_register_providers, postmux_register_emulators
