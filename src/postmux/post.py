@@ -124,10 +124,13 @@ class Post:
     def kind(self) -> MediaKind | None:
         """Photo or video: the one kind of all the media; ``None`` with no media (or an invalid mix)."""
         media = self.media
-        if not isinstance(media, tuple) or not media:
+        if not isinstance(media, tuple) or not media or not isinstance(media[0], Media):
             return None
-        kinds = {m.kind for m in media if isinstance(m, Media)}
-        return kinds.pop() if len(kinds) == 1 else None
+        kind = media[0].kind
+        for item in media[1:]:  # read for every target of every publish: no set, no copy
+            if not isinstance(item, Media) or item.kind is not kind:
+                return None
+        return kind
 
     @property
     def ledger_key(self) -> str:

@@ -505,16 +505,21 @@ def _check_contexts(
     out: _Problems,
 ) -> None:
     """Options (and the caption) the vendor carries only for some media kinds or modes."""
-    given = options.given() if isinstance(options, _OPTION_TYPES[platform]) else {}
-    word, mode = context_of(options, kind)
-    if isinstance(post.text, str) and post.text:
+    only = support.only
+    given: dict[str, object] = {}
+    if options is not None:  # only the limited fields, read directly: this runs for every publish
+        given = {n: v for n in only if n != "text" and (v := getattr(options, n, None)) is not None}
+    if "text" in only and isinstance(post.text, str) and post.text:
         given["text"] = post.text
+    if not given:
+        return
+    word, mode = context_of(options, kind)
     name = RULES[platform].name
     for field_name, value in given.items():
-        on = support.only.get(field_name, frozenset())
+        on = only[field_name]
         default = options.defaults.get(field_name) if options is not None else None
-        if not on or (field_name != "text" and value == default):
-            continue  # carried everywhere, or the neutral default that not sending it gives
+        if field_name != "text" and value == default:
+            continue  # the neutral default, which not sending it gives
         kinds, modes = on & {"video", "photo"}, on & {"post", "draft"}
         if modes and mode not in modes:
             where = f"{name} drafts" if mode == "draft" else f"{name} posts that are not drafts"

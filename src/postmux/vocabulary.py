@@ -429,14 +429,17 @@ class Vocabulary:
     statuses: StatusMap = attrs.field(factory=lambda: StatusMap({}))
     errors: ErrorEnvelope = attrs.field(factory=ErrorEnvelope)
 
+    _by_platform: dict[str, OptionMap] = attrs.field(init=False, factory=dict, repr=False, eq=False)
+
     def __attrs_post_init__(self) -> None:
         platforms = [m.platform for m in self.options]
         if len(set(platforms)) != len(platforms):
             raise ValueError(f"one option map per platform, got {platforms}")
+        self._by_platform.update({m.platform: m for m in self.options})
 
     def for_platform(self, platform: str) -> OptionMap | None:
         """The option map of ``platform``, if the vendor carries any of its options."""
-        return next((m for m in self.options if m.platform == platform), None)
+        return self._by_platform.get(platform)
 
     @property
     def field_mapping(self) -> dict[str, dict[str, str]]:

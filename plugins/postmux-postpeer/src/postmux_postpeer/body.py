@@ -47,12 +47,12 @@ def platform_data(post: Post, platform: str) -> dict[str, Any]:
     option_map = VOCABULARY.for_platform(platform)
     if option_map is None:
         return {}
-    options = post.options_for(platform)
-    data = option_map.to_wire(options, kind=post.kind)  # isAigc, "Videos only", is left out of photos
-    if platform == "tiktok" and post.kind is MediaKind.PHOTO and post.text:
+    kind = post.kind
+    data = option_map.to_wire(post.options_for(platform), kind=kind)  # isAigc, "Videos only": not on photos
+    if platform == "tiktok" and kind is MediaKind.PHOTO and post.text:
         data["description"] = post.text
     elif platform == "instagram":
-        if post.kind is MediaKind.PHOTO or data.get("contentType") == "story":
+        if kind is MediaKind.PHOTO or data.get("contentType") == "story":
             data.pop("shareToFeed", None)  # a reels-only switch
         if "collaborators" in data:
             data["collaborators"] = [name.lstrip("@") for name in data["collaborators"]]
