@@ -18,6 +18,7 @@ that needs the vendor's words reads it, so they cannot drift apart:
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -288,8 +289,13 @@ def header_retry_after(response: httpx.Response) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+@functools.cache
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def _at(data: Any, path: str) -> Any:
-    for part in path.split("."):
+    for part in _parts(path):
         if not isinstance(data, Mapping):
             return None
         data = data.get(part)
@@ -382,8 +388,8 @@ class ErrorEnvelope:
 
     def refusal(self, data: Any, response: httpx.Response, *, provider: str) -> ProviderError | None:
         """The error a 2xx answer carries, if it says no; ``None`` when it is a real answer."""
-        if not isinstance(data, Mapping):
-            return None
+        if (self.success is None and self.ok_codes is None) or not isinstance(data, Mapping):
+            return None  # nothing a 2xx could refuse with (read for every answer: checked first)
         code = _first_text(data, self.code)
         refused = self.success is not None and _at(data, self.success) is False
         if not refused and (self.ok_codes is None or code is None or code in self.ok_codes):
