@@ -505,34 +505,30 @@ def _check_contexts(
     out: _Problems,
 ) -> None:
     """Options (and the caption) the vendor carries only for some media kinds or modes."""
-    only = support.only
-    given: dict[str, object] = {}
-    if options is not None:  # only the limited fields, read directly: this runs for every publish
-        given = {n: v for n in only if n != "text" and (v := getattr(options, n, None)) is not None}
-    if "text" in only and isinstance(post.text, str) and post.text:
-        given["text"] = post.text
-    if not given:
-        return
-    word, mode = context_of(options, kind)
-    name = RULES[platform].name
-    for field_name, value in given.items():
-        on = only[field_name]
-        default = options.defaults.get(field_name) if options is not None else None
-        if field_name != "text" and value == default:
-            continue  # the neutral default, which not sending it gives
-        kinds, modes = on & {"video", "photo"}, on & {"post", "draft"}
-        if modes and mode not in modes:
-            where = f"{name} drafts" if mode == "draft" else f"{name} posts that are not drafts"
-        elif kinds and word is not None and word not in kinds:
-            where = f"{name} {word} posts"
+    word, mode = context_of(options, kind.value if kind is not None else None)
+    for field_name, on in support.only.items():
+        if (word is None or word in on or on.isdisjoint(_KINDS)) and (mode in on or on.isdisjoint(_MODES)):
+            continue  # carried in this context (the common case: checked before reading anything)
+        if field_name == "text":
+            if not (isinstance(post.text, str) and post.text):
+                continue
         else:
-            continue
+            value = getattr(options, field_name, None) if options is not None else None
+            if value is None or (options is not None and value == options.defaults.get(field_name)):
+                continue  # unset, or the neutral default that not sending it gives
+        name = RULES[platform].name
+        if not (mode in on or on.isdisjoint(_MODES)):
+            where = f"{name} drafts" if mode == "draft" else f"{name} posts that are not drafts"
+        else:
+            where = f"{name} {word} posts"
         label = "caption" if field_name == "text" else field_name
         field = "text" if field_name == "text" else f"{platform}.{field_name}"
         if field not in out.fields:
             out.add(field, f"{where} take no {label} at {provider}", unsupported=True)
 
 
+_KINDS = frozenset({"video", "photo"})
+_MODES = frozenset({"post", "draft"})
 _ENUMS: dict[str, frozenset[str]] = {f: allowed for r in RULES.values() for f, allowed in r.enums.items()}
 
 
