@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,8 +78,25 @@ class SQLiteLedger(SQLLedger):
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r})"
 
+    def _wal(self, db: sqlite3.Connection) -> None:
+        """Switch to WAL, waiting out other processes that open the same new file at once.
+
+        Changing the journal mode takes a lock that SQLite's busy timeout does
+        not always wait for, so several workers opening one fresh ledger
+        together could see "database is locked"; retry until BUSY_TIMEOUT.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                return
+            except self._sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
     def _setup(self, db: sqlite3.Connection) -> None:
-        db.execute("PRAGMA journal_mode=WAL")
+        self._wal(db)
         db.execute("PRAGMA synchronous=NORMAL")  # see _run(): the one write that must reach the disk
         db.execute("BEGIN IMMEDIATE")  # fails at once on a file that cannot be written
         try:
