@@ -16,7 +16,7 @@ import sys
 from types import TracebackType
 from typing import Self
 
-from benchmarks.server import ROOT
+from benchmarks.server import ROOT, stop_child
 
 __all__ = ["EmulatorServer"]
 
@@ -60,13 +60,7 @@ class EmulatorServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self.proc is not None:
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop_child(self.proc, 15)
 
 
 if __name__ == "__main__":
