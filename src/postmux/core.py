@@ -43,7 +43,7 @@ from .plugins import PluginManager
 from .portable import accepted_by, vendor_problems
 from .post import Post, Target
 from .preview import Preview, preview_post
-from .results import Publication, PublishReport
+from .results import Publication, PublishReport, error_facts
 from .secrets import Secret, redact
 from .status import Status
 from .validation import raise_for_problems
@@ -479,17 +479,19 @@ class PublisherCore:
 
         A refusal (4xx, bad input) is ``failed``: nothing was published. A
         timeout after sending, a 5xx or an unreadable 2xx body is ``unknown``:
-        the post may exist, so it is never resent on its own.
+        the post may exist, so it is never resent on its own. A ``503`` with
+        ``Retry-After`` still there after the retries is ``failed``: the vendor
+        said it did nothing. Every publication carries the error's facts
+        (:func:`~postmux.results.error_facts`).
         """
         status = Status.FAILED
-        code: str | None = None
         if isinstance(exc, TransportError):
             status = Status.UNKNOWN if exc.request_sent else Status.FAILED
-        elif isinstance(exc, ServerError | ResponseError):
+        elif isinstance(exc, ServerError):
+            status = Status.FAILED if exc.nothing_done else Status.UNKNOWN
+        elif isinstance(exc, ResponseError):
             status = Status.UNKNOWN
-        elif isinstance(exc, ProviderError):
-            code = exc.code
-        elif not isinstance(exc, ValidationError | PostmuxError):
+        elif not isinstance(exc, PostmuxError):
             log.error("postmux: %s adapter raised %r", self.provider, exc, exc_info=exc)
             wrapped = PostmuxError(
                 redact(f"{self.provider} plugin error: {type(exc).__name__}: {exc}", self._key)
@@ -504,10 +506,10 @@ class PublisherCore:
                 provider=self.provider,
                 status=status,
                 error=str(exc),
-                error_code=code,
                 account_id=route.account_id,
                 post_key=self.post_key(post),
                 exception=exc,
+                **error_facts(exc),
             )
             for route in batch
         ]

@@ -40,6 +40,7 @@ from .errors import (
     PostmuxError,
     ProviderError,
     RateLimitError,
+    ServerError,
     TransportError,
     error_for_status,
 )
@@ -168,7 +169,11 @@ class _DriverBase:
             )
         if response.status_code not in _RETRY_STATUSES:
             return error, None
-        hint = error.retry_after if isinstance(error, RateLimitError) else retry_after(response)
+        hint = error.retry_after if isinstance(error, RateLimitError | ServerError) else None
+        if hint is None:
+            hint = retry_after(response)
+        if isinstance(error, ServerError) and error.retry_after is None:
+            error.retry_after = hint  # a plugin's own 5xx: the core still reads "come back later"
         said_nothing_done = response.status_code == 429 or (response.status_code == 503 and hint is not None)
         if not (said_nothing_done or self.safe_to_retry(request)):
             return error, None
