@@ -28,7 +28,6 @@ from .errors import (
     LedgerError,
     PostmuxError,
     Problem,
-    ProviderError,
     ResponseError,
     ServerError,
     TransportError,

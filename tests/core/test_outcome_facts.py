@@ -1,4 +1,4 @@
-"""Every error a publish meets leaves its facts on the publication (issue 10, "errors that carry their facts").
+"""Every error a publish meets leaves its facts on its publication (issue 10).
 
 Status code and vendor code for every HTTP error, 5xx and 401 included; a
 ``503`` with ``Retry-After`` that outlasts the retries is ``failed`` like a
