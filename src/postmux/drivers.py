@@ -218,7 +218,6 @@ class _DriverBase:
         sink: IO[bytes] | None = request.extensions.get(DOWNLOAD_TO)
         return sink
 
-
     def delay_after_response(
         self, request: httpx.Request, response: httpx.Response, attempt: int, started: float
     ) -> float | None:
