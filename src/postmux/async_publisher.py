@@ -23,7 +23,7 @@ from .adapter import Adapter, Route
 from .connect import AsyncConnectSession, asleep
 from .core import PublisherCore, as_publications, own_client_timeout
 from .drivers import AsyncDriver, RetryPolicy
-from .errors import ConfigurationError, FetchRefusedError, Problem
+from .errors import ConfigurationError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
 from .hosting import HostedFile, MediaHost, ahost_local_media, aremove
@@ -143,16 +143,16 @@ class AsyncPublisher(PublisherCore):
         if todo:
             pending = [routes[i] for i in todo]
             wire = post  # see Publisher.publish: hosted URLs for the vendor, the app's post for the ledger
-            if self.needs_hosting(post):
-                assert self.media_host is not None
-                wire, hosted = await ahost_local_media(self.media_host, post)
             try:
+                if self.needs_hosting(post):
+                    assert self.media_host is not None
+                    wire, hosted = await ahost_local_media(self.media_host, post)
                 media = await self.driver.run(
                     self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
                 )
-            except FetchRefusedError as exc:  # refused before anything left: failed, may be sent again
+            except Exception as exc:  # no post was sent: each pending target's outcome, never a raise
                 await asyncio.to_thread(self.drop_hosted, hosted)
-                sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
+                sent = dict(zip(todo, self.staging_failed(post, pending, exc, owner), strict=True))
                 return self.assemble(len(routes), known, sent)
             except BaseException:
                 await asyncio.to_thread(self.drop_hosted, hosted)

@@ -424,13 +424,35 @@ class PublisherCore:
         limit = self.media_fetch.limited(kind, {route.platform for route in routes})
         return attrs.evolve(self.media_fetch, max_bytes=limit)
 
-    def refused(self, post: Post, routes: Sequence[Route], exc: FetchRefusedError) -> list[Publication]:
-        """Every target that needed a medium the fetch policy refused: ``failed``, nothing sent.
+    def staging_failed(
+        self, post: Post, routes: Sequence[Route], exc: BaseException, owner: Owner | None = None
+    ) -> list[Publication]:
+        """Every target that needed media that could not be staged (hosted, fetched or uploaded): ``failed``.
 
-        Staging serves every target of a publish, so a refused medium fails
-        them all; the ledger records ``failed``, which may be sent again.
+        Staging serves every target of a publish, so its failure is each
+        pending target's outcome, never an exception from ``publish()``.
+        Staging sends no post (a media upload, a download, a media host), so
+        even an upload that timed out after sending published nothing: the
+        targets are ``failed`` and ``owner``'s claims go back to the ledger
+        (a fetch policy's refusal is recorded as ``failed``): either way a
+        re-run sends them. The error's facts stay on each publication.
         """
-        return self.record(post, routes, self.failed_batch(post, routes, exc))
+        results = [
+            attrs.evolve(p, status=Status.FAILED) for p in self.failed_batch(post, routes, exc)
+        ]  # failed_batch's "unknown" is about a post that may exist: none was sent
+        if not isinstance(exc, FetchRefusedError):  # its message already says nothing was uploaded
+            results = [attrs.evolve(p, error=f"staging the media failed: {p.error}") for p in results]
+        if owner is None or isinstance(exc, FetchRefusedError):  # the refusal is kept, as issue 17 did
+            return self.record(post, routes, results)
+        self.abandon(post, routes, owner)
+        if self._plugins is not None and self._plugins.has_publish_listeners():
+            for publication in results:
+                self._plugins.publish_finished(publication=publication)
+        return results
+
+    def refused(self, post: Post, routes: Sequence[Route], exc: FetchRefusedError) -> list[Publication]:
+        """The name issue 17 gave it: :meth:`staging_failed` for a :class:`FetchRefusedError`."""
+        return self.staging_failed(post, routes, exc)
 
     # -- outcomes --------------------------------------------------------
 

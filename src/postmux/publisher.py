@@ -23,7 +23,7 @@ from .adapter import Adapter, Route
 from .connect import ConnectSession
 from .core import PublisherCore, as_publications, own_client_timeout
 from .drivers import RetryPolicy, SyncDriver
-from .errors import ConfigurationError, FetchRefusedError, Problem
+from .errors import ConfigurationError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
 from .hosting import HostedFile, MediaHost, host_local_media
@@ -104,8 +104,10 @@ class Publisher(PublisherCore):
 
         Raises :class:`~postmux.ValidationError` (or ``UnsupportedError``) with
         every problem, and :class:`~postmux.LedgerError` for an unusable
-        ledger, before any I/O. Vendor and network failures do not raise:
-        they become the affected targets' ``failed`` or ``unknown`` results.
+        ledger, before any I/O, and nothing after the first byte: vendor,
+        network, media-host and staging failures, and a ledger write that
+        fails after sending, become the affected targets' ``failed`` or
+        ``unknown`` results.
         With a ledger, each target is claimed before any byte for it leaves;
         a target another run holds comes back ``unknown`` with
         ``error_code="claimed_elsewhere"``, and nothing is sent for it.
@@ -124,16 +126,16 @@ class Publisher(PublisherCore):
             # the vendor's flow sees URLs for local files where it takes URLs only; the
             # ledger keeps the post as the app wrote it
             wire = post
-            if self.needs_hosting(post):
-                assert self.media_host is not None
-                wire, hosted = host_local_media(self.media_host, post)
             try:
+                if self.needs_hosting(post):
+                    assert self.media_host is not None
+                    wire, hosted = host_local_media(self.media_host, post)
                 media = self.driver.run(
                     self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
                 )
-            except FetchRefusedError as exc:  # refused before anything left: failed, may be sent again
+            except Exception as exc:  # no post was sent: each pending target's outcome, never a raise
                 self.drop_hosted(hosted)
-                sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
+                sent = dict(zip(todo, self.staging_failed(post, pending, exc, owner), strict=True))
                 return self.assemble(len(routes), known, sent)
             except BaseException:
                 self.drop_hosted(hosted)
