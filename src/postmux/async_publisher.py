@@ -220,10 +220,12 @@ class AsyncPublisher(PublisherCore):
         report: PublishReport | Publication | Sequence[Publication],
         timeout: float = 600.0,
         interval: float | None = None,
+        *,
+        on_update: Callable[[Publication], object] | None = None,
     ) -> PublishReport:
         """Poll until every publication is final; see :meth:`postmux.Publisher.wait`."""
         current = as_publications(report)
-        pause = interval if interval is not None else self.pause()
+        pauses = self.pauses(interval)
         deadline = time.monotonic() + timeout
         while True:
             todo = self.pollable(current)
@@ -233,27 +235,38 @@ class AsyncPublisher(PublisherCore):
             refreshed = self.remember(polled, await self._refresh(polled))
             for i, p in zip(todo, refreshed, strict=True):
                 current[i] = p
+            if on_update is not None:
+                for p in self.changed(polled, refreshed):
+                    on_update(p)
             if not self.pollable(current):
                 return await self._settled(report, current)
-            if time.monotonic() + pause > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise errors.TimeoutError(
                     f"not every publication was final after {timeout:g} s",
                     self.settled(report, current),
                 )
-            await self._sleep(pause)
+            await self._sleep(min(next(pauses), left))
 
     async def _refresh(self, publications: list[Publication]) -> list[Publication]:
-        if self.capabilities.batch_status or len(publications) == 1:
-            return await self.driver.run(self.adapter.status_many(publications))
+        """Every publication's state now: batches capped per vendor, others one by one, concurrently."""
         import asyncio
 
+        batch = self.capabilities.batch_status
+        groups = self.chunks(publications) if batch else [[p] for p in publications]
         gate = asyncio.Semaphore(self.max_concurrency)
 
-        async def one(p: Publication) -> Publication:
+        async def read(group: list[Publication]) -> list[Publication]:
             async with gate:
-                return await self._status(p)
+                try:
+                    if batch:
+                        return await self.driver.run(self.adapter.status_many(group))
+                    return [await self._status(group[0])]
+                except Exception as exc:  # one unreadable answer: the last states kept, the error noted
+                    return self.unread(group, exc)
 
-        return list(await asyncio.gather(*(one(p) for p in publications)))
+        done = await asyncio.gather(*(read(g) for g in groups))
+        return [p for group in done for p in group]
 
     async def accounts(self, *, refresh: bool = False) -> list[Account]:
         """Every linked account (cached; ``refresh=True`` asks again)."""

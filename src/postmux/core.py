@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -597,6 +598,45 @@ class PublisherCore:
             self.drop_hosted(hosted)
             hosted = ()
         return PublishReport(tuple(current), hosted=hosted)
+
+    def pauses(self, interval: float | None) -> Iterator[float]:
+        """The pauses between polls: the vendor's first interval, x1.5 up to its cap, jittered.
+
+        A fixed ``interval`` from the caller, or the publisher's own
+        ``poll_interval`` (:meth:`pause`), is kept as it is (no backoff, no
+        jitter): the caller chose it.
+        """
+        fixed = interval if interval is not None else self.poll_interval
+        if fixed:
+            while True:
+                yield fixed
+        first = self.adapter.poll_interval
+        cap = self.adapter.poll_max_interval or 4 * first
+        pause = first
+        while True:
+            yield min(cap, pause * random.uniform(0.9, 1.1))
+            pause = min(cap, pause * 1.5)
+
+    def chunks(self, publications: Sequence[Publication]) -> list[list[Publication]]:
+        """``publications`` in requests of at most the vendor's ``status_batch_size``."""
+        size = self.adapter.status_batch_size or len(publications) or 1
+        return [list(publications[i : i + size]) for i in range(0, len(publications), size)]
+
+    @staticmethod
+    def unread(publications: Sequence[Publication], exc: BaseException) -> list[Publication]:
+        """Their last state kept, the poll's error noted: one unreadable answer never ends ``wait()``."""
+        note = f"status not read this time: {exc}"
+        kept = exc if isinstance(exc, PostmuxError) else None
+        return [attrs.evolve(p, error=note, exception=kept) for p in publications]
+
+    @staticmethod
+    def changed(before: Sequence[Publication], after: Sequence[Publication]) -> list[Publication]:
+        """The publications of ``after`` whose status, id or URL moved (what ``on_update`` is told)."""
+        return [
+            b
+            for a, b in zip(before, after, strict=True)
+            if (a.status, a.id, a.url, a.error) != (b.status, b.id, b.url, b.error)
+        ]
 
     @staticmethod
     def pollable(publications: Sequence[Publication]) -> list[int]:

@@ -205,10 +205,20 @@ class Publisher(PublisherCore):
         report: PublishReport | Publication | Sequence[Publication],
         timeout: float = 600.0,
         interval: float | None = None,
+        *,
+        on_update: Callable[[Publication], None] | None = None,
     ) -> PublishReport:
-        """Poll until every publication is final; :class:`~postmux.TimeoutError` (with ``.report``) if not."""
+        """Poll until every publication is final; :class:`~postmux.TimeoutError` (with ``.report``) if not.
+
+        It uses its whole ``timeout`` (a last poll at the deadline), and backs
+        off from the vendor's advised first interval to its cap, with jitter
+        (a given ``interval`` is kept fixed). A status answer that cannot be
+        read keeps that publication's last state, with the error noted in
+        ``error``, and waiting goes on. ``on_update`` is called with each
+        publication whose state moved, as it moves (a progress display).
+        """
         current = as_publications(report)
-        pause = interval if interval is not None else self.pause()
+        pauses = self.pauses(interval)
         deadline = time.monotonic() + timeout
         while True:
             todo = self.pollable(current)
@@ -218,14 +228,18 @@ class Publisher(PublisherCore):
             refreshed = self.remember(polled, self._refresh(polled))
             for i, p in zip(todo, refreshed, strict=True):
                 current[i] = p
+            if on_update is not None:
+                for p in self.changed(polled, refreshed):
+                    on_update(p)
             if not self.pollable(current):
                 return self.settled(report, current)
-            if time.monotonic() + pause > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise errors.TimeoutError(
                     f"not every publication was final after {timeout:g} s",
                     self.settled(report, current),
                 )
-            self._sleep(pause)
+            self._sleep(min(next(pauses), left))
 
     def clean_up(self, report: PublishReport) -> PublishReport:
         """Remove the media hosted for ``report`` now (``wait()`` does it once all is final)."""
@@ -233,13 +247,32 @@ class Publisher(PublisherCore):
         return PublishReport(report.results)
 
     def _refresh(self, publications: list[Publication]) -> list[Publication]:
-        if self.capabilities.batch_status or len(publications) == 1:
-            return self.driver.run(self.adapter.status_many(publications))
+        """Every publication's state now: batches capped per vendor, others one by one, concurrently."""
+        if self.capabilities.batch_status:
+            groups = self.chunks(publications)
+            read = self._read_many
+        else:
+            groups = [[p] for p in publications]
+            read = self._read_one
+        if len(groups) == 1:
+            return read(groups[0])
         from concurrent.futures import ThreadPoolExecutor
 
-        workers = min(self.max_concurrency, len(publications))
+        workers = min(self.max_concurrency, len(groups))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
-            return list(pool.map(self._status, publications))
+            return [p for group in pool.map(read, groups) for p in group]
+
+    def _read_many(self, group: list[Publication]) -> list[Publication]:
+        try:
+            return self.driver.run(self.adapter.status_many(group))
+        except Exception as exc:  # one unreadable answer: the last states kept, the error noted
+            return self.unread(group, exc)
+
+    def _read_one(self, group: list[Publication]) -> list[Publication]:
+        try:
+            return [self._status(group[0])]
+        except Exception as exc:
+            return self.unread(group, exc)
 
     # -- accounts, scheduling, linking -------------------------------------
 

@@ -71,6 +71,7 @@ class PostPeerAdapter(Adapter):
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
+    status_batch_size: ClassVar[int | None] = 25  # one GET per post: groups of 25 read concurrently
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
         cls.__name__: fields for cls, fields in wire.FIELDS.items()
     }

@@ -59,6 +59,7 @@ class WahdxAdapter(Adapter):
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
+    status_batch_size: ClassVar[int | None] = 100  # the docs name no cap: an assumption (README)
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
         "TikTokOptions": wire.TIKTOK_FIELDS,
         "InstagramOptions": wire.INSTAGRAM_FIELDS,

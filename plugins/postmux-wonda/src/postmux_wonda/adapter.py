@@ -77,7 +77,8 @@ class WondaAdapter(Adapter):
     env_var: ClassVar[str] = "WONDA_API_KEY"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
-    poll_interval: ClassVar[float] = 2.0  # Wonda advises 1 s backing off to 5 s
+    poll_interval: ClassVar[float] = 1.0  # Wonda advises 1 s backing off to 5 s
+    poll_max_interval: ClassVar[float | None] = 5.0
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {
         "TikTokOptions": {k: f"!{v}" if k in wire.INVERTED else v for k, v in wire.TIKTOK_FIELDS.items()},
         "InstagramOptions": wire.INSTAGRAM_FIELDS,
