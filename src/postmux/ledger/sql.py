@@ -160,7 +160,9 @@ class SQLLedger:
         self, post_key: str, target_keys: Sequence[str], *, owner: Owner, lease: float | None = None
     ) -> set[str]:
         won: set[str] = set()
-        for part in _chunks(list(dict.fromkeys(target_keys))):
+        # in one order everywhere: two runs claiming overlapping targets in different orders
+        # would lock the rows crosswise (a PostgreSQL deadlock under load)
+        for part in _chunks(sorted(set(target_keys))):
             params = {
                 "post_key": post_key,
                 "host": owner.host,
