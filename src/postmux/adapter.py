@@ -91,7 +91,11 @@ class Adapter:
     name, each with the reason; they skip with it. Only for what :attr:`capabilities` cannot
     say: a lacking feature the capabilities declare is already checked to be refused."""
     poll_interval: ClassVar[float] = 2.0
-    """Seconds between status polls while waiting."""
+    """Seconds before the first status poll while waiting (the vendor's advised first interval)."""
+    poll_max_interval: ClassVar[float | None] = None
+    """The pause between polls backs off to this (x1.5 a poll, jittered); ``None``: 4 x ``poll_interval``."""
+    status_batch_size: ClassVar[int | None] = None
+    """The most publications one ``status_many`` request reads (a batch-status vendor); ``None``: no cap."""
     vocabulary: ClassVar[Vocabulary] = Vocabulary()
     """The vendor's words: option maps, status map, error envelope (see :mod:`postmux.vocabulary`)."""
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {}

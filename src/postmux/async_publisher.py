@@ -23,7 +23,7 @@ from .adapter import Adapter, Route
 from .connect import AsyncConnectSession, asleep
 from .core import PublisherCore, as_publications, own_client_timeout
 from .drivers import AsyncDriver, RetryPolicy
-from .errors import ConfigurationError, FetchRefusedError, Problem
+from .errors import ConfigurationError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
 from .hosting import HostedFile, MediaHost, ahost_local_media, aremove
@@ -143,16 +143,16 @@ class AsyncPublisher(PublisherCore):
         if todo:
             pending = [routes[i] for i in todo]
             wire = post  # see Publisher.publish: hosted URLs for the vendor, the app's post for the ledger
-            if self.needs_hosting(post):
-                assert self.media_host is not None
-                wire, hosted = await ahost_local_media(self.media_host, post)
             try:
+                if self.needs_hosting(post):
+                    assert self.media_host is not None
+                    wire, hosted = await ahost_local_media(self.media_host, post)
                 media = await self.driver.run(
                     self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
                 )
-            except FetchRefusedError as exc:  # refused before anything left: failed, may be sent again
+            except Exception as exc:  # no post was sent: each pending target's outcome, never a raise
                 await asyncio.to_thread(self.drop_hosted, hosted)
-                sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
+                sent = dict(zip(todo, self.staging_failed(post, pending, exc, owner), strict=True))
                 return self.assemble(len(routes), known, sent)
             except BaseException:
                 await asyncio.to_thread(self.drop_hosted, hosted)
@@ -220,10 +220,12 @@ class AsyncPublisher(PublisherCore):
         report: PublishReport | Publication | Sequence[Publication],
         timeout: float = 600.0,
         interval: float | None = None,
+        *,
+        on_update: Callable[[Publication], object] | None = None,
     ) -> PublishReport:
         """Poll until every publication is final; see :meth:`postmux.Publisher.wait`."""
         current = as_publications(report)
-        pause = interval if interval is not None else self.pause()
+        pauses = self.pauses(interval)
         deadline = time.monotonic() + timeout
         while True:
             todo = self.pollable(current)
@@ -233,27 +235,38 @@ class AsyncPublisher(PublisherCore):
             refreshed = self.remember(polled, await self._refresh(polled))
             for i, p in zip(todo, refreshed, strict=True):
                 current[i] = p
+            if on_update is not None:
+                for p in self.changed(polled, refreshed):
+                    on_update(p)
             if not self.pollable(current):
                 return await self._settled(report, current)
-            if time.monotonic() + pause > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise errors.TimeoutError(
                     f"not every publication was final after {timeout:g} s",
                     self.settled(report, current),
                 )
-            await self._sleep(pause)
+            await self._sleep(min(next(pauses), left))
 
     async def _refresh(self, publications: list[Publication]) -> list[Publication]:
-        if self.capabilities.batch_status or len(publications) == 1:
-            return await self.driver.run(self.adapter.status_many(publications))
+        """Every publication's state now: batches capped per vendor, others one by one, concurrently."""
         import asyncio
 
+        batch = self.capabilities.batch_status
+        groups = self.chunks(publications) if batch else [[p] for p in publications]
         gate = asyncio.Semaphore(self.max_concurrency)
 
-        async def one(p: Publication) -> Publication:
+        async def read(group: list[Publication]) -> list[Publication]:
             async with gate:
-                return await self._status(p)
+                try:
+                    if batch:
+                        return await self.driver.run(self.adapter.status_many(group))
+                    return [await self._status(group[0])]
+                except Exception as exc:  # one unreadable answer: the last states kept, the error noted
+                    return self.unread(group, exc)
 
-        return list(await asyncio.gather(*(one(p) for p in publications)))
+        done = await asyncio.gather(*(read(g) for g in groups))
+        return [p for group in done for p in group]
 
     async def accounts(self, *, refresh: bool = False) -> list[Account]:
         """Every linked account (cached; ``refresh=True`` asks again)."""

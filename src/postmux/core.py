@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +29,6 @@ from .errors import (
     LedgerError,
     PostmuxError,
     Problem,
-    ProviderError,
     ResponseError,
     ServerError,
     TransportError,
@@ -43,7 +43,7 @@ from .plugins import PluginManager
 from .portable import accepted_by, vendor_problems
 from .post import Post, Target
 from .preview import Preview, preview_post
-from .results import Publication, PublishReport
+from .results import Publication, PublishReport, error_facts
 from .secrets import Secret, redact
 from .status import Status
 from .validation import raise_for_problems
@@ -171,7 +171,7 @@ class PublisherCore:
             if name == self.provider:
                 continue
             try:
-                found[name] = vendor_problems(cls(), post, hosting=hosting, now=now)
+                found[name] = vendor_problems(cls(), post, hosting=hosting, now=now, safe=False)
             except Exception:  # another vendor's own checks must not break this one's validate()
                 log.debug("postmux: %s could not check the post", name, exc_info=True)
         return found
@@ -425,13 +425,35 @@ class PublisherCore:
         limit = self.media_fetch.limited(kind, {route.platform for route in routes})
         return attrs.evolve(self.media_fetch, max_bytes=limit)
 
-    def refused(self, post: Post, routes: Sequence[Route], exc: FetchRefusedError) -> list[Publication]:
-        """Every target that needed a medium the fetch policy refused: ``failed``, nothing sent.
+    def staging_failed(
+        self, post: Post, routes: Sequence[Route], exc: BaseException, owner: Owner | None = None
+    ) -> list[Publication]:
+        """Every target that needed media that could not be staged (hosted, fetched or uploaded): ``failed``.
 
-        Staging serves every target of a publish, so a refused medium fails
-        them all; the ledger records ``failed``, which may be sent again.
+        Staging serves every target of a publish, so its failure is each
+        pending target's outcome, never an exception from ``publish()``.
+        Staging sends no post (a media upload, a download, a media host), so
+        even an upload that timed out after sending published nothing: the
+        targets are ``failed`` and ``owner``'s claims go back to the ledger
+        (a fetch policy's refusal is recorded as ``failed``): either way a
+        re-run sends them. The error's facts stay on each publication.
         """
-        return self.record(post, routes, self.failed_batch(post, routes, exc))
+        results = [
+            attrs.evolve(p, status=Status.FAILED) for p in self.failed_batch(post, routes, exc)
+        ]  # failed_batch's "unknown" is about a post that may exist: none was sent
+        if not isinstance(exc, FetchRefusedError):  # its message already says nothing was uploaded
+            results = [attrs.evolve(p, error=f"staging the media failed: {p.error}") for p in results]
+        if owner is None or isinstance(exc, FetchRefusedError):  # the refusal is kept, as issue 17 did
+            return self.record(post, routes, results)
+        self.abandon(post, routes, owner)
+        if self._plugins is not None and self._plugins.has_publish_listeners():
+            for publication in results:
+                self._plugins.publish_finished(publication=publication)
+        return results
+
+    def refused(self, post: Post, routes: Sequence[Route], exc: FetchRefusedError) -> list[Publication]:
+        """The name issue 17 gave it: :meth:`staging_failed` for a :class:`FetchRefusedError`."""
+        return self.staging_failed(post, routes, exc)
 
     # -- outcomes --------------------------------------------------------
 
@@ -479,17 +501,19 @@ class PublisherCore:
 
         A refusal (4xx, bad input) is ``failed``: nothing was published. A
         timeout after sending, a 5xx or an unreadable 2xx body is ``unknown``:
-        the post may exist, so it is never resent on its own.
+        the post may exist, so it is never resent on its own. A ``503`` with
+        ``Retry-After`` still there after the retries is ``failed``: the vendor
+        said it did nothing. Every publication carries the error's facts
+        (:func:`~postmux.results.error_facts`).
         """
         status = Status.FAILED
-        code: str | None = None
         if isinstance(exc, TransportError):
             status = Status.UNKNOWN if exc.request_sent else Status.FAILED
-        elif isinstance(exc, ServerError | ResponseError):
+        elif isinstance(exc, ServerError):
+            status = Status.FAILED if exc.nothing_done else Status.UNKNOWN
+        elif isinstance(exc, ResponseError):
             status = Status.UNKNOWN
-        elif isinstance(exc, ProviderError):
-            code = exc.code
-        elif not isinstance(exc, ValidationError | PostmuxError):
+        elif not isinstance(exc, PostmuxError):
             log.error("postmux: %s adapter raised %r", self.provider, exc, exc_info=exc)
             wrapped = PostmuxError(
                 redact(f"{self.provider} plugin error: {type(exc).__name__}: {exc}", self._key)
@@ -504,10 +528,10 @@ class PublisherCore:
                 provider=self.provider,
                 status=status,
                 error=str(exc),
-                error_code=code,
                 account_id=route.account_id,
                 post_key=self.post_key(post),
                 exception=exc,
+                **error_facts(exc),
             )
             for route in batch
         ]
@@ -574,6 +598,45 @@ class PublisherCore:
             self.drop_hosted(hosted)
             hosted = ()
         return PublishReport(tuple(current), hosted=hosted)
+
+    def pauses(self, interval: float | None) -> Iterator[float]:
+        """The pauses between polls: the vendor's first interval, x1.5 up to its cap, jittered.
+
+        A fixed ``interval`` from the caller, or the publisher's own
+        ``poll_interval`` (:meth:`pause`), is kept as it is (no backoff, no
+        jitter): the caller chose it.
+        """
+        fixed = interval if interval is not None else self.poll_interval
+        if fixed:
+            while True:
+                yield fixed
+        first = self.adapter.poll_interval
+        cap = self.adapter.poll_max_interval or 4 * first
+        pause = first
+        while True:
+            yield min(cap, pause * random.uniform(0.9, 1.1))
+            pause = min(cap, pause * 1.5)
+
+    def chunks(self, publications: Sequence[Publication]) -> list[list[Publication]]:
+        """``publications`` in requests of at most the vendor's ``status_batch_size``."""
+        size = self.adapter.status_batch_size or len(publications) or 1
+        return [list(publications[i : i + size]) for i in range(0, len(publications), size)]
+
+    @staticmethod
+    def unread(publications: Sequence[Publication], exc: BaseException) -> list[Publication]:
+        """Their last state kept, the poll's error noted: one unreadable answer never ends ``wait()``."""
+        note = f"status not read this time: {exc}"
+        kept = exc if isinstance(exc, PostmuxError) else None
+        return [attrs.evolve(p, error=note, exception=kept) for p in publications]
+
+    @staticmethod
+    def changed(before: Sequence[Publication], after: Sequence[Publication]) -> list[Publication]:
+        """The publications of ``after`` whose status, id or URL moved (what ``on_update`` is told)."""
+        return [
+            b
+            for a, b in zip(before, after, strict=True)
+            if (a.status, a.id, a.url, a.error) != (b.status, b.id, b.url, b.error)
+        ]
 
     @staticmethod
     def pollable(publications: Sequence[Publication]) -> list[int]:

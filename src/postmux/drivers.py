@@ -2,8 +2,10 @@
 
 The driver is the only code that touches the network. It adds the vendor's
 auth header (only to the vendor's own origin: a presigned upload URL or a media
-CDN never sees the key), maps error statuses through the adapter, wraps httpx
-exceptions, and retries only what is safe:
+CDN never sees the key; only to the copy it sends, so no request, response or
+error it hands back holds the key: it keeps the key only as a ``Secret``),
+maps error statuses through the adapter, wraps httpx exceptions (cutting them
+out of the error's chain) and retries only what is safe:
 
 * a request that provably never left (connection refused, connect timeout);
 * 429, and 503 with ``Retry-After``, which say the vendor did nothing;
@@ -25,7 +27,7 @@ import functools
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import IO, Any, TypeVar
 from urllib.parse import urljoin
 
@@ -41,6 +43,7 @@ from .errors import (
     PostmuxError,
     ProviderError,
     RateLimitError,
+    ServerError,
     TransportError,
     error_for_status,
 )
@@ -120,15 +123,18 @@ class _DriverBase:
         self.retry = retry
         self.fetch = fetch or FetchPolicy()
         self._origin = httpx.URL(adapter.base_url).copy_with(path="/", query=None)
-        self._auth = {} if key is NO_KEY else dict(adapter.auth_headers(key))
+        # only as its Secret: the key is added to the copy of a request that is sent
+        self._keyless = key is NO_KEY
         self._origin_key = (self._origin.raw_scheme, self._origin.raw_host, self._origin.port)
         self._tokens: list[Secret] = []  # every account token sent, to scrub from what is kept
 
-    def prepare(self, request: httpx.Request) -> None:
+    def prepare(self, request: httpx.Request, *, auth: bool = True) -> None:
         """Add what the app's client would add, and the auth header only for the vendor's own origin.
 
         The auth header is the account's own token where the flow names an
-        account and the publisher has per-account credentials.
+        account and the publisher has per-account credentials. The driver
+        itself passes ``auth=False`` and adds it only to the copy it sends
+        (:meth:`on_the_wire`); a preview shows it (redacted).
         """
         if self._agent is None:  # looked up on first use, not when the publisher is made
             self._agent = user_agent(type(self.adapter))
@@ -136,19 +142,25 @@ class _DriverBase:
             apply_client_defaults(self._client, request, self._agent)
         else:  # a preview with no client: what postmux itself adds
             request.headers.setdefault("User-Agent", self._agent)
-        if self._is_vendor(request):
-            account = request.extensions.get(ACCOUNT)
-            source = self.adapter.credentials
-            if account is None or source is None:
-                request.headers.update(self._auth)
-            else:
-                self._use(request, source.token(account).access)
+        if auth and self._is_vendor(request):
+            request.headers.update(self._auth_for(request))
+
+    def _auth_for(self, request: httpx.Request) -> Mapping[str, str]:
+        """The auth header for ``request``: its account's token where there is one, else the key."""
+        account = request.extensions.get(ACCOUNT)
+        source = self.adapter.credentials
+        if account is None or source is None:
+            return {} if self._keyless else self.adapter.auth_headers(self.key)
+        token: Secret | None = request.extensions.get(TOKEN)
+        if token is None:
+            token = source.token(account).access
+            self._use(request, token)
+        return self.adapter.auth_headers(token)
 
     def _use(self, request: httpx.Request, token: Secret) -> None:
         if token not in self._tokens:
             self._tokens = [*self._tokens[-63:], token]
-        request.extensions[TOKEN] = token
-        request.headers.update(self.adapter.auth_headers(token))
+        request.extensions[TOKEN] = token  # a Secret: the next attempt sends the same token
 
     def _refreshed(self, request: httpx.Request) -> bool:
         """After a 401 for an account's token: refresh it once and say whether to send again."""
@@ -166,6 +178,32 @@ class _DriverBase:
     def secrets(self) -> tuple[Secret, ...]:
         """The publisher key and every account token sent: what no kept text may carry."""
         return (self.key, *self._tokens)
+
+    def on_the_wire(self, request: httpx.Request) -> httpx.Request:
+        """The copy of ``request`` that is sent: the same, plus the auth header for the vendor.
+
+        The flow's request never holds the key, and :meth:`answered` points
+        the response back at it: httpx keeps the request it sent on the
+        response and on its exceptions, so the key would otherwise travel with
+        every response a plugin keeps and every error's ``__context__``.
+        """
+        if not self._is_vendor(request):
+            return request
+        wire = httpx.Request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
+        wire.headers.update(self._auth_for(request))
+        return wire
+
+    @staticmethod
+    def answered(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        """``response``, pointing at the keyless request the flow made."""
+        response.request = request
+        return response
 
     def safe_to_retry(self, request: httpx.Request) -> bool:
         """True when sending ``request`` twice cannot do anything twice."""
@@ -204,7 +242,11 @@ class _DriverBase:
             )
         if response.status_code not in _RETRY_STATUSES:
             return error, None
-        hint = error.retry_after if isinstance(error, RateLimitError) else retry_after(response)
+        hint = error.retry_after if isinstance(error, RateLimitError | ServerError) else None
+        if hint is None:
+            hint = retry_after(response)
+        if isinstance(error, ServerError) and error.retry_after is None:
+            error.retry_after = hint  # a plugin's own 5xx: the core still reads "come back later"
         said_nothing_done = response.status_code == 429 or (response.status_code == 503 and hint is not None)
         if not (said_nothing_done or self.safe_to_retry(request)):
             return error, None
@@ -212,16 +254,9 @@ class _DriverBase:
 
     def begin(self, request: httpx.Request) -> IO[bytes] | None:
         """Prepare ``request`` for sending; the file its body streams into, if any."""
-        self.prepare(request)
+        self.prepare(request, auth=False)
         sink: IO[bytes] | None = request.extensions.get(DOWNLOAD_TO)
         return sink
-
-    def delay_after_exception(self, request: httpx.Request, exc: httpx.HTTPError, attempt: int) -> float:
-        """The pause before retrying after ``exc``; raises the wrapped error when not retrying."""
-        error, delay = self.on_transport_error(request, exc, attempt)
-        if delay is None:
-            raise error from None
-        return delay
 
     def delay_after_response(
         self, request: httpx.Request, response: httpx.Response, attempt: int, started: float
@@ -293,6 +328,31 @@ class _DriverBase:
             )
 
 
+def detach(exc: BaseException) -> None:
+    """Cut httpx's and httpcore's exceptions out of ``exc``'s chain, in place.
+
+    ``raise … from None`` only hides ``__context__``: it is still there, and
+    with it httpx's request, its headers and the frames of the connection
+    that sent them. A postmux error keeps its own chain (a plugin's
+    ``raise … from`` its own error) but nothing of the HTTP stack.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _is_http_stack(current.__cause__):
+            current.__cause__ = None
+            current.__suppress_context__ = True
+        hidden = current.__suppress_context__ and current.__cause__ is None  # raised "from None"
+        if hidden or _is_http_stack(current.__context__):
+            current.__context__ = None
+        current = current.__cause__ or current.__context__
+
+
+def _is_http_stack(exc: BaseException | None) -> bool:
+    return exc is not None and type(exc).__module__.split(".")[0] in ("httpx", "httpcore", "h11", "h2")
+
+
 def _first(chunks: Iterator[bytes], limit: int) -> bytes:
     """Up to ``limit`` bytes from ``chunks``, reading no further."""
     data = bytearray()
@@ -351,6 +411,7 @@ class SyncDriver(_DriverBase):
             return stop.value  # type: ignore[no-any-return]
         except PostmuxError as exc:
             scrub(exc, *self.secrets)  # a plugin's own error may quote a body that echoes the key
+            detach(exc)
             raise
         finally:
             flow.close()
@@ -416,17 +477,19 @@ class SyncDriver(_DriverBase):
             try:
                 response = exchange()
             except httpx.HTTPError as exc:
-                delay = self.delay_after_exception(request, exc, attempt)
+                error, delay = self.on_transport_error(request, exc, attempt)
             else:
                 delay = self.delay_after_response(request, response, attempt, started)
                 if delay is None:
                     return response
+            if delay is None:  # raised here, outside the except: no httpx exception as its context
+                raise error
             self.sleep(delay)
             attempt += 1
 
     def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
-        response = self.client.send(request, stream=True)
+        response = self.client.send(self.on_the_wire(request), stream=True)
         try:
             if response.status_code >= 400 or sink is None:
                 response.read()
@@ -435,7 +498,7 @@ class SyncDriver(_DriverBase):
                     sink.write(chunk)
         finally:
             response.close()
-        return response
+        return self.answered(request, response)
 
 
 class AsyncDriver(_DriverBase):
@@ -469,6 +532,7 @@ class AsyncDriver(_DriverBase):
             return stop.value  # type: ignore[no-any-return]
         except PostmuxError as exc:
             scrub(exc, *self.secrets)  # a plugin's own error may quote a body that echoes the key
+            detach(exc)
             raise
         finally:
             flow.close()
@@ -536,17 +600,19 @@ class AsyncDriver(_DriverBase):
             try:
                 response = await exchange()
             except httpx.HTTPError as exc:
-                delay = self.delay_after_exception(request, exc, attempt)
+                error, delay = self.on_transport_error(request, exc, attempt)
             else:
                 delay = self.delay_after_response(request, response, attempt, started)
                 if delay is None:
                     return response
+            if delay is None:  # raised here, outside the except: no httpx exception as its context
+                raise error
             await self.sleep(delay)
             attempt += 1
 
     async def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
-        response = await self.client.send(request, stream=True)
+        response = await self.client.send(self.on_the_wire(request), stream=True)
         try:
             if response.status_code >= 400 or sink is None:
                 await response.aread()
@@ -555,4 +621,4 @@ class AsyncDriver(_DriverBase):
                     sink.write(chunk)
         finally:
             await response.aclose()
-        return response
+        return self.answered(request, response)

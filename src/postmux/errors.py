@@ -17,7 +17,7 @@ cattrs exception crosses the public API::
     │   ├── NotFoundError          404 / 410
     │   ├── ConflictError          409
     │   ├── RateLimitError         429 (.retry_after)
-    │   └── ServerError            5xx
+    │   └── ServerError            5xx (.retry_after: a 503 that said "come back later")
     ├── TransportError             the network failed (.request_sent)
     ├── FetchRefusedError          the fetch policy refused a medium's URL (.medium .rule)
     ├── ResponseError              a body we cannot read (.body)
@@ -209,7 +209,21 @@ class RateLimitError(ProviderError):
 
 
 class ServerError(ProviderError):
-    """5xx: the vendor failed; whether a POST took effect is unknown."""
+    """5xx: the vendor failed; whether a POST took effect is unknown.
+
+    Except for a ``503`` with ``retry_after`` (from ``Retry-After``): the vendor
+    said it was unavailable and did nothing, so a publish that still got it
+    after every retry is ``failed`` (safe to send again), as after a ``429``.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def nothing_done(self) -> bool:
+        """True when the vendor said it did nothing: ``503`` with ``Retry-After``."""
+        return self.status_code == 503 and self.retry_after is not None
 
 
 class TransportError(PostmuxError):
@@ -307,8 +321,9 @@ def error_for_status(
     cls = _BY_STATUS.get(status_code)
     if cls is None:
         cls = ServerError if status_code >= 500 else ProviderError
-    if cls is RateLimitError:
-        return RateLimitError(
+    if cls is RateLimitError or cls is ServerError:
+        hinted: type[RateLimitError | ServerError] = RateLimitError if cls is RateLimitError else ServerError
+        return hinted(
             message,
             retry_after=retry_after,
             provider=provider,

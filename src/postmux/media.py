@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from .errors import Problem, ValidationError
+
 __all__ = ["EXTENSIONS", "Media", "MediaKind", "detect_kind", "extension_of", "to_media"]
 
 
@@ -71,8 +73,14 @@ def detect_kind(location: str) -> MediaKind | None:
 
 
 def _fspath(value: str | os.PathLike[str] | None) -> str | None:
-    """A path as a string (typed, so that ``Media(path=Path(...))`` type-checks)."""
-    return None if value is None else os.fspath(value)
+    """A path as a string (typed, so that ``Media(path=Path(...))`` type-checks).
+
+    Anything else is left as it is, for the type check that names ``media.path``.
+    """
+    if isinstance(value, os.PathLike):
+        path = os.fspath(value)
+        return path if isinstance(path, str) else value  # bytes: refused by the type check
+    return value
 
 
 def _kind(value: MediaKind | Literal["photo", "video"] | None) -> MediaKind | None:
@@ -91,7 +99,10 @@ class Media:
 
     ``kind`` is detected from the extension when not given; ``mime_type`` from
     the extension likewise. Neither is checked here: :func:`postmux.validate`
-    reports every problem at once instead of failing on the first.
+    reports every problem at once instead of failing on the first. Only a
+    ``url``, ``path`` or ``mime_type`` that is not a string at all is refused at
+    once, as a :class:`~postmux.ValidationError` naming ``media.url`` (…):
+    nothing can be read from it.
     """
 
     url: str | None = None
@@ -100,6 +111,13 @@ class Media:
     mime_type: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        wrong = [
+            Problem(f"media.{name}", f"expected a string, got {type(value).__name__}")
+            for name, value in (("url", self.url), ("path", self.path), ("mime_type", self.mime_type))
+            if value is not None and not isinstance(value, str)
+        ]
+        if wrong:  # nothing sensible can be read from it: a clear error now, not a TypeError later
+            raise ValidationError(wrong)
         where = self.location
         if where is not None:
             if self.kind is None:

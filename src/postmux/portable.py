@@ -18,6 +18,7 @@ adapter is asked to send anything.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -33,6 +34,8 @@ from .plugins import PluginManager, plugin_manager
 from .post import Post, Target
 from .rules import RULES
 from .validation import validate
+
+log = logging.getLogger("postmux")
 
 __all__ = ["Change", "PortabilityReport", "VendorCheck", "accepted_by", "check_portable", "vendor_problems"]
 
@@ -134,13 +137,21 @@ class PortabilityReport:
 
 
 def vendor_problems(
-    adapter: Adapter, post: object, *, hosting: bool = False, now: datetime | None = None
+    adapter: Adapter,
+    post: object,
+    *,
+    hosting: bool = False,
+    now: datetime | None = None,
+    safe: bool = True,
 ) -> list[Problem]:
     """Every problem with ``post`` at ``adapter``'s vendor: the tables, then the plugin's own checks.
 
     ``hosting`` says a media host turns local files into URLs, so a URL-only
     vendor takes them. This is what ``Publisher.validate`` returns (before it
-    names the vendors that would accept a refusal).
+    names the vendors that would accept a refusal). It never raises: a
+    plugin check that trips over a bad post adds a ``post`` problem when the
+    tables found none (``safe=False`` lets it raise instead, for a caller that
+    leaves such a vendor out).
     """
     caps = adapter.capabilities
     if hosting and not caps.local_files:
@@ -148,7 +159,16 @@ def vendor_problems(
     problems = validate(post, caps, provider=adapter.name, now=now)
     if isinstance(post, Post):
         seen = set(problems)
-        problems += [p for p in adapter.check(post) if p not in seen]
+        try:
+            own = adapter.check(post)
+        except Exception as exc:  # validate() never raises: a plugin that trips on a bad post
+            if not safe:
+                raise
+            if problems:  # the tables already said what is wrong; its checks met the same
+                return problems
+            log.debug("postmux: %s could not check the post", adapter.name, exc_info=True)
+            return [Problem("post", f"{adapter.name} could not check this post ({type(exc).__name__})")]
+        problems += [p for p in own if p not in seen]
     return problems
 
 

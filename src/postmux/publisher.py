@@ -23,7 +23,7 @@ from .adapter import Adapter, Route
 from .connect import ConnectSession
 from .core import PublisherCore, as_publications, own_client_timeout
 from .drivers import RetryPolicy, SyncDriver
-from .errors import ConfigurationError, FetchRefusedError, Problem
+from .errors import ConfigurationError, Problem
 from .fetch import FetchPolicy
 from .flow import Flow
 from .hosting import HostedFile, MediaHost, host_local_media
@@ -104,8 +104,10 @@ class Publisher(PublisherCore):
 
         Raises :class:`~postmux.ValidationError` (or ``UnsupportedError``) with
         every problem, and :class:`~postmux.LedgerError` for an unusable
-        ledger, before any I/O. Vendor and network failures do not raise:
-        they become the affected targets' ``failed`` or ``unknown`` results.
+        ledger, before any I/O, and nothing after the first byte: vendor,
+        network, media-host and staging failures, and a ledger write that
+        fails after sending, become the affected targets' ``failed`` or
+        ``unknown`` results.
         With a ledger, each target is claimed before any byte for it leaves;
         a target another run holds comes back ``unknown`` with
         ``error_code="claimed_elsewhere"``, and nothing is sent for it.
@@ -124,16 +126,16 @@ class Publisher(PublisherCore):
             # the vendor's flow sees URLs for local files where it takes URLs only; the
             # ledger keeps the post as the app wrote it
             wire = post
-            if self.needs_hosting(post):
-                assert self.media_host is not None
-                wire, hosted = host_local_media(self.media_host, post)
             try:
+                if self.needs_hosting(post):
+                    assert self.media_host is not None
+                    wire, hosted = host_local_media(self.media_host, post)
                 media = self.driver.run(
                     self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
                 )
-            except FetchRefusedError as exc:  # refused before anything left: failed, may be sent again
+            except Exception as exc:  # no post was sent: each pending target's outcome, never a raise
                 self.drop_hosted(hosted)
-                sent = dict(zip(todo, self.refused(post, pending, exc), strict=True))
+                sent = dict(zip(todo, self.staging_failed(post, pending, exc, owner), strict=True))
                 return self.assemble(len(routes), known, sent)
             except BaseException:
                 self.drop_hosted(hosted)
@@ -203,10 +205,20 @@ class Publisher(PublisherCore):
         report: PublishReport | Publication | Sequence[Publication],
         timeout: float = 600.0,
         interval: float | None = None,
+        *,
+        on_update: Callable[[Publication], None] | None = None,
     ) -> PublishReport:
-        """Poll until every publication is final; :class:`~postmux.TimeoutError` (with ``.report``) if not."""
+        """Poll until every publication is final; :class:`~postmux.TimeoutError` (with ``.report``) if not.
+
+        It uses its whole ``timeout`` (a last poll at the deadline), and backs
+        off from the vendor's advised first interval to its cap, with jitter
+        (a given ``interval`` is kept fixed). A status answer that cannot be
+        read keeps that publication's last state, with the error noted in
+        ``error``, and waiting goes on. ``on_update`` is called with each
+        publication whose state moved, as it moves (a progress display).
+        """
         current = as_publications(report)
-        pause = interval if interval is not None else self.pause()
+        pauses = self.pauses(interval)
         deadline = time.monotonic() + timeout
         while True:
             todo = self.pollable(current)
@@ -216,14 +228,18 @@ class Publisher(PublisherCore):
             refreshed = self.remember(polled, self._refresh(polled))
             for i, p in zip(todo, refreshed, strict=True):
                 current[i] = p
+            if on_update is not None:
+                for p in self.changed(polled, refreshed):
+                    on_update(p)
             if not self.pollable(current):
                 return self.settled(report, current)
-            if time.monotonic() + pause > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise errors.TimeoutError(
                     f"not every publication was final after {timeout:g} s",
                     self.settled(report, current),
                 )
-            self._sleep(pause)
+            self._sleep(min(next(pauses), left))
 
     def clean_up(self, report: PublishReport) -> PublishReport:
         """Remove the media hosted for ``report`` now (``wait()`` does it once all is final)."""
@@ -231,13 +247,32 @@ class Publisher(PublisherCore):
         return PublishReport(report.results)
 
     def _refresh(self, publications: list[Publication]) -> list[Publication]:
-        if self.capabilities.batch_status or len(publications) == 1:
-            return self.driver.run(self.adapter.status_many(publications))
+        """Every publication's state now: batches capped per vendor, others one by one, concurrently."""
+        if self.capabilities.batch_status:
+            groups = self.chunks(publications)
+            read = self._read_many
+        else:
+            groups = [[p] for p in publications]
+            read = self._read_one
+        if len(groups) == 1:
+            return read(groups[0])
         from concurrent.futures import ThreadPoolExecutor
 
-        workers = min(self.max_concurrency, len(publications))
+        workers = min(self.max_concurrency, len(groups))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
-            return list(pool.map(self._status, publications))
+            return [p for group in pool.map(read, groups) for p in group]
+
+    def _read_many(self, group: list[Publication]) -> list[Publication]:
+        try:
+            return self.driver.run(self.adapter.status_many(group))
+        except Exception as exc:  # one unreadable answer: the last states kept, the error noted
+            return self.unread(group, exc)
+
+    def _read_one(self, group: list[Publication]) -> list[Publication]:
+        try:
+            return [self._status(group[0])]
+        except Exception as exc:
+            return self.unread(group, exc)
 
     # -- accounts, scheduling, linking -------------------------------------
 

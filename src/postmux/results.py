@@ -14,21 +14,49 @@ from .media import MediaKind
 from .post import Target
 from .status import Status
 
-__all__ = ["Publication", "PublishReport"]
+__all__ = ["Publication", "PublishReport", "error_facts"]
+
+
+def error_facts(exc: BaseException) -> dict[str, Any]:
+    """The plain facts of an error a publication keeps: ``status_code``, ``error_code``, ``request_id``.
+
+    A vendor's or a media host's HTTP error carries its status and the vendor's
+    code; a network failure or an unreadable body has neither. ``request_id``
+    is read where a vendor's error carries one.
+    """
+    status_code = getattr(exc, "status_code", None)
+    code = getattr(exc, "code", None)
+    request_id = getattr(exc, "request_id", None)
+    return {
+        "status_code": status_code if isinstance(status_code, int) else None,
+        "error_code": code if isinstance(code, str) else None,
+        "request_id": request_id if isinstance(request_id, str) else None,
+    }
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class Publication:
     """The outcome of sending one post to one target.
 
-            ``id`` is the vendor's handle for following it (``status()``, ``wait()``,
-            ``cancel()``); ``url`` the public post once known; ``error`` the reason
-            for ``failed`` (or for ``unknown``); ``raw`` every field the vendor sent,
-            untouched. ``post_key`` is the ledger's key for the post (``Post.key``, or
-    its content digest when a ledger is in use). ``account_id`` is the vendor's id of the target account (an
-        ``@username`` target resolved). ``media_kind`` and ``state`` carry what a vendor needs to look
-            the publication up again (``state`` holds plain strings only, so a
-            publication can be stored and restored).
+    ``id`` is the vendor's handle for following it (``status()``, ``wait()``,
+    ``cancel()``); ``url`` the public post once known; ``error`` the reason
+    for ``failed`` (or for ``unknown``); ``raw`` every field the vendor sent,
+    untouched. ``post_key`` is the ledger's key for the post (``Post.key``, or
+    its content digest when a ledger is in use). ``account_id`` is the vendor's
+    id of the target account (an ``@username`` target resolved). ``media_kind``
+    and ``state`` carry what a vendor needs to look the publication up again
+    (``state`` holds plain strings only, so a publication can be stored and
+    restored).
+
+    When an error decided the outcome, its facts are kept as plain data, so an
+    app can branch on them and a stored publication still has them:
+    ``status_code`` is the HTTP status of the vendor's (or a media host's)
+    error answer (``None`` for a network failure), ``error_code`` the vendor's
+    own code where it sent one, ``request_id`` the vendor's id of the request
+    for its support, where it sent one. ``exception`` is the
+    :class:`~postmux.PostmuxError` itself (its class, ``retry_after``, ``body``
+    …; :meth:`raise_for_error` raises it): kept in memory only, left out of
+    ``to_dict``, equality and the ledger, and holding no API key.
     """
 
     target: Target
@@ -38,6 +66,8 @@ class Publication:
     url: str | None = None
     error: str | None = None
     error_code: str | None = None
+    status_code: int | None = None
+    request_id: str | None = None
     scheduled_for: datetime | None = None
     media_kind: MediaKind | None = None
     account_id: str | None = None
@@ -68,6 +98,8 @@ class Publication:
             "url": self.url,
             "error": self.error,
             "error_code": self.error_code,
+            "status_code": self.status_code,
+            "request_id": self.request_id,
             "scheduled_for": self.scheduled_for.isoformat() if self.scheduled_for else None,
             "media_kind": self.media_kind.value if self.media_kind else None,
             "post_key": self.post_key,
@@ -90,6 +122,8 @@ class Publication:
             url=data.get("url"),
             error=data.get("error"),
             error_code=data.get("error_code"),
+            status_code=data.get("status_code"),
+            request_id=data.get("request_id"),
             scheduled_for=datetime.fromisoformat(when) if when else None,
             media_kind=MediaKind(kind) if kind else None,
             account_id=data.get("account_id"),

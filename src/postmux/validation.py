@@ -85,14 +85,15 @@ def validate(
         return out.items
     kind = _check_media(post, capabilities, out)
     platforms = _check_targets(post, capabilities, provider, out)
-    _check_text_types(post, out)
+    readable = _check_text_types(post, out)
     _check_option_types(post, out)
     _check_schedule(post, capabilities, platforms, provider, now, out)
     for platform in platforms:
         rules = RULES[platform]
         support = capabilities.platforms[platform]
         _check_platform_media(post, platform, rules, support, kind, provider, out)
-        _check_text(post, platform, rules, support, kind, provider, out)
+        if readable:  # a text that is not Unicode cannot be measured
+            _check_text(post, platform, rules, support, kind, provider, out)
         _check_options(post, platform, support, kind, provider, out)
     return out.items
 
@@ -176,7 +177,16 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
         if not isinstance(target, Target):
             out.add(field, f"expected a Target or 'platform:account', got {target!r}")
             continue
-        if not isinstance(target.account, str) or not target.account.strip("@ "):
+        if not isinstance(target.platform, str):
+            out.add(f"{field}.platform", f"expected a platform name, got {type(target.platform).__name__}")
+            continue
+        if not isinstance(target.account, str):
+            out.add(
+                f"{field}.account",
+                f"expected an account id or @username, got {type(target.account).__name__}",
+            )
+            continue
+        if not target.account.strip("@ "):
             out.add(f"{field}.account", "an account id or @username is needed")
         where = (target.platform, target.account)  # the same account, whatever its own text
         if where in seen:
@@ -200,15 +210,75 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
     return platforms
 
 
-def _check_text_types(post: Post, out: _Problems) -> None:
+def not_unicode(value: str) -> bool:
+    """True when ``value`` holds a lone surrogate: it cannot be encoded, so it cannot be sent."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+_LONE_SURROGATE = "holds a lone surrogate (half of a UTF-16 pair): it is not text that can be sent"
+
+
+def _check_text_types(post: Post, out: _Problems) -> bool:
+    """Type checks of the texts; False when some text cannot be encoded, so not measured either."""
+    readable = True
     if not isinstance(post.text, str):
         out.add("text", f"expected a string, got {type(post.text).__name__}")
+    elif not_unicode(post.text):
+        out.add("text", _LONE_SURROGATE)
+        readable = False
     if post.title is not None and not isinstance(post.title, str):
         out.add("title", f"expected a string, got {type(post.title).__name__}")
+    elif isinstance(post.title, str) and not_unicode(post.title):
+        out.add("title", _LONE_SURROGATE)
+        readable = False
+    targets = post.targets if isinstance(post.targets, tuple) else ()
+    for i, target in enumerate(targets):
+        if isinstance(target, Target) and isinstance(target.text, str) and not_unicode(target.text):
+            out.add(f"targets[{i}].text", _LONE_SURROGATE)
+            readable = False
     if post.key is not None and (not isinstance(post.key, str) or not post.key):
         out.add("key", "expected a non-empty string")
     if not isinstance(post.extras, Mapping) or not all(isinstance(v, Mapping) for v in post.extras.values()):
         out.add("extras", "expected a mapping of provider name to a mapping of raw fields")
+    else:
+        for provider_name, fields in post.extras.items():
+            _check_json(f"extras.{provider_name}", fields, out, depth=0)
+    return readable
+
+
+_JSON_DEPTH = 32
+"""How deep raw vendor fields may nest: far beyond any vendor's schema, far short of a RecursionError."""
+
+
+def _check_json(field: str, value: object, out: _Problems, *, depth: int) -> None:
+    """A problem for each part of ``value`` standard JSON cannot carry (``extras`` go out as they are)."""
+    if depth > _JSON_DEPTH:
+        out.add(field, f"nested deeper than {_JSON_DEPTH} levels")
+    elif value is None or isinstance(value, bool | int):
+        return
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            out.add(field, f"{value!r} is not a JSON number")
+    elif isinstance(value, str):
+        if not_unicode(value):
+            out.add(field, _LONE_SURROGATE)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                out.add(field, f"a JSON object's keys are strings, got {type(key).__name__}")
+            elif not_unicode(key):
+                out.add(field, f"a key {_LONE_SURROGATE}")
+            else:
+                _check_json(f"{field}.{key}", item, out, depth=depth + 1)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_json(f"{field}[{i}]", item, out, depth=depth + 1)
+    else:
+        out.add(field, f"JSON cannot carry a {type(value).__name__}")
 
 
 def _check_option_types(post: Post, out: _Problems) -> None:
@@ -488,8 +558,12 @@ def _check_options(
                 f"{provider} cannot carry this {RULES[platform].name} option (set to {value!r})",
                 unsupported=True,
             )
+    typed = _Problems()
+    _check_option_values(platform, options, typed)
+    for problem in typed.items:
+        out.add(problem.field, problem.message)
     check = _OPTION_CHECKS.get(platform)
-    if check is not None:
+    if check is not None and not typed.items:  # the platform's rules read the values as typed
         check(post, options, kind, out)
     if support.only:  # after the platform's own rules, which say it better where they apply
         _check_contexts(post, platform, support, options, kind, provider, out)
@@ -529,12 +603,33 @@ def _check_contexts(
 
 _KINDS = frozenset({"video", "photo"})
 _MODES = frozenset({"post", "draft"})
+
+
+def _check_option_values(prefix: str, options: PlatformOptions, out: _Problems) -> None:
+    """Every option value of the wrong type, and every text in them that is not Unicode."""
+    _check_bools(prefix, options, out)
+    for name, value in options.given().items():
+        field = f"{prefix}.{name}"
+        if name in _TEXT_TUPLES:
+            items = (value,) if isinstance(value, str) else value
+            if not isinstance(items, tuple) or not all(isinstance(v, str) for v in items):
+                out.add(field, f"expected a string or a list of strings, got {value!r}")
+                continue
+            value = "".join(items)
+        if isinstance(value, str) and not_unicode(value):
+            out.add(field, _LONE_SURROGATE)
+
+
+_TEXT_TUPLES = frozenset({"collaborators", "alt_text", "tags"})
+"""Option fields that take a list of strings (or, for ``alt_text``, one string)."""
+
+
 _ENUMS: dict[str, frozenset[str]] = {f: allowed for r in RULES.values() for f, allowed in r.enums.items()}
 
 
 def _check_enum(field: str, value: object, out: _Problems) -> None:
     allowed = _ENUMS.get(field)
-    if value is not None and allowed is not None and value not in allowed:
+    if value is not None and allowed is not None and (not isinstance(value, str) or value not in allowed):
         out.add(field, f"must be one of {', '.join(sorted(allowed))}; got {value!r}")
 
 

@@ -145,20 +145,66 @@ def configure(
     )
 
 
+MAX_JSON_BYTES = 64 * 1024 * 1024
+"""The largest answer read as JSON: no vendor sends anything near it, and a flood is refused unread."""
+
+MAX_JSON_DEPTH = 64
+"""How deep an answer may nest: no vendor's schema comes near; deeper would end in a RecursionError."""
+
+
 def read_json(response: httpx.Response, *, provider: str) -> Any:
-    """The response body as JSON, or :class:`ResponseError` for HTML, empty or broken bodies."""
+    """The body as JSON, or :class:`ResponseError` for HTML, empty, broken, huge or too deep bodies."""
+    content = response.content
+    status = response.status_code
+    if len(content) > MAX_JSON_BYTES:
+        raise ResponseError(
+            f"HTTP {status} answered {len(content)} bytes where JSON was expected (at most {MAX_JSON_BYTES})",
+            provider=provider,
+            body=content[:2000].decode("utf-8", "replace"),
+        )
     try:
-        return json.loads(response.content)  # bytes: json detects UTF-8/16/32, no charset sniffing
+        data = json.loads(content)  # bytes: json detects UTF-8/16/32, no charset sniffing
+    except RecursionError:
+        data = _TOO_DEEP
     except ValueError:
         text = response.text
         kind = "an HTML page" if text.lstrip()[:1] == "<" else "a body that is not JSON"
         if not text.strip():
             kind = "an empty body"
         raise ResponseError(
-            f"HTTP {response.status_code} answered {kind} where JSON was expected",
+            f"HTTP {status} answered {kind} where JSON was expected",
             provider=provider,
             body=text,
         ) from None
+    if data is _TOO_DEEP or (_may_nest(content) and _too_deep(data)):
+        raise ResponseError(
+            f"HTTP {status} answered JSON nested deeper than {MAX_JSON_DEPTH} levels",
+            provider=provider,
+            body=content[:2000].decode("utf-8", "replace"),
+        )
+    return data
+
+
+_TOO_DEEP = object()
+
+
+def _may_nest(content: bytes) -> bool:
+    """A quick bound: fewer brackets than the depth limit cannot nest too deep."""
+    return content.count(b"[") + content.count(b"{") > MAX_JSON_DEPTH
+
+
+def _too_deep(data: object) -> bool:
+    """True when ``data`` nests deeper than :data:`MAX_JSON_DEPTH` (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return False
 
 
 def parse(
@@ -173,8 +219,11 @@ def parse(
     try:
         return converter.structure(data, cls)
     except Exception as exc:  # cattrs raises exception groups and plain errors alike
-        detail = "; ".join(_messages(exc)) or type(exc).__name__
-        body = json.dumps(data)[:2000] if _jsonable(data) else repr(data)[:2000]
+        try:
+            detail = "; ".join(_messages(exc)) or type(exc).__name__
+            body = json.dumps(data)[:2000] if _jsonable(data) else repr(data)[:2000]
+        except RecursionError:  # data nested too deep to show: the error says so, never more
+            detail, body = "the data is nested too deeply", None
         raise ResponseError(
             f"cannot read {what or cls.__name__} from the response: {detail}",
             provider=provider,

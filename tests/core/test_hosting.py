@@ -154,19 +154,22 @@ def published_processing() -> httpx.Response:
     return httpx.Response(200, json={"id": "p-a1", "status": "processing"})
 
 
-def test_a_host_failure_raises_before_anything_reaches_the_vendor_and_undoes_earlier_puts(
+def test_a_host_failure_fails_the_targets_before_anything_reaches_the_vendor_and_undoes_earlier_puts(
     tmp_path: Path,
 ) -> None:
+    """Not a raise since issue 10: ``publish()`` raises only before the first byte leaves."""
     photos = write_samples(tmp_path)[1:3]
     vendor = Vendor({"POST /posts": published})
     host = MemoryHost(fail_on=1)
     pub = make(vendor, host)
     post = Post(text="two", media=[postmux.Media(path=p) for p in photos], targets=["instagram:i1"])
-    with pytest.raises(MediaHostError) as caught:
-        pub.publish(post)
-    assert str(caught.value) == "media[1].path: the media host failed (RuntimeError)"
-    assert caught.value.__context__ is None
-    assert caught.value.__cause__ is None
+    (failed,) = pub.publish(post)
+    assert failed.status is postmux.Status.FAILED
+    caught = failed.exception
+    assert isinstance(caught, MediaHostError)
+    assert str(caught) == "media[1].path: the media host failed (RuntimeError)"
+    assert caught.__context__ is None
+    assert caught.__cause__ is None
     assert host.removed == ["k1/" + photos[0].name]
     assert vendor.requests == []
 

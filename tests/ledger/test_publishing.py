@@ -153,11 +153,10 @@ def test_a_failed_upload_gives_the_claims_back(store: Store) -> None:
     vendor = Vendor({"POST /media": httpx.ReadTimeout("slow"), "POST /posts": published})
     post = video_post("tiktok:a")
     ledger = store.open()
-    with (
-        Publisher(StageFails(), Secret(KEY), client=vendor.client(), ledger=ledger) as pub,
-        pytest.raises(TransportError),
-    ):
-        pub.publish(post)
+    with Publisher(StageFails(), Secret(KEY), client=vendor.client(), ledger=ledger) as pub:
+        (failed,) = pub.publish(post)  # issue 10: a staging failure is the target's outcome, not a raise
+    assert failed.status is Status.FAILED
+    assert isinstance(failed.exception, TransportError)
     assert ledger.lookup(post.ledger_key, "fake:tiktok:a") is None  # nothing was posted: free again
     with pub_with(vendor, ledger) as pub:
         (p,) = pub.publish(post)

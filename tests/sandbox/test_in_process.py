@@ -212,8 +212,10 @@ def test_an_upload_role_fault_hits_wondas_upload_route() -> None:
     sandbox = Sandbox(["wonda"], timing=Timing.instant(), faults="wonda:upload=503:times=1")
     pub = sandbox.publisher("wonda", retry=FAST)
     emulator = sandbox.emulator("wonda")
-    with pytest.raises(postmux.ServerError):  # an upload (a POST) is not resent after a 5xx
-        pub.publish(_post(sandbox))
+    (failed,) = pub.publish(_post(sandbox))  # issue 10: the staging failure is the target's outcome
+    assert failed.status is Status.FAILED  # staging sends no post: nothing was published
+    assert isinstance(failed.exception, postmux.ServerError)  # an upload (a POST) is not resent after a 5xx
+    assert failed.status_code == 503
     assert (emulator.received("upload"), emulator.received("publish")) == (1, 0)
     (p,) = pub.wait(pub.publish(_post(sandbox)), timeout=5)  # times=1: the next upload goes through
     assert p.status is Status.PUBLISHED

@@ -101,7 +101,8 @@ class Driven:
 
     def wait(self, report: Any) -> postmux.PublishReport:
         """Wait with the suite's short timings."""
-        return self._run(self.raw.wait(report, **WAIT))  # type: ignore[no-any-return]
+        wait = self.raw.wait(report, timeout=WAIT["timeout"], interval=WAIT["interval"])
+        return self._run(wait)  # type: ignore[no-any-return]
 
 
 class Vendor:

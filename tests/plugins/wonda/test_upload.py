@@ -62,6 +62,14 @@ def publish_async(recorder: Recorder, post: Post) -> PublishReport:
 PUBLISH = {"sync": publish_sync, "async": publish_async}
 
 
+def raise_staged(report: PublishReport) -> None:
+    """A staging failure is every target's outcome (issue 10), not a raise: raise it here to check it."""
+    assert report.results
+    assert not any(p.ok for p in report)
+    assert len({id(p.exception) for p in report}) == 1  # one staging, one error, for every target
+    report[0].raise_for_error()
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_url_video_is_downloaded_uploaded_once_and_published_to_each_target(mode: str) -> None:
     recorder = Recorder(wonda_server())
@@ -110,7 +118,7 @@ def test_a_partial_upload_failure_names_the_file_and_publishes_nothing(tmp_path:
     recorder = Recorder(wonda_server(**{"/media/upload": PARTIAL}))
     post = Post(media=photos(tmp_path), targets=["tiktok:acc-1", "instagram:ig-1"])
     with pytest.raises(UploadError) as caught:
-        PUBLISH[mode](recorder, post)
+        raise_staged(PUBLISH[mode](recorder, post))
     assert caught.value.files == {"media[1] b.jpg": "Unsupported MIME type"}
     assert "b.jpg" in str(caught.value)
     assert "nothing was published" in str(caught.value)
@@ -122,7 +130,7 @@ def test_an_error_status_with_the_errors_map_is_an_upload_error_too(tmp_path: Pa
     recorder = Recorder(wonda_server(**{"/media/upload": lambda _: answer(refused, 400)}))
     post = Post(media=photos(tmp_path, ("a.jpg",)), targets=["instagram:ig-1"])
     with pytest.raises(UploadError) as caught:
-        publish_sync(recorder, post)
+        raise_staged(publish_sync(recorder, post))
     assert (caught.value.files, caught.value.status_code) == ({"a.jpg": "Unsupported MIME type"}, 400)
     assert recorder.publish_requests() == []
 
@@ -130,7 +138,7 @@ def test_an_error_status_with_the_errors_map_is_an_upload_error_too(tmp_path: Pa
 def test_a_file_missing_from_the_answer_is_an_upload_error(tmp_path: Path) -> None:
     recorder = Recorder(wonda_server(**{"/media/upload": {"uploads": {"file0": {"mediaId": "m0"}}}}))
     with pytest.raises(UploadError, match=r"media\[1\] b\.jpg"):
-        publish_sync(recorder, Post(media=photos(tmp_path), targets=["tiktok:acc-1"]))
+        raise_staged(publish_sync(recorder, Post(media=photos(tmp_path), targets=["tiktok:acc-1"])))
     assert recorder.publish_requests() == []
 
 
@@ -143,7 +151,7 @@ def test_a_failed_download_publishes_nothing() -> None:
     recorder = Recorder(cdn)
     post = Post(media=["https://cdn.example.com/clip.mp4"], targets=["tiktok:acc-1"])
     with pytest.raises(ServerError, match=r"cdn\.example\.com answered HTTP 503"):
-        publish_sync(recorder, post)
+        raise_staged(publish_sync(recorder, post))
     assert recorder.hosts() == {"cdn.example.com"}  # a GET, retried
     assert len(recorder.requests) == 4
 
@@ -188,7 +196,7 @@ def test_a_redirect_without_a_location_publishes_nothing(cdn_answer: httpx.Respo
     recorder = Recorder(cdn)
     post = Post(media=["https://cdn.example.com/clip.mp4"], targets=["tiktok:acc-1"])
     with pytest.raises(ProviderError, match=r"cdn\.example\.com answered HTTP 302"):
-        publish_sync(recorder, post)
+        raise_staged(publish_sync(recorder, post))
     assert recorder.hosts() == {"cdn.example.com"}
     assert len(recorder.requests) == 1
 

@@ -69,6 +69,7 @@ class PostPeerAdapter(Adapter):
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
     vocabulary = VOCABULARY
+    status_batch_size: ClassVar[int | None] = 25  # one GET per post: groups of 25 read concurrently
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"x-access-key": key.reveal()}

@@ -61,6 +61,7 @@ class WahdxAdapter(Adapter):
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
     vocabulary = VOCABULARY
+    status_batch_size: ClassVar[int | None] = 100  # the docs name no cap: an assumption (README)
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"X-API-Key": key.reveal()}

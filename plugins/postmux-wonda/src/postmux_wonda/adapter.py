@@ -65,7 +65,8 @@ class WondaAdapter(Adapter):
     env_var: ClassVar[str] = "WONDA_API_KEY"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
-    poll_interval: ClassVar[float] = 2.0  # Wonda advises 1 s backing off to 5 s
+    poll_interval: ClassVar[float] = 1.0  # Wonda advises 1 s backing off to 5 s
+    poll_max_interval: ClassVar[float | None] = 5.0
     vocabulary = VOCABULARY
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
