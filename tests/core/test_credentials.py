@@ -19,6 +19,7 @@ from postmux.plugins import PluginManager
 from postmux.wire import read_json
 
 from .fakes import FakeAdapter, Vendor
+from .test_key_unreachable import leaks
 
 POST = Post(
     text="hi", media=["https://cdn.example.com/clip.mp4"], targets=["tiktok:creator-a", "tiktok:creator-b"]
@@ -131,6 +132,27 @@ def test_a_second_401_is_an_authentication_failure_without_the_token(
     assert vendor.count("POST /posts") == 2  # refreshed once, not in a loop
     for text in (str(result.exception), repr(result.exception), result.exception.body or "", caplog.text):
         assert "tok-a-secret" not in text
+
+
+def test_an_account_token_is_reachable_from_no_error_publication_or_kept_response() -> None:
+    """Like the publisher key (test_key_unreachable): the token goes only on the copy that is sent."""
+    kept: list[httpx.Response] = []
+
+    class Keeping(CreatorAdapter):
+        def status(self, publication: Publication) -> Flow[Publication]:
+            kept.append((yield self.request("GET", "/posts/p1", account=publication.target.account)))
+            return publication
+
+    echo = {"error": {"code": "access_token_invalid", "message": "token tok-a-secret is invalid"}}
+    vendor = Vendor({"POST /posts": httpx.Response(401, json=echo), "GET /posts/p1": _ok})
+    adapter = Keeping()
+    adapter.credentials = MemoryCredentials({"creator-a": Token(access=Secret("tok-a-secret"))})
+    pub = Publisher(adapter, NO_KEY, client=vendor.client(), sleep=lambda _: None)
+    (result,) = pub.publish(Post(text="hi", media=POST.media, targets=["tiktok:creator-a"]))
+    assert result.status is Status.FAILED
+    pub.status(Publication(target=result.target, provider="creatorfake", status=Status.PROCESSING, id="p1"))
+    assert _tokens(vendor) == ["Bearer tok-a-secret", "Bearer tok-a-secret"]  # the vendor got it
+    assert leaks([result, result.exception, kept], needles=("tok-a-secret", b"tok-a-secret")) == []
 
 
 def test_no_token_for_an_account_sends_nothing_for_it() -> None:

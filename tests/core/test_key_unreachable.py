@@ -40,8 +40,8 @@ SKIP = (
 NEEDLES = (KEY, KEY.encode())
 
 
-def leaks(roots: Iterable[object], limit: int = 200_000) -> list[str]:
-    """A path to every string or bytes reachable from ``roots`` that holds the key."""
+def leaks(roots: Iterable[object], limit: int = 200_000, needles: tuple[str, bytes] = NEEDLES) -> list[str]:
+    """A path to every string or bytes reachable from ``roots`` that holds the key (or ``needles``)."""
     found: list[str] = []
     seen: set[int] = set()
     stack: list[tuple[object, str]] = [(root, type(root).__name__) for root in roots]
@@ -51,8 +51,8 @@ def leaks(roots: Iterable[object], limit: int = 200_000) -> list[str]:
             continue
         seen.add(id(obj))
         if isinstance(obj, str | bytes | bytearray | memoryview):
-            data = bytes(obj) if not isinstance(obj, str) else obj
-            if any(n in data for n in NEEDLES if type(n) is type(data)):
+            text, raw = needles
+            if text in obj if isinstance(obj, str) else raw in bytes(obj):
                 found.append(path)
             continue
         extra: list[object] = []
