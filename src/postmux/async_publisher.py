@@ -1,33 +1,33 @@
 """The asyncio :class:`AsyncPublisher`: the same methods as :class:`~postmux.Publisher`, awaited.
 
-Batches run as tasks bounded by a semaphore; the adapter's flows are the very
-same generators the sync publisher drives.
+It carries out the very same plans (:mod:`postmux.plan`) and adapter flows
+as the sync publisher; concurrent batches and status reads run as tasks
+bounded by a semaphore.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
+from typing import Any, Literal, Self, TypeVar, overload
 
 import httpx
 
-from . import errors
+from . import plan
 from .accounts import Account, CreatorInfo
-from .adapter import Adapter, Route
+from .adapter import Adapter
 from .connect import AsyncConnectSession, asleep
-from .core import PublisherCore, as_publications, own_client_timeout
+from .core import PublisherCore
 from .drivers import AsyncDriver, RetryPolicy
-from .errors import ConfigurationError, Problem
+from .errors import Problem
 from .fetch import FetchPolicy
 from .flow import Flow
-from .hosting import HostedFile, MediaHost, ahost_local_media, aremove
-from .ledger import Ledger, Owner
+from .hosting import HostedFile, MediaHost, ahost_local_media, aremove_quietly
+from .ledger import Ledger
+from .plan import Concurrently, DropHosted, HostMedia, Plan, RunFlow, Step
 from .plugins import PluginManager
 from .pool import DEFAULT_CONNECTIONS, ShardedAsyncTransport
 from .post import Post, Target
@@ -35,12 +35,7 @@ from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
 
-if TYPE_CHECKING:
-    import asyncio
-
 __all__ = ["AsyncPublisher"]
-
-log = logging.getLogger("postmux")
 
 T = TypeVar("T")
 
@@ -77,10 +72,7 @@ class AsyncPublisher(PublisherCore):
             media_host=media_host,
             poll_interval=poll_interval,
         )
-        self._own_client = client is None
-        if client is not None and transport is not None:
-            raise ConfigurationError("pass client= or transport=, not both (a transport is a client's)")
-        own_timeout = own_client_timeout(client, timeout)  # before any client is made
+        own_timeout = self.own_client(client, transport, timeout)  # before any client is made
         if transport is None and client is None:
             # several small pools: one large httpx pool costs ms of CPU a request under load (pool.py)
             connections = max(max_concurrency, DEFAULT_CONNECTIONS)
@@ -115,105 +107,23 @@ class AsyncPublisher(PublisherCore):
         """
         if not resolve:
             return super().validate(post, now=now)
-        return self._validate_resolved(post, now)
-
-    async def _validate_resolved(self, post: Post, now: datetime | None) -> list[Problem]:
-        accounts = await self.accounts() if self._can_resolve(post) else []
-        return self.resolved_problems(post, accounts, now=now)
+        return self._follow(plan.validating(self, post, now))
 
     async def preview(self, post: Post, *, resolve: bool = True) -> Preview:
         """The exact requests ``publish(post)`` would send; see :meth:`postmux.Publisher.preview`."""
-        self.prepare(post)
-        accounts = await self.accounts() if resolve and self.needs_accounts(post) else None
-        return self.previewed(post, accounts, resolve=resolve)
+        return await self._follow(plan.previewing(self, post, resolve))
 
     async def publish(self, post: Post, *, targets: Sequence[Target | str] | None = None) -> PublishReport:
         """Send ``post`` to every target (or to ``targets``); see :meth:`postmux.Publisher.publish`."""
-        import asyncio  # here, not at the top: a sync app never pays for importing asyncio
-
-        post = self.select(post, targets)
-        self.prepare(post)
-        accounts = await self.accounts() if self.needs_accounts(post) else None
-        routes = self.routes(post, accounts)
-        owner = Owner.here()
-        known = self.claim(post, routes, owner)
-        todo = [i for i in range(len(routes)) if i not in known]
-        sent: dict[int, Publication] = {}
-        hosted: tuple[HostedFile, ...] = ()
-        if todo:
-            pending = [routes[i] for i in todo]
-            wire = post  # see Publisher.publish: hosted URLs for the vendor, the app's post for the ledger
-            try:
-                if self.needs_hosting(post):
-                    assert self.media_host is not None
-                    wire, hosted = await ahost_local_media(self.media_host, post)
-                media = await self.driver.run(
-                    self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
-                )
-            except Exception as exc:  # no post was sent: each pending target's outcome, never a raise
-                await asyncio.to_thread(self.drop_hosted, hosted)
-                sent = dict(zip(todo, self.staging_failed(post, pending, exc, owner), strict=True))
-                return self.assemble(len(routes), known, sent)
-            except BaseException:
-                await asyncio.to_thread(self.drop_hosted, hosted)
-                self.abandon(post, pending, owner)  # no post was sent: a re-run may send them
-                raise
-            batches = self.adapter.batches(wire, pending)
-            index = {id(route): i for i, route in zip(todo, pending, strict=True)}
-            gate = asyncio.Semaphore(self.max_concurrency)
-            outcomes = await asyncio.gather(*(self._one(post, wire, b, media, owner, gate) for b in batches))
-            for batch, results in zip(batches, outcomes, strict=True):
-                for route, publication in zip(batch, results, strict=True):
-                    sent[index[id(route)]] = publication
-        return self.assemble(len(routes), known, sent, hosted)
-
-    async def _one(
-        self,
-        post: Post,
-        wire: Post,
-        batch: Sequence[Route],
-        media: tuple[str, ...],
-        owner: Owner,
-        gate: asyncio.Semaphore,
-    ) -> list[Publication]:
-        async with gate:
-            live, lost = self.sending(post, batch, owner)
-            results: list[Publication] = []
-            if live:
-                try:
-                    answer = await self.driver.run(self.adapter.publish(wire, live, media))
-                    results = self.checked(post, live, answer)
-                except Exception as exc:
-                    results = self.failed_batch(post, live, exc)
-                results = self.record(post, live, results)
-            return self.merged(len(batch), lost, results)
-
-    async def _settled(self, given: object, current: list[Publication]) -> PublishReport:
-        if isinstance(given, PublishReport) and given.hosted and all(p.is_final for p in current):
-            await self._remove(given.hosted)
-            return PublishReport(tuple(current))
-        return self.settled(given, current)
-
-    async def _remove(self, hosted: Sequence[HostedFile]) -> None:
-        assert self.media_host is not None
-        for item in hosted:
-            try:
-                await aremove(self.media_host, item)
-            except Exception as exc:
-                log.warning("postmux: could not remove hosted media %s: %s", item.key, type(exc).__name__)
+        return await self._follow(plan.publishing(self, post, targets))
 
     async def clean_up(self, report: PublishReport) -> PublishReport:
         """Remove the media hosted for ``report`` now; see :meth:`postmux.Publisher.clean_up`."""
-        if report.hosted and self.media_host is not None:
-            await self._remove(report.hosted)
-        return PublishReport(report.results)
+        return await self._follow(plan.cleaning(report))
 
     async def status(self, publication: Publication) -> Publication:
         """The publication as the vendor sees it now (recorded in the ledger, when it changed)."""
-        return self.remember([publication], [await self._status(publication)])[0]
-
-    async def _status(self, publication: Publication) -> Publication:
-        return await self.driver.run(self.adapter.status(publication))
+        return await self._follow(plan.refreshing(self, publication))
 
     async def wait(
         self,
@@ -224,61 +134,59 @@ class AsyncPublisher(PublisherCore):
         on_update: Callable[[Publication], object] | None = None,
     ) -> PublishReport:
         """Poll until every publication is final; see :meth:`postmux.Publisher.wait`."""
-        current = as_publications(report)
-        pauses = self.pauses(interval)
-        deadline = time.monotonic() + timeout
-        while True:
-            todo = self.pollable(current)
-            if not todo:
-                return await self._settled(report, current)
-            polled = [current[i] for i in todo]
-            refreshed = self.remember(polled, await self._refresh(polled))
-            for i, p in zip(todo, refreshed, strict=True):
-                current[i] = p
-            if on_update is not None:
-                for p in self.changed(polled, refreshed):
-                    on_update(p)
-            if not self.pollable(current):
-                return await self._settled(report, current)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise errors.TimeoutError(
-                    f"not every publication was final after {timeout:g} s",
-                    self.settled(report, current),
-                )
-            await self._sleep(min(next(pauses), left))
-
-    async def _refresh(self, publications: list[Publication]) -> list[Publication]:
-        """Every publication's state now: batches capped per vendor, others one by one, concurrently."""
-        import asyncio
-
-        batch = self.capabilities.batch_status
-        groups = self.chunks(publications) if batch else [[p] for p in publications]
-        gate = asyncio.Semaphore(self.max_concurrency)
-
-        async def read(group: list[Publication]) -> list[Publication]:
-            async with gate:
-                try:
-                    if batch:
-                        return await self.driver.run(self.adapter.status_many(group))
-                    return [await self._status(group[0])]
-                except Exception as exc:  # one unreadable answer: the last states kept, the error noted
-                    return self.unread(group, exc)
-
-        done = await asyncio.gather(*(read(g) for g in groups))
-        return [p for group in done for p in group]
+        return await self._follow(plan.waiting(self, report, timeout, interval, on_update))
 
     async def accounts(self, *, refresh: bool = False) -> list[Account]:
         """Every linked account (cached; ``refresh=True`` asks again)."""
-        if self._accounts is None or refresh:
-            self._accounts = await self.driver.run(self.adapter.accounts())
-        return list(self._accounts)
+        return await self._follow(plan.listing(self, refresh=refresh))
 
     async def creator_info(self, account_id: str) -> CreatorInfo:
         """What a TikTok creator allows now."""
-        if account_id.startswith("@"):
-            account_id = self.resolve("tiktok", account_id, await self.accounts())
-        return await self.driver.run(self.adapter.creator_info(account_id))
+        return await self._follow(plan.creator_info(self, account_id))
+
+    # -- carrying out plans ------------------------------------------------
+
+    async def _follow(self, steps: Plan[T]) -> T:
+        """Carry out a plan of :mod:`postmux.plan`: the core decides, this does the I/O."""
+        try:
+            step = next(steps)
+            while True:
+                try:
+                    result = await self._perform(step)
+                except BaseException as exc:  # the plan decides what an error (a cancel too) means
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send(result)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    async def _perform(self, step: Step) -> Any:
+        if isinstance(step, RunFlow):
+            return await self.driver.run(step.flow, fetch=step.fetch)
+        if isinstance(step, Concurrently):
+            return await self._concurrently(step.plans)
+        if isinstance(step, HostMedia):
+            assert self.media_host is not None
+            return await ahost_local_media(self.media_host, step.post)
+        if isinstance(step, DropHosted):
+            return await self._drop(step.hosted)
+        return await self._sleep(step.seconds)
+
+    async def _concurrently(self, plans: Sequence[Plan[T]]) -> list[T]:
+        """Each plan as a task, at most ``max_concurrency`` running at once."""
+        import asyncio  # here, not at the top: a sync app never pays for importing asyncio
+
+        gate = asyncio.Semaphore(self.max_concurrency)
+
+        async def gated(steps: Plan[T]) -> T:
+            async with gate:
+                return await self._follow(steps)
+
+        return list(await asyncio.gather(*(gated(p) for p in plans)))
+
+    async def _drop(self, hosted: Sequence[HostedFile]) -> None:
+        if self.media_host is not None:
+            await aremove_quietly(self.media_host, hosted)
 
     async def scheduled(self) -> list[Publication]:
         """Posts waiting for their time."""

@@ -120,6 +120,19 @@ class PublisherCore:
         """Seconds between polls in ``wait()`` and link sessions; ``None``: the vendor's advice.
         (A sandbox's publishers poll at the emulators' speed through it.)"""
 
+    def own_client(
+        self, client: object, transport: object, timeout: httpx.Timeout | float | None
+    ) -> httpx.Timeout | float:
+        """Check a publisher's client arguments; the timeout for a client it makes itself.
+
+        ``client=`` or ``transport=`` (a transport is a client's), and an
+        app's own client brings its own timeout (:func:`own_client_timeout`).
+        """
+        self._own_client = client is None
+        if client is not None and transport is not None:
+            raise ConfigurationError("pass client= or transport=, not both (a transport is a client's)")
+        return own_client_timeout(client, timeout)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} provider={self.provider!r} base_url={self.adapter.base_url!r}>"
 

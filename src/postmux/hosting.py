@@ -48,6 +48,7 @@ __all__ = [
     "ahost_local_media",
     "aput",
     "aremove",
+    "aremove_quietly",
     "host_local_media",
     "open_media_host",
     "remove_quietly",
@@ -134,6 +135,15 @@ def remove_quietly(host: MediaHost, hosted: Sequence[HostedFile]) -> None:
             log.warning("postmux: could not remove hosted media %s: %s", item.key, _why(exc))
 
 
+async def aremove_quietly(host: MediaHost, hosted: Sequence[HostedFile]) -> None:
+    """The async twin of :func:`remove_quietly` (``host.aremove`` where the host has one)."""
+    for item in hosted:
+        try:
+            await aremove(host, item)
+        except Exception as exc:  # a clean-up must not turn a publish into an error
+            log.warning("postmux: could not remove hosted media %s: %s", item.key, _why(exc))
+
+
 def _why(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, PostmuxError) else type(exc).__name__
 
@@ -185,11 +195,7 @@ async def ahost_local_media(host: MediaHost, post: Post) -> tuple[Post, tuple[Ho
             failure = _put_failed(i, exc)
         else:
             continue
-        for hosted in done.values():
-            try:
-                await aremove(host, hosted)
-            except Exception as cleanup:
-                log.warning("postmux: could not remove hosted media %s: %s", hosted.key, _why(cleanup))
+        await aremove_quietly(host, list(done.values()))
         raise failure
     if not done:
         return post, ()

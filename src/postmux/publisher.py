@@ -1,8 +1,10 @@
 """The synchronous :class:`Publisher`: ``Post`` in, ``PublishReport`` out.
 
-Batches go out concurrently on a bounded thread pool (an
-:class:`httpx.Client` is thread-safe); one target's failure becomes that
-target's ``failed`` or ``unknown`` publication and never hides another's.
+What to do is decided once, in :mod:`postmux.plan`; this publisher carries
+the plans out: flows on its :class:`~postmux.drivers.SyncDriver`, concurrent
+batches and status reads on a bounded thread pool (an :class:`httpx.Client`
+is thread-safe). One target's failure becomes that target's ``failed`` or
+``unknown`` publication and never hides another's.
 """
 
 from __future__ import annotations
@@ -17,17 +19,18 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from . import errors
+from . import plan
 from .accounts import Account, CreatorInfo
-from .adapter import Adapter, Route
+from .adapter import Adapter
 from .connect import ConnectSession
-from .core import PublisherCore, as_publications, own_client_timeout
+from .core import PublisherCore
 from .drivers import RetryPolicy, SyncDriver
-from .errors import ConfigurationError, Problem
+from .errors import Problem
 from .fetch import FetchPolicy
 from .flow import Flow
-from .hosting import HostedFile, MediaHost, host_local_media
-from .ledger import Ledger, Owner
+from .hosting import MediaHost, host_local_media
+from .ledger import Ledger
+from .plan import Concurrently, DropHosted, HostMedia, Plan, RunFlow, Step
 from .plugins import PluginManager
 from .post import Post, Target
 from .preview import Preview
@@ -71,10 +74,7 @@ class Publisher(PublisherCore):
             media_host=media_host,
             poll_interval=poll_interval,
         )
-        self._own_client = client is None
-        if client is not None and transport is not None:
-            raise ConfigurationError("pass client= or transport=, not both (a transport is a client's)")
-        own_timeout = own_client_timeout(client, timeout)  # before any client is made
+        own_timeout = self.own_client(client, transport, timeout)  # before any client is made
         self.client = client or httpx.Client(timeout=own_timeout, transport=transport)
         self._sleep = sleep
         self.driver = SyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
@@ -96,8 +96,7 @@ class Publisher(PublisherCore):
         """
         if not resolve:
             return super().validate(post, now=now)
-        accounts = self.accounts() if self._can_resolve(post) else []
-        return self.resolved_problems(post, accounts, now=now)
+        return self._follow(plan.validating(self, post, now))
 
     def publish(self, post: Post, *, targets: Sequence[Target | str] | None = None) -> PublishReport:
         """Send ``post`` to every target (or to ``targets``, a subset); one :class:`Publication` each.
@@ -111,43 +110,9 @@ class Publisher(PublisherCore):
         With a ledger, each target is claimed before any byte for it leaves;
         a target another run holds comes back ``unknown`` with
         ``error_code="claimed_elsewhere"``, and nothing is sent for it.
+        Batches go out concurrently on up to ``max_concurrency`` threads.
         """
-        post = self.select(post, targets)
-        self.prepare(post)
-        accounts = self.accounts() if self.needs_accounts(post) else None
-        routes = self.routes(post, accounts)
-        owner = Owner.here()
-        known = self.claim(post, routes, owner)
-        todo = [i for i in range(len(routes)) if i not in known]
-        sent: dict[int, Publication] = {}
-        hosted: tuple[HostedFile, ...] = ()
-        if todo:
-            pending = [routes[i] for i in todo]
-            # the vendor's flow sees URLs for local files where it takes URLs only; the
-            # ledger keeps the post as the app wrote it
-            wire = post
-            try:
-                if self.needs_hosting(post):
-                    assert self.media_host is not None
-                    wire, hosted = host_local_media(self.media_host, post)
-                media = self.driver.run(
-                    self.adapter.stage(wire, pending), fetch=self.fetch_for(wire, pending)
-                )
-            except Exception as exc:  # no post was sent: each pending target's outcome, never a raise
-                self.drop_hosted(hosted)
-                sent = dict(zip(todo, self.staging_failed(post, pending, exc, owner), strict=True))
-                return self.assemble(len(routes), known, sent)
-            except BaseException:
-                self.drop_hosted(hosted)
-                self.abandon(post, pending, owner)  # no post was sent: a re-run may send them
-                raise
-            batches = self.adapter.batches(wire, pending)
-            index = {id(route): i for i, route in zip(todo, pending, strict=True)}
-            outcomes = self._run_batches(post, wire, batches, media, owner)
-            for batch, results in zip(batches, outcomes, strict=True):
-                for route, publication in zip(batch, results, strict=True):
-                    sent[index[id(route)]] = publication
-        return self.assemble(len(routes), known, sent, hosted)
+        return self._follow(plan.publishing(self, post, targets))
 
     def preview(self, post: Post, *, resolve: bool = True) -> Preview:
         """The exact requests ``publish(post)`` would send, per target, with the key redacted.
@@ -159,46 +124,13 @@ class Publisher(PublisherCore):
         would not be sent again. See :mod:`postmux.preview` for what a
         multi-step flow shows.
         """
-        self.prepare(post)
-        accounts = self.accounts() if resolve and self.needs_accounts(post) else None
-        return self.previewed(post, accounts, resolve=resolve)
-
-    def _run_batches(
-        self,
-        post: Post,
-        wire: Post,
-        batches: Sequence[Sequence[Route]],
-        media: tuple[str, ...],
-        owner: Owner,
-    ) -> list[list[Publication]]:
-        def one(batch: Sequence[Route]) -> list[Publication]:
-            live, lost = self.sending(post, batch, owner)
-            results: list[Publication] = []
-            if live:
-                try:
-                    answer = self.driver.run(self.adapter.publish(wire, live, media))
-                    results = self.checked(post, live, answer)
-                except Exception as exc:
-                    results = self.failed_batch(post, live, exc)
-                results = self.record(post, live, results)
-            return self.merged(len(batch), lost, results)
-
-        if len(batches) == 1:
-            return [one(batches[0])]
-        from concurrent.futures import ThreadPoolExecutor  # only a publish of several batches needs it
-
-        workers = min(self.max_concurrency, len(batches))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
-            return list(pool.map(one, batches))
+        return self._follow(plan.previewing(self, post, resolve))
 
     # -- following -------------------------------------------------------
 
     def status(self, publication: Publication) -> Publication:
         """The publication as the vendor sees it now (recorded in the ledger, when it changed)."""
-        return self.remember([publication], [self._status(publication)])[0]
-
-    def _status(self, publication: Publication) -> Publication:
-        return self.driver.run(self.adapter.status(publication))
+        return self._follow(plan.refreshing(self, publication))
 
     def wait(
         self,
@@ -217,76 +149,59 @@ class Publisher(PublisherCore):
         ``error``, and waiting goes on. ``on_update`` is called with each
         publication whose state moved, as it moves (a progress display).
         """
-        current = as_publications(report)
-        pauses = self.pauses(interval)
-        deadline = time.monotonic() + timeout
-        while True:
-            todo = self.pollable(current)
-            if not todo:
-                return self.settled(report, current)
-            polled = [current[i] for i in todo]
-            refreshed = self.remember(polled, self._refresh(polled))
-            for i, p in zip(todo, refreshed, strict=True):
-                current[i] = p
-            if on_update is not None:
-                for p in self.changed(polled, refreshed):
-                    on_update(p)
-            if not self.pollable(current):
-                return self.settled(report, current)
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise errors.TimeoutError(
-                    f"not every publication was final after {timeout:g} s",
-                    self.settled(report, current),
-                )
-            self._sleep(min(next(pauses), left))
+        return self._follow(plan.waiting(self, report, timeout, interval, on_update))
 
     def clean_up(self, report: PublishReport) -> PublishReport:
         """Remove the media hosted for ``report`` now (``wait()`` does it once all is final)."""
-        self.drop_hosted(report.hosted)
-        return PublishReport(report.results)
+        return self._follow(plan.cleaning(report))
 
-    def _refresh(self, publications: list[Publication]) -> list[Publication]:
-        """Every publication's state now: batches capped per vendor, others one by one, concurrently."""
-        if self.capabilities.batch_status:
-            groups = self.chunks(publications)
-            read = self._read_many
-        else:
-            groups = [[p] for p in publications]
-            read = self._read_one
-        if len(groups) == 1:
-            return read(groups[0])
-        from concurrent.futures import ThreadPoolExecutor
+    # -- carrying out plans ------------------------------------------------
 
-        workers = min(self.max_concurrency, len(groups))
+    def _follow(self, steps: Plan[T]) -> T:
+        """Carry out a plan of :mod:`postmux.plan`: the core decides, this does the I/O."""
+        try:
+            step = next(steps)
+            while True:
+                try:
+                    result = self._perform(step)
+                except BaseException as exc:  # the plan decides what an error means
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send(result)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+    def _perform(self, step: Step) -> Any:
+        if isinstance(step, RunFlow):
+            return self.driver.run(step.flow, fetch=step.fetch)
+        if isinstance(step, Concurrently):
+            return self._concurrently(step.plans)
+        if isinstance(step, HostMedia):
+            assert self.media_host is not None
+            return host_local_media(self.media_host, step.post)
+        if isinstance(step, DropHosted):
+            return self.drop_hosted(step.hosted)
+        return self._sleep(step.seconds)
+
+    def _concurrently(self, plans: Sequence[Plan[T]]) -> list[T]:
+        """Each plan on a thread of a bounded pool (one plan runs here: no pool for it)."""
+        if len(plans) <= 1:
+            return [self._follow(p) for p in plans]
+        from concurrent.futures import ThreadPoolExecutor  # only a publish of several batches needs it
+
+        workers = min(self.max_concurrency, len(plans))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postmux") as pool:
-            return [p for group in pool.map(read, groups) for p in group]
-
-    def _read_many(self, group: list[Publication]) -> list[Publication]:
-        try:
-            return self.driver.run(self.adapter.status_many(group))
-        except Exception as exc:  # one unreadable answer: the last states kept, the error noted
-            return self.unread(group, exc)
-
-    def _read_one(self, group: list[Publication]) -> list[Publication]:
-        try:
-            return [self._status(group[0])]
-        except Exception as exc:
-            return self.unread(group, exc)
+            return list(pool.map(self._follow, plans))
 
     # -- accounts, scheduling, linking -------------------------------------
 
     def accounts(self, *, refresh: bool = False) -> list[Account]:
         """Every linked account (cached; ``refresh=True`` asks again)."""
-        if self._accounts is None or refresh:
-            self._accounts = self.driver.run(self.adapter.accounts())
-        return list(self._accounts)
+        return self._follow(plan.listing(self, refresh=refresh))
 
     def creator_info(self, account_id: str) -> CreatorInfo:
         """What a TikTok creator allows now (privacy options, disabled interactions, max duration)."""
-        if account_id.startswith("@"):
-            account_id = self.resolve("tiktok", account_id, self.accounts())
-        return self.driver.run(self.adapter.creator_info(account_id))
+        return self._follow(plan.creator_info(self, account_id))
 
     def scheduled(self) -> list[Publication]:
         """Posts waiting for their time."""
