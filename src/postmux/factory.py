@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .adapter import Adapter
 from .async_publisher import AsyncPublisher
@@ -19,6 +19,8 @@ from .publisher import Publisher
 from .secrets import Secret
 
 __all__ = ["PROVIDER_ENV", "async_publisher", "providers", "publisher"]
+
+P = TypeVar("P", Publisher, AsyncPublisher)
 
 PROVIDER_ENV = "POSTMUX_PROVIDER"
 """The environment variable naming the provider when none is passed."""
@@ -97,18 +99,18 @@ def publisher(
     (``client`` or ``transport``, ``timeout``, ``retry``, ``max_concurrency``,
     ``poll_interval``) go to :class:`Publisher`.
     """
-    plugins = plugins or plugin_manager()
-    adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch, credentials)
-    host = open_media_host(media_host, plugins)
-    return Publisher(
-        adapter,
-        key,
-        ledger=ledger,
-        plugins=plugins,
-        media_fetch=media_fetch,
-        media_root=media_root,
-        media_host=host,
-        **options,
+    return _made(
+        Publisher,
+        name,
+        api_key,
+        base_url,
+        ledger,
+        plugins,
+        media_fetch,
+        media_root,
+        media_host,
+        credentials,
+        options,
     )
 
 
@@ -126,10 +128,39 @@ def async_publisher(
     **options: Any,
 ) -> AsyncPublisher:
     """An :class:`AsyncPublisher`; the same arguments as :func:`publisher`."""
+    return _made(
+        AsyncPublisher,
+        name,
+        api_key,
+        base_url,
+        ledger,
+        plugins,
+        media_fetch,
+        media_root,
+        media_host,
+        credentials,
+        options,
+    )
+
+
+def _made(
+    cls: type[P],
+    name: str | None,
+    api_key: str | Secret | None,
+    base_url: str | None,
+    ledger: Ledger | str | Path | None,
+    plugins: PluginManager | None,
+    media_fetch: FetchPolicy | None,
+    media_root: str | os.PathLike[str] | None,
+    media_host: MediaHost | str | None,
+    credentials: CredentialSource | None,
+    options: dict[str, Any],
+) -> P:
+    """What :func:`publisher` and :func:`async_publisher` both do, for the publisher class ``cls``."""
     plugins = plugins or plugin_manager()
     adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch, credentials)
     host = open_media_host(media_host, plugins)
-    return AsyncPublisher(
+    return cls(
         adapter,
         key,
         ledger=ledger,
