@@ -34,6 +34,7 @@ from .post import Post, Target
 from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
+from .stepping import adrive
 
 __all__ = ["AsyncPublisher"]
 
@@ -148,17 +149,7 @@ class AsyncPublisher(PublisherCore):
 
     async def _follow(self, steps: Plan[T]) -> T:
         """Carry out a plan of :mod:`postmux.plan`: the core decides, this does the I/O."""
-        try:
-            step = next(steps)
-            while True:
-                try:
-                    result = await self._perform(step)
-                except BaseException as exc:  # the plan decides what an error (a cancel too) means
-                    step = steps.throw(exc)
-                else:
-                    step = steps.send(result)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+        return await adrive(steps, self._perform)  # every error (a cancel too) thrown in: the plan decides
 
     async def _perform(self, step: Step) -> Any:
         if isinstance(step, RunFlow):

@@ -51,6 +51,7 @@ from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
 from .flow import DOWNLOAD_TO, IDEMPOTENT, Flow
 from .media import MediaKind
 from .secrets import Secret, redact, scrub
+from .stepping import adrive, drive
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncDriver", "RetryPolicy", "SyncDriver"]
 
@@ -204,6 +205,11 @@ class _DriverBase:
         """``response``, pointing at the keyless request the flow made."""
         response.request = request
         return response
+
+    def cleaned(self, exc: PostmuxError) -> None:
+        """An error leaving a flow, made safe to keep: no secret in its text, no httpx in its chain."""
+        scrub(exc, *self.secrets)  # a plugin's own error may quote a body that echoes the key
+        detach(exc)
 
     def safe_to_retry(self, request: httpx.Request) -> bool:
         """True when sending ``request`` twice cannot do anything twice."""
@@ -399,19 +405,9 @@ class SyncDriver(_DriverBase):
     def run(self, flow: Flow[T], *, fetch: FetchPolicy | None = None) -> T:
         """Drive ``flow`` to its end and return its result (media downloads under ``fetch``)."""
         try:
-            request = next(flow)
-            while True:
-                try:
-                    response = self.send(request, fetch)
-                except PostmuxError as exc:
-                    request = flow.throw(exc)
-                else:
-                    request = flow.send(response)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+            return drive(flow, lambda request: self.send(request, fetch), PostmuxError)
         except PostmuxError as exc:
-            scrub(exc, *self.secrets)  # a plugin's own error may quote a body that echoes the key
-            detach(exc)
+            self.cleaned(exc)
             raise
         finally:
             flow.close()
@@ -520,19 +516,9 @@ class AsyncDriver(_DriverBase):
     async def run(self, flow: Flow[T], *, fetch: FetchPolicy | None = None) -> T:
         """Drive ``flow`` to its end and return its result (media downloads under ``fetch``)."""
         try:
-            request = next(flow)
-            while True:
-                try:
-                    response = await self.send(request, fetch)
-                except PostmuxError as exc:
-                    request = flow.throw(exc)
-                else:
-                    request = flow.send(response)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+            return await adrive(flow, lambda request: self.send(request, fetch), PostmuxError)
         except PostmuxError as exc:
-            scrub(exc, *self.secrets)  # a plugin's own error may quote a body that echoes the key
-            detach(exc)
+            self.cleaned(exc)
             raise
         finally:
             flow.close()

@@ -36,6 +36,7 @@ from .post import Post, Target
 from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
+from .stepping import drive
 
 __all__ = ["Publisher"]
 
@@ -159,17 +160,7 @@ class Publisher(PublisherCore):
 
     def _follow(self, steps: Plan[T]) -> T:
         """Carry out a plan of :mod:`postmux.plan`: the core decides, this does the I/O."""
-        try:
-            step = next(steps)
-            while True:
-                try:
-                    result = self._perform(step)
-                except BaseException as exc:  # the plan decides what an error means
-                    step = steps.throw(exc)
-                else:
-                    step = steps.send(result)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+        return drive(steps, self._perform)  # every error thrown in: the plan decides what it means
 
     def _perform(self, step: Step) -> Any:
         if isinstance(step, RunFlow):
