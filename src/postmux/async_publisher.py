@@ -152,6 +152,7 @@ class AsyncPublisher(PublisherCore):
         return await adrive(steps, self._perform)  # every error (a cancel too) thrown in: the plan decides
 
     async def _perform(self, step: Step) -> Any:
+        """One step of a plan, done with this publisher's I/O (a pause is the last kind left)."""
         if isinstance(step, RunFlow):
             return await self.driver.run(step.flow, fetch=step.fetch)
         if isinstance(step, Concurrently):

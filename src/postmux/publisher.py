@@ -163,6 +163,7 @@ class Publisher(PublisherCore):
         return drive(steps, self._perform)  # every error thrown in: the plan decides what it means
 
     def _perform(self, step: Step) -> Any:
+        """One step of a plan, done with this publisher's I/O (a pause is the last kind left)."""
         if isinstance(step, RunFlow):
             return self.driver.run(step.flow, fetch=step.fetch)
         if isinstance(step, Concurrently):
