@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 import httpx
 
-from . import errors
+from . import errors, reconcile
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter, Route
 from .connect import AsyncConnectSession, asleep
@@ -201,6 +201,15 @@ class AsyncPublisher(PublisherCore):
                 await aremove(self.media_host, item)
             except Exception as exc:
                 log.warning("postmux: could not remove hosted media %s: %s", item.key, type(exc).__name__)
+
+    async def reconcile(self, report: PublishReport | Publication | Sequence[Publication]) -> PublishReport:
+        """Settle every ``unknown`` by asking the vendor; :meth:`postmux.Publisher.reconcile`, awaited."""
+        current, asked = reconcile.plan(self, report)
+        try:
+            findings = await self.driver.run(self.adapter.reconcile(asked)) if asked else []
+        except Exception as exc:  # the vendor could not be asked: each stays unknown, saying so
+            findings = reconcile.not_asked(asked, self.provider, exc)
+        return reconcile.conclude(self, report, current, findings)
 
     async def clean_up(self, report: PublishReport) -> PublishReport:
         """Remove the media hosted for ``report`` now; see :meth:`postmux.Publisher.clean_up`."""
