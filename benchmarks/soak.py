@@ -130,7 +130,7 @@ def _run_sync(
     try:
         followed = list(pub.wait(sent, timeout=patience))
     except postmux.TimeoutError as exc:  # stuck ones stay processing: their state is kept
-        followed = list(exc.report or sent)
+        followed = list(exc.report) if isinstance(exc.report, PublishReport) else sent
     return reports, _reconciled(lambda ps: list(pub.reconcile(ps)), followed)
 
 
@@ -155,7 +155,7 @@ def _run_async(
             try:
                 followed = list(await apub.wait(sent, timeout=patience))
             except postmux.TimeoutError as exc:
-                followed = list(exc.report or sent)
+                followed = list(exc.report) if isinstance(exc.report, PublishReport) else sent
             current = followed
             for _ in range(PASSES):
                 current = list(await apub.reconcile(current))
