@@ -529,6 +529,7 @@ class PublisherCore:
             status = Status.UNKNOWN
         assert isinstance(exc, PostmuxError)
         sent = datetime.now(UTC) if status is Status.UNKNOWN else None  # reconcile() matches by it
+        answer = exc.body if isinstance(exc, ResponseError) else None  # a cut-short body may hold an id
         return [
             Publication(
                 target=route.target,
@@ -538,7 +539,7 @@ class PublisherCore:
                 account_id=route.account_id,
                 post_key=self.post_key(post),
                 exception=exc,
-                attempt=Attempt.of(post, route.account_id, sent) if sent else None,
+                attempt=Attempt.of(post, route.account_id, sent, answer) if sent else None,
                 **error_facts(exc),
             )
             for route in batch

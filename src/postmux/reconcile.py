@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,7 @@ __all__ = [
     "content_digest",
     "default_reconcile",
     "hand_check",
+    "salvaged",
 ]
 
 NOT_FOUND = "not_found_at_vendor"
@@ -62,6 +64,8 @@ NOT_FOUND_REASON = "not found at the vendor"
 """The start of its ``error``; what the check was follows."""
 EXCERPT = 60
 """Characters of the text an :class:`Attempt` keeps, for a person checking by hand."""
+ANSWER = 2000
+"""Characters of an unreadable answer an :class:`Attempt` keeps."""
 
 
 def content_digest(text: str) -> str:
@@ -78,7 +82,9 @@ class Attempt:
     characters (for a person); ``media`` the post's media as the app named
     them (URLs, or local file names); ``sent_at`` when the request left (an
     aware UTC time; for a claim a crashed run never recorded, when it was
-    claimed). Stored with the publication (``to_dict``, the ledger).
+    claimed); ``answer`` the start of a 2xx answer that could not be read (a
+    body cut short may still hold the vendor's id: :func:`salvaged`). Stored
+    with the publication (``to_dict``, the ledger).
     """
 
     account_id: str
@@ -86,9 +92,12 @@ class Attempt:
     excerpt: str = ""
     media: tuple[str, ...] = ()
     sent_at: datetime
+    answer: str = ""
 
     @classmethod
-    def of(cls, post: Post, account_id: str, sent_at: datetime | None = None) -> Attempt:
+    def of(
+        cls, post: Post, account_id: str, sent_at: datetime | None = None, answer: str | None = None
+    ) -> Attempt:
         """The attempt to send ``post`` to ``account_id``, now (or at ``sent_at``)."""
         text = post.text if isinstance(post.text, str) else ""
         media = tuple((m.url or m.filename or "") for m in post.media if isinstance(m, Media))
@@ -98,6 +107,7 @@ class Attempt:
             excerpt=text[:EXCERPT],
             media=media,
             sent_at=sent_at or datetime.now(UTC),
+            answer=(answer or "")[:ANSWER],
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +118,7 @@ class Attempt:
             "excerpt": self.excerpt,
             "media": list(self.media),
             "sent_at": self.sent_at.isoformat(),
+            "answer": self.answer,
         }
 
     @classmethod
@@ -119,6 +130,7 @@ class Attempt:
             excerpt=str(data.get("excerpt") or ""),
             media=tuple(str(m) for m in data.get("media") or ()),
             sent_at=datetime.fromisoformat(str(data["sent_at"])),
+            answer=str(data.get("answer") or ""),
         )
 
 
@@ -157,6 +169,19 @@ class Finding:
     def uncheckable(cls, reason: str) -> Finding:
         """The vendor's API cannot tell; ``reason`` says what to check by hand."""
         return cls(Verdict.UNCHECKABLE, reason=reason)
+
+
+def salvaged(publication: Publication, field: str) -> Publication:
+    """``publication`` with the id a cut-short answer still shows as ``"field": "…"``, if it has none.
+
+    Only a whole JSON string counts (its closing quote read), so a cut inside
+    the id salvages nothing. The plugin names the field its answers carry.
+    """
+    attempt = publication.attempt
+    if publication.id or attempt is None or not attempt.answer:
+        return publication
+    match = re.search(rf'"{re.escape(field)}"\s*:\s*"([^"\\]+)"', attempt.answer)
+    return attrs.evolve(publication, id=match.group(1)) if match else publication
 
 
 def hand_check(publication: Publication, why: str) -> str:

@@ -18,7 +18,7 @@ import postmux
 from postmux import MemoryLedger, Post, Publication, PublishReport, SQLiteLedger, Status, Target
 from postmux.flow import Flow
 from postmux.ledger import Ledger
-from postmux.reconcile import NOT_FOUND, Attempt, Finding, content_digest
+from postmux.reconcile import NOT_FOUND, Attempt, Finding, content_digest, salvaged
 from postmux.sandbox import Sandbox, Timing
 
 VENDORS = ("postpeer", "wahdx", "wonda")
@@ -231,3 +231,25 @@ def test_a_vendor_that_cannot_be_asked_leaves_each_unknown_saying_so() -> None:
     pub.adapter.reconcile = miscount  # type: ignore[method-assign]
     sandbox.emulator("postpeer").faults.clear()
     assert all("could not be asked" in (p.error or "") for p in pub.reconcile(sent))
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_id_a_cut_short_answer_still_shows_is_used(mode: str) -> None:
+    """Wahdx's Instagram answer, cut in half, still holds its whole ``publish_id``; TikTok's is cut in it."""
+    ledger = MemoryLedger()
+    _, _, sent, settled = publish_then_reconcile("wahdx", "*:publish=truncated", mode, ledger)
+    tiktok, instagram = settled
+    assert all(p.attempt is not None and p.attempt.answer for p in sent)
+    assert instagram.status is Status.PUBLISHED
+    assert instagram.id is not None
+    assert tiktok.status is Status.UNKNOWN  # "v_pub…" cut inside: nothing salvaged, nothing guessed
+
+
+def test_salvaged_takes_only_a_whole_json_string() -> None:
+    def with_answer(answer: str) -> Publication:
+        attempt = Attempt.of(Post(text="x"), "a", answer=answer)
+        return Publication(target=Target("tiktok", "a"), provider="x", status=Status.UNKNOWN, attempt=attempt)
+
+    assert salvaged(with_answer('{"data":{"publish_id":"v_1~2","x'), "publish_id").id == "v_1~2"
+    assert salvaged(with_answer('{"data":{"publish_id":"v_1'), "publish_id").id is None
+    assert salvaged(with_answer('{"other":"v_1"}'), "publish_id").id is None

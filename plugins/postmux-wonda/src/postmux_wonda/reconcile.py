@@ -1,6 +1,7 @@
 """Settling Wonda ``unknown``s, as far as its documented endpoints reach.
 
-A publication with an ``outputJobId`` is read back through ``GET
+A publication with an ``outputJobId`` (one the answer gave before it was cut
+short included) is read back through ``GET
 /jobs/publish/{id}`` (a 404 is absent). Without one — the answer to ``POST
 /publish/…`` was lost, cut short or a 5xx — Wonda documents nothing that finds
 the post: the TikTok publish history has no documented REST path; the
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 
 from postmux import Adapter, Publication
 from postmux.flow import Flow
-from postmux.reconcile import Finding, by_id, hand_check
+from postmux.reconcile import Finding, by_id, hand_check, salvaged
 
 __all__ = ["reconcile", "why"]
 
@@ -36,5 +37,6 @@ def why(publication: Publication) -> str:
 
 def reconcile(adapter: Adapter, publications: Sequence[Publication]) -> Flow[list[Finding]]:
     """By job id where Wonda gave one; the rest uncheckable, with what to check by hand."""
+    publications = [salvaged(p, "outputJobId") for p in publications]  # from an answer cut short
     found = yield from by_id(adapter, publications)
     return [f or Finding.uncheckable(hand_check(p, why(p))) for f, p in zip(found, publications, strict=True)]
