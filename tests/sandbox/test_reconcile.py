@@ -17,7 +17,7 @@ import pytest
 import postmux
 from postmux import MemoryLedger, Post, Publication, PublishReport, SQLiteLedger, Status, Target
 from postmux.flow import Flow
-from postmux.ledger import Ledger
+from postmux.ledger import Ledger, Owner
 from postmux.reconcile import NOT_FOUND, Attempt, Finding, content_digest, salvaged
 from postmux.sandbox import Sandbox, Timing
 
@@ -253,3 +253,24 @@ def test_salvaged_takes_only_a_whole_json_string() -> None:
     assert salvaged(with_answer('{"data":{"publish_id":"v_1~2","x'), "publish_id").id == "v_1~2"
     assert salvaged(with_answer('{"data":{"publish_id":"v_1'), "publish_id").id is None
     assert salvaged(with_answer('{"other":"v_1"}'), "publish_id").id is None
+
+
+def test_a_claim_a_crashed_run_never_recorded_is_reconciled_from_the_post_itself() -> None:
+    """Sent (phase ``sending``), then the process died: the re-run's ``unknown`` carries an attempt."""
+    sandbox = Sandbox(["postpeer"], timing=Timing.instant())
+    ledger = MemoryLedger()
+    pub = sandbox.publisher("postpeer", ledger=ledger)
+    post = make_post(sandbox, "the crashed run")
+    routes = pub.routes(post, pub.accounts())
+    dead = Owner("elsewhere", 1, "crashed")
+    for route in routes:
+        key = pub.target_key(route)
+        assert ledger.claim(post.ledger_key, key, owner=dead, lease=0.0)
+        assert ledger.sending(post.ledger_key, key, dead)
+    in_doubt = pub.publish(post)
+    assert all(p.status is Status.UNKNOWN and p.attempt is not None for p in in_doubt)
+    assert sandbox.emulator("postpeer").received() == 0
+    settled = pub.reconcile(in_doubt)  # the crash came before PostPeer made anything
+    assert all(p.error_code == NOT_FOUND for p in settled)
+    assert all(p.ok for p in pub.publish(post))  # released: sent now, once
+    assert sandbox.emulator("postpeer").received() == 1
