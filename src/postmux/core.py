@@ -490,7 +490,8 @@ class PublisherCore:
                 " and records its outcome in the ledger",
                 CLAIMED_ELSEWHERE,
             )
-        claimed = datetime.fromtimestamp((entry.expires_at or time.time()) - DEFAULT_LEASE, UTC)
+        lease = getattr(self.ledger, "lease", DEFAULT_LEASE)  # the lease its claims are taken with
+        claimed = datetime.fromtimestamp((entry.expires_at or time.time()) - lease, UTC)
         return attrs.evolve(
             self._in_doubt(
                 post,
