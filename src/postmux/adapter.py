@@ -13,7 +13,7 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import httpx
@@ -27,6 +27,9 @@ from .extras import merge
 from .flow import Flow, done
 from .post import Post, Target
 from .results import Publication
+
+if TYPE_CHECKING:
+    from .reconcile import Finding
 from .secrets import Secret
 from .vocabulary import Vocabulary
 from .vocabulary import header_retry_after as retry_after
@@ -221,6 +224,19 @@ class Adapter:
         for publication in publications:
             out.append((yield from self.status(publication)))
         return out
+
+    def reconcile(self, publications: Sequence[Publication]) -> Flow[list[Finding]]:
+        """What the vendor has of each ``unknown`` publication: one :class:`~postmux.reconcile.Finding` each.
+
+        ``found`` (with the publication as the vendor has it), ``absent`` (its
+        API proves there is none) or ``uncheckable`` (with what to check by
+        hand). Each publication keeps its ``attempt`` (account, content digest,
+        media, when it was sent) and any id the vendor returned. By default
+        only what has an id is looked up (:func:`postmux.reconcile.default_reconcile`).
+        """
+        from .reconcile import default_reconcile
+
+        return default_reconcile(self, publications)
 
     # -- accounts and scheduling -------------------------------------------
 

@@ -63,6 +63,10 @@ class Capabilities:
     ``schedule_at`` may be; ``local_files`` whether ``Media(path=…)`` can be
     uploaded; ``remote_media`` whether ``Media(url=…)`` is accepted;
     ``connect`` lists platforms whose accounts can be linked through postmux.
+    ``reconcile``: the vendor's API can find a post sent without its id (it
+    lists posts), so ``reconcile()`` settles every ``unknown`` — found or
+    proved absent; without it, only those with an id are, and the others get
+    a reason saying what to check by hand.
     """
 
     platforms: Mapping[str, PlatformSupport]
@@ -76,6 +80,7 @@ class Capabilities:
     cancel: bool = False
     reschedule: bool = False
     connect: frozenset[str] = frozenset()
+    reconcile: bool = False
 
     def supports(self, platform: str) -> bool:
         """True when the vendor publishes to ``platform`` at all."""

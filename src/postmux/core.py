@@ -13,7 +13,7 @@ import os
 import random
 import time
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
@@ -37,12 +37,13 @@ from .errors import (
 from .fetch import FetchPolicy
 from .hosting import HostedFile, MediaHost, remove_quietly
 from .ledger import Ledger, LedgerEntry, Owner, open_ledger
-from .ledger.base import SENDING
+from .ledger.base import DEFAULT_LEASE, SENDING
 from .media import Media
 from .plugins import PluginManager
 from .portable import accepted_by, vendor_problems
 from .post import Post, Target
 from .preview import Preview, preview_post
+from .reconcile import Attempt
 from .results import Publication, PublishReport, error_facts
 from .secrets import Secret, redact
 from .status import Status
@@ -452,7 +453,7 @@ class PublisherCore:
         re-run sends them. The error's facts stay on each publication.
         """
         results = [
-            attrs.evolve(p, status=Status.FAILED) for p in self.failed_batch(post, routes, exc)
+            attrs.evolve(p, status=Status.FAILED, attempt=None) for p in self.failed_batch(post, routes, exc)
         ]  # failed_batch's "unknown" is about a post that may exist: none was sent
         if not isinstance(exc, FetchRefusedError):  # its message already says nothing was uploaded
             results = [attrs.evolve(p, error=f"staging the media failed: {p.error}") for p in results]
@@ -502,11 +503,17 @@ class PublisherCore:
                 " and records its outcome in the ledger",
                 CLAIMED_ELSEWHERE,
             )
-        return self._in_doubt(
-            post,
-            route,
-            f"a previous run ({owner}) claimed this target and never recorded an outcome"
-            f" (lease ended {entry.lease_end}): check it at the vendor, then release it to send again",
+        lease = getattr(self.ledger, "lease", DEFAULT_LEASE)  # the lease its claims are taken with
+        claimed = datetime.fromtimestamp((entry.expires_at or time.time()) - lease, UTC)
+        return attrs.evolve(
+            self._in_doubt(
+                post,
+                route,
+                f"a previous run ({owner}) claimed this target and never recorded an outcome"
+                f" (lease ended {entry.lease_end}): reconcile() asks the vendor, or check it there"
+                " and release it to send again",
+            ),
+            attempt=Attempt.of(post, route.account_id, claimed),
         )
 
     def failed_batch(self, post: Post, batch: Sequence[Route], exc: BaseException) -> list[Publication]:
@@ -535,6 +542,8 @@ class PublisherCore:
             exc = wrapped
             status = Status.UNKNOWN
         assert isinstance(exc, PostmuxError)
+        sent = datetime.now(UTC) if status is Status.UNKNOWN else None  # reconcile() matches by it
+        answer = exc.body if isinstance(exc, ResponseError) else None  # a cut-short body may hold an id
         return [
             Publication(
                 target=route.target,
@@ -544,6 +553,7 @@ class PublisherCore:
                 account_id=route.account_id,
                 post_key=self.post_key(post),
                 exception=exc,
+                attempt=Attempt.of(post, route.account_id, sent, answer) if sent else None,
                 **error_facts(exc),
             )
             for route in batch
@@ -558,7 +568,11 @@ class PublisherCore:
                 f"{self.provider} plugin returned {len(results)} results for {len(batch)} targets"
             )
             # the requests went out and were answered: the posts may exist, so never resend
-            return [attrs.evolve(p, status=Status.UNKNOWN) for p in self.failed_batch(post, batch, exc)]
+            sent = datetime.now(UTC)
+            return [
+                attrs.evolve(p, status=Status.UNKNOWN, attempt=Attempt.of(post, r.account_id, sent))
+                for p, r in zip(self.failed_batch(post, batch, exc), batch, strict=True)
+            ]
         return [
             attrs.evolve(
                 p,

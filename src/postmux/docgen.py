@@ -50,6 +50,7 @@ _GENERAL: tuple[tuple[str, Callable[[Capabilities], bool]], ...] = (
     ("batched status", lambda c: c.batch_status),
     ("cancel scheduled", lambda c: c.cancel),
     ("reschedule", lambda c: c.reschedule),
+    ("reconcile (finds a post without its id)", lambda c: c.reconcile),
 )
 
 

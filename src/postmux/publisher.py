@@ -19,7 +19,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from . import plan
+from . import plan, reconcile
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
 from .connect import ConnectSession
@@ -151,6 +151,22 @@ class Publisher(PublisherCore):
         publication whose state moved, as it moves (a progress display).
         """
         return self._follow(plan.waiting(self, report, timeout, interval, on_update))
+
+    def reconcile(self, report: PublishReport | Publication | Sequence[Publication]) -> PublishReport:
+        """Settle every ``unknown`` by asking the vendor what exists, as far as its API allows.
+
+        Found: its real status, id and URL, recorded in the ledger. Provably
+        absent: ``failed`` (``error_code="not_found_at_vendor"``), which lets a
+        re-run send it. Not checkable: still ``unknown``, with a reason saying
+        what to check by hand. The rest of ``report`` is returned as it is;
+        see :mod:`postmux.reconcile`.
+        """
+        current, asked = reconcile.plan(self, report)
+        try:
+            findings = self.driver.run(self.adapter.reconcile(asked)) if asked else []
+        except Exception as exc:  # the vendor could not be asked: each stays unknown, saying so
+            findings = reconcile.not_asked(asked, self.provider, exc)
+        return reconcile.conclude(self, report, current, findings)
 
     def clean_up(self, report: PublishReport) -> PublishReport:
         """Remove the media hosted for ``report`` now (``wait()`` does it once all is final)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -13,6 +13,9 @@ from .hosting import HostedFile
 from .media import MediaKind
 from .post import Target
 from .status import Status
+
+if TYPE_CHECKING:
+    from .reconcile import Attempt
 
 __all__ = ["Publication", "PublishReport", "error_facts"]
 
@@ -57,6 +60,11 @@ class Publication:
     :class:`~postmux.PostmuxError` itself (its class, ``retry_after``, ``body``
     …; :meth:`raise_for_error` raises it): kept in memory only, left out of
     ``to_dict``, equality and the ledger, and holding no API key.
+
+    ``attempt`` (on an ``unknown``) is what identifies the send — account,
+    content digest, media, when it was sent (:class:`~postmux.reconcile.Attempt`)
+    — so that ``reconcile()`` can find it at the vendor later; it is stored
+    with the publication, and left out of equality.
     """
 
     target: Target
@@ -75,6 +83,7 @@ class Publication:
     state: Mapping[str, str] = attrs.field(factory=dict)
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     exception: PostmuxError | None = attrs.field(default=None, repr=False, eq=False)
+    attempt: Attempt | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
     def ok(self) -> bool:
@@ -105,6 +114,8 @@ class Publication:
             "post_key": self.post_key,
             "state": dict(self.state),
         }
+        if self.attempt is not None:
+            data["attempt"] = self.attempt.to_dict()
         if raw:
             data["raw"] = self.raw
         return data
@@ -114,6 +125,11 @@ class Publication:
         """The inverse of :meth:`to_dict`, so a publication can be stored and followed later."""
         when = data.get("scheduled_for")
         kind = data.get("media_kind")
+        attempt = data.get("attempt")
+        if attempt:
+            from .reconcile import Attempt
+
+            attempt = Attempt.from_dict(attempt)
         return cls(
             target=Target(data["platform"], data["account"]),
             provider=data["provider"],
@@ -130,6 +146,7 @@ class Publication:
             post_key=data.get("post_key"),
             state=data.get("state") or {},
             raw=data.get("raw") or {},
+            attempt=attempt or None,
         )
 
     def raise_for_error(self) -> None:

@@ -40,7 +40,7 @@ from postmux import (
 from postmux.flow import Flow, file_request
 from postmux.wire import parse
 
-from . import body, checks, outcomes, wire
+from . import body, checks, outcomes, reconcile, wire
 from .capabilities import CAPABILITIES, CONNECT_PLATFORMS
 from .vocabulary import VOCABULARY
 
@@ -141,6 +141,8 @@ class PostPeerAdapter(Adapter):
         answer = parse(wire.converter, data, wire.PostAnswer, provider=self.name, what="post")
         post = answer.post
         return post, data, _when(post.scheduledFor, post.timezone, self.name)
+
+    reconcile = reconcile.reconcile  # unknowns found in the post list by account, content and time
 
     # -- scheduling --------------------------------------------------------
 

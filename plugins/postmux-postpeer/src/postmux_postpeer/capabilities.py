@@ -67,4 +67,5 @@ CAPABILITIES = Capabilities(
     cancel=True,
     reschedule=True,
     connect=CONNECT_PLATFORMS,
+    reconcile=True,  # GET /v1/posts: every unknown found or proved absent (reconcile.py)
 )

@@ -131,6 +131,8 @@ class PostDetail:
     scheduledFor: str | None = None  # noqa: N815
     timezone: str | None = None
     rawRequestBody: dict[str, Any] | None = None  # noqa: N815
+    content: str | None = None
+    createdAt: str | None = None  # noqa: N815
 
 
 @attrs.frozen(slots=True, kw_only=True)

@@ -38,7 +38,7 @@ from postmux.connect import decode_data_url
 from postmux.flow import Flow
 from postmux.wire import parse
 
-from . import mapping, wire
+from . import mapping, reconcile, wire
 from .capabilities import CAPABILITIES
 from .vocabulary import VOCABULARY
 from .wire import ACCOUNT_STATUSES, QR_STATUSES, STATUSES
@@ -173,6 +173,8 @@ class WahdxAdapter(Adapter):
         data = self.read(response)
         answer = parse(wire.converter, data, wire.BatchBody, provider=self.name, what="batch status")
         return list(zip(answer.data.results, data["data"]["results"], strict=True))
+
+    reconcile = reconcile.reconcile  # unknowns looked up by id, as far as the API reaches
 
     # -- accounts and linking ----------------------------------------------
 

@@ -38,7 +38,7 @@ from postmux import (
 from postmux.flow import Flow
 from postmux.wire import parse, read_json
 
-from . import mapping, schedules, wire
+from . import mapping, reconcile, schedules, wire
 from .capabilities import CAPABILITIES
 from .errors import error_for_response
 from .upload import upload_media
@@ -171,6 +171,8 @@ class WondaAdapter(Adapter):
             error_code=None,
             raw=data,
         )
+
+    reconcile = reconcile.reconcile  # unknowns looked up by id, as far as the API reaches
 
     # -- accounts and scheduling -------------------------------------------
 

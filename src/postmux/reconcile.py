@@ -1,0 +1,329 @@
+"""Settling ``unknown`` outcomes: ask the vendor what exists, as far as its API allows, and record it.
+
+A publication is ``unknown`` when its request may have reached the vendor
+(a timeout after sending, a dropped connection, a 5xx, an unreadable answer):
+it is never resent on its own. ``pub.reconcile(report)`` follows each one to
+an answer through the adapter's :meth:`~postmux.Adapter.reconcile` flow, which
+returns one :class:`Finding` per publication:
+
+``found``
+    the vendor has it: its real status, id and URL replace the ``unknown``
+    and are recorded in the ledger (a re-run returns it, sends nothing);
+``absent``
+    the vendor's API proves it does not exist: ``failed`` with
+    ``error_code="not_found_at_vendor"``, recorded as such, which releases the
+    target in the ledger (a re-run claims and sends it);
+``uncheckable``
+    this vendor's API cannot tell: still ``unknown``, with a reason saying
+    exactly what to check by hand (then ``pub.release(post, publication)``).
+
+To be matched later, an ``unknown`` keeps its :class:`Attempt`: the account,
+a digest and the start of the text, the media as the post named them, and
+when it was sent. Any id the vendor returned before failing stays in
+``Publication.id``. Nothing here knows a vendor.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import NotFoundError, PostmuxError
+from .flow import Flow
+from .media import Media
+from .results import Publication, PublishReport
+from .status import Status
+
+if TYPE_CHECKING:
+    from .adapter import Adapter
+    from .core import PublisherCore
+    from .post import Post
+
+__all__ = [
+    "NOT_FOUND",
+    "NOT_FOUND_REASON",
+    "Attempt",
+    "Finding",
+    "Verdict",
+    "by_id",
+    "content_digest",
+    "default_reconcile",
+    "hand_check",
+    "salvaged",
+]
+
+NOT_FOUND = "not_found_at_vendor"
+"""``Publication.error_code`` of an ``unknown`` that reconcile proved absent at the vendor."""
+NOT_FOUND_REASON = "not found at the vendor"
+"""The start of its ``error``; what the check was follows."""
+EXCERPT = 60
+"""Characters of the text an :class:`Attempt` keeps, for a person checking by hand."""
+ANSWER = 2000
+"""Characters of an unreadable answer an :class:`Attempt` keeps."""
+
+
+def content_digest(text: str) -> str:
+    """The SHA-256 of a post's text (UTF-8, lone surrogates escaped): how a listed post is matched."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Attempt:
+    """What identifies one send whose outcome is unknown, so the vendor can be asked about it later.
+
+    ``account_id`` is the vendor's id of the target account; ``content_digest``
+    the :func:`content_digest` of ``Post.text`` and ``excerpt`` its first
+    characters (for a person); ``media`` the post's media as the app named
+    them (URLs, or local file names); ``sent_at`` when the request left (an
+    aware UTC time; for a claim a crashed run never recorded, when it was
+    claimed); ``answer`` the start of a 2xx answer that could not be read (a
+    body cut short may still hold the vendor's id: :func:`salvaged`). Stored
+    with the publication (``to_dict``, the ledger).
+    """
+
+    account_id: str
+    content_digest: str
+    excerpt: str = ""
+    media: tuple[str, ...] = ()
+    sent_at: datetime
+    answer: str = ""
+
+    @classmethod
+    def of(
+        cls, post: Post, account_id: str, sent_at: datetime | None = None, answer: str | None = None
+    ) -> Attempt:
+        """The attempt to send ``post`` to ``account_id``, now (or at ``sent_at``)."""
+        text = post.text if isinstance(post.text, str) else ""
+        media = tuple((m.url or m.filename or "") for m in post.media if isinstance(m, Media))
+        return cls(
+            account_id=account_id,
+            content_digest=content_digest(text),
+            excerpt=text[:EXCERPT],
+            media=media,
+            sent_at=sent_at or datetime.now(UTC),
+            answer=(answer or "")[:ANSWER],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "account_id": self.account_id,
+            "content_digest": self.content_digest,
+            "excerpt": self.excerpt,
+            "media": list(self.media),
+            "sent_at": self.sent_at.isoformat(),
+            "answer": self.answer,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Attempt:
+        """The inverse of :meth:`to_dict`."""
+        return cls(
+            account_id=str(data["account_id"]),
+            content_digest=str(data["content_digest"]),
+            excerpt=str(data.get("excerpt") or ""),
+            media=tuple(str(m) for m in data.get("media") or ()),
+            sent_at=datetime.fromisoformat(str(data["sent_at"])),
+            answer=str(data.get("answer") or ""),
+        )
+
+
+class Verdict(enum.StrEnum):
+    """What the vendor's answer says about one ``unknown``."""
+
+    FOUND = "found"
+    ABSENT = "absent"
+    UNCHECKABLE = "uncheckable"
+
+
+@attrs.frozen(slots=True)
+class Finding:
+    """One ``unknown``'s answer from an adapter's reconcile flow.
+
+    ``publication`` (for ``found``) is the publication as the vendor has it
+    (status, id, URL); ``reason`` says how absence was proved, or, for
+    ``uncheckable``, what a person should check.
+    """
+
+    verdict: Verdict
+    publication: Publication | None = None
+    reason: str = ""
+
+    @classmethod
+    def found(cls, publication: Publication) -> Finding:
+        """The vendor has it, as ``publication`` says."""
+        return cls(Verdict.FOUND, publication)
+
+    @classmethod
+    def absent(cls, how: str) -> Finding:
+        """The vendor's API shows it does not exist (``how``: what was asked)."""
+        return cls(Verdict.ABSENT, reason=how)
+
+    @classmethod
+    def uncheckable(cls, reason: str) -> Finding:
+        """The vendor's API cannot tell; ``reason`` says what to check by hand."""
+        return cls(Verdict.UNCHECKABLE, reason=reason)
+
+
+def salvaged(publication: Publication, field: str) -> Publication:
+    """``publication`` with the id a cut-short answer still shows as ``"field": "…"``, if it has none.
+
+    Only a whole JSON string counts (its closing quote read), so a cut inside
+    the id salvages nothing. The plugin names the field its answers carry.
+    """
+    attempt = publication.attempt
+    if publication.id or attempt is None or not attempt.answer:
+        return publication
+    match = re.search(rf'"{re.escape(field)}"\s*:\s*"([^"\\]+)"', attempt.answer)
+    return attrs.evolve(publication, id=match.group(1)) if match else publication
+
+
+def hand_check(publication: Publication, why: str) -> str:
+    """A reason for an ``uncheckable``: ``why``, then exactly what a person should look for, and then do."""
+    attempt = publication.attempt
+    account = publication.target.account
+    if publication.account_id and publication.account_id != account:
+        account = f"{account} (id {publication.account_id})"
+    what = f"check the {publication.target.platform} account {account}"
+    if attempt is not None:
+        what += f" for a post sent around {attempt.sent_at.isoformat(timespec='seconds')}"
+        if attempt.excerpt:
+            what += f" starting {attempt.excerpt!r}"
+    return (
+        f"{why}: {what}; if it is not there, release it (pub.release(post, publication)) "
+        "and publish again, else keep it as published"
+    )
+
+
+def by_id(adapter: Adapter, publications: Sequence[Publication]) -> Flow[list[Finding | None]]:
+    """Each publication the vendor gave an id before failing, looked up by it; ``None`` for the rest.
+
+    A status answer is ``found``; a 404 for the id is ``absent``; any other
+    error leaves it ``uncheckable``, saying so (reconcile again later).
+    """
+    out: list[Finding | None] = []
+    for publication in publications:
+        if not publication.id:
+            out.append(None)
+            continue
+        try:
+            now = yield from adapter.status(publication)
+        except NotFoundError:
+            out.append(Finding.absent(f"{adapter.name} answered 404 for id {publication.id}"))
+        except PostmuxError as exc:
+            out.append(Finding.uncheckable(f"{adapter.name} could not be asked ({exc}); reconcile again"))
+        else:
+            out.append(Finding.found(now))
+    return out
+
+
+def default_reconcile(adapter: Adapter, publications: Sequence[Publication]) -> Flow[list[Finding]]:
+    """What a vendor with no reconcile flow of its own can do: look up by id what has one."""
+    found = yield from by_id(adapter, publications)
+    why = f"{adapter.name} has no documented way to find a post without its id"
+    return [f or Finding.uncheckable(hand_check(p, why)) for f, p in zip(found, publications, strict=True)]
+
+
+# -- what the publishers share (no I/O) ------------------------------------------
+
+
+def askable(publication: Publication, provider: str) -> bool:
+    """True for an ``unknown`` of this provider that reconcile should ask about.
+
+    A target another run holds (``claimed_elsewhere``) is left to that run: it
+    sent nothing here, and its owner may be sending it now.
+    """
+    from .core import CLAIMED_ELSEWHERE
+
+    return (
+        publication.status is Status.UNKNOWN
+        and publication.provider == provider
+        and publication.error_code != CLAIMED_ELSEWHERE
+    )
+
+
+def not_asked(publications: Sequence[Publication], provider: str, exc: BaseException) -> list[Finding]:
+    """Every finding when the vendor could not be asked at all: ``uncheckable``, reconcile again."""
+    return [
+        Finding.uncheckable(f"{provider} could not be asked ({exc}); reconcile again") for _ in publications
+    ]
+
+
+def settled(publication: Publication, finding: Finding) -> Publication:
+    """``publication`` as ``finding`` settles it (the attempt kept, for the record)."""
+    if finding.verdict is Verdict.FOUND and finding.publication is not None:
+        now = finding.publication
+        if now.status is Status.UNKNOWN:  # the vendor's own answer is still in doubt
+            return attrs.evolve(publication, error=now.error or publication.error)
+        return attrs.evolve(
+            now,
+            target=publication.target,
+            account_id=now.account_id or publication.account_id,
+            post_key=publication.post_key,
+            attempt=publication.attempt,
+            error=now.error if now.status is Status.FAILED else None,
+            error_code=now.error_code if now.status is Status.FAILED else None,
+            status_code=None,
+            request_id=None,
+            exception=None,
+        )
+    if finding.verdict is Verdict.ABSENT:
+        return attrs.evolve(
+            publication,
+            status=Status.FAILED,
+            error=f"{NOT_FOUND_REASON} ({finding.reason}); publish again to send it",
+            error_code=NOT_FOUND,
+            status_code=None,
+            request_id=None,
+            exception=None,
+        )
+    return attrs.evolve(publication, error=finding.reason or publication.error)
+
+
+def checked_findings(
+    adapter: Adapter, asked: Sequence[Publication], findings: Sequence[Finding]
+) -> list[Finding]:
+    """A flow's findings, one per publication asked about; a miscount leaves them all ``uncheckable``."""
+    if len(findings) == len(asked):
+        return list(findings)
+    exc = PostmuxError(f"{adapter.name} plugin returned {len(findings)} findings for {len(asked)}")
+    return not_asked(asked, adapter.name, exc)
+
+
+def plan(
+    core: PublisherCore, report: PublishReport | Publication | Sequence[Publication]
+) -> tuple[list[Publication], list[Publication]]:
+    """Every publication of ``report``, and the ``unknown`` ones to ask the vendor about."""
+    from .core import as_publications
+
+    current = as_publications(report)
+    return current, [p for p in current if askable(p, core.provider)]
+
+
+def conclude(
+    core: PublisherCore,
+    report: PublishReport | Publication | Sequence[Publication],
+    current: list[Publication],
+    findings: Sequence[Finding],
+) -> PublishReport:
+    """The report with each asked ``unknown`` settled by its finding, and the ledger told.
+
+    A found or absent one is recorded (absent as ``failed``, which the ledger
+    lets a re-run claim and send); an uncheckable one is recorded with its
+    reason, still ``unknown``, so a re-run keeps holding it.
+    """
+    todo = [i for i, p in enumerate(current) if askable(p, core.provider)]
+    asked = [current[i] for i in todo]
+    findings = checked_findings(core.adapter, asked, findings)
+    after = [settled(p, f) for p, f in zip(asked, findings, strict=True)]
+    kept = core.remember(asked, after)
+    for i, p in zip(todo, kept, strict=True):
+        current[i] = p
+    hosted = report.hosted if isinstance(report, PublishReport) else ()
+    return PublishReport(tuple(current), hosted=hosted)
