@@ -131,7 +131,7 @@ def _run_sync(
         followed = list(pub.wait(sent, timeout=patience))
     except postmux.TimeoutError as exc:  # stuck ones stay processing: their state is kept
         followed = list(exc.report) if isinstance(exc.report, PublishReport) else sent
-    return reports, _reconciled(lambda ps: list(pub.reconcile(ps)), followed)
+    return reports, _reconciled(lambda ps: list(pub.reconcile(ps, absent_after=0)), followed)
 
 
 def _run_async(
@@ -158,7 +158,7 @@ def _run_async(
                 followed = list(exc.report) if isinstance(exc.report, PublishReport) else sent
             current = followed
             for _ in range(PASSES):
-                current = list(await apub.reconcile(current))
+                current = list(await apub.reconcile(current, absent_after=0))
                 if not _again(current):
                     break
             return reports, current

@@ -99,6 +99,8 @@ class Adapter:
     """The pause between polls backs off to this (x1.5 a poll, jittered); ``None``: 4 x ``poll_interval``."""
     status_batch_size: ClassVar[int | None] = None
     """The most publications one ``status_many`` request reads (a batch-status vendor); ``None``: no cap."""
+    reconcile_absent_after: ClassVar[float] = 600.0
+    """Seconds after a send before ``reconcile`` believes "no such post" (the vendor may still make it)."""
     vocabulary: ClassVar[Vocabulary] = Vocabulary()
     """The vendor's words: option maps, status map, error envelope (see :mod:`postmux.vocabulary`)."""
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {}

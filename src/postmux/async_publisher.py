@@ -16,7 +16,7 @@ from typing import Any, Literal, Self, TypeVar, overload
 
 import httpx
 
-from . import plan, reconcile
+from . import plan
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
 from .connect import AsyncConnectSession, asleep
@@ -118,14 +118,14 @@ class AsyncPublisher(PublisherCore):
         """Send ``post`` to every target (or to ``targets``); see :meth:`postmux.Publisher.publish`."""
         return await self._follow(plan.publishing(self, post, targets))
 
-    async def reconcile(self, report: PublishReport | Publication | Sequence[Publication]) -> PublishReport:
+    async def reconcile(
+        self,
+        report: PublishReport | Publication | Sequence[Publication],
+        *,
+        absent_after: float | None = None,
+    ) -> PublishReport:
         """Settle every ``unknown`` by asking the vendor; :meth:`postmux.Publisher.reconcile`, awaited."""
-        current, asked = reconcile.plan(self, report)
-        try:
-            findings = await self.driver.run(self.adapter.reconcile(asked)) if asked else []
-        except Exception as exc:  # the vendor could not be asked: each stays unknown, saying so
-            findings = reconcile.not_asked(asked, self.provider, exc)
-        return reconcile.conclude(self, report, current, findings)
+        return await self._follow(plan.reconciling(self, report, absent_after))
 
     async def clean_up(self, report: PublishReport) -> PublishReport:
         """Remove the media hosted for ``report`` now; see :meth:`postmux.Publisher.clean_up`."""

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from . import errors
+from . import errors, reconcile
 from .accounts import Account, CreatorInfo
 from .adapter import Route
 from .core import PublisherCore, as_publications
@@ -49,6 +49,7 @@ __all__ = [
     "listing",
     "previewing",
     "publishing",
+    "reconciling",
     "refreshing",
     "validating",
     "waiting",
@@ -173,6 +174,23 @@ def refreshing(core: PublisherCore, publication: Publication) -> Plan[Publicatio
     """``status(publication)``: the vendor's state now, recorded in the ledger when it changed."""
     now = yield RunFlow(core.adapter.status(publication))
     return core.remember([publication], [now])[0]
+
+
+def reconciling(
+    core: PublisherCore,
+    report: PublishReport | Publication | Sequence[Publication],
+    absent_after: float | None,
+) -> Plan[PublishReport]:
+    """``reconcile(…)``: see :meth:`postmux.Publisher.reconcile` for what it promises."""
+    current, asked = reconcile.plan(core, report)
+    findings: list[reconcile.Finding] = []
+    if asked:
+        try:
+            findings = yield RunFlow(core.adapter.reconcile(asked))
+        except errors.PostmuxError as exc:  # the vendor could not be asked: each stays unknown, saying so
+            findings = reconcile.not_asked(asked, core.provider, exc)
+    wait = core.adapter.reconcile_absent_after if absent_after is None else absent_after
+    return reconcile.conclude(core, report, current, findings, wait)
 
 
 def waiting(

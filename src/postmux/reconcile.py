@@ -29,7 +29,7 @@ import enum
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -286,6 +286,25 @@ def settled(publication: Publication, finding: Finding) -> Publication:
     return attrs.evolve(publication, error=finding.reason or publication.error)
 
 
+def too_recent(publication: Publication, finding: Finding, absent_after: float, now: datetime) -> Finding:
+    """``finding``, unless it says absent about a send younger than ``absent_after`` seconds.
+
+    A vendor may take a while to list a post it is still creating: judging
+    such a send absent would let a re-run post it twice. So a young absence
+    stays ``unknown``, saying when to reconcile again.
+    """
+    if finding.verdict is not Verdict.ABSENT or publication.attempt is None:
+        return finding
+    ready = publication.attempt.sent_at + timedelta(seconds=absent_after)
+    if now >= ready:
+        return finding
+    age = max(0.0, (now - publication.attempt.sent_at).total_seconds())
+    return Finding.uncheckable(
+        f"not found at the vendor yet ({finding.reason}), but sent only {age:.0f} s ago and a post "
+        f"still being made may not show: reconcile again after {ready:%Y-%m-%d %H:%M:%S} UTC"
+    )
+
+
 def checked_findings(
     adapter: Adapter, asked: Sequence[Publication], findings: Sequence[Finding]
 ) -> list[Finding]:
@@ -311,16 +330,23 @@ def conclude(
     report: PublishReport | Publication | Sequence[Publication],
     current: list[Publication],
     findings: Sequence[Finding],
+    absent_after: float,
 ) -> PublishReport:
     """The report with each asked ``unknown`` settled by its finding, and the ledger told.
 
     A found or absent one is recorded (absent as ``failed``, which the ledger
     lets a re-run claim and send); an uncheckable one is recorded with its
-    reason, still ``unknown``, so a re-run keeps holding it.
+    reason, still ``unknown``, so a re-run keeps holding it. An absence is
+    believed only for a send at least ``absent_after`` seconds old
+    (:func:`too_recent`).
     """
     todo = [i for i, p in enumerate(current) if askable(p, core.provider)]
     asked = [current[i] for i in todo]
-    findings = checked_findings(core.adapter, asked, findings)
+    now = datetime.now(UTC)
+    findings = [
+        too_recent(p, f, absent_after, now)
+        for p, f in zip(asked, checked_findings(core.adapter, asked, findings), strict=True)
+    ]
     after = [settled(p, f) for p, f in zip(asked, findings, strict=True)]
     kept = core.remember(asked, after)
     for i, p in zip(todo, kept, strict=True):

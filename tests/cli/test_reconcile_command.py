@@ -58,7 +58,14 @@ def test_a_post_never_made_is_absent_and_the_ledger_lets_a_re_run_send_it(
     running.emulator("postpeer").faults.clear()
     report = tmp_path / "report.json"
     report.write_text(sent.stdout)
-    result = run("reconcile", str(report), "--sandbox", "--ledger", str(ledger), "--json")
+    soon = run("reconcile", str(report), "--sandbox", "--ledger", str(ledger), "--json")
+    (p,) = data(soon)["publications"]  # just sent: PostPeer may not list it yet
+    assert (p["verdict"], p["status"]) == ("check by hand", "unknown"), p
+    assert "reconcile again after" in p["error"]
+    assert run(*post).exit_code == 3  # still held: nothing sent
+    result = run(
+        "reconcile", str(report), "--sandbox", "--ledger", str(ledger), "--absent-after", "0", "--json"
+    )
     assert result.exit_code == 1, result.output
     (p,) = data(result)["publications"]
     assert (p["verdict"], p["status"], p["error_code"]) == ("absent", "failed", "not_found_at_vendor")

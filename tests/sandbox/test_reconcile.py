@@ -44,13 +44,13 @@ def publish_then_reconcile(
         pub = sandbox.publisher(name, ledger=ledger)
         sent = pub.publish(post)
         sandbox.emulator(name).faults.clear()
-        return sandbox, post, sent, pub.reconcile(sent)
+        return sandbox, post, sent, pub.reconcile(sent, absent_after=0)
 
     async def run() -> tuple[PublishReport, PublishReport]:
         async with sandbox.async_publisher(name, ledger=ledger) as apub:
             sent = await apub.publish(post)
             sandbox.emulator(name).faults.clear()
-            return sent, await apub.reconcile(sent)
+            return sent, await apub.reconcile(sent, absent_after=0)
 
     sent, settled = asyncio.run(run())
     return sandbox, post, sent, settled
@@ -94,6 +94,24 @@ def test_a_post_the_vendor_never_made_is_absent_at_postpeer_and_released(fault: 
     assert emulator.published() == 2  # two targets, once each
 
 
+def test_a_send_too_recent_to_be_listed_is_not_judged_absent() -> None:
+    """A vendor may not list a post it is still making: a young "not found" keeps it unknown and held."""
+    ledger = MemoryLedger()
+    sandbox = Sandbox(["postpeer"], faults="*:publish=500", timing=Timing.instant())
+    post = make_post(sandbox, "too soon to tell")
+    pub = sandbox.publisher("postpeer", ledger=ledger)
+    sent = pub.publish(post)
+    sandbox.emulator("postpeer").faults.clear()
+    assert pub.adapter.reconcile_absent_after >= 60
+    settled = pub.reconcile(sent)
+    assert all(p.status is Status.UNKNOWN and p.error_code != NOT_FOUND for p in settled)
+    assert all("reconcile again after" in (p.error or "") for p in settled)
+    assert all(p.ok or p.status is Status.UNKNOWN for p in rerun(sandbox, "postpeer", post, ledger))
+    assert sandbox.emulator("postpeer").received() == 1  # still held: a re-run sent nothing
+    later = pub.reconcile(settled, absent_after=0)
+    assert all(p.status is Status.FAILED and p.error_code == NOT_FOUND for p in later)
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("name", ["wahdx", "wonda"])
 def test_without_an_id_wahdx_and_wonda_cannot_check_and_say_what_to_check(name: str, mode: str) -> None:
@@ -122,12 +140,12 @@ def test_an_unknown_with_the_vendors_id_is_found_by_it(name: str, mode: str) -> 
     in_doubt = [attrs.evolve(p, status=Status.UNKNOWN, error="the answer was lost") for p in made]
     sandbox.settle()
     if mode == "sync":
-        settled = pub.reconcile(in_doubt)
+        settled = pub.reconcile(in_doubt, absent_after=0)
     else:
 
         async def run() -> PublishReport:
             async with sandbox.async_publisher(name, ledger=ledger) as apub:
-                return await apub.reconcile(in_doubt)
+                return await apub.reconcile(in_doubt, absent_after=0)
 
         settled = asyncio.run(run())
     assert [p.status for p in settled] == [Status.PUBLISHED, Status.PUBLISHED]
@@ -146,7 +164,7 @@ def test_an_id_the_vendor_does_not_know_is_absent(name: str) -> None:
         id="no-such-id",
         account_id=account.id,
     )
-    (settled,) = pub.reconcile([ghost])
+    (settled,) = pub.reconcile([ghost], absent_after=0)
     assert settled.status is Status.FAILED
     assert settled.error_code == NOT_FOUND
 
@@ -174,7 +192,7 @@ def test_only_unknowns_are_asked_and_a_claim_elsewhere_is_left_to_its_owner() ->
     )
     done = Publication(target=target, provider="postpeer", status=Status.PUBLISHED, id="x")
     before = len(sandbox.emulator("postpeer").requests)
-    assert list(pub.reconcile([held, done])) == [held, done]
+    assert list(pub.reconcile([held, done], absent_after=0)) == [held, done]
     assert len(sandbox.emulator("postpeer").requests) == before  # nothing asked
 
 
@@ -193,7 +211,7 @@ def test_the_attempt_survives_the_ledger_and_a_new_process_reconciles_from_it(tm
         attempt = again[0].attempt
         assert attempt is not None
         assert attempt.content_digest == content_digest("across processes")
-        settled = second.reconcile(again)
+        settled = second.reconcile(again, absent_after=0)
         assert all(p.status is Status.PUBLISHED for p in settled)
         third = second.publish(post)
     assert [p.status for p in third] == [Status.PUBLISHED, Status.PUBLISHED]
@@ -219,7 +237,7 @@ def test_a_vendor_that_cannot_be_asked_leaves_each_unknown_saying_so() -> None:
     sent = pub.publish(make_post(sandbox, "vendor down"))
     sandbox.emulator("postpeer").faults.clear()
     sandbox.emulator("postpeer").faults.add("*:status=500")  # every read of the list fails
-    settled = pub.reconcile(sent)
+    settled = pub.reconcile(sent, absent_after=0)
     assert [p.status for p in settled] == [Status.UNKNOWN, Status.UNKNOWN]
     assert all("could not be asked" in (p.error or "") for p in settled)
     assert all("reconcile again" in (p.error or "") for p in settled)
@@ -230,7 +248,7 @@ def test_a_vendor_that_cannot_be_asked_leaves_each_unknown_saying_so() -> None:
 
     pub.adapter.reconcile = miscount  # type: ignore[method-assign]
     sandbox.emulator("postpeer").faults.clear()
-    assert all("could not be asked" in (p.error or "") for p in pub.reconcile(sent))
+    assert all("could not be asked" in (p.error or "") for p in pub.reconcile(sent, absent_after=0))
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -270,7 +288,7 @@ def test_a_claim_a_crashed_run_never_recorded_is_reconciled_from_the_post_itself
     in_doubt = pub.publish(post)
     assert all(p.status is Status.UNKNOWN and p.attempt is not None for p in in_doubt)
     assert sandbox.emulator("postpeer").received() == 0
-    settled = pub.reconcile(in_doubt)  # the crash came before PostPeer made anything
+    settled = pub.reconcile(in_doubt, absent_after=0)  # the crash came before PostPeer made anything
     assert all(p.error_code == NOT_FOUND for p in settled)
     assert all(p.ok for p in pub.publish(post))  # released: sent now, once
     assert sandbox.emulator("postpeer").received() == 1

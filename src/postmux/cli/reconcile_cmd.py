@@ -68,7 +68,15 @@ def verdict(before: Publication, after: Publication) -> str:
     metavar="FILE|URL",
     help="The ledger `post --ledger` used: found ones are recorded, absent ones released.",
 )
-def reconcile_command(session: Session, out: Output, report: str, ledger: str | None) -> int:
+@click.option(
+    "--absent-after",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Believe 'not found' only for sends this old (default: the vendor's own delay).",
+)
+def reconcile_command(
+    session: Session, out: Output, report: str, ledger: str | None, absent_after: float | None
+) -> int:
     """Ask the vendor about every unknown publication of REPORT (`postmux post --json` output, or -)."""
     before = _read(report)
     after = list(before)
@@ -79,7 +87,7 @@ def reconcile_command(session: Session, out: Output, report: str, ledger: str | 
 
             pub.ledger = open_ledger(ledger)
         mine = [i for i, p in enumerate(before) if p.provider == provider]
-        settled = pub.reconcile([before[i] for i in mine])
+        settled = pub.reconcile([before[i] for i in mine], absent_after=absent_after)
         for i, p in zip(mine, settled, strict=True):
             after[i] = p
     session.store.save(after)
