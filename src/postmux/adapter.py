@@ -24,7 +24,7 @@ from .connect import ConnectPoll, ConnectStart
 from .credentials import ACCOUNT, CredentialSource
 from .errors import Problem, ProviderError, UnsupportedError
 from .extras import merge
-from .flow import Flow, done
+from .flow import Flow, done, file_parts, multipart_request
 from .post import Post, Target
 from .results import Publication
 
@@ -158,6 +158,10 @@ class Adapter:
             url = self._urls[path] = httpx.URL(self.url(path))
         if json is not None and params is None and not kwargs:
             return _json_request(method, url, json, extensions)
+        if json is None and params is None and kwargs.keys() == {"files"}:
+            parts = file_parts(kwargs["files"])  # open files: streamed in 1 MiB chunks, not httpx's 64 KiB
+            if parts is not None:
+                return multipart_request(method, url, parts, extensions=extensions)
         return httpx.Request(method, url, json=json, params=params, extensions=extensions, **kwargs)
 
     def error_for(self, response: httpx.Response, body: str) -> ProviderError:

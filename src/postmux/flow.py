@@ -14,6 +14,10 @@ status the driver *throws* the mapped :class:`~postmux.ProviderError` into the
 generator at the ``yield``, so a flow may catch what it can handle (a per-item
 failure, a documented 403) and let the rest propagate.
 
+Bodies that stream from disk (:func:`file_request`, :func:`multipart_request`) are
+read in 1 MiB chunks: httpx's own multipart encoder reads 64 KiB at a time, and
+sixteen times as many writes measured half the throughput of a bare PUT.
+
 Requests may carry postmux extensions: :data:`IDEMPOTENT` marks a POST that
 only reads (safe to retry), :data:`DOWNLOAD_TO` streams a response body into an
 open binary file instead of memory, and :func:`media_request` marks the
@@ -23,8 +27,11 @@ download of a post's medium, which the driver makes under the publisher's
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import AsyncIterator, Generator, Iterator
+import re
+import stat
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -37,11 +44,14 @@ from .media import MediaKind
 __all__ = [
     "DOWNLOAD_TO",
     "IDEMPOTENT",
+    "FilePart",
     "FileStream",
     "Flow",
+    "MultipartStream",
     "done",
     "file_request",
     "media_request",
+    "multipart_request",
     "step",
 ]
 
@@ -152,3 +162,124 @@ class FileStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         with open(self.path, "rb") as fh:
             while chunk := fh.read(self.chunk_size):
                 yield chunk
+
+
+# -- multipart/form-data of files ------------------------------------------------------------
+
+_FORM_ESCAPES = {'"': "%22", "\\": "\\\\", **{chr(c): f"%{c:02X}" for c in range(0x20) if c != 0x1B}}
+_FORM_ESCAPE = re.compile("|".join(re.escape(c) for c in _FORM_ESCAPES))
+
+
+def _form_param(name: str, value: str) -> bytes:
+    """``name="value"`` escaped as HTML5 forms (and httpx) do."""
+    return f'{name}="{_FORM_ESCAPE.sub(lambda m: _FORM_ESCAPES[m.group(0)], value)}"'.encode()
+
+
+class FilePart:
+    """One file of a multipart body: its form field, file name, open binary file and type.
+
+    The file is read from its start on every send (so a retry sends it whole
+    again) and never more than one chunk at a time. ``headers`` is the part's
+    own header, as httpx's file fields spell it (previews read it).
+    """
+
+    __slots__ = ("file", "filename", "head", "headers", "name", "size")
+
+    def __init__(self, name: str, filename: str, file: IO[bytes], content_type: str) -> None:
+        self.name = name
+        self.filename = filename
+        self.file = file
+        self.headers = {"Content-Type": content_type}
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ValueError(f"{filename}: not a regular file, so its length is unknown")
+        self.size = status.st_size
+        self.head = b"".join(
+            (
+                b"Content-Disposition: form-data; ",
+                _form_param("name", name),
+                b"; ",
+                _form_param("filename", filename),
+                f"\r\nContent-Type: {content_type}\r\n\r\n".encode(),
+            )
+        )
+
+
+class MultipartStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A ``multipart/form-data`` body of files, streamed from disk in 1 MiB chunks.
+
+    The same bytes as ``httpx.Request(files=…)`` for files given as
+    ``(filename, open file, content type)``, with a known ``Content-Length``,
+    for sync and async clients alike.
+    """
+
+    def __init__(
+        self, parts: Sequence[FilePart], *, boundary: bytes | None = None, chunk_size: int = CHUNK_SIZE
+    ) -> None:
+        self.fields = list(parts)
+        self.boundary = boundary or os.urandom(16).hex().encode("ascii")
+        self.chunk_size = chunk_size
+        self.content_type = f"multipart/form-data; boundary={self.boundary.decode('ascii')}"
+
+    @property
+    def size(self) -> int:
+        """The body's length, for ``Content-Length``."""
+        dashes = len(self.boundary) + 4  # b"--" boundary b"\r\n"
+        return sum(dashes + len(p.head) + p.size + 2 for p in self.fields) + dashes + 2
+
+    def __iter__(self) -> Iterator[bytes]:
+        boundary = self.boundary
+        for part in self.fields:
+            yield b"--%s\r\n%s" % (boundary, part.head)
+            handle = part.file
+            handle.seek(0)
+            while chunk := handle.read(self.chunk_size):
+                yield chunk
+            yield b"\r\n"
+        yield b"--%s--\r\n" % boundary
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
+
+
+def file_parts(files: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[FilePart] | None:
+    """httpx's ``files=`` as :class:`FilePart` s, or ``None`` when one is not an open file on disk.
+
+    Only ``(filename, binary file, content type)`` values with a real file
+    descriptor qualify; anything else (bytes, a ``BytesIO``, no type) is left
+    to httpx's own encoder.
+    """
+    items = files.items() if isinstance(files, Mapping) else files
+    parts: list[FilePart] = []
+    for name, value in items:
+        if not (isinstance(value, tuple) and len(value) == 3):
+            return None
+        filename, handle, content_type = value
+        if not (isinstance(name, str) and isinstance(filename, str) and isinstance(content_type, str)):
+            return None
+        if not filename:
+            return None
+        if isinstance(handle, io.TextIOBase) or not hasattr(handle, "read"):
+            return None
+        try:
+            parts.append(FilePart(name, filename, handle, content_type))
+        except (AttributeError, OSError, ValueError):
+            return None
+    return parts
+
+
+def multipart_request(
+    method: str, url: str | httpx.URL, parts: Sequence[FilePart], *, extensions: dict[str, Any] | None = None
+) -> httpx.Request:
+    """A request whose body is ``parts`` as ``multipart/form-data``, streamed from disk.
+
+    :meth:`postmux.Adapter.request` uses it for ``files=`` of open files, so a
+    plugin's upload gets the large chunks with no change of its own.
+    """
+    stream = MultipartStream(parts)
+    request = httpx.Request(method, url, stream=stream, extensions=extensions)
+    request.headers["Host"] = request.url.netloc.decode("ascii")
+    request.headers["Content-Length"] = str(stream.size)
+    request.headers["Content-Type"] = stream.content_type
+    return request

@@ -9,8 +9,8 @@ private or internal addresses, redirects followed and checked, at most 5, the
 platform's size limit, a content type that fits the medium) and streams the
 final body into the file, so a CDN's ``302`` page is never uploaded as the
 media. A refused URL fails the publish's targets before anything is
-uploaded. Files are handed to
-httpx as open file objects, which its multipart encoder reads in 64 KiB chunks: a 1 GiB video is
+uploaded. Files are handed over as open file objects, which the core streams
+in 1 MiB chunks (:func:`postmux.flow.multipart_request`): a 1 GiB video is
 never held in memory, and ``Content-Length`` comes from the file size.
 
 All items go in one request: field ``file`` for a single file (as documented),
