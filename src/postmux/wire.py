@@ -9,24 +9,35 @@ Each plugin makes its own converter from it (cattrs' advice: one converter
 per data source) and describes its wire classes with :func:`configure`,
 :func:`renamed` and :func:`inverted`; :func:`parse` and :func:`read_json` turn
 whatever goes wrong into :class:`~postmux.ResponseError`.
+
+cattrs itself is imported when a converter is first used, not when a plugin
+is imported: :func:`base_converter` returns a :class:`Converter` that keeps
+the hooks registered on it and makes the cattrs converter on the first
+``structure`` or ``unstructure`` (importing cattrs was a sixth of
+``import postmux`` + the first publisher; most programs make a publisher
+before they read any answer).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import cattrs
 import httpx
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
-from cattrs.gen._consts import AttributeOverride
 
 from .errors import ResponseError
 
+if TYPE_CHECKING:
+    import cattrs
+    from cattrs.gen._consts import AttributeOverride
+
 __all__ = [
+    "Converter",
+    "Override",
     "base_converter",
     "configure",
     "inverted",
@@ -77,8 +88,71 @@ def _format_datetime(value: datetime) -> str:
     return value.isoformat()
 
 
-def base_converter() -> cattrs.Converter:
-    """A new strict converter; plugins register their own classes on it."""
+class Converter:
+    """A strict cattrs converter, made (and cattrs imported) on first use.
+
+    Registrations made before then are kept and applied in order; after, they
+    go straight to the cattrs converter. :meth:`structure` and
+    :meth:`unstructure` are cattrs' own; any other cattrs method is reached
+    through :attr:`cattrs`.
+    """
+
+    def __init__(self) -> None:
+        self._real: cattrs.Converter | None = None
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def cattrs(self) -> cattrs.Converter:
+        """The cattrs converter itself, made now if it is not yet."""
+        real = self._real
+        if real is None:
+            with self._lock:
+                if self._real is None:
+                    self._real = _strict_cattrs(self._pending)
+                    self._pending = []
+                real = self._real
+        return real
+
+    def _register(self, method: str, *args: Any) -> None:
+        with self._lock:
+            if self._real is None:
+                self._pending.append((method, args))
+                return
+        getattr(self._real, method)(*args)
+
+    def register_structure_hook(self, cls: Any, hook: Callable[[Any, Any], Any]) -> None:
+        """cattrs' ``register_structure_hook``."""
+        self._register("register_structure_hook", cls, hook)
+
+    def register_unstructure_hook(self, cls: Any, hook: Callable[[Any], Any]) -> None:
+        """cattrs' ``register_unstructure_hook``."""
+        self._register("register_unstructure_hook", cls, hook)
+
+    def register_structure_hook_factory(
+        self, predicate: Callable[[Any], bool], factory: Callable[[Any], Any]
+    ) -> None:
+        """cattrs' ``register_structure_hook_factory``."""
+        self._register("register_structure_hook_factory", predicate, factory)
+
+    def register_unstructure_hook_factory(
+        self, predicate: Callable[[Any], bool], factory: Callable[[Any], Any]
+    ) -> None:
+        """cattrs' ``register_unstructure_hook_factory``."""
+        self._register("register_unstructure_hook_factory", predicate, factory)
+
+    def structure(self, obj: object, cl: type[T]) -> T:
+        """``obj`` as an instance of ``cl`` (cattrs' ``structure``)."""
+        return self.cattrs.structure(obj, cl)
+
+    def unstructure(self, obj: object, unstructure_as: Any = None) -> Any:
+        """``obj`` as plain data (cattrs' ``unstructure``)."""
+        return self.cattrs.unstructure(obj, unstructure_as=unstructure_as)
+
+
+def _strict_cattrs(pending: list[tuple[str, tuple[Any, ...]]]) -> cattrs.Converter:
+    import cattrs
+
     converter = cattrs.Converter()
     converter.register_structure_hook(bool, _strict_bool)
     converter.register_structure_hook(int, _strict_int)
@@ -87,17 +161,45 @@ def base_converter() -> cattrs.Converter:
     converter.register_structure_hook(datetime, parse_datetime)
     converter.register_unstructure_hook(datetime, _format_datetime)
     converter.register_structure_hook(Any, lambda v, _: v)
+    for method, args in pending:
+        getattr(converter, method)(*args)
     return converter
 
 
-def renamed(wire_name: str) -> AttributeOverride:
+def base_converter() -> Converter:
+    """A new strict converter; plugins register their own classes on it."""
+    return Converter()
+
+
+@attrs.frozen
+class Override:
+    """How one field of a wire class differs on the wire: cattrs' ``override``, made when it is used."""
+
+    rename: str | None = None
+    omit_if_default: bool | None = None
+    struct_hook: Callable[[Any, Any], Any] | None = None
+    unstruct_hook: Callable[[Any], Any] | None = None
+
+    def for_cattrs(self) -> AttributeOverride:
+        """The cattrs ``AttributeOverride`` this describes."""
+        from cattrs.gen import override
+
+        return override(
+            omit_if_default=self.omit_if_default,
+            rename=self.rename,
+            struct_hook=self.struct_hook,
+            unstruct_hook=self.unstruct_hook,
+        )
+
+
+def renamed(wire_name: str) -> Override:
     """A field spelled ``wire_name`` on the wire."""
-    return override(rename=wire_name)
+    return Override(rename=wire_name)
 
 
-def inverted(wire_name: str) -> AttributeOverride:
+def inverted(wire_name: str) -> Override:
     """A boolean with the opposite meaning on the wire (``allow_comment`` ⇄ ``disableComment``)."""
-    return override(
+    return Override(
         rename=wire_name,
         unstruct_hook=lambda value: not value,
         struct_hook=lambda value, _: not _strict_bool(value, bool),
@@ -105,11 +207,11 @@ def inverted(wire_name: str) -> AttributeOverride:
 
 
 def configure(
-    converter: cattrs.Converter,
+    converter: Converter | cattrs.Converter,
     cls: type[Any],
     *,
     omit_none: bool = True,
-    **overrides: AttributeOverride,
+    **overrides: Override,
 ) -> None:
     """Register structure and unstructure hooks for ``cls`` with its renames.
 
@@ -122,27 +224,30 @@ def configure(
     if omit_none:
         for field in attrs.fields(cls):
             if field.default is None:
-                base = unstructure.get(field.name, override())
+                base = unstructure.get(field.name, Override())
                 unstructure[field.name] = attrs.evolve(base, omit_if_default=True)
 
     def is_cls(t: object) -> bool:
         return t is cls
 
+    def unstructure_fn(_: object) -> Any:
+        from cattrs.gen import make_dict_unstructure_fn
+
+        real = converter.cattrs if isinstance(converter, Converter) else converter
+        made = {name: o.for_cattrs() for name, o in unstructure.items()}
+        return make_dict_unstructure_fn(cls, real, _cattrs_omit_if_default=False, **made)  # type: ignore[arg-type]
+
+    def structure_fn(_: object) -> Any:
+        from cattrs.gen import make_dict_structure_fn
+
+        real = converter.cattrs if isinstance(converter, Converter) else converter
+        made = {name: o.for_cattrs() for name, o in overrides.items()}
+        return make_dict_structure_fn(cls, real, **made)  # type: ignore[arg-type]
+
     # made on first use, not at import: generating the code of a plugin's
     # twenty-odd classes costs more than importing the plugin
-    converter.register_unstructure_hook_factory(
-        is_cls,
-        lambda _: make_dict_unstructure_fn(
-            cls,
-            converter,
-            _cattrs_omit_if_default=False,
-            **unstructure,  # type: ignore[arg-type]
-        ),
-    )
-    converter.register_structure_hook_factory(
-        is_cls,
-        lambda _: make_dict_structure_fn(cls, converter, **overrides),  # type: ignore[arg-type]
-    )
+    converter.register_unstructure_hook_factory(is_cls, unstructure_fn)
+    converter.register_structure_hook_factory(is_cls, structure_fn)
 
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -208,7 +313,7 @@ def _too_deep(data: object) -> bool:
 
 
 def parse(
-    converter: cattrs.Converter,
+    converter: Converter | cattrs.Converter,
     data: object,
     cls: type[T],
     *,
@@ -232,6 +337,8 @@ def parse(
 
 
 def _messages(exc: BaseException) -> list[str]:
+    import cattrs  # loaded already: the converter that raised is a cattrs one
+
     if isinstance(exc, cattrs.ClassValidationError | cattrs.IterableValidationError):
         notes = cattrs.transform_error(exc)
         return list(notes)

@@ -60,6 +60,19 @@ def test_import_postmux_loads_no_plugin_and_no_sandbox_or_cli() -> None:
     assert json.loads(out.stdout) == []
 
 
+def test_the_first_publisher_loads_no_cattrs_until_an_answer_is_read() -> None:
+    script = (
+        "import sys, postmux\n"
+        "pub = postmux.publisher('wahdx', api_key='sk_test')\n"
+        "before = 'cattrs' in sys.modules\n"
+        "from postmux_wahdx import wire\n"
+        "wire.converter.structure({'data': {'publish_id': 'p1'}}, wire.PublishBody)\n"
+        "print(before, 'cattrs' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "True"]
+
+
 class Impostor(FakeAdapter):
     """Claims the fake provider's name from another distribution."""
 
