@@ -549,7 +549,8 @@ def _check_options(
         if support.only:
             _check_contexts(post, platform, support, None, kind, provider, out)
         return  # unset, or of the wrong class (already reported by _check_option_types)
-    for field_name, value in options.given().items():
+    given = options.given()
+    for field_name, value in given.items():
         if field_name not in support.options and value != options.defaults.get(field_name):
             # a field the vendor cannot carry, set to anything but the neutral
             # default (which not sending it already gives), would be lost
@@ -559,11 +560,12 @@ def _check_options(
                 unsupported=True,
             )
     typed = _Problems()
-    _check_option_values(platform, options, typed)
+    _check_option_values(platform, options, typed, given)
     for problem in typed.items:
         out.add(problem.field, problem.message)
     check = _OPTION_CHECKS.get(platform)
-    if check is not None and not typed.items:  # the platform's rules read the values as typed
+    # the platform's rules read the values as typed (so they need not check the types again)
+    if check is not None and not typed.items:
         check(post, options, kind, out)
     if support.only:  # after the platform's own rules, which say it better where they apply
         _check_contexts(post, platform, support, options, kind, provider, out)
@@ -605,10 +607,12 @@ _KINDS = frozenset({"video", "photo"})
 _MODES = frozenset({"post", "draft"})
 
 
-def _check_option_values(prefix: str, options: PlatformOptions, out: _Problems) -> None:
+def _check_option_values(
+    prefix: str, options: PlatformOptions, out: _Problems, given: Mapping[str, object]
+) -> None:
     """Every option value of the wrong type, and every text in them that is not Unicode."""
     _check_bools(prefix, options, out)
-    for name, value in options.given().items():
+    for name, value in given.items():
         field = f"{prefix}.{name}"
         if name in _TEXT_TUPLES:
             items = (value,) if isinstance(value, str) else value
@@ -672,7 +676,6 @@ def _check_bools(prefix: str, options: PlatformOptions, out: _Problems) -> None:
 
 def _check_tiktok(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
     assert isinstance(options, TikTokOptions)
-    _check_bools("tiktok", options, out)
     _check_enum("tiktok.privacy", options.privacy, out)
     photos = kind is MediaKind.PHOTO
     n = len(post.media) if isinstance(post.media, tuple) else 0
@@ -701,7 +704,6 @@ def _check_tiktok(post: Post, options: PlatformOptions, kind: MediaKind | None, 
 
 def _check_instagram(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
     assert isinstance(options, InstagramOptions)
-    _check_bools("instagram", options, out)
     if options.share_to_feed is not None and kind is MediaKind.PHOTO:
         out.add("instagram.share_to_feed", "applies to reels (videos) only")
     if options.collaborators is not None and len(options.collaborators) > INSTAGRAM_MAX_COLLABORATORS:
@@ -728,14 +730,12 @@ def _check_threads(post: Post, options: PlatformOptions, kind: MediaKind | None,
 
 def _check_facebook(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
     assert isinstance(options, FacebookOptions)
-    _check_bools("facebook", options, out)
     if options.link is not None and not re.match(r"^https?://", str(options.link)):
         out.add("facebook.link", "must be an http(s) URL")
 
 
 def _check_youtube(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
     assert isinstance(options, YouTubeOptions)
-    _check_bools("youtube", options, out)
     _check_enum("youtube.visibility", options.visibility, out)
     if isinstance(options.title, str):
         _check_length("youtube.title", options.title, RULES["youtube"].title, "YouTube title", out)
