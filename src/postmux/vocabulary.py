@@ -296,7 +296,7 @@ def _parts(path: str) -> tuple[str, ...]:
 
 def _at(data: Any, path: str) -> Any:
     for part in _parts(path):
-        if not isinstance(data, Mapping):
+        if not (type(data) is dict or isinstance(data, Mapping)):  # JSON gives dicts: checked without the ABC
             return None
         data = data.get(part)
     return data
@@ -390,9 +390,12 @@ class ErrorEnvelope:
         """The error a 2xx answer carries, if it says no; ``None`` when it is a real answer."""
         if (self.success is None and self.ok_codes is None) or not isinstance(data, Mapping):
             return None  # nothing a 2xx could refuse with (read for every answer: checked first)
-        code = _first_text(data, self.code)
         refused = self.success is not None and _at(data, self.success) is False
-        if not refused and (self.ok_codes is None or code is None or code in self.ok_codes):
+        ok = self.ok_codes
+        if not refused and ok is None:
+            return None  # the common answer: read no further
+        code = _first_text(data, self.code)
+        if not refused and (code is None or (ok is not None and code in ok)):
             return None
         message, _, request_id = self.fields(data, response)
         text = message or code or f"{self.name} answered {self.success}: false"
