@@ -190,6 +190,7 @@ class FilePart:
         self.filename = filename
         self.file = file
         self.headers = {"Content-Type": content_type}
+        file.flush()  # a file just written (a download) may hold bytes the descriptor's size lacks
         status = os.fstat(file.fileno())
         if not stat.S_ISREG(status.st_mode):
             raise ValueError(f"{filename}: not a regular file, so its length is unknown")

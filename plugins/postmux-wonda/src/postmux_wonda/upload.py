@@ -1,9 +1,9 @@
 """Getting media into Wonda: every item becomes a ``mediaId`` before any post is made.
 
 Wonda publishes only media it holds (``POST /media/upload``, multipart) and has
-no URL-ingest endpoint, so a ``Media(url=…)`` is first downloaded to a
-temporary file and then uploaded like a local file, as Wonda's own MCP server
-does. The download is a :func:`~postmux.flow.media_request`: the core makes
+no URL-ingest endpoint, so a ``Media(url=…)`` is first downloaded to an
+unnamed temporary file and then uploaded from it like a local file, as
+Wonda's own MCP server does. The download is a :func:`~postmux.flow.media_request`: the core makes
 it under the publisher's :class:`~postmux.FetchPolicy` (https only, no
 private or internal addresses, redirects followed and checked, at most 5, the
 platform's size limit, a content type that fits the medium) and streams the
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import tempfile
 from collections.abc import Sequence
 from typing import IO
@@ -57,16 +56,17 @@ def upload_media(adapter: Adapter, media: Sequence[Media]) -> Flow[tuple[str, ..
     labels = {
         field: _label(item, i, len(media)) for i, (field, item) in enumerate(zip(fields, media, strict=True))
     }
-    with tempfile.TemporaryDirectory(prefix="postmux-wonda-") as tmp, contextlib.ExitStack() as files:
+    with contextlib.ExitStack() as files:
         parts: list[FilePart] = []
         for i, (field, item) in enumerate(zip(fields, media, strict=True)):
-            path, mime = item.path, item.mime_type
-            if path is None:
-                path = os.path.join(tmp, f"media{i}.{item.extension or 'bin'}")
-                with open(path, "wb") as sink:
-                    response = yield media_request(item.url or "", sink, medium=f"media[{i}]", kind=item.kind)
+            mime = item.mime_type
+            handle: IO[bytes]
+            if item.path is None:  # an unnamed file: nothing to unlink (that cost ~10 ms a publish)
+                handle = files.enter_context(tempfile.TemporaryFile(prefix="postmux-wonda-"))
+                response = yield media_request(item.url or "", handle, medium=f"media[{i}]", kind=item.kind)
                 mime = mime or _content_type(response)
-            handle = files.enter_context(open(path, "rb"))
+            else:
+                handle = files.enter_context(open(item.path, "rb"))
             parts.append((field, (item.filename, handle, mime or "application/octet-stream")))
         try:
             response = yield adapter.request("POST", UPLOAD_PATH, files=parts)
