@@ -170,3 +170,19 @@ def test_read_json_refuses_unreadable_bodies(body: str, kind: str) -> None:
 
 def test_read_json_reads_json() -> None:
     assert read_json(httpx.Response(200, json={"a": [1]}), provider="fake") == {"a": [1]}
+
+
+def test_a_class_configured_after_first_use_is_read_the_same() -> None:
+    """The converter makes its cattrs converter on first use; later registrations reach it directly."""
+
+    @attrs.frozen
+    class Late:
+        media_id: str
+
+    conv = base_converter()
+    assert parse(conv, {"count": 1}, Defaults, provider="fake") == Defaults()  # first use: made now
+    configure(conv, Late, media_id=renamed("mediaId"))
+    assert parse(conv, {"mediaId": "m1"}, Late, provider="fake") == Late("m1")
+    assert conv.unstructure(Late("m2")) == {"mediaId": "m2"}
+    with pytest.raises(ResponseError, match="cannot read Late"):
+        parse(conv, {"mediaId": 5}, Late, provider="fake")
