@@ -112,17 +112,25 @@ class Output:
         """A status word in its colour."""
         return Text(value, style=STATUS_STYLES.get(value, ""))
 
-    def publications(self, title: str | None, publications: Sequence[Publication]) -> Table:
-        """The standard table of publications."""
+    def publications(
+        self,
+        title: str | None,
+        publications: Sequence[Publication],
+        verdicts: Sequence[str] | None = None,
+        last: str = "url / error",
+    ) -> Table:
+        """The standard table of publications (with a ``verdict`` column when given one per row)."""
         rows = [
             [
                 p.provider,
                 p.target.platform,
                 p.target.account,
                 self.status(p.status.value),
+                *([verdicts[i]] if verdicts is not None else []),
                 p.id or "",
                 p.url or (p.error or ""),
             ]
-            for p in publications
+            for i, p in enumerate(publications)
         ]
-        return self.table(title, ["provider", "platform", "account", "status", "id", "url / error"], rows)
+        verdict = ["verdict"] if verdicts is not None else []
+        return self.table(title, ["provider", "platform", "account", "status", *verdict, "id", last], rows)

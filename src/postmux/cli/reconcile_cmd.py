@@ -105,18 +105,5 @@ def reconcile_command(
             }
         )
         return code
-    rows = [
-        [
-            p.provider,
-            p.target.platform,
-            p.target.account,
-            out.status(p.status.value),
-            v,
-            p.id or "",
-            p.url or (p.error or ""),
-        ]
-        for p, v in zip(after, verdicts, strict=True)
-    ]
-    columns = ["provider", "platform", "account", "status", "verdict", "id", "url / what to check"]
-    out.print(out.table("Reconciled", columns, rows))
+    out.print(out.publications("Reconciled", after, verdicts, last="url / what to check"))
     return code
