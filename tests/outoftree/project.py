@@ -43,8 +43,13 @@ def environment(site: Path) -> dict[str, str]:
 
 def run_pytest(where: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """``python -m pytest ARGS`` in ``where``, its output captured."""
+    return run_python(where, env, "-m", "pytest", *args)
+
+
+def run_python(where: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` in ``where``, its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", *args],
+        [sys.executable, *args],
         cwd=where,
         env=env,
         capture_output=True,

@@ -14,15 +14,13 @@ package and its tests. A guide whose code no longer works fails here.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from docs.examples import PLUGIN_GUIDE, fenced_blocks
 
-from .project import counts, environment, install, run_pytest, skipped_for
+from .project import counts, environment, install, run_pytest, run_python, skipped_for
 
 PROJECT = "postmux-acme"
 LIMIT = "Acme unlinks an account whose token lapses, so it never lists an expired one"
@@ -89,13 +87,6 @@ def test_the_conformance_suite_passes_against_the_skeleton(
 
 def test_the_skeleton_type_checks(project: tuple[Path, dict[str, str], Path]) -> None:
     where, env, site = project
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(site / "postmux_acme"), "tests"],
-        cwd=where,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    package = str(site / "postmux_acme")
+    done = run_python(where, env, "-m", "mypy", "--strict", "--no-error-summary", package, "tests")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
