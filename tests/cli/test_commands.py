@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from tests.core.fetch_support import InternalService
 
 from postmux.cli.app import cli
 from postmux.cli.state import remove_sandbox_state, write_sandbox_state
 from postmux.sandbox import Sandbox, Timing
 from postmux.sandbox.samples import write_samples
+from postmux.testing.servers import InternalService
 
 
 @pytest.fixture

@@ -12,72 +12,20 @@ from __future__ import annotations
 import asyncio
 import io
 import ipaddress
-import threading
 from collections.abc import Callable, Mapping, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
-import attrs
 import httpx
 
 from postmux import FetchPolicy, MediaKind, Secret
 from postmux.drivers import AsyncDriver, RetryPolicy, SyncDriver
 from postmux.flow import Flow, media_request
+from postmux.testing.servers import VIDEO, Answer, InternalService
+
+__all__ = ["VIDEO", "Answer", "InternalService", "Routing", "fetch", "resolver"]
 
 from .fakes import KEY, FakeAdapter
 
 Handler = Callable[[httpx.Request], httpx.Response]
-VIDEO = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 1000
-
-
-@attrs.frozen
-class Answer:
-    """What the internal service answers on one path."""
-
-    status: int = 200
-    headers: Mapping[str, str] = attrs.field(factory=lambda: {"Content-Type": "video/mp4"})
-    body: bytes = VIDEO
-    length: bool = True
-
-
-class InternalService:
-    """A real HTTP server on 127.0.0.1 that records every hit: the service an attacker wants reached."""
-
-    def __init__(self, routes: Mapping[str, Answer] | None = None) -> None:
-        self.routes: dict[str, Answer] = dict(routes or {"/clip.mp4": Answer()})
-        self.hits: list[tuple[str, str]] = []
-        service = self
-
-        class _Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                service.hits.append((self.path, self.headers.get("Host", "")))
-                answer = service.routes.get(self.path, Answer(404, {"Content-Type": "text/plain"}, b"no"))
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                if answer.length:
-                    self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> InternalService:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _loopback(request: httpx.Request) -> bool:

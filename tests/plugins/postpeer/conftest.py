@@ -16,7 +16,7 @@ import pytest
 
 import postmux
 import postmux_postpeer
-from postmux.drivers import RetryPolicy
+from postmux import RetryPolicy
 from postmux.plugins import PluginManager
 
 from .fake import FakePostPeer
@@ -54,9 +54,8 @@ def fake(spec: Spec) -> Iterator[FakePostPeer]:
 def sync_pub(fake: FakePostPeer, **options: Any) -> postmux.Publisher:
     """A sync publisher over the fake that never sleeps."""
     client = httpx.Client(transport=fake.transport())
-    return postmux.publisher(
-        "postpeer", api_key=KEY, plugins=PLUGINS, client=client, sleep=lambda _: None, **options
-    )
+    options.setdefault("sleep", lambda _: None)
+    return postmux.publisher("postpeer", api_key=KEY, plugins=PLUGINS, client=client, **options)
 
 
 def async_pub(fake: FakePostPeer, **options: Any) -> postmux.AsyncPublisher:

@@ -104,8 +104,7 @@ def test_the_sync_driver_waits_as_long_as_retry_after_says(fake: FakePostPeer) -
         answer(200, page),
     )
     slept: list[float] = []
-    with sync_pub(fake) as pub:
-        pub._sleep = pub.driver.sleep = slept.append
+    with sync_pub(fake, sleep=slept.append) as pub:
         assert pub.accounts() == []
     assert slept == [7.0]
 

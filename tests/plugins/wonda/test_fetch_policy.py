@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from tests.core.fetch_support import Answer, InternalService
 
 from postmux import FetchPolicy, FetchRefusedError, Post, PublishReport, Status, Target, ValidationError
 from postmux.sandbox import Sandbox
+from postmux.testing.servers import Answer, InternalService
 
 from .helpers import Recorder, async_publisher, sync_publisher, wonda_server
 
