@@ -32,8 +32,8 @@ from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
+from postmux.sandbox.queries import QueryError, choice, choices, instant, page, sort_order, window, within
 
-from .listing import QueryError, choice, choices, instant, page, sort_order
 from .schema import body_errors
 from .vocabulary import VOCABULARY
 
@@ -293,7 +293,13 @@ class PostPeerEmulator(Emulator):
         return self.json({"success": True, "post": self._post_json(post_id)})
 
     async def list_posts(self, request: Request) -> Response:
-        """``GET /v1/posts``: the posts the OpenAPI's filters select, a page at a time (:mod:`.listing`)."""
+        """``GET /v1/posts``: the posts the OpenAPI's filters select, a page at a time.
+
+        Its parameters (``status``, ``platform`` repeatable with OR, ``profileId``,
+        the created/scheduled bounds, ``limit`` 1–100 default 20, ``offset``,
+        ``sort``) are the spec's; which way ``sort`` runs by default it does not
+        say: oldest first.
+        """
         params = request.query_params
         try:
             limit, offset = page(params)
@@ -312,18 +318,16 @@ class PostPeerEmulator(Emulator):
                 continue
             if profile is not None and profile != self._profile_of(post):
                 continue
-            if not _within(
+            if not within(
                 datetime.fromisoformat(post["created"]), bounds["createdAfter"], bounds["createdBefore"]
             ):
                 continue
             if bounds["scheduledAfter"] or bounds["scheduledBefore"]:
                 when = self._scheduled_for(post)
-                if when is None or not _within(when, bounds["scheduledAfter"], bounds["scheduledBefore"]):
+                if when is None or not within(when, bounds["scheduledAfter"], bounds["scheduledBefore"]):
                     continue
             found.append(post_id)
-        if newest_first:
-            found.reverse()
-        selected = found[offset : offset + limit]
+        selected = window(found, limit, offset, newest_first)
         return self.json(
             {"success": True, "total": len(found), "posts": [self._post_json(p) for p in selected]}
         )
@@ -411,9 +415,9 @@ class PostPeerEmulator(Emulator):
             for post_id, post in self.posts.items()
             if post["records"] and all(self.phase(r) is Phase.SCHEDULED for r in post["records"])
         ]
-        waiting.sort(key=lambda item: item[1]["records"][0].start, reverse=newest_first)
+        waiting.sort(key=lambda item: item[1]["records"][0].start)
         posts = []
-        for post_id, post in waiting[offset : offset + limit]:
+        for post_id, post in window(waiting, limit, offset, newest_first):
             first = post["records"][0]
             posts.append(
                 {
@@ -539,9 +543,7 @@ class PostPeerEmulator(Emulator):
                 and profile in (None, PROFILE_ID)
                 and (not query or a.id == params.get("q") or _matches(a, query))
             ]
-        if newest_first:
-            found.reverse()
-        selected = found[offset : offset + limit]
+        selected = window(found, limit, offset, newest_first)
         return self.json(
             {"success": True, "total": len(found), "integrations": [self._integration(a) for a in selected]}
         )
@@ -608,10 +610,6 @@ class PostPeerEmulator(Emulator):
                 },
             }
         )
-
-
-def _within(when: datetime, after: datetime | None, before: datetime | None) -> bool:
-    return (after is None or when >= after) and (before is None or when <= before)
 
 
 def _matches(a: SandboxAccount, query: str) -> bool:
