@@ -450,6 +450,18 @@ class Vocabulary:
         """The option map of ``platform``, if the vendor carries any of its options."""
         return self._by_platform.get(platform)
 
+    def to_wire(
+        self, platform: str, options: PlatformOptions | None, *, kind: MediaKind | str | None = None
+    ) -> dict[str, Any]:
+        """``platform``'s options in the vendor's keys (:meth:`OptionMap.to_wire`); ``{}``: no map."""
+        option_map = self._by_platform.get(platform)
+        return option_map.to_wire(options, kind=kind) if option_map is not None else {}
+
+    def neutral(self, platform: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """A body's ``platform`` options in neutral names (:meth:`OptionMap.neutral`), for emulators."""
+        option_map = self._by_platform.get(platform)
+        return option_map.neutral(data) if option_map is not None else {}
+
     @property
     def field_mapping(self) -> dict[str, dict[str, str]]:
         """Option class name → {neutral field: wire spelling}: what ``Adapter.field_mapping`` shows."""

@@ -25,7 +25,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
 from ..connect import ConnectStart
+from ..vocabulary import Vocabulary
 from .faults import ROLES, Fault, FaultKind, FaultPlan
+from .kit import Rejected, Seed, error_payload, seed_accounts
 from .lifecycle import Clock, Phase, Record, Records, SandboxAccount, Timing
 from .media import MediaHost
 from .middleware import SCOPE_FAULT, FaultMiddleware, json_bytes
@@ -43,10 +45,12 @@ class Emulator:
 
     Subclasses set :attr:`provider`, :attr:`auth_header` (and
     :attr:`auth_scheme` for ``Bearer`` keys), optionally :attr:`base_path`,
-    and implement :meth:`seed_accounts`, :meth:`routes` and
-    :meth:`error_payload`. Handlers call :meth:`publication_fault` to learn
-    whether the request that creates a publication carries a ``stuck`` or
-    ``fail`` fault.
+    :attr:`vocabulary` (error bodies in the vendor's shape) and :attr:`seeds`
+    (the seeded accounts), and implement :meth:`routes`. A handler raises
+    :class:`~postmux.sandbox.kit.Rejected` from any check: it is answered
+    once, here, as :meth:`error`. Handlers call :meth:`publication_fault` to
+    learn whether the request that creates a publication carries a ``stuck``
+    or ``fail`` fault.
     """
 
     provider: ClassVar[str]
@@ -74,6 +78,15 @@ class Emulator:
     ``accounts``; see :data:`postmux.sandbox.faults.ROLES`), each ``METHOD /path-glob`` relative
     to :attr:`base_path`. A fault scoped ``*:status`` or ``wonda:upload`` hits these, and
     :meth:`received` counts the ``publish`` ones, so tests never name a vendor's path."""
+
+    vocabulary: ClassVar[Vocabulary | None] = None
+    """The plugin's vocabulary: :meth:`error_payload` builds bodies from its error envelope."""
+    error_codes: ClassVar[Mapping[int, str]] = {}
+    """The vendor's error code for an HTTP status, where an error is raised without one."""
+    seeds: ClassVar[Sequence[Seed]] = ()
+    """The accounts :meth:`seed_accounts` links from the start (see :class:`~postmux.sandbox.kit.Seed`)."""
+    seed_id_prefix: ClassVar[str] = ""
+    """What the seeded accounts' ids start with (``int_``), as the vendor's ids do."""
 
     def __init__(
         self,
@@ -106,8 +119,8 @@ class Emulator:
     # -- what subclasses provide -------------------------------------------
 
     def seed_accounts(self) -> Sequence[SandboxAccount]:
-        """The accounts linked from the start: one active per platform, and an expired one."""
-        raise NotImplementedError
+        """The accounts linked from the start: by default those of :attr:`seeds`."""
+        return seed_accounts(self, self.seeds, id_prefix=self.seed_id_prefix)
 
     def routes(self) -> list[BaseRoute]:
         """The vendor's endpoints, relative to :attr:`base_path`."""
@@ -147,7 +160,13 @@ class Emulator:
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""
     ) -> tuple[bytes, str]:
-        """The body and content type of an error in the vendor's own shape (``path``: the route's)."""
+        """The body and content type of an error in the vendor's own shape (``path``: the route's).
+
+        With a :attr:`vocabulary`, the shape its error envelope reads (a code
+        from :attr:`error_codes` where none is given); else ``{"error": message}``.
+        """
+        if self.vocabulary is not None:
+            return error_payload(self.vocabulary.errors, message, code or self.error_codes.get(status))
         return json_bytes({"error": message}), "application/json"
 
     # -- helpers for handlers --------------------------------------------------
@@ -177,6 +196,15 @@ class Emulator:
             return json.loads(raw) if raw else None
         except ValueError:
             return None
+
+    async def body_object(
+        self, request: Request, message: str = "Request body must be a JSON object", code: str | None = None
+    ) -> dict[str, Any]:
+        """The request's JSON object; anything else is :class:`~postmux.sandbox.kit.Rejected` (400)."""
+        body = await self.body(request)
+        if not isinstance(body, dict):
+            raise Rejected(400, message, code)
+        return body
 
     def new_id(self, prefix: str = "") -> str:
         """A fresh id from the seeded RNG (the same run of requests gives the same ids)."""
@@ -290,10 +318,18 @@ class Emulator:
     def app(self) -> Any:
         """The ASGI application: the vendor's routes behind auth and the fault plan."""
         inner = Starlette(
-            routes=[Mount(self.base_path or "", routes=self.routes())] if self.base_path else self.routes()
+            routes=[Mount(self.base_path or "", routes=self.routes())] if self.base_path else self.routes(),
+            exception_handlers={Rejected: self._rejected},
         )
         authed = _AuthMiddleware(inner, self)
         return FaultMiddleware(authed, self)
+
+    async def _rejected(self, request: Request, exc: Exception) -> Response:
+        """A :class:`~postmux.sandbox.kit.Rejected` raised by any handler, answered in the vendor's shape."""
+        assert isinstance(exc, Rejected)
+        path = request.url.path
+        relative = path[len(self.base_path) :] if self.base_path and path.startswith(self.base_path) else path
+        return self.error(exc.status, exc.message, exc.code, path=relative)
 
     def authorized(self, headers: Any) -> bool:
         """True when the request carries this emulator's key, as the vendor expects it."""

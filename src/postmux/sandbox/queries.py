@@ -4,14 +4,12 @@ Vendors' list endpoints take much the same parameters — a page (``limit``,
 ``offset``), enums (one value, or a repeatable one meaning OR), a sort
 order, date-time bounds — and refuse a value outside the spec with a 400.
 These readers raise :class:`QueryError` with the message in ajv's words
-(``querystring/limit must be <= 100``, as Fastify-based APIs answer), so an
-emulator answers ``emulator.error(400, str(exc))`` once::
+(``querystring/limit must be <= 100``, as Fastify-based APIs answer): a
+:class:`~postmux.sandbox.kit.Rejected` 400, which the emulator answers in
+the vendor's error shape with nothing more written::
 
-    try:
-        limit, offset = page(request.query_params)
-        newest_first = sort_order(request.query_params)
-    except QueryError as exc:
-        return self.error(400, str(exc))
+    limit, offset = page(request.query_params)
+    newest_first = sort_order(request.query_params)
     return self.json({"total": len(found), "items": window(found, limit, offset, newest_first)})
 """
 
@@ -21,6 +19,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
+from .kit import Rejected
+
 if TYPE_CHECKING:
     from starlette.datastructures import QueryParams as Params
 
@@ -29,8 +29,11 @@ __all__ = ["QueryError", "choice", "choices", "instant", "integer", "page", "sor
 T = TypeVar("T")
 
 
-class QueryError(Exception):
-    """A query parameter the spec does not allow; the message is the validator's."""
+class QueryError(Rejected):
+    """A query parameter the spec does not allow (a 400); the message is the validator's."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, message)
 
 
 def integer(params: Params, name: str, default: int, low: int, high: int | None) -> int:

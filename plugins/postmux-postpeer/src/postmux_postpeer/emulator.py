@@ -29,10 +29,10 @@ from starlette.routing import BaseRoute, Route
 from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
+from postmux.sandbox.kit import Rejected, Seed
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
-from postmux.sandbox.queries import QueryError, choice, choices, instant, page, sort_order, window, within
+from postmux.sandbox.queries import choice, choices, instant, page, sort_order, window, within
 
 from .schema import body_errors
 from .vocabulary import VOCABULARY
@@ -96,17 +96,20 @@ class PostPeerEmulator(Emulator):
         self.oauth: dict[str, dict[str, Any]] = {}
         super().__init__(**options)
 
-    def seed_accounts(self) -> Sequence[SandboxAccount]:
-        seeds = [Seed(p, user_id_digits=12) for p in PLATFORMS]
-        seeds.append(Seed("tiktok", "sandbox_expired", active=False, user_id_digits=12))
-        return seed_accounts(self, seeds, id_prefix="int_")
+    vocabulary = VOCABULARY
+    seeds: ClassVar[Sequence[Seed]] = (
+        *(Seed(p, user_id_digits=12) for p in PLATFORMS),
+        Seed("tiktok", "sandbox_expired", active=False, user_id_digits=12),
+    )
+    seed_id_prefix: ClassVar[str] = "int_"
 
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""
     ) -> tuple[bytes, str]:
+        """``{error}`` for connect, TikTok, profiles, apps; else the vocabulary's ``{success, message}``."""
         if path.startswith(_ERROR_SHAPE_PREFIXES):
             return json_bytes({"error": message}), "application/json"
-        return error_payload(VOCABULARY.errors, message)
+        return super().error_payload(status, message)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -135,16 +138,13 @@ class PostPeerEmulator(Emulator):
 
     async def create_post(self, request: Request) -> Response:
         body = await self.body(request)
-        try:
-            if not isinstance(body, dict):
-                raise Rejected(400, "body must be object")
-            problems = body_errors("POST /v1/posts/", body)
-            if problems:
-                raise Rejected(400, problems[0])
-            entries, kind = self._check(body)
-            when, zone = self._when(body)
-        except Rejected as exc:
-            return self.error(exc.status, exc.message, path="/v1/posts")
+        if not isinstance(body, dict):
+            raise Rejected(400, "body must be object")
+        problems = body_errors("POST /v1/posts/", body)
+        if problems:
+            raise Rejected(400, problems[0])
+        entries, kind = self._check(body)
+        when, zone = self._when(body)
         post_id = "post_" + self.new_id().replace("-", "")[:20]
         records: list[Record | str] = []
         for entry, account in entries:
@@ -301,15 +301,12 @@ class PostPeerEmulator(Emulator):
         say: oldest first.
         """
         params = request.query_params
-        try:
-            limit, offset = page(params)
-            status = choice(params, "status", POST_STATUSES)
-            platforms = set(choices(params, "platform", CONNECTABLE))
-            profile = params.get("profileId")
-            bounds = {name: instant(params, name) for name in _BOUNDS}
-            newest_first = sort_order(params)
-        except QueryError as exc:
-            return self.error(400, str(exc), path="/v1/posts")
+        limit, offset = page(params)
+        status = choice(params, "status", POST_STATUSES)
+        platforms = set(choices(params, "platform", CONNECTABLE))
+        profile = params.get("profileId")
+        bounds = {name: instant(params, name) for name in _BOUNDS}
+        newest_first = sort_order(params)
         found = []
         for post_id, post in list(self.posts.items()):
             if status is not None and self._post_status(post_id) != status:
@@ -405,11 +402,8 @@ class PostPeerEmulator(Emulator):
     # -- scheduling ---------------------------------------------------------------------------
 
     async def list_scheduled(self, request: Request) -> Response:
-        try:
-            limit, offset = page(request.query_params)
-            newest_first = sort_order(request.query_params)
-        except QueryError as exc:
-            return self.error(400, str(exc), path="/v1/posts")
+        limit, offset = page(request.query_params)
+        newest_first = sort_order(request.query_params)
         waiting = [
             (post_id, post)
             for post_id, post in self.posts.items()
@@ -448,15 +442,12 @@ class PostPeerEmulator(Emulator):
         body = await self.body(request)
         if post is None or not post["records"] or not post["records"][0].scheduled:
             return self.error(404, "Scheduled post not found", path="/v1/posts")
-        try:
-            if not isinstance(body, dict) or "scheduledFor" not in body:
-                raise Rejected(400, "body must have required property 'scheduledFor'")
-            problems = body_errors("PATCH /v1/posts/scheduled/{postId}", body)
-            if problems:
-                raise Rejected(400, problems[0])
-            when, zone = self._when({"timezone": post["timezone"], **body})
-        except Rejected as exc:
-            return self.error(exc.status, exc.message, path="/v1/posts")
+        if not isinstance(body, dict) or "scheduledFor" not in body:
+            raise Rejected(400, "body must have required property 'scheduledFor'")
+        problems = body_errors("PATCH /v1/posts/scheduled/{postId}", body)
+        if problems:
+            raise Rejected(400, problems[0])
+        when, zone = self._when({"timezone": post["timezone"], **body})
         assert when is not None
         if any(self.phase(r) is not Phase.SCHEDULED for r in post["records"]):
             return self.error(409, "Post is no longer scheduled", path="/v1/posts")
@@ -527,12 +518,9 @@ class PostPeerEmulator(Emulator):
         """``GET /v1/connect/integrations`` with the OpenAPI's filters: platform, profileId, q, a page."""
         self._settle_oauth()
         params = request.query_params
-        try:
-            limit, offset = page(params)
-            platform = choice(params, "platform", CONNECTABLE)
-            newest_first = sort_order(params)
-        except QueryError as exc:
-            return self.error(400, str(exc), path="/v1/connect")
+        limit, offset = page(params)
+        platform = choice(params, "platform", CONNECTABLE)
+        newest_first = sort_order(params)
         profile = params.get("profileId")
         query = (params.get("q") or "").strip().lower()
         with self.lock:
@@ -620,8 +608,7 @@ def _matches(a: SandboxAccount, query: str) -> bool:
 
 def _neutral_options(platform: str, data: dict[str, Any], kind: str) -> dict[str, Any]:
     """The options an entry carried, in postmux's neutral names (absent keys stay absent)."""
-    option_map = VOCABULARY.for_platform(platform)
-    options = option_map.neutral(data) if option_map else {}  # the vocabulary, read backwards
+    options = VOCABULARY.neutral(platform, data)  # the vocabulary, read backwards
     if platform == "tiktok" and kind == "photo":  # isAigc is "Videos only": photos carry no AI label
         options.setdefault("ai_generated", False)
     if platform == "instagram":  # "story" is the only contentType: left out, the post is no story

@@ -29,7 +29,7 @@ from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.rules import THREADS_REPLY_CONTROL, TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
+from postmux.sandbox.kit import Rejected, Seed
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.samples import qr_png
@@ -76,23 +76,18 @@ class WahdxEmulator(Emulator):
     }
     """Wahdx takes media by URL: it has no upload route."""
     publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
+    vocabulary = VOCABULARY
+    seeds: ClassVar[Sequence[Seed]] = (
+        *(Seed(p, "100000000000001" if p == "facebook" else None) for p in PLATFORMS),
+        Seed("tiktok", "sandbox_expired", active=False),
+    )
+    """One active account per platform (Facebook's "username" is a page id), and an expired TikTok one."""
     subscription: str = "maximum"
     """The plan the sandbox user has; anything but ``maximum`` makes QR login a 403, as documented."""
 
     def __init__(self, **options: Any) -> None:
         self.qr_sessions: dict[str, dict[str, Any]] = {}
         super().__init__(**options)
-
-    # -- the documented shapes ---------------------------------------------------
-
-    def seed_accounts(self) -> Sequence[SandboxAccount]:
-        seeds = [Seed(p, "100000000000001" if p == "facebook" else None) for p in PLATFORMS]
-        return seed_accounts(self, [*seeds, Seed("tiktok", "sandbox_expired", active=False)])
-
-    def error_payload(
-        self, status: int, message: str, code: str | None = None, *, path: str = ""
-    ) -> tuple[bytes, str]:
-        return error_payload(VOCABULARY.errors, message)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -108,17 +103,12 @@ class WahdxEmulator(Emulator):
     # -- publishing ----------------------------------------------------------------
 
     async def create_post(self, request: Request) -> Response:
-        body = await self.body(request)
-        try:
-            if not isinstance(body, dict):
-                raise Rejected(400, "Request body must be a JSON object")
-            platform, account = self._target(body)
-            urls = _media_urls(body)
-            kind = self._check_media(platform, urls)
-            settings = self._check_settings(platform, kind, body)
-            self._check_text(platform, kind, body)
-        except Rejected as exc:
-            return self.error(exc.status, exc.message)
+        body = await self.body_object(request)
+        platform, account = self._target(body)
+        urls = _media_urls(body)
+        kind = self._check_media(platform, urls)
+        settings = self._check_settings(platform, kind, body)
+        self._check_text(platform, kind, body)
         record = self._record(request, platform, account, kind, urls, body, settings)
         return self.json(self._publish_answer(record, account))
 
@@ -226,7 +216,7 @@ class WahdxEmulator(Emulator):
             url=url,
             synchronous=platform != "tiktok",
             draft=platform == "tiktok" and settings.get("draft") is True,
-            options=_neutral(platform, settings),
+            options=VOCABULARY.neutral(platform, settings),  # the vocabulary, backwards
             extra={"post_id": post_id, "title": str(body.get("photoTitle") or "")[:90]},
         )
 
@@ -297,9 +287,7 @@ class WahdxEmulator(Emulator):
         return data
 
     async def batch_status(self, request: Request) -> Response:
-        body = await self.body(request)
-        if not isinstance(body, dict):
-            return self.error(400, "Request body must be a JSON object")
+        body = await self.body_object(request)
         if "postId" in body:
             return self.error(404, "Scheduled post not found")
         checks = body.get("checks")
@@ -467,12 +455,6 @@ def _media_urls(body: dict[str, Any]) -> list[str]:
             urls.append(url)
         return urls
     return []
-
-
-def _neutral(platform: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """``{platform}Settings`` in neutral names, for :attr:`Record.options`: the vocabulary, backwards."""
-    option_map = VOCABULARY.for_platform(platform)
-    return option_map.neutral(settings) if option_map else {}
 
 
 def _account_json(a: SandboxAccount) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 
 from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
+from postmux.sandbox.kit import Rejected, Seed
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 
@@ -50,7 +50,12 @@ CODES = {
     409: "conflict",
     410: "gone",
     429: "rate_limit_exceeded",
+    500: "internal_server_error",
+    502: "internal_server_error",
+    503: "internal_server_error",
+    504: "internal_server_error",
 }
+"""The documented code of each status, for an error raised without one."""
 JOB_WORDS = {
     Phase.SCHEDULED: "queued",
     Phase.QUEUED: "queued",
@@ -115,21 +120,14 @@ class WondaEmulator(Emulator):
         self.uploads: dict[str, _Media] = {}
         super().__init__(**options)
 
-    def seed_accounts(self) -> Sequence[SandboxAccount]:
-        return seed_accounts(
-            self,
-            [
-                Seed("tiktok", user_id_digits=10),
-                Seed("instagram", user_id_digits=17),
-                Seed("tiktok", "sandbox_expired", active=False, user_id_digits=10),
-                Seed("instagram", "sandbox_expired_ig", "Sandbox Expired IG", False, 17),
-            ],
-        )
-
-    def error_payload(
-        self, status: int, message: str, code: str | None = None, *, path: str = ""
-    ) -> tuple[bytes, str]:
-        return error_payload(VOCABULARY.errors, message, code or CODES.get(status, "internal_server_error"))
+    vocabulary = VOCABULARY
+    error_codes: ClassVar[Mapping[int, str]] = CODES
+    seeds: ClassVar[Sequence[Seed]] = (
+        Seed("tiktok", user_id_digits=10),
+        Seed("instagram", user_id_digits=17),
+        Seed("tiktok", "sandbox_expired", active=False, user_id_digits=10),
+        Seed("instagram", "sandbox_expired_ig", "Sandbox Expired IG", False, 17),
+    )
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -144,9 +142,6 @@ class WondaEmulator(Emulator):
             Route("/publish/scheduled/{job_id}", self.cancel_scheduled, methods=["DELETE"]),
             Route("/jobs/publish/{job_id}", self.job, methods=["GET"]),
         ]
-
-    def _fail(self, exc: Rejected) -> Response:
-        return self.error(exc.status, exc.message, exc.code)
 
     # -- media ----------------------------------------------------------------------
 
@@ -305,74 +300,60 @@ class WondaEmulator(Emulator):
             raise Rejected(400, "'scheduledAt' must be between 5 minutes and 29 days in the future")
         return when
 
-    async def _json_body(self, request: Request) -> dict[str, Any]:
-        body = await self.body(request)
-        if not isinstance(body, dict):
-            raise Rejected(400, "Request body must be a JSON object", "bad_request")
-        return body
-
     # -- single posts: jobs ----------------------------------------------------------------
 
     async def publish_tiktok(self, request: Request) -> Response:
-        try:
-            body = await self._json_body(request)
-            self._allowed(
-                body,
-                {
-                    "mediaId",
-                    "tiktokAccountId",
-                    "caption",
-                    "privacyLevel",
-                    "postMode",
-                    "scheduledAt",
-                    *TIKTOK_FLAGS,
-                },
-            )
-            media = self._media(body.get("mediaId"), "mediaId")
-            if media.kind != "video":
-                raise Rejected(400, "'mediaId' must be a video; use /publish/tiktok/carousel for photos")
-            account = self._account(body, "tiktokAccountId", "tiktok")
-            caption = self._text(body, "caption", 2200)
-            self._flags(body, TIKTOK_FLAGS)
-            mode = self._tiktok_common(body)
-            when = self._schedule(body)
-        except Rejected as exc:
-            return self._fail(exc)
+        body = await self.body_object(request, code="bad_request")
+        self._allowed(
+            body,
+            {
+                "mediaId",
+                "tiktokAccountId",
+                "caption",
+                "privacyLevel",
+                "postMode",
+                "scheduledAt",
+                *TIKTOK_FLAGS,
+            },
+        )
+        media = self._media(body.get("mediaId"), "mediaId")
+        if media.kind != "video":
+            raise Rejected(400, "'mediaId' must be a video; use /publish/tiktok/carousel for photos")
+        account = self._account(body, "tiktokAccountId", "tiktok")
+        caption = self._text(body, "caption", 2200)
+        self._flags(body, TIKTOK_FLAGS)
+        mode = self._tiktok_common(body)
+        when = self._schedule(body)
         record = self._job(
             request, account, "video", caption, [media], when, draft=mode == "inbox", body=body
         )
         return self._job_answer(record, when)
 
     async def publish_instagram(self, request: Request) -> Response:
-        try:
-            body = await self._json_body(request)
-            self._allowed(
-                body,
-                {
-                    "mediaId",
-                    "instagramAccountId",
-                    "caption",
-                    "altText",
-                    "product",
-                    "shareToFeed",
-                    "scheduledAt",
-                },
-            )
-            media = self._media(body.get("mediaId"), "mediaId")
-            account = self._account(body, "instagramAccountId", "instagram")
-            caption = self._text(body, "caption", 2200)
-            self._text(body, "altText", 1000)
-            self._flags(body, ("shareToFeed",))
-            product = body.get("product", "REELS" if media.kind == "video" else "IMAGE")
-            if product not in ("IMAGE", "REELS", "STORIES"):
-                raise Rejected(400, "'product' must be IMAGE, REELS or STORIES")
-            if (product == "REELS" and media.kind != "video") or (
-                product == "IMAGE" and media.kind != "photo"
-            ):
-                raise Rejected(400, f"product {product} does not match the media type {media.mime_type}")
-            when = self._schedule(body)
-        except Rejected as exc:
-            return self._fail(exc)
+        body = await self.body_object(request, code="bad_request")
+        self._allowed(
+            body,
+            {
+                "mediaId",
+                "instagramAccountId",
+                "caption",
+                "altText",
+                "product",
+                "shareToFeed",
+                "scheduledAt",
+            },
+        )
+        media = self._media(body.get("mediaId"), "mediaId")
+        account = self._account(body, "instagramAccountId", "instagram")
+        caption = self._text(body, "caption", 2200)
+        self._text(body, "altText", 1000)
+        self._flags(body, ("shareToFeed",))
+        product = body.get("product", "REELS" if media.kind == "video" else "IMAGE")
+        if product not in ("IMAGE", "REELS", "STORIES"):
+            raise Rejected(400, "'product' must be IMAGE, REELS or STORIES")
+        if (product == "REELS" and media.kind != "video") or (product == "IMAGE" and media.kind != "photo"):
+            raise Rejected(400, f"product {product} does not match the media type {media.mime_type}")
+        when = self._schedule(body)
         record = self._job(request, account, media.kind, caption, [media], when, draft=False, body=body)
         return self._job_answer(record, when)
 
@@ -438,32 +419,29 @@ class WondaEmulator(Emulator):
     # -- carousels: synchronous ---------------------------------------------------------------
 
     async def tiktok_carousel(self, request: Request) -> Response:
-        try:
-            body = await self._json_body(request)
-            self._allowed(
-                body,
-                {
-                    "mediaIds",
-                    "tiktokAccountId",
-                    "caption",
-                    "privacyLevel",
-                    "postMode",
-                    "coverIndex",
-                    *TIKTOK_FLAGS,
-                },
-            )
-            media = self._images(
-                body, 2, 35, {"image/jpeg", "image/webp"}, "TikTok carousels only accept JPEG and WebP"
-            )
-            account = self._account(body, "tiktokAccountId", "tiktok")
-            caption = self._text(body, "caption", 90)
-            self._flags(body, TIKTOK_FLAGS)
-            mode = self._tiktok_common(body)
-            cover = body.get("coverIndex", 0)
-            if not isinstance(cover, int) or isinstance(cover, bool) or not 0 <= cover < len(media):
-                raise Rejected(400, "'coverIndex' must be the index of one of the images")
-        except Rejected as exc:
-            return self._fail(exc)
+        body = await self.body_object(request, code="bad_request")
+        self._allowed(
+            body,
+            {
+                "mediaIds",
+                "tiktokAccountId",
+                "caption",
+                "privacyLevel",
+                "postMode",
+                "coverIndex",
+                *TIKTOK_FLAGS,
+            },
+        )
+        media = self._images(
+            body, 2, 35, {"image/jpeg", "image/webp"}, "TikTok carousels only accept JPEG and WebP"
+        )
+        account = self._account(body, "tiktokAccountId", "tiktok")
+        caption = self._text(body, "caption", 90)
+        self._flags(body, TIKTOK_FLAGS)
+        mode = self._tiktok_common(body)
+        cover = body.get("coverIndex", 0)
+        if not isinstance(cover, int) or isinstance(cover, bool) or not 0 <= cover < len(media):
+            raise Rejected(400, "'coverIndex' must be the index of one of the images")
         record = self._carousel(request, account, caption, media, draft=mode == "inbox", body=body)
         if self.phase(record) is Phase.FAILED:
             return self.error(
@@ -481,14 +459,11 @@ class WondaEmulator(Emulator):
         )
 
     async def instagram_carousel(self, request: Request) -> Response:
-        try:
-            body = await self._json_body(request)
-            self._allowed(body, {"mediaIds", "instagramAccountId", "caption"})
-            media = self._images(body, 2, 10, set(IMAGE_TYPES), "Instagram carousels take images only")
-            account = self._account(body, "instagramAccountId", "instagram")
-            caption = self._text(body, "caption", 2200)
-        except Rejected as exc:
-            return self._fail(exc)
+        body = await self.body_object(request, code="bad_request")
+        self._allowed(body, {"mediaIds", "instagramAccountId", "caption"})
+        media = self._images(body, 2, 10, set(IMAGE_TYPES), "Instagram carousels take images only")
+        account = self._account(body, "instagramAccountId", "instagram")
+        caption = self._text(body, "caption", 2200)
         record = self._carousel(request, account, caption, media, draft=False, body=body)
         if self.phase(record) is Phase.FAILED:
             return self.error(
@@ -576,6 +551,4 @@ class WondaEmulator(Emulator):
 
 def _neutral_options(body: dict[str, Any]) -> dict[str, Any]:
     """The options a publish body carried, in postmux's neutral names: the vocabulary, backwards."""
-    platform = "tiktok" if "tiktokAccountId" in body else "instagram"
-    option_map = VOCABULARY.for_platform(platform)
-    return option_map.neutral(body) if option_map else {}
+    return VOCABULARY.neutral("tiktok" if "tiktokAccountId" in body else "instagram", body)
