@@ -13,12 +13,12 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 import httpx
 
-from .accounts import Account, CreatorInfo
+from .accounts import Account, AccountStatus, CreatorInfo
 from .capabilities import Capabilities
 from .connect import ConnectPoll, ConnectStart
 from .credentials import ACCOUNT, CredentialSource
@@ -35,6 +35,8 @@ from .vocabulary import Vocabulary
 from .vocabulary import header_retry_after as retry_after
 
 __all__ = ["Adapter", "Route", "retry_after"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen(slots=True)
@@ -103,6 +105,8 @@ class Adapter:
     """Seconds after a send before ``reconcile`` believes "no such post" (the vendor may still make it)."""
     vocabulary: ClassVar[Vocabulary] = Vocabulary()
     """The vendor's words: option maps, status map, error envelope (see :mod:`postmux.vocabulary`)."""
+    converter: ClassVar[Any] = None
+    """The plugin's cattrs converter (:func:`postmux.wire.base_converter`): :meth:`answer` parses with it."""
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     """Option class → {neutral field: vendor field}, for the generated docs (``"TikTokOptions"`` → …).
 
@@ -188,6 +192,56 @@ class Adapter:
             if error is not None:
                 raise error
         return data
+
+    def answer(
+        self,
+        response: httpx.Response,
+        cls: type[T],
+        *,
+        what: str | None = None,
+        at: str = "",
+        refusals: bool = True,
+    ) -> tuple[T, Any]:
+        """A 2xx answer (:meth:`read`) parsed as ``cls`` with :attr:`converter`, and its JSON for ``.raw``.
+
+        ``at`` is the dotted path of the part that is ``cls`` (``"data"``), so a
+        vendor's envelope around every answer needs no class of its own; a part
+        that is missing or of the wrong shape is a :class:`~postmux.ResponseError`.
+        """
+        from .wire import parse
+
+        data = self.read(response, refusals=refusals)
+        part = data
+        for key in at.split(".") if at else ():
+            part = part.get(key) if isinstance(part, Mapping) else None
+        return parse(self.converter, part, cls, provider=self.name, what=what), data
+
+    def account(
+        self,
+        account_id: str,
+        platform: str,
+        status: str | None,
+        *,
+        raw: Any,
+        reason: str | None = None,
+        **fields: Any,
+    ) -> Account:
+        """An :class:`Account` from a vendor's listing, its status word read through the vocabulary.
+
+        No word at all is ``active`` (an older answer names none); a word the
+        vocabulary's ``accounts`` table lacks is ``unknown``. An account not
+        active keeps why: ``reason``, else the word itself.
+        """
+        known = AccountStatus.ACTIVE if status is None else self.vocabulary.accounts.get(status)
+        return Account(
+            id=account_id,
+            platform=platform,
+            provider=self.name,
+            status=known or AccountStatus.UNKNOWN,
+            status_reason=None if known is AccountStatus.ACTIVE else (reason or status),
+            raw=raw,
+            **fields,
+        )
 
     def with_extras(self, post: Post, body: dict[str, Any]) -> dict[str, Any]:
         """``body`` with ``Post.extras[<this provider>]`` merged over it (:func:`postmux.extras.merge`)."""

@@ -26,12 +26,14 @@ from typing import Any
 import attrs
 import httpx
 
+from .accounts import AccountStatus
 from .errors import ProviderError, RateLimitError, error_for_status
 from .media import MediaKind
 from .options import PlatformOptions
 from .status import Status
 
 __all__ = [
+    "ACCOUNT_WORDS",
     "CONTEXTS",
     "ErrorEnvelope",
     "Opt",
@@ -45,6 +47,13 @@ __all__ = [
 
 CONTEXTS = frozenset({"video", "photo", "post", "draft"})
 """Where an option may be carried: a media kind (``video``, ``photo``) and a mode (``post``, ``draft``)."""
+
+ACCOUNT_WORDS: Mapping[str, AccountStatus] = {
+    "active": AccountStatus.ACTIVE,
+    "expired": AccountStatus.EXPIRED,
+    "reconnect_required": AccountStatus.RECONNECT_REQUIRED,
+}
+"""The account status words most vendors use: :attr:`Vocabulary.accounts` unless a vendor declares its own."""
 
 _KINDS = frozenset({"video", "photo"})
 _MODES = frozenset({"post", "draft"})
@@ -432,11 +441,16 @@ class ErrorEnvelope:
 
 @attrs.frozen(slots=True, kw_only=True)
 class Vocabulary:
-    """Everything a vendor calls by its own name: option maps, statuses, the error envelope."""
+    """Everything a vendor calls by its own name: option maps, statuses, the error envelope.
+
+    ``accounts`` maps a linked account's status word to :class:`~postmux.AccountStatus`
+    (for :meth:`Adapter.account <postmux.Adapter.account>`); a word not listed is ``unknown``.
+    """
 
     options: tuple[OptionMap, ...] = ()
     statuses: StatusMap = attrs.field(factory=lambda: StatusMap({}))
     errors: ErrorEnvelope = attrs.field(factory=ErrorEnvelope)
+    accounts: Mapping[str, AccountStatus] = attrs.field(factory=lambda: dict(ACCOUNT_WORDS))
 
     _by_platform: dict[str, OptionMap] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 

@@ -16,40 +16,33 @@ import attrs
 
 from postmux import (
     Account,
-    AccountStatus,
     Adapter,
     ConnectPoll,
     ConnectStart,
-    ConnectStatus,
     CreatorInfo,
     Media,
     Post,
     Problem,
     Publication,
-    ResponseError,
     Route,
     Secret,
     Status,
     Target,
-    UnsupportedError,
     ValidationError,
 )
-from postmux.connect import decode_data_url
 from postmux.flow import Flow
 from postmux.wire import parse
 
-from . import mapping, reconcile, wire
+from . import mapping, qr, reconcile, wire
 from .capabilities import CAPABILITIES
+from .qr import QR_POLL_INTERVAL
 from .vocabulary import VOCABULARY
-from .wire import ACCOUNT_STATUSES, QR_STATUSES, STATUSES
+from .wire import STATUSES
 
 __all__ = ["DEFAULT_BASE_URL", "QR_POLL_INTERVAL", "STATUSES", "WahdxAdapter"]
 
 DEFAULT_BASE_URL = "https://api-tiktok.wahdx.co"
 """The host of the current multi-platform page; ``https://api.wahdx.com`` (the sub-pages') also works."""
-
-QR_POLL_INTERVAL = 10.0
-"""Seconds between QR login polls, as the current page's example does."""
 
 
 class WahdxAdapter(Adapter):
@@ -61,6 +54,7 @@ class WahdxAdapter(Adapter):
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
     vocabulary = VOCABULARY
+    converter = wire.converter
     status_batch_size: ClassVar[int | None] = 100  # the docs name no cap: an assumption (README)
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
@@ -91,8 +85,7 @@ class WahdxAdapter(Adapter):
         (route,) = routes  # Wahdx takes one target per request (the default batching)
         body = mapping.post_body(post, route, media)
         response = yield self.request("POST", "/api/content/post", json=body)
-        data = self.read(response)
-        answer = parse(wire.converter, data, wire.PublishBody, provider=self.name, what="publish answer")
+        answer, data = self.answer(response, wire.PublishBody, what="publish answer")
         url = answer.public_post_url or answer.data.public_post_url
         # The older answer has no status: a URL means done; TikTok without one is still working.
         fallback = Status.PUBLISHED if url or route.platform != "tiktok" else Status.PROCESSING
@@ -122,8 +115,7 @@ class WahdxAdapter(Adapter):
             params["mediaType"] = publication.media_kind.value
         path = f"/api/content/status/{quote(account_id, safe='')}/{quote(publish_id, safe='~')}"
         response = yield self.request("GET", path, params=params or None)
-        data = self.read(response)
-        d = parse(wire.converter, data, wire.StatusBody, provider=self.name, what="status answer").data
+        d, data = self.answer(response, wire.StatusData, what="status answer", at="data")
         return mapping.refreshed(
             publication,
             status=mapping.neutral_status(d.status, default=Status.PROCESSING, fail_reason=d.fail_reason),
@@ -170,9 +162,9 @@ class WahdxAdapter(Adapter):
 
     def _batch(self, body: dict[str, Any]) -> Flow[list[tuple[wire.BatchItem, Mapping[str, Any]]]]:
         response = yield self.request("POST", "/api/content/status/batch", json=body, idempotent=True)
-        data = self.read(response)
-        answer = parse(wire.converter, data, wire.BatchBody, provider=self.name, what="batch status")
-        return list(zip(answer.data.results, data["data"]["results"], strict=True))
+        # data.byAccountId is the same items again, so it is not read
+        results, data = self.answer(response, list[wire.BatchItem], what="batch status", at="data.results")
+        return list(zip(results, data["data"]["results"], strict=True))
 
     reconcile = reconcile.reconcile  # unknowns looked up by id, as far as the API reaches
 
@@ -180,27 +172,24 @@ class WahdxAdapter(Adapter):
 
     def accounts(self) -> Flow[list[Account]]:
         response = yield self.request("GET", "/api/content/accounts")
-        data = self.read(response)
-        answer = parse(wire.converter, data, wire.AccountsBody, provider=self.name, what="accounts")
+        items, data = self.answer(response, list[wire.AccountItem], what="accounts", at="data")
         return [
-            Account(
-                id=a.accountId,
-                platform=a.platform,
-                provider=self.name,
+            self.account(
+                a.accountId,
+                a.platform,
+                a.status,
                 username=a.username,
                 display_name=a.display_name,
                 avatar_url=a.avatar_url,
-                status=ACCOUNT_STATUSES.get(a.status or "active", AccountStatus.UNKNOWN),
-                status_reason=a.status if a.status not in (None, "active") else None,
                 raw=raw,
             )
-            for a, raw in zip(answer.data, data["data"], strict=True)
+            for a, raw in zip(items, data["data"], strict=True)
         ]
 
     def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
         response = yield self.request("GET", f"/api/content/creator-info/{quote(account_id, safe='')}")
         data = self.read(response)
-        fields = mapping.creator_fields(data)
+        fields = mapping.creator_fields(data)  # no answer is documented: looked for where it may be
         info = parse(wire.converter, fields, wire.CreatorInfoBody, provider=self.name, what="creator info")
         return CreatorInfo(
             account_id=account_id,
@@ -217,67 +206,10 @@ class WahdxAdapter(Adapter):
 
     def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
         """TikTok QR login (Wahdx's "Maximum" plan; others get a 403 ``PermissionDeniedError``)."""
-        _check_connect(platform, options)
-        unique_id = options.get("unique_id")
-        body = {"unique_id": unique_id} if unique_id is not None else {}
-        response = yield self.request("POST", "/api/content/qr-login/request", json=body)
-        data = self.read(response)
-        answer = parse(wire.converter, data, wire.QrRequestBody, provider=self.name, what="QR login")
-        try:
-            image, mime = decode_data_url(answer.data.qrCodeImage)
-        except ValueError:
-            raise ResponseError(
-                "the QR code image is not a base64 data URL", provider=self.name, body=response.text
-            ) from None
-        return ConnectStart(
-            platform="tiktok",
-            qr_image=image,
-            qr_mime_type=mime or "image/png",
-            expires_in=answer.data.expiresIn,
-            poll_interval=QR_POLL_INTERVAL,
-            state={"token": answer.data.token, "unique_id": answer.data.unique_id or ""},
-            raw=data,
-        )
+        return qr.start(self, platform, options)
 
     def connect_poll(self, start: ConnectStart) -> Flow[ConnectPoll]:
-        body = {"token": start.state["token"]}
-        response = yield self.request("POST", "/api/content/qr-login/check", json=body, idempotent=True)
-        data = self.read(response)
-        d = parse(wire.converter, data, wire.QrCheckBody, provider=self.name, what="QR login status").data
-        account = None
-        if d.account is not None:
-            account = Account(
-                id=d.account.accountId,
-                platform="tiktok",
-                provider=self.name,
-                username=d.account.username,
-                display_name=d.account.display_name,
-                raw=data["data"]["account"],
-            )
-        return ConnectPoll(
-            status=QR_STATUSES.get(d.status, ConnectStatus.PENDING),
-            account=account,
-            message=d.message,
-            raw=data,
-        )
-
-
-def _check_connect(platform: str, options: Mapping[str, Any]) -> None:
-    """Refuse what Wahdx's QR login cannot do, before any request."""
-    if platform != "tiktok":
-        raise UnsupportedError(
-            [Problem("platform", f"wahdx links only TikTok accounts through its API, not {platform!r}", True)]
-        )
-    unknown = sorted(set(options) - {"unique_id"})
-    if unknown:
-        raise UnsupportedError(
-            [Problem(f"options.{n}", "wahdx's QR login takes only unique_id", True) for n in unknown]
-        )
-    unique_id = options.get("unique_id")
-    if unique_id is not None and (not isinstance(unique_id, str) or len(unique_id) < 8):
-        raise ValidationError(
-            [Problem("options.unique_id", f"must be a string of at least 8 characters, got {unique_id!r}")]
-        )
+        return qr.poll(self, start)
 
 
 def _ids(publication: Publication) -> tuple[str, str]:

@@ -8,7 +8,7 @@ of a body all come from :data:`VOCABULARY`.
 
 from __future__ import annotations
 
-from postmux import InstagramOptions, Status, ThreadsOptions, TikTokOptions
+from postmux import AccountStatus, InstagramOptions, Status, ThreadsOptions, TikTokOptions
 from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
 __all__ = ["INSTAGRAM", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY"]
@@ -64,4 +64,5 @@ VOCABULARY = Vocabulary(
         success="success",  # {"success": false, "error": "…"}, whatever the HTTP status
         ok_codes=frozenset({"ok"}),  # TikTok's error.code, passed through on TikTok answers
     ),
+    accounts={"active": AccountStatus.ACTIVE, "expired": AccountStatus.EXPIRED},
 )

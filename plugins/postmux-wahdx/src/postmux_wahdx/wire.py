@@ -3,7 +3,10 @@
 Field names are Wahdx's own (``privacy_level``, ``photoTitle``, ``mediaItems``…),
 taken from the documents ``wahdx-multi-platform-api.txt`` (``https://wahdx.co/docs``)
 and ``wahdx-photo-carousel.txt``. The neutral ⇄ wire renames are declared
-once in :mod:`.vocabulary`; :data:`TIKTOK_FIELDS` and its siblings show them.
+once in :mod:`.vocabulary`; :data:`TIKTOK_FIELDS` and its siblings show them. Every
+answer comes in a ``{"success": …, "data": …}`` envelope: the classes here are
+what is inside ``data`` (the adapter reads ``at="data"``), except the publish
+answer, whose top level carries the status too.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from collections.abc import Mapping
 import attrs
 
 from postmux import AccountStatus, ConnectStatus
-from postmux.wire import base_converter, configure
+from postmux.wire import base_converter
 
-from .vocabulary import INSTAGRAM, STATUSES, THREADS, TIKTOK
+from .vocabulary import INSTAGRAM, STATUSES, THREADS, TIKTOK, VOCABULARY
 
 __all__ = [
     "ACCOUNT_STATUSES",
@@ -24,13 +27,13 @@ __all__ = [
     "STATUSES",
     "THREADS_FIELDS",
     "TIKTOK_FIELDS",
-    "AccountsBody",
-    "BatchBody",
+    "AccountItem",
+    "BatchItem",
     "CreatorInfoBody",
     "PublishBody",
-    "QrCheckBody",
-    "QrRequestBody",
-    "StatusBody",
+    "QrCheckData",
+    "QrRequestData",
+    "StatusData",
     "converter",
 ]
 
@@ -52,10 +55,7 @@ QR_STATUSES: Mapping[str, ConnectStatus] = {
 }
 """QR login ``data.status`` → neutral link status; anything else is still ``pending``."""
 
-ACCOUNT_STATUSES: Mapping[str, AccountStatus] = {
-    "active": AccountStatus.ACTIVE,
-    "expired": AccountStatus.EXPIRED,
-}
+ACCOUNT_STATUSES: Mapping[str, AccountStatus] = VOCABULARY.accounts
 """Account ``status`` → neutral; missing (the older TikTok-only answer) is ``active``, others ``unknown``."""
 
 
@@ -95,16 +95,6 @@ class StatusData:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class StatusBody:
-    """The answer to ``GET /api/content/status/:accountId/:publishId``."""
-
-    data: StatusData
-    success: bool = True
-    accountId: str | None = None  # noqa: N815
-    platform: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class BatchItem:
     """One result of a batch status check; ``success: false`` items carry ``error``."""
 
@@ -121,21 +111,6 @@ class BatchItem:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class BatchData:
-    """``data`` of a batch answer (``byAccountId`` is the same items again, so it is not read)."""
-
-    results: list[BatchItem]
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class BatchBody:
-    """The answer to ``POST /api/content/status/batch``."""
-
-    data: BatchData
-    success: bool = True
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class AccountItem:
     """One linked account; the older TikTok-only page has no ``platform`` or ``status``."""
 
@@ -145,15 +120,6 @@ class AccountItem:
     display_name: str | None = None
     avatar_url: str | None = None
     status: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class AccountsBody:
-    """The answer to ``GET /api/content/accounts``."""
-
-    data: list[AccountItem]
-    success: bool = True
-    subscription: str | None = None
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -181,14 +147,6 @@ class QrRequestData:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class QrRequestBody:
-    """The answer to a QR login request."""
-
-    data: QrRequestData
-    success: bool = True
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class QrAccount:
     """The account a confirmed QR login linked."""
 
@@ -207,30 +165,5 @@ class QrCheckData:
     message: str | None = None
 
 
-@attrs.frozen(slots=True, kw_only=True)
-class QrCheckBody:
-    """The answer to a QR login poll."""
-
-    data: QrCheckData
-    success: bool = True
-
-
 converter = base_converter()
-for _cls in (
-    PublishData,
-    PublishBody,
-    StatusData,
-    StatusBody,
-    BatchItem,
-    BatchData,
-    BatchBody,
-    AccountItem,
-    AccountsBody,
-    CreatorInfoBody,
-    QrRequestData,
-    QrRequestBody,
-    QrAccount,
-    QrCheckData,
-    QrCheckBody,
-):
-    configure(converter, _cls)
+"""Reads every answer class here (attrs classes whose fields are Wahdx's spelling need no hooks)."""

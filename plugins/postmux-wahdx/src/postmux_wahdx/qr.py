@@ -1,0 +1,98 @@
+"""Wahdx's TikTok QR login: ask for a code, then poll until the person has scanned and confirmed it.
+
+Only TikTok accounts link through Wahdx's API, on its "Maximum" plan (any
+other plan answers 403, a ``PermissionDeniedError``). The code comes as a
+base64 ``data:`` URL; ``unique_id`` (8 characters or more) names the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from postmux import (
+    Account,
+    Adapter,
+    ConnectPoll,
+    ConnectStart,
+    ConnectStatus,
+    Problem,
+    ResponseError,
+    UnsupportedError,
+    ValidationError,
+)
+from postmux.connect import decode_data_url
+from postmux.flow import Flow
+
+from . import wire
+from .wire import QR_STATUSES
+
+__all__ = ["QR_POLL_INTERVAL", "poll", "start"]
+
+QR_POLL_INTERVAL = 10.0
+"""Seconds between QR login polls, as the current page's example does."""
+
+
+def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
+    """Ask for a QR code; refused before any request for what the QR login cannot do."""
+    _check_connect(platform, options)
+    unique_id = options.get("unique_id")
+    body = {"unique_id": unique_id} if unique_id is not None else {}
+    response = yield adapter.request("POST", "/api/content/qr-login/request", json=body)
+    qr, data = adapter.answer(response, wire.QrRequestData, what="QR login", at="data")
+    try:
+        image, mime = decode_data_url(qr.qrCodeImage)
+    except ValueError:
+        raise ResponseError(
+            "the QR code image is not a base64 data URL", provider=adapter.name, body=response.text
+        ) from None
+    return ConnectStart(
+        platform="tiktok",
+        qr_image=image,
+        qr_mime_type=mime or "image/png",
+        expires_in=qr.expiresIn,
+        poll_interval=QR_POLL_INTERVAL,
+        state={"token": qr.token, "unique_id": qr.unique_id or ""},
+        raw=data,
+    )
+
+
+def poll(adapter: Adapter, start: ConnectStart) -> Flow[ConnectPoll]:
+    """Where the QR login stands; a confirmed one carries the linked account."""
+    body = {"token": start.state["token"]}
+    response = yield adapter.request("POST", "/api/content/qr-login/check", json=body, idempotent=True)
+    d, data = adapter.answer(response, wire.QrCheckData, what="QR login status", at="data")
+    account = None
+    if d.account is not None:
+        account = Account(
+            id=d.account.accountId,
+            platform="tiktok",
+            provider=adapter.name,
+            username=d.account.username,
+            display_name=d.account.display_name,
+            raw=data["data"]["account"],
+        )
+    return ConnectPoll(
+        status=QR_STATUSES.get(d.status, ConnectStatus.PENDING),
+        account=account,
+        message=d.message,
+        raw=data,
+    )
+
+
+def _check_connect(platform: str, options: Mapping[str, Any]) -> None:
+    """Refuse what Wahdx's QR login cannot do, before any request."""
+    if platform != "tiktok":
+        raise UnsupportedError(
+            [Problem("platform", f"wahdx links only TikTok accounts through its API, not {platform!r}", True)]
+        )
+    unknown = sorted(set(options) - {"unique_id"})
+    if unknown:
+        raise UnsupportedError(
+            [Problem(f"options.{n}", "wahdx's QR login takes only unique_id", True) for n in unknown]
+        )
+    unique_id = options.get("unique_id")
+    if unique_id is not None and (not isinstance(unique_id, str) or len(unique_id) < 8):
+        raise ValidationError(
+            [Problem("options.unique_id", f"must be a string of at least 8 characters, got {unique_id!r}")]
+        )

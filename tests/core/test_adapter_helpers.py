@@ -1,0 +1,83 @@
+"""Adapter.answer and Adapter.account: an envelope read by path, account status words by the vocabulary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+import httpx
+import pytest
+
+from postmux import AccountStatus, Adapter, ProviderError, ResponseError, Secret
+from postmux.vocabulary import ErrorEnvelope, Vocabulary
+from postmux.wire import base_converter
+
+
+@attrs.frozen(kw_only=True)
+class Item:
+    id: str
+    ok: bool = True
+
+
+class Envelope(Adapter):
+    name: ClassVar[str] = "envelope"
+    env_var: ClassVar[str] = "ENVELOPE_API_KEY"
+    default_base_url: ClassVar[str] = "https://api.example.com"
+    converter = base_converter()
+    vocabulary = Vocabulary(
+        errors=ErrorEnvelope(success="success"),
+        accounts={"live": AccountStatus.ACTIVE, "gone": AccountStatus.EXPIRED},
+    )
+
+    def auth_headers(self, key: Secret) -> Mapping[str, str]:
+        return {}
+
+
+def answered(data: Any) -> httpx.Response:
+    return httpx.Response(200, json=data, request=httpx.Request("GET", "https://api.example.com/x"))
+
+
+def test_answer_reads_the_part_at_a_path_and_keeps_the_whole_json() -> None:
+    data = {"success": True, "data": {"items": [{"id": "a"}, {"id": "b", "ok": False}]}}
+    items, raw = Envelope().answer(answered(data), list[Item], at="data.items")
+    assert items == [Item(id="a"), Item(id="b", ok=False)]
+    assert raw == data
+
+
+@pytest.mark.parametrize("data", [{"data": {}}, {"other": 1}, [], {"data": {"items": [{"id": 3}]}}])
+def test_a_missing_or_mistyped_part_is_a_response_error(data: Any) -> None:
+    with pytest.raises(ResponseError, match="cannot read items"):
+        Envelope().answer(answered(data), list[Item], what="items", at="data.items")
+
+
+def test_answer_raises_a_refusal_inside_a_2xx_unless_told_not_to() -> None:
+    refused = {"success": False, "message": "no", "data": {"id": "a"}}
+    with pytest.raises(ProviderError, match="no"):
+        Envelope().answer(answered(refused), Item, at="data")
+    item, _ = Envelope().answer(answered(refused), Item, at="data", refusals=False)
+    assert item == Item(id="a")
+
+
+@pytest.mark.parametrize(
+    ("word", "reason", "status", "why"),
+    [
+        (None, None, AccountStatus.ACTIVE, None),
+        ("active", None, AccountStatus.UNKNOWN, "active"),  # not this vendor's word
+        ("live", None, AccountStatus.ACTIVE, None),
+        ("gone", None, AccountStatus.EXPIRED, "gone"),
+        ("gone", "token_expired", AccountStatus.EXPIRED, "token_expired"),
+        ("odd", None, AccountStatus.UNKNOWN, "odd"),
+    ],
+)
+def test_account_status_words_come_from_the_vocabulary(
+    word: str | None, reason: str | None, status: AccountStatus, why: str | None
+) -> None:
+    account = Envelope().account("a1", "tiktok", word, raw={"id": "a1"}, reason=reason, username="me")
+    assert (account.id, account.platform, account.provider, account.username) == (
+        "a1",
+        "tiktok",
+        "envelope",
+        "me",
+    )
+    assert (account.status, account.status_reason, account.raw) == (status, why, {"id": "a1"})
