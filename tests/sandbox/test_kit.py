@@ -7,10 +7,10 @@ import random
 import httpx
 import pytest
 
-from postmux import Adapter
+from postmux import Adapter, InstagramOptions, TikTokOptions
 from postmux.plugins import plugin_manager
-from postmux.sandbox.kit import Seed, error_payload, seed_accounts
-from postmux.vocabulary import ErrorEnvelope
+from postmux.sandbox.kit import Seed, error_payload, option_errors, seed_accounts
+from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap
 
 ADAPTERS = sorted(plugin_manager().providers().items())
 
@@ -62,3 +62,48 @@ def test_seeded_accounts_from_a_declaration() -> None:
     assert all(a.id.startswith("int_") for a in accounts)
     assert len(accounts[0].extra["user_id"]) == 10
     assert accounts[1].extra == {}
+
+
+# -- option_errors: what a body's options must be, from the neutral field types ----------------
+
+
+TIKTOK = OptionMap(
+    TikTokOptions,
+    {
+        "privacy": "privacy",
+        "allow_comment": "!noComments",
+        "cover_index": "cover",
+        "draft": Opt(wire="mode", values={False: "live", True: "inbox"}),
+    },
+)
+
+
+def test_option_errors_follow_each_neutral_field_type() -> None:
+    assert (
+        option_errors(TIKTOK, {"privacy": "SELF_ONLY", "noComments": True, "cover": 0, "mode": "inbox"}) == []
+    )
+    assert option_errors(TIKTOK, {"privacy": "ME", "noComments": "no", "cover": -1, "mode": "draft"}) == [
+        ("privacy", "one of PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, FOLLOWER_OF_CREATOR, SELF_ONLY"),
+        ("noComments", "a boolean"),
+        ("cover", "a non-negative integer"),
+        ("mode", "one of live, inbox"),
+    ]
+    assert option_errors(TIKTOK, {"cover": True}) == [("cover", "a non-negative integer")]
+    assert option_errors(TIKTOK, {"unknown": 1}) == []  # not the map's: the emulator's to check
+    assert option_errors(None, {"privacy": 1}) == []
+
+
+def test_option_errors_for_strings_and_lists_and_built_keys() -> None:
+    instagram = OptionMap(
+        InstagramOptions,
+        {
+            "alt_text": "alt",
+            "collaborators": "with",
+            "story": Opt(wire="kind", values={True: "S"}, built=True),
+        },
+    )
+    assert option_errors(instagram, {"alt": "a cat", "with": ["a", "b"], "kind": 3}) == []
+    assert option_errors(instagram, {"alt": 3, "with": ["a", 2]}) == [
+        ("alt", "a string"),
+        ("with", "an array of strings"),
+    ]

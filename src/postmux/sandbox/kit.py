@@ -7,23 +7,28 @@
   the adapter and the emulator cannot disagree on where the message is;
 * :class:`Seed` and :func:`seed_accounts`: the seeded accounts from a
   declaration (one active account per platform, an expired one…);
-* the reverse option mapping is :meth:`~postmux.vocabulary.OptionMap.neutral`.
+* the reverse option mapping is :meth:`~postmux.vocabulary.OptionMap.neutral`;
+* :func:`option_errors`: what a vendor would refuse in a body's options,
+  from the option class's own field types (a ``bool``, a count, a ``Literal``'s
+  values) read through the vocabulary, so no emulator lists its flags by hand.
 
 Needs nothing beyond the core (it is imported by emulators, which need the extra).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 import attrs
 
-from ..vocabulary import ErrorEnvelope
+from ..vocabulary import ErrorEnvelope, Opt, OptionMap
 from .lifecycle import SandboxAccount
 from .middleware import json_bytes
 
-__all__ = ["Rejected", "Seed", "error_payload", "seed_accounts"]
+__all__ = ["Rejected", "Seed", "error_payload", "option_errors", "seed_accounts"]
 
 
 class Rejected(Exception):  # noqa: N818 - a rejection, as the vendor would answer it
@@ -77,3 +82,66 @@ def seed_accounts(emulator: _Ids, seeds: Sequence[Seed], *, id_prefix: str = "")
             )
         )
     return out
+
+
+def option_errors(option_map: OptionMap | None, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(wire key, what it must be)`` for each option in ``data`` the vendor would refuse.
+
+    What a value must be comes from the neutral option class: a ``bool`` field
+    takes a boolean (an inverted one too), an ``int`` one a whole number of 0
+    or more (every neutral count, index and offset is one), a ``Literal`` one
+    its values, a mapped one (``values``) the wire words of the map, a
+    ``tuple[str, ...]`` one a list of strings. Keys the map does not know, and
+    ``built`` ones, are the emulator's to check. Each vendor words the message::
+
+        for key, want in option_errors(TIKTOK, body):
+            raise Rejected(400, f"'{key}' must be {want}")
+    """
+    if option_map is None:
+        return []
+    out = []
+    for name, o in option_map.fields.items():
+        if o.built or o.wire not in data:
+            continue
+        want = _expected(o, _field_types(option_map.options)[name], data[o.wire])
+        if want is not None:
+            out.append((o.wire, want))
+    return out
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _field_types(cls: type[Any]) -> dict[str, Any]:
+    """The option class's field types, resolved once (its annotations are strings)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+def _expected(o: Opt, hint: Any, value: Any) -> str | None:
+    """What ``value`` must be for ``o`` (a field typed ``hint``), or ``None`` when it fits."""
+    if o.values is not None:
+        words = list(o.values.values())
+        return None if value in words else "one of " + ", ".join(map(str, words))
+    kinds = [t for t in typing.get_args(hint) if t is not type(None)] if _is_union(hint) else [hint]
+    kind = kinds[0] if len(kinds) == 1 else Any
+    if kind is bool:
+        return None if isinstance(value, bool) else "a boolean"
+    if kind is int:
+        fits = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if fits else "a non-negative integer"
+    if typing.get_origin(kind) is Literal:
+        allowed = typing.get_args(kind)
+        return None if value in allowed else "one of " + ", ".join(map(str, allowed))
+    if kind is str:
+        return None if isinstance(value, str) else "a string"
+    if typing.get_origin(kind) is tuple:
+        fits = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return None if fits else "an array of strings"
+    return None
+
+
+def _is_union(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType)

@@ -27,9 +27,9 @@ from starlette.routing import BaseRoute, Route
 
 from postmux import ConnectStart
 from postmux.media import extension_of
-from postmux.rules import THREADS_REPLY_CONTROL, TIKTOK_PRIVACY
+from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed
+from postmux.sandbox.kit import Rejected, Seed, option_errors
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.samples import qr_png
@@ -44,15 +44,6 @@ PHOTO = {"jpg", "jpeg", "png", "webp", "gif"}
 TIKTOK_PHOTO = {"jpg", "jpeg", "png", "webp"}
 MAX_PHOTOS = {"tiktok": 35, "instagram": 10, "threads": 20}
 """Facebook has no documented maximum (Wahdx's nor Meta's), so none is enforced there."""
-TIKTOK_BOOLS = (
-    "allow_comment",
-    "allow_duet",
-    "allow_stitch",
-    "auto_add_music",
-    "video_made_with_ai",
-    "draft",
-)
-TIKTOK_INTS = ("video_cover_timestamp_ms", "photo_cover_index")
 PHASE_WORDS = {
     Phase.QUEUED: "PROCESSING_DOWNLOAD",
     Phase.PROCESSING: "PROCESSING_UPLOAD",
@@ -162,22 +153,10 @@ class WahdxEmulator(Emulator):
             return {}
         if not isinstance(settings, dict):
             raise Rejected(400, f"{platform}Settings must be an object")
-        if platform == "tiktok":
-            privacy = settings.get("privacy_level", "SELF_ONLY")
-            if privacy not in TIKTOK_PRIVACY:
-                raise Rejected(400, "Invalid privacy_level")
-            for key in TIKTOK_BOOLS:
-                if key in settings and not isinstance(settings[key], bool):
-                    raise Rejected(400, f"tiktokSettings.{key} must be a boolean")
-            for key in TIKTOK_INTS:
-                value = settings.get(key)
-                if key in settings and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-                    raise Rejected(400, f"tiktokSettings.{key} must be a non-negative integer")
-        # Wahdx shows only "everyone"; Threads' own reply_control vocabulary is assumed (README)
-        if platform == "threads" and settings.get("who_can_reply", "everyone") not in THREADS_REPLY_CONTROL:
-            raise Rejected(400, "Invalid threadsSettings.who_can_reply")
-        if platform == "instagram" and not isinstance(settings.get("share_to_feed", True), bool):
-            raise Rejected(400, "instagramSettings.share_to_feed must be a boolean")
+        # each key as its neutral field is typed: TikTok's privacy levels, booleans, counts;
+        # Wahdx shows only "everyone" for who_can_reply, Threads' own vocabulary is assumed (README)
+        for key, want in option_errors(VOCABULARY.for_platform(platform), settings):
+            raise Rejected(400, f"{platform}Settings.{key} must be {want}")
         return settings
 
     @staticmethod
