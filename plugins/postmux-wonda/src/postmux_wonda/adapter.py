@@ -22,9 +22,6 @@ from postmux import (
     Account,
     AccountStatus,
     Adapter,
-    InstagramOptions,
-    Media,
-    MediaKind,
     Post,
     Problem,
     ProviderError,
@@ -32,13 +29,12 @@ from postmux import (
     Route,
     Secret,
     Status,
-    Target,
     UnsupportedError,
 )
 from postmux.flow import Flow
 from postmux.wire import parse, read_json
 
-from . import mapping, reconcile, schedules, wire
+from . import checks, mapping, reconcile, schedules, wire
 from .capabilities import CAPABILITIES
 from .errors import error_for_response
 from .upload import upload_media
@@ -49,13 +45,8 @@ __all__ = ["ACCOUNT_STATUSES", "DEFAULT_BASE_URL", "JOB_STATUSES", "WondaAdapter
 DEFAULT_BASE_URL = "https://api.wondercat.ai/api/v1"
 """From Wonda's docs and its MCP server's ``DEFAULT_BASE_URL``; overridable with ``base_url``."""
 
-ACCOUNT_STATUSES: Mapping[str, AccountStatus] = {
-    "active": AccountStatus.ACTIVE,
-    "expired": AccountStatus.EXPIRED,
-    "reconnect_required": AccountStatus.RECONNECT_REQUIRED,
-}
-
-_CAROUSEL_NAMES = {"tiktok": "TikTok", "instagram": "Instagram"}
+ACCOUNT_STATUSES: Mapping[str, AccountStatus] = VOCABULARY.accounts
+"""Account ``status`` → neutral (the vocabulary's, postmux's common words); missing is ``active``."""
 
 
 class WondaAdapter(Adapter):
@@ -68,6 +59,7 @@ class WondaAdapter(Adapter):
     poll_interval: ClassVar[float] = 1.0  # Wonda advises 1 s backing off to 5 s
     poll_max_interval: ClassVar[float | None] = 5.0
     vocabulary = VOCABULARY
+    converter = wire.converter
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"Authorization": f"Bearer {key.reveal()}"}
@@ -78,41 +70,8 @@ class WondaAdapter(Adapter):
     # -- publishing ------------------------------------------------------
 
     def check(self, post: Post) -> list[Problem]:
-        """Limits the capability tables cannot say.
-
-        Carousels take no schedule, alt text or story; stories take no alt text.
-        """
-        media = post.media if isinstance(post.media, tuple) else ()
-        photos = sum(1 for m in media if isinstance(m, Media) and m.kind is MediaKind.PHOTO)
-        carousel = photos >= 2 and photos == len(media)
-        targets = post.targets if isinstance(post.targets, tuple) else ()
-        platforms = {t.platform for t in targets if isinstance(t, Target)}
-        problems: list[Problem] = []
-        if carousel and isinstance(post.schedule_at, datetime):
-            for platform, label in _CAROUSEL_NAMES.items():
-                if platform in platforms:
-                    problems.append(
-                        Problem("schedule_at", f"{self.name} cannot schedule {label} carousels", True)
-                    )
-        ig = post.instagram
-        if "instagram" in platforms and isinstance(ig, InstagramOptions):
-            if carousel and ig.alt_text is not None:
-                problems.append(
-                    Problem("instagram.alt_text", f"{self.name}'s Instagram carousels take no alt text", True)
-                )
-            if carousel and ig.story:
-                problems.append(
-                    Problem("instagram.story", f"{self.name} cannot publish a carousel as a story", True)
-                )
-            if ig.story and ig.share_to_feed is not None:
-                problems.append(
-                    Problem(
-                        "instagram.share_to_feed",
-                        f"{self.name} publishes stories as product STORIES, which has no shareToFeed",
-                        True,
-                    )
-                )
-        return problems
+        """Limits the capability tables cannot say (carousels, stories): :func:`.checks.check`."""
+        return checks.check(post, self.name)
 
     def stage(self, post: Post, routes: Sequence[Route]) -> Flow[tuple[str, ...]]:
         """Upload every media item once, before any post: ``mediaId``s in order."""
@@ -160,8 +119,7 @@ class WondaAdapter(Adapter):
             return publication  # answered synchronously: nothing to poll
         job_id = _job_id(publication)
         response = yield self.request("GET", f"/jobs/publish/{quote(job_id, safe='')}")
-        data = read_json(response, provider=self.name)
-        job = parse(wire.converter, data, wire.JobBody, provider=self.name, what="publish job")
+        job, data = self.answer(response, wire.JobBody, what="publish job")
         status = _refreshed_status(job.status, publication)
         return attrs.evolve(
             publication,
@@ -179,38 +137,26 @@ class WondaAdapter(Adapter):
     def accounts(self) -> Flow[list[Account]]:
         """TikTok and Instagram accounts, merged into one list."""
         response = yield self.request("GET", "/tiktok/accounts")
-        data = read_json(response, provider=self.name)
-        tiktok = parse(wire.converter, data, wire.TikTokAccounts, provider=self.name, what="TikTok accounts")
+        tiktok, data = self.answer(response, list[wire.TikTokAccount], what="TikTok accounts", at="accounts")
         out = [
-            Account(
-                id=a.tiktokAccountId,
-                platform="tiktok",
-                provider=self.name,
+            self.account(
+                a.tiktokAccountId,
+                "tiktok",
+                a.status,
                 username=a.username,
                 display_name=a.displayName,
                 avatar_url=a.avatarUrl,
-                status=_account_status(a.status),
-                status_reason=a.status if a.status not in (None, "active") else None,
                 raw=raw,
             )
-            for a, raw in zip(tiktok.accounts, data["accounts"], strict=True)
+            for a, raw in zip(tiktok, data["accounts"], strict=True)
         ]
         response = yield self.request("GET", "/instagram/accounts")
-        data = read_json(response, provider=self.name)
-        ig = parse(
-            wire.converter, data, wire.InstagramAccounts, provider=self.name, what="Instagram accounts"
+        ig, data = self.answer(
+            response, list[wire.InstagramAccount], what="Instagram accounts", at="accounts"
         )
         out += [
-            Account(
-                id=a.instagramAccountId,
-                platform="instagram",
-                provider=self.name,
-                username=a.username,
-                status=_account_status(a.status),
-                status_reason=a.status if a.status not in (None, "active") else None,
-                raw=raw,
-            )
-            for a, raw in zip(ig.accounts, data["accounts"], strict=True)
+            self.account(a.instagramAccountId, "instagram", a.status, username=a.username, raw=raw)
+            for a, raw in zip(ig, data["accounts"], strict=True)
         ]
         return out
 
@@ -253,10 +199,6 @@ def _job_id(publication: Publication) -> str:
     if publication.id is None:
         raise UnsupportedError([Problem("publication.id", "this publication has no Wonda job id", True)])
     return publication.id
-
-
-def _account_status(value: str | None) -> AccountStatus:
-    return ACCOUNT_STATUSES.get(value or "active", AccountStatus.UNKNOWN)
 
 
 def _permalink(data: Any) -> str | None:

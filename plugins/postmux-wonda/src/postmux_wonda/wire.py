@@ -27,14 +27,12 @@ __all__ = [
     "INVERTED",
     "TIKTOK_FIELDS",
     "InstagramAccount",
-    "InstagramAccounts",
     "InstagramCarousel",
     "InstagramCarouselAnswer",
     "InstagramPost",
     "JobAnswer",
     "JobBody",
     "TikTokAccount",
-    "TikTokAccounts",
     "TikTokCarousel",
     "TikTokCarouselAnswer",
     "TikTokVideo",
@@ -193,13 +191,6 @@ class TikTokAccount:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class TikTokAccounts:
-    """``GET /tiktok/accounts``."""
-
-    accounts: list[TikTokAccount]
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class InstagramAccount:
     """One entry of ``GET /instagram/accounts``."""
 
@@ -207,13 +198,6 @@ class InstagramAccount:
     username: str | None = None
     accountType: str | None = None  # noqa: N815
     status: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class InstagramAccounts:
-    """``GET /instagram/accounts``."""
-
-    accounts: list[InstagramAccount]
 
 
 converter = base_converter()
@@ -259,9 +243,7 @@ for _cls in (
     TikTokCarouselAnswer,
     InstagramCarouselAnswer,
     TikTokAccount,
-    TikTokAccounts,
     InstagramAccount,
-    InstagramAccounts,
 ):
     configure(converter, _cls)
 
