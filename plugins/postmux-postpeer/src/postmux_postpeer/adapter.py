@@ -19,11 +19,9 @@ import attrs
 
 from postmux import (
     Account,
-    AccountStatus,
     Adapter,
     ConnectPoll,
     ConnectStart,
-    ConnectStatus,
     CreatorInfo,
     Post,
     PostmuxError,
@@ -34,30 +32,18 @@ from postmux import (
     Route,
     Secret,
     Status,
-    UnsupportedError,
     ValidationError,
 )
 from postmux.flow import Flow, file_request
-from postmux.wire import parse
 
-from . import body, checks, outcomes, reconcile, wire
-from .capabilities import CAPABILITIES, CONNECT_PLATFORMS
+from . import body, checks, linking, outcomes, reconcile, wire
+from .capabilities import CAPABILITIES
+from .linking import PAGE_SIZE
 from .vocabulary import VOCABULARY
 
 __all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "PostPeerAdapter"]
 
 DEFAULT_BASE_URL = "https://api.postpeer.dev"
-PAGE_SIZE = 100
-"""The spec's maximum ``limit`` for the paginated lists."""
-
-CONNECT_OPTIONS: Mapping[str, str] = {
-    "redirect_uri": "redirectUri",
-    "cancel_redirect_uri": "cancelRedirectUri",
-    "headless": "headless",
-    "profile_id": "profileId",
-    "app_id": "appId",
-}
-"""``pub.connect(platform, **options)`` keyword → ``GET /v1/connect/{platform}`` query parameter."""
 
 
 class PostPeerAdapter(Adapter):
@@ -69,6 +55,7 @@ class PostPeerAdapter(Adapter):
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
     vocabulary = VOCABULARY
+    converter = wire.converter
     status_batch_size: ClassVar[int | None] = 25  # one GET per post: groups of 25 read concurrently
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
@@ -94,17 +81,16 @@ class PostPeerAdapter(Adapter):
             assert item.mime_type is not None  # check() refuses a local file without one
             ask = {"filename": item.filename, "mimeType": item.mime_type}
             response = yield self.request("POST", "/v1/media/upload", json=ask)
-            data = self.read(response)
-            answer = parse(wire.converter, data, wire.UploadAnswer, provider=self.name, what="upload URL")
-            yield file_request("PUT", answer.data.uploadUrl, item.path, content_type=item.mime_type)
-            urls.append(answer.data.publicUrl)
+            upload, _ = self.answer(response, wire.UploadData, what="upload URL", at="data")
+            yield file_request("PUT", upload.uploadUrl, item.path, content_type=item.mime_type)
+            urls.append(upload.publicUrl)
         return tuple(urls)
 
     def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
         payload = self.post_body(post, routes, media)
         response = yield self.request("POST", "/v1/posts", json=payload)
-        data = self.read(response, refusals=False)  # success: false means only "every platform failed"
-        answer = parse(wire.converter, data, wire.CreateAnswer, provider=self.name, what="publish answer")
+        # success: false means only "every platform failed": each target's outcome says which
+        answer, data = self.answer(response, wire.CreateAnswer, what="publish answer", refusals=False)
         when = _when(answer.scheduledFor, None, self.name) or post.schedule_at
         return outcomes.from_create(
             answer,
@@ -137,9 +123,7 @@ class PostPeerAdapter(Adapter):
 
     def _post(self, post_id: str) -> Flow[tuple[wire.PostDetail, Any, datetime | None]]:
         response = yield self.request("GET", f"/v1/posts/{quote(post_id, safe='')}")
-        data = self.read(response)
-        answer = parse(wire.converter, data, wire.PostAnswer, provider=self.name, what="post")
-        post = answer.post
+        post, data = self.answer(response, wire.PostDetail, what="post", at="post")
         return post, data, _when(post.scheduledFor, post.timezone, self.name)
 
     reconcile = reconcile.reconcile  # unknowns found in the post list by account, content and time
@@ -160,8 +144,7 @@ class PostPeerAdapter(Adapter):
         while True:
             params = {"status": "scheduled", "limit": str(PAGE_SIZE), "offset": str(offset)}
             response = yield self.request("GET", "/v1/posts", params=params)
-            data = self.read(response)
-            page = parse(wire.converter, data, wire.PostsPage, provider=self.name, what="scheduled posts")
+            page, data = self.answer(response, wire.PostsPage, what="scheduled posts")
             for post, raw in zip(page.posts, data["posts"], strict=True):
                 out += outcomes.listed(
                     post, raw, _when(post.scheduledFor, post.timezone, self.name), self.name
@@ -199,8 +182,7 @@ class PostPeerAdapter(Adapter):
             raise ValidationError([Problem("at", "must be in the future")])
         payload = wire.schedule_fields(at)
         response = yield self.request("PATCH", f"/v1/posts/scheduled/{quote(post_id, safe='')}", json=payload)
-        data = self.read(response)
-        answer = parse(wire.converter, data, wire.RescheduleAnswer, provider=self.name, what="reschedule")
+        answer, data = self.answer(response, wire.RescheduleAnswer, what="reschedule")
         when = _when(answer.scheduledFor, payload["timezone"], self.name) or at
         return attrs.evolve(publication, status=Status.SCHEDULED, scheduled_for=when, raw=data)
 
@@ -208,30 +190,11 @@ class PostPeerAdapter(Adapter):
 
     def accounts(self) -> Flow[list[Account]]:
         """Every integration, page by page until ``total`` is reached."""
-        return (yield from self._integrations(None))
-
-    def _integrations(self, platform: str | None) -> Flow[list[Account]]:
-        out: list[Account] = []
-        offset = 0
-        while True:
-            params = {"limit": str(PAGE_SIZE), "offset": str(offset)}
-            if platform is not None:
-                params["platform"] = platform
-            response = yield self.request("GET", "/v1/connect/integrations", params=params)
-            data = self.read(response)
-            page = parse(wire.converter, data, wire.IntegrationsPage, provider=self.name, what="integrations")
-            out += [
-                _account(i, raw, self.name)
-                for i, raw in zip(page.integrations, data["integrations"], strict=True)
-            ]
-            offset += len(page.integrations)
-            if not page.integrations or offset >= page.total:
-                return out
+        return (yield from linking.integrations(self, None))
 
     def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
         response = yield self.request("GET", "/v1/tiktok/creator-info", params={"accountId": account_id})
-        data = self.read(response)
-        answer = parse(wire.converter, data, wire.CreatorInfoAnswer, provider=self.name, what="creator info")
+        answer, data = self.answer(response, wire.CreatorInfoAnswer, what="creator info")
         info = answer.data  # a 200 with success: false was raised by read(), as the vocabulary says
         if info is None:
             raise ProviderError(
@@ -256,37 +219,11 @@ class PostPeerAdapter(Adapter):
 
     def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
         """The OAuth URL, after noting which accounts on ``platform`` already exist."""
-        if platform not in CONNECT_PLATFORMS:
-            raise UnsupportedError([Problem("platform", f"postpeer cannot link {platform!r} accounts", True)])
-        unknown = sorted(set(options) - set(CONNECT_OPTIONS))
-        if unknown:
-            raise UnsupportedError(
-                [Problem(f"options.{n}", f"takes only {', '.join(CONNECT_OPTIONS)}", True) for n in unknown]
-            )
-        params = {
-            CONNECT_OPTIONS[k]: (str(v).lower() if isinstance(v, bool) else str(v))
-            for k, v in options.items()
-            if v is not None
-        }
-        before = yield from self._integrations(platform)
-        response = yield self.request("GET", f"/v1/connect/{platform}", params=params or None)
-        data = self.read(response)
-        answer = parse(wire.converter, data, wire.ConnectAnswer, provider=self.name, what="OAuth URL")
-        return ConnectStart(
-            platform=platform,
-            url=answer.url,
-            state={"known": [a.id for a in before]},
-            raw=data,
-        )
+        return linking.start(self, platform, options)
 
     def connect_poll(self, start: ConnectStart) -> Flow[ConnectPoll]:
         """Confirmed once an account on the platform appears that was not there before."""
-        known = set(start.state.get("known", ()))
-        now = yield from self._integrations(start.platform)
-        new = [a for a in now if a.id not in known and a.platform == start.platform]
-        if not new:
-            return ConnectPoll(status=ConnectStatus.PENDING)
-        return ConnectPoll(status=ConnectStatus.CONFIRMED, account=new[0], raw=new[0].raw)
+        return linking.poll(self, start)
 
 
 # -- helpers -------------------------------------------------------------------
@@ -303,23 +240,3 @@ def _when(value: str | None, zone: str | None, provider: str) -> datetime | None
         return wire.parse_when(value, zone)
     except ValueError:
         raise ResponseError(f"cannot read the time {value!r}", provider=provider, body=value) from None
-
-
-def _account(item: wire.Integration, raw: Any, provider: str) -> Account:
-    active = item.authStatus == "active"
-    status = AccountStatus.ACTIVE
-    if item.authStatus == "reconnect_required":
-        status = AccountStatus.RECONNECT_REQUIRED
-    elif not active:
-        status = AccountStatus.UNKNOWN
-    return Account(
-        id=item.id,
-        platform=item.platform,
-        provider=provider,
-        username=item.username,
-        display_name=item.displayName,
-        status=status,
-        status_reason=None if active else (item.authFailureReason or item.authStatus),
-        avatar_url=item.imageUrl,
-        raw=raw,
-    )

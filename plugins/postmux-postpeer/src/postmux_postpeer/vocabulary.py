@@ -10,6 +10,7 @@ from :data:`VOCABULARY`.
 from __future__ import annotations
 
 from postmux import (
+    AccountStatus,
     FacebookOptions,
     InstagramOptions,
     Status,
@@ -107,4 +108,6 @@ VOCABULARY = Vocabulary(
         request_id_header="x-request-id",
         success="success",  # creator-info: TikTok's refusals come back as 200 with success false
     ),
+    # an integration's authStatus; any other word is unknown, with authFailureReason kept
+    accounts={"active": AccountStatus.ACTIVE, "reconnect_required": AccountStatus.RECONNECT_REQUIRED},
 )

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from postmux.options import PlatformOptions
-from postmux.wire import base_converter, configure
+from postmux.wire import base_converter
 
 from .vocabulary import VOCABULARY
 
@@ -27,6 +27,7 @@ FIELDS: Mapping[type[PlatformOptions], Mapping[str, str]] = {m.options: m.docs f
 """Option class → {neutral field: ``platformSpecificData`` key}, ``!`` for inverted: from the vocabulary."""
 
 converter = base_converter()
+"""Reads every answer class here as it is (their fields are PostPeer's spelling: no hooks needed)."""
 
 
 def to_wire(options: PlatformOptions) -> dict[str, Any]:
@@ -144,14 +145,6 @@ class PostsPage:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class PostAnswer:
-    """The answer to ``GET /v1/posts/{postId}``."""
-
-    post: PostDetail
-    success: bool = True
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class Integration:
     """One linked account of ``GET /v1/connect/integrations``."""
 
@@ -205,14 +198,6 @@ class UploadData:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class UploadAnswer:
-    """The answer to ``POST /v1/media/upload``."""
-
-    data: UploadData
-    success: bool = True
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class RescheduleAnswer:
     """The answer to ``PATCH /v1/posts/scheduled/{postId}``."""
 
@@ -226,22 +211,3 @@ class ConnectAnswer:
     """The answer to ``GET /v1/connect/{platform}``: the OAuth URL to open."""
 
     url: str
-
-
-for _answer in (
-    PlatformResult,
-    CreateAnswer,
-    PlatformState,
-    PostDetail,
-    PostAnswer,
-    PostsPage,
-    Integration,
-    IntegrationsPage,
-    CreatorInfoData,
-    CreatorInfoAnswer,
-    UploadData,
-    UploadAnswer,
-    RescheduleAnswer,
-    ConnectAnswer,
-):
-    configure(converter, _answer)

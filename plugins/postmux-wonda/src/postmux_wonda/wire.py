@@ -201,6 +201,7 @@ class InstagramAccount:
 
 
 converter = base_converter()
+"""Renames the request classes below by the vocabulary; the answer classes need no hooks."""
 
 configure(
     converter,
@@ -235,17 +236,6 @@ configure(
     media_ids=renamed("mediaIds"),
     account_id=renamed("instagramAccountId"),
 )
-for _cls in (
-    UploadItem,
-    UploadAnswer,
-    JobAnswer,
-    JobBody,
-    TikTokCarouselAnswer,
-    InstagramCarouselAnswer,
-    TikTokAccount,
-    InstagramAccount,
-):
-    configure(converter, _cls)
 
 RequestBody = TikTokVideo | TikTokCarousel | InstagramPost | InstagramCarousel
 

@@ -1,0 +1,90 @@
+"""PostPeer's integrations (the linked accounts) and linking a new one through OAuth.
+
+``GET /v1/connect/integrations`` is paged (``limit`` at most 100, ``offset``,
+``total``); ``GET /v1/connect/{platform}`` answers the OAuth URL to open. The
+answer names no new account, so a link is confirmed once an integration on
+the platform appears that was not there when the link began.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from postmux import Account, Adapter, ConnectPoll, ConnectStart, ConnectStatus, Problem, UnsupportedError
+from postmux.flow import Flow
+
+from . import wire
+from .capabilities import CONNECT_PLATFORMS
+
+__all__ = ["CONNECT_OPTIONS", "PAGE_SIZE", "integrations", "poll", "start"]
+
+PAGE_SIZE = 100
+"""The spec's maximum ``limit`` for the paginated lists."""
+
+CONNECT_OPTIONS: Mapping[str, str] = {
+    "redirect_uri": "redirectUri",
+    "cancel_redirect_uri": "cancelRedirectUri",
+    "headless": "headless",
+    "profile_id": "profileId",
+    "app_id": "appId",
+}
+"""``pub.connect(platform, **options)`` keyword → ``GET /v1/connect/{platform}`` query parameter."""
+
+
+def integrations(adapter: Adapter, platform: str | None) -> Flow[list[Account]]:
+    """Every integration (on ``platform``, if given), page by page until ``total`` is reached."""
+    out: list[Account] = []
+    offset = 0
+    while True:
+        params = {"limit": str(PAGE_SIZE), "offset": str(offset)}
+        if platform is not None:
+            params["platform"] = platform
+        response = yield adapter.request("GET", "/v1/connect/integrations", params=params)
+        page, data = adapter.answer(response, wire.IntegrationsPage, what="integrations")
+        out += [
+            adapter.account(
+                i.id,
+                i.platform,
+                i.authStatus,
+                reason=i.authFailureReason,
+                username=i.username,
+                display_name=i.displayName,
+                avatar_url=i.imageUrl,
+                raw=raw,
+            )
+            for i, raw in zip(page.integrations, data["integrations"], strict=True)
+        ]
+        offset += len(page.integrations)
+        if not page.integrations or offset >= page.total:
+            return out
+
+
+def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
+    """The OAuth URL, after noting which accounts on ``platform`` already exist."""
+    if platform not in CONNECT_PLATFORMS:
+        raise UnsupportedError([Problem("platform", f"postpeer cannot link {platform!r} accounts", True)])
+    unknown = sorted(set(options) - set(CONNECT_OPTIONS))
+    if unknown:
+        raise UnsupportedError(
+            [Problem(f"options.{n}", f"takes only {', '.join(CONNECT_OPTIONS)}", True) for n in unknown]
+        )
+    params = {
+        CONNECT_OPTIONS[k]: (str(v).lower() if isinstance(v, bool) else str(v))
+        for k, v in options.items()
+        if v is not None
+    }
+    before = yield from integrations(adapter, platform)
+    response = yield adapter.request("GET", f"/v1/connect/{platform}", params=params or None)
+    answer, data = adapter.answer(response, wire.ConnectAnswer, what="OAuth URL")
+    return ConnectStart(platform=platform, url=answer.url, state={"known": [a.id for a in before]}, raw=data)
+
+
+def poll(adapter: Adapter, start: ConnectStart) -> Flow[ConnectPoll]:
+    """Confirmed once an account on the platform appears that was not there before."""
+    known = set(start.state.get("known", ()))
+    now = yield from integrations(adapter, start.platform)
+    new = [a for a in now if a.id not in known and a.platform == start.platform]
+    if not new:
+        return ConnectPoll(status=ConnectStatus.PENDING)
+    return ConnectPoll(status=ConnectStatus.CONFIRMED, account=new[0], raw=new[0].raw)
