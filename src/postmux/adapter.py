@@ -85,7 +85,7 @@ class Adapter:
     name: ClassVar[str]
     """The provider name apps pass to ``postmux.publisher()``."""
     env_var: ClassVar[str]
-    """The environment variable holding the API key."""
+    """The environment variable holding the API key; unset, the name's: ``WAHDX_API_KEY`` for ``wahdx``."""
     base_url_var: ClassVar[str | None] = None
     """The environment variable holding another base URL; unset, the key variable's
     name with ``_BASE_URL`` for its suffix (``WAHDX_API_KEY`` → ``WAHDX_BASE_URL``)."""
@@ -117,6 +117,8 @@ class Adapter:
         super().__init_subclass__(**kwargs)
         if "field_mapping" not in cls.__dict__ and "vocabulary" in cls.__dict__:
             cls.field_mapping = cls.vocabulary.field_mapping
+        if "env_var" not in cls.__dict__ and "name" in cls.__dict__:
+            cls.env_var = cls.name.upper().replace("-", "_") + "_API_KEY"
 
     def __init__(self, base_url: str | None = None) -> None:
         self.base_url = (base_url or self.default_base_url).rstrip("/")

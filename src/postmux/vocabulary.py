@@ -27,6 +27,7 @@ import attrs
 import httpx
 
 from .accounts import AccountStatus
+from .capabilities import PlatformSupport
 from .errors import ProviderError, RateLimitError, error_for_status
 from .media import MediaKind
 from .options import PlatformOptions
@@ -35,6 +36,7 @@ from .status import Status
 __all__ = [
     "ACCOUNT_WORDS",
     "CONTEXTS",
+    "TIKTOK_API",
     "ErrorEnvelope",
     "Opt",
     "OptionMap",
@@ -57,6 +59,26 @@ ACCOUNT_WORDS: Mapping[str, AccountStatus] = {
 
 _KINDS = frozenset({"video", "photo"})
 _MODES = frozenset({"post", "draft"})
+
+
+TIKTOK_API: Mapping[str, str] = {
+    "privacy": "privacyLevel",
+    "allow_comment": "!disableComment",
+    "allow_duet": "!disableDuet",
+    "allow_stitch": "!disableStitch",
+    "branded_content": "brandContentToggle",
+    "brand_organic": "brandOrganicToggle",
+    "ai_generated": "isAigc",
+    "cover_timestamp_ms": "videoCoverTimestampMs",
+    "auto_add_music": "autoAddMusic",
+    "cover_index": "photoCoverIndex",
+}
+"""``TikTokOptions`` fields in TikTok's own Content Posting API words, camelCased (``!``: inverted).
+
+Vendors that pass TikTok's post settings through keep TikTok's names
+(``disable_comment`` → ``disableComment``): a plugin takes the ones its vendor
+keeps from here and declares only where it differs, so no plugin restates them.
+"""
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -162,6 +184,14 @@ class OptionMap:
     def only(self) -> dict[str, frozenset[str]]:
         """Field → the contexts it is limited to (for :attr:`PlatformSupport.only`)."""
         return {name: o.on for name, o in self.fields.items() if o.on}
+
+    def support(self, **fields: Any) -> PlatformSupport:
+        """The platform's :class:`~postmux.PlatformSupport` with :attr:`names` and :attr:`only` from this map.
+
+        So the capabilities can never list an option the vendor's words do not
+        carry, nor forget a per-kind limit: ``TIKTOK.support(draft=True, max_photos=35)``.
+        """
+        return PlatformSupport(options=self.names, only=self.only, **fields)
 
     @property
     def docs(self) -> dict[str, str]:

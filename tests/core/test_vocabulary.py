@@ -212,3 +212,43 @@ def test_post_kind() -> None:
     assert Post(media=PHOTOS).kind is MediaKind.PHOTO
     assert Post(text="only text").kind is None
     assert Post(media=[VIDEO, PHOTOS[0]]).kind is None  # a mix is invalid: no one kind
+
+
+def test_support_takes_the_options_and_their_limits_from_the_map() -> None:
+    from postmux import InstagramOptions, PlatformSupport
+    from postmux.vocabulary import Opt, OptionMap
+
+    option_map = OptionMap(
+        InstagramOptions, {"alt_text": Opt(wire="alt", on=frozenset({"photo"})), "story": "s"}
+    )
+    support = option_map.support(max_photos=10)
+    assert support == PlatformSupport(
+        options=frozenset({"alt_text", "story"}), max_photos=10, only=option_map.only
+    )
+    assert support.only == {"alt_text": frozenset({"photo"})}
+
+
+def test_tiktok_api_names_every_tiktok_option_but_draft() -> None:
+    import attrs
+
+    from postmux import TikTokOptions
+    from postmux.vocabulary import TIKTOK_API, OptionMap
+
+    fields = {f.name for f in attrs.fields(TikTokOptions)}
+    assert set(TIKTOK_API) == fields - {"draft"}
+    assert OptionMap(TikTokOptions, TIKTOK_API).to_wire(
+        TikTokOptions(allow_comment=False), defaults=False
+    ) == {"disableComment": True}
+
+
+def test_an_adapter_s_key_variable_comes_from_its_name_unless_declared() -> None:
+    from postmux import Adapter
+
+    class Made(Adapter):
+        name = "my-vendor"
+
+    class Declared(Adapter):
+        name = "other"
+        env_var = "OTHER_TOKEN"
+
+    assert (Made.env_var, Declared.env_var) == ("MY_VENDOR_API_KEY", "OTHER_TOKEN")

@@ -50,7 +50,6 @@ class PostPeerAdapter(Adapter):
     """PostPeer: ``x-access-key`` auth, one request for every target of a post."""
 
     name: ClassVar[str] = "postpeer"
-    env_var: ClassVar[str] = "POSTPEER_API_KEY"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0

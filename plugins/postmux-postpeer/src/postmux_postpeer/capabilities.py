@@ -9,7 +9,7 @@ option PostPeer carries, declared once in :mod:`.vocabulary`;
 
 from __future__ import annotations
 
-from postmux import Capabilities, PlatformSupport
+from postmux import Capabilities
 from postmux.rules import TextLimit, TextUnit
 
 from .vocabulary import FACEBOOK, INSTAGRAM, THREADS, TIKTOK, YOUTUBE
@@ -21,42 +21,32 @@ CONNECT_PLATFORMS = frozenset({"tiktok", "instagram", "threads", "facebook", "yo
 
 CAPABILITIES = Capabilities(
     platforms={
-        "tiktok": PlatformSupport(
+        "tiktok": TIKTOK.support(
             target_text=True,
             title=True,
             draft=True,
             video_formats=frozenset({"mp4", "webm"}),
             photo_caption=TextLimit(4000, TextUnit.UTF16),
             photo_title=TextLimit(90, TextUnit.UTF16),
-            options=TIKTOK.names,
-            only=TIKTOK.only,
         ),
-        "instagram": PlatformSupport(
+        "instagram": INSTAGRAM.support(
             target_text=True,
             max_photos=10,
-            options=INSTAGRAM.names,
-            only=INSTAGRAM.only,
             notes=("alt_text has no PostPeer field for Instagram",),
         ),
-        "threads": PlatformSupport(
+        "threads": THREADS.support(
             target_text=True,
             text_only=True,
-            options=THREADS.names,
-            only=THREADS.only,
         ),
-        "facebook": PlatformSupport(
+        "facebook": FACEBOOK.support(
             target_text=True,
             text_only=True,
             draft=True,
-            options=FACEBOOK.names,
-            only=FACEBOOK.only,
         ),
-        "youtube": PlatformSupport(
+        "youtube": YOUTUBE.support(
             target_text=True,
             photos=False,
             title=True,
-            options=YOUTUBE.names,
-            only=YOUTUBE.only,
         ),
     },
     scheduling=True,

@@ -18,27 +18,19 @@ from postmux import (
     TikTokOptions,
     YouTubeOptions,
 )
-from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
+from postmux.vocabulary import TIKTOK_API, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
 __all__ = ["FACEBOOK", "INSTAGRAM", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY", "YOUTUBE"]
 
 TIKTOK = OptionMap(
     TikTokOptions,
     {
-        "privacy": "privacyLevel",
-        "allow_comment": "!disableComment",
-        "allow_duet": "!disableDuet",
-        "allow_stitch": "!disableStitch",
-        "branded_content": "brandContentToggle",
-        "brand_organic": "brandOrganicToggle",
+        **TIKTOK_API,  # TikTok's own names, every one
         "ai_generated": Opt(wire="isAigc", on=frozenset({"video"})),  # "Videos only"
-        "cover_timestamp_ms": "videoCoverTimestampMs",
-        "auto_add_music": "autoAddMusic",
-        "cover_index": "photoCoverIndex",
         "draft": "draft",
     },
 )
-"""``TikTokOptions`` → ``TikTokConfigurations``."""
+"""``TikTokOptions`` → ``TikTokConfigurations``: TikTok's names (:data:`postmux.vocabulary.TIKTOK_API`)."""
 
 INSTAGRAM = OptionMap(
     InstagramOptions,

@@ -49,7 +49,6 @@ class WahdxAdapter(Adapter):
     """Wahdx Connection: ``X-API-Key`` auth, one platform and account per request."""
 
     name: ClassVar[str] = "wahdx"
-    env_var: ClassVar[str] = "WAHDX_API_KEY"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0

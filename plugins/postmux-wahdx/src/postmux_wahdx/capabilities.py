@@ -23,7 +23,7 @@ documents no Facebook limit, so Wahdx's is the one that applies there."""
 
 CAPABILITIES = Capabilities(
     platforms={
-        "tiktok": PlatformSupport(
+        "tiktok": TIKTOK.support(
             target_text=True,
             title=True,
             draft=True,
@@ -32,19 +32,15 @@ CAPABILITIES = Capabilities(
             caption=TextLimit(4000, TextUnit.UTF16),
             photo_caption=TextLimit(4000, TextUnit.UTF16),
             photo_title=TextLimit(90, TextUnit.UTF16),
-            options=TIKTOK.names,
         ),
-        "instagram": PlatformSupport(
+        "instagram": INSTAGRAM.support(
             target_text=True,
             max_photos=10,
             video_formats=_META_VIDEO,
-            options=INSTAGRAM.names,
-            only=INSTAGRAM.only,
         ),
-        "threads": PlatformSupport(
+        "threads": THREADS.support(
             target_text=True,
             video_formats=_META_VIDEO,
-            options=THREADS.names,
         ),
         "facebook": PlatformSupport(
             target_text=True, video_formats=_META_VIDEO, caption=_CONTENT, photo_caption=_CONTENT

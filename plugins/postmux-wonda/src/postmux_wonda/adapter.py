@@ -53,7 +53,6 @@ class WondaAdapter(Adapter):
     """Wonda: ``Authorization: Bearer`` auth, uploaded media, jobs for single posts."""
 
     name: ClassVar[str] = "wonda"
-    env_var: ClassVar[str] = "WONDA_API_KEY"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 1.0  # Wonda advises 1 s backing off to 5 s

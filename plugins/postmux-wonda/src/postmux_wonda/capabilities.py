@@ -38,10 +38,9 @@ CAPABILITIES = Capabilities(
                 "no cover timestamp for videos and no auto-add-music for photos",
             ),
         ),
-        "instagram": PlatformSupport(
+        "instagram": INSTAGRAM.support(
             target_text=True,
             max_photos=10,  # /publish/instagram/carousel: 2–10 images; one image is product IMAGE
-            options=INSTAGRAM.names,
             notes=("carousels take no alt text, no story and no schedule",),
         ),
     },

@@ -26,17 +26,16 @@ from postmux import (
     Status,
     TikTokOptions,
 )
-from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
+from postmux.vocabulary import TIKTOK_API, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
 __all__ = ["CODES", "INSTAGRAM", "JOB_STATUSES", "TIKTOK", "VOCABULARY"]
 
 TIKTOK = OptionMap(
     TikTokOptions,
     {
-        "privacy": "privacyLevel",
-        "allow_comment": "!disableComment",
-        "allow_duet": "!disableDuet",
-        "allow_stitch": "!disableStitch",
+        **{
+            k: TIKTOK_API[k] for k in ("privacy", "allow_comment", "allow_duet", "allow_stitch")
+        },  # TikTok's names
         "cover_index": "coverIndex",
         "ai_generated": "isAigc",
         "draft": Opt(wire="postMode", values={False: "direct", True: "inbox"}),
