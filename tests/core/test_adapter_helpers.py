@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from postmux import AccountStatus, Adapter, ProviderError, ResponseError, Secret
+from postmux.creator import tiktok_creator_info
 from postmux.vocabulary import ErrorEnvelope, Vocabulary
 from postmux.wire import base_converter
 
@@ -81,3 +82,38 @@ def test_account_status_words_come_from_the_vocabulary(
         "me",
     )
     assert (account.status, account.status_reason, account.raw) == (status, why, {"id": "a1"})
+
+
+# -- TikTok's creator_info, snake_case or camelCase -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {
+            "privacy_level_options": ["SELF_ONLY"],
+            "comment_disabled": True,
+            "duet_disabled": False,
+            "stitch_disabled": False,
+            "max_video_post_duration_sec": 600,
+            "creator_username": "me",
+        },
+        {
+            "privacyLevelOptions": ["SELF_ONLY"],
+            "commentDisabled": True,
+            "duetDisabled": False,
+            "stitchDisabled": False,
+            "maxVideoPostDurationSec": 600.0,
+            "creatorUsername": "me",
+        },
+    ],
+)
+def test_tiktok_creator_info_reads_either_spelling(fields: dict[str, Any]) -> None:
+    info = tiktok_creator_info("a1", fields, provider="envelope", raw={"data": fields})
+    assert (info.account_id, info.privacy_options, info.comments_disabled) == ("a1", ("SELF_ONLY",), True)
+    assert (info.max_video_duration_s, info.username, info.raw) == (600, "me", {"data": fields})
+
+
+def test_tiktok_creator_info_missing_a_field_is_a_response_error() -> None:
+    with pytest.raises(ResponseError, match="cannot read creator info"):
+        tiktok_creator_info("a1", {"privacyLevelOptions": []}, provider="envelope", raw={})

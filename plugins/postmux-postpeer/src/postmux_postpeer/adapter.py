@@ -34,6 +34,7 @@ from postmux import (
     Status,
     ValidationError,
 )
+from postmux.creator import tiktok_creator_info
 from postmux.flow import Flow, file_request
 
 from . import body, checks, linking, outcomes, reconcile, wire
@@ -202,19 +203,7 @@ class PostPeerAdapter(Adapter):
                 status_code=response.status_code,
                 body=response.text,
             )
-        seconds = info.maxVideoPostDurationSec
-        return CreatorInfo(
-            account_id=account_id,
-            privacy_options=tuple(info.privacyLevelOptions),
-            comments_disabled=info.commentDisabled,
-            duets_disabled=info.duetDisabled,
-            stitches_disabled=info.stitchDisabled,
-            max_video_duration_s=int(seconds) if seconds is not None else None,
-            username=info.creatorUsername,
-            nickname=info.creatorNickname,
-            avatar_url=info.creatorAvatarUrl,
-            raw=data,
-        )
+        return tiktok_creator_info(account_id, info, provider=self.name, raw=data)
 
     def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
         """The OAuth URL, after noting which accounts on ``platform`` already exist."""

@@ -167,25 +167,11 @@ class IntegrationsPage:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class CreatorInfoData:
-    """``data`` of ``GET /v1/tiktok/creator-info``: TikTok's creator_info in camelCase."""
-
-    privacyLevelOptions: list[str]  # noqa: N815
-    commentDisabled: bool  # noqa: N815
-    duetDisabled: bool  # noqa: N815
-    stitchDisabled: bool  # noqa: N815
-    maxVideoPostDurationSec: float | None = None  # noqa: N815
-    creatorUsername: str | None = None  # noqa: N815
-    creatorNickname: str | None = None  # noqa: N815
-    creatorAvatarUrl: str | None = None  # noqa: N815
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class CreatorInfoAnswer:
     """The answer to creator-info; TikTok's own refusals come back as 200 with ``error``."""
 
     success: bool
-    data: CreatorInfoData | None = None
+    data: dict[str, Any] | None = None  # TikTok's creator_info, camelCased (postmux.creator reads it)
     error: str | None = None
 
 

@@ -30,8 +30,8 @@ from postmux import (
     Target,
     ValidationError,
 )
+from postmux.creator import tiktok_creator_info
 from postmux.flow import Flow
-from postmux.wire import parse
 
 from . import mapping, qr, reconcile, wire
 from .capabilities import CAPABILITIES
@@ -189,19 +189,7 @@ class WahdxAdapter(Adapter):
         response = yield self.request("GET", f"/api/content/creator-info/{quote(account_id, safe='')}")
         data = self.read(response)
         fields = mapping.creator_fields(data)  # no answer is documented: looked for where it may be
-        info = parse(wire.converter, fields, wire.CreatorInfoBody, provider=self.name, what="creator info")
-        return CreatorInfo(
-            account_id=account_id,
-            privacy_options=tuple(info.privacy_level_options),
-            comments_disabled=info.comment_disabled,
-            duets_disabled=info.duet_disabled,
-            stitches_disabled=info.stitch_disabled,
-            max_video_duration_s=info.max_video_post_duration_sec,
-            username=info.creator_username,
-            nickname=info.creator_nickname,
-            avatar_url=info.creator_avatar_url,
-            raw=data,
-        )
+        return tiktok_creator_info(account_id, fields, provider=self.name, raw=data)
 
     def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
         """TikTok QR login (Wahdx's "Maximum" plan; others get a 403 ``PermissionDeniedError``)."""

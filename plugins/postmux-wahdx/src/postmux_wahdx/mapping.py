@@ -6,13 +6,13 @@ can read every mapping both ways. Field names come from :mod:`.wire`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from postmux import MediaKind, Post, Publication, Route, Status
+from postmux.creator import snake_keys
 from postmux.extras import merge
 
 from .vocabulary import STATUSES, VOCABULARY
@@ -94,16 +94,13 @@ def refreshed(
     )
 
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
-
-
 def creator_fields(data: Any) -> Any:
     """TikTok's creator_info fields wherever Wahdx puts them, with snake_case keys.
 
     No answer is documented, so ``data``, ``data.data``, ``data.creator_info``
     and the top level are all tried, and camelCase keys are read as snake_case.
     """
-    node = _snake(data)
+    node = snake_keys(data)
     for _ in range(4):
         if not isinstance(node, dict) or "privacy_level_options" in node:
             return node
@@ -112,9 +109,3 @@ def creator_fields(data: Any) -> Any:
             return node
         node = inner
     return node
-
-
-def _snake(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {_CAMEL.sub(r"_\1", str(k)).lower(): _snake(v) for k, v in value.items()}
-    return value

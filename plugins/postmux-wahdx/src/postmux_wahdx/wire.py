@@ -29,7 +29,6 @@ __all__ = [
     "TIKTOK_FIELDS",
     "AccountItem",
     "BatchItem",
-    "CreatorInfoBody",
     "PublishBody",
     "QrCheckData",
     "QrRequestData",
@@ -120,20 +119,6 @@ class AccountItem:
     display_name: str | None = None
     avatar_url: str | None = None
     status: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class CreatorInfoBody:
-    """TikTok's ``creator_info`` fields, as Wahdx is assumed to pass them through."""
-
-    privacy_level_options: list[str]
-    comment_disabled: bool
-    duet_disabled: bool
-    stitch_disabled: bool
-    max_video_post_duration_sec: int | None = None
-    creator_username: str | None = None
-    creator_nickname: str | None = None
-    creator_avatar_url: str | None = None
 
 
 @attrs.frozen(slots=True, kw_only=True)

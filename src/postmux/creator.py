@@ -1,0 +1,66 @@
+"""TikTok's ``creator_info``, read once for every vendor that passes it through.
+
+TikTok asks apps to read the creator's settings before each post (which
+privacy levels they may pick, whether comments, duets and stitches are off,
+the longest video). Vendors hand TikTok's object on, some in TikTok's
+snake_case, some camelCased; :func:`tiktok_creator_info` reads either into
+:class:`~postmux.CreatorInfo`, a missing or mistyped field being a
+:class:`~postmux.ResponseError`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+from .accounts import CreatorInfo
+from .wire import base_converter, parse
+
+__all__ = ["snake_keys", "tiktok_creator_info"]
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class _TikTokCreatorInfo:
+    """TikTok's ``creator_info`` fields, in TikTok's spelling."""
+
+    privacy_level_options: list[str]
+    comment_disabled: bool
+    duet_disabled: bool
+    stitch_disabled: bool
+    max_video_post_duration_sec: float | None = None
+    creator_username: str | None = None
+    creator_nickname: str | None = None
+    creator_avatar_url: str | None = None
+
+
+_converter = base_converter()
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def snake_keys(value: Any) -> Any:
+    """``value`` with every object key in snake_case (``privacyLevelOptions`` → ``privacy_level_options``)."""
+    if isinstance(value, dict):
+        return {_CAMEL.sub(r"_\1", str(k)).lower(): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value
+
+
+def tiktok_creator_info(account_id: str, fields: Any, *, provider: str, raw: Any) -> CreatorInfo:
+    """``fields`` (TikTok's object, snake_case or camelCase keys) as :class:`CreatorInfo`; ``raw`` kept."""
+    info = parse(_converter, snake_keys(fields), _TikTokCreatorInfo, provider=provider, what="creator info")
+    seconds = info.max_video_post_duration_sec
+    return CreatorInfo(
+        account_id=account_id,
+        privacy_options=tuple(info.privacy_level_options),
+        comments_disabled=info.comment_disabled,
+        duets_disabled=info.duet_disabled,
+        stitches_disabled=info.stitch_disabled,
+        max_video_duration_s=int(seconds) if seconds is not None else None,
+        username=info.creator_username,
+        nickname=info.creator_nickname,
+        avatar_url=info.creator_avatar_url,
+        raw=raw,
+    )
