@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -45,6 +46,7 @@ __all__ = [
     "context_of",
     "header_retry_after",
     "overrides",
+    "seconds_until",
 ]
 
 CONTEXTS = frozenset({"video", "photo", "post", "draft"})
@@ -318,7 +320,6 @@ def header_retry_after(response: httpx.Response) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
-    from datetime import UTC, datetime
     from email.utils import parsedate_to_datetime
 
     try:
@@ -326,6 +327,38 @@ def header_retry_after(response: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def seconds_until(value: object, *, now: datetime | None = None) -> float | None:
+    """Seconds until a retry time an error body names (``None``: no such time).
+
+    Vendors that put it in the body rarely say in what form, so every
+    plausible one is read: an ISO 8601 time (no offset: UTC), epoch seconds or
+    milliseconds, or a plain number of seconds (as a number or a string).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    now = now or datetime.now(UTC)
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                value = float(value)
+            except ValueError:
+                return None
+        else:
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max(0.0, (when - now).total_seconds())
+    if isinstance(value, int | float):
+        number = float(value)
+        if number > 1e12:  # epoch milliseconds
+            return max(0.0, number / 1000 - now.timestamp())
+        if number > 1e9:  # epoch seconds
+            return max(0.0, number - now.timestamp())
+        return max(0.0, number)
+    return None
 
 
 @functools.cache
@@ -370,7 +403,9 @@ class ErrorEnvelope:
     ``request_id_header`` a response header with the request id. ``name`` is
     how a message names the vendor. ``classes`` picks the error class from a
     code (so a code that arrives with an unexpected status still means what it
-    says). Inside a 2xx answer, a refusal is a ``success`` path that is
+    says). ``retry_after``: paths to a retry time in the body (an instant or a
+    delay, see :func:`seconds_until`), read when no ``Retry-After`` header
+    says it. Inside a 2xx answer, a refusal is a ``success`` path that is
     ``false``, or, with ``ok_codes``, a code at the ``code`` paths not among them.
     """
 
@@ -382,6 +417,7 @@ class ErrorEnvelope:
     success: str | None = None
     ok_codes: frozenset[str] | None = None
     classes: Mapping[str, type[ProviderError]] = attrs.field(factory=dict)
+    retry_after: tuple[str, ...] = ()
 
     def fields(
         self, data: Any, response: httpx.Response | None = None
@@ -413,6 +449,10 @@ class ErrorEnvelope:
             fallback = f"HTTP {status}"
         message, code, request_id = self.fields(data, response)
         hint = retry_after if retry_after is not None else header_retry_after(response)
+        for path in self.retry_after if hint is None else ():
+            hint = seconds_until(_at(data, path))
+            if hint is not None:
+                break
         return self._error(status, message or fallback, code, request_id, body, provider, hint)
 
     def body(self, message: str, code: str | None = None) -> dict[str, Any]:

@@ -252,3 +252,19 @@ def test_an_adapter_s_key_variable_comes_from_its_name_unless_declared() -> None
         env_var = "OTHER_TOKEN"
 
     assert (Made.env_var, Declared.env_var) == ("MY_VENDOR_API_KEY", "OTHER_TOKEN")
+
+
+def test_a_retry_time_in_the_body_is_the_hint_only_without_a_retry_after_header() -> None:
+    from postmux import RateLimitError
+    from postmux.vocabulary import seconds_until
+
+    envelope = ErrorEnvelope(retry_after=("error.retryAt", "wait"))
+    request = httpx.Request("GET", "https://vendor.test/x")
+    body = '{"error": {"message": "slow"}, "wait": "12"}'
+    error = envelope.error_for(httpx.Response(429, text=body, request=request), body, provider="v")
+    assert isinstance(error, RateLimitError)
+    assert error.retry_after == 12.0
+    headed = httpx.Response(429, text=body, headers={"Retry-After": "3"}, request=request)
+    assert envelope.error_for(headed, body, provider="v").retry_after == 3.0  # type: ignore[attr-defined]
+    assert seconds_until("2000-01-01T00:00:00Z") == 0.0
+    assert seconds_until(None) is None

@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import attrs
-import httpx
 
 from postmux import (
     Account,
@@ -24,7 +23,6 @@ from postmux import (
     Adapter,
     Post,
     Problem,
-    ProviderError,
     Publication,
     Route,
     Secret,
@@ -36,7 +34,6 @@ from postmux.wire import parse, read_json
 
 from . import checks, mapping, reconcile, schedules, wire
 from .capabilities import CAPABILITIES
-from .errors import error_for_response
 from .upload import upload_media
 from .vocabulary import JOB_STATUSES, VOCABULARY
 
@@ -62,9 +59,6 @@ class WondaAdapter(Adapter):
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
         return {"Authorization": f"Bearer {key.reveal()}"}
-
-    def error_for(self, response: httpx.Response, body: str) -> ProviderError:
-        return error_for_response(response, body, provider=self.name)
 
     # -- publishing ------------------------------------------------------
 

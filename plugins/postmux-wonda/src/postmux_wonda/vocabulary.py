@@ -93,5 +93,10 @@ CODES: Mapping[str, type[ProviderError]] = {
 VOCABULARY = Vocabulary(
     options=(TIKTOK, INSTAGRAM),
     statuses=JOB_STATUSES,
-    errors=ErrorEnvelope(name="Wonda", message=("error.message", "error", "message"), classes=CODES),
+    errors=ErrorEnvelope(
+        name="Wonda",
+        message=("error.message", "error", "message"),
+        classes=CODES,
+        retry_after=("error.deferUntil", "deferUntil"),  # a 429's hint when there is no Retry-After
+    ),
 )
