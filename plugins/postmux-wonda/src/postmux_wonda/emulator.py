@@ -26,9 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed
+from postmux.sandbox.kit import Rejected, Seed, option_errors
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 
@@ -266,20 +265,13 @@ class WondaEmulator(Emulator):
         return value
 
     @staticmethod
-    def _flags(body: dict[str, Any], names: Sequence[str]) -> None:
-        for name in names:
-            if name in body and not isinstance(body[name], bool):
-                raise Rejected(400, f"'{name}' must be a boolean")
-
-    @staticmethod
-    def _tiktok_common(body: dict[str, Any]) -> str:
-        privacy = body.get("privacyLevel", "SELF_ONLY")
-        if privacy not in TIKTOK_PRIVACY:
-            raise Rejected(400, f"Invalid 'privacyLevel': {privacy!r}")
-        mode = body.get("postMode", "direct")
-        if mode not in ("direct", "inbox"):
-            raise Rejected(400, '\'postMode\' must be "direct" or "inbox"')
-        return str(mode)
+    def _options(body: dict[str, Any], platform: str) -> bool:
+        """Each option key as its neutral field is typed (privacy levels, flags, ``postMode``); a draft?"""
+        for key, want in option_errors(VOCABULARY.for_platform(platform), body):
+            raise Rejected(400, f"'{key}' must be {want}")
+        if not isinstance(body.get("discloseCommercial", False), bool):  # derived, not an option
+            raise Rejected(400, "'discloseCommercial' must be a boolean")
+        return body.get("postMode") == "inbox"
 
     def _schedule(self, body: dict[str, Any]) -> datetime | None:
         value = body.get("scheduledAt")
@@ -321,12 +313,9 @@ class WondaEmulator(Emulator):
             raise Rejected(400, "'mediaId' must be a video; use /publish/tiktok/carousel for photos")
         account = self._account(body, "tiktokAccountId", "tiktok")
         caption = self._text(body, "caption", 2200)
-        self._flags(body, TIKTOK_FLAGS)
-        mode = self._tiktok_common(body)
+        draft = self._options(body, "tiktok")
         when = self._schedule(body)
-        record = self._job(
-            request, account, "video", caption, [media], when, draft=mode == "inbox", body=body
-        )
+        record = self._job(request, account, "video", caption, [media], when, draft=draft, body=body)
         return self._job_answer(record, when)
 
     async def publish_instagram(self, request: Request) -> Response:
@@ -347,7 +336,7 @@ class WondaEmulator(Emulator):
         account = self._account(body, "instagramAccountId", "instagram")
         caption = self._text(body, "caption", 2200)
         self._text(body, "altText", 1000)
-        self._flags(body, ("shareToFeed",))
+        self._options(body, "instagram")
         product = body.get("product", "REELS" if media.kind == "video" else "IMAGE")
         if product not in ("IMAGE", "REELS", "STORIES"):
             raise Rejected(400, "'product' must be IMAGE, REELS or STORIES")
@@ -437,12 +426,11 @@ class WondaEmulator(Emulator):
         )
         account = self._account(body, "tiktokAccountId", "tiktok")
         caption = self._text(body, "caption", 90)
-        self._flags(body, TIKTOK_FLAGS)
-        mode = self._tiktok_common(body)
+        draft = self._options(body, "tiktok")
         cover = body.get("coverIndex", 0)
         if not isinstance(cover, int) or isinstance(cover, bool) or not 0 <= cover < len(media):
             raise Rejected(400, "'coverIndex' must be the index of one of the images")
-        record = self._carousel(request, account, caption, media, draft=mode == "inbox", body=body)
+        record = self._carousel(request, account, caption, media, draft=draft, body=body)
         if self.phase(record) is Phase.FAILED:
             return self.error(
                 502, f"TikTok rejected the carousel: {record.fail_reason}", "internal_server_error"
