@@ -19,11 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from postmux import ConnectStart
@@ -31,6 +30,7 @@ from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.kit import Rejected, Seed
 from postmux.sandbox.middleware import json_bytes
+from postmux.sandbox.oauth import OAuthLinks
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.queries import choice, choices, instant, page, sort_order, window, within
 
@@ -89,11 +89,11 @@ class PostPeerEmulator(Emulator):
         "accounts": ("GET /v1/connect/integrations", "GET /v1/tiktok/creator-info"),
     }
     publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
-    public_paths: ClassVar[frozenset[str]] = frozenset({"/v1/health", "/_sandbox/oauth/*"})
+    public_paths: ClassVar[frozenset[str]] = frozenset({"/v1/health", OAuthLinks.PUBLIC})
 
     def __init__(self, **options: Any) -> None:
         self.posts: dict[str, dict[str, Any]] = {}
-        self.oauth: dict[str, dict[str, Any]] = {}
+        self.oauth = OAuthLinks(self, id_prefix="int_", user_id_digits=12)
         super().__init__(**options)
 
     vocabulary = VOCABULARY
@@ -128,7 +128,7 @@ class PostPeerEmulator(Emulator):
             Route("/v1/connect/integrations", self.integrations, methods=["GET"]),
             Route("/v1/connect/{platform}", self.connect, methods=["GET"]),
             Route("/v1/tiktok/creator-info", self.creator_info, methods=["GET"]),
-            Route("/_sandbox/oauth/{token}", self.consent, methods=["GET"]),
+            self.oauth.route(),
         ]
 
     async def health(self, request: Request) -> Response:
@@ -479,44 +479,13 @@ class PostPeerEmulator(Emulator):
 
     # -- accounts and linking -------------------------------------------------------------------
 
-    def _settle_oauth(self) -> None:
-        """A person who was shown an OAuth URL consents after ``timing.oauth`` seconds."""
-        if self.timing.oauth is None:
-            return
-        now = self.clock.now()
-        for token, session in list(self.oauth.items()):
-            if "account" not in session and now - session["issued"] >= self.timing.oauth:
-                self._link(token)
-
     def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
         """The person opens the OAuth URL and consents: the account is linked now."""
-        path = urlsplit(start.url or "").path
-        token = path.rsplit("/", 1)[-1] if path.startswith("/_sandbox/oauth/") else ""
-        if token not in self.oauth or not (start.url or "").startswith(self.base_url):
-            return None
-        return self._link(token, username)
-
-    def _link(self, token: str, username: str | None = None) -> SandboxAccount:
-        session = self.oauth[token]
-        if "account" in session:
-            return self.account(session["account"]) or self.accounts[0]
-        platform = session["platform"]
-        n = sum(1 for a in self.accounts if a.platform == platform) + 1
-        account = self.link(
-            SandboxAccount(
-                id=self.new_id("int_"),
-                platform=platform,
-                username=username or f"sandbox_{platform}_{n}",
-                display_name=f"Sandbox {platform.title()} {n}",
-                extra={"user_id": self.digits(12)},
-            )
-        )
-        session["account"] = account.id
-        return account
+        return self.oauth.approve(start, username)
 
     async def integrations(self, request: Request) -> Response:
         """``GET /v1/connect/integrations`` with the OpenAPI's filters: platform, profileId, q, a page."""
-        self._settle_oauth()
+        self.oauth.settle()  # a person shown a link long enough ago has consented
         params = request.query_params
         limit, offset = page(params)
         platform = choice(params, "platform", CONNECTABLE)
@@ -558,16 +527,7 @@ class PostPeerEmulator(Emulator):
         platform = request.path_params["platform"]
         if platform not in CONNECTABLE:
             return self.error(400, f"Unsupported platform: {platform}", path="/v1/connect")
-        token = self.new_id().replace("-", "")
-        self.oauth[token] = {"platform": platform, "issued": self.clock.now()}
-        return self.json({"url": f"{self.base_url}/_sandbox/oauth/{token}?platform={platform}"})
-
-    async def consent(self, request: Request) -> Response:
-        token = request.path_params["token"]
-        if token not in self.oauth:
-            return HTMLResponse("<h1>This authorisation link has expired.</h1>", status_code=404)
-        account = self._link(token)
-        return HTMLResponse(f"<h1>Sandbox: linked {account.platform} account @{account.username}.</h1>")
+        return self.json({"url": self.oauth.url(platform)})
 
     async def creator_info(self, request: Request) -> Response:
         account_id = request.query_params.get("accountId")
