@@ -107,3 +107,18 @@ def test_option_errors_for_strings_and_lists_and_built_keys() -> None:
         ("alt", "a string"),
         ("with", "an array of strings"),
     ]
+
+
+@pytest.mark.parametrize("camel", [False, True])
+def test_creator_fields_read_back_through_the_core_reader(camel: bool) -> None:
+    from postmux.creator import tiktok_creator_info
+    from postmux.rules import TIKTOK_PRIVACY
+    from postmux.sandbox import SandboxAccount
+    from postmux.sandbox.kit import tiktok_creator_fields
+
+    account = SandboxAccount(id="a1", platform="tiktok", username="sandbox_tiktok", display_name="Sandbox")
+    fields = tiktok_creator_fields(account, camel=camel)
+    assert ("privacyLevelOptions" in fields) is camel
+    info = tiktok_creator_info("a1", fields, provider="v", raw=fields)
+    assert set(info.privacy_options) == TIKTOK_PRIVACY
+    assert (info.username, info.nickname, info.max_video_duration_s) == ("sandbox_tiktok", "Sandbox", 600)

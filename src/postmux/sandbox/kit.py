@@ -8,6 +8,8 @@
 * :class:`Seed` and :func:`seed_accounts`: the seeded accounts from a
   declaration (one active account per platform, an expired one…);
 * the reverse option mapping is :meth:`~postmux.vocabulary.OptionMap.neutral`;
+* :func:`tiktok_creator_fields`: TikTok's ``creator_info`` of a sandbox
+  account, as vendors pass it through;
 * :func:`option_errors`: what a vendor would refuse in a body's options,
   from the option class's own field types (a ``bool``, a count, a ``Literal``'s
   values) read through the vocabulary, so no emulator lists its flags by hand.
@@ -24,11 +26,12 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
+from ..options import TikTokPrivacy
 from ..vocabulary import ErrorEnvelope, Opt, OptionMap
 from .lifecycle import SandboxAccount
 from .middleware import json_bytes
 
-__all__ = ["Rejected", "Seed", "error_payload", "option_errors", "seed_accounts"]
+__all__ = ["Rejected", "Seed", "error_payload", "option_errors", "seed_accounts", "tiktok_creator_fields"]
 
 
 class Rejected(Exception):  # noqa: N818 - a rejection, as the vendor would answer it
@@ -145,3 +148,28 @@ def _expected(o: Opt, hint: Any, value: Any) -> str | None:
 
 def _is_union(hint: Any) -> bool:
     return typing.get_origin(hint) in (typing.Union, types.UnionType)
+
+
+def tiktok_creator_fields(account: SandboxAccount, *, camel: bool = False) -> dict[str, Any]:
+    """TikTok's ``creator_info`` for ``account``: every privacy level, nothing disabled, 10-minute videos.
+
+    In TikTok's snake_case, or camelCased (``privacyLevelOptions``) for a vendor that renames it.
+    """
+    fields: dict[str, Any] = {
+        "creator_avatar_url": f"https://sandbox.invalid/avatars/{account.username}.jpg",
+        "creator_username": account.username,
+        "creator_nickname": account.display_name,
+        "privacy_level_options": list(typing.get_args(TikTokPrivacy)),
+        "comment_disabled": False,
+        "duet_disabled": False,
+        "stitch_disabled": False,
+        "max_video_post_duration_sec": 600,
+    }
+    if not camel:
+        return fields
+    return {_camel(k): v for k, v in fields.items()}
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)

@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed
+from postmux.sandbox.kit import Rejected, Seed, tiktok_creator_fields
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.oauth import OAuthLinks
 from postmux.sandbox.platforms import post_url, shortcode
@@ -538,26 +538,7 @@ class PostPeerEmulator(Emulator):
             return self.error(404, "TikTok account not found", path="/v1/tiktok")
         if not account.active:
             return self.error(502, "TikTok rejected the token: reconnect the account", path="/v1/tiktok")
-        return self.json(
-            {
-                "success": True,
-                "data": {
-                    "creatorAvatarUrl": f"https://sandbox.invalid/avatars/{account.username}.jpg",
-                    "creatorUsername": account.username,
-                    "creatorNickname": account.display_name,
-                    "privacyLevelOptions": [
-                        "PUBLIC_TO_EVERYONE",
-                        "MUTUAL_FOLLOW_FRIENDS",
-                        "FOLLOWER_OF_CREATOR",
-                        "SELF_ONLY",
-                    ],
-                    "commentDisabled": False,
-                    "duetDisabled": False,
-                    "stitchDisabled": False,
-                    "maxVideoPostDurationSec": 600,
-                },
-            }
-        )
+        return self.json({"success": True, "data": tiktok_creator_fields(account, camel=True)})
 
 
 def _matches(a: SandboxAccount, query: str) -> bool:

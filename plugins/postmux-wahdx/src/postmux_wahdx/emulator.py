@@ -27,9 +27,8 @@ from starlette.routing import BaseRoute, Route
 
 from postmux import ConnectStart
 from postmux.media import extension_of
-from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, option_errors
+from postmux.sandbox.kit import Rejected, Seed, option_errors, tiktok_creator_fields
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.samples import qr_png
@@ -314,21 +313,7 @@ class WahdxEmulator(Emulator):
             return self.error(400, "creator-info is available for TikTok accounts only")
         if not account.active:
             return self.error(401, "Account token expired. Reconnect the account")
-        return self.json(
-            {
-                "success": True,
-                "data": {
-                    "creator_avatar_url": f"https://p16-sign-va.tiktokcdn.com/sandbox/{account.username}.jpeg",
-                    "creator_username": account.username,
-                    "creator_nickname": account.display_name,
-                    "privacy_level_options": sorted(TIKTOK_PRIVACY),
-                    "comment_disabled": False,
-                    "duet_disabled": False,
-                    "stitch_disabled": False,
-                    "max_video_post_duration_sec": 600,
-                },
-            }
-        )
+        return self.json({"success": True, "data": tiktok_creator_fields(account)})  # TikTok's, passed on
 
     # -- QR login ------------------------------------------------------------------------
 
