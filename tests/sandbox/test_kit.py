@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import httpx
 import pytest
@@ -122,3 +123,84 @@ def test_creator_fields_read_back_through_the_core_reader(camel: bool) -> None:
     info = tiktok_creator_info("a1", fields, provider="v", raw=fields)
     assert set(info.privacy_options) == TIKTOK_PRIVACY
     assert (info.username, info.nickname, info.max_video_duration_s) == ("sandbox_tiktok", "Sandbox", 600)
+
+
+# -- linking: QR sessions and OAuth consent pages, vendor-neutral -----------------------------
+
+
+def _bare() -> Any:
+    from postmux.sandbox import Emulator
+    from postmux.sandbox.oauth import OAuthLinks
+    from postmux.sandbox.qr import QRLogins
+
+    class Bare(Emulator):
+        provider = "bare"
+        auth_header = "X-Key"
+        seeds = (Seed("tiktok"),)
+
+        def __init__(self) -> None:
+            self.qr = QRLogins(self, platform="tiktok", lifetime=300, stem="sandbox_creator")
+            self.oauth = OAuthLinks(self, id_prefix="int_", user_id_digits=6)
+            super().__init__()
+
+        def routes(self) -> list[Any]:
+            return [self.oauth.route()]
+
+    return Bare()
+
+
+def test_a_qr_session_moves_pending_scanned_confirmed_then_used() -> None:
+    from postmux import ConnectStatus
+
+    emulator = _bare()
+    emulator.qr.issue("T1", name="s1")
+    states = [emulator.qr.poll("T1") for _ in range(4)]
+    assert [s[0] for s in states] == [
+        ConnectStatus.PENDING,
+        ConnectStatus.SCANNED,
+        ConnectStatus.CONFIRMED,
+        ConnectStatus.USED,
+    ]
+    account = states[2][1]
+    assert (account.platform, account.username, account.display_name) == (
+        "tiktok",
+        "sandbox_creator_3",  # the seeded account and the @brand twin come first
+        "Sandbox Creator 3",
+    )
+    assert states[2][2]["name"] == "s1"
+    assert emulator.qr.poll("nope") is None
+    emulator.qr.issue("T2")
+    emulator.clock.advance(301)
+    assert emulator.qr.poll("T2")[0] is ConnectStatus.EXPIRED
+
+
+def test_approving_a_qr_session_confirms_it_on_the_next_poll() -> None:
+    from postmux import ConnectStart, ConnectStatus
+
+    emulator = _bare()
+    emulator.qr.issue("T1")
+    linked = emulator.qr.approve(ConnectStart(platform="tiktok", state={"token": "T1"}), "me")
+    status, account, _ = emulator.qr.poll("T1")
+    assert (status, account, linked.username) == (ConnectStatus.CONFIRMED, linked, "me")
+    assert emulator.qr.approve(ConnectStart(platform="tiktok", state={"token": "other"})) is None
+
+
+def test_an_oauth_link_consents_once_by_page_approval_or_time() -> None:
+    from postmux import ConnectStart
+
+    emulator = _bare()
+    url = emulator.oauth.url("instagram")
+    assert url.startswith(f"{emulator.base_url}/_sandbox/oauth/")
+    account = emulator.oauth.approve(ConnectStart(platform="instagram", url=url))
+    assert (account.id[:4], account.username, len(account.extra["user_id"])) == (
+        "int_",
+        "sandbox_instagram_1",
+        6,
+    )
+    assert emulator.oauth.approve(ConnectStart(platform="instagram", url=url)) == account  # once
+    assert emulator.oauth.approve(ConnectStart(platform="instagram", url="https://elsewhere/x")) is None
+    later = emulator.oauth.url("tiktok")
+    emulator.clock.advance(emulator.timing.oauth)
+    emulator.oauth.settle()
+    token = later.split("/")[-1].split("?")[0]
+    assert emulator.oauth.sessions[token]["account"] == emulator.accounts[-1].id

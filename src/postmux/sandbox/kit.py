@@ -31,7 +31,15 @@ from ..vocabulary import ErrorEnvelope, Opt, OptionMap
 from .lifecycle import SandboxAccount
 from .middleware import json_bytes
 
-__all__ = ["Rejected", "Seed", "error_payload", "option_errors", "seed_accounts", "tiktok_creator_fields"]
+__all__ = [
+    "Rejected",
+    "Seed",
+    "error_payload",
+    "link_numbered",
+    "option_errors",
+    "seed_accounts",
+    "tiktok_creator_fields",
+]
 
 
 class Rejected(Exception):  # noqa: N818 - a rejection, as the vendor would answer it
@@ -64,6 +72,12 @@ class Seed:
 class _Ids(Protocol):
     def new_id(self, prefix: str = "") -> str: ...
     def digits(self, n: int) -> str: ...
+
+
+class _Linker(_Ids, Protocol):
+    accounts: list[SandboxAccount]
+
+    def link(self, account: SandboxAccount) -> SandboxAccount: ...
 
 
 def seed_accounts(emulator: _Ids, seeds: Sequence[Seed], *, id_prefix: str = "") -> list[SandboxAccount]:
@@ -173,3 +187,30 @@ def tiktok_creator_fields(account: SandboxAccount, *, camel: bool = False) -> di
 def _camel(name: str) -> str:
     first, *rest = name.split("_")
     return first + "".join(part.title() for part in rest)
+
+
+def link_numbered(
+    emulator: _Linker,
+    platform: str,
+    username: str | None = None,
+    *,
+    stem: str | None = None,
+    id_prefix: str = "",
+    user_id_digits: int | None = None,
+) -> SandboxAccount:
+    """Link the next account a person connects on ``platform``: ``sandbox_tiktok_2``, "Sandbox Tiktok 2".
+
+    ``stem`` names it otherwise (``sandbox_creator`` → ``sandbox_creator_2``, "Sandbox Creator 2");
+    the number counts the platform's accounts, this one included.
+    """
+    stem = stem or f"sandbox_{platform}"
+    n = sum(1 for a in emulator.accounts if a.platform == platform) + 1
+    return emulator.link(
+        SandboxAccount(
+            id=emulator.new_id(id_prefix),
+            platform=platform,
+            username=username or f"{stem}_{n}",
+            display_name=f"{stem.replace('_', ' ').title()} {n}",
+            extra={"user_id": emulator.digits(user_id_digits)} if user_id_digits else {},
+        )
+    )

@@ -33,6 +33,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..connect import ConnectStart
+from .kit import link_numbered
 from .lifecycle import SandboxAccount
 
 if TYPE_CHECKING:
@@ -86,16 +87,12 @@ class OAuthLinks:
         session = self.sessions[token]
         if "account" in session:
             return emulator.account(session["account"]) or emulator.accounts[0]
-        platform = session["platform"]
-        n = sum(1 for a in emulator.accounts if a.platform == platform) + 1
-        account = emulator.link(
-            SandboxAccount(
-                id=emulator.new_id(self.id_prefix),
-                platform=platform,
-                username=username or f"sandbox_{platform}_{n}",
-                display_name=f"Sandbox {platform.title()} {n}",
-                extra={"user_id": emulator.digits(self.user_id_digits)} if self.user_id_digits else {},
-            )
+        account = link_numbered(
+            emulator,
+            session["platform"],
+            username,
+            id_prefix=self.id_prefix,
+            user_id_digits=self.user_id_digits,
         )
         session["account"] = account.id
         return account

@@ -25,15 +25,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from postmux import ConnectStart
+from postmux import ConnectStart, ConnectStatus
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.kit import Rejected, Seed, option_errors, tiktok_creator_fields
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.platforms import post_url, shortcode
+from postmux.sandbox.qr import QRLogins
 from postmux.sandbox.samples import qr_png
 
 from .vocabulary import VOCABULARY
+from .wire import QR_STATUSES
 
 __all__ = ["WahdxEmulator"]
 
@@ -51,6 +53,8 @@ PHASE_WORDS = {
     Phase.FAILED: "FAILED",
 }
 """The emulator's phases in TikTok's status vocabulary, which Wahdx passes through."""
+QR_WORDS = {status: word for word, status in QR_STATUSES.items()}
+"""A QR session's state in Wahdx's words: the adapter's table, backwards."""
 
 
 class WahdxEmulator(Emulator):
@@ -76,7 +80,8 @@ class WahdxEmulator(Emulator):
     """The plan the sandbox user has; anything but ``maximum`` makes QR login a 403, as documented."""
 
     def __init__(self, **options: Any) -> None:
-        self.qr_sessions: dict[str, dict[str, Any]] = {}
+        self.qr = QRLogins(self, platform="tiktok", lifetime=300, stem="sandbox_creator")
+        """QR login sessions by token: 5 minutes each (``expiresIn: 300``)."""
         super().__init__(**options)
 
     def routes(self) -> list[BaseRoute]:
@@ -332,7 +337,7 @@ class WahdxEmulator(Emulator):
         with self.lock:
             token = "".join(self.rng.choice(string.ascii_uppercase + string.digits) for _ in range(32))
         unique_id = unique_id or f"session_{token[:10].lower()}"
-        self.qr_sessions[token] = {"unique_id": unique_id, "polls": 0, "issued": self.clock.now()}
+        self.qr.issue(token, unique_id=unique_id)
         image = "data:image/png;base64," + base64.b64encode(qr_png(token)).decode()
         return self.json(
             {
@@ -341,65 +346,28 @@ class WahdxEmulator(Emulator):
             }
         )
 
-    def _approved(self, session: dict[str, Any], username: str | None = None) -> SandboxAccount:
-        """The account a scanned-and-confirmed QR session links (made once; reported once)."""
-        with self.lock:
-            if "account" not in session:
-                n = sum(1 for a in self.accounts if a.platform == "tiktok") + 1
-                account = self.link(
-                    SandboxAccount(
-                        id=self.new_id(),
-                        platform="tiktok",
-                        username=username or f"sandbox_creator_{n}",
-                        display_name=f"Sandbox Creator {n}",
-                    )
-                )
-                session["account"] = account.id
-            session["reported"] = True
-            found = self.account(session["account"])
-        assert found is not None
-        return found
-
     def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
         """The person scans the QR code and confirms: the next check answers ``confirmed``."""
-        session = self.qr_sessions.get(str(start.state.get("token", "")))
-        if session is None:
-            return None
-        account = self._approved(session, username)
-        session["reported"] = False
-        return account
+        return self.qr.approve(start, username)
 
     async def qr_check(self, request: Request) -> Response:
         body = await self.body(request)
         token = body.get("token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
             return self.error(400, "token is required")
-        session = self.qr_sessions.get(token)
-        if session is None:
+        polled = self.qr.poll(token)
+        if polled is None:
             return self.error(404, "QR session not found")
-        with self.lock:
-            session["polls"] += 1
-            polls = session["polls"]
-        data: dict[str, Any] = {"unique_id": session["unique_id"]}
-        step = max(1, self.timing.qr_polls)
-        if "account" in session and session.get("reported", True):
-            data.update(status="utilised", message="QR code has already been used.")
-        elif self.clock.now() - session["issued"] > 300:
-            data["status"] = "expired"
-        elif polls <= step and "account" not in session:
-            data["status"] = "new"
-        elif polls <= 2 * step and "account" not in session:
-            data["status"] = "scanned"
-        else:
-            account = self._approved(session)
-            data.update(
-                status="confirmed",
-                account={
-                    "accountId": account.id,
-                    "display_name": account.display_name,
-                    "username": account.username,
-                },
-            )
+        status, account, session = polled
+        data: dict[str, Any] = {"unique_id": session["unique_id"], "status": QR_WORDS[status]}
+        if status is ConnectStatus.USED:
+            data["message"] = "QR code has already been used."
+        if account is not None:
+            data["account"] = {
+                "accountId": account.id,
+                "display_name": account.display_name,
+                "username": account.username,
+            }
         return self.json({"success": True, "data": data})
 
 
