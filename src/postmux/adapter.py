@@ -22,7 +22,7 @@ from .accounts import Account, AccountStatus, CreatorInfo
 from .capabilities import Capabilities
 from .connect import ConnectPoll, ConnectStart
 from .credentials import ACCOUNT, CredentialSource
-from .errors import Problem, ProviderError, UnsupportedError
+from .errors import Problem, ProviderError, ResponseError, UnsupportedError
 from .extras import merge
 from .flow import Flow, done, file_parts, multipart_request
 from .post import Post, Target
@@ -31,7 +31,7 @@ from .results import Publication
 if TYPE_CHECKING:
     from .reconcile import Finding
 from .secrets import Secret
-from .vocabulary import Vocabulary
+from .vocabulary import AccountFields, Vocabulary
 from .vocabulary import header_retry_after as retry_after
 
 __all__ = ["Adapter", "Route", "retry_after"]
@@ -244,6 +244,59 @@ class Adapter:
             raw=raw,
             **fields,
         )
+
+    def accounts_from(
+        self,
+        data: Any,
+        fields: AccountFields,
+        *,
+        at: str = "",
+        what: str = "accounts",
+        platform: str | None = None,
+    ) -> list[Account]:
+        """An :class:`Account` for each item of a vendor's account listing, the JSON list at ``at``.
+
+        ``fields`` names the vendor's keys; ``platform`` is the platform of an
+        item that names none (a one-platform listing, an older answer). An item
+        that is not an object, has no id, or holds a non-string where a string
+        belongs is a :class:`~postmux.ResponseError`; each account keeps its item as ``raw``.
+        """
+        items = data
+        for key in at.split(".") if at else ():
+            items = items.get(key) if isinstance(items, Mapping) else None
+        if not isinstance(items, list):
+            raise self._unreadable(what, f"expected a list at {at or 'the top'}", data)
+        return [self._listed(item, fields, what, platform) for item in items]
+
+    def _listed(self, item: Any, fields: AccountFields, what: str, platform: str | None) -> Account:
+        def text(key: str | None) -> str | None:
+            value = item.get(key) if key is not None else None
+            if value is None or isinstance(value, str):
+                return value
+            raise self._unreadable(what, f"{key} is not a string", item)
+
+        if not isinstance(item, Mapping):
+            raise self._unreadable(what, "an item is not an object", item)
+        account_id, where = text(fields.id), text(fields.platform) or platform
+        if not account_id or where is None:
+            raise self._unreadable(what, f"no {fields.id if not account_id else fields.platform}", item)
+        return self.account(
+            account_id,
+            where,
+            text(fields.status),
+            reason=text(fields.reason),
+            username=text(fields.username),
+            display_name=text(fields.display_name),
+            avatar_url=text(fields.avatar_url),
+            raw=item,
+        )
+
+    def _unreadable(self, what: str, why: str, data: Any) -> ResponseError:
+        try:
+            body = _json.dumps(data)[:2000]
+        except (TypeError, ValueError):
+            body = repr(data)[:2000]
+        return ResponseError(f"cannot read {what}: {why}", provider=self.name, body=body)
 
     def with_extras(self, post: Post, body: dict[str, Any]) -> dict[str, Any]:
         """``body`` with ``Post.extras[<this provider>]`` merged over it (:func:`postmux.extras.merge`)."""

@@ -38,6 +38,7 @@ __all__ = [
     "ACCOUNT_WORDS",
     "CONTEXTS",
     "TIKTOK_API",
+    "AccountFields",
     "ErrorEnvelope",
     "Opt",
     "OptionMap",
@@ -507,6 +508,25 @@ class ErrorEnvelope:
         if issubclass(cls, RateLimitError):
             return cls(message, retry_after=hint, status_code=status, **kwargs)
         return cls(message, status_code=status, **kwargs)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class AccountFields:
+    """Where a vendor's account listing keeps each :class:`~postmux.Account` field: its key names.
+
+    ``None``: the vendor has no such key (``platform``: each listing is one
+    platform's). ``reason`` is the key of why an account is not active; the
+    status word itself is the reason otherwise. Read by
+    :meth:`Adapter.accounts_from <postmux.Adapter.accounts_from>`.
+    """
+
+    id: str = "id"
+    platform: str | None = "platform"
+    status: str | None = "status"
+    reason: str | None = None
+    username: str | None = "username"
+    display_name: str | None = None
+    avatar_url: str | None = None
 
 
 @attrs.frozen(slots=True, kw_only=True)

@@ -11,7 +11,7 @@ import pytest
 
 from postmux import AccountStatus, Adapter, ProviderError, ResponseError, Secret
 from postmux.creator import tiktok_creator_info
-from postmux.vocabulary import ErrorEnvelope, Vocabulary
+from postmux.vocabulary import AccountFields, ErrorEnvelope, Vocabulary
 from postmux.wire import base_converter
 
 
@@ -117,3 +117,50 @@ def test_tiktok_creator_info_reads_either_spelling(fields: dict[str, Any]) -> No
 def test_tiktok_creator_info_missing_a_field_is_a_response_error() -> None:
     with pytest.raises(ResponseError, match="cannot read creator info"):
         tiktok_creator_info("a1", {"privacyLevelOptions": []}, provider="envelope", raw={})
+
+
+# -- accounts_from: a listing read by its declared key names ----------------------------------
+
+LISTING = AccountFields(id="accountId", status="state", reason="why", display_name="shown", avatar_url="pic")
+
+
+def test_accounts_from_reads_each_item_by_the_declared_keys() -> None:
+    data = {
+        "data": [
+            {
+                "accountId": "a1",
+                "platform": "tiktok",
+                "username": "me",
+                "shown": "Me",
+                "pic": "https://p/a.jpg",
+            },
+            {"accountId": "a2", "state": "gone", "why": "token_expired", "extra": 1},
+        ]
+    }
+    first, second = Envelope().accounts_from(data, LISTING, at="data", platform="instagram")
+    assert (first.id, first.platform, first.status, first.display_name) == (
+        "a1",
+        "tiktok",
+        AccountStatus.ACTIVE,
+        "Me",
+    )
+    assert (first.avatar_url, first.raw) == ("https://p/a.jpg", data["data"][0])
+    assert (second.platform, second.status, second.status_reason) == (
+        "instagram",  # the item names none
+        AccountStatus.EXPIRED,
+        "token_expired",
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"data": {}},
+        {"data": ["x"]},
+        {"data": [{"platform": "tiktok"}]},
+        {"data": [{"accountId": "a", "username": 3}]},
+    ],
+)
+def test_accounts_from_refuses_what_it_cannot_read(data: Any) -> None:
+    with pytest.raises(ResponseError, match="cannot read linked accounts"):
+        Envelope().accounts_from(data, LISTING, at="data", what="linked accounts", platform="tiktok")

@@ -16,6 +16,7 @@ from postmux.flow import Flow
 
 from . import wire
 from .capabilities import CONNECT_PLATFORMS
+from .vocabulary import INTEGRATION
 
 __all__ = ["CONNECT_OPTIONS", "PAGE_SIZE", "integrations", "poll", "start"]
 
@@ -42,19 +43,7 @@ def integrations(adapter: Adapter, platform: str | None) -> Flow[list[Account]]:
             params["platform"] = platform
         response = yield adapter.request("GET", "/v1/connect/integrations", params=params)
         page, data = adapter.answer(response, wire.IntegrationsPage, what="integrations")
-        out += [
-            adapter.account(
-                i.id,
-                i.platform,
-                i.authStatus,
-                reason=i.authFailureReason,
-                username=i.username,
-                display_name=i.displayName,
-                avatar_url=i.imageUrl,
-                raw=raw,
-            )
-            for i, raw in zip(page.integrations, data["integrations"], strict=True)
-        ]
+        out += adapter.accounts_from(data["integrations"], INTEGRATION, what="integrations")
         offset += len(page.integrations)
         if not page.integrations or offset >= page.total:
             return out

@@ -18,9 +18,9 @@ from postmux import (
     TikTokOptions,
     YouTubeOptions,
 )
-from postmux.vocabulary import TIKTOK_API, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
+from postmux.vocabulary import TIKTOK_API, AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
-__all__ = ["FACEBOOK", "INSTAGRAM", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY", "YOUTUBE"]
+__all__ = ["FACEBOOK", "INSTAGRAM", "INTEGRATION", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY", "YOUTUBE"]
 
 TIKTOK = OptionMap(
     TikTokOptions,
@@ -71,6 +71,11 @@ YOUTUBE = OptionMap(
     },
 )
 """``YouTubeOptions`` → ``YouTubeConfigurations``."""
+
+INTEGRATION = AccountFields(
+    status="authStatus", reason="authFailureReason", display_name="displayName", avatar_url="imageUrl"
+)
+"""An integration of ``GET /v1/connect/integrations`` as an account: its keys."""
 
 STATUSES = StatusMap(
     {

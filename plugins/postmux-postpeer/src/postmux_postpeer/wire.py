@@ -145,24 +145,11 @@ class PostsPage:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class Integration:
-    """One linked account of ``GET /v1/connect/integrations``."""
-
-    id: str
-    platform: str
-    username: str | None = None
-    displayName: str | None = None  # noqa: N815
-    imageUrl: str | None = None  # noqa: N815
-    authStatus: str = "active"  # noqa: N815
-    authFailureReason: str | None = None  # noqa: N815
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class IntegrationsPage:
     """One page of ``GET /v1/connect/integrations``."""
 
     total: int
-    integrations: list[Integration]
+    integrations: list[dict[str, Any]]  # read as accounts by the vocabulary's INTEGRATION
     success: bool = True
 
 

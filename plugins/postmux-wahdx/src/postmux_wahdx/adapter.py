@@ -36,7 +36,7 @@ from postmux.flow import Flow
 from . import mapping, qr, reconcile, wire
 from .capabilities import CAPABILITIES
 from .qr import QR_POLL_INTERVAL
-from .vocabulary import VOCABULARY
+from .vocabulary import ACCOUNT_FIELDS, VOCABULARY
 from .wire import STATUSES
 
 __all__ = ["DEFAULT_BASE_URL", "QR_POLL_INTERVAL", "STATUSES", "WahdxAdapter"]
@@ -171,19 +171,8 @@ class WahdxAdapter(Adapter):
 
     def accounts(self) -> Flow[list[Account]]:
         response = yield self.request("GET", "/api/content/accounts")
-        items, data = self.answer(response, list[wire.AccountItem], what="accounts", at="data")
-        return [
-            self.account(
-                a.accountId,
-                a.platform,
-                a.status,
-                username=a.username,
-                display_name=a.display_name,
-                avatar_url=a.avatar_url,
-                raw=raw,
-            )
-            for a, raw in zip(items, data["data"], strict=True)
-        ]
+        # the older TikTok-only page names no platform (and no status: active)
+        return self.accounts_from(self.read(response), ACCOUNT_FIELDS, at="data", platform="tiktok")
 
     def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
         response = yield self.request("GET", f"/api/content/creator-info/{quote(account_id, safe='')}")

@@ -9,9 +9,9 @@ of a body all come from :data:`VOCABULARY`.
 from __future__ import annotations
 
 from postmux import AccountStatus, InstagramOptions, Status, ThreadsOptions, TikTokOptions
-from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
+from postmux.vocabulary import AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
-__all__ = ["INSTAGRAM", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY"]
+__all__ = ["ACCOUNT_FIELDS", "INSTAGRAM", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY"]
 
 TIKTOK = OptionMap(
     TikTokOptions,
@@ -34,6 +34,9 @@ INSTAGRAM = OptionMap(InstagramOptions, {"share_to_feed": Opt(wire="share_to_fee
 
 THREADS = OptionMap(ThreadsOptions, {"reply_control": "who_can_reply"})
 """``ThreadsOptions`` → ``threadsSettings``."""
+
+ACCOUNT_FIELDS = AccountFields(id="accountId", display_name="display_name", avatar_url="avatar_url")
+"""``GET /api/content/accounts``' ``data[]`` keys (``platform``, ``username``, ``status`` as named)."""
 
 STATUSES = StatusMap(
     {

@@ -27,7 +27,6 @@ __all__ = [
     "STATUSES",
     "THREADS_FIELDS",
     "TIKTOK_FIELDS",
-    "AccountItem",
     "BatchItem",
     "PublishBody",
     "QrCheckData",
@@ -107,18 +106,6 @@ class BatchItem:
     public_post_url_candidates: dict[str, str | None] | None = None
     fail_reason: str | None = None
     error: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class AccountItem:
-    """One linked account; the older TikTok-only page has no ``platform`` or ``status``."""
-
-    accountId: str  # noqa: N815
-    platform: str = "tiktok"
-    username: str | None = None
-    display_name: str | None = None
-    avatar_url: str | None = None
-    status: str | None = None
 
 
 @attrs.frozen(slots=True, kw_only=True)

@@ -35,7 +35,7 @@ from postmux.wire import parse, read_json
 from . import checks, mapping, reconcile, schedules, wire
 from .capabilities import CAPABILITIES
 from .upload import upload_media
-from .vocabulary import JOB_STATUSES, VOCABULARY
+from .vocabulary import INSTAGRAM_ACCOUNTS, JOB_STATUSES, TIKTOK_ACCOUNTS, VOCABULARY
 
 __all__ = ["ACCOUNT_STATUSES", "DEFAULT_BASE_URL", "JOB_STATUSES", "WondaAdapter"]
 
@@ -130,28 +130,17 @@ class WondaAdapter(Adapter):
     def accounts(self) -> Flow[list[Account]]:
         """TikTok and Instagram accounts, merged into one list."""
         response = yield self.request("GET", "/tiktok/accounts")
-        tiktok, data = self.answer(response, list[wire.TikTokAccount], what="TikTok accounts", at="accounts")
-        out = [
-            self.account(
-                a.tiktokAccountId,
-                "tiktok",
-                a.status,
-                username=a.username,
-                display_name=a.displayName,
-                avatar_url=a.avatarUrl,
-                raw=raw,
-            )
-            for a, raw in zip(tiktok, data["accounts"], strict=True)
-        ]
-        response = yield self.request("GET", "/instagram/accounts")
-        ig, data = self.answer(
-            response, list[wire.InstagramAccount], what="Instagram accounts", at="accounts"
+        tiktok = self.accounts_from(
+            self.read(response), TIKTOK_ACCOUNTS, at="accounts", what="TikTok accounts", platform="tiktok"
         )
-        out += [
-            self.account(a.instagramAccountId, "instagram", a.status, username=a.username, raw=raw)
-            for a, raw in zip(ig, data["accounts"], strict=True)
-        ]
-        return out
+        response = yield self.request("GET", "/instagram/accounts")
+        return tiktok + self.accounts_from(
+            self.read(response),
+            INSTAGRAM_ACCOUNTS,
+            at="accounts",
+            what="Instagram accounts",
+            platform="instagram",
+        )
 
     def scheduled(self) -> Flow[list[Publication]]:
         response = yield self.request("GET", "/publish/scheduled")

@@ -26,9 +26,17 @@ from postmux import (
     Status,
     TikTokOptions,
 )
-from postmux.vocabulary import TIKTOK_API, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
+from postmux.vocabulary import TIKTOK_API, AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
-__all__ = ["CODES", "INSTAGRAM", "JOB_STATUSES", "TIKTOK", "VOCABULARY"]
+__all__ = [
+    "CODES",
+    "INSTAGRAM",
+    "INSTAGRAM_ACCOUNTS",
+    "JOB_STATUSES",
+    "TIKTOK",
+    "TIKTOK_ACCOUNTS",
+    "VOCABULARY",
+]
 
 TIKTOK = OptionMap(
     TikTokOptions,
@@ -55,6 +63,13 @@ INSTAGRAM = OptionMap(
 )
 """``InstagramOptions`` → ``/publish/instagram``; ``story=True`` is ``product: "STORIES"``
 (otherwise the media kind picks ``IMAGE`` or ``REELS``, so the mapping writes it)."""
+
+TIKTOK_ACCOUNTS = AccountFields(
+    id="tiktokAccountId", platform=None, display_name="displayName", avatar_url="avatarUrl"
+)
+"""``GET /tiktok/accounts``' ``accounts[]`` keys (only active accounts are listed, as documented)."""
+INSTAGRAM_ACCOUNTS = AccountFields(id="instagramAccountId", platform=None)
+"""``GET /instagram/accounts``' ``accounts[]`` keys."""
 
 JOB_STATUSES = StatusMap(
     {

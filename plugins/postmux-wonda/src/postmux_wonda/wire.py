@@ -26,13 +26,11 @@ __all__ = [
     "INSTAGRAM_FIELDS",
     "INVERTED",
     "TIKTOK_FIELDS",
-    "InstagramAccount",
     "InstagramCarousel",
     "InstagramCarouselAnswer",
     "InstagramPost",
     "JobAnswer",
     "JobBody",
-    "TikTokAccount",
     "TikTokCarousel",
     "TikTokCarouselAnswer",
     "TikTokVideo",
@@ -177,27 +175,6 @@ class InstagramCarouselAnswer:
     permalink: str | None = None
     igMediaId: str | None = None  # noqa: N815
     imageCount: int | None = None  # noqa: N815
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class TikTokAccount:
-    """One entry of ``GET /tiktok/accounts``."""
-
-    tiktokAccountId: str  # noqa: N815
-    username: str | None = None
-    displayName: str | None = None  # noqa: N815
-    avatarUrl: str | None = None  # noqa: N815
-    status: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class InstagramAccount:
-    """One entry of ``GET /instagram/accounts``."""
-
-    instagramAccountId: str  # noqa: N815
-    username: str | None = None
-    accountType: str | None = None  # noqa: N815
-    status: str | None = None
 
 
 converter = base_converter()
