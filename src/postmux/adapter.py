@@ -78,8 +78,8 @@ def _unsupported(provider: str, what: str) -> UnsupportedError:
 class Adapter:
     """The base of every vendor adapter.
 
-    Subclasses set the class attributes and implement :meth:`auth_headers` and
-    :meth:`publish`; everything else is optional.
+    Subclasses set the class attributes (:attr:`auth_header`, or their own
+    :meth:`auth_headers`) and implement :meth:`publish`; everything else is optional.
     """
 
     name: ClassVar[str]
@@ -90,6 +90,10 @@ class Adapter:
     """The environment variable holding another base URL; unset, the key variable's
     name with ``_BASE_URL`` for its suffix (``WAHDX_API_KEY`` → ``WAHDX_BASE_URL``)."""
     default_base_url: ClassVar[str]
+    auth_header: ClassVar[str | None] = None
+    """The header carrying the key (``X-API-Key``), for the default :meth:`auth_headers`."""
+    auth_scheme: ClassVar[str] = ""
+    """What the key follows in :attr:`auth_header` (``Bearer``), if anything."""
     capabilities: ClassVar[Capabilities]
     conformance_limits: ClassVar[Mapping[str, str]] = {}
     """Cases of the conformance suite (:mod:`postmux.testing`) this vendor cannot pass, by test
@@ -129,8 +133,12 @@ class Adapter:
     # -- plumbing ---------------------------------------------------------
 
     def auth_headers(self, key: Secret) -> Mapping[str, str]:
-        """The headers that authenticate a request to this vendor."""
-        raise NotImplementedError
+        """The headers that authenticate a request to this vendor: by default :attr:`auth_header`
+        carrying the key (after :attr:`auth_scheme`, where set), as most vendors want it."""
+        if self.auth_header is None:
+            raise NotImplementedError
+        value = f"{self.auth_scheme} {key.reveal()}" if self.auth_scheme else key.reveal()
+        return {self.auth_header: value}
 
     def url(self, path: str) -> str:
         """An absolute URL for a path under the base URL."""

@@ -268,3 +268,28 @@ def test_a_retry_time_in_the_body_is_the_hint_only_without_a_retry_after_header(
     assert envelope.error_for(headed, body, provider="v").retry_after == 3.0  # type: ignore[attr-defined]
     assert seconds_until("2000-01-01T00:00:00Z") == 0.0
     assert seconds_until(None) is None
+
+
+def test_the_key_header_is_declared_with_its_scheme_or_written_by_hand() -> None:
+    from postmux import Adapter, Secret
+
+    class Plain(Adapter):
+        name = "plain"
+        default_base_url = "https://plain.test"
+        auth_header = "X-Key"
+
+    class Bearer(Adapter):
+        name = "bearer"
+        default_base_url = "https://bearer.test"
+        auth_header = "Authorization"
+        auth_scheme = "Bearer"
+
+    class Undeclared(Adapter):
+        name = "undeclared"
+        default_base_url = "https://undeclared.test"
+
+    key = Secret("sk_1")
+    assert Plain().auth_headers(key) == {"X-Key": "sk_1"}
+    assert Bearer().auth_headers(key) == {"Authorization": "Bearer sk_1"}
+    with pytest.raises(NotImplementedError):
+        Undeclared().auth_headers(key)

@@ -30,7 +30,6 @@ from postmux import (
     Publication,
     ResponseError,
     Route,
-    Secret,
     Status,
     ValidationError,
 )
@@ -52,14 +51,12 @@ class PostPeerAdapter(Adapter):
 
     name: ClassVar[str] = "postpeer"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
+    auth_header: ClassVar[str | None] = "x-access-key"
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
     vocabulary = VOCABULARY
     converter = wire.converter
     status_batch_size: ClassVar[int | None] = 25  # one GET per post: groups of 25 read concurrently
-
-    def auth_headers(self, key: Secret) -> Mapping[str, str]:
-        return {"x-access-key": key.reveal()}
 
     def check(self, post: Post) -> list[Problem]:
         return checks.check(post)

@@ -25,7 +25,6 @@ from postmux import (
     Problem,
     Publication,
     Route,
-    Secret,
     Status,
     Target,
     ValidationError,
@@ -50,14 +49,12 @@ class WahdxAdapter(Adapter):
 
     name: ClassVar[str] = "wahdx"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
+    auth_header: ClassVar[str | None] = "X-API-Key"
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 5.0
     vocabulary = VOCABULARY
     converter = wire.converter
     status_batch_size: ClassVar[int | None] = 100  # the docs name no cap: an assumption (README)
-
-    def auth_headers(self, key: Secret) -> Mapping[str, str]:
-        return {"X-API-Key": key.reveal()}
 
     def check(self, post: Post) -> list[Problem]:
         """Wahdx decides photo or video from the URL's extension alone, so one it cannot read is refused."""

@@ -25,7 +25,6 @@ from postmux import (
     Problem,
     Publication,
     Route,
-    Secret,
     Status,
     UnsupportedError,
 )
@@ -51,14 +50,13 @@ class WondaAdapter(Adapter):
 
     name: ClassVar[str] = "wonda"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
+    auth_header: ClassVar[str | None] = "Authorization"
+    auth_scheme: ClassVar[str] = "Bearer"
     capabilities = CAPABILITIES
     poll_interval: ClassVar[float] = 1.0  # Wonda advises 1 s backing off to 5 s
     poll_max_interval: ClassVar[float | None] = 5.0
     vocabulary = VOCABULARY
     converter = wire.converter
-
-    def auth_headers(self, key: Secret) -> Mapping[str, str]:
-        return {"Authorization": f"Bearer {key.reveal()}"}
 
     # -- publishing ------------------------------------------------------
 
