@@ -460,6 +460,38 @@ class PublisherCore:
         if owner is None or isinstance(exc, FetchRefusedError):  # the refusal is kept, as issue 17 did
             return self.record(post, routes, results)
         self.abandon(post, routes, owner)
+        return self._announced(results)
+
+    def unresolved(self, post: Post, exc: PostmuxError) -> PublishReport:
+        """Every target ``failed`` when the accounts naming them could not be listed.
+
+        The listing comes before any claim or post byte, so nothing was sent
+        and the ledger holds nothing new: a re-run resolves and sends them
+        (or finds what an earlier run recorded). The error's facts stay on
+        each publication.
+        """
+        why = f"not sent: listing the {self.provider} accounts to resolve the targets failed: {exc}"
+        return PublishReport(
+            tuple(
+                self._announced(
+                    [
+                        Publication(
+                            target=target,
+                            provider=self.provider,
+                            status=Status.FAILED,
+                            error=why,
+                            post_key=self.post_key(post),
+                            exception=exc,
+                            **error_facts(exc),
+                        )
+                        for target in post.targets
+                    ]
+                )
+            )
+        )
+
+    def _announced(self, results: list[Publication]) -> list[Publication]:
+        """``results``, told to the publish listeners (what :meth:`record` does for recorded ones)."""
         if self._plugins is not None and self._plugins.has_publish_listeners():
             for publication in results:
                 self._plugins.publish_finished(publication=publication)

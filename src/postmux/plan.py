@@ -110,7 +110,12 @@ def publishing(
     """``publish(post, targets=…)``: see :meth:`postmux.Publisher.publish` for what it promises."""
     post = core.select(post, targets)
     core.prepare(post)
-    accounts = (yield from listing(core)) if core.needs_accounts(post) else None
+    accounts = None
+    if core.needs_accounts(post):
+        try:
+            accounts = yield from listing(core)
+        except errors.PostmuxError as exc:  # nothing was sent: each target's outcome, never a raise
+            return core.unresolved(post, exc)
     routes = core.routes(post, accounts)
     owner = Owner.here()
     known = core.claim(post, routes, owner)

@@ -105,7 +105,8 @@ class Publisher(PublisherCore):
         Raises :class:`~postmux.ValidationError` (or ``UnsupportedError``) with
         every problem, and :class:`~postmux.LedgerError` for an unusable
         ledger, before any I/O, and nothing after the first byte: vendor,
-        network, media-host and staging failures, and a ledger write that
+        network, media-host and staging failures, an account list (for
+        ``@username`` targets) that cannot be read, and a ledger write that
         fails after sending, become the affected targets' ``failed`` or
         ``unknown`` results.
         With a ledger, each target is claimed before any byte for it leaves;
