@@ -1,0 +1,155 @@
+"""TikTok's OAuth v2 for creators: the authorize URL, the token endpoint, the refresh hook, a token file.
+
+From "Manage User Access Tokens": ``POST /v2/oauth/token/``, form-encoded
+``client_key``, ``client_secret`` and ``grant_type`` (``authorization_code``
+with ``code`` and ``redirect_uri``, or ``refresh_token``), answering
+``open_id``, ``access_token``, ``expires_in`` (24 hours), ``refresh_token``
+and ``refresh_expires_in``; and Login Kit's ``https://www.tiktok.com/v2/auth/authorize/``
+with ``client_key``, ``scope``, ``response_type=code``, ``redirect_uri`` and ``state``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from postmux import Secret
+from postmux.credentials import CredentialSource, Refresh, Token
+from postmux.errors import ResponseError
+from postmux.secrets import redact
+
+from .vocabulary import VOCABULARY
+
+__all__ = ["API", "AUTHORIZE", "SCOPES", "FileCredentials", "TikTokOAuth", "read_token", "token_form"]
+
+API = "https://open.tiktokapis.com"
+AUTHORIZE = "https://www.tiktok.com/v2/auth/authorize/"
+TOKEN_PATH = "/v2/oauth/token/"
+SCOPES = ("user.info.basic", "user.info.profile", "video.publish", "video.upload")
+"""What posting needs: the creator's name, direct posts and inbox uploads."""
+
+
+def authorize_url(base: str, client_key: str, redirect_uri: str, state: str, scopes: Iterable[str]) -> str:
+    """The page a creator opens to grant access; TikTok redirects back with ``code`` and ``state``."""
+    query = {"client_key": client_key, "scope": ",".join(scopes), "response_type": "code"}
+    return f"{base}?{urlencode({**query, 'redirect_uri': redirect_uri, 'state': state})}"
+
+
+def token_form(client_key: str, client_secret: Secret, grant: Mapping[str, str]) -> dict[str, str]:
+    """The form of ``/v2/oauth/token/``: the app's key and secret, and the grant."""
+    return {"client_key": client_key, "client_secret": client_secret.reveal(), **grant}
+
+
+def read_token(data: Any) -> tuple[str, Token]:
+    """``(open_id, Token)`` from a token answer; :class:`~postmux.ResponseError` when it has none."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("access_token"), str):
+        raise ResponseError("TikTok's token answer has no access_token", provider="tiktok")
+    expires, refresh = data.get("expires_in"), data.get("refresh_token")
+    when = datetime.now(UTC) + timedelta(seconds=expires) if isinstance(expires, int) else None
+    again = Secret(refresh) if isinstance(refresh, str) and refresh else None
+    return str(data.get("open_id") or ""), Token(
+        access=Secret(data["access_token"]), refresh=again, expires_at=when
+    )
+
+
+class TikTokOAuth:
+    """The app's side of TikTok's OAuth: :meth:`refresh` is a credential source's refresh hook.
+
+    ``client``: an :class:`httpx.Client` to send with (tests give one on the sandbox's transport).
+    """
+
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str | Secret,
+        *,
+        base_url: str = API,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.client_key, self.base_url, self._client = client_key, base_url.rstrip("/"), client
+        self._secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
+
+    def __repr__(self) -> str:
+        return f"TikTokOAuth(client_key={self.client_key!r}, client_secret=***)"
+
+    def refresh(self, account: str, token: Token) -> Token:
+        """A new token for ``account`` from its refresh token (TikTok may rotate the refresh token too)."""
+        if token.refresh is None:
+            raise ResponseError(f"no refresh token for TikTok account {account!r}", provider="tiktok")
+        grant = {"grant_type": "refresh_token", "refresh_token": token.refresh.reveal()}
+        form, client = (
+            token_form(self.client_key, self._secret, grant),
+            self._client or httpx.Client(timeout=30.0),
+        )
+        try:
+            response = client.post(self.base_url + TOKEN_PATH, data=form)
+        except httpx.HTTPError as exc:
+            raise ResponseError(f"token endpoint failed: {type(exc).__name__}", provider="tiktok") from None
+        finally:
+            if self._client is None:
+                client.close()
+        body = redact(response.text, self._secret, token.refresh)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if response.status_code >= 400 or (isinstance(data, dict) and data.get("error")):
+            status = response.status_code if response.status_code >= 400 else 401
+            raise VOCABULARY.errors.error_for(
+                httpx.Response(status, request=response.request), body, provider="tiktok"
+            )
+        return read_token(data)[1]
+
+
+class FileCredentials(CredentialSource):
+    """Tokens in a JSON file only its owner may read (``0600``), replaced whole on every change.
+
+    For one process (a CLI, a small app); a service with many workers keeps tokens in its database.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, refresh: Refresh | None = None) -> None:
+        super().__init__(refresh)
+        self.path = Path(path)
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except ValueError:
+            raise ResponseError(f"{self.path} is not a token file (not JSON)", provider="tiktok") from None
+        return data if isinstance(data, dict) else {}
+
+    def load(self, account: str) -> Token | None:
+        entry = self._read().get(account)
+        if not isinstance(entry, dict) or not isinstance(entry.get("access"), str):
+            return None
+        refresh, expires = entry.get("refresh"), entry.get("expires_at")
+        when = datetime.fromisoformat(expires) if isinstance(expires, str) else None
+        return Token(
+            access=Secret(entry["access"]), refresh=Secret(refresh) if refresh else None, expires_at=when
+        )
+
+    def store(self, account: str, token: Token) -> None:
+        refresh, when = token.refresh, token.expires_at
+        entry = {"access": token.access.reveal(), "refresh": refresh.reveal() if refresh else None}
+        data = {**self._read(), account: {**entry, "expires_at": when.isoformat() if when else None}}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-")  # made 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(name, self.path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __repr__(self) -> str:
+        return f"<FileCredentials {str(self.path)!r}>"

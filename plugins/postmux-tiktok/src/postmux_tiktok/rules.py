@@ -1,0 +1,77 @@
+"""TikTok's rules the capability tables cannot say: the creator's own limits, video drafts, photo files.
+
+The Direct Post reference: ``privacy_level`` must be one of the creator's
+``privacy_level_options``, an interaction the creator turned off cannot be
+turned on, and a video may last at most ``max_video_post_duration_sec``. The
+inbox endpoint (a video draft) takes ``source_info`` alone, so no caption.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from postmux import CreatorInfo, MediaKind, Post, Problem, TikTokOptions
+
+__all__ = ["conflicts", "draft_problems", "mp4_duration"]
+
+_OFF = {"allow_comment": "comments", "allow_duet": "duets", "allow_stitch": "stitches"}
+
+
+def conflicts(post: Post, options: TikTokOptions, info: CreatorInfo, path: str | None) -> list[Problem]:
+    """What ``post`` asks that the creator does not allow now (``path``: the local video, if any)."""
+    out, who = [], f"@{info.username}" if info.username else "the creator"
+    privacy = options.resolved_for(photos=post.kind is MediaKind.PHOTO).privacy
+    if privacy not in info.privacy_options:
+        allowed = ", ".join(info.privacy_options)
+        out.append(Problem("tiktok.privacy", f"{who} allows only {allowed} now, not {privacy}"))
+    for field, what in _OFF.items():
+        if getattr(info, f"{what}_disabled") and getattr(options, field) is True:
+            out.append(Problem(f"tiktok.{field}", f"{who} has turned {what} off in TikTok"))
+    seconds, limit = mp4_duration(path) if path else None, info.max_video_duration_s
+    if seconds is not None and limit and seconds > limit:
+        out.append(
+            Problem("media[0]", f"{who} may post videos of up to {limit} s; this one lasts {seconds:.0f} s")
+        )
+    return out
+
+
+def draft_problems(post: Post, provider: str) -> list[Problem]:
+    """A video draft's caption (the inbox endpoint has no ``post_info``), and local photos (URLs only)."""
+    media = post.media if isinstance(post.media, tuple) else ()
+    why = f"TikTok takes photos by URL only at {provider}"
+    out = [
+        Problem(f"media[{i}]", why, unsupported=True) for i, m in enumerate(media) if getattr(m, "path", None)
+    ]
+    options = post.tiktok
+    if (
+        post.kind is not MediaKind.VIDEO
+        or not isinstance(options, TikTokOptions)
+        or options.draft is not True
+    ):
+        return out if post.kind is MediaKind.PHOTO else []
+    targets = [(i, t) for i, t in enumerate(post.targets) if getattr(t, "platform", None) == "tiktok"]
+    why = f"TikTok video drafts take no caption at {provider} (the creator writes it in TikTok)"
+    if isinstance(post.text, str) and post.text and any(t.text is None for _, t in targets):
+        out.append(Problem("text", why, unsupported=True))
+    return out + [Problem(f"targets[{i}].text", why, unsupported=True) for i, t in targets if t.text]
+
+
+def mp4_duration(path: str) -> float | None:
+    """Seconds from an MP4's ``moov/mvhd`` box, or ``None`` where the file does not say."""
+    try:
+        with open(path, "rb") as fh:
+            while (head := fh.read(8)) and len(head) == 8:
+                size, name = struct.unpack(">I4s", head)
+                size = struct.unpack(">Q", fh.read(8))[0] - 8 if size == 1 else size
+                if name == b"moov":
+                    moov = fh.read(min(size - 8, 64 << 20))
+                    at = moov.find(b"mvhd") + 4
+                    layout = ">QQIQ" if moov[at] == 1 else ">IIII"
+                    _, _, scale, duration = struct.unpack_from(layout, moov, at + 4)
+                    return duration / scale if scale else None
+                if size < 8:
+                    return None
+                fh.seek(size - 8, 1)
+    except (OSError, struct.error, IndexError):
+        return None
+    return None

@@ -1,0 +1,119 @@
+"""TikTok's words and capabilities, from its Direct Post, photo post, Get Post Status and error references.
+
+Every answer is ``{"data": {…}, "error": {"code": "ok", "message": "", "log_id": "…"}}``, a 2xx
+included. TikTok only: videos (direct or inbox drafts) and photo posts, no scheduling, no text alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import postmux
+from postmux.rules import TextLimit, TextUnit
+from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
+
+__all__ = ["CAPABILITIES", "CODES", "HINTS", "REASONS", "STATUSES", "TIKTOK", "VOCABULARY"]
+
+POST, VIDEO_POST = frozenset({"post"}), frozenset({"video", "post"})
+"""A video draft (the inbox endpoint) takes no ``post_info`` at all, a photo draft only its texts."""
+
+TIKTOK = OptionMap(
+    postmux.TikTokOptions,
+    {
+        "privacy": Opt(wire="privacy_level", on=POST),
+        "allow_comment": Opt(wire="disable_comment", invert=True, on=POST),
+        "allow_duet": Opt(wire="disable_duet", invert=True, on=VIDEO_POST),
+        "allow_stitch": Opt(wire="disable_stitch", invert=True, on=VIDEO_POST),
+        "cover_timestamp_ms": Opt(wire="video_cover_timestamp_ms", on=VIDEO_POST),
+        "cover_index": Opt(wire="photo_cover_index", on=frozenset({"photo"}), built=True),
+        "auto_add_music": Opt(wire="auto_add_music", on=frozenset({"photo", "post"})),
+        "ai_generated": Opt(wire="is_aigc", on=VIDEO_POST),
+        "draft": Opt(wire="post_mode", values={False: "DIRECT_POST", True: "MEDIA_UPLOAD"}, built=True),
+        "brand_organic": Opt(wire="brand_organic_toggle", on=POST),
+        "branded_content": Opt(wire="brand_content_toggle", on=POST),
+    },
+)
+"""``TikTokOptions`` → ``post_info``; the adapter writes ``cover_index`` (``source_info``) and ``draft``."""
+
+STATUSES = StatusMap(
+    {
+        "PROCESSING_UPLOAD": postmux.Status.PROCESSING,
+        "PROCESSING_DOWNLOAD": postmux.Status.PROCESSING,
+        "SEND_TO_USER_INBOX": postmux.Status.INBOX,
+        "PUBLISH_COMPLETE": postmux.Status.PUBLISHED,
+        "FAILED": postmux.Status.FAILED,
+    },
+    reasons={"publish_cancelled": postmux.Status.CANCELLED},
+)
+
+REASONS: Mapping[str, str] = {
+    "file_format_check_failed": "TikTok could not read the file's format",
+    "duration_check_failed": "the video is longer or shorter than TikTok allows",
+    "picture_size_check_failed": "the picture size is outside what TikTok accepts",
+    "video_pull_failed": "TikTok could not download the video from its URL",
+    "photo_pull_failed": "TikTok could not download a photo from its URL",
+    "auth_removed": "the creator removed the app's access",
+    "spam_risk_too_many_posts": "the creator reached TikTok's daily post cap",
+}
+"""``fail_reason`` → a readable reason (another reason is shown as TikTok wrote it)."""
+
+CODES: Mapping[str, type[postmux.ProviderError]] = {
+    "invalid_param": postmux.InvalidRequestError,
+    "privacy_level_option_mismatch": postmux.InvalidRequestError,
+    "url_ownership_unverified": postmux.PermissionDeniedError,
+    "spam_risk_too_many_posts": postmux.PermissionDeniedError,
+    "spam_risk_user_banned_from_posting": postmux.PermissionDeniedError,
+    "unaudited_client_can_only_post_to_private_accounts": postmux.PermissionDeniedError,
+    "scope_not_authorized": postmux.PermissionDeniedError,
+    "access_token_invalid": postmux.AuthenticationError,
+    "rate_limit_exceeded": postmux.RateLimitError,
+    "internal_error": postmux.ServerError,
+}
+"""The Content Posting API's error codes and the class each becomes, whatever the HTTP status."""
+
+HINTS: Mapping[str, str] = {
+    "spam_risk_too_many_posts": "the creator reached TikTok's daily cap of API posts: try again tomorrow",
+    "unaudited_client_can_only_post_to_private_accounts": "post as SELF_ONLY, or have TikTok audit the app",
+    "url_ownership_unverified": "verify the media URL's domain or prefix in TikTok's developer portal",
+    "privacy_level_option_mismatch": "pick a privacy among the creator's privacy_level_options",
+    "access_token_invalid": "the creator's token is invalid or expired: link the account again",
+}
+"""What to do, appended to the message of an error with that code."""
+
+VOCABULARY = Vocabulary(
+    options=(TIKTOK,),
+    statuses=STATUSES,
+    errors=ErrorEnvelope(  # the OAuth endpoint: {"error": "invalid_grant", "error_description": …}
+        name="TikTok",
+        message=("error.message", "error_description"),
+        code=("error.code", "error"),
+        request_id=("error.log_id", "log_id"),
+        ok_codes=frozenset({"ok"}),
+        classes=CODES,
+    ),
+)
+
+CAPABILITIES = postmux.Capabilities(
+    platforms={
+        "tiktok": postmux.PlatformSupport(
+            target_text=True,
+            title=True,  # a photo post's title; its text is the description
+            draft=True,
+            max_photos=35,
+            photo_formats=frozenset({"jpg", "jpeg", "webp"}),
+            caption=TextLimit(2200, TextUnit.UTF16),
+            photo_caption=TextLimit(4000, TextUnit.UTF16),
+            photo_title=TextLimit(90, TextUnit.UTF16),
+            options=TIKTOK.names,
+            only=TIKTOK.only,
+            notes=(
+                "creator info is read before every direct post and the post checked against it",
+                "a video draft goes to the inbox endpoint, which takes no caption and no settings",
+                "local videos are uploaded in chunks; photos are taken by URL only",
+            ),
+        ),
+    },
+    local_files=True,
+    creator_info=True,
+    connect=frozenset({"tiktok"}),
+)
