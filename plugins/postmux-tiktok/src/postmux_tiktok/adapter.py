@@ -27,7 +27,7 @@ from postmux.flow import Flow, done
 from . import chunks
 from .oauth import API, AUTHORIZE, SCOPES, TOKEN_PATH, authorize_url, read_token, token_form
 from .rules import conflicts, draft_problems
-from .vocabulary import CAPABILITIES, HINTS, REASONS, STATUSES, TIKTOK, VOCABULARY
+from .vocabulary import CAPABILITIES, REASONS, STATUSES, TIKTOK, VOCABULARY, hinted
 
 __all__ = ["SANDBOX_CREATORS", "TikTokAdapter"]
 
@@ -91,11 +91,7 @@ class TikTokAdapter(Adapter):
 
     def error_for(self, response: httpx.Response, body: str) -> postmux.ProviderError:
         """The envelope's error, saying what to do for the codes that need it."""
-        error = super().error_for(response, body)
-        if error.code in HINTS:
-            error.message = f"{error.message}: {HINTS[error.code]}"
-            error.args = (error.message,)
-        return error
+        return hinted(super().error_for(response, body))
 
     def _ready(self) -> Flow[None]:
         """With a sandbox's key and no credential source: load the sandbox creators' tokens, once."""

@@ -26,7 +26,7 @@ from postmux.credentials import CredentialSource, Refresh, Token
 from postmux.errors import ResponseError
 from postmux.secrets import redact
 
-from .vocabulary import VOCABULARY
+from .vocabulary import VOCABULARY, hinted
 
 __all__ = ["API", "AUTHORIZE", "SCOPES", "FileCredentials", "TikTokOAuth", "read_token", "token_form"]
 
@@ -103,9 +103,8 @@ class TikTokOAuth:
             data = None
         if response.status_code >= 400 or (isinstance(data, dict) and data.get("error")):
             status = response.status_code if response.status_code >= 400 else 401
-            raise VOCABULARY.errors.error_for(
-                httpx.Response(status, request=response.request), body, provider="tiktok"
-            )
+            answer = httpx.Response(status, request=response.request)
+            raise hinted(VOCABULARY.errors.error_for(answer, body, provider="tiktok"))
         return read_token(data)[1]
 
 

@@ -12,7 +12,7 @@ import postmux
 from postmux.rules import TextLimit, TextUnit
 from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
-__all__ = ["CAPABILITIES", "CODES", "HINTS", "REASONS", "STATUSES", "TIKTOK", "VOCABULARY"]
+__all__ = ["CAPABILITIES", "CODES", "HINTS", "REASONS", "STATUSES", "TIKTOK", "VOCABULARY", "hinted"]
 
 POST, VIDEO_POST = frozenset({"post"}), frozenset({"video", "post"})
 """A video draft (the inbox endpoint) takes no ``post_info`` at all, a photo draft only its texts."""
@@ -66,6 +66,7 @@ CODES: Mapping[str, type[postmux.ProviderError]] = {
     "unaudited_client_can_only_post_to_private_accounts": postmux.PermissionDeniedError,
     "scope_not_authorized": postmux.PermissionDeniedError,
     "access_token_invalid": postmux.AuthenticationError,
+    "invalid_grant": postmux.AuthenticationError,  # OAuth: a refresh token TikTok no longer takes
     "rate_limit_exceeded": postmux.RateLimitError,
     "internal_error": postmux.ServerError,
 }
@@ -77,8 +78,17 @@ HINTS: Mapping[str, str] = {
     "url_ownership_unverified": "verify the media URL's domain or prefix in TikTok's developer portal",
     "privacy_level_option_mismatch": "pick a privacy among the creator's privacy_level_options",
     "access_token_invalid": "the creator's token is invalid or expired: link the account again",
+    "invalid_grant": "the creator's refresh token is invalid or expired: link the account again",
 }
-"""What to do, appended to the message of an error with that code."""
+"""What to do, appended to the message of an error with that code (:func:`hinted`)."""
+
+
+def hinted(error: postmux.ProviderError) -> postmux.ProviderError:
+    """``error``, its message saying what to do where its code has a hint."""
+    if error.code in HINTS:
+        error.message = f"{error.message}: {HINTS[error.code]}"
+        error.args = (error.message,)
+    return error
 
 VOCABULARY = Vocabulary(
     options=(TIKTOK,),
