@@ -28,7 +28,7 @@ from postmux import (
     TikTokOptions,
 )
 from postmux.credentials import Token
-from postmux_tiktok import TikTokOAuth
+from postmux_tiktok import refresher
 
 from .conftest import DOC_TOKEN, PLUGINS, documented_creator, no_sleep
 
@@ -145,10 +145,10 @@ def test_the_daily_cap_says_what_to_do(drive: Callable[[Action], Any]) -> None:
 @pytest.mark.vcr("token_refresh.yaml")
 def test_the_refresh_hook_exchanges_the_refresh_token() -> None:
     with httpx.Client() as client:
-        oauth = TikTokOAuth("CLIENT_KEY", "CLIENT_SECRET", client=client)
+        refresh = refresher("CLIENT_KEY", "CLIENT_SECRET", client=client)
         stale = Token(access=Secret("act.stale"), refresh=Secret("REFRESH_TOKEN"))
-        fresh = oauth.refresh("afd97af1-b87b-48b9-ac98-410aghda5344", stale)
+        fresh = refresh("afd97af1-b87b-48b9-ac98-410aghda5344", stale)
     assert fresh.access == Secret(DOC_TOKEN)
     assert fresh.refresh == Secret("rft.example12345Example12345Example")
     assert fresh.expires_at is not None
-    assert "CLIENT_SECRET" not in repr(oauth) + repr(fresh)
+    assert "CLIENT_SECRET" not in repr(refresh) + repr(fresh)

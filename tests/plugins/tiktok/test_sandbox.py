@@ -1,7 +1,7 @@
 """The TikTok plugin against its emulator over loopback HTTP: what the issue's "done when" asks.
 
 Publishers get the creators' tokens from a credential source (as an app would), refreshed
-through ``TikTokOAuth`` against the emulator's token endpoint.
+through ``postmux_tiktok.refresher`` against the emulator's token endpoint.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import pytest
 from postmux import Media, Post, Secret, Status, Target, TikTokOptions, ValidationError
 from postmux.credentials import MemoryCredentials, Token
 from postmux.sandbox import Sandbox
-from postmux_tiktok import TikTokOAuth
+from postmux.credentials import Refresh
+from postmux_tiktok import refresher
 from postmux_tiktok.emulator import CLIENT_KEY, TikTokEmulator
 
 pytestmark = pytest.mark.postmux_sandbox(providers=["tiktok"])
@@ -33,20 +34,20 @@ def emulator(postmux_sandbox: Sandbox) -> TikTokEmulator:
 
 
 @pytest.fixture
-def oauth(postmux_sandbox: Sandbox, emulator: TikTokEmulator) -> Iterator[TikTokOAuth]:
+def oauth(postmux_sandbox: Sandbox, emulator: TikTokEmulator) -> Iterator[Refresh]:
     with httpx.Client(trust_env=False) as client:
-        yield TikTokOAuth(CLIENT_KEY, emulator.api_key, base_url=postmux_sandbox.url("tiktok"), client=client)
+        yield refresher(CLIENT_KEY, emulator.api_key, postmux_sandbox.url("tiktok"), client)
 
 
 @pytest.fixture
-def creds(emulator: TikTokEmulator, oauth: TikTokOAuth) -> MemoryCredentials:
+def creds(emulator: TikTokEmulator, oauth: Refresh) -> MemoryCredentials:
     """Every creator's tokens as the app keeps them: access and refresh, a day to live."""
     day = datetime.now(UTC) + timedelta(days=1)
     refresh = {a: Secret(t) for t, a in emulator.refresh_tokens.items()}
     tokens = {
         a: Token(access=Secret(t), refresh=refresh[a], expires_at=day) for t, a in emulator.tokens.items()
     }
-    return MemoryCredentials(tokens, refresh=oauth.refresh)
+    return MemoryCredentials(tokens, refresh=oauth)
 
 
 def creator(emulator: TikTokEmulator, username: str = "sandbox_tiktok") -> str:

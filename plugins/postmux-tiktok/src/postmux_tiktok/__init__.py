@@ -1,9 +1,7 @@
-"""postmux plugin for TikTok's own Content Posting API (``open.tiktokapis.com``), no aggregator between.
+"""postmux plugin for TikTok's own Content Posting API (``open.tiktokapis.com``): provider ``tiktok``.
 
-Registered through the entry-point group ``postmux`` as the provider ``tiktok``.
-Tokens belong to creators: give ``postmux.publisher("tiktok", credentials=…)``
-a credential source (:class:`FileCredentials`, or the core's
-``MemoryCredentials``) with :meth:`TikTokOAuth.refresh` as its refresh hook.
+Tokens belong to creators: ``postmux.publisher("tiktok", credentials=…)`` takes a credential source
+(:class:`FileCredentials`, or the core's ``MemoryCredentials``) with :func:`refresher`'s hook.
 """
 
 from __future__ import annotations
@@ -11,11 +9,11 @@ from __future__ import annotations
 import postmux
 
 from .adapter import TikTokAdapter
-from .oauth import FileCredentials, TikTokOAuth
+from .oauth import FileCredentials, refresher
 
 __version__ = "0.1.0"
 
-__all__ = ["FileCredentials", "TikTokAdapter", "TikTokOAuth"]
+__all__ = ["FileCredentials", "TikTokAdapter", "refresher"]
 
 
 postmux_register_providers, postmux_register_emulators = postmux.plugin_hooks(

@@ -1,10 +1,8 @@
 """TikTok's Content Posting API as postmux flows: creator info, init, chunked upload, status, linking.
 
-Tokens belong to creators: every request names its account (``account=``) and
-the core's driver adds that creator's token from the credential source. With
-no ``credentials=`` the adapter keeps an in-memory source of its own, which
-``connect("tiktok")`` fills, and which a postmux sandbox's key fills with the
-sandbox creators' tokens (TikTok itself has no app-wide key).
+Tokens belong to creators: each request names its account and the core's driver adds that creator's
+token. Without ``credentials=`` the adapter keeps an in-memory source, filled by ``connect("tiktok")``
+or, with a postmux sandbox's key, with the sandbox creators' tokens (TikTok has no app-wide key).
 """
 
 from __future__ import annotations
@@ -37,11 +35,8 @@ USER_INFO = "/v2/user/info/"
 USER_FIELDS = {"fields": "open_id,avatar_url,display_name,username"}
 INIT = {"video": "/v2/post/publish/video/init/", "draft": "/v2/post/publish/inbox/video/init/"}
 PHOTO_INIT = "/v2/post/publish/content/init/"
-_INFO = {  # postmux.CreatorInfo field → creator_info/query field
-    "comments_disabled": "comment_disabled",
-    "duets_disabled": "duet_disabled",
-    "stitches_disabled": "stitch_disabled",
-}
+_INFO = {"comments_disabled": "comment_disabled", "duets_disabled": "duet_disabled"}
+_INFO["stitches_disabled"] = "stitch_disabled"  # CreatorInfo's field → creator_info/query's
 _DISABLED = {"allow_comment": "comment", "allow_duet": "duet", "allow_stitch": "stitch"}
 """What a creator may turn off: ``<x>_disabled`` in creator info, ``disable_<x>`` in ``post_info``."""
 
@@ -168,9 +163,8 @@ class TikTokAdapter(Adapter):
             try:
                 plan = chunks.plan(os.path.getsize(media[0]))
             except (OSError, ValueError) as exc:
-                raise postmux.ValidationError(
-                    [Problem("media[0]", f"cannot be uploaded to TikTok: {exc}")]
-                ) from None
+                why = f"cannot be uploaded to TikTok: {exc}"
+                raise postmux.ValidationError([Problem("media[0]", why)]) from None
         settings, state = TIKTOK.to_wire(options, kind=kind), {"draft": "1"} if draft else {}
         if not draft:  # TikTok requires the creator's current settings before every direct post
             info = yield from self.creator_info(route.account_id)
@@ -178,10 +172,8 @@ class TikTokAdapter(Adapter):
             if problems:
                 raise postmux.ValidationError(problems)
             for neutral, what in _DISABLED.items():  # left unset: the creator's own "off" applies
-                if info.raw.get(f"{what}_disabled") and f"disable_{what}" in settings:
-                    settings[f"disable_{what}"] = (
-                        getattr(options, neutral) is None or settings[f"disable_{what}"]
-                    )
+                if info.raw.get(f"{what}_disabled") and getattr(options, neutral) is None:
+                    settings.update({f"disable_{what}": True} if f"disable_{what}" in settings else {})
             state["username"] = info.username or ""
         text = post.text_for(route.target)
         if kind is MediaKind.PHOTO:
@@ -203,23 +195,18 @@ class TikTokAdapter(Adapter):
             yield chunks.put_chunk(data["upload_url"], media[0], offset, length, plan.size, mime)
         raw = {k: v for k, v in data.items() if k != "upload_url"}  # the upload URL carries a token
         where = {"media_kind": kind, "account_id": route.account_id, "state": state, "raw": raw}
-        return [
-            Publication(
-                target=route.target,
-                provider=self.name,
-                status=Status.PROCESSING,
-                id=data["publish_id"],
-                **where,
-            )
-        ]
+        base = Publication(target=route.target, provider=self.name, status=Status.PROCESSING, **where)
+        return [attrs.evolve(base, id=data["publish_id"])]
 
     def status(self, publication: Publication) -> Flow[Publication]:
         """``status/fetch`` by ``publish_id``; the post's URL once TikTok names the post."""
         yield from self._ready()
-        body, path = {"publish_id": publication.id}, "/v2/post/publish/status/fetch/"
-        response = yield self.request(
-            "POST", path, json=body, idempotent=True, account=publication.account_id
+        body, path, who = (
+            {"publish_id": publication.id},
+            "/v2/post/publish/status/fetch/",
+            publication.account_id,
         )
+        response = yield self.request("POST", path, json=body, idempotent=True, account=who)
         data = _data(self, response, "status")
         reason = data.get("fail_reason")
         status = STATUSES(data["status"], draft=publication.state.get("draft") == "1", reason=reason)

@@ -1,9 +1,8 @@
 """TikTok's chunk rules for ``FILE_UPLOAD`` (the media transfer guide), each chunk streamed from disk.
 
-Chunks of 5 to 64 MB, the final one taking the trailing bytes (up to 128 MB), a
-file under 5 MB whole, at most 1,000, ``total_chunk_count = video_size // chunk_size``,
-sent in order as ``PUT``s with ``Content-Range: bytes FIRST-LAST/TOTAL``. "MB"
-is read both ways at once: a chunk is at least 5 MiB and at most 64,000,000 bytes.
+Chunks of 5 to 64 MB, the final one taking the trailing bytes (up to 128 MB), a file under 5 MB
+whole, at most 1,000, ``total_chunk_count = video_size // chunk_size``, sent in order as ``PUT``s with
+``Content-Range: bytes FIRST-LAST/TOTAL``. "MB" is read both ways: 5 MiB to 64,000,000 bytes.
 """
 
 from __future__ import annotations
@@ -16,12 +15,9 @@ import httpx
 
 __all__ = ["MAX_CHUNKS", "ChunkPlan", "RangeStream", "plan", "put_chunk"]
 
-MIN_CHUNK = 5 * 1024 * 1024
-MAX_CHUNK = 64_000_000
-MAX_CHUNKS = 1000
+MIN_CHUNK, MAX_CHUNK, MAX_CHUNKS = 5 * 1024 * 1024, 64_000_000, 1000
 CHUNK = 32 * 1024 * 1024
-"""The chunk size postmux picks: well inside the rules, so the final chunk stays under 64 MiB."""
-_READ = 1 << 20
+"""The chunk size postmux picks: inside the rules, and the final chunk stays under 64 MiB."""
 
 
 @attrs.frozen(slots=True)
@@ -39,23 +35,19 @@ class ChunkPlan:
             yield offset, (self.size - offset if i == self.count - 1 else self.chunk_size)
 
     def source_info(self) -> dict[str, object]:
-        """``source_info`` of the init."""
         sizes = {"video_size": self.size, "chunk_size": self.chunk_size, "total_chunk_count": self.count}
         return {"source": "FILE_UPLOAD", **sizes}
 
 
 def plan(size: int, chunk: int = CHUNK) -> ChunkPlan:
     """The chunks of a file of ``size`` bytes; ``ValueError`` where TikTok's rules cannot be met."""
-    if size <= 0:
-        raise ValueError("the file is empty")
-    if not MIN_CHUNK <= chunk <= MAX_CHUNK:
-        raise ValueError(f"a chunk must be {MIN_CHUNK} to {MAX_CHUNK} bytes, not {chunk}")
+    if size <= 0 or not MIN_CHUNK <= chunk <= MAX_CHUNK:
+        raise ValueError(f"no chunks for {size} bytes in chunks of {chunk} (5 MiB to 64 MB)")
     if size < MIN_CHUNK or size <= chunk:
-        return ChunkPlan(size, size, 1)  # whole: under 5 MB it must be, up to a chunk it may be
-    count = size // chunk
-    if count > MAX_CHUNKS:
+        return ChunkPlan(size, size, 1)  # whole: under 5 MB it must be, up to one chunk it may be
+    if size // chunk > MAX_CHUNKS:
         raise ValueError(f"{size} bytes need more than {MAX_CHUNKS} chunks")
-    return ChunkPlan(size, chunk, count)
+    return ChunkPlan(size, chunk, size // chunk)
 
 
 class RangeStream(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -67,29 +59,23 @@ class RangeStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     def __init__(self, path: str | os.PathLike[str], offset: int, length: int) -> None:
         self.path, self.offset, self.length = os.fspath(path), offset, length
 
-    def _pieces(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[bytes]:
         with open(self.path, "rb") as fh:
             fh.seek(self.offset)
             left = self.length
-            while left > 0 and (piece := fh.read(min(_READ, left))):
+            while left > 0 and (piece := fh.read(min(1 << 20, left))):
                 left -= len(piece)
                 yield piece
 
-    def __iter__(self) -> Iterator[bytes]:
-        return self._pieces()
-
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        for piece in self._pieces():
+        for piece in self:
             yield piece
 
 
 def put_chunk(url: str, path: str, offset: int, length: int, total: int, mime: str) -> httpx.Request:
-    """One chunk's ``PUT`` to the upload URL TikTok's init returned."""
-    headers = {
-        "Content-Type": mime,
-        "Content-Length": str(length),
-        "Content-Range": f"bytes {offset}-{offset + length - 1}/{total}",
-    }
+    """One chunk's ``PUT`` to the upload URL the init returned."""
+    span = f"bytes {offset}-{offset + length - 1}/{total}"
+    headers = {"Content-Type": mime, "Content-Length": str(length), "Content-Range": span}
     request = httpx.Request("PUT", url, headers=headers, stream=RangeStream(path, offset, length))
     request.headers.setdefault("Host", request.url.netloc.decode("ascii"))
     return request

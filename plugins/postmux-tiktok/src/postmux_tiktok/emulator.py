@@ -1,12 +1,8 @@
-"""An emulator of TikTok's Content Posting API for the postmux sandbox, written from TikTok's references.
+"""An emulator of TikTok's Content Posting API for the postmux sandbox, from TikTok's references.
 
-Each creator has tokens (``act.…``/``rft.…``) that ``/v2/oauth/token/`` issues
-and rotates; the sandbox's key is the app's client secret, and also fetches the
-creators' tokens (:data:`~postmux_tiktok.adapter.SANDBOX_CREATORS`, the
-sandbox's own route). ``creator_info``, the three init endpoints with their
-checks, chunked ``PUT`` uploads checked against the chunk rules and hashed as
-they stream, and ``status/fetch`` in TikTok's words. Errors are
-``{"data": {}, "error": {"code", "message", "log_id"}}``.
+Creators' tokens (``act.…``/``rft.…``) are issued and rotated by ``/v2/oauth/token/``; the
+sandbox's key is the app's client secret and lists the creators' tokens (``SANDBOX_CREATORS``,
+the sandbox's own route). Uploads are checked against the chunk rules and hashed as they stream.
 """
 
 from __future__ import annotations
@@ -22,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from postmux.connect import ConnectStart
+from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, SandboxAccount
 from postmux.sandbox.kit import Rejected, Seed, seed_accounts
 from postmux.sandbox.middleware import json_bytes
@@ -29,38 +26,19 @@ from postmux.sandbox.platforms import post_url
 
 from .adapter import SANDBOX_CREATORS
 from .chunks import MAX_CHUNK, MAX_CHUNKS, MIN_CHUNK
+from .oauth import SCOPES, TOKEN_PATH
 from .vocabulary import TIKTOK
 
 __all__ = ["CLIENT_KEY", "TikTokEmulator"]
 
 CLIENT_KEY = "sbawsandbox0000"
 """The sandbox app's client key; its client secret is the emulator's key."""
-CREATOR = {
-    "privacy_level_options": [
-        "PUBLIC_TO_EVERYONE",
-        "MUTUAL_FOLLOW_FRIENDS",
-        "FOLLOWER_OF_CREATOR",
-        "SELF_ONLY",
-    ],
-    "comment_disabled": False,
-    "duet_disabled": False,
-    "stitch_disabled": False,
-    "max_video_post_duration_sec": 600,
-}
+CREATOR = {"privacy_level_options": sorted(TIKTOK_PRIVACY), "max_video_post_duration_sec": 600}
+CREATOR |= {"comment_disabled": False, "duet_disabled": False, "stitch_disabled": False}
 """A creator's settings unless its ``SandboxAccount.extra`` says otherwise (tests change them there)."""
 WORDS = {Phase.PUBLISHED: "PUBLISH_COMPLETE", Phase.INBOX: "SEND_TO_USER_INBOX", Phase.FAILED: "FAILED"}
-CODES = {
-    400: "invalid_param",
-    401: "access_token_invalid",
-    403: "scope_not_authorized",
-    429: "rate_limit_exceeded",
-}
-INIT = (
-    "/v2/post/publish/video/init/",
-    "/v2/post/publish/inbox/video/init/",
-    "/v2/post/publish/content/init/",
-)
-BAD_TOKEN = "The access token is invalid or not found in the request."
+CODES = {400: "invalid_param", 401: "access_token_invalid", 429: "rate_limit_exceeded"}
+INIT = tuple(f"/v2/post/publish/{what}/init/" for what in ("video", "inbox/video", "content"))
 
 
 @attrs.define
@@ -82,7 +60,7 @@ class TikTokEmulator(Emulator):
     auth_header: ClassVar[str] = "Authorization"
     auth_scheme: ClassVar[str] = "Bearer"
     default_key: ClassVar[str] = "sk_sandbox_tiktok_0000000000000000"
-    public_paths: ClassVar[frozenset[str]] = frozenset({"/v2/oauth/token/", "/upload/*"})
+    public_paths: ClassVar[frozenset[str]] = frozenset({TOKEN_PATH, "/upload/*"})
     route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "publish": tuple(f"POST {p}" for p in INIT),
         "status": ("POST /v2/post/publish/status/fetch/",),
@@ -111,15 +89,8 @@ class TikTokEmulator(Emulator):
                     del table[old]
             access, refresh = "act." + self.digits(24), "rft." + self.digits(24)
             self.tokens[access], self.refresh_tokens[refresh] = account_id, account_id
-        scope = "user.info.basic,user.info.profile,video.publish,video.upload"
-        lives = {"expires_in": 86400, "refresh_expires_in": 31536000, "token_type": "Bearer"}
-        return {
-            "open_id": account_id,
-            "scope": scope,
-            "access_token": access,
-            "refresh_token": refresh,
-            **lives,
-        }
+        tokens = {"open_id": account_id, "access_token": access, "refresh_token": refresh}
+        return {**tokens, "scope": ",".join(SCOPES), "expires_in": 86400, "refresh_expires_in": 31536000}
 
     def authorized(self, headers: Any) -> bool:
         value = str(headers.get("authorization", "")).removeprefix("Bearer ").strip()
@@ -129,17 +100,14 @@ class TikTokEmulator(Emulator):
         self, status: int, message: str, code: str | None = None, *, path: str = ""
     ) -> tuple[bytes, str]:
         word = code if code not in (None, "unauthorized") else CODES.get(status, "internal_error")
-        log_id = self.digits(20)
-        if path == "/v2/oauth/token/":
-            return json_bytes(
-                {"error": word, "error_description": message, "log_id": log_id}
-            ), "application/json"
-        body = {"data": {}, "error": {"code": word, "message": message, "log_id": log_id}}
+        body: dict[str, Any] = {"error": word, "error_description": message, "log_id": self.digits(20)}
+        if path != TOKEN_PATH:  # the Content Posting API's envelope (OAuth's is flat)
+            body = {"data": {}, "error": {"code": word, "message": message, "log_id": body["log_id"]}}
         return json_bytes(body), "application/json"
 
     def routes(self) -> list[BaseRoute]:
         handlers = [
-            ("POST", "/v2/oauth/token/", self.token),
+            ("POST", TOKEN_PATH, self.token),
             ("GET", SANDBOX_CREATORS, self.creators),
             ("GET", "/v2/user/info/", self.user_info),
             ("POST", "/v2/post/publish/creator_info/query/", self.creator_info),
@@ -160,19 +128,16 @@ class TikTokEmulator(Emulator):
         return run
 
     def ok(self, data: Mapping[str, Any]) -> Response:
-        return self.json(
-            {"data": dict(data), "error": {"code": "ok", "message": "", "log_id": self.digits(20)}}
-        )
+        error = {"code": "ok", "message": "", "log_id": self.digits(20)}
+        return self.json({"data": dict(data), "error": error})
 
     def _creator(self, request: Request) -> SandboxAccount:
         """The creator whose token the request carries (the sandbox key acts for none)."""
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         account = self.account(self.tokens.get(token, ""))
         if account is None or not account.active:
-            raise Rejected(401, BAD_TOKEN, "access_token_invalid")
+            raise Rejected(401, "The access token is invalid or not found.", "access_token_invalid")
         return account
-
-    # -- OAuth ----------------------------------------------------------------------
 
     def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
         """The creator consents to a link this emulator's authorize URL names: a code for its ``state``."""
@@ -181,10 +146,8 @@ class TikTokEmulator(Emulator):
             return None
         n = sum(1 for a in self.accounts if a.username.startswith("sandbox_linked"))
         name = username or f"sandbox_linked_{n + 1}"
-        shown = name.replace("_", " ").title()
-        account = self.link(
-            SandboxAccount(id=self.new_id(), platform="tiktok", username=name, display_name=shown)
-        )
+        new = SandboxAccount(id=self.new_id(), platform="tiktok", username=name, display_name=name.title())
+        account = self.link(new)
         with self.lock:
             self.codes[query.get("state", [""])[0]] = "code." + account.id
         return account
@@ -213,8 +176,6 @@ class TikTokEmulator(Emulator):
             entries = {a: {"access_token": t, "expires_in": 86400} for t, a in self.tokens.items()}
         return self.ok({"creators": entries})
 
-    # -- creators and posts ---------------------------------------------------------------
-
     async def user_info(self, request: Request) -> Response:
         a = self._creator(request)
         return self.ok({"user": {"open_id": a.id, "display_name": a.display_name, "username": a.username}})
@@ -233,8 +194,6 @@ class TikTokEmulator(Emulator):
             raise Rejected(400, "source_info is required", "invalid_param")
         source, info = body["source_info"], body.get("post_info") or {}
         photo, inbox = path == INIT[2], path == INIT[1]
-        if photo and body.get("media_type") != "PHOTO":
-            raise Rejected(400, "media_type must be PHOTO", "invalid_param")
         if inbox and "post_info" in body:
             raise Rejected(400, "the inbox endpoint takes source_info only", "invalid_param")
         draft = inbox or body.get("post_mode") == "MEDIA_UPLOAD"
@@ -243,12 +202,9 @@ class TikTokEmulator(Emulator):
             raise Rejected(400, message, "privacy_level_option_mismatch")
         options = {**TIKTOK.neutral(info), "draft": draft}
         media = source.get("photo_images") if photo else [source.get("video_url")]
-        if photo:
-            options.update(
-                ai_generated=False, cover_index=source.get("photo_cover_index")
-            )  # never AI-labelled
-            if not isinstance(media, list) or not 1 <= len(media) <= 35:
-                raise Rejected(400, "photo_images takes 1 to 35 URLs", "invalid_param")
+        if photo:  # a photo post carries no AI label: never labelled
+            options.update(ai_generated=False, cover_index=source.get("photo_cover_index"))
+            media = media if isinstance(media, list) else []
         elif source.get("source") == "FILE_UPLOAD":
             return self._file_upload(account, source, info, options, draft)
         elif source.get("source") != "PULL_FROM_URL":
@@ -259,8 +215,8 @@ class TikTokEmulator(Emulator):
         return self.ok({"publish_id": self.new_record(request, **fields).id})
 
     def _fields(
-        self, account: SandboxAccount, info: Any, options: Any, draft: bool, photo: bool, media: list[str]
-    ) -> dict[str, Any]:
+        self, account: SandboxAccount, info: Any, options: Any, draft: bool, photo: bool, media: Any
+    ) -> Any:
         pid = ("p" if photo else "v") + ("_pub_url~v2." if media[0] else "_pub_file~v2.") + self.digits(12)
         url = None if draft else post_url("tiktok", account.username, self.digits(19), photo=photo)
         text = str(info.get("description" if photo else "title") or "")
@@ -293,10 +249,9 @@ class TikTokEmulator(Emulator):
         except ValueError:
             raise Rejected(400, "Content-Range must be bytes FIRST-LAST/TOTAL", "invalid_param") from None
         want = up.size - up.received if up.received // up.chunk == up.count - 1 else up.chunk
-        if (first, last, total) != (up.received, up.received + want - 1, up.size):
-            raise Rejected(
-                416, f"expected bytes {up.received}-{up.received + want - 1}/{up.size}", "invalid_param"
-            )
+        expected = (up.received, up.received + want - 1, up.size)
+        if (first, last, total) != expected:
+            raise Rejected(416, "expected bytes {}-{}/{}".format(*expected), "invalid_param")
         digest, length = up.digest.copy(), 0
         async for piece in request.stream():
             length += len(piece)
@@ -306,9 +261,9 @@ class TikTokEmulator(Emulator):
         up.received, up.digest = up.received + length, digest
         if up.received < up.size:
             return Response(status_code=206)
-        record = self.new_record(request, **{**up.fields, "media": (f"sha256:{digest.hexdigest()}",)})
+        self.new_record(request, **{**up.fields, "media": (f"sha256:{digest.hexdigest()}",)})
         self.pending = {k: v for k, v in self.pending.items() if v is not up}
-        return Response(status_code=201, headers={"x-publish-id": record.id})
+        return Response(status_code=201)
 
     async def status(self, request: Request) -> Response:
         account, body = self._creator(request), await self.body(request)

@@ -1,4 +1,4 @@
-"""TikTok's OAuth v2 for creators: the authorize URL, the token endpoint, the refresh hook, a token file.
+"""TikTok's OAuth v2 for creators: the authorize URL, the token endpoint, a refresh hook, a token file.
 
 From "Manage User Access Tokens": ``POST /v2/oauth/token/``, form-encoded
 ``client_key``, ``client_secret`` and ``grant_type`` (``authorization_code``
@@ -28,7 +28,7 @@ from postmux.secrets import redact
 
 from .vocabulary import VOCABULARY, hinted
 
-__all__ = ["API", "AUTHORIZE", "SCOPES", "FileCredentials", "TikTokOAuth", "read_token", "token_form"]
+__all__ = ["API", "AUTHORIZE", "SCOPES", "FileCredentials", "read_token", "refresher", "token_form"]
 
 API = "https://open.tiktokapis.com"
 AUTHORIZE = "https://www.tiktok.com/v2/auth/authorize/"
@@ -55,57 +55,45 @@ def read_token(data: Any) -> tuple[str, Token]:
     expires, refresh = data.get("expires_in"), data.get("refresh_token")
     when = datetime.now(UTC) + timedelta(seconds=expires) if isinstance(expires, int) else None
     again = Secret(refresh) if isinstance(refresh, str) and refresh else None
-    return str(data.get("open_id") or ""), Token(
-        access=Secret(data["access_token"]), refresh=again, expires_at=when
-    )
+    token = Token(access=Secret(data["access_token"]), refresh=again, expires_at=when)
+    return str(data.get("open_id") or ""), token
 
 
-class TikTokOAuth:
-    """The app's side of TikTok's OAuth: :meth:`refresh` is a credential source's refresh hook.
+def refresher(
+    client_key: str, client_secret: str | Secret, base_url: str = API, client: Any = None
+) -> Refresh:
+    """The refresh hook of a credential source: ``(account, token) -> new token`` from its refresh token.
 
     ``client``: an :class:`httpx.Client` to send with (tests give one on the sandbox's transport).
+    TikTok may rotate the refresh token too; the source stores whatever comes back.
     """
+    secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
 
-    def __init__(
-        self,
-        client_key: str,
-        client_secret: str | Secret,
-        *,
-        base_url: str = API,
-        client: httpx.Client | None = None,
-    ) -> None:
-        self.client_key, self.base_url, self._client = client_key, base_url.rstrip("/"), client
-        self._secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
-
-    def __repr__(self) -> str:
-        return f"TikTokOAuth(client_key={self.client_key!r}, client_secret=***)"
-
-    def refresh(self, account: str, token: Token) -> Token:
-        """A new token for ``account`` from its refresh token (TikTok may rotate the refresh token too)."""
+    def refresh(account: str, token: Token) -> Token:
         if token.refresh is None:
             raise ResponseError(f"no refresh token for TikTok account {account!r}", provider="tiktok")
-        grant = {"grant_type": "refresh_token", "refresh_token": token.refresh.reveal()}
-        form, client = (
-            token_form(self.client_key, self._secret, grant),
-            self._client or httpx.Client(timeout=30.0),
+        form = token_form(
+            client_key, secret, {"grant_type": "refresh_token", "refresh_token": token.refresh.reveal()}
         )
+        http = client or httpx.Client(timeout=30.0)
         try:
-            response = client.post(self.base_url + TOKEN_PATH, data=form)
+            response = http.post(base_url.rstrip("/") + TOKEN_PATH, data=form)
         except httpx.HTTPError as exc:
             raise ResponseError(f"token endpoint failed: {type(exc).__name__}", provider="tiktok") from None
         finally:
-            if self._client is None:
-                client.close()
-        body = redact(response.text, self._secret, token.refresh)
+            if client is None:
+                http.close()
+        body = redact(response.text, secret, token.refresh)
         try:
             data = json.loads(body)
         except ValueError:
             data = None
         if response.status_code >= 400 or (isinstance(data, dict) and data.get("error")):
-            status = response.status_code if response.status_code >= 400 else 401
-            answer = httpx.Response(status, request=response.request)
+            answer = httpx.Response(max(response.status_code, 401), request=response.request)
             raise hinted(VOCABULARY.errors.error_for(answer, body, provider="tiktok"))
         return read_token(data)[1]
+
+    return refresh
 
 
 class FileCredentials(CredentialSource):
@@ -133,9 +121,8 @@ class FileCredentials(CredentialSource):
             return None
         refresh, expires = entry.get("refresh"), entry.get("expires_at")
         when = datetime.fromisoformat(expires) if isinstance(expires, str) else None
-        return Token(
-            access=Secret(entry["access"]), refresh=Secret(refresh) if refresh else None, expires_at=when
-        )
+        again = Secret(refresh) if refresh else None
+        return Token(access=Secret(entry["access"]), refresh=again, expires_at=when)
 
     def store(self, account: str, token: Token) -> None:
         refresh, when = token.refresh, token.expires_at

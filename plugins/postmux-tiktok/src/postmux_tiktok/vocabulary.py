@@ -90,6 +90,7 @@ def hinted(error: postmux.ProviderError) -> postmux.ProviderError:
         error.args = (error.message,)
     return error
 
+
 VOCABULARY = Vocabulary(
     options=(TIKTOK,),
     statuses=STATUSES,
