@@ -16,9 +16,8 @@ import httpx
 import pytest
 
 from postmux import Media, Post, Secret, Status, Target, TikTokOptions, ValidationError
-from postmux.credentials import MemoryCredentials, Token
+from postmux.credentials import MemoryCredentials, Refresh, Token
 from postmux.sandbox import Sandbox
-from postmux.credentials import Refresh
 from postmux_tiktok import refresher
 from postmux_tiktok.emulator import CLIENT_KEY, TikTokEmulator
 
@@ -87,15 +86,22 @@ def test_url_video_local_300mb_video_carousel_and_draft_reach_their_final_status
         r[0].error for r in reports
     ]
     url, local, photos, draft = (emulator.records.get(str(r[0].id)) for r in reports)
-    assert reports[0][0].url == url.url and url.url.startswith(
-        "https://www.tiktok.com/@sandbox_tiktok/video/"
-    )
+    assert url is not None
+    assert local is not None
+    assert photos is not None
+    assert draft is not None
+    assert url.url is not None
+    assert photos.url is not None
+    assert reports[0][0].url == url.url
+    assert url.url.startswith("https://www.tiktok.com/@sandbox_tiktok/video/")
     zeros = hashlib.sha256()
     for _ in range(300):
         zeros.update(bytes(1_000_000))
     assert local.media == (f"sha256:{zeros.hexdigest()}",)  # every byte arrived, in order
     assert (photos.kind, len(photos.media), photos.url.split("/")[-2]) == ("photo", 3, "photo")
-    assert draft.draft and draft.options == {"draft": True} and draft.text == ""
+    assert draft.draft
+    assert draft.options == {"draft": True}
+    assert draft.text == ""
     assert reports[2][0].url == photos.url
 
 
@@ -115,14 +121,16 @@ def test_what_the_creator_does_not_allow_is_a_problem_per_field_and_nothing_is_p
     )
     (p,) = pub.publish(post)
     assert p.status is Status.FAILED
-    assert "tiktok.privacy" in (p.error or "") and "allows only SELF_ONLY" in (p.error or "")
+    assert "tiktok.privacy" in (p.error or "")
+    assert "allows only SELF_ONLY" in (p.error or "")
     assert "tiktok.allow_comment" in (p.error or "")
     assert "allow_duet" not in (p.error or "")  # asked off, and off it is
     assert emulator.received("publish") == 0
 
     (ok,) = pub.publish(Post(text="Private", media=post.media, targets=post.targets))
     record = emulator.records.get(str(ok.id))
-    assert record is not None and record.options["allow_comment"] is False  # unset: the creator's "off"
+    assert record is not None
+    assert record.options["allow_comment"] is False
 
 
 def test_a_local_video_longer_than_the_creator_may_post_is_refused(
@@ -131,7 +139,9 @@ def test_a_local_video_longer_than_the_creator_may_post_is_refused(
     pub = postmux_sandbox.publisher("tiktok", credentials=creds)
     target = [Target("tiktok", creator(emulator))]
     (p,) = pub.publish(Post(text="Long", media=[Media(path=mp4(tmp_path / "long.mp4", 900))], targets=target))
-    assert p.status is Status.FAILED and "media[0]" in (p.error or "") and "600 s" in (p.error or "")
+    assert p.status is Status.FAILED
+    assert "media[0]" in (p.error or "")
+    assert "600 s" in (p.error or "")
     assert emulator.received("publish") == 0
     (ok,) = pub.publish(
         Post(text="Short", media=[Media(path=mp4(tmp_path / "short.mp4", 30))], targets=target)
@@ -149,7 +159,9 @@ def test_a_token_about_to_expire_is_refreshed_before_it_is_sent(
     info = postmux_sandbox.publisher("tiktok", credentials=creds).creator_info(account)
     new = creds.load(account)
     assert info.username == "sandbox_tiktok"
-    assert new is not None and new.access != old.access and new.refresh != old.refresh
+    assert new is not None
+    assert new.access != old.access
+    assert new.refresh != old.refresh
     assert old.access.reveal() not in emulator.tokens  # TikTok's refresh replaced it
 
 
@@ -178,7 +190,8 @@ def test_drafts_take_no_caption_and_photos_no_ai_label_before_any_request(
         tiktok=TikTokOptions(draft=True),
     )
     (problem,) = pub.validate(draft)
-    assert problem.field == "text" and "video drafts take no caption" in problem.message
+    assert problem.field == "text"
+    assert "video drafts take no caption" in problem.message
     photos = [postmux_sandbox.sample_url("photo-1.jpg")]
     (problem,) = pub.validate(
         Post(text="AI", media=photos, targets=me, tiktok=TikTokOptions(ai_generated=True))
@@ -207,9 +220,13 @@ def test_connect_gives_the_authorize_url_and_wait_keeps_the_creators_tokens(
     assert session.poll().status == "pending"  # the creator has not consented yet
     postmux_sandbox.approve(session)
     account = session.wait(timeout=5)
-    assert account.username == "sandbox_linked_1" and account.active
-    linked = pub.adapter.credentials.load(account.id)
-    assert linked is not None and linked.access.reveal() in emulator.tokens
+    assert account.username == "sandbox_linked_1"
+    assert account.active
+    source = pub.adapter.credentials
+    assert source is not None
+    linked = source.load(account.id)
+    assert linked is not None
+    assert linked.access.reveal() in emulator.tokens
     assert emulator.api_key not in repr(session.start) + repr(linked)
     (p,) = pub.publish(
         Post(
@@ -227,13 +244,15 @@ def test_a_lapsed_creator_is_listed_as_expired_and_no_token_reaches_an_error(
     pub = postmux_sandbox.publisher("tiktok", credentials=creds)
     lapsed = creator(emulator, "sandbox_expired")
     listed = {a.id: a for a in pub.accounts()}
-    assert listed[lapsed].status == "expired" and listed[lapsed].status_reason == "invalid_grant"
+    assert listed[lapsed].status == "expired"
+    assert listed[lapsed].status_reason == "invalid_grant"
     (p,) = pub.publish(
         Post(
             text="Lapsed", media=[postmux_sandbox.sample_url("clip.mp4")], targets=[Target("tiktok", lapsed)]
         )
     )
-    assert p.status is Status.FAILED and p.error_code == "invalid_grant"  # refreshed once, refused
+    assert p.status is Status.FAILED
+    assert p.error_code == "invalid_grant"
     assert "link the account again" in (p.error or "")
     shown = repr(p) + str(p.error) + str(p.to_dict()) + repr(creds)
     assert not any(token in shown for token in [*emulator.tokens, *emulator.refresh_tokens, emulator.api_key])

@@ -1,7 +1,6 @@
 """TikTok's Content Posting API as postmux flows: creator info, init, chunked upload, status, linking.
 
-Tokens belong to creators: each request names its account and the core's driver adds that creator's
-token. Without ``credentials=`` the adapter keeps an in-memory source, filled by ``connect("tiktok")``
+Without ``credentials=`` the adapter keeps an in-memory source, filled by ``connect("tiktok")``
 or, with a postmux sandbox's key, with the sandbox creators' tokens (TikTok has no app-wide key).
 """
 
@@ -62,17 +61,16 @@ class TikTokAdapter(Adapter):
     poll_interval = 3.0  # status/fetch allows 30 requests a minute per token
     conformance_limits: ClassVar[Mapping[str, str]] = {
         "test_a_lapsed_account_fails_alone": "TikTok's API publishes to TikTok alone: no second platform",
-        "test_a_tiktok_draft_goes_to_the_inbox_where_supported": (
-            "the suite's draft has a caption, which TikTok's inbox endpoint cannot carry "
-            "(refused before any request; tests/plugins/tiktok publish drafts without one)"
-        ),
+        "test_a_tiktok_draft_goes_to_the_inbox_where_supported": "its draft has a caption, which "
+        "TikTok's inbox endpoint cannot carry (tests/plugins/tiktok post drafts without one)",
     }
 
     def __init__(self, base_url: str | None = None) -> None:
-        self._own, self._given, self._loaded = MemoryCredentials(), None, False
+        self._own, self._loaded = MemoryCredentials(), False
+        self._given: CredentialSource | None = None
         super().__init__(base_url)
 
-    @property  # type: ignore[override]
+    @property
     def credentials(self) -> CredentialSource:
         """The app's credential source, or the in-memory default that ``connect()`` fills."""
         return self._given if self._given is not None else self._own
@@ -123,9 +121,12 @@ class TikTokAdapter(Adapter):
 
     def _account(self, account: str, user: Mapping[str, Any], refused: str | None = None) -> postmux.Account:
         status = postmux.AccountStatus.EXPIRED if refused else postmux.AccountStatus.ACTIVE
-        names = {"username": user.get("username"), "display_name": user.get("display_name")}
-        return postmux.Account(
-            id=account, platform="tiktok", provider=self.name, status=status, status_reason=refused, **names
+        account_ = postmux.Account(id=account, platform="tiktok", provider=self.name, status=status)
+        return attrs.evolve(
+            account_,
+            status_reason=refused,
+            username=user.get("username"),
+            display_name=user.get("display_name"),
         )
 
     def creator_info(self, account_id: str) -> Flow[postmux.CreatorInfo]:
@@ -190,13 +191,14 @@ class TikTokAdapter(Adapter):
         body = self.with_extras(post, body)
         response = yield self.request("POST", path, json=body, account=route.account_id)
         data = _data(self, response, "publish_id", *(("upload_url",) if plan else ()))
+        mime, total = post.media[0].mime_type or "video/mp4", plan.size if plan else 0
         for offset, length in plan.ranges() if plan else ():
-            mime = post.media[0].mime_type or "video/mp4"
-            yield chunks.put_chunk(data["upload_url"], media[0], offset, length, plan.size, mime)
+            yield chunks.put_chunk(data["upload_url"], media[0], offset, length, total, mime)
         raw = {k: v for k, v in data.items() if k != "upload_url"}  # the upload URL carries a token
-        where = {"media_kind": kind, "account_id": route.account_id, "state": state, "raw": raw}
-        base = Publication(target=route.target, provider=self.name, status=Status.PROCESSING, **where)
-        return [attrs.evolve(base, id=data["publish_id"])]
+        base = Publication(
+            target=route.target, provider=self.name, status=Status.PROCESSING, id=data["publish_id"]
+        )
+        return [attrs.evolve(base, media_kind=kind, account_id=route.account_id, state=state, raw=raw)]
 
     def status(self, publication: Publication) -> Flow[Publication]:
         """``status/fetch`` by ``publish_id``; the post's URL once TikTok names the post."""

@@ -1,8 +1,7 @@
-"""TikTok's chunk rules for ``FILE_UPLOAD`` (the media transfer guide), each chunk streamed from disk.
+"""TikTok's chunk rules (the media transfer guide), each chunk streamed from disk as a ``Content-Range`` PUT.
 
-Chunks of 5 to 64 MB, the final one taking the trailing bytes (up to 128 MB), a file under 5 MB
-whole, at most 1,000, ``total_chunk_count = video_size // chunk_size``, sent in order as ``PUT``s with
-``Content-Range: bytes FIRST-LAST/TOTAL``. "MB" is read both ways: 5 MiB to 64,000,000 bytes.
+Chunks of 5 to 64 MB (read both ways: 5 MiB to 64,000,000 bytes), the last one taking the trailing
+bytes (up to 128 MB), a file under 5 MB whole, at most 1,000, ``total_chunk_count = size // chunk``.
 """
 
 from __future__ import annotations

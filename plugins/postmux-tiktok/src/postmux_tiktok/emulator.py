@@ -1,7 +1,6 @@
-"""An emulator of TikTok's Content Posting API for the postmux sandbox, from TikTok's references.
+"""An emulator of TikTok's Content Posting API and OAuth for the postmux sandbox, from TikTok's references.
 
-Creators' tokens (``act.…``/``rft.…``) are issued and rotated by ``/v2/oauth/token/``; the
-sandbox's key is the app's client secret and lists the creators' tokens (``SANDBOX_CREATORS``,
+The sandbox's key is the app's client secret and lists the creators' tokens (``SANDBOX_CREATORS``,
 the sandbox's own route). Uploads are checked against the chunk rules and hashed as they stream.
 """
 
@@ -39,6 +38,10 @@ CREATOR |= {"comment_disabled": False, "duet_disabled": False, "stitch_disabled"
 WORDS = {Phase.PUBLISHED: "PUBLISH_COMPLETE", Phase.INBOX: "SEND_TO_USER_INBOX", Phase.FAILED: "FAILED"}
 CODES = {400: "invalid_param", 401: "access_token_invalid", 429: "rate_limit_exceeded"}
 INIT = tuple(f"/v2/post/publish/{what}/init/" for what in ("video", "inbox/video", "content"))
+
+
+def _bearer(headers: Any) -> str:
+    return str(headers.get("authorization", "")).removeprefix("Bearer ").strip()
 
 
 @attrs.define
@@ -84,17 +87,15 @@ class TikTokEmulator(Emulator):
     def issue(self, account_id: str) -> dict[str, Any]:
         """New tokens for a creator (a link or a refresh; the old ones stop working), as TikTok answers."""
         with self.lock:
-            for table in (self.tokens, self.refresh_tokens):
-                for old in [t for t, a in table.items() if a == account_id]:
-                    del table[old]
+            self.tokens = {t: a for t, a in self.tokens.items() if a != account_id}
+            self.refresh_tokens = {t: a for t, a in self.refresh_tokens.items() if a != account_id}
             access, refresh = "act." + self.digits(24), "rft." + self.digits(24)
             self.tokens[access], self.refresh_tokens[refresh] = account_id, account_id
         tokens = {"open_id": account_id, "access_token": access, "refresh_token": refresh}
         return {**tokens, "scope": ",".join(SCOPES), "expires_in": 86400, "refresh_expires_in": 31536000}
 
     def authorized(self, headers: Any) -> bool:
-        value = str(headers.get("authorization", "")).removeprefix("Bearer ").strip()
-        return value == self.api_key or value in self.tokens
+        return _bearer(headers) == self.api_key or _bearer(headers) in self.tokens
 
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""
@@ -133,8 +134,7 @@ class TikTokEmulator(Emulator):
 
     def _creator(self, request: Request) -> SandboxAccount:
         """The creator whose token the request carries (the sandbox key acts for none)."""
-        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        account = self.account(self.tokens.get(token, ""))
+        account = self.account(self.tokens.get(_bearer(request.headers), ""))
         if account is None or not account.active:
             raise Rejected(401, "The access token is invalid or not found.", "access_token_invalid")
         return account
@@ -170,7 +170,7 @@ class TikTokEmulator(Emulator):
         return self.json(self.issue(account.id))
 
     async def creators(self, request: Request) -> Response:
-        if request.headers.get("authorization") != f"Bearer {self.api_key}":
+        if _bearer(request.headers) != self.api_key:
             raise Rejected(401, "only the sandbox's key lists its creators", "access_token_invalid")
         with self.lock:
             entries = {a: {"access_token": t, "expires_in": 86400} for t, a in self.tokens.items()}
@@ -249,9 +249,8 @@ class TikTokEmulator(Emulator):
         except ValueError:
             raise Rejected(400, "Content-Range must be bytes FIRST-LAST/TOTAL", "invalid_param") from None
         want = up.size - up.received if up.received // up.chunk == up.count - 1 else up.chunk
-        expected = (up.received, up.received + want - 1, up.size)
-        if (first, last, total) != expected:
-            raise Rejected(416, "expected bytes {}-{}/{}".format(*expected), "invalid_param")
+        if (first, last, total) != (up.received, up.received + want - 1, up.size):
+            raise Rejected(416, f"expected {up.received}-{up.received + want - 1}/{up.size}", "invalid_param")
         digest, length = up.digest.copy(), 0
         async for piece in request.stream():
             length += len(piece)

@@ -1,11 +1,7 @@
-"""TikTok's OAuth v2 for creators: the authorize URL, the token endpoint, a refresh hook, a token file.
+"""TikTok's OAuth v2 for creators (Manage User Access Tokens, Login Kit): authorize URL, tokens, a token file.
 
-From "Manage User Access Tokens": ``POST /v2/oauth/token/``, form-encoded
-``client_key``, ``client_secret`` and ``grant_type`` (``authorization_code``
-with ``code`` and ``redirect_uri``, or ``refresh_token``), answering
-``open_id``, ``access_token``, ``expires_in`` (24 hours), ``refresh_token``
-and ``refresh_expires_in``; and Login Kit's ``https://www.tiktok.com/v2/auth/authorize/``
-with ``client_key``, ``scope``, ``response_type=code``, ``redirect_uri`` and ``state``.
+``POST /v2/oauth/token/`` takes a form (``client_key``, ``client_secret``, ``grant_type``…) and answers
+``open_id``, ``access_token``, ``expires_in`` (24 hours), ``refresh_token``, ``refresh_expires_in``.
 """
 
 from __future__ import annotations
@@ -13,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +18,7 @@ from urllib.parse import urlencode
 import httpx
 
 from postmux import Secret
-from postmux.credentials import CredentialSource, Refresh, Token
+from postmux.credentials import MemoryCredentials, Refresh, Token
 from postmux.errors import ResponseError
 from postmux.secrets import redact
 
@@ -96,46 +92,43 @@ def refresher(
     return refresh
 
 
-class FileCredentials(CredentialSource):
-    """Tokens in a JSON file only its owner may read (``0600``), replaced whole on every change.
+class FileCredentials(MemoryCredentials):
+    """Tokens in a JSON file only its owner may read (``0600``), read once and replaced whole on a change.
 
     For one process (a CLI, a small app); a service with many workers keeps tokens in its database.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, refresh: Refresh | None = None) -> None:
-        super().__init__(refresh)
         self.path = Path(path)
-
-    def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
+            data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
         except ValueError:
             raise ResponseError(f"{self.path} is not a token file (not JSON)", provider="tiktok") from None
-        return data if isinstance(data, dict) else {}
-
-    def load(self, account: str) -> Token | None:
-        entry = self._read().get(account)
-        if not isinstance(entry, dict) or not isinstance(entry.get("access"), str):
-            return None
-        refresh, expires = entry.get("refresh"), entry.get("expires_at")
-        when = datetime.fromisoformat(expires) if isinstance(expires, str) else None
-        again = Secret(refresh) if refresh else None
-        return Token(access=Secret(entry["access"]), refresh=again, expires_at=when)
+        super().__init__(
+            {a: _token(e) for a, e in data.items() if isinstance(e, dict) and e.get("access")},
+            refresh=refresh,
+        )
 
     def store(self, account: str, token: Token) -> None:
-        refresh, when = token.refresh, token.expires_at
-        entry = {"access": token.access.reveal(), "refresh": refresh.reveal() if refresh else None}
-        data = {**self._read(), account: {**entry, "expires_at": when.isoformat() if when else None}}
+        super().store(account, token)
+        data = {a: _entry(t) for a in self if (t := self.load(a)) is not None}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-")  # made 0600
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
         os.replace(name, self.path)
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._read())
-
     def __repr__(self) -> str:
         return f"<FileCredentials {str(self.path)!r}>"
+
+
+def _entry(token: Token) -> dict[str, str | None]:
+    again, when = token.refresh, token.expires_at
+    entry = {"access": token.access.reveal(), "refresh": again.reveal() if again else None}
+    return {**entry, "expires_at": when.isoformat() if when else None}
+
+
+def _token(entry: Mapping[str, Any]) -> Token:
+    again, when = entry.get("refresh"), entry.get("expires_at")
+    expires = datetime.fromisoformat(when) if isinstance(when, str) else None
+    return Token(access=Secret(entry["access"]), refresh=Secret(again) if again else None, expires_at=expires)

@@ -1,9 +1,7 @@
-"""TikTok's rules the capability tables cannot say: the creator's own limits, video drafts, photo files.
+"""The Direct Post reference's rules the capability tables cannot say: the creator's own limits, drafts.
 
-The Direct Post reference: ``privacy_level`` must be one of the creator's
-``privacy_level_options``, an interaction the creator turned off cannot be
-turned on, and a video may last at most ``max_video_post_duration_sec``. The
-inbox endpoint (a video draft) takes ``source_info`` alone, so no caption.
+``privacy_level`` among the creator's options, no interaction it turned off, no video longer than it
+may post; and the inbox endpoint (a video draft) takes ``source_info`` alone, so no caption.
 """
 
 from __future__ import annotations
@@ -57,21 +55,15 @@ def draft_problems(post: Post, provider: str) -> list[Problem]:
 
 
 def mp4_duration(path: str) -> float | None:
-    """Seconds from an MP4's ``moov/mvhd`` box, or ``None`` where the file does not say."""
+    """Seconds from an MP4's ``mvhd`` box, found in the file's first or last MiB (where ``moov`` sits)."""
     try:
         with open(path, "rb") as fh:
-            while (head := fh.read(8)) and len(head) == 8:
-                size, name = struct.unpack(">I4s", head)
-                size = struct.unpack(">Q", fh.read(8))[0] - 8 if size == 1 else size
-                if name == b"moov":
-                    moov = fh.read(min(size - 8, 64 << 20))
-                    at = moov.find(b"mvhd") + 4
-                    layout = ">QQIQ" if moov[at] == 1 else ">IIII"
-                    _, _, scale, duration = struct.unpack_from(layout, moov, at + 4)
-                    return duration / scale if scale else None
-                if size < 8:
-                    return None
-                fh.seek(size - 8, 1)
-    except (OSError, struct.error, IndexError):
+            head, size = fh.read(1 << 20), fh.seek(0, 2)
+            fh.seek(max(size - (1 << 20), len(head)))
+            ends = head + fh.read()
+        at = ends.index(b"mvhd") + 4
+        layout = ">xxxxQQIQ" if ends[at] == 1 else ">xxxxIIII"
+        _, _, scale, duration = struct.unpack_from(layout, ends, at)
+    except (OSError, ValueError, struct.error, IndexError):
         return None
-    return None
+    return duration / scale if scale else None

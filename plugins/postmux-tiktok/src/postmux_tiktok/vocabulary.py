@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import postmux
-from postmux.rules import TextLimit, TextUnit
 from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
 __all__ = ["CAPABILITIES", "CODES", "HINTS", "REASONS", "STATUSES", "TIKTOK", "VOCABULARY", "hinted"]
@@ -58,19 +57,13 @@ REASONS: Mapping[str, str] = {
 """``fail_reason`` → a readable reason (another reason is shown as TikTok wrote it)."""
 
 CODES: Mapping[str, type[postmux.ProviderError]] = {
-    "invalid_param": postmux.InvalidRequestError,
-    "privacy_level_option_mismatch": postmux.InvalidRequestError,
-    "url_ownership_unverified": postmux.PermissionDeniedError,
     "spam_risk_too_many_posts": postmux.PermissionDeniedError,
-    "spam_risk_user_banned_from_posting": postmux.PermissionDeniedError,
     "unaudited_client_can_only_post_to_private_accounts": postmux.PermissionDeniedError,
-    "scope_not_authorized": postmux.PermissionDeniedError,
     "access_token_invalid": postmux.AuthenticationError,
     "invalid_grant": postmux.AuthenticationError,  # OAuth: a refresh token TikTok no longer takes
     "rate_limit_exceeded": postmux.RateLimitError,
-    "internal_error": postmux.ServerError,
 }
-"""The Content Posting API's error codes and the class each becomes, whatever the HTTP status."""
+"""Codes whose class holds whatever the HTTP status; the others follow their documented status."""
 
 HINTS: Mapping[str, str] = {
     "spam_risk_too_many_posts": "the creator reached TikTok's daily cap of API posts: try again tomorrow",
@@ -85,8 +78,8 @@ HINTS: Mapping[str, str] = {
 
 def hinted(error: postmux.ProviderError) -> postmux.ProviderError:
     """``error``, its message saying what to do where its code has a hint."""
-    if error.code in HINTS:
-        error.message = f"{error.message}: {HINTS[error.code]}"
+    if hint := HINTS.get(error.code or ""):
+        error.message = f"{error.message}: {hint}"
         error.args = (error.message,)
     return error
 
@@ -105,24 +98,15 @@ VOCABULARY = Vocabulary(
 )
 
 CAPABILITIES = postmux.Capabilities(
-    platforms={
+    platforms={  # TikTok's own limits (photos, formats, texts) are the platform's: nothing to tighten
         "tiktok": postmux.PlatformSupport(
             target_text=True,
             title=True,  # a photo post's title; its text is the description
             draft=True,
-            max_photos=35,
-            photo_formats=frozenset({"jpg", "jpeg", "webp"}),
-            caption=TextLimit(2200, TextUnit.UTF16),
-            photo_caption=TextLimit(4000, TextUnit.UTF16),
-            photo_title=TextLimit(90, TextUnit.UTF16),
             options=TIKTOK.names,
             only=TIKTOK.only,
-            notes=(
-                "creator info is read before every direct post and the post checked against it",
-                "a video draft goes to the inbox endpoint, which takes no caption and no settings",
-                "local videos are uploaded in chunks; photos are taken by URL only",
-            ),
-        ),
+            notes=("creator info is read before every direct post", "photos are taken by URL only"),
+        )
     },
     local_files=True,
     creator_info=True,
