@@ -1,8 +1,4 @@
-"""postmux plugin for TikTok's own Content Posting API (``open.tiktokapis.com``): provider ``tiktok``.
-
-Tokens belong to creators: ``postmux.publisher("tiktok", credentials=…)`` takes a credential source
-(:class:`FileCredentials`, or the core's ``MemoryCredentials``) with :func:`refresher`'s hook.
-"""
+"""postmux plugin for TikTok's own Content Posting API: provider ``tiktok``, a token per creator."""
 
 from __future__ import annotations
 

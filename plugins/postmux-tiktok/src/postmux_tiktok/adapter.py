@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import attrs
 import httpx
@@ -22,7 +23,7 @@ from postmux.errors import ResponseError
 from postmux.flow import Flow, done
 
 from . import chunks
-from .oauth import API, AUTHORIZE, SCOPES, TOKEN_PATH, authorize_url, read_token, token_form
+from .oauth import API, AUTHORIZE, SCOPES, TOKEN_PATH, read_token, token_form
 from .rules import conflicts, draft_problems
 from .vocabulary import CAPABILITIES, REASONS, STATUSES, TIKTOK, VOCABULARY, hinted
 
@@ -33,11 +34,9 @@ SANDBOX_CREATORS = "/v2/postmux/sandbox/creators/"
 USER_INFO = "/v2/user/info/"
 USER_FIELDS = {"fields": "open_id,avatar_url,display_name,username"}
 INIT = {"video": "/v2/post/publish/video/init/", "draft": "/v2/post/publish/inbox/video/init/"}
-PHOTO_INIT = "/v2/post/publish/content/init/"
-_INFO = {"comments_disabled": "comment_disabled", "duets_disabled": "duet_disabled"}
-_INFO["stitches_disabled"] = "stitch_disabled"  # CreatorInfo's field → creator_info/query's
-_DISABLED = {"allow_comment": "comment", "allow_duet": "duet", "allow_stitch": "stitch"}
-"""What a creator may turn off: ``<x>_disabled`` in creator info, ``disable_<x>`` in ``post_info``."""
+PHOTO_INIT, STATUS_FETCH = "/v2/post/publish/content/init/", "/v2/post/publish/status/fetch/"
+_OFF = {"comment": "comments", "duet": "duets", "stitch": "stitches"}
+"""What a creator may turn off: ``allow_<x>``, ``<x>_disabled`` in creator info, ``disable_<x>`` sent."""
 
 
 def _data(adapter: Adapter, response: httpx.Response, *fields: str) -> dict[str, Any]:
@@ -93,15 +92,11 @@ class TikTokAdapter(Adapter):
         try:
             response = yield self.request("GET", SANDBOX_CREATORS)
         except (postmux.NotFoundError, postmux.AuthenticationError):
-            raise postmux.ConfigurationError(
-                "TikTok takes one token per creator: pass credentials=… (a postmux.credentials source, "
-                "or postmux_tiktok.FileCredentials); a publisher key alone works with a postmux sandbox only"
-            ) from None
+            why = "TikTok takes a token per creator: pass credentials=… (a key works in a sandbox only)"
+            raise postmux.ConfigurationError(why) from None
         for account, entry in _data(self, response, "creators")["creators"].items():
             self._own.store(account, read_token(entry)[1])
         self._loaded = True
-
-    # -- accounts ------------------------------------------------------------
 
     def accounts(self) -> Flow[list[postmux.Account]]:
         """Every creator of the credential source, named by ``/v2/user/info/``; a refused token is expired."""
@@ -120,14 +115,10 @@ class TikTokAdapter(Adapter):
         return out
 
     def _account(self, account: str, user: Mapping[str, Any], refused: str | None = None) -> postmux.Account:
+        names: dict[str, Any] = {"username": user.get("username"), "display_name": user.get("display_name")}
         status = postmux.AccountStatus.EXPIRED if refused else postmux.AccountStatus.ACTIVE
-        account_ = postmux.Account(id=account, platform="tiktok", provider=self.name, status=status)
-        return attrs.evolve(
-            account_,
-            status_reason=refused,
-            username=user.get("username"),
-            display_name=user.get("display_name"),
-        )
+        found = postmux.Account(id=account, platform="tiktok", provider=self.name, status=status)
+        return attrs.evolve(found, status_reason=refused, **names)
 
     def creator_info(self, account_id: str) -> Flow[postmux.CreatorInfo]:
         """``creator_info/query``: what the creator allows now (a POST that only reads)."""
@@ -143,10 +134,8 @@ class TikTokAdapter(Adapter):
             nickname=data.get("creator_nickname"),
             avatar_url=data.get("creator_avatar_url"),
             raw=data,
-            **{ours: bool(data.get(theirs)) for ours, theirs in _INFO.items()},
+            **{f"{ours}_disabled": bool(data.get(f"{what}_disabled")) for what, ours in _OFF.items()},
         )
-
-    # -- publishing --------------------------------------------------------------
 
     def check(self, post: Post) -> list[Problem]:
         return draft_problems(post, self.name)
@@ -172,8 +161,8 @@ class TikTokAdapter(Adapter):
             problems = conflicts(post, options, info, media[0] if plan else None)
             if problems:
                 raise postmux.ValidationError(problems)
-            for neutral, what in _DISABLED.items():  # left unset: the creator's own "off" applies
-                if info.raw.get(f"{what}_disabled") and getattr(options, neutral) is None:
+            for what in _OFF:  # left unset: the creator's own "off" applies
+                if info.raw.get(f"{what}_disabled") and getattr(options, f"allow_{what}") is None:
                     settings.update({f"disable_{what}": True} if f"disable_{what}" in settings else {})
             state["username"] = info.username or ""
         text = post.text_for(route.target)
@@ -195,20 +184,18 @@ class TikTokAdapter(Adapter):
         for offset, length in plan.ranges() if plan else ():
             yield chunks.put_chunk(data["upload_url"], media[0], offset, length, total, mime)
         raw = {k: v for k, v in data.items() if k != "upload_url"}  # the upload URL carries a token
-        base = Publication(
-            target=route.target, provider=self.name, status=Status.PROCESSING, id=data["publish_id"]
-        )
-        return [attrs.evolve(base, media_kind=kind, account_id=route.account_id, state=state, raw=raw)]
+        sent = Publication(target=route.target, provider=self.name, status=Status.PROCESSING, raw=raw)
+        return [
+            attrs.evolve(
+                sent, id=data["publish_id"], media_kind=kind, account_id=route.account_id, state=state
+            )
+        ]
 
     def status(self, publication: Publication) -> Flow[Publication]:
         """``status/fetch`` by ``publish_id``; the post's URL once TikTok names the post."""
         yield from self._ready()
-        body, path, who = (
-            {"publish_id": publication.id},
-            "/v2/post/publish/status/fetch/",
-            publication.account_id,
-        )
-        response = yield self.request("POST", path, json=body, idempotent=True, account=who)
+        body, who = {"publish_id": publication.id}, publication.account_id
+        response = yield self.request("POST", STATUS_FETCH, json=body, idempotent=True, account=who)
         data = _data(self, response, "status")
         reason = data.get("fail_reason")
         status = STATUSES(data["status"], draft=publication.state.get("draft") == "1", reason=reason)
@@ -221,8 +208,6 @@ class TikTokAdapter(Adapter):
         code = reason if error else None
         return attrs.evolve(publication, status=status, url=url, error=error, error_code=code, raw=data)
 
-    # -- linking a creator ---------------------------------------------------------
-
     def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
         """The authorize URL; ``wait()`` exchanges the code that the app's ``code(state)`` hands over."""
         if platform != "tiktok":
@@ -232,7 +217,8 @@ class TikTokAdapter(Adapter):
             raise postmux.ConfigurationError(f"connect('tiktok') needs {', '.join(f'{m}=' for m in missing)}")
         state, key, uri = secrets.token_urlsafe(16), options["client_key"], options["redirect_uri"]
         base = AUTHORIZE if self.base_url == API else self.base_url + "/v2/auth/authorize/"
-        url = authorize_url(base, key, uri, state, options.get("scopes", SCOPES))
+        query = {"client_key": key, "scope": ",".join(options.get("scopes", SCOPES)), "response_type": "code"}
+        url = f"{base}?{urlencode({**query, 'redirect_uri': uri, 'state': state})}"  # TikTok redirects back
         secret = Secret(str(options["client_secret"]))
         memory = {"state": state, "key": key, "uri": uri, "secret": secret, "code": options["code"]}
         return done(ConnectStart(platform="tiktok", url=url, poll_interval=2.0, state=memory))

@@ -50,10 +50,7 @@ def plan(size: int, chunk: int = CHUNK) -> ChunkPlan:
 
 
 class RangeStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """``length`` bytes of a file from ``offset``, read 1 MiB at a time, for sync and async clients.
-
-    The file is opened on every iteration, so a retried ``PUT`` sends its chunk again from the start.
-    """
+    """A chunk of a file, read 1 MiB at a time (the file reopened each time, so a retry resends it)."""
 
     def __init__(self, path: str | os.PathLike[str], offset: int, length: int) -> None:
         self.path, self.offset, self.length = os.fspath(path), offset, length

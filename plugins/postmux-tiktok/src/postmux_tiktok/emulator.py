@@ -7,7 +7,7 @@ the sandbox's own route). Uploads are checked against the chunk rules and hashed
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,14 +19,13 @@ from starlette.routing import BaseRoute, Route
 from postmux.connect import ConnectStart
 from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, seed_accounts
-from postmux.sandbox.middleware import json_bytes
+from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
 from postmux.sandbox.platforms import post_url
 
 from .adapter import SANDBOX_CREATORS
 from .chunks import MAX_CHUNK, MAX_CHUNKS, MIN_CHUNK
 from .oauth import SCOPES, TOKEN_PATH
-from .vocabulary import TIKTOK
+from .vocabulary import TIKTOK, VOCABULARY
 
 __all__ = ["CLIENT_KEY", "TikTokEmulator"]
 
@@ -101,10 +100,7 @@ class TikTokEmulator(Emulator):
         self, status: int, message: str, code: str | None = None, *, path: str = ""
     ) -> tuple[bytes, str]:
         word = code if code not in (None, "unauthorized") else CODES.get(status, "internal_error")
-        body: dict[str, Any] = {"error": word, "error_description": message, "log_id": self.digits(20)}
-        if path != TOKEN_PATH:  # the Content Posting API's envelope (OAuth's is flat)
-            body = {"data": {}, "error": {"code": word, "message": message, "log_id": body["log_id"]}}
-        return json_bytes(body), "application/json"
+        return error_payload(VOCABULARY.errors, message, word)  # {"error": {"message", "code"}}
 
     def routes(self) -> list[BaseRoute]:
         handlers = [
@@ -116,15 +112,16 @@ class TikTokEmulator(Emulator):
             ("PUT", "/upload/{upload_id}", self.upload),
             ("POST", "/v2/post/publish/status/fetch/", self.status),
         ]
-        return [Route(path, self._answer(handler, path), methods=[m]) for m, path, handler in handlers]
+        return [Route(path, self._answer(handler), methods=[m]) for m, path, handler in handlers]
 
-    def _answer(self, handler: Any, path: str) -> Any:
+    def _answer(
+        self, handler: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             try:
-                response: Response = await handler(request)
-            except Rejected as exc:
-                return self.error(exc.status, exc.message, exc.code, path=path)
-            return response
+                return await handler(request)
+            except Rejected as exc:  # raised by any check: answered in TikTok's error shape
+                return self.error(exc.status, exc.message, exc.code)
 
         return run
 
@@ -156,15 +153,9 @@ class TikTokEmulator(Emulator):
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
         if form.get("client_key") != CLIENT_KEY or form.get("client_secret") != self.api_key:
             raise Rejected(401, "Client key or secret is incorrect.", "invalid_client")
-        grant = form.get("grant_type")
-        if grant == "authorization_code":
-            code = form.get("code", "")
-            account_id = code.removeprefix("code.") if code in self.codes.values() else ""
-        elif grant == "refresh_token":
-            account_id = self.refresh_tokens.get(form.get("refresh_token", ""), "")
-        else:
-            raise Rejected(400, f"grant_type {grant!r} is not supported", "unsupported_grant_type")
-        account = self.account(account_id)
+        code, refresh = form.get("code", ""), self.refresh_tokens.get(form.get("refresh_token", ""), "")
+        by_code = code.removeprefix("code.") if code in self.codes.values() else ""
+        account = self.account(by_code if form.get("grant_type") == "authorization_code" else refresh)
         if account is None or not account.active:
             raise Rejected(400, "Authorization code or refresh token is expired or invalid.", "invalid_grant")
         return self.json(self.issue(account.id))
@@ -172,8 +163,7 @@ class TikTokEmulator(Emulator):
     async def creators(self, request: Request) -> Response:
         if _bearer(request.headers) != self.api_key:
             raise Rejected(401, "only the sandbox's key lists its creators", "access_token_invalid")
-        with self.lock:
-            entries = {a: {"access_token": t, "expires_in": 86400} for t, a in self.tokens.items()}
+        entries = {a: {"access_token": t, "expires_in": 86400} for t, a in dict(self.tokens).items()}
         return self.ok({"creators": entries})
 
     async def user_info(self, request: Request) -> Response:
@@ -198,8 +188,7 @@ class TikTokEmulator(Emulator):
             raise Rejected(400, "the inbox endpoint takes source_info only", "invalid_param")
         draft = inbox or body.get("post_mode") == "MEDIA_UPLOAD"
         if not draft and info.get("privacy_level") not in self.settings(account)["privacy_level_options"]:
-            message = f"privacy_level {info.get('privacy_level')!r} is not among the creator's options"
-            raise Rejected(400, message, "privacy_level_option_mismatch")
+            raise Rejected(400, "not among the creator's privacy options", "privacy_level_option_mismatch")
         options = {**TIKTOK.neutral(info), "draft": draft}
         media = source.get("photo_images") if photo else [source.get("video_url")]
         if photo:  # a photo post carries no AI label: never labelled
@@ -267,9 +256,6 @@ class TikTokEmulator(Emulator):
     async def status(self, request: Request) -> Response:
         account, body = self._creator(request), await self.body(request)
         publish_id = str(body.get("publish_id") if isinstance(body, dict) else "")
-        waiting = [u.received for u in self.pending.values() if u.fields["id"] == publish_id]
-        if waiting:
-            return self.ok({"status": "PROCESSING_UPLOAD", "uploaded_bytes": waiting[0]})
         record = self.records.get(publish_id)
         if record is None or record.account_id != account.id:
             raise Rejected(400, "publish_id is invalid", "invalid_param")

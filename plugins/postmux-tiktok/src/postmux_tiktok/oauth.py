@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
@@ -31,12 +30,6 @@ AUTHORIZE = "https://www.tiktok.com/v2/auth/authorize/"
 TOKEN_PATH = "/v2/oauth/token/"
 SCOPES = ("user.info.basic", "user.info.profile", "video.publish", "video.upload")
 """What posting needs: the creator's name, direct posts and inbox uploads."""
-
-
-def authorize_url(base: str, client_key: str, redirect_uri: str, state: str, scopes: Iterable[str]) -> str:
-    """The page a creator opens to grant access; TikTok redirects back with ``code`` and ``state``."""
-    query = {"client_key": client_key, "scope": ",".join(scopes), "response_type": "code"}
-    return f"{base}?{urlencode({**query, 'redirect_uri': redirect_uri, 'state': state})}"
 
 
 def token_form(client_key: str, client_secret: Secret, grant: Mapping[str, str]) -> dict[str, str]:
@@ -58,11 +51,7 @@ def read_token(data: Any) -> tuple[str, Token]:
 def refresher(
     client_key: str, client_secret: str | Secret, base_url: str = API, client: Any = None
 ) -> Refresh:
-    """The refresh hook of a credential source: ``(account, token) -> new token`` from its refresh token.
-
-    ``client``: an :class:`httpx.Client` to send with (tests give one on the sandbox's transport).
-    TikTok may rotate the refresh token too; the source stores whatever comes back.
-    """
+    """A credential source's refresh hook (TikTok may rotate the refresh token too: the source keeps it)."""
     secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
 
     def refresh(account: str, token: Token) -> Token:
@@ -93,10 +82,7 @@ def refresher(
 
 
 class FileCredentials(MemoryCredentials):
-    """Tokens in a JSON file only its owner may read (``0600``), read once and replaced whole on a change.
-
-    For one process (a CLI, a small app); a service with many workers keeps tokens in its database.
-    """
+    """Tokens in a JSON file only its owner may read (``0600``), for one process; rewritten on each change."""
 
     def __init__(self, path: str | os.PathLike[str], *, refresh: Refresh | None = None) -> None:
         self.path = Path(path)

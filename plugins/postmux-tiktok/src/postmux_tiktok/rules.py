@@ -35,18 +35,14 @@ def conflicts(post: Post, options: TikTokOptions, info: CreatorInfo, path: str |
 
 def draft_problems(post: Post, provider: str) -> list[Problem]:
     """A video draft's caption (the inbox endpoint has no ``post_info``), and local photos (URLs only)."""
-    media = post.media if isinstance(post.media, tuple) else ()
-    why = f"TikTok takes photos by URL only at {provider}"
-    out = [
-        Problem(f"media[{i}]", why, unsupported=True) for i, m in enumerate(media) if getattr(m, "path", None)
-    ]
-    options = post.tiktok
-    if (
-        post.kind is not MediaKind.VIDEO
-        or not isinstance(options, TikTokOptions)
-        or options.draft is not True
-    ):
-        return out if post.kind is MediaKind.PHOTO else []
+    if post.kind is MediaKind.PHOTO:
+        why = f"TikTok takes photos by URL only at {provider}"
+        return [
+            Problem(f"media[{i}]", why, True) for i, m in enumerate(post.media) if getattr(m, "path", None)
+        ]
+    if post.kind is not MediaKind.VIDEO or getattr(post.tiktok, "draft", None) is not True:
+        return []
+    out = []
     targets = [(i, t) for i, t in enumerate(post.targets) if getattr(t, "platform", None) == "tiktok"]
     why = f"TikTok video drafts take no caption at {provider} (the creator writes it in TikTok)"
     if isinstance(post.text, str) and post.text and any(t.text is None for _, t in targets):

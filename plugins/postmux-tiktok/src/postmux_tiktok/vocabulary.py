@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import postmux
+from postmux import Status
 from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
 __all__ = ["CAPABILITIES", "CODES", "HINTS", "REASONS", "STATUSES", "TIKTOK", "VOCABULARY", "hinted"]
@@ -35,24 +36,19 @@ TIKTOK = OptionMap(
 """``TikTokOptions`` → ``post_info``; the adapter writes ``cover_index`` (``source_info``) and ``draft``."""
 
 STATUSES = StatusMap(
-    {
-        "PROCESSING_UPLOAD": postmux.Status.PROCESSING,
-        "PROCESSING_DOWNLOAD": postmux.Status.PROCESSING,
-        "SEND_TO_USER_INBOX": postmux.Status.INBOX,
-        "PUBLISH_COMPLETE": postmux.Status.PUBLISHED,
-        "FAILED": postmux.Status.FAILED,
-    },
-    reasons={"publish_cancelled": postmux.Status.CANCELLED},
+    dict.fromkeys(["PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"], Status.PROCESSING)
+    | {"SEND_TO_USER_INBOX": Status.INBOX, "PUBLISH_COMPLETE": Status.PUBLISHED, "FAILED": Status.FAILED},
+    reasons={"publish_cancelled": Status.CANCELLED},
 )
 
 REASONS: Mapping[str, str] = {
     "file_format_check_failed": "TikTok could not read the file's format",
     "duration_check_failed": "the video is longer or shorter than TikTok allows",
     "picture_size_check_failed": "the picture size is outside what TikTok accepts",
+    "spam_risk_too_many_posts": "the creator reached TikTok's daily post cap",
     "video_pull_failed": "TikTok could not download the video from its URL",
     "photo_pull_failed": "TikTok could not download a photo from its URL",
     "auth_removed": "the creator removed the app's access",
-    "spam_risk_too_many_posts": "the creator reached TikTok's daily post cap",
 }
 """``fail_reason`` → a readable reason (another reason is shown as TikTok wrote it)."""
 
@@ -69,7 +65,6 @@ HINTS: Mapping[str, str] = {
     "spam_risk_too_many_posts": "the creator reached TikTok's daily cap of API posts: try again tomorrow",
     "unaudited_client_can_only_post_to_private_accounts": "post as SELF_ONLY, or have TikTok audit the app",
     "url_ownership_unverified": "verify the media URL's domain or prefix in TikTok's developer portal",
-    "privacy_level_option_mismatch": "pick a privacy among the creator's privacy_level_options",
     "access_token_invalid": "the creator's token is invalid or expired: link the account again",
     "invalid_grant": "the creator's refresh token is invalid or expired: link the account again",
 }
