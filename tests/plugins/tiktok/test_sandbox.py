@@ -256,3 +256,22 @@ def test_a_lapsed_creator_is_listed_as_expired_and_no_token_reaches_an_error(
     assert "link the account again" in (p.error or "")
     shown = repr(p) + str(p.error) + str(p.to_dict()) + repr(creds)
     assert not any(token in shown for token in [*emulator.tokens, *emulator.refresh_tokens, emulator.api_key])
+
+
+def test_a_failed_chunk_is_sent_again_alone(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials, tmp_path: Path
+) -> None:
+    clip = tmp_path / "two-chunks.mp4"
+    data = bytes(range(256)) * (70 * MiB // 256)  # 70 MiB: two chunks of 32 MiB and more
+    clip.write_bytes(data)
+    postmux_sandbox.inject("tiktok:upload=503:after=1:times=1")  # the second chunk, once
+    pub = postmux_sandbox.publisher("tiktok", credentials=creds)
+    (p,) = pub.publish(
+        Post(text="Retried", media=[Media(path=clip)], targets=[Target("tiktok", creator(emulator))])
+    )
+    assert p.status is Status.PROCESSING, p.error
+    puts = [path for method, path in emulator.arrivals if method == "PUT"]
+    assert len(puts) == 3  # chunk 1, chunk 2 refused, chunk 2 again
+    record = emulator.records.get(str(p.id))
+    assert record is not None
+    assert record.media == (f"sha256:{hashlib.sha256(data).hexdigest()}",)
