@@ -5,7 +5,7 @@
     python3 dev.py test     # every check: ruff (lint and format), mypy --strict, the whole pytest suite,
                             # the docs site (strict) and the wheels-only smoke; what CI runs
     python3 dev.py test --quick [PYTEST ARGS]   # ruff, mypy and pytest only, for iterating
-    python3 dev.py dist     # the four sdists and wheels in dist/, checked (twine check --strict, contents)
+    python3 dev.py dist     # the five sdists and wheels in dist/, checked (twine check --strict, contents)
     python3 dev.py smoke    # dist, then the wheels alone in a fresh venv outside the repository:
                             # ``postmux providers`` and ``postmux demo`` there (--python X picks the Python)
     python3 dev.py docs     # the docs site, built strictly into site/ (adds the docs extra to .venv)
@@ -259,7 +259,7 @@ def _smoke_env(bin_dir: Path) -> dict[str, str]:
 
 
 def smoke(extra: list[str]) -> int:
-    """Build the archives, install only our four wheels (dependencies from the package index) into
+    """Build the archives, install only our five wheels (dependencies from the package index) into
     a fresh venv outside the repository, and run ``postmux providers`` and ``postmux demo`` from a
     directory outside it: what a user gets from ``pip install``, not what the checkout provides."""
     python = extra[extra.index("--python") + 1] if "--python" in extra else sys.executable

@@ -1,7 +1,7 @@
 """``python -m benchmarks [--quick] [--upload-mib N] [FIGURE …]``: run the benchmarks, print the table.
 
 FIGURE picks groups by name (``inproc``, ``seq``, ``fanout``, ``poll``, ``upload``,
-``urlvideo``, ``startup``, ``soak``); none means all. ``--quick`` runs a smaller version of each
+``urlvideo``, ``startup``, ``soak``, ``tiktok``); none means all. ``--quick`` runs a smaller version of each
 (fewer cells, smaller uploads, shorter loops) in about a minute. ``python3
 dev.py bench …`` runs this in the project's ``.venv``.
 """
@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import fanout, inprocess, polling, sequential, soak, startup, uploads, urlvideo
+from benchmarks import fanout, inprocess, polling, sequential, soak, startup, tiktok_upload, uploads, urlvideo
 from benchmarks.measure import NOISY, Row, print_table
 
 GROUPS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
@@ -26,6 +26,7 @@ GROUPS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "urlvideo": lambda a: urlvideo.figures(a.quick),
     "startup": lambda a: startup.figures(a.quick),
     "soak": lambda a: soak.figures(a.quick),
+    "tiktok": lambda a: tiktok_upload.figures(a.quick, a.upload_mib),
 }
 
 

@@ -41,7 +41,7 @@ def test_a_publisher_loads_only_its_own_plugin() -> None:
 
 
 def test_listing_and_unknown_names_load_every_plugin() -> None:
-    every = ["postmux_postpeer", "postmux_wahdx", "postmux_wonda"]
+    every = ["postmux_postpeer", "postmux_tiktok", "postmux_wahdx", "postmux_wonda"]
     assert loaded_after("import postmux\npostmux.providers()") == every
     code = (
         "import postmux\ntry:\n    postmux.publisher('nope', api_key='k')\n"

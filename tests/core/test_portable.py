@@ -182,7 +182,8 @@ def test_the_issues_cases_with_the_bundled_vendors() -> None:
     assert report.accepted_by == ("postpeer", "wahdx")
     assert {p.field for p in report["wonda"].refused} == {"text", "title"}
     wonda = postmux.publisher("wonda", api_key="k")
-    assert all(p.message.endswith("(accepted by: postpeer, wahdx)") for p in wonda.validate(post))
+    # the hint names every installed vendor that takes it (the TikTok plugin included)
+    assert all(p.message.endswith("(accepted by: postpeer, tiktok, wahdx)") for p in wonda.validate(post))
 
     single = Post(media=["https://x.test/1.jpg"], targets=["tiktok:a"])
     assert check_portable(single, ["postpeer", "wahdx", "wonda"]).accepted_by == ("postpeer",)

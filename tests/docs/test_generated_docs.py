@@ -45,10 +45,10 @@ def test_the_guides_switching_list_is_generated_from_the_installed_plugins() -> 
 
 def test_the_switching_list_names_what_the_issue_found() -> None:
     text = docgen.switching()
-    assert "- **TikTok, photos**: 1–35 (postpeer); 2–35 (wahdx, wonda)" in text
-    assert "- **TikTok, photo title**: 90 UTF-16 code units (postpeer, wahdx); — (wonda)" in text
+    assert "- **TikTok, photos**: 1–35 (postpeer, tiktok); 2–35 (wahdx, wonda)" in text
+    assert "- **TikTok, photo title**: 90 UTF-16 code units (postpeer, tiktok, wahdx); — (wonda)" in text
     assert "- **Threads, text alone**: yes (postpeer); — (wahdx)" in text
-    assert "- **local files (upload)**: yes (postpeer, wonda); — (wahdx)" in text
+    assert "- **local files (upload)**: yes (postpeer, tiktok, wonda); — (wahdx)" in text
 
 
 def test_vendors_that_agree_make_no_line() -> None:

@@ -1,0 +1,77 @@
+"""TikTok's chunk rules (the media transfer guide), each chunk streamed from disk as a ``Content-Range`` PUT.
+
+Chunks of 5 to 64 MB (read both ways: 5 MiB to 64,000,000 bytes), the last one taking the trailing
+bytes (up to 128 MB), a file under 5 MB whole, at most 1,000, ``total_chunk_count = size // chunk``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import attrs
+import httpx
+
+__all__ = ["MAX_CHUNKS", "ChunkPlan", "RangeStream", "plan", "put_chunk"]
+
+MIN_CHUNK, MAX_CHUNK, MAX_CHUNKS = 5 * 1024 * 1024, 64_000_000, 1000
+CHUNK = 32 * 1024 * 1024
+"""The chunk size postmux picks: inside the rules, and the final chunk stays under 64 MiB."""
+
+
+@attrs.frozen(slots=True)
+class ChunkPlan:
+    """``video_size``, ``chunk_size`` and ``total_chunk_count`` as TikTok's init takes them."""
+
+    size: int
+    chunk_size: int
+    count: int
+
+    def ranges(self) -> Iterator[tuple[int, int]]:
+        """(offset, length) of each chunk, the last taking the trailing bytes."""
+        for i in range(self.count):
+            offset = i * self.chunk_size
+            yield offset, (self.size - offset if i == self.count - 1 else self.chunk_size)
+
+    def source_info(self) -> dict[str, object]:
+        sizes = {"video_size": self.size, "chunk_size": self.chunk_size, "total_chunk_count": self.count}
+        return {"source": "FILE_UPLOAD", **sizes}
+
+
+def plan(size: int, chunk: int = CHUNK) -> ChunkPlan:
+    """The chunks of a file of ``size`` bytes; ``ValueError`` where TikTok's rules cannot be met."""
+    if size <= 0 or not MIN_CHUNK <= chunk <= MAX_CHUNK:
+        raise ValueError(f"no chunks for {size} bytes in chunks of {chunk} (5 MiB to 64 MB)")
+    if size < MIN_CHUNK or size <= chunk:
+        return ChunkPlan(size, size, 1)  # whole: under 5 MB it must be, up to one chunk it may be
+    if size // chunk > MAX_CHUNKS:
+        raise ValueError(f"{size} bytes need more than {MAX_CHUNKS} chunks")
+    return ChunkPlan(size, chunk, size // chunk)
+
+
+class RangeStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A chunk of a file, read 1 MiB at a time (the file reopened each time, so a retry resends it)."""
+
+    def __init__(self, path: str | os.PathLike[str], offset: int, length: int) -> None:
+        self.path, self.offset, self.length = os.fspath(path), offset, length
+
+    def __iter__(self) -> Iterator[bytes]:
+        with open(self.path, "rb") as fh:
+            fh.seek(self.offset)
+            left = self.length
+            while left > 0 and (piece := fh.read(min(1 << 20, left))):
+                left -= len(piece)
+                yield piece
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self:
+            yield piece
+
+
+def put_chunk(url: str, path: str, offset: int, length: int, total: int, mime: str) -> httpx.Request:
+    """One chunk's ``PUT`` to the upload URL the init returned."""
+    span = f"bytes {offset}-{offset + length - 1}/{total}"
+    headers = {"Content-Type": mime, "Content-Length": str(length), "Content-Range": span}
+    request = httpx.Request("PUT", url, headers=headers, stream=RangeStream(path, offset, length))
+    request.headers.setdefault("Host", request.url.netloc.decode("ascii"))
+    return request

@@ -1,0 +1,277 @@
+"""The TikTok plugin against its emulator over loopback HTTP: what the issue's "done when" asks.
+
+Publishers get the creators' tokens from a credential source (as an app would), refreshed
+through ``postmux_tiktok.refresher`` against the emulator's token endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from postmux import Media, Post, Secret, Status, Target, TikTokOptions, ValidationError
+from postmux.credentials import MemoryCredentials, Refresh, Token
+from postmux.sandbox import Sandbox
+from postmux_tiktok import refresher
+from postmux_tiktok.emulator import CLIENT_KEY, TikTokEmulator
+
+pytestmark = pytest.mark.postmux_sandbox(providers=["tiktok"])
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def emulator(postmux_sandbox: Sandbox) -> TikTokEmulator:
+    found = postmux_sandbox.emulator("tiktok")
+    assert isinstance(found, TikTokEmulator)
+    return found
+
+
+@pytest.fixture
+def oauth(postmux_sandbox: Sandbox, emulator: TikTokEmulator) -> Iterator[Refresh]:
+    with httpx.Client(trust_env=False) as client:
+        yield refresher(CLIENT_KEY, emulator.api_key, postmux_sandbox.url("tiktok"), client)
+
+
+@pytest.fixture
+def creds(emulator: TikTokEmulator, oauth: Refresh) -> MemoryCredentials:
+    """Every creator's tokens as the app keeps them: access and refresh, a day to live."""
+    day = datetime.now(UTC) + timedelta(days=1)
+    refresh = {a: Secret(t) for t, a in emulator.refresh_tokens.items()}
+    tokens = {
+        a: Token(access=Secret(t), refresh=refresh[a], expires_at=day) for t, a in emulator.tokens.items()
+    }
+    return MemoryCredentials(tokens, refresh=oauth)
+
+
+def creator(emulator: TikTokEmulator, username: str = "sandbox_tiktok") -> str:
+    return next(a.id for a in emulator.accounts if a.username == username)
+
+
+def mp4(path: Path, seconds: int) -> Path:
+    """A file with just the ``moov/mvhd`` box that says how long it lasts (timescale 1000)."""
+    mvhd = b"\x00\x00\x00\x00" + struct.pack(">IIII", 0, 0, 1000, seconds * 1000) + b"\x00" * 80
+    moov = (
+        struct.pack(">I4s", 8 + 8 + len(mvhd), b"moov") + struct.pack(">I4s", 8 + len(mvhd), b"mvhd") + mvhd
+    )
+    path.write_bytes(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + moov)
+    return path
+
+
+def test_url_video_local_300mb_video_carousel_and_draft_reach_their_final_status(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.mp4"
+    with big.open("wb") as fh:
+        fh.truncate(300_000_000)  # sparse: 300 MB of zeros, read from disk chunk by chunk
+    pub = postmux_sandbox.publisher("tiktok", credentials=creds)
+    me = Target("tiktok", "@sandbox_tiktok")
+    posts = [
+        Post(text="By URL", media=[postmux_sandbox.sample_url("clip.mp4")], targets=[me]),
+        Post(text="From disk", media=[Media(path=big)], targets=[me]),
+        Post(
+            text="Three photos",
+            media=[postmux_sandbox.sample_url(f"photo-{i}.jpg") for i in (1, 2, 3)],
+            targets=[me],
+        ),
+        Post(media=[postmux_sandbox.sample_url("clip.mp4")], targets=[me], tiktok=TikTokOptions(draft=True)),
+    ]
+    reports = [pub.wait(pub.publish(post), timeout=20) for post in posts]
+    assert [r[0].status for r in reports] == [Status.PUBLISHED] * 3 + [Status.INBOX], [
+        r[0].error for r in reports
+    ]
+    url, local, photos, draft = (emulator.records.get(str(r[0].id)) for r in reports)
+    assert url is not None
+    assert local is not None
+    assert photos is not None
+    assert draft is not None
+    assert url.url is not None
+    assert photos.url is not None
+    assert reports[0][0].url == url.url
+    assert url.url.startswith("https://www.tiktok.com/@sandbox_tiktok/video/")
+    zeros = hashlib.sha256()
+    for _ in range(300):
+        zeros.update(bytes(1_000_000))
+    assert local.media == (f"sha256:{zeros.hexdigest()}",)  # every byte arrived, in order
+    assert (photos.kind, len(photos.media), photos.url.split("/")[-2]) == ("photo", 3, "photo")
+    assert draft.draft
+    assert draft.options == {"draft": True}
+    assert draft.text == ""
+    assert reports[2][0].url == photos.url
+
+
+def test_what_the_creator_does_not_allow_is_a_problem_per_field_and_nothing_is_posted(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials
+) -> None:
+    account = emulator.account(creator(emulator))
+    assert account is not None
+    account.extra.update(privacy_level_options=["SELF_ONLY"], comment_disabled=True, duet_disabled=True)
+    pub = postmux_sandbox.publisher("tiktok", credentials=creds)
+    settings = TikTokOptions(privacy="PUBLIC_TO_EVERYONE", allow_comment=True, allow_duet=False)
+    post = Post(
+        text="Too open",
+        media=[postmux_sandbox.sample_url("clip.mp4")],
+        targets=[Target("tiktok", account.id)],
+        tiktok=settings,
+    )
+    (p,) = pub.publish(post)
+    assert p.status is Status.FAILED
+    assert "tiktok.privacy" in (p.error or "")
+    assert "allows only SELF_ONLY" in (p.error or "")
+    assert "tiktok.allow_comment" in (p.error or "")
+    assert "allow_duet" not in (p.error or "")  # asked off, and off it is
+    assert emulator.received("publish") == 0
+
+    (ok,) = pub.publish(Post(text="Private", media=post.media, targets=post.targets))
+    record = emulator.records.get(str(ok.id))
+    assert record is not None
+    assert record.options["allow_comment"] is False
+
+
+def test_a_local_video_longer_than_the_creator_may_post_is_refused(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials, tmp_path: Path
+) -> None:
+    pub = postmux_sandbox.publisher("tiktok", credentials=creds)
+    target = [Target("tiktok", creator(emulator))]
+    (p,) = pub.publish(Post(text="Long", media=[Media(path=mp4(tmp_path / "long.mp4", 900))], targets=target))
+    assert p.status is Status.FAILED
+    assert "media[0]" in (p.error or "")
+    assert "600 s" in (p.error or "")
+    assert emulator.received("publish") == 0
+    (ok,) = pub.publish(
+        Post(text="Short", media=[Media(path=mp4(tmp_path / "short.mp4", 30))], targets=target)
+    )
+    assert ok.status is Status.PROCESSING, ok.error
+
+
+def test_a_token_about_to_expire_is_refreshed_before_it_is_sent(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials
+) -> None:
+    account = creator(emulator)
+    old = creds.load(account)
+    assert old is not None
+    creds.store(account, Token(access=old.access, refresh=old.refresh, expires_at=datetime.now(UTC)))
+    info = postmux_sandbox.publisher("tiktok", credentials=creds).creator_info(account)
+    new = creds.load(account)
+    assert info.username == "sandbox_tiktok"
+    assert new is not None
+    assert new.access != old.access
+    assert new.refresh != old.refresh
+    assert old.access.reveal() not in emulator.tokens  # TikTok's refresh replaced it
+
+
+def test_a_refused_token_is_refreshed_once_and_the_request_sent_again(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials
+) -> None:
+    account = creator(emulator)
+    stale = creds.load(account)
+    assert stale is not None
+    del emulator.tokens[stale.access.reveal()]  # TikTok revoked the access token; the refresh token holds
+    pub = postmux_sandbox.publisher("tiktok", credentials=creds)
+    assert pub.creator_info(account).username == "sandbox_tiktok"
+    assert [p for _, p in emulator.requests].count("/v2/oauth/token/") == 1
+    assert [p for _, p in emulator.requests].count("/v2/post/publish/creator_info/query/") == 2
+
+
+def test_drafts_take_no_caption_and_photos_no_ai_label_before_any_request(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials
+) -> None:
+    pub = postmux_sandbox.publisher("tiktok", credentials=creds)
+    me = [Target("tiktok", "@sandbox_tiktok")]
+    draft = Post(
+        text="A caption",
+        media=[postmux_sandbox.sample_url("clip.mp4")],
+        targets=me,
+        tiktok=TikTokOptions(draft=True),
+    )
+    (problem,) = pub.validate(draft)
+    assert problem.field == "text"
+    assert "video drafts take no caption" in problem.message
+    photos = [postmux_sandbox.sample_url("photo-1.jpg")]
+    (problem,) = pub.validate(
+        Post(text="AI", media=photos, targets=me, tiktok=TikTokOptions(ai_generated=True))
+    )
+    assert problem.field == "tiktok.ai_generated"
+    assert problem.message.startswith("TikTok photo posts take no ai_generated at tiktok")
+    with pytest.raises(ValidationError):
+        pub.publish(draft)
+    assert emulator.received("publish") == 0
+
+
+def test_connect_gives_the_authorize_url_and_wait_keeps_the_creators_tokens(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator
+) -> None:
+    pub = postmux_sandbox.publisher("tiktok", poll_interval=0.01)
+    redirect = "https://app.example/tiktok/callback"
+    session = pub.connect(
+        "tiktok",
+        client_key=CLIENT_KEY,
+        client_secret=emulator.api_key,
+        redirect_uri=redirect,
+        code=emulator.codes.get,
+    )
+    assert (session.url or "").startswith(postmux_sandbox.url("tiktok") + "/v2/auth/authorize/?client_key=")
+    assert "redirect_uri=https%3A%2F%2Fapp.example%2Ftiktok%2Fcallback" in (session.url or "")
+    assert session.poll().status == "pending"  # the creator has not consented yet
+    postmux_sandbox.approve(session)
+    account = session.wait(timeout=5)
+    assert account.username == "sandbox_linked_1"
+    assert account.active
+    source = pub.adapter.credentials
+    assert source is not None
+    linked = source.load(account.id)
+    assert linked is not None
+    assert linked.access.reveal() in emulator.tokens
+    assert emulator.api_key not in repr(session.start) + repr(linked)
+    (p,) = pub.publish(
+        Post(
+            text="First post",
+            media=[postmux_sandbox.sample_url("clip.mp4")],
+            targets=[Target("tiktok", account.id)],
+        )
+    )
+    assert p.status is Status.PROCESSING, p.error
+
+
+def test_a_lapsed_creator_is_listed_as_expired_and_no_token_reaches_an_error(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials
+) -> None:
+    pub = postmux_sandbox.publisher("tiktok", credentials=creds)
+    lapsed = creator(emulator, "sandbox_expired")
+    listed = {a.id: a for a in pub.accounts()}
+    assert listed[lapsed].status == "expired"
+    assert listed[lapsed].status_reason == "invalid_grant"
+    (p,) = pub.publish(
+        Post(
+            text="Lapsed", media=[postmux_sandbox.sample_url("clip.mp4")], targets=[Target("tiktok", lapsed)]
+        )
+    )
+    assert p.status is Status.FAILED
+    assert p.error_code == "invalid_grant"
+    assert "link the account again" in (p.error or "")
+    shown = repr(p) + str(p.error) + str(p.to_dict()) + repr(creds)
+    assert not any(token in shown for token in [*emulator.tokens, *emulator.refresh_tokens, emulator.api_key])
+
+
+def test_a_failed_chunk_is_sent_again_alone(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials, tmp_path: Path
+) -> None:
+    clip = tmp_path / "two-chunks.mp4"
+    data = bytes(range(256)) * (70 * MiB // 256)  # 70 MiB: two chunks of 32 MiB and more
+    clip.write_bytes(data)
+    postmux_sandbox.inject("tiktok:upload=503:after=1:times=1")  # the second chunk, once
+    pub = postmux_sandbox.publisher("tiktok", credentials=creds)
+    (p,) = pub.publish(
+        Post(text="Retried", media=[Media(path=clip)], targets=[Target("tiktok", creator(emulator))])
+    )
+    assert p.status is Status.PROCESSING, p.error
+    puts = [path for method, path in emulator.arrivals if method == "PUT"]
+    assert len(puts) == 3  # chunk 1, chunk 2 refused, chunk 2 again
+    record = emulator.records.get(str(p.id))
+    assert record is not None
+    assert record.media == (f"sha256:{hashlib.sha256(data).hexdigest()}",)
