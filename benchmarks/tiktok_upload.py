@@ -13,20 +13,18 @@ where the kernel allows) over its RSS before the run. Goal: ≤ 64 MiB for 1 GiB
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
 from benchmarks.measure import Row, print_table, summary
 from benchmarks.server import ROOT
-from benchmarks.uploads import _reset_peak, _status_kib
+from benchmarks.uploads import _reset_peak, timed_rounds
 
 __all__ = ["figures"]
 
@@ -101,24 +99,7 @@ def _child(mode: str, base: str, key: str, size: int, rounds: int) -> dict[str, 
                     body = _apieces(path, offset, length)
                     (await client.put(url, content=body, headers=headers(offset, length))).raise_for_status()
 
-        def run(which: str) -> tuple[float, int]:
-            reset = _reset_peak()
-            before = _status_kib("VmRSS") if reset else _status_kib("VmHWM")
-            t0 = time.perf_counter()
-            if mode == "sync":
-                (ours_sync if which == "ours" else bare_sync)()
-            else:
-                asyncio.run(ours_async() if which == "ours" else bare_async())
-            return time.perf_counter() - t0, _status_kib("VmHWM") - before
-
-        run("ours")
-        run("bare")  # warm up: imports, first connections
-        out: dict[str, list[float]] = {"ours_s": [], "bare_s": [], "ours_kib": [], "bare_kib": []}
-        for i in range(rounds):
-            for which in ("bare", "ours") if i % 2 else ("ours", "bare"):
-                seconds, kib = run(which)
-                out[f"{which}_s"].append(seconds)
-                out[f"{which}_kib"].append(kib)
+        out = timed_rounds(mode, rounds, (ours_sync, bare_sync), (ours_async, bare_async))
     return {**out, "peak_reset": _reset_peak(), "chunks": chunks.count}
 
 

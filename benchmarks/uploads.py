@@ -20,8 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -49,6 +50,41 @@ def _reset_peak() -> bool:
     except OSError:
         return False
     return True
+
+
+def timed_rounds(
+    mode: str,
+    rounds: int,
+    sync: tuple[Callable[[], None], Callable[[], None]],
+    asynchronous: tuple[Callable[[], Coroutine[Any, Any, None]], Callable[[], Coroutine[Any, Any, None]]],
+) -> dict[str, list[float]]:
+    """Seconds and peak RSS growth (KiB) of ours and the bare baseline, interleaved, after a warm-up.
+
+    ``sync`` and ``asynchronous`` are (ours, bare) pairs; ``mode`` says which
+    pair runs. Each run resets the kernel's peak-RSS mark where it can, so the
+    growth is that run's own.
+    """
+
+    def run(which: str) -> tuple[float, int]:
+        reset = _reset_peak()
+        before = _status_kib("VmRSS") if reset else _status_kib("VmHWM")
+        index = 0 if which == "ours" else 1
+        t0 = time.perf_counter()
+        if mode == "sync":
+            sync[index]()
+        else:
+            asyncio.run(asynchronous[index]())
+        return time.perf_counter() - t0, _status_kib("VmHWM") - before
+
+    run("ours")
+    run("bare")  # warm up: imports, first connections
+    out: dict[str, list[float]] = {"ours_s": [], "bare_s": [], "ours_kib": [], "bare_kib": []}
+    for i in range(rounds):
+        for which in ("bare", "ours") if i % 2 else ("ours", "bare"):
+            seconds, kib = run(which)
+            out[f"{which}_s"].append(seconds)
+            out[f"{which}_kib"].append(kib)
+    return out
 
 
 def _chunks(path: str) -> Iterator[bytes]:
@@ -95,24 +131,7 @@ def _child(vendor: str, mode: str, origin: str, size: int, rounds: int) -> dict[
             async with httpx.AsyncClient(timeout=TIMEOUT) as client:
                 (await client.put(put_url, content=_achunks(path), headers=headers)).raise_for_status()
 
-        def run(which: str) -> tuple[float, int]:
-            reset = _reset_peak()
-            before = _status_kib("VmRSS") if reset else _status_kib("VmHWM")
-            t0 = time.perf_counter()
-            if mode == "sync":
-                (ours_sync if which == "ours" else bare_sync)()
-            else:
-                asyncio.run(ours_async() if which == "ours" else bare_async())
-            return time.perf_counter() - t0, _status_kib("VmHWM") - before
-
-        run("ours")
-        run("bare")  # warm up: imports, first connection
-        out: dict[str, list[float]] = {"ours_s": [], "bare_s": [], "ours_kib": [], "bare_kib": []}
-        for i in range(rounds):
-            for which in ("bare", "ours") if i % 2 else ("ours", "bare"):
-                seconds, kib = run(which)
-                out[f"{which}_s"].append(seconds)
-                out[f"{which}_kib"].append(kib)
+        out = timed_rounds(mode, rounds, (ours_sync, bare_sync), (ours_async, bare_async))
         sync_pub.close()
         sync_raw.close()
     return {**out, "peak_reset": _reset_peak()}
