@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 
 from postmux import (
@@ -112,6 +113,9 @@ def test_a_tiktok_draft_goes_to_the_inbox_where_supported(vendor: Vendor) -> Non
         targets=[vendor.target("tiktok")],
         tiktok=TikTokOptions(draft=True),
     )
+    if any(p.field == "text" and p.unsupported for p in vendor.pub.validate(post)):
+        post = attrs.evolve(post, text="")  # this vendor's drafts take no caption: it says so itself
+    assert vendor.pub.validate(post) == []
     report = vendor.pub.wait(vendor.pub.publish(post))
     _published_once(vendor, post, report, final=Status.INBOX)
     (record,) = vendor.records(vendor.seeded_id("tiktok"))

@@ -60,8 +60,6 @@ class TikTokAdapter(Adapter):
     poll_interval = 3.0  # status/fetch allows 30 requests a minute per token
     conformance_limits: ClassVar[Mapping[str, str]] = {
         "test_a_lapsed_account_fails_alone": "TikTok's API publishes to TikTok alone: no second platform",
-        "test_a_tiktok_draft_goes_to_the_inbox_where_supported": "its draft has a caption, which "
-        "TikTok's inbox endpoint cannot carry (tests/plugins/tiktok post drafts without one)",
     }
 
     def __init__(self, base_url: str | None = None) -> None:
