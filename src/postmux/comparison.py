@@ -33,13 +33,12 @@ from .adapter import Adapter, Route
 from .core import PublisherCore
 from .errors import Problem, ValidationError
 from .media import Media, MediaKind
-from .options import PlatformOptions
+from .options import OPTION_TYPES, PlatformOptions
 from .plugins import PluginManager, plugin_manager
 from .post import Post, Target
 from .preview import Preview, RequestPreview, placeholder, preview_post
 from .rules import RULES
 from .secrets import Secret
-from .validation import _OPTION_TYPES
 
 __all__ = [
     "PLACEHOLDER_KEY",
@@ -357,7 +356,7 @@ def _post_fields(post: Post, problems: Sequence[Problem], bodies: list[Any]) -> 
 def _option_fields(
     adapter: Adapter, post: Post, target: Target, problems: Sequence[Problem], bodies: list[Any]
 ) -> list[FieldComparison]:
-    cls = _OPTION_TYPES.get(target.platform)
+    cls = OPTION_TYPES.get(target.platform)
     if cls is None:
         return []
     given_options = post.options_for(target.platform)

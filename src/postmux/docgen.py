@@ -17,25 +17,13 @@ import attrs
 from .adapter import Adapter
 from .capabilities import Capabilities, PlatformSupport
 from .options import (
-    FacebookOptions,
-    InstagramOptions,
+    OPTION_TYPES,
     PlatformOptions,
-    ThreadsOptions,
-    TikTokOptions,
-    YouTubeOptions,
 )
 from .plugins import PluginManager, plugin_manager
 from .rules import PLATFORMS, RULES, TextLimit
 
 __all__ = ["SWITCHING_BEGIN", "SWITCHING_END", "capability_matrix", "differences", "field_tables", "render"]
-
-_OPTIONS: dict[str, type[PlatformOptions]] = {
-    "tiktok": TikTokOptions,
-    "instagram": InstagramOptions,
-    "threads": ThreadsOptions,
-    "facebook": FacebookOptions,
-    "youtube": YouTubeOptions,
-}
 
 
 def _local_files(c: Capabilities) -> bool:
@@ -117,7 +105,7 @@ def field_tables(adapters: Mapping[str, type[Adapter]]) -> list[str]:
     """Markdown lines: for each option class, each neutral field and its name at each vendor."""
     names = sorted(adapters)
     lines: list[str] = []
-    for platform, cls in _OPTIONS.items():
+    for platform, cls in OPTION_TYPES.items():
         key = cls.__name__
         lines += [f"### {key}", ""]
         rows = []
@@ -238,7 +226,7 @@ def differences(adapters: Mapping[str, type[Adapter]]) -> list[str]:
             differ = _grouped({n: facts[n].get(feature, "—") for n in present})
             if differ:
                 lines.append(f"- **{label}, {feature}**: {differ}")
-        cls = _OPTIONS[platform]
+        cls = OPTION_TYPES[platform]
         missing = [
             f"`{f.name}` (not at {', '.join(lacking)})"
             for f in attrs.fields(cls)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Self, TypeAlias
 import attrs
 
 __all__ = [
+    "OPTION_TYPES",
     "FacebookOptions",
     "InstagramOptions",
     "PlatformOptions",
@@ -216,3 +217,13 @@ class YouTubeOptions(PlatformOptions):
     ai_generated: bool | None = None
     category_id: str | None = None
     first_comment: str | None = None
+
+
+OPTION_TYPES: dict[str, type[PlatformOptions]] = {
+    "tiktok": TikTokOptions,
+    "instagram": InstagramOptions,
+    "threads": ThreadsOptions,
+    "facebook": FacebookOptions,
+    "youtube": YouTubeOptions,
+}
+"""The options class of each platform (the ``Post`` field of the same name holds one)."""

@@ -20,6 +20,7 @@ from .errors import Problem, UnsupportedError, ValidationError
 from .hosting import HOW_TO_CONFIGURE
 from .media import Media, MediaKind
 from .options import (
+    OPTION_TYPES,
     FacebookOptions,
     InstagramOptions,
     PlatformOptions,
@@ -42,13 +43,6 @@ from .vocabulary import context_of
 
 __all__ = ["raise_for_problems", "validate"]
 
-_OPTION_TYPES: dict[str, type[PlatformOptions]] = {
-    "tiktok": TikTokOptions,
-    "instagram": InstagramOptions,
-    "threads": ThreadsOptions,
-    "facebook": FacebookOptions,
-    "youtube": YouTubeOptions,
-}
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 
@@ -282,7 +276,7 @@ def _check_json(field: str, value: object, out: _Problems, *, depth: int) -> Non
 
 
 def _check_option_types(post: Post, out: _Problems) -> None:
-    for name, cls in _OPTION_TYPES.items():
+    for name, cls in OPTION_TYPES.items():
         value = getattr(post, name)
         if value is not None and not isinstance(value, cls):
             out.add(name, f"expected postmux.{cls.__name__}, got {type(value).__name__}")
@@ -545,7 +539,7 @@ def _check_options(
     out: _Problems,
 ) -> None:
     options = post.options_for(platform)
-    if not isinstance(options, _OPTION_TYPES[platform]):
+    if not isinstance(options, OPTION_TYPES[platform]):
         if support.only:
             _check_contexts(post, platform, support, None, kind, provider, out)
         return  # unset, or of the wrong class (already reported by _check_option_types)

@@ -8,7 +8,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from postmux.cli.app import cli
-from postmux.docgen import _OPTIONS
+from postmux.options import OPTION_TYPES
 from postmux.plugins import plugin_manager
 
 VIDEO = "https://cdn.example.com/clip.mp4"
@@ -80,7 +80,7 @@ def test_the_table_shows_renames_inversions_defaults_and_refusals() -> None:
     for vendor in ("wahdx", "wonda", "postpeer"):
         adapter = plugin_manager().get(vendor)
         for platform in ("tiktok", "instagram", "threads"):
-            for field, spec in adapter.field_mapping.get(_OPTIONS[platform].__name__, {}).items():
+            for field, spec in adapter.field_mapping.get(OPTION_TYPES[platform].__name__, {}).items():
                 assert f"{platform}.{field}" in out
                 assert spec.lstrip("!") in out, (vendor, spec)
 

@@ -10,7 +10,7 @@ import pytest
 import postmux
 from postmux import InstagramOptions, Post, TikTokOptions, UnknownProviderError, ValidationError
 from postmux.comparison import PLACEHOLDER_KEY
-from postmux.docgen import _OPTIONS
+from postmux.options import OPTION_TYPES
 
 VIDEO = "https://cdn.example.com/clip.mp4"
 TARGETS = ["tiktok:acc-1", "instagram:acc-2", "threads:acc-3"]
@@ -50,7 +50,7 @@ def test_every_mapped_field_appears_with_its_wire_name(comparison: postmux.Compa
     for vendor in VENDORS:
         adapter = postmux.plugins.plugin_manager().get(vendor)
         for target in comparison.targets:
-            cls = _OPTIONS[target.platform]
+            cls = OPTION_TYPES[target.platform]
             cell = comparison.cell(vendor, target)
             for field, spec in adapter.field_mapping.get(cls.__name__, {}).items():
                 item = cell.field(f"{target.platform}.{field}")

@@ -20,11 +20,10 @@ from rich.text import Text
 
 from ..comparison import Comparison, FieldComparison, TargetComparison, compare
 from ..errors import Problem, ValidationError
-from ..options import PlatformOptions
+from ..options import OPTION_TYPES, PlatformOptions
 from ..portable import PortabilityReport, check_portable
 from ..post import Post
 from ..rules import RULES
-from ..validation import _OPTION_TYPES
 from . import exits
 from .base import cli, guarded, json_option
 from .output import Output
@@ -57,7 +56,7 @@ def options_from(settings: tuple[str, ...], problems: list[Problem]) -> dict[str
     for i, item in enumerate(settings):
         name, sep, raw = item.partition("=")
         platform, dot, field = name.strip().partition(".")
-        cls = _OPTION_TYPES.get(platform)
+        cls = OPTION_TYPES.get(platform)
         known = {a.name for a in attrs.fields(cls)} if cls is not None else set()
         if not sep or not dot or field not in known:
             problems.append(
@@ -68,7 +67,7 @@ def options_from(settings: tuple[str, ...], problems: list[Problem]) -> dict[str
             )
             continue
         given.setdefault(platform, {})[field] = _value(raw)
-    return {platform: _OPTION_TYPES[platform](**fields) for platform, fields in given.items()}
+    return {platform: OPTION_TYPES[platform](**fields) for platform, fields in given.items()}
 
 
 @cli.command("compare")

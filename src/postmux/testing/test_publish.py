@@ -14,30 +14,18 @@ import attrs
 import pytest
 
 from postmux import (
-    FacebookOptions,
-    InstagramOptions,
     MediaKind,
     Post,
     Status,
     Target,
-    ThreadsOptions,
     TikTokOptions,
-    YouTubeOptions,
 )
-from postmux.options import PlatformOptions
+from postmux.options import OPTION_TYPES
 
 from .posts import SAME_POST
 from .support import CAROUSEL, CASES, SAMPLE_PHOTOS, Vendor, in_sandbox, photo_platforms
 
 pytestmark = pytest.mark.parametrize(("provider", "mode"), CASES)
-
-_OPTIONS: dict[str, type[PlatformOptions]] = {
-    "tiktok": TikTokOptions,
-    "instagram": InstagramOptions,
-    "threads": ThreadsOptions,
-    "facebook": FacebookOptions,
-    "youtube": YouTubeOptions,
-}
 
 
 def _published_once(vendor: Vendor, post: Post, report: Any, *, final: Status = Status.PUBLISHED) -> None:
@@ -127,7 +115,7 @@ _REELS_ONLY = frozenset({("instagram", "share_to_feed")})
 
 
 def _neutral_defaults(platform: str, photos: bool) -> dict[str, object]:
-    cls = _OPTIONS[platform]
+    cls = OPTION_TYPES[platform]
     if cls is TikTokOptions:
         return TikTokOptions().resolved_for(photos=photos).given()
     given = cls().resolved().given()

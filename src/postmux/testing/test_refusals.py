@@ -18,33 +18,20 @@ import attrs
 import pytest
 
 from postmux import (
-    FacebookOptions,
-    InstagramOptions,
     Post,
     Publication,
     Status,
     Target,
-    ThreadsOptions,
-    TikTokOptions,
     UnsupportedError,
     ValidationError,
-    YouTubeOptions,
 )
-from postmux.options import PlatformOptions
+from postmux.options import OPTION_TYPES
 from postmux.rules import RULES
 from postmux.sandbox.samples import write_samples
 
 from .support import CAROUSEL, CASES, Vendor, photo_platforms, schedule_time
 
 EACH = pytest.mark.parametrize(("provider", "mode"), CASES)
-
-_OPTIONS: dict[str, type[PlatformOptions]] = {
-    "tiktok": TikTokOptions,
-    "instagram": InstagramOptions,
-    "threads": ThreadsOptions,
-    "facebook": FacebookOptions,
-    "youtube": YouTubeOptions,
-}
 
 _SET: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     # (platform, option) → (the media kind it applies to, the options that set it validly)
@@ -84,7 +71,7 @@ Case = tuple[str, Callable[[], Any]]
 
 
 def test_every_option_has_a_sample_value() -> None:
-    known = {(p, f.name) for p, cls in _OPTIONS.items() for f in attrs.fields(cls)}
+    known = {(p, f.name) for p, cls in OPTION_TYPES.items() for f in attrs.fields(cls)}
     assert known == set(_SET)
 
 
@@ -115,7 +102,7 @@ def _unsupported_cases(vendor: Vendor, tmp_path: Path) -> Iterator[Case]:
         for (option_platform, field), (kind, values) in _SET.items():
             if option_platform != platform or field in support.options:
                 continue
-            options = _OPTIONS[platform](**values)
+            options = OPTION_TYPES[platform](**values)
             unsupported = [f for f in values if f not in support.options]
             if unsupported != [field]:
                 continue  # a companion value the vendor cannot carry either is covered by its own case
