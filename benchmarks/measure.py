@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["NOISY", "Row", "Summary", "interleaved", "print_table", "summary", "timed"]
+__all__ = ["NOISY", "Row", "Summary", "ainterleaved", "interleaved", "print_table", "summary", "timed"]
 
 NOISY = 0.20
 """A spread of the round ratios above this fraction of their median is flagged."""
@@ -80,6 +80,26 @@ def interleaved(
         else:
             m = ours()
             b = base()
+        mine.append(m)
+        theirs.append(b)
+    return mine, theirs, [m / b for m, b in zip(mine, theirs, strict=True)]
+
+
+async def ainterleaved(
+    ours: Callable[[], Awaitable[float]], base: Callable[[], Awaitable[float]], rounds: int
+) -> tuple[list[float], list[float], list[float]]:
+    """:func:`interleaved` for coroutines, after one warm-up run of each."""
+    await ours()
+    await base()
+    mine: list[float] = []
+    theirs: list[float] = []
+    for i in range(rounds):
+        if i % 2:
+            b = await base()
+            m = await ours()
+        else:
+            m = await ours()
+            b = await base()
         mine.append(m)
         theirs.append(b)
     return mine, theirs, [m / b for m, b in zip(mine, theirs, strict=True)]

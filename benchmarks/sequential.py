@@ -16,7 +16,7 @@ import httpx
 
 import postmux
 from benchmarks import answers
-from benchmarks.measure import Row, interleaved, ratio_row
+from benchmarks.measure import Row, ainterleaved, interleaved, ratio_row
 from benchmarks.server import BenchServer
 from postmux import Route
 from postmux.flow import step
@@ -86,19 +86,11 @@ async def _async_rounds(
             r.json()
         return time.perf_counter() - t0
 
-    await ours()
-    await bare()
-    mine, theirs = [], []
-    for i in range(rounds):
-        if i % 2:
-            b, m = await bare(), await ours()
-        else:
-            m, b = await ours(), await bare()
-        mine.append(m)
-        theirs.append(b)
-    await pub.aclose()
-    await raw.aclose()
-    return mine, theirs, [m / b for m, b in zip(mine, theirs, strict=True)]
+    try:
+        return await ainterleaved(ours, bare, rounds)
+    finally:
+        await pub.aclose()
+        await raw.aclose()
 
 
 def async_row(server: BenchServer, n: int, rounds: int) -> Row:

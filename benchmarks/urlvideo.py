@@ -22,7 +22,7 @@ import httpx
 
 import postmux
 from benchmarks import answers
-from benchmarks.measure import Row, interleaved, ratio_row
+from benchmarks.measure import Row, ainterleaved, interleaved, ratio_row
 from benchmarks.polling import LOOPBACK_MEDIA
 from benchmarks.server import BenchServer
 from postmux import Route
@@ -143,18 +143,7 @@ async def _async_rounds(
                 await _by_hand_async(raw, media_url, base, body)
             return (time.perf_counter() - t0) / runs
 
-        await ours()
-        await bare()
-        mine: list[float] = []
-        theirs: list[float] = []
-        for i in range(rounds):
-            if i % 2:
-                b, m = await bare(), await ours()
-            else:
-                m, b = await ours(), await bare()
-            mine.append(m)
-            theirs.append(b)
-    return mine, theirs, [m / b for m, b in zip(mine, theirs, strict=True)]
+        return await ainterleaved(ours, bare, rounds)
 
 
 def figures(quick: bool) -> list[Row]:
