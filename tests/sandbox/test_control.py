@@ -132,36 +132,23 @@ def test_postmux_faults_changes_a_running_postmux_sandbox(
         assert json.loads(added.stdout)["faults"] == ["*:publish=503", "wonda:upload=500:times=1"]
         listed = runner.invoke(cli, ["faults", "list"])
         assert "*:publish=503" in listed.stdout
-        posted = runner.invoke(
-            cli,
-            [
-                "post",
-                "--sandbox",
-                "-p",
-                "wahdx",
-                state["samples"]["clip.mp4"],
-                "--to",
-                "instagram:@sandbox_instagram",
-            ],
-        )
+        post = [
+            "post",
+            "--sandbox",
+            "-p",
+            "wahdx",
+            state["samples"]["clip.mp4"],
+            "--to",
+            "instagram:@sandbox_instagram",
+        ]
+        posted = runner.invoke(cli, post)
         assert posted.exit_code == 3  # the vendor answered 503 to the publish: unknown, never resent
         bad = runner.invoke(cli, ["faults", "add", "*:reconcile=500"])
         assert bad.exit_code == 2
         assert "reconcile" in bad.stderr
         cleared = runner.invoke(cli, ["faults", "clear", "--json"])
         assert json.loads(cleared.stdout)["faults"] == []
-        posted = runner.invoke(
-            cli,
-            [
-                "post",
-                "--sandbox",
-                "-p",
-                "wahdx",
-                state["samples"]["clip.mp4"],
-                "--to",
-                "instagram:@sandbox_instagram",
-            ],
-        )
+        posted = runner.invoke(cli, post)
         assert posted.exit_code == 0, posted.output
     finally:
         server.terminate()
