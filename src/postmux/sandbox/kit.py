@@ -19,7 +19,6 @@ Needs nothing beyond the core (it is imported by emulators, which need the extra
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol
@@ -30,6 +29,7 @@ from ..options import TikTokPrivacy
 from ..vocabulary import ErrorEnvelope, Opt, OptionMap
 from .lifecycle import SandboxAccount
 from .middleware import json_bytes
+from .schema import field_kind, field_types
 
 __all__ = [
     "Rejected",
@@ -120,21 +120,10 @@ def option_errors(option_map: OptionMap | None, data: Mapping[str, Any]) -> list
     for name, o in option_map.fields.items():
         if o.built or o.wire not in data:
             continue
-        want = _expected(o, _field_types(option_map.options)[name], data[o.wire])
+        want = _expected(o, field_types(option_map.options)[name], data[o.wire])
         if want is not None:
             out.append((o.wire, want))
     return out
-
-
-_HINTS: dict[type[Any], dict[str, Any]] = {}
-
-
-def _field_types(cls: type[Any]) -> dict[str, Any]:
-    """The option class's field types, resolved once (its annotations are strings)."""
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
-    return hints
 
 
 def _expected(o: Opt, hint: Any, value: Any) -> str | None:
@@ -142,8 +131,7 @@ def _expected(o: Opt, hint: Any, value: Any) -> str | None:
     if o.values is not None:
         words = list(o.values.values())
         return None if value in words else "one of " + ", ".join(map(str, words))
-    kinds = [t for t in typing.get_args(hint) if t is not type(None)] if _is_union(hint) else [hint]
-    kind = kinds[0] if len(kinds) == 1 else Any
+    kind = field_kind(hint)
     if kind is bool:
         return None if isinstance(value, bool) else "a boolean"
     if kind is int:
@@ -158,10 +146,6 @@ def _expected(o: Opt, hint: Any, value: Any) -> str | None:
         fits = isinstance(value, list) and all(isinstance(v, str) for v in value)
         return None if fits else "an array of strings"
     return None
-
-
-def _is_union(hint: Any) -> bool:
-    return typing.get_origin(hint) in (typing.Union, types.UnionType)
 
 
 def tiktok_creator_fields(account: SandboxAccount, *, camel: bool = False) -> dict[str, Any]:

@@ -12,7 +12,11 @@ schema}``, or ``{}`` for an operation without a body) and ``definitions``
 (what ``$ref: "#/definitions/Name"`` points at). Only the keywords in
 :data:`KEYWORDS` are understood, and messages are worded as ajv words them
 (``body/platforms/0 must have required property 'accountId'``), as Fastify-based
-vendors answer. It is here rather than ``jsonschema`` so that
+vendors answer. A plugin may build the document in Python rather than keep a
+JSON file (``Schema(build)``): :func:`object_schema` and :func:`enum_schema`
+spell its nodes, and :func:`option_schema` derives an option object's node
+from the plugin's vocabulary and the neutral option class's field types, so
+the names are declared once. It is here rather than ``jsonschema`` so that
 ``postmux[sandbox]`` needs no such dependency: a plugin's tests can check this
 checker against ``jsonschema`` (:func:`format_checker` makes the two agree on
 formats) and fail on a keyword it does not know.
@@ -22,13 +26,29 @@ from __future__ import annotations
 
 import json
 import re
+import types
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-__all__ = ["KEYWORDS", "Schema", "format_checker", "is_date_time", "is_uri"]
+if TYPE_CHECKING:
+    from ..vocabulary import OptionMap
+
+__all__ = [
+    "KEYWORDS",
+    "Schema",
+    "enum_schema",
+    "field_kind",
+    "field_types",
+    "format_checker",
+    "is_date_time",
+    "is_uri",
+    "object_schema",
+    "option_schema",
+]
 
 KEYWORDS = frozenset(
     {
@@ -107,6 +127,14 @@ class Schema:
         if node is None:
             return [] if body is None else [f"{operation} takes no body"]
         return list(self._errors(node, body, "body"))
+
+    def value_errors(self, definition: str, value: Any) -> list[tuple[str, str]]:
+        """``(path, message)`` for each reason ``value`` is not a ``definition``; path ``a/0`` from its top."""
+        out = []
+        for text in self._errors({"$ref": f"#/definitions/{definition}"}, value, "@"):
+            where, _, message = text.partition(" ")
+            out.append((where.removeprefix("@").removeprefix("/"), message))
+        return out
 
     def _errors(self, node: dict[str, Any], value: Any, where: str) -> Iterator[str]:
         node = self.resolve(node)
@@ -240,3 +268,73 @@ def format_checker(jsonschema: Any) -> Any:
     for name, check in _FORMATS.items():
         checker.checks(name)(lambda v, check=check: not isinstance(v, str) or check(v))
     return checker
+
+
+def object_schema(properties: Mapping[str, Any], *required: str, closed: bool = True) -> dict[str, Any]:
+    """An object node: these properties, these required, no others unless ``closed`` is false."""
+    node: dict[str, Any] = {"type": "object"}
+    if closed:
+        node["additionalProperties"] = False
+    if required:
+        node["required"] = list(required)
+    node["properties"] = dict(properties)
+    return node
+
+
+def enum_schema(*values: str) -> dict[str, Any]:
+    """A string node that takes only ``values``."""
+    return {"type": "string", "enum": list(values)}
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def field_types(cls: type[Any]) -> dict[str, Any]:
+    """An option class's field types, resolved once (its annotations are strings)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+def field_kind(hint: Any) -> Any:
+    """The one type of an optional field (``bool | None`` → ``bool``); ``Any`` for a real union."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        kinds = [t for t in typing.get_args(hint) if t is not type(None)]
+        return kinds[0] if len(kinds) == 1 else Any
+    return hint
+
+
+def _node_of(kind: Any) -> dict[str, Any]:
+    if kind is bool:
+        return {"type": "boolean"}
+    if kind is int:
+        return {"type": "integer", "minimum": 0}  # every neutral count, index and offset
+    if kind is str:
+        return {"type": "string"}
+    if typing.get_origin(kind) is Literal:
+        return enum_schema(*typing.get_args(kind))
+    if typing.get_origin(kind) is tuple:
+        return {"type": "array", "items": {"type": "string"}}
+    raise TypeError(f"no JSON Schema for an option of type {kind!r}: declare its node")
+
+
+def option_schema(option_map: OptionMap, **more: Mapping[str, Any]) -> dict[str, Any]:
+    """The closed object node of an option map's wire keys, each derived from its neutral field.
+
+    ``bool`` → boolean (inverted too), ``int`` → integer ≥ 0, ``str`` → string,
+    a ``Literal`` → its values, ``tuple[str, ...]`` → array of strings, a
+    mapped option (``values``) → the wire words of the map. ``more`` (by wire
+    key) adds what the vendor says beyond the neutral type (``format``,
+    ``maxLength``, a narrower ``enum``) or a key the plugin writes itself.
+    """
+    hints = field_types(option_map.options)
+    properties: dict[str, Any] = {}
+    for name, o in option_map.fields.items():
+        if o.values is not None:
+            properties[o.wire] = enum_schema(*o.values.values())
+        else:
+            properties[o.wire] = _node_of(field_kind(hints[name]))
+    for wire, node in more.items():
+        properties[wire] = {**properties.get(wire, {}), **node}
+    return object_schema(properties)

@@ -84,8 +84,8 @@ STATUSES = StatusMap(
         "scheduled": Status.SCHEDULED,
         "publishing": Status.PROCESSING,
         "published": Status.PUBLISHED,
-        "partial": Status.PUBLISHED,
         "failed": Status.FAILED,
+        "partial": Status.PUBLISHED,
     }
 )
 """PostPeer status → neutral status.
