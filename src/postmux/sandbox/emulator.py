@@ -22,7 +22,7 @@ import attrs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 
 from ..connect import ConnectStart
 from ..vocabulary import Vocabulary
@@ -31,6 +31,7 @@ from .kit import Rejected, Seed, error_payload, seed_accounts
 from .lifecycle import Clock, Phase, Record, Records, SandboxAccount, Timing
 from .media import MediaHost
 from .middleware import SCOPE_FAULT, FaultMiddleware, json_bytes
+from .schema import Schema
 
 __all__ = ["Emulator", "EmulatorFactory"]
 
@@ -87,6 +88,11 @@ class Emulator:
     """The accounts :meth:`seed_accounts` links from the start (see :class:`~postmux.sandbox.kit.Seed`)."""
     seed_id_prefix: ClassVar[str] = ""
     """What the seeded accounts' ids start with (``int_``), as the vendor's ids do."""
+    route_table: ClassVar[Mapping[str, str]] = {}
+    """``"METHOD /path"`` → the name of its handler method: the routes as a declaration
+    (:meth:`table_routes`), so an emulator lists its endpoints without writing each ``Route``."""
+    schema: ClassVar[Schema | None] = None
+    """The plugin's schema of the bodies it sends, which :meth:`checked_body` holds a body against."""
 
     def __init__(
         self,
@@ -123,8 +129,18 @@ class Emulator:
         return seed_accounts(self, self.seeds, id_prefix=self.seed_id_prefix)
 
     def routes(self) -> list[BaseRoute]:
-        """The vendor's endpoints, relative to :attr:`base_path`."""
-        raise NotImplementedError
+        """The vendor's endpoints, relative to :attr:`base_path`: by default :meth:`table_routes`."""
+        if not self.route_table:
+            raise NotImplementedError
+        return self.table_routes()
+
+    def table_routes(self) -> list[BaseRoute]:
+        """A starlette ``Route`` for each entry of :attr:`route_table`, in its order."""
+        out: list[BaseRoute] = []
+        for key, handler in self.route_table.items():
+            method, path = key.split(" ", 1)
+            out.append(Route(path, getattr(self, handler), methods=[method]))
+        return out
 
     def _example_accounts(self) -> list[SandboxAccount]:
         """An ``@brand`` twin of the first active seeded account of each platform.
@@ -204,6 +220,20 @@ class Emulator:
         body = await self.body(request)
         if not isinstance(body, dict):
             raise Rejected(400, message, code)
+        return body
+
+    async def checked_body(self, request: Request, operation: str) -> dict[str, Any]:
+        """The request's JSON object, held against :attr:`schema`'s ``operation``.
+
+        A body the vendor's validator would refuse is :class:`~postmux.sandbox.kit.Rejected`
+        (400) with the first reason, in ajv's words (``body/content must be string``).
+        """
+        body = await self.body(request)
+        assert self.schema is not None, f"{type(self).__name__} declares no schema"
+        problems = self.schema.body_errors(operation, body)
+        if problems:
+            raise Rejected(400, problems[0])
+        assert isinstance(body, dict)  # every operation with a body takes an object
         return body
 
     def new_id(self, prefix: str = "") -> str:

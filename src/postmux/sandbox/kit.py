@@ -8,6 +8,8 @@
 * :class:`Seed` and :func:`seed_accounts`: the seeded accounts from a
   declaration (one active account per platform, an expired one…);
 * the reverse option mapping is :meth:`~postmux.vocabulary.OptionMap.neutral`;
+* :func:`phase_words`: the emulator's phases in the vendor's status words,
+  from the vocabulary's status map;
 * :func:`tiktok_creator_fields`: TikTok's ``creator_info`` of a sandbox
   account, as vendors pass it through;
 * :func:`option_errors`: what a vendor would refuse in a body's options,
@@ -26,8 +28,9 @@ from typing import Any, Literal, Protocol
 import attrs
 
 from ..options import TikTokPrivacy
-from ..vocabulary import ErrorEnvelope, Opt, OptionMap
-from .lifecycle import SandboxAccount
+from ..status import Status
+from ..vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap
+from .lifecycle import Phase, SandboxAccount
 from .middleware import json_bytes
 from .schema import field_kind, field_types
 
@@ -37,6 +40,7 @@ __all__ = [
     "error_payload",
     "link_numbered",
     "option_errors",
+    "phase_words",
     "seed_accounts",
     "tiktok_creator_fields",
 ]
@@ -146,6 +150,21 @@ def _expected(o: Opt, hint: Any, value: Any) -> str | None:
         fits = isinstance(value, list) and all(isinstance(v, str) for v in value)
         return None if fits else "an array of strings"
     return None
+
+
+def phase_words(statuses: StatusMap, **more: str) -> dict[Phase, str]:
+    """Each phase as the vendor says it: the first word its status map has for that neutral status.
+
+    ``more`` (by phase value: ``inbox="published"``) names the word of a phase
+    the map has none for, or another; a phase with neither is left out.
+    """
+    out = {}
+    for phase in Phase:
+        words = statuses.words(Status(phase.value))
+        word = more.get(phase.value) or (words[0] if words else None)
+        if word is not None:
+            out[phase] = word
+    return out
 
 
 def tiktok_creator_fields(account: SandboxAccount, *, camel: bool = False) -> dict[str, Any]:

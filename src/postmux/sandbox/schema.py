@@ -129,7 +129,7 @@ class Schema:
         return list(self._errors(node, body, "body"))
 
     def value_errors(self, definition: str, value: Any) -> list[tuple[str, str]]:
-        """``(path, message)`` for each reason ``value`` is not a ``definition``; path ``a/0`` from its top."""
+        """``(path, message)`` for each reason ``value`` is not a ``definition`` (path: ``a/0``)."""
         out = []
         for text in self._errors({"$ref": f"#/definitions/{definition}"}, value, "@"):
             where, _, message = text.partition(" ")

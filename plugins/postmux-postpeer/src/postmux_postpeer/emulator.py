@@ -2,8 +2,8 @@
 
 It answers what :class:`~postmux_postpeer.adapter.PostPeerAdapter` uses:
 ``x-access-key`` auth; every body (``POST /v1/posts``, the reschedule
-``PATCH``, the upload ask) checked against the plugin's own ``schema.json``,
-written from the spec (a body the spec rejects is a 400), and posts answered 202 with per-platform
+``PATCH``, the upload ask) checked against the plugin's own schema (:mod:`.schema`,
+written from the spec: a body the spec rejects is a 400), and posts answered 202 with per-platform
 results; posts that move ``pending`` → ``publishing`` → ``published`` (YouTube
 asynchronously, the others within the request, as the TikTok example shows);
 ``scheduledFor`` + ``timezone`` scheduling, listed, rescheduled and cancelled
@@ -23,38 +23,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, tiktok_creator_fields
+from postmux.sandbox.kit import Rejected, Seed, phase_words, tiktok_creator_fields
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.oauth import OAuthLinks
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.queries import choice, choices, instant, page, sort_order, window, within
 
-from .schema import body_errors
-from .vocabulary import VOCABULARY
+from .schema import BRANCHES, SCHEMA
+from .vocabulary import STATUSES, VOCABULARY
 
 __all__ = ["PostPeerEmulator"]
 
-PLATFORMS = ("tiktok", "instagram", "threads", "facebook", "youtube")
-CONNECTABLE = frozenset(
-    {
-        "twitter",
-        "instagram",
-        "youtube",
-        "tiktok",
-        "pinterest",
-        "linkedin",
-        "bluesky",
-        "facebook",
-        "threads",
-        "googlebusiness",
-    }
-)
-POST_STATUSES = ("draft", "pending", "scheduled", "publishing", "published", "failed", "partial")
+PLATFORMS = BRANCHES
+CONNECTABLE = frozenset(PLATFORMS) | {"twitter", "pinterest", "linkedin", "bluesky", "googlebusiness"}
+"""The spec's ``Platform`` enum (postmux's five and five more): what ``connect`` and filters take."""
 PROFILE_ID = "profile_sandbox"
 """The one profile every sandbox integration belongs to."""
 _BOUNDS = ("createdAfter", "createdBefore", "scheduledAfter", "scheduledBefore")
@@ -64,16 +51,10 @@ ASYNCHRONOUS = frozenset({"youtube"})
 TikTok is not among them: PostPeer's documented TikTok example answers a
 publish-now post ``published`` with its ``platformPostUrl``.
 """
-WORDS = {
-    Phase.SCHEDULED: "scheduled",
-    Phase.QUEUED: "pending",
-    Phase.PROCESSING: "publishing",
-    Phase.PUBLISHED: "published",
-    Phase.INBOX: "published",
-    Phase.FAILED: "failed",
-    Phase.CANCELLED: "draft",
-}
+WORDS = phase_words(STATUSES, inbox="published")
+"""Each phase as a PostPeer status (a TikTok draft in the inbox is ``published``, a cancel ``draft``)."""
 _ERROR_SHAPE_PREFIXES = ("/v1/connect", "/v1/tiktok", "/v1/profiles", "/v1/apps")
+_Entries = list[tuple[dict[str, Any], SandboxAccount]]
 
 
 class PostPeerEmulator(Emulator):
@@ -90,18 +71,32 @@ class PostPeerEmulator(Emulator):
     }
     publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
     public_paths: ClassVar[frozenset[str]] = frozenset({"/v1/health", OAuthLinks.PUBLIC})
-
-    def __init__(self, **options: Any) -> None:
-        self.posts: dict[str, dict[str, Any]] = {}
-        self.oauth = OAuthLinks(self, id_prefix="int_", user_id_digits=12)
-        super().__init__(**options)
-
+    route_table: ClassVar[Mapping[str, str]] = {
+        "GET /v1/health": "health",
+        "GET /v1/health/auth": "health",
+        **{f"POST /v1/posts{tail}": "create_post" for tail in ("", "/")},
+        **{f"GET /v1/posts{tail}": "list_posts" for tail in ("", "/")},
+        **{f"GET /v1/posts/scheduled{tail}": "list_scheduled" for tail in ("", "/")},
+        "DELETE /v1/posts/scheduled/{post_id}": "cancel",
+        "PATCH /v1/posts/scheduled/{post_id}": "reschedule",
+        "GET /v1/posts/{post_id}": "get_post",
+        "POST /v1/media/upload": "upload",
+        "GET /v1/connect/integrations": "integrations",
+        "GET /v1/connect/{platform}": "connect",
+        "GET /v1/tiktok/creator-info": "creator_info",
+    }
+    schema = SCHEMA
     vocabulary = VOCABULARY
     seeds: ClassVar[Sequence[Seed]] = (
         *(Seed(p, user_id_digits=12) for p in PLATFORMS),
         Seed("tiktok", "sandbox_expired", active=False, user_id_digits=12),
     )
     seed_id_prefix: ClassVar[str] = "int_"
+
+    def __init__(self, **options: Any) -> None:
+        self.posts: dict[str, dict[str, Any]] = {}
+        self.oauth = OAuthLinks(self, id_prefix="int_", user_id_digits=12)
+        super().__init__(**options)
 
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""
@@ -112,24 +107,7 @@ class PostPeerEmulator(Emulator):
         return super().error_payload(status, message)
 
     def routes(self) -> list[BaseRoute]:
-        return [
-            Route("/v1/health", self.health, methods=["GET"]),
-            Route("/v1/health/auth", self.health, methods=["GET"]),
-            Route("/v1/posts", self.create_post, methods=["POST"]),
-            Route("/v1/posts/", self.create_post, methods=["POST"]),
-            Route("/v1/posts", self.list_posts, methods=["GET"]),
-            Route("/v1/posts/", self.list_posts, methods=["GET"]),
-            Route("/v1/posts/scheduled", self.list_scheduled, methods=["GET"]),
-            Route("/v1/posts/scheduled/", self.list_scheduled, methods=["GET"]),
-            Route("/v1/posts/scheduled/{post_id}", self.cancel, methods=["DELETE"]),
-            Route("/v1/posts/scheduled/{post_id}", self.reschedule, methods=["PATCH"]),
-            Route("/v1/posts/{post_id}", self.get_post, methods=["GET"]),
-            Route("/v1/media/upload", self.upload, methods=["POST"]),
-            Route("/v1/connect/integrations", self.integrations, methods=["GET"]),
-            Route("/v1/connect/{platform}", self.connect, methods=["GET"]),
-            Route("/v1/tiktok/creator-info", self.creator_info, methods=["GET"]),
-            self.oauth.route(),
-        ]
+        return [*self.table_routes(), self.oauth.route()]
 
     async def health(self, request: Request) -> Response:
         return self.json({"ok": True})
@@ -137,53 +115,36 @@ class PostPeerEmulator(Emulator):
     # -- posts -------------------------------------------------------------------------
 
     async def create_post(self, request: Request) -> Response:
-        body = await self.body(request)
-        if not isinstance(body, dict):
-            raise Rejected(400, "body must be object")
-        problems = body_errors("POST /v1/posts/", body)
-        if problems:
-            raise Rejected(400, problems[0])
+        body = await self.checked_body(request, "POST /v1/posts/")
         entries, kind = self._check(body)
         when, zone = self._when(body)
         post_id = "post_" + self.new_id().replace("-", "")[:20]
-        records: list[Record | str] = []
+        post: dict[str, Any] = {"body": body, "records": [], "failures": [], "timezone": zone}
+        post["created"] = self.clock.datetime().isoformat()
+        self.posts[post_id] = post
+        results: list[Record | str] = []
         for entry, account in entries:
             if not account.active:
-                records.append("Account needs to be reconnected: token_expired")
-                continue
-            records.append(self._record(request, post_id, entry, account, kind, body, when))
-        self.posts[post_id] = {
-            "body": body,
-            "records": [r for r in records if isinstance(r, Record)],
-            "failures": [
-                (e["platform"], r) for (e, _), r in zip(entries, records, strict=True) if isinstance(r, str)
-            ],
-            "timezone": zone,
-            "created": self.clock.datetime().isoformat(),
-        }
-        return self.json(self._create_answer(post_id, entries, records, when), status=202)
+                results.append("Account needs to be reconnected: token_expired")
+                post["failures"].append((account.platform, results[-1]))
+            else:
+                results.append(self._record(request, post_id, entry, account, kind, when))
+                post["records"].append(results[-1])
+        return self.json(self._create_answer(post_id, entries, results, when), status=202)
 
-    def _check(self, body: dict[str, Any]) -> tuple[list[tuple[dict[str, Any], SandboxAccount]], str]:
+    def _check(self, body: dict[str, Any]) -> tuple[_Entries, str]:
         """What the spec cannot say: known accounts of the right platform, one kind of media."""
-        if not isinstance(body.get("content"), str):
-            raise Rejected(400, "body/content must be string")
-        platforms = body.get("platforms")
-        if not isinstance(platforms, list) or not platforms:
-            raise Rejected(400, "body/platforms must NOT have fewer than 1 items")
         entries = []
-        for entry in platforms:
-            account = self.account(str(entry.get("accountId", ""))) if isinstance(entry, dict) else None
-            if account is None or account.platform != entry.get("platform"):
-                raise Rejected(
-                    400, f"Integration {entry.get('accountId')!r} not found for {entry.get('platform')}"
-                )
+        for entry in body["platforms"]:
+            account = self.account(entry["accountId"])
+            if account is None or account.platform != entry["platform"]:
+                raise Rejected(400, f"Integration {entry['accountId']!r} not found for {entry['platform']}")
             entries.append((entry, account))
         items = body.get("mediaItems") or []
-        types = {i.get("type") for i in items if isinstance(i, dict)}
+        types = {i["type"] for i in items}
         if "video" in types and len(types) > 1:
             raise Rejected(400, "Cannot mix videos with other media in one post")
-        for item in items:
-            url = item.get("url", "") if isinstance(item, dict) else ""
+        for url in (i["url"] for i in items):
             if self.media.owns(url) and self.media.lookup(url) is None:
                 raise Rejected(400, f"Media not found at {url}: upload it first")
         if not items and any(e["platform"] in ("tiktok", "instagram", "youtube") for e, _ in entries):
@@ -218,56 +179,46 @@ class PostPeerEmulator(Emulator):
         entry: dict[str, Any],
         account: SandboxAccount,
         kind: str,
-        body: dict[str, Any],
         when: datetime | None,
     ) -> Record:
-        platform = account.platform
+        body, platform = self.posts[post_id]["body"], account.platform
         data = entry.get("platformSpecificData") or {}
-        post_number = self.digits(19)
-        code = shortcode(self.rng)
+        number, code = self.digits(19), shortcode(self.rng)
         return self.new_record(
             request,
             id=self.new_id("rec_"),
             account_id=account.id,
             platform=platform,
             kind=kind,
-            text=str(entry.get("content") or body.get("content", "")),
-            media=tuple(str(i.get("url")) for i in body.get("mediaItems") or []),
-            url=post_url(platform, account.username, post_number, photo=kind == "photo", code=code),
+            text=str(entry.get("content") or body["content"]),
+            media=tuple(str(i["url"]) for i in body.get("mediaItems") or []),
+            url=post_url(platform, account.username, number, photo=kind == "photo", code=code),
             start=when.timestamp() if when else self.clock.now(),
             scheduled=when is not None,
             synchronous=platform not in ASYNCHRONOUS,
             draft=platform == "tiktok" and data.get("draft") is True,
             group=post_id,
             options=_neutral_options(platform, data, kind),
-            extra={"platform_post_id": post_number},
+            extra={"platform_post_id": number},
         )
 
     def _create_answer(
-        self,
-        post_id: str,
-        entries: list[tuple[dict[str, Any], SandboxAccount]],
-        records: list[Record | str],
-        when: datetime | None,
+        self, post_id: str, entries: _Entries, results: list[Record | str], when: datetime | None
     ) -> dict[str, Any]:
-        results = []
-        for (entry, _), record in zip(entries, records, strict=True):
-            item: dict[str, Any] = {"platform": entry["platform"]}
+        items = []
+        for (entry, _), record in zip(entries, results, strict=True):
+            item: dict[str, Any] = {"platform": entry["platform"], "success": False}
             if isinstance(record, str):
-                item.update(success=False, error=record)
+                item["error"] = record
             elif self.phase(record) is Phase.FAILED:
-                item.update(success=False, error=record.fail_reason or "failed")
+                item["error"] = record.fail_reason or "failed"
             else:
                 item["success"] = True
                 if self.phase(record) in (Phase.PUBLISHED, Phase.INBOX) and not record.draft:
                     item["platformPostUrl"] = record.url
-            results.append(item)
-        answer: dict[str, Any] = {
-            "success": any(r["success"] for r in results),
-            "status": self._post_status(post_id),
-            "postId": post_id,
-            "platforms": results,
-        }
+            items.append(item)
+        answer = {"success": any(r["success"] for r in items), "status": self._post_status(post_id)}
+        answer |= {"postId": post_id, "platforms": items}
         if when is not None:
             answer["scheduledFor"] = when.isoformat().replace("+00:00", "Z")
         return answer
@@ -281,10 +232,7 @@ class PostPeerEmulator(Emulator):
             return words[0]
         if set(words) <= {"published", "failed"}:
             return "partial"
-        for word in ("publishing", "pending", "scheduled"):
-            if word in words:
-                return word
-        return "partial"
+        return next((w for w in ("publishing", "pending", "scheduled") if w in words), "partial")
 
     async def get_post(self, request: Request) -> Response:
         post_id = request.path_params["post_id"]
@@ -302,27 +250,25 @@ class PostPeerEmulator(Emulator):
         """
         params = request.query_params
         limit, offset = page(params)
-        status = choice(params, "status", POST_STATUSES)
+        status = choice(params, "status", tuple(STATUSES))
         platforms = set(choices(params, "platform", CONNECTABLE))
-        profile = params.get("profileId")
+        profile = params.get("profileId")  # every sandbox integration, so every post, is PROFILE_ID's
         bounds = {name: instant(params, name) for name in _BOUNDS}
         newest_first = sort_order(params)
         found = []
         for post_id, post in list(self.posts.items()):
-            if status is not None and self._post_status(post_id) != status:
-                continue
-            if platforms and not platforms & self._platforms_of(post):
-                continue
-            if profile is not None and profile != self._profile_of(post):
-                continue
-            if not within(
-                datetime.fromisoformat(post["created"]), bounds["createdAfter"], bounds["createdBefore"]
+            when = self._scheduled_for(post)
+            if (
+                (status is not None and self._post_status(post_id) != status)
+                or (platforms and not platforms & self._platforms_of(post))
+                or profile not in (None, PROFILE_ID)
+                or not within(datetime.fromisoformat(post["created"]), *_pair(bounds, "created"))
             ):
                 continue
-            if bounds["scheduledAfter"] or bounds["scheduledBefore"]:
-                when = self._scheduled_for(post)
-                if when is None or not within(when, bounds["scheduledAfter"], bounds["scheduledBefore"]):
-                    continue
+            if (bounds["scheduledAfter"] or bounds["scheduledBefore"]) and (
+                when is None or not within(when, *_pair(bounds, "scheduled"))
+            ):
+                continue
             found.append(post_id)
         selected = window(found, limit, offset, newest_first)
         return self.json(
@@ -333,11 +279,6 @@ class PostPeerEmulator(Emulator):
     def _platforms_of(post: dict[str, Any]) -> set[str]:
         return {r.platform for r in post["records"]} | {platform for platform, _ in post["failures"]}
 
-    @staticmethod
-    def _profile_of(post: dict[str, Any]) -> str:
-        """Every sandbox integration belongs to one profile, so every post targets it."""
-        return PROFILE_ID
-
     def _scheduled_for(self, post: dict[str, Any]) -> datetime | None:
         first = post["records"][0] if post["records"] else None
         if first is None or not first.scheduled:
@@ -347,56 +288,47 @@ class PostPeerEmulator(Emulator):
     def _post_json(self, post_id: str) -> dict[str, Any]:
         """A post as ``GET /v1/posts/{postId}`` and ``GET /v1/posts`` show it."""
         post = self.posts[post_id]
-        body = post["body"]
+        body, zone = post["body"], self.clock.datetime().tzinfo
         platforms = []
         for record in post["records"]:
             phase = self.phase(record)
-            done = phase in (Phase.PUBLISHED, Phase.INBOX)
             public = phase is Phase.PUBLISHED
-            finished = datetime.fromtimestamp(record.finished_at(self.timing), self.clock.datetime().tzinfo)
+            finished = datetime.fromtimestamp(record.finished_at(self.timing), zone).isoformat()
             platforms.append(
-                {
-                    "platform": record.platform,
-                    "status": WORDS[phase],
-                    "content": None,
-                    "platformPostId": record.extra["platform_post_id"] if public else None,
-                    "platformPostUrl": record.url if public else None,
-                    "publishedAt": finished.isoformat() if done else None,
-                    "errorMessage": record.fail_reason if phase is Phase.FAILED else None,
-                    "warningMessage": None,
-                }
+                _platform_entry(
+                    record.platform,
+                    WORDS[phase],
+                    record.fail_reason if phase is Phase.FAILED else None,
+                    platformPostId=record.extra["platform_post_id"] if public else None,
+                    platformPostUrl=record.url if public else None,
+                    publishedAt=finished if phase in (Phase.PUBLISHED, Phase.INBOX) else None,
+                )
             )
-        for platform, reason in post["failures"]:
-            platforms.append(
-                {
-                    "platform": platform,
-                    "status": "failed",
-                    "content": None,
-                    "platformPostId": None,
-                    "platformPostUrl": None,
-                    "publishedAt": None,
-                    "errorMessage": reason,
-                    "warningMessage": None,
-                }
-            )
-        first = post["records"][0] if post["records"] else None
-        scheduled = (
-            datetime.fromtimestamp(first.start, self.clock.datetime().tzinfo).isoformat()
-            if first is not None and first.scheduled
-            else None
-        )
+        platforms += [_platform_entry(platform, "failed", reason) for platform, reason in post["failures"]]
+        scheduled = self._scheduled_for(post)
         return {
             "postId": post_id,
             "content": body.get("content", ""),
             "status": self._post_status(post_id),
-            "scheduledFor": scheduled,
+            "scheduledFor": scheduled.isoformat() if scheduled else None,
             "timezone": post["timezone"],
-            "mediaItems": [_media_item(i, self) for i in body.get("mediaItems") or []],
+            "mediaItems": [self._media_item(i) for i in body.get("mediaItems") or []],
             "platforms": platforms,
             "crosspostingEnabled": False,
             "rawRequestBody": body,
             "createdAt": post["created"],
             "updatedAt": self.clock.datetime().isoformat(),
+        }
+
+    def _media_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        url = str(item["url"])
+        blob = self.media.lookup(url)
+        return {
+            "type": item["type"],
+            "url": url,
+            "filename": blob.filename if blob else url.rsplit("/", 1)[-1],
+            "size": len(blob.data) if blob else 0,
+            "mimeType": blob.mime_type if blob else f"image/{extension_of(url) or 'jpeg'}",
         }
 
     # -- scheduling ---------------------------------------------------------------------------
@@ -412,14 +344,13 @@ class PostPeerEmulator(Emulator):
         waiting.sort(key=lambda item: item[1]["records"][0].start)
         posts = []
         for post_id, post in window(waiting, limit, offset, newest_first):
-            first = post["records"][0]
+            when = self._scheduled_for(post)
+            assert when is not None
             posts.append(
                 {
                     "postId": post_id,
                     "content": post["body"].get("content", ""),
-                    "scheduledFor": datetime.fromtimestamp(
-                        first.start, self.clock.datetime().tzinfo
-                    ).isoformat(),
+                    "scheduledFor": when.isoformat(),
                     "timezone": post["timezone"],
                     "platforms": [{"platform": r.platform, "status": "scheduled"} for r in post["records"]],
                     "createdAt": post["created"],
@@ -427,54 +358,41 @@ class PostPeerEmulator(Emulator):
             )
         return self.json({"success": True, "total": len(waiting), "posts": posts})
 
-    async def cancel(self, request: Request) -> Response:
+    def _scheduled(self, request: Request) -> dict[str, Any]:
+        """The scheduled post a cancel or reschedule names (404 when there is none)."""
         post = self.posts.get(request.path_params["post_id"])
-        if post is None or not post["records"] or not post["records"][0].scheduled:
-            return self.error(404, "Scheduled post not found", path="/v1/posts")
+        if post is None or self._scheduled_for(post) is None:
+            raise Rejected(404, "Scheduled post not found")
+        return post
+
+    async def cancel(self, request: Request) -> Response:
+        post = self._scheduled(request)
         if any(self.phase(r) is Phase.CANCELLED for r in post["records"]):  # back in draft already
-            return self.error(409, "Post is no longer scheduled", path="/v1/posts")
+            raise Rejected(409, "Post is no longer scheduled")
         if not all(self.records.cancel(r) for r in post["records"]):
-            return self.error(409, "Post is already publishing or published", path="/v1/posts")
+            raise Rejected(409, "Post is already publishing or published")
         return self.json({"success": True, "message": "Post cancelled and moved to draft."})
 
     async def reschedule(self, request: Request) -> Response:
-        post = self.posts.get(request.path_params["post_id"])
-        body = await self.body(request)
-        if post is None or not post["records"] or not post["records"][0].scheduled:
-            return self.error(404, "Scheduled post not found", path="/v1/posts")
-        if not isinstance(body, dict) or "scheduledFor" not in body:
-            raise Rejected(400, "body must have required property 'scheduledFor'")
-        problems = body_errors("PATCH /v1/posts/scheduled/{postId}", body)
-        if problems:
-            raise Rejected(400, problems[0])
+        post = self._scheduled(request)
+        body = await self.checked_body(request, "PATCH /v1/posts/scheduled/{postId}")
         when, zone = self._when({"timezone": post["timezone"], **body})
         assert when is not None
         if any(self.phase(r) is not Phase.SCHEDULED for r in post["records"]):
-            return self.error(409, "Post is no longer scheduled", path="/v1/posts")
+            raise Rejected(409, "Post is no longer scheduled")
         for record in post["records"]:
             record.start = when.timestamp()
         post["timezone"] = zone
-        return self.json(
-            {
-                "success": True,
-                "message": "Post rescheduled.",
-                "scheduledFor": when.isoformat().replace("+00:00", "Z"),
-            }
-        )
+        moved = when.isoformat().replace("+00:00", "Z")
+        return self.json({"success": True, "message": "Post rescheduled.", "scheduledFor": moved})
 
     # -- media -----------------------------------------------------------------------------------
 
     async def upload(self, request: Request) -> Response:
-        body = await self.body(request)
-        if not isinstance(body, dict) or not isinstance(body.get("filename"), str):
-            return self.error(400, "body must have required property 'filename'", path="/v1/media")
-        problems = body_errors("POST /v1/media/upload", body)
-        if problems:
-            return self.error(400, problems[0], path="/v1/media")
-        mime = body.get("mimeType")
-        if not isinstance(mime, str) or not mime.startswith(("image/", "video/")):
-            return self.error(400, "Only image/* and video/* files can be uploaded", path="/v1/media")
-        upload_url, public_url = self.media.presign(body["filename"], mime)
+        body = await self.checked_body(request, "POST /v1/media/upload")
+        if not body["mimeType"].startswith(("image/", "video/")):
+            raise Rejected(400, "Only image/* and video/* files can be uploaded")
+        upload_url, public_url = self.media.presign(body["filename"], body["mimeType"])
         return self.json({"success": True, "data": {"uploadUrl": upload_url, "publicUrl": public_url}})
 
     # -- accounts and linking -------------------------------------------------------------------
@@ -502,31 +420,13 @@ class PostPeerEmulator(Emulator):
             ]
         selected = window(found, limit, offset, newest_first)
         return self.json(
-            {"success": True, "total": len(found), "integrations": [self._integration(a) for a in selected]}
+            {"success": True, "total": len(found), "integrations": [_integration(a) for a in selected]}
         )
-
-    def _integration(self, a: SandboxAccount) -> dict[str, Any]:
-        return {
-            "id": a.id,
-            "platform": a.platform,
-            "platformUserId": a.extra.get("user_id"),
-            "username": a.username,
-            "displayName": a.display_name,
-            "profileUrl": post_url(a.platform, a.username, "").rsplit("/", 2)[0],
-            "imageUrl": f"https://sandbox.invalid/avatars/{a.username}.jpg",
-            "profileId": PROFILE_ID,
-            "appId": None,
-            "app": None,
-            "byok": False,
-            "authStatus": "active" if a.active else "reconnect_required",
-            "authFailureReason": None if a.active else "token_expired",
-            "createdAt": "2026-01-01T00:00:00.000Z",
-        }
 
     async def connect(self, request: Request) -> Response:
         platform = request.path_params["platform"]
         if platform not in CONNECTABLE:
-            return self.error(400, f"Unsupported platform: {platform}", path="/v1/connect")
+            raise Rejected(400, f"Unsupported platform: {platform}")
         return self.json({"url": self.oauth.url(platform)})
 
     async def creator_info(self, request: Request) -> Response:
@@ -535,10 +435,40 @@ class PostPeerEmulator(Emulator):
             tiktok = [a for a in self.accounts if a.platform == "tiktok"]
         account = next((a for a in tiktok if a.id == account_id or not account_id), None)
         if account is None:
-            return self.error(404, "TikTok account not found", path="/v1/tiktok")
+            raise Rejected(404, "TikTok account not found")
         if not account.active:
-            return self.error(502, "TikTok rejected the token: reconnect the account", path="/v1/tiktok")
+            raise Rejected(502, "TikTok rejected the token: reconnect the account")
         return self.json({"success": True, "data": tiktok_creator_fields(account, camel=True)})
+
+
+def _pair(bounds: Mapping[str, datetime | None], name: str) -> tuple[datetime | None, datetime | None]:
+    return bounds[name + "After"], bounds[name + "Before"]
+
+
+def _platform_entry(platform: str, status: str, error: str | None, **more: Any) -> dict[str, Any]:
+    """One entry of a post's ``platforms``; ``more``: what a made publication adds."""
+    entry = {"platform": platform, "status": status, "content": None, "platformPostId": None}
+    entry |= {"platformPostUrl": None, "publishedAt": None, "errorMessage": error, "warningMessage": None}
+    return entry | more
+
+
+def _integration(a: SandboxAccount) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "platform": a.platform,
+        "platformUserId": a.extra.get("user_id"),
+        "username": a.username,
+        "displayName": a.display_name,
+        "profileUrl": post_url(a.platform, a.username, "").rsplit("/", 2)[0],
+        "imageUrl": f"https://sandbox.invalid/avatars/{a.username}.jpg",
+        "profileId": PROFILE_ID,
+        "appId": None,
+        "app": None,
+        "byok": False,
+        "authStatus": "active" if a.active else "reconnect_required",
+        "authFailureReason": None if a.active else "token_expired",
+        "createdAt": "2026-01-01T00:00:00.000Z",
+    }
 
 
 def _matches(a: SandboxAccount, query: str) -> bool:
@@ -555,15 +485,3 @@ def _neutral_options(platform: str, data: dict[str, Any], kind: str) -> dict[str
     if platform == "instagram":  # "story" is the only contentType: left out, the post is no story
         options["story"] = data.get("contentType") == "story"
     return options
-
-
-def _media_item(item: Any, emulator: Emulator) -> dict[str, Any]:
-    url = str(item.get("url", "")) if isinstance(item, dict) else ""
-    blob = emulator.media.lookup(url)
-    return {
-        "type": item.get("type") if isinstance(item, dict) else "image",
-        "url": url,
-        "filename": blob.filename if blob else url.rsplit("/", 1)[-1],
-        "size": len(blob.data) if blob else 0,
-        "mimeType": blob.mime_type if blob else f"image/{extension_of(url) or 'jpeg'}",
-    }
