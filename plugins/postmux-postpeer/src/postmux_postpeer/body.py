@@ -32,7 +32,12 @@ from postmux.extras import merge
 from . import wire
 from .vocabulary import VOCABULARY
 
-__all__ = ["media_type", "platform_data", "post_body"]
+__all__ = ["handles", "media_type", "platform_data", "post_body"]
+
+
+def handles(names: list[object]) -> list[object]:
+    """Instagram usernames as PostPeer takes them: without the ``@`` (anything else left for the checks)."""
+    return [n.lstrip("@") if isinstance(n, str) else n for n in names]
 
 
 def media_type(item: Media) -> str:
@@ -55,7 +60,7 @@ def platform_data(post: Post, platform: str) -> dict[str, Any]:
         if kind is MediaKind.PHOTO or data.get("contentType") == "story":
             data.pop("shareToFeed", None)  # a reels-only switch
         if "collaborators" in data:
-            data["collaborators"] = [name.lstrip("@") for name in data["collaborators"]]
+            data["collaborators"] = handles(data["collaborators"])
     elif platform == "youtube" and "title" not in data and post.title:
         data["title"] = post.title
     return data
