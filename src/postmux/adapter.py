@@ -22,7 +22,7 @@ from .accounts import Account, AccountStatus, CreatorInfo
 from .capabilities import Capabilities
 from .connect import ConnectPoll, ConnectStart
 from .credentials import ACCOUNT, CredentialSource
-from .errors import Problem, ProviderError, ResponseError, UnsupportedError
+from .errors import Problem, ProviderError, ResponseError, ServerError, TransportError, UnsupportedError
 from .extras import merge
 from .flow import Flow, done, file_parts, multipart_request
 from .post import Post, Target
@@ -150,7 +150,7 @@ class Adapter:
         path: str,
         *,
         json: Any = None,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | list[tuple[str, str]] | None = None,
         idempotent: bool | None = None,
         account: str | None = None,
         **kwargs: Any,
@@ -225,6 +225,41 @@ class Adapter:
         for key in at.split(".") if at else ():
             part = part.get(key) if isinstance(part, Mapping) else None
         return parse(self.converter, part, cls, provider=self.name, what=what), data
+
+    def pages(
+        self,
+        path: str,
+        cls: type[Any],
+        items: str,
+        *,
+        query: Sequence[tuple[str, str]] = (),
+        size: int = 100,
+        what: str,
+        tries: int = 1,
+    ) -> Flow[list[tuple[Any, Any]]]:
+        """Every item of a list paged by ``limit`` and ``offset`` up to its ``total``: ``(parsed, raw)`` each.
+
+        ``cls`` is one page: an int ``total`` and the ``items`` list (the JSON
+        key of the same name); ``query`` goes before ``limit`` and ``offset`` (a
+        key may repeat). With ``tries`` > 1, a page whose answer is unreadable
+        or a 5xx after the driver's retries is read again (a GET: safe), for
+        flows that must not give up on one bad page.
+        """
+        out: list[tuple[Any, Any]] = []
+        while True:
+            params = [*query, ("limit", str(size)), ("offset", str(len(out)))]
+            for attempt in range(tries):
+                try:
+                    response = yield self.request("GET", path, params=params)
+                    page, data = self.answer(response, cls, what=what)
+                    break
+                except (ResponseError, ServerError, TransportError):
+                    if attempt == tries - 1:
+                        raise
+            found = getattr(page, items)
+            out += zip(found, data[items], strict=True)
+            if not found or len(out) >= page.total:
+                return out
 
     def account(
         self,

@@ -136,19 +136,14 @@ class PostPeerAdapter(Adapter):
         ``platforms[].accountId`` name the accounts (the n-th entry of a
         platform is the n-th target on it, as everywhere in this plugin).
         """
+        query = [("status", "scheduled")]
+        found = yield from self.pages(
+            "/v1/posts", wire.PostsPage, "posts", query=query, size=PAGE_SIZE, what="scheduled posts"
+        )
         out: list[Publication] = []
-        offset = 0
-        while True:
-            params = {"status": "scheduled", "limit": str(PAGE_SIZE), "offset": str(offset)}
-            response = yield self.request("GET", "/v1/posts", params=params)
-            page, data = self.answer(response, wire.PostsPage, what="scheduled posts")
-            for post, raw in zip(page.posts, data["posts"], strict=True):
-                out += outcomes.listed(
-                    post, raw, _when(post.scheduledFor, post.timezone, self.name), self.name
-                )
-            offset += len(page.posts)
-            if not page.posts or offset >= page.total:
-                return out
+        for post, raw in found:
+            out += outcomes.listed(post, raw, _when(post.scheduledFor, post.timezone, self.name), self.name)
+        return out
 
     def cancel(self, publication: Publication) -> Flow[Publication]:
         """Cancel the scheduled post (every target of it): PostPeer moves it back to draft.

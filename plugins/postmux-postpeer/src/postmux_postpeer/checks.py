@@ -81,5 +81,7 @@ def spec_problems(option_map: OptionMap, options: PlatformOptions) -> list[Probl
         key = where.split("/", 1)[0]
         if key in neutral:
             text = f"PostPeer's spec: {where} {message}"
-            problems.append(Problem(f"{platform}.{neutral[key]}", text, unsupported="allowed values" in message))
+            problems.append(
+                Problem(f"{platform}.{neutral[key]}", text, unsupported="allowed values" in message)
+            )
     return problems

@@ -35,18 +35,12 @@ CONNECT_OPTIONS: Mapping[str, str] = {
 
 def integrations(adapter: Adapter, platform: str | None) -> Flow[list[Account]]:
     """Every integration (on ``platform``, if given), page by page until ``total`` is reached."""
-    out: list[Account] = []
-    offset = 0
-    while True:
-        params = {"limit": str(PAGE_SIZE), "offset": str(offset)}
-        if platform is not None:
-            params["platform"] = platform
-        response = yield adapter.request("GET", "/v1/connect/integrations", params=params)
-        page, data = adapter.answer(response, wire.IntegrationsPage, what="integrations")
-        out += adapter.accounts_from(data["integrations"], INTEGRATION, what="integrations")
-        offset += len(page.integrations)
-        if not page.integrations or offset >= page.total:
-            return out
+    query = [("platform", platform)] if platform is not None else []
+    path, page = "/v1/connect/integrations", wire.IntegrationsPage
+    found = yield from adapter.pages(
+        path, page, "integrations", query=query, size=PAGE_SIZE, what="integrations"
+    )
+    return adapter.accounts_from([raw for _, raw in found], INTEGRATION, what="integrations")
 
 
 def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:

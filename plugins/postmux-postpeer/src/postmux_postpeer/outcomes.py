@@ -10,9 +10,9 @@ README), and ``Publication.state`` remembers the platform and n so that
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -21,13 +21,24 @@ from postmux import MediaKind, Publication, Route, Status, Target
 from . import wire
 from .vocabulary import STATUSES
 
-__all__ = ["STATUSES", "from_create", "listed", "neutral_status", "refreshed"]
+__all__ = [
+    "STATUSES",
+    "from_create",
+    "listed",
+    "neutral_status",
+    "numbered",
+    "refreshed",
+    "requested",
+    "state",
+]
+
+T = TypeVar("T")
 
 neutral_status = STATUSES
 """A PostPeer status as a neutral one; a TikTok draft that "published" is in the inbox (the core's rule)."""
 
 
-def _state(platform: str, index: int, *, draft: bool, warning: str | None) -> dict[str, str]:
+def state(platform: str, index: int, *, draft: bool = False, warning: str | None = None) -> dict[str, str]:
     state = {"platform": platform, "index": str(index)}
     if draft:
         state["draft"] = "true"
@@ -36,8 +47,19 @@ def _state(platform: str, index: int, *, draft: bool, warning: str | None) -> di
     return state
 
 
-def _is_draft(platform: str, tiktok_draft: bool) -> bool:
-    return platform == "tiktok" and tiktok_draft
+def numbered(platforms: Sequence[str]) -> list[int]:
+    """Each entry's place among the entries of its platform: ``[tiktok, ig, tiktok]`` → ``[0, 0, 1]``."""
+    seen: dict[str, int] = {}
+    out = []
+    for platform in platforms:
+        out.append(seen.get(platform, 0))
+        seen[platform] = out[-1] + 1
+    return out
+
+
+def _nth(entries: Sequence[T], platform: str, index: int, platform_of: Callable[[T], str]) -> T | None:
+    mine = [e for e in entries if platform_of(e) == platform]
+    return mine[index] if index < len(mine) else None
 
 
 def from_create(
@@ -51,18 +73,11 @@ def from_create(
     scheduled_for: datetime | None,
 ) -> list[Publication]:
     """One publication per route from a create answer; each target keeps its own outcome."""
-    by_platform: dict[str, list[wire.PlatformResult]] = {}
-    for result in answer.platforms:
-        by_platform.setdefault(result.platform, []).append(result)
-    seen: dict[str, int] = {}
     post_status = neutral_status(answer.status)
     out: list[Publication] = []
-    for route in routes:
-        index = seen.get(route.platform, 0)
-        seen[route.platform] = index + 1
-        items = by_platform.get(route.platform, [])
-        item = items[index] if index < len(items) else None
-        draft = _is_draft(route.platform, tiktok_draft)
+    for route, index in zip(routes, numbered([r.platform for r in routes]), strict=True):
+        item = _nth(answer.platforms, route.platform, index, lambda p: p.platform)
+        draft = route.platform == "tiktok" and tiktok_draft
         base = Publication(
             target=route.target,
             provider=provider,
@@ -71,7 +86,7 @@ def from_create(
             media_kind=kind,
             account_id=route.account_id,
             scheduled_for=scheduled_for,
-            state=_state(route.platform, index, draft=draft, warning=item.warningMessage if item else None),
+            state=state(route.platform, index, draft=draft, warning=item.warningMessage if item else None),
             raw=raw,
         )
         if item is None:
@@ -97,10 +112,10 @@ def refreshed(
 ) -> Publication:
     """``publication`` as ``GET /v1/posts/{postId}`` describes it now (``when``: its ``scheduledFor``)."""
     state = dict(publication.state)
-    platform = state.get("platform", publication.target.platform)
     index = int(state.get("index", "0") or 0)
-    entries = [p for p in post.platforms if p.platform == platform]
-    entry = entries[index] if index < len(entries) else None
+    entry = _nth(
+        post.platforms, state.get("platform", publication.target.platform), index, lambda p: p.platform
+    )
     draft = state.get("draft") == "true"
     if entry is None:
         return attrs.evolve(
@@ -121,14 +136,16 @@ def refreshed(
     )
 
 
-def _requested_accounts(body: Mapping[str, Any] | None) -> dict[str, list[str]]:
-    """``platform → [accountId, …]`` in request order, from a post's ``rawRequestBody``."""
-    out: dict[str, list[str]] = {}
+def requested(body: Mapping[str, Any] | None, platform: str) -> list[tuple[str, bool]]:
+    """``(accountId, draft)`` of each of ``platform``'s entries in a post's ``rawRequestBody``, in order."""
     entries = body.get("platforms") if isinstance(body, Mapping) else None
+    out: list[tuple[str, bool]] = []
     for entry in entries if isinstance(entries, list) else ():
-        if isinstance(entry, Mapping) and isinstance(entry.get("platform"), str):
+        if isinstance(entry, Mapping) and entry.get("platform") == platform:
+            data = entry.get("platformSpecificData")
             account = entry.get("accountId")
-            out.setdefault(entry["platform"], []).append(account if isinstance(account, str) else "")
+            draft = isinstance(data, Mapping) and data.get("draft") is True
+            out.append((account if isinstance(account, str) else "", draft))
     return out
 
 
@@ -141,14 +158,10 @@ def listed(
     account (``Target(platform, "")``, ``account_id=None``): the post id is
     all that ``cancel`` and ``reschedule`` need.
     """
-    accounts = _requested_accounts(post.rawRequestBody)
-    seen: dict[str, int] = {}
     out: list[Publication] = []
-    for entry in post.platforms:
-        index = seen.get(entry.platform, 0)
-        seen[entry.platform] = index + 1
-        ids = accounts.get(entry.platform, [])
-        account = ids[index] if index < len(ids) else ""
+    for entry, index in zip(post.platforms, numbered([e.platform for e in post.platforms]), strict=True):
+        ids = requested(post.rawRequestBody, entry.platform)
+        account = ids[index][0] if index < len(ids) else ""
         out.append(
             Publication(
                 target=Target(entry.platform, account),
@@ -157,7 +170,7 @@ def listed(
                 id=post.postId,
                 scheduled_for=when,
                 account_id=account or None,
-                state={"platform": entry.platform, "index": str(index)},
+                state=state(entry.platform, index),
                 raw=raw,
             )
         )

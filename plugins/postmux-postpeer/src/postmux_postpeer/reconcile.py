@@ -17,14 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import attrs
 
-from postmux import Adapter, Publication, ResponseError, ServerError, TransportError
+from postmux import Adapter, Publication
 from postmux.flow import Flow
 from postmux.reconcile import Finding, by_id, content_digest, hand_check
-from postmux.wire import parse
 
 from . import outcomes, wire
 
@@ -55,30 +53,11 @@ def reconcile(adapter: Adapter, publications: Sequence[Publication]) -> Flow[lis
 
 def _list(adapter: Adapter, since: datetime, platforms: Sequence[str]) -> Flow[list[_Listed]]:
     """Every post created since ``since`` on any of ``platforms``, oldest first, page by page."""
-    out: list[_Listed] = []
-    offset = 0
-    while True:
-        query = [("createdAfter", since.isoformat()), ("sort", "asc"), ("limit", "100")]
-        query += [("offset", str(offset))] + [("platform", p) for p in platforms]
-        page, data = yield from _page(adapter, "/v1/posts?" + urlencode(query))
-        out += list(zip(page.posts, data["posts"], strict=True))
-        offset += len(page.posts)
-        if not page.posts or offset >= page.total:
-            return out
-
-
-def _page(adapter: Adapter, path: str) -> Flow[tuple[wire.PostsPage, Any]]:
-    last: Exception | None = None
-    for _ in range(READS):
-        try:
-            response = yield adapter.request("GET", path)
-            data = adapter.read(response)
-            page = parse(wire.converter, data, wire.PostsPage, provider=adapter.name, what="posts")
-            return page, data
-        except (ResponseError, ServerError, TransportError) as exc:  # a GET: safe to read again
-            last = exc
-    assert last is not None
-    raise last
+    query = [("createdAfter", since.isoformat()), ("sort", "asc")] + [("platform", p) for p in platforms]
+    found = yield from adapter.pages(
+        "/v1/posts", wire.PostsPage, "posts", query=query, what="posts", tries=READS
+    )
+    return found
 
 
 def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: datetime) -> Finding:
@@ -89,8 +68,7 @@ def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: date
     for post, raw in listed:
         if content_digest(post.content or "") != attempt.content_digest:
             continue
-        entries = _entries(post.rawRequestBody, platform)
-        for index, (account, draft) in enumerate(entries):
+        for index, (account, draft) in enumerate(outcomes.requested(post.rawRequestBody, platform)):
             if account == attempt.account_id:
                 hits.append((post, raw, index, draft))
     if not hits:
@@ -102,23 +80,9 @@ def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: date
         ids = ", ".join(sorted({post.postId for post, *_ in hits}))
         return Finding.uncheckable(hand_check(p, f"{len(hits)} {provider} posts match it ({ids})"))
     post, raw, index, draft = hits[0]
-    state = {"platform": platform, "index": str(index)} | ({"draft": "true"} if draft else {})
-    known = attrs.evolve(p, id=post.postId, state=state)
+    known = attrs.evolve(p, id=post.postId, state=outcomes.state(platform, index, draft=draft))
     try:
         when = wire.parse_when(post.scheduledFor, post.timezone)
     except ValueError:
         when = None
     return Finding.found(outcomes.refreshed(known, post, raw, when))
-
-
-def _entries(body: Mapping[str, Any] | None, platform: str) -> list[tuple[str, bool]]:
-    """``(accountId, draft)`` of each of ``platform``'s entries in a post's request, in order."""
-    entries = body.get("platforms") if isinstance(body, Mapping) else None
-    out: list[tuple[str, bool]] = []
-    for entry in entries if isinstance(entries, list) else ():
-        if isinstance(entry, Mapping) and entry.get("platform") == platform:
-            data = entry.get("platformSpecificData")
-            draft = isinstance(data, Mapping) and data.get("draft") is True
-            account = entry.get("accountId")
-            out.append((account if isinstance(account, str) else "", draft))
-    return out
