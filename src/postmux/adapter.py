@@ -150,13 +150,14 @@ class Adapter:
         path: str,
         *,
         json: Any = None,
-        params: Mapping[str, str] | list[tuple[str, str]] | None = None,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         idempotent: bool | None = None,
         account: str | None = None,
         **kwargs: Any,
     ) -> httpx.Request:
         """A request to the vendor; ``idempotent=True`` marks a POST that only reads.
 
+        ``params`` is a mapping, or ``(key, value)`` pairs where a key repeats.
         ``account`` names the account the request acts for: with per-account
         credentials the driver sends that account's token instead of the key.
         """
@@ -176,7 +177,8 @@ class Adapter:
             parts = file_parts(kwargs["files"])  # open files: streamed in 1 MiB chunks, not httpx's 64 KiB
             if parts is not None:
                 return multipart_request(method, url, parts, extensions=extensions)
-        return httpx.Request(method, url, json=json, params=params, extensions=extensions, **kwargs)
+        query = params if params is None or isinstance(params, Mapping) else tuple(params)  # a key may repeat
+        return httpx.Request(method, url, json=json, params=query, extensions=extensions, **kwargs)
 
     def error_for(self, response: httpx.Response, body: str) -> ProviderError:
         """The error for a vendor response with status ≥ 400.
