@@ -35,6 +35,7 @@ from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
 from .stepping import adrive
+from .validation import check_new_time
 
 __all__ = ["AsyncPublisher"]
 
@@ -198,7 +199,8 @@ class AsyncPublisher(PublisherCore):
         return await self.driver.run(self.adapter.cancel(publication))
 
     async def reschedule(self, publication: Publication, at: datetime) -> Publication:
-        """Move a scheduled post to ``at`` (timezone-aware)."""
+        """Move a scheduled post to ``at`` (timezone-aware, in the future: checked before any request)."""
+        check_new_time(at)
         return await self.driver.run(self.adapter.reschedule(publication, at))
 
     async def connect(self, platform: str, **options: Any) -> AsyncConnectSession:

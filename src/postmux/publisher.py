@@ -37,6 +37,7 @@ from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
 from .stepping import drive
+from .validation import check_new_time
 
 __all__ = ["Publisher"]
 
@@ -227,7 +228,8 @@ class Publisher(PublisherCore):
         return self.driver.run(self.adapter.cancel(publication))
 
     def reschedule(self, publication: Publication, at: datetime) -> Publication:
-        """Move a scheduled post to ``at`` (timezone-aware)."""
+        """Move a scheduled post to ``at`` (timezone-aware, in the future: checked before any request)."""
+        check_new_time(at)
         return self.driver.run(self.adapter.reschedule(publication, at))
 
     def connect(self, platform: str, **options: Any) -> ConnectSession:

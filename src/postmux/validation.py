@@ -41,7 +41,7 @@ from .rules import (
 )
 from .vocabulary import context_of
 
-__all__ = ["raise_for_problems", "validate"]
+__all__ = ["check_new_time", "raise_for_problems", "validate"]
 
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -100,6 +100,18 @@ def raise_for_problems(problems: Iterable[Problem]) -> None:
     if all(p.unsupported for p in items):
         raise UnsupportedError(items)
     raise ValidationError(items)
+
+
+def check_new_time(at: object, *, field: str = "at", now: datetime | None = None) -> None:
+    """Raise :class:`ValidationError` unless ``at`` is an aware datetime in the future.
+
+    What every vendor's ``reschedule`` needs of its time, checked by both
+    publishers before any adapter builds a request.
+    """
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise ValidationError([Problem(field, "must be a timezone-aware datetime")])
+    if at <= (now or datetime.now(UTC)):
+        raise ValidationError([Problem(field, "must be in the future")])
 
 
 def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | None:

@@ -117,7 +117,6 @@ class PlatformState:
     status: str
     platformPostId: str | None = None  # noqa: N815
     platformPostUrl: str | None = None  # noqa: N815
-    publishedAt: str | None = None  # noqa: N815
     errorMessage: str | None = None  # noqa: N815
     warningMessage: str | None = None  # noqa: N815
 
@@ -133,7 +132,6 @@ class PostDetail:
     timezone: str | None = None
     rawRequestBody: dict[str, Any] | None = None  # noqa: N815
     content: str | None = None
-    createdAt: str | None = None  # noqa: N815
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -150,16 +148,13 @@ class IntegrationsPage:
 
     total: int
     integrations: list[dict[str, Any]]  # read as accounts by the vocabulary's INTEGRATION
-    success: bool = True
 
 
 @attrs.frozen(slots=True, kw_only=True)
 class CreatorInfoAnswer:
-    """The answer to creator-info; TikTok's own refusals come back as 200 with ``error``."""
+    """The answer to creator-info (TikTok's own refusals, 200 with ``success: false``, are the envelope's)."""
 
-    success: bool
-    data: dict[str, Any] | None = None  # TikTok's creator_info, camelCased (postmux.creator reads it)
-    error: str | None = None
+    data: dict[str, Any]  # TikTok's creator_info, camelCased (postmux.creator reads it)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -174,8 +169,6 @@ class UploadData:
 class RescheduleAnswer:
     """The answer to ``PATCH /v1/posts/scheduled/{postId}``."""
 
-    success: bool = True
-    message: str | None = None
     scheduledFor: str | None = None  # noqa: N815
 
 
