@@ -22,32 +22,19 @@ CONNECT_PLATFORMS = frozenset({"tiktok", "instagram", "threads", "facebook", "yo
 CAPABILITIES = Capabilities(
     platforms={
         "tiktok": TIKTOK.support(
-            target_text=True,
-            title=True,
-            draft=True,
             video_formats=frozenset({"mp4", "webm"}),
-            photo_caption=TextLimit(4000, TextUnit.UTF16),
+            photo_caption=TextLimit(4000, TextUnit.UTF16),  # platformSpecificData.description
             photo_title=TextLimit(90, TextUnit.UTF16),
+            draft=True,
+            title=True,
+            target_text=True,
         ),
         "instagram": INSTAGRAM.support(
-            target_text=True,
-            max_photos=10,
-            notes=("alt_text has no PostPeer field for Instagram",),
+            target_text=True, max_photos=10, notes=("alt_text has no PostPeer field for Instagram",)
         ),
-        "threads": THREADS.support(
-            target_text=True,
-            text_only=True,
-        ),
-        "facebook": FACEBOOK.support(
-            target_text=True,
-            text_only=True,
-            draft=True,
-        ),
-        "youtube": YOUTUBE.support(
-            target_text=True,
-            photos=False,
-            title=True,
-        ),
+        "threads": THREADS.support(target_text=True, text_only=True),
+        "facebook": FACEBOOK.support(target_text=True, text_only=True, draft=True),
+        "youtube": YOUTUBE.support(target_text=True, photos=False, title=True),
     },
     scheduling=True,
     local_files=True,

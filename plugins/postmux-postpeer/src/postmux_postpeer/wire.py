@@ -88,14 +88,20 @@ def parse_when(value: str | None, zone: str | None = None) -> datetime | None:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class PlatformResult:
-    """One entry of a create answer's ``platforms``."""
+class PlatformEntry:
+    """What a platform's entry says in every answer: which platform, its post's URL, a warning."""
 
     platform: str
-    success: bool
     platformPostUrl: str | None = None  # noqa: N815 - PostPeer's spelling
-    error: str | None = None
     warningMessage: str | None = None  # noqa: N815
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class PlatformResult(PlatformEntry):
+    """One entry of a create answer's ``platforms``."""
+
+    success: bool
+    error: str | None = None
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -105,20 +111,16 @@ class CreateAnswer:
     postId: str  # noqa: N815
     status: str
     platforms: list[PlatformResult]
-    success: bool = True
     scheduledFor: str | None = None  # noqa: N815
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class PlatformState:
+class PlatformState(PlatformEntry):
     """One entry of ``post.platforms`` in ``GET /v1/posts/{postId}``."""
 
-    platform: str
     status: str
     platformPostId: str | None = None  # noqa: N815
-    platformPostUrl: str | None = None  # noqa: N815
     errorMessage: str | None = None  # noqa: N815
-    warningMessage: str | None = None  # noqa: N815
 
 
 @attrs.frozen(slots=True, kw_only=True)
