@@ -8,6 +8,8 @@
 * :class:`Seed` and :func:`seed_accounts`: the seeded accounts from a
   declaration (one active account per platform, an expired one…);
 * the reverse option mapping is :meth:`~postmux.vocabulary.OptionMap.neutral`;
+* :func:`account_json`: a sandbox account in the vendor's keys, the
+  vocabulary's :class:`~postmux.vocabulary.AccountFields` read backwards;
 * :func:`phase_words`: the emulator's phases in the vendor's status words,
   from the vocabulary's status map;
 * :func:`tiktok_creator_fields`: TikTok's ``creator_info`` of a sandbox
@@ -27,9 +29,10 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
+from ..accounts import AccountStatus
 from ..options import TikTokPrivacy
 from ..status import Status
-from ..vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap
+from ..vocabulary import AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap
 from .lifecycle import Phase, SandboxAccount
 from .middleware import json_bytes
 from .schema import field_kind, field_types
@@ -37,6 +40,8 @@ from .schema import field_kind, field_types
 __all__ = [
     "Rejected",
     "Seed",
+    "account_json",
+    "avatar_url",
     "error_payload",
     "link_numbered",
     "option_errors",
@@ -152,6 +157,32 @@ def _expected(o: Opt, hint: Any, value: Any) -> str | None:
     return None
 
 
+def avatar_url(account: SandboxAccount) -> str:
+    """A sandbox account's picture: a URL of its own that no test needs to fetch."""
+    return f"https://sandbox.invalid/avatars/{account.username}.jpg"
+
+
+def account_json(
+    account: SandboxAccount,
+    fields: AccountFields,
+    words: Mapping[str, AccountStatus],
+    *,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """A sandbox account in the vendor's keys: what ``Adapter.accounts_from`` reads, written back.
+
+    The status is the vendor's first word for ``active`` or, for an account
+    that is not, its first other word; ``reason`` (why it is not active) goes
+    under ``fields.reason``. Keys the vendor has no field for are left out.
+    """
+    active = account.active
+    word = next(w for w, s in words.items() if (s is AccountStatus.ACTIVE) is active)
+    values: dict[str, str | None] = {"id": account.id, "platform": account.platform, "status": word}
+    values |= {"reason": None if active else reason, "username": account.username}
+    values |= {"display_name": account.display_name, "avatar_url": avatar_url(account)}
+    return {key: value for name, value in values.items() if (key := getattr(fields, name)) is not None}
+
+
 def phase_words(statuses: StatusMap, **more: str) -> dict[Phase, str]:
     """Each phase as the vendor says it: the first word its status map has for that neutral status.
 
@@ -173,7 +204,7 @@ def tiktok_creator_fields(account: SandboxAccount, *, camel: bool = False) -> di
     In TikTok's snake_case, or camelCased (``privacyLevelOptions``) for a vendor that renames it.
     """
     fields: dict[str, Any] = {
-        "creator_avatar_url": f"https://sandbox.invalid/avatars/{account.username}.jpg",
+        "creator_avatar_url": avatar_url(account),
         "creator_username": account.username,
         "creator_nickname": account.display_name,
         "privacy_level_options": list(typing.get_args(TikTokPrivacy)),

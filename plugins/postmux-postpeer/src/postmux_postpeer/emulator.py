@@ -28,14 +28,14 @@ from starlette.routing import BaseRoute
 from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, phase_words, tiktok_creator_fields
+from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words, tiktok_creator_fields
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.oauth import OAuthLinks
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.queries import choice, choices, instant, page, sort_order, window, within
 
 from .schema import BRANCHES, SCHEMA
-from .vocabulary import STATUSES, VOCABULARY
+from .vocabulary import INTEGRATION, STATUSES, VOCABULARY
 
 __all__ = ["PostPeerEmulator"]
 
@@ -344,18 +344,12 @@ class PostPeerEmulator(Emulator):
         waiting.sort(key=lambda item: item[1]["records"][0].start)
         posts = []
         for post_id, post in window(waiting, limit, offset, newest_first):
-            when = self._scheduled_for(post)
-            assert when is not None
-            posts.append(
-                {
-                    "postId": post_id,
-                    "content": post["body"].get("content", ""),
-                    "scheduledFor": when.isoformat(),
-                    "timezone": post["timezone"],
-                    "platforms": [{"platform": r.platform, "status": "scheduled"} for r in post["records"]],
-                    "createdAt": post["created"],
-                }
-            )
+            full = self._post_json(post_id)  # the list shows less of each post
+            posts.append({key: full[key] for key in ("postId", "content", "scheduledFor", "timezone")})
+            posts[-1] |= {
+                "platforms": [{"platform": r.platform, "status": "scheduled"} for r in post["records"]]
+            }
+            posts[-1]["createdAt"] = post["created"]
         return self.json({"success": True, "total": len(waiting), "posts": posts})
 
     def _scheduled(self, request: Request) -> dict[str, Any]:
@@ -453,22 +447,11 @@ def _platform_entry(platform: str, status: str, error: str | None, **more: Any) 
 
 
 def _integration(a: SandboxAccount) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "platform": a.platform,
-        "platformUserId": a.extra.get("user_id"),
-        "username": a.username,
-        "displayName": a.display_name,
-        "profileUrl": post_url(a.platform, a.username, "").rsplit("/", 2)[0],
-        "imageUrl": f"https://sandbox.invalid/avatars/{a.username}.jpg",
-        "profileId": PROFILE_ID,
-        "appId": None,
-        "app": None,
-        "byok": False,
-        "authStatus": "active" if a.active else "reconnect_required",
-        "authFailureReason": None if a.active else "token_expired",
-        "createdAt": "2026-01-01T00:00:00.000Z",
-    }
+    """An integration: the vocabulary's account keys, and the rest of what the spec lists."""
+    out = account_json(a, INTEGRATION, VOCABULARY.accounts, reason="token_expired")
+    out |= {"platformUserId": a.extra.get("user_id"), "profileId": PROFILE_ID, "appId": None, "app": None}
+    out["profileUrl"] = post_url(a.platform, a.username, "").rsplit("/", 2)[0]
+    return out | {"byok": False, "createdAt": "2026-01-01T00:00:00.000Z"}
 
 
 def _matches(a: SandboxAccount, query: str) -> bool:
