@@ -23,12 +23,13 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from postmux.sandbox.schema import format_checker
 from postmux_postpeer import schema as ours
 
 BASE = "https://api.postpeer.dev"
 _URN = "urn:postmux-postpeer:schema"
 
-FORMATS = ours.format_checker(jsonschema)
+FORMATS = format_checker(jsonschema)
 """RFC 3339 ``date-time`` with an offset and absolute ``uri``: the emulator's own checks."""
 
 

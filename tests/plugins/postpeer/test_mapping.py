@@ -26,9 +26,28 @@ from postmux.options import PlatformOptions
 from postmux_postpeer import PostPeerAdapter, wire
 from postmux_postpeer.body import media_type, platform_data
 from postmux_postpeer.outcomes import STATUSES, neutral_status
+from postmux_postpeer.vocabulary import VOCABULARY
 
 from .spec import Spec
 from .support import PHOTOS, VIDEO
+
+FIELDS = {m.options: m.docs for m in VOCABULARY.options}
+"""Option class → {neutral field: ``platformSpecificData`` key}, ``!`` for inverted: the vocabulary's."""
+
+
+def to_wire(options: PlatformOptions) -> dict[str, Any]:
+    """An option object as ``platformSpecificData``: only the fields set (no ``contentType`` for a feed)."""
+    option_map = VOCABULARY.for_platform(options.platform)
+    assert option_map is not None
+    return option_map.to_wire(options, defaults=False)
+
+
+def from_wire(data: dict[str, Any], cls: type[PlatformOptions]) -> PlatformOptions:
+    """``platformSpecificData`` read back as the neutral option class (the inverse of :func:`to_wire`)."""
+    option_map = VOCABULARY.for_platform(cls.platform)
+    assert option_map is not None
+    return option_map.from_wire(data)
+
 
 SAMPLES: dict[str, object] = {
     "privacy": "FOLLOWER_OF_CREATOR",
@@ -59,9 +78,7 @@ SAMPLES: dict[str, object] = {
     "first_comment": "Links below",
 }
 
-ROWS = [
-    (cls, neutral, wire_name) for cls, table in wire.FIELDS.items() for neutral, wire_name in table.items()
-]
+ROWS = [(cls, neutral, wire_name) for cls, table in FIELDS.items() for neutral, wire_name in table.items()]
 
 
 def _wire_value(neutral: str, wire_name: str, value: object) -> object:
@@ -75,15 +92,15 @@ def _wire_value(neutral: str, wire_name: str, value: object) -> object:
 @pytest.mark.parametrize(("cls", "neutral", "wire_name"), ROWS, ids=[f"{c.__name__}.{n}" for c, n, _ in ROWS])
 def test_every_field_maps_out_and_back(cls: type[PlatformOptions], neutral: str, wire_name: str) -> None:
     options = cls(**{neutral: SAMPLES[neutral]})
-    out = wire.to_wire(options)
+    out = to_wire(options)
     assert out == {wire_name.lstrip("!"): _wire_value(neutral, wire_name, SAMPLES[neutral])}
-    assert wire.from_wire(out, cls) == options
+    assert from_wire(out, cls) == options
 
 
-@pytest.mark.parametrize("cls", list(wire.FIELDS), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", list(FIELDS), ids=lambda c: c.__name__)
 def test_the_tables_name_only_keys_of_the_spec(cls: type[PlatformOptions], spec: Spec) -> None:
     schema = spec.document["definitions"][_schema_name(cls)]
-    keys = {w.lstrip("!") for w in wire.FIELDS[cls].values()}
+    keys = {w.lstrip("!") for w in FIELDS[cls].values()}
     assert keys <= set(schema["properties"])
     assert schema["additionalProperties"] is False
 
@@ -99,13 +116,13 @@ def _schema_name(cls: type[PlatformOptions]) -> str:
 
 
 def test_a_feed_post_sends_no_content_type() -> None:
-    assert "contentType" not in wire.to_wire(InstagramOptions(story=False))
-    assert wire.from_wire({}, InstagramOptions) == InstagramOptions()
+    assert "contentType" not in to_wire(InstagramOptions(story=False))
+    assert from_wire({}, InstagramOptions) == InstagramOptions()
 
 
 def test_field_mapping_for_the_docs_covers_every_option_class() -> None:
-    assert set(PostPeerAdapter.field_mapping) == {c.__name__ for c in wire.FIELDS}
-    for cls in wire.FIELDS:
+    assert set(PostPeerAdapter.field_mapping) == {c.__name__ for c in FIELDS}
+    for cls in FIELDS:
         names = {f.name for f in attrs.fields(cls)}
         assert set(PostPeerAdapter.field_mapping[cls.__name__]) <= names
         support = PostPeerAdapter.capabilities.for_platform(cls.platform)

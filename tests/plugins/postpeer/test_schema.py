@@ -20,6 +20,7 @@ import jsonschema
 import pytest
 
 from postmux import Post, Route, Target
+from postmux.sandbox.schema import KEYWORDS
 from postmux_postpeer import PostPeerAdapter
 from postmux_postpeer import schema as ours
 
@@ -142,7 +143,7 @@ def test_the_schema_uses_only_keywords_the_emulator_checks() -> None:
     nodes = [n for d in document["definitions"].values() for n in _nodes(d)]
     nodes += [op["body"] for op in document["operations"].values() if "body" in op]
     used = {key for node in nodes for key in node} | (set(document) - {"operations", "definitions"})
-    assert used <= ours.KEYWORDS, sorted(used - ours.KEYWORDS)
+    assert used <= KEYWORDS, sorted(used - KEYWORDS)
 
 
 def test_the_schema_is_valid_draft_7_and_every_operation_resolves(spec: Spec) -> None:

@@ -16,21 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from postmux.sandbox.schema import (
-    KEYWORDS,
-    Schema,
-    enum_schema,
-    format_checker,
-    is_date_time,
-    is_uri,
-    object_schema,
-    option_schema,
-)
+from postmux.sandbox.schema import Schema, enum_schema, object_schema, option_schema
 
 from .vocabulary import FACEBOOK, INSTAGRAM, STATUSES, THREADS, TIKTOK, VOCABULARY, YOUTUBE
 
-__all__ = ["KEYWORDS", "SCHEMA", "body_errors", "definition_of", "find_operation", "format_checker"]
-__all__ += ["is_date_time", "is_uri", "resolve", "schema"]
+__all__ = ["BRANCHES", "MORE", "SCHEMA", "body_errors", "definition_of", "find_operation", "schema"]
 
 STRING = {"type": "string"}
 URI = {"type": "string", "format": "uri"}
@@ -112,4 +102,3 @@ SCHEMA = Schema(_document)
 schema = SCHEMA.load
 body_errors = SCHEMA.body_errors
 find_operation = SCHEMA.find_operation
-resolve = SCHEMA.resolve

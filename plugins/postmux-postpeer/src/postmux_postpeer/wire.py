@@ -4,42 +4,24 @@ Field names come from PostPeer's OpenAPI spec (``postpeer-openapi.json``), which
 wins over the docs pages: YouTube privacy is ``visibility`` (not the docs'
 ``privacyStatus``), scheduling is ``scheduledFor`` + ``timezone`` (not
 ``scheduledAt``). The plugin's vocabulary (:mod:`.vocabulary`) drives both
-directions of the options; this module holds the answers and the times.
+directions of the options (``OptionMap.to_wire`` and ``from_wire``); this
+module holds the answers and the times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from postmux.options import PlatformOptions
 from postmux.wire import base_converter
 
-from .vocabulary import VOCABULARY
-
-__all__ = ["FIELDS", "converter", "from_wire", "parse_when", "schedule_fields", "to_wire"]
-
-FIELDS: Mapping[type[PlatformOptions], Mapping[str, str]] = {m.options: m.docs for m in VOCABULARY.options}
-"""Option class → {neutral field: ``platformSpecificData`` key}, ``!`` for inverted: from the vocabulary."""
+__all__ = ["converter", "parse_when", "schedule_fields"]
 
 converter = base_converter()
 """Reads every answer class here as it is (their fields are PostPeer's spelling: no hooks needed)."""
-
-
-def to_wire(options: PlatformOptions) -> dict[str, Any]:
-    """An option object as ``platformSpecificData``: only the fields set (no ``contentType`` for a feed)."""
-    option_map = VOCABULARY.for_platform(options.platform)
-    return option_map.to_wire(options, defaults=False) if option_map else {}
-
-
-def from_wire(data: Mapping[str, Any], cls: type[PlatformOptions]) -> PlatformOptions:
-    """``platformSpecificData`` read back as the neutral option class (the inverse of :func:`to_wire`)."""
-    option_map = VOCABULARY.for_platform(cls.platform)
-    return option_map.from_wire(data) if option_map else cls()
 
 
 # -- times -----------------------------------------------------------------
