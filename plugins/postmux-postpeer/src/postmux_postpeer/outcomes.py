@@ -10,7 +10,7 @@ README), and ``Publication.state`` remembers the platform and n so that
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -21,33 +21,23 @@ from postmux import MediaKind, Publication, Route, Status, Target
 from . import wire
 from .vocabulary import STATUSES
 
-__all__ = [
-    "STATUSES",
-    "from_create",
-    "listed",
-    "neutral_status",
-    "numbered",
-    "refreshed",
-    "requested",
-    "state",
-]
+__all__ = ["STATUSES", "entry_state", "from_create", "listed", "neutral_status", "refreshed", "requested"]
 
-T = TypeVar("T")
+E = TypeVar("E", bound=wire.PlatformEntry)
 
 neutral_status = STATUSES
 """A PostPeer status as a neutral one; a TikTok draft that "published" is in the inbox (the core's rule)."""
 
 
-def state(platform: str, index: int, *, draft: bool = False, warning: str | None = None) -> dict[str, str]:
+def entry_state(
+    platform: str, index: int, *, draft: bool = False, warning: str | None = None
+) -> dict[str, str]:
+    """What ``Publication.state`` keeps to find the target's entry again: its platform and n."""
     state = {"platform": platform, "index": str(index)}
-    if draft:
-        state["draft"] = "true"
-    if warning:
-        state["warning"] = warning
-    return state
+    return state | ({"draft": "true"} if draft else {}) | ({"warning": warning} if warning else {})
 
 
-def numbered(platforms: Sequence[str]) -> list[int]:
+def _numbered(platforms: Sequence[str]) -> list[int]:
     """Each entry's place among the entries of its platform: ``[tiktok, ig, tiktok]`` → ``[0, 0, 1]``."""
     seen: dict[str, int] = {}
     out = []
@@ -57,8 +47,8 @@ def numbered(platforms: Sequence[str]) -> list[int]:
     return out
 
 
-def _nth(entries: Sequence[T], platform: str, index: int, platform_of: Callable[[T], str]) -> T | None:
-    mine = [e for e in entries if platform_of(e) == platform]
+def _nth(entries: Sequence[E], platform: str, index: int) -> E | None:
+    mine = [e for e in entries if e.platform == platform]
     return mine[index] if index < len(mine) else None
 
 
@@ -75,8 +65,8 @@ def from_create(
     """One publication per route from a create answer; each target keeps its own outcome."""
     post_status = neutral_status(answer.status)
     out: list[Publication] = []
-    for route, index in zip(routes, numbered([r.platform for r in routes]), strict=True):
-        item = _nth(answer.platforms, route.platform, index, lambda p: p.platform)
+    for route, index in zip(routes, _numbered([r.platform for r in routes]), strict=True):
+        item = _nth(answer.platforms, route.platform, index)
         draft = route.platform == "tiktok" and tiktok_draft
         base = Publication(
             target=route.target,
@@ -86,7 +76,9 @@ def from_create(
             media_kind=kind,
             account_id=route.account_id,
             scheduled_for=scheduled_for,
-            state=state(route.platform, index, draft=draft, warning=item.warningMessage if item else None),
+            state=entry_state(
+                route.platform, index, draft=draft, warning=item.warningMessage if item else None
+            ),
             raw=raw,
         )
         if item is None:
@@ -113,9 +105,7 @@ def refreshed(
     """``publication`` as ``GET /v1/posts/{postId}`` describes it now (``when``: its ``scheduledFor``)."""
     state = dict(publication.state)
     index = int(state.get("index", "0") or 0)
-    entry = _nth(
-        post.platforms, state.get("platform", publication.target.platform), index, lambda p: p.platform
-    )
+    entry = _nth(post.platforms, state.get("platform", publication.target.platform), index)
     draft = state.get("draft") == "true"
     if entry is None:
         return attrs.evolve(
@@ -159,7 +149,7 @@ def listed(
     all that ``cancel`` and ``reschedule`` need.
     """
     out: list[Publication] = []
-    for entry, index in zip(post.platforms, numbered([e.platform for e in post.platforms]), strict=True):
+    for entry, index in zip(post.platforms, _numbered([e.platform for e in post.platforms]), strict=True):
         ids = requested(post.rawRequestBody, entry.platform)
         account = ids[index][0] if index < len(ids) else ""
         out.append(
@@ -170,7 +160,7 @@ def listed(
                 id=post.postId,
                 scheduled_for=when,
                 account_id=account or None,
-                state=state(entry.platform, index),
+                state=entry_state(entry.platform, index),
                 raw=raw,
             )
         )

@@ -80,7 +80,7 @@ def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: date
         ids = ", ".join(sorted({post.postId for post, *_ in hits}))
         return Finding.uncheckable(hand_check(p, f"{len(hits)} {provider} posts match it ({ids})"))
     post, raw, index, draft = hits[0]
-    known = attrs.evolve(p, id=post.postId, state=outcomes.state(platform, index, draft=draft))
+    known = attrs.evolve(p, id=post.postId, state=outcomes.entry_state(platform, index, draft=draft))
     try:
         when = wire.parse_when(post.scheduledFor, post.timezone)
     except ValueError:
