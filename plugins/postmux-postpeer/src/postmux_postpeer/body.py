@@ -49,11 +49,8 @@ def media_type(item: Media) -> str:
 
 def platform_data(post: Post, platform: str) -> dict[str, Any]:
     """``platformSpecificData`` for one platform, every neutral default sent explicitly."""
-    option_map = VOCABULARY.for_platform(platform)
-    if option_map is None:
-        return {}
     kind = post.kind
-    data = option_map.to_wire(post.options_for(platform), kind=kind)  # isAigc, "Videos only": not on photos
+    data = VOCABULARY.to_wire(platform, post.options_for(platform), kind=kind)  # isAigc: not on photos
     if platform == "tiktok" and kind is MediaKind.PHOTO and post.text:
         data["description"] = post.text
     elif platform == "instagram":
