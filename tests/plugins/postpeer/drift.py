@@ -1,6 +1,6 @@
 """Where postmux's PostPeer schema and PostPeer's official OpenAPI spec disagree.
 
-``postmux_postpeer/schema.json`` is ours, written from the spec's facts; this
+``postmux_postpeer/schema.py`` is ours, written from the spec's facts; this
 walks it beside the spec and lists every difference that would make the
 emulator or the tests accept what PostPeer refuses, or refuse what it accepts:
 an operation or property the spec lacks, a type, enum, format or length that

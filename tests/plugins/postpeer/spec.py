@@ -1,6 +1,6 @@
 """Every request body the PostPeer tests send, checked against the plugin's schema of PostPeer's API.
 
-The schema is ``postmux_postpeer/schema.json``: ours, written from the facts
+The schema is ``postmux_postpeer/schema.py``: ours, written from the facts
 of PostPeer's OpenAPI spec (``test_schema_drift.py`` compares the two when the
 official spec is given). Its request schemas say ``additionalProperties: false``
 at every level, as the spec does, so a misspelt or stale key (the docs'

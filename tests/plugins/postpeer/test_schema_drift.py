@@ -1,6 +1,6 @@
 """postmux's PostPeer schema against PostPeer's official OpenAPI spec, when the spec is given.
 
-``postmux_postpeer/schema.json`` is written by us from the spec's facts; the
+``postmux_postpeer/schema.py`` builds ours, written from the spec's facts; the
 spec itself is PostPeer's document and is not in this repository. Set
 ``POSTMUX_POSTPEER_OPENAPI`` to its path (``.ci/run`` does when
 ``../shared/vendor-docs/postpeer-openapi.json`` is beside the checkout) and
@@ -28,7 +28,7 @@ SPEC_ENV = "POSTMUX_POSTPEER_OPENAPI"
 needs_spec = pytest.mark.skipif(
     not os.environ.get(SPEC_ENV),
     reason=f"{SPEC_ENV} is not set: set it to the path of PostPeer's official OpenAPI JSON "
-    "to compare postmux_postpeer/schema.json with it",
+    "to compare postmux_postpeer/schema.py with it",
 )
 
 
@@ -45,7 +45,7 @@ def official() -> dict[str, Any]:
 @needs_spec
 def test_our_schema_matches_postpeer_s_spec(official: dict[str, Any]) -> None:
     problems = drift(ours.schema(), official)
-    assert not problems, "postmux_postpeer/schema.json has drifted from PostPeer's spec:\n" + "\n".join(
+    assert not problems, "postmux_postpeer/schema.py has drifted from PostPeer's spec:\n" + "\n".join(
         problems
     )
 
