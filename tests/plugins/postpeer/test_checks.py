@@ -62,6 +62,21 @@ def _fields(post: Post) -> list[str]:
             id="facebook-link-without-host",
         ),
         pytest.param(
+            Post(text="x", targets=["facebook:a"], facebook=FacebookOptions(link="http:///launch")),
+            "facebook.link",
+            id="facebook-link-http-without-host",
+        ),
+        pytest.param(
+            Post(
+                text="x",
+                media=[VIDEO],
+                targets=["instagram:a"],
+                instagram=InstagramOptions(cover_url="https://"),
+            ),
+            "instagram.cover_url",
+            id="instagram-cover-url-without-host",
+        ),
+        pytest.param(
             Post(text="x", media=PHOTOS, targets=["threads:a"], threads=ThreadsOptions(alt_text=[1, 2])),
             "threads.alt_text",
             id="threads-alt-text-not-strings",
@@ -107,3 +122,10 @@ def test_refused_before_io(post: Post, field: str) -> None:
 )
 def test_what_the_spec_takes_passes(post: Post) -> None:
     assert checks.check(post) == []
+
+
+def test_a_value_outside_the_spec_s_enum_is_unsupported_and_a_wrong_type_is_left_to_validation() -> None:
+    reply = Post(text="x", targets=["threads:a"], threads=ThreadsOptions(reply_control="followers_only"))
+    assert [(p.field, p.unsupported) for p in checks.check(reply)] == [("threads.reply_control", True)]
+    tags = Post(text="x", media=[VIDEO], targets=["youtube:a"], youtube=YouTubeOptions(tags=["a", 3]))
+    assert checks.check(tags) == []  # "expected a string or a list of strings" is validation's

@@ -12,6 +12,8 @@ in situations a caller could ask for. ``post`` may hold wrong types
 
 from __future__ import annotations
 
+import re
+
 from postmux import FacebookOptions, InstagramOptions, Media, MediaKind, Post, Problem, Target
 from postmux.options import PlatformOptions
 from postmux.vocabulary import OptionMap
@@ -22,6 +24,8 @@ from .vocabulary import VOCABULARY
 
 __all__ = ["check", "spec_problems"]
 
+_TYPE_ONLY = re.compile(r"^must be (string|boolean|integer|number|array|object)$")
+"""A wrong type: validation has reported it in neutral terms already."""
 _STORY_ONLY_NOT = ("share_to_feed", "collaborators", "cover_url", "thumb_offset_ms")
 
 
@@ -79,7 +83,7 @@ def spec_problems(option_map: OptionMap, options: PlatformOptions) -> list[Probl
     problems = []
     for where, message in SCHEMA.value_errors(definition_of(platform), data):
         key = where.split("/", 1)[0]
-        if key in neutral:
+        if key in neutral and not _TYPE_ONLY.match(message):
             text = f"PostPeer's spec: {where} {message}"
             problems.append(
                 Problem(f"{platform}.{neutral[key]}", text, unsupported="allowed values" in message)
