@@ -22,7 +22,15 @@ from .accounts import Account, AccountStatus, CreatorInfo
 from .capabilities import Capabilities
 from .connect import ConnectPoll, ConnectStart
 from .credentials import ACCOUNT, CredentialSource
-from .errors import Problem, ProviderError, ResponseError, ServerError, TransportError, UnsupportedError
+from .errors import (
+    Problem,
+    ProviderError,
+    ResponseError,
+    ServerError,
+    TransportError,
+    UnsupportedError,
+    ValidationError,
+)
 from .extras import merge
 from .flow import Flow, done, file_parts, multipart_request
 from .post import Post, Target
@@ -227,6 +235,13 @@ class Adapter:
         for key in at.split(".") if at else ():
             part = part.get(key) if isinstance(part, Mapping) else None
         return parse(self.converter, part, cls, provider=self.name, what=what), data
+
+    def publication_id(self, publication: Publication, what: str = "id") -> str:
+        """The vendor's id of ``publication`` (its ``what``), refused before any request when it has none."""
+        if not publication.id:
+            name = self.vocabulary.errors.name
+            raise ValidationError([Problem("publication.id", f"this publication has no {name} {what}")])
+        return publication.id
 
     def pages(
         self,

@@ -25,12 +25,10 @@ from postmux import (
     CreatorInfo,
     Post,
     PostmuxError,
-    Problem,
     Publication,
     ResponseError,
     Route,
     Status,
-    ValidationError,
 )
 from postmux.creator import tiktok_creator_info
 from postmux.flow import Flow, file_request
@@ -110,10 +108,10 @@ class PostPeerAdapter(Adapter):
         """One ``GET /v1/posts/{postId}`` per post, however many of its targets are asked about."""
         details: dict[str, tuple[wire.PostDetail, Any, datetime | None]] = {}
         for p in publications:
-            post_id = _post_id(p)
+            post_id = self.publication_id(p, "post id")
             if post_id not in details:
                 details[post_id] = yield from self._post(post_id)
-        return [outcomes.refreshed(p, *details[_post_id(p)]) for p in publications]
+        return [outcomes.refreshed(p, *details[self.publication_id(p, "post id")]) for p in publications]
 
     def _post(self, post_id: str) -> Flow[tuple[wire.PostDetail, Any, datetime | None]]:
         response = yield self.request("GET", f"/v1/posts/{quote(post_id, safe='')}")
@@ -150,7 +148,7 @@ class PostPeerAdapter(Adapter):
         the time PostPeer had. Should that read fail, the post is cancelled all
         the same and ``scheduled_for`` is left empty rather than stale.
         """
-        post_id = _post_id(publication)
+        post_id = self.publication_id(publication, "post id")
         response = yield self.request("DELETE", f"/v1/posts/scheduled/{quote(post_id, safe='')}")
         data = self.read(response)
         try:
@@ -164,7 +162,7 @@ class PostPeerAdapter(Adapter):
 
     def reschedule(self, publication: Publication, at: datetime) -> Flow[Publication]:
         """Move the scheduled post to ``at`` (aware, in the future: the publishers checked it)."""
-        post_id = _post_id(publication)
+        post_id = self.publication_id(publication, "post id")
         payload = wire.schedule_fields(at)
         response = yield self.request("PATCH", f"/v1/posts/scheduled/{quote(post_id, safe='')}", json=payload)
         answer, data = self.answer(response, wire.RescheduleAnswer, what="reschedule")
@@ -193,12 +191,6 @@ class PostPeerAdapter(Adapter):
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-def _post_id(publication: Publication) -> str:
-    if not publication.id:
-        raise ValidationError([Problem("publication.id", "this publication has no PostPeer post id")])
-    return publication.id
 
 
 def _when(value: str | None, zone: str | None, provider: str) -> datetime | None:
