@@ -1,0 +1,180 @@
+"""Kit pieces a vendor declares instead of writing: paged lists, ids, reschedule times, derived schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import attrs
+import httpx
+import pytest
+
+from postmux import (
+    AccountStatus,
+    Adapter,
+    InstagramOptions,
+    Publication,
+    Secret,
+    ServerError,
+    Status,
+    Target,
+    ThreadsOptions,
+    TikTokOptions,
+    ValidationError,
+)
+from postmux.flow import Flow
+from postmux.sandbox import Phase, SandboxAccount
+from postmux.sandbox.kit import account_json, phase_words
+from postmux.sandbox.schema import Schema, enum_schema, object_schema, option_schema
+from postmux.validation import check_new_time
+from postmux.vocabulary import AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
+from postmux.wire import base_converter
+
+WORDS = {"on": AccountStatus.ACTIVE, "relink": AccountStatus.RECONNECT_REQUIRED}
+
+
+@attrs.frozen(kw_only=True)
+class Page:
+    total: int
+    items: list[dict[str, Any]]
+
+
+class Lister(Adapter):
+    name: ClassVar[str] = "lister"
+    env_var: ClassVar[str] = "LISTER_API_KEY"
+    default_base_url: ClassVar[str] = "https://api.example.com"
+    converter = base_converter()
+    vocabulary = Vocabulary(errors=ErrorEnvelope(name="Lister"), accounts=WORDS)
+
+    def auth_headers(self, key: Secret) -> Mapping[str, str]:
+        return {}
+
+
+def run(
+    flow: Flow[Any], answer: Callable[[httpx.Request], httpx.Response | Exception]
+) -> tuple[Any, list[str]]:
+    """Drive a flow by hand: each request answered (or refused with an exception) by ``answer``."""
+    sent: list[str] = []
+    try:
+        request = next(flow)
+        while True:
+            sent.append(str(request.url))
+            result = answer(request)
+            request = flow.throw(result) if isinstance(result, Exception) else flow.send(result)
+    except StopIteration as stop:
+        return stop.value, sent
+
+
+def _page(request: httpx.Request, total: int = 5) -> httpx.Response:
+    offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+    items = [{"n": n} for n in range(offset, min(offset + limit, total))]
+    return httpx.Response(200, json={"total": total, "items": items}, request=request)
+
+
+def test_pages_reads_every_page_to_the_total_with_the_query_first() -> None:
+    flow = Lister().pages(
+        "/things", Page, "items", query=[("kind", "a"), ("kind", "b")], size=2, what="things"
+    )
+    found, sent = run(flow, _page)
+    assert [raw for _, raw in found] == [{"n": n} for n in range(5)]
+    assert [parsed for parsed, _ in found] == [{"n": n} for n in range(5)]
+    assert len(sent) == 3
+    assert sent[1] == "https://api.example.com/things?kind=a&kind=b&limit=2&offset=2"
+
+
+def test_pages_stops_on_an_empty_page_whatever_the_total_says() -> None:
+    found, sent = run(Lister().pages("/things", Page, "items", what="things"), lambda r: _page(r, total=0))
+    assert found == []
+    assert len(sent) == 1
+
+
+def test_pages_rereads_a_bad_page_only_when_asked_and_then_gives_up() -> None:
+    failures = iter([ServerError("busy", provider="lister", status_code=503)])
+
+    def flaky(request: httpx.Request) -> httpx.Response | Exception:
+        return next(failures, None) or _page(request, total=1)
+
+    found, sent = run(Lister().pages("/things", Page, "items", what="things", tries=2), flaky)
+    assert len(found) == 1
+    assert len(sent) == 2
+    with pytest.raises(ServerError):
+        run(
+            Lister().pages("/things", Page, "items", what="things"),
+            lambda r: ServerError("busy", provider="lister", status_code=503),
+        )
+
+
+def test_publication_id_names_the_field_and_the_vendor() -> None:
+    blank = Publication(target=Target("tiktok", "a"), provider="lister", status=Status.FAILED)
+    with pytest.raises(ValidationError) as caught:
+        Lister().publication_id(blank, "post id")
+    assert caught.value.fields == ("publication.id",)
+    assert "no Lister post id" in str(caught.value)
+    assert Lister().publication_id(attrs.evolve(blank, id="p1")) == "p1"
+
+
+@pytest.mark.parametrize("at", [datetime(2030, 1, 1), datetime(2000, 1, 1, tzinfo=UTC), "tomorrow"])
+def test_a_reschedule_time_must_be_aware_and_ahead(at: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_new_time(at)
+    assert caught.value.fields == ("at",)
+    check_new_time(datetime.now(UTC) + timedelta(minutes=1))
+
+
+def test_option_schema_follows_the_neutral_types_and_takes_more() -> None:
+    tiktok = OptionMap(TikTokOptions, {"privacy": "privacyLevel", "allow_comment": "!disableComment"})
+    node = option_schema(tiktok, disableComment={"description": "inverted"})
+    assert node["additionalProperties"] is False
+    assert node["properties"]["privacyLevel"]["enum"][0] == "PUBLIC_TO_EVERYONE"
+    assert node["properties"]["disableComment"] == {"type": "boolean", "description": "inverted"}
+    instagram = OptionMap(
+        InstagramOptions, {"story": Opt(wire="contentType", values={True: "story"}), "thumb_offset_ms": "t"}
+    )
+    properties = option_schema(instagram)["properties"]
+    assert properties == {"contentType": enum_schema("story"), "t": {"type": "integer", "minimum": 0}}
+    threads = option_schema(OptionMap(ThreadsOptions, {"alt_text": "altText"}))
+    assert threads["properties"]["altText"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_value_errors_give_the_path_inside_a_definition() -> None:
+    schema = Schema(
+        {
+            "operations": {},
+            "definitions": {"Thing": object_schema({"tags": {"type": "array", "items": {"type": "string"}}})},
+        }
+    )
+    assert schema.value_errors("Thing", {"tags": ["a", 3], "x": 1}) == [
+        ("", "must NOT have additional properties: 'x'"),
+        ("tags/1", "must be string"),
+    ]
+    assert schema.value_errors("Thing", {}) == []
+
+
+def test_phase_words_come_from_the_status_map() -> None:
+    statuses = StatusMap({"waiting": Status.QUEUED, "live": Status.PUBLISHED, "gone": Status.CANCELLED})
+    words = phase_words(statuses, inbox="live")
+    assert words == {
+        Phase.QUEUED: "waiting",
+        Phase.PUBLISHED: "live",
+        Phase.INBOX: "live",
+        Phase.CANCELLED: "gone",
+    }
+
+
+def test_account_json_is_accounts_from_backwards() -> None:
+    fields = AccountFields(status="state", reason="why", display_name="name", avatar_url=None)
+    off = SandboxAccount(id="a1", platform="tiktok", username="u", display_name="U", active=False)
+    data = account_json(off, fields, WORDS, reason="token_expired")
+    assert data == {
+        "id": "a1",
+        "platform": "tiktok",
+        "state": "relink",
+        "why": "token_expired",
+        "username": "u",
+        "name": "U",
+    }
+    (account,) = Lister().accounts_from([data], fields, what="accounts")
+    assert (account.id, account.status, account.username) == ("a1", AccountStatus.RECONNECT_REQUIRED, "u")
+    assert account.display_name == "U"
+    assert account_json(attrs.evolve(off, active=True), fields, WORDS)["state"] == "on"
