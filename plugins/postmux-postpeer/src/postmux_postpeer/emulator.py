@@ -55,6 +55,8 @@ WORDS = phase_words(STATUSES, inbox="published")
 """Each phase as a PostPeer status (a TikTok draft in the inbox is ``published``, a cancel ``draft``)."""
 _ERROR_SHAPE_PREFIXES = ("/v1/connect", "/v1/tiktok", "/v1/profiles", "/v1/apps")
 _Entries = list[tuple[dict[str, Any], SandboxAccount]]
+_Post = dict[str, Any]
+"""A post as the emulator keeps it: its body, records, failed entries, zone, kind and time."""
 
 
 class PostPeerEmulator(Emulator):
@@ -119,8 +121,8 @@ class PostPeerEmulator(Emulator):
         entries, kind = self._check(body)
         when, zone = self._when(body)
         post_id = "post_" + self.new_id().replace("-", "")[:20]
-        post: dict[str, Any] = {"body": body, "records": [], "failures": [], "timezone": zone}
-        post["created"] = self.clock.datetime().isoformat()
+        post: _Post = {"id": post_id, "body": body, "records": [], "failures": [], "timezone": zone}
+        post |= {"created": self.clock.datetime().isoformat(), "kind": kind, "when": when}
         self.posts[post_id] = post
         results: list[Record | str] = []
         for entry, account in entries:
@@ -128,9 +130,9 @@ class PostPeerEmulator(Emulator):
                 results.append("Account needs to be reconnected: token_expired")
                 post["failures"].append((account.platform, results[-1]))
             else:
-                results.append(self._record(request, post_id, entry, account, kind, when))
+                results.append(self._record(request, post, entry, account))
                 post["records"].append(results[-1])
-        return self.json(self._create_answer(post_id, entries, results, when), status=202)
+        return self.json(self._create_answer(post, entries, results), status=202)
 
     def _check(self, body: dict[str, Any]) -> tuple[_Entries, str]:
         """What the spec cannot say: known accounts of the right platform, one kind of media."""
@@ -168,39 +170,29 @@ class PostPeerEmulator(Emulator):
             raise Rejected(400, "scheduledFor must be in the future")
         return when, zone
 
-    def _record(
-        self,
-        request: Request,
-        post_id: str,
-        entry: dict[str, Any],
-        account: SandboxAccount,
-        kind: str,
-        when: datetime | None,
-    ) -> Record:
-        body, platform = self.posts[post_id]["body"], account.platform
+    def _record(self, request: Request, post: _Post, entry: dict[str, Any], a: SandboxAccount) -> Record:
+        body, platform, kind, when = post["body"], a.platform, post["kind"], post["when"]
         data = entry.get("platformSpecificData") or {}
         number, code = self.digits(19), shortcode(self.rng)
         return self.new_record(
             request,
             id=self.new_id("rec_"),
-            account_id=account.id,
+            account_id=a.id,
             platform=platform,
             kind=kind,
             text=str(entry.get("content") or body["content"]),
             media=tuple(str(i["url"]) for i in body.get("mediaItems") or []),
-            url=post_url(platform, account.username, number, photo=kind == "photo", code=code),
+            url=post_url(platform, a.username, number, photo=kind == "photo", code=code),
             start=when.timestamp() if when else self.clock.now(),
             scheduled=when is not None,
             synchronous=platform not in ASYNCHRONOUS,
             draft=platform == "tiktok" and data.get("draft") is True,
-            group=post_id,
+            group=post["id"],
             options=_neutral_options(platform, data, kind),
             extra={"platform_post_id": number},
         )
 
-    def _create_answer(
-        self, post_id: str, entries: _Entries, results: list[Record | str], when: datetime | None
-    ) -> dict[str, Any]:
+    def _create_answer(self, post: _Post, entries: _Entries, results: list[Record | str]) -> _Post:
         items = []
         for (entry, _), record in zip(entries, results, strict=True):
             item: dict[str, Any] = {"platform": entry["platform"], "success": False}
@@ -213,10 +205,10 @@ class PostPeerEmulator(Emulator):
                 if self.phase(record) in (Phase.PUBLISHED, Phase.INBOX) and not record.draft:
                     item["platformPostUrl"] = record.url
             items.append(item)
-        answer = {"success": any(r["success"] for r in items), "status": self._post_status(post_id)}
-        answer |= {"postId": post_id, "platforms": items}
-        if when is not None:
-            answer["scheduledFor"] = when.isoformat().replace("+00:00", "Z")
+        answer = {"success": any(r["success"] for r in items), "status": self._post_status(post["id"])}
+        answer |= {"postId": post["id"], "platforms": items}
+        if post["when"] is not None:
+            answer["scheduledFor"] = post["when"].isoformat().replace("+00:00", "Z")
         return answer
 
     def _post_status(self, post_id: str) -> str:
@@ -272,10 +264,10 @@ class PostPeerEmulator(Emulator):
         )
 
     @staticmethod
-    def _platforms_of(post: dict[str, Any]) -> set[str]:
+    def _platforms_of(post: _Post) -> set[str]:
         return {r.platform for r in post["records"]} | {platform for platform, _ in post["failures"]}
 
-    def _scheduled_for(self, post: dict[str, Any]) -> datetime | None:
+    def _scheduled_for(self, post: _Post) -> datetime | None:
         first = post["records"][0] if post["records"] else None
         if first is None or not first.scheduled:
             return None
@@ -348,7 +340,7 @@ class PostPeerEmulator(Emulator):
             posts[-1]["createdAt"] = post["created"]
         return self.json({"success": True, "total": len(waiting), "posts": posts})
 
-    def _scheduled(self, request: Request) -> dict[str, Any]:
+    def _scheduled(self, request: Request) -> _Post:
         """The scheduled post a cancel or reschedule names (404 when there is none)."""
         post = self.posts.get(request.path_params["post_id"])
         if post is None or self._scheduled_for(post) is None:
