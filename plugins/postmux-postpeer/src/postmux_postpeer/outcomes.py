@@ -63,7 +63,6 @@ def from_create(
     scheduled_for: datetime | None,
 ) -> list[Publication]:
     """One publication per route from a create answer; each target keeps its own outcome."""
-    post_status = neutral_status(answer.status)
     out: list[Publication] = []
     for route, index in zip(routes, _numbered([r.platform for r in routes]), strict=True):
         item = _nth(answer.platforms, route.platform, index)
@@ -85,18 +84,11 @@ def from_create(
             out.append(attrs.evolve(base, error="PostPeer's answer names no result for this target"))
         elif not item.success:
             out.append(attrs.evolve(base, status=Status.FAILED, error=item.error or "PostPeer: failed"))
-        else:
-            out.append(attrs.evolve(base, status=_accepted(post_status, draft), url=item.platformPostUrl))
+        else:  # accepted: the post's status (a published draft is in the inbox); a failure: still working
+            status = neutral_status(answer.status, draft=draft)
+            status = Status.PROCESSING if status in (Status.FAILED, Status.CANCELLED) else status
+            out.append(attrs.evolve(base, status=status, url=item.platformPostUrl))
     return out
-
-
-def _accepted(post_status: Status, draft: bool) -> Status:
-    """A target PostPeer accepted: the post's status, unless that is a failure (then still working)."""
-    if post_status in (Status.FAILED, Status.CANCELLED):
-        return Status.PROCESSING
-    if draft and post_status is Status.PUBLISHED:
-        return Status.INBOX
-    return post_status
 
 
 def refreshed(
