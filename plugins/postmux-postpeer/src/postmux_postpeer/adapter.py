@@ -178,8 +178,10 @@ class PostPeerAdapter(Adapter):
     def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
         response = yield self.request("GET", "/v1/tiktok/creator-info", params={"accountId": account_id})
         # a 200 with success: false was raised by read(), as the vocabulary says; no data: unreadable
-        answer, data = self.answer(response, wire.CreatorInfoAnswer, what="creator info")
-        return tiktok_creator_info(account_id, answer.data, provider=self.name, raw=data)
+        info, data = self.answer(response, dict[str, Any], what="creator info", at="data")
+        return tiktok_creator_info(
+            account_id, info, provider=self.name, raw=data
+        )  # camelCased: it reads both
 
     def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
         """The OAuth URL, after noting which accounts on ``platform`` already exist."""

@@ -59,8 +59,8 @@ def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[C
     }
     before = yield from integrations(adapter, platform)
     response = yield adapter.request("GET", f"/v1/connect/{platform}", params=params or None)
-    answer, data = adapter.answer(response, wire.ConnectAnswer, what="OAuth URL")
-    return ConnectStart(platform=platform, url=answer.url, state={"known": [a.id for a in before]}, raw=data)
+    url, data = adapter.answer(response, str, what="OAuth URL", at="url")
+    return ConnectStart(platform=platform, url=url, state={"known": [a.id for a in before]}, raw=data)
 
 
 def poll(adapter: Adapter, start: ConnectStart) -> Flow[ConnectPoll]:

@@ -135,13 +135,6 @@ class IntegrationsPage:
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class CreatorInfoAnswer:
-    """The answer to creator-info (TikTok's own refusals, 200 with ``success: false``, are the envelope's)."""
-
-    data: dict[str, Any]  # TikTok's creator_info, camelCased (postmux.creator reads it)
-
-
-@attrs.frozen(slots=True, kw_only=True)
 class UploadData:
     """Where to PUT the bytes, and the URL the post then names."""
 
@@ -154,10 +147,3 @@ class RescheduleAnswer:
     """The answer to ``PATCH /v1/posts/scheduled/{postId}``."""
 
     scheduledFor: str | None = None  # noqa: N815
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class ConnectAnswer:
-    """The answer to ``GET /v1/connect/{platform}``: the OAuth URL to open."""
-
-    url: str
