@@ -10,7 +10,7 @@ See the plugin README for the mapping tables and every assumption.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -20,8 +20,6 @@ import attrs
 from postmux import (
     Account,
     Adapter,
-    ConnectPoll,
-    ConnectStart,
     CreatorInfo,
     Post,
     PostmuxError,
@@ -179,17 +177,10 @@ class PostPeerAdapter(Adapter):
         response = yield self.request("GET", "/v1/tiktok/creator-info", params={"accountId": account_id})
         # a 200 with success: false was raised by read(), as the vocabulary says; no data: unreadable
         info, data = self.answer(response, dict[str, Any], what="creator info", at="data")
-        return tiktok_creator_info(
-            account_id, info, provider=self.name, raw=data
-        )  # camelCased: it reads both
+        return tiktok_creator_info(account_id, info, provider=self.name, raw=data)  # camelCase is read too
 
-    def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
-        """The OAuth URL, after noting which accounts on ``platform`` already exist."""
-        return linking.start(self, platform, options)
-
-    def connect_poll(self, start: ConnectStart) -> Flow[ConnectPoll]:
-        """Confirmed once an account on the platform appears that was not there before."""
-        return linking.poll(self, start)
+    connect = linking.start  # the OAuth URL, after noting which accounts on the platform exist
+    connect_poll = linking.poll  # confirmed once an account appears that was not there before
 
 
 # -- helpers -------------------------------------------------------------------
