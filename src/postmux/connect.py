@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import enum
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -29,6 +29,7 @@ __all__ = [
     "ConnectSession",
     "ConnectStart",
     "ConnectStatus",
+    "check_connect",
     "decode_data_url",
 ]
 
@@ -97,6 +98,28 @@ def decode_data_url(value: str) -> tuple[bytes, str | None]:
     head, _, payload = value.partition(",")
     mime = head[5:].split(";")[0] or None
     return base64.b64decode(payload + "=" * (-len(payload) % 4)), mime
+
+
+def check_connect(
+    platform: str,
+    options: Mapping[str, Any],
+    *,
+    provider: str,
+    platforms: Collection[str],
+    takes: Collection[str] = (),
+) -> None:
+    """Refuse, before any request, a link the vendor cannot make: an ``UnsupportedError``.
+
+    ``platforms`` are those it links (its ``Capabilities.connect``), ``takes`` the option
+    names its ``connect()`` reads; each other name is a problem of its own (``options.<name>``).
+    """
+    if platform not in platforms:
+        problem = errors.Problem("platform", f"{provider} cannot link {platform!r} accounts", True)
+        raise errors.UnsupportedError([problem])
+    unknown = sorted(set(options) - set(takes))
+    if unknown:
+        why = f"takes only {', '.join(takes)}" if takes else "takes no options"
+        raise errors.UnsupportedError([errors.Problem(f"options.{n}", why, True) for n in unknown])
 
 
 def _finish(poll: ConnectPoll) -> Account | None:

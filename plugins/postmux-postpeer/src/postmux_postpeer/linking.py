@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from postmux import Account, Adapter, ConnectPoll, ConnectStart, ConnectStatus, Problem, UnsupportedError
+from postmux import Account, Adapter, ConnectPoll, ConnectStart, ConnectStatus
+from postmux.connect import check_connect
 from postmux.flow import Flow
 
 from . import wire
@@ -45,13 +46,9 @@ def integrations(adapter: Adapter, platform: str | None) -> Flow[list[Account]]:
 
 def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
     """The OAuth URL, after noting which accounts on ``platform`` already exist."""
-    if platform not in CONNECT_PLATFORMS:
-        raise UnsupportedError([Problem("platform", f"postpeer cannot link {platform!r} accounts", True)])
-    unknown = sorted(set(options) - set(CONNECT_OPTIONS))
-    if unknown:
-        raise UnsupportedError(
-            [Problem(f"options.{n}", f"takes only {', '.join(CONNECT_OPTIONS)}", True) for n in unknown]
-        )
+    check_connect(
+        platform, options, provider=adapter.name, platforms=CONNECT_PLATFORMS, takes=CONNECT_OPTIONS
+    )
     params = {
         CONNECT_OPTIONS[k]: (str(v).lower() if isinstance(v, bool) else str(v))
         for k, v in options.items()

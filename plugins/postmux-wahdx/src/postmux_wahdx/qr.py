@@ -18,10 +18,9 @@ from postmux import (
     ConnectStatus,
     Problem,
     ResponseError,
-    UnsupportedError,
     ValidationError,
 )
-from postmux.connect import decode_data_url
+from postmux.connect import check_connect, decode_data_url
 from postmux.flow import Flow
 
 from . import wire
@@ -35,7 +34,7 @@ QR_POLL_INTERVAL = 10.0
 
 def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
     """Ask for a QR code; refused before any request for what the QR login cannot do."""
-    _check_connect(platform, options)
+    _check_connect(adapter, platform, options)
     unique_id = options.get("unique_id")
     body = {"unique_id": unique_id} if unique_id is not None else {}
     response = yield adapter.request("POST", "/api/content/qr-login/request", json=body)
@@ -80,17 +79,10 @@ def poll(adapter: Adapter, start: ConnectStart) -> Flow[ConnectPoll]:
     )
 
 
-def _check_connect(platform: str, options: Mapping[str, Any]) -> None:
-    """Refuse what Wahdx's QR login cannot do, before any request."""
-    if platform != "tiktok":
-        raise UnsupportedError(
-            [Problem("platform", f"wahdx links only TikTok accounts through its API, not {platform!r}", True)]
-        )
-    unknown = sorted(set(options) - {"unique_id"})
-    if unknown:
-        raise UnsupportedError(
-            [Problem(f"options.{n}", "wahdx's QR login takes only unique_id", True) for n in unknown]
-        )
+def _check_connect(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> None:
+    """Refuse what Wahdx's QR login cannot do, before any request: it links TikTok accounts only."""
+    platforms = adapter.capabilities.connect
+    check_connect(platform, options, provider=adapter.name, platforms=platforms, takes=("unique_id",))
     unique_id = options.get("unique_id")
     if unique_id is not None and (not isinstance(unique_id, str) or len(unique_id) < 8):
         raise ValidationError(
