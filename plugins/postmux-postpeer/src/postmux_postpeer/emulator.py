@@ -34,12 +34,13 @@ from postmux.sandbox.oauth import OAuthLinks
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.queries import choice, choices, instant, page, sort_order, window, within
 
-from .schema import BRANCHES, SCHEMA
+from .schema import SCHEMA
 from .vocabulary import INTEGRATION, STATUSES, VOCABULARY
 
 __all__ = ["PostPeerEmulator"]
 
-PLATFORMS = BRANCHES
+PLATFORMS = tuple(m.platform for m in VOCABULARY.options)
+"""The platforms postmux publishes to through PostPeer: one seeded integration each."""
 CONNECTABLE = frozenset(PLATFORMS) | {"twitter", "pinterest", "linkedin", "bluesky", "googlebusiness"}
 """The spec's ``Platform`` enum (postmux's five and five more): what ``connect`` and filters take."""
 PROFILE_ID = "profile_sandbox"
