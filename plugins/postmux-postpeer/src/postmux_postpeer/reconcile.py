@@ -43,21 +43,15 @@ def reconcile(adapter: Adapter, publications: Sequence[Publication]) -> Flow[lis
     if need:
         attempts = [a for i in need if (a := publications[i].attempt) is not None]
         since = min(a.sent_at for a in attempts) - SLACK
-        platforms = sorted({publications[i].target.platform for i in need})
-        listed = yield from _list(adapter, since, platforms)
+        query = [("createdAfter", since.isoformat()), ("sort", "asc")]  # oldest first, on any platform asked
+        query += [("platform", p) for p in sorted({publications[i].target.platform for i in need})]
+        listed = yield from adapter.pages(
+            "/v1/posts", wire.PostsPage, "posts", query=query, what="posts", tries=READS
+        )
         for i in need:
             out[i] = _match(adapter.name, publications[i], listed, since)
     why = "postmux kept nothing of this send to look it up by"
     return [f or Finding.uncheckable(hand_check(p, why)) for f, p in zip(out, publications, strict=True)]
-
-
-def _list(adapter: Adapter, since: datetime, platforms: Sequence[str]) -> Flow[list[_Listed]]:
-    """Every post created since ``since`` on any of ``platforms``, oldest first, page by page."""
-    query = [("createdAfter", since.isoformat()), ("sort", "asc")] + [("platform", p) for p in platforms]
-    found = yield from adapter.pages(
-        "/v1/posts", wire.PostsPage, "posts", query=query, what="posts", tries=READS
-    )
-    return found
 
 
 def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: datetime) -> Finding:
