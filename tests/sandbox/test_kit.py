@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import random
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from postmux import Adapter, InstagramOptions, TikTokOptions
 from postmux.plugins import plugin_manager
+from postmux.sandbox import Emulator
+from postmux.sandbox.inprocess import InProcessTransport
 from postmux.sandbox.kit import Seed, error_payload, option_errors, seed_accounts
+from postmux.sandbox.schema import Schema, object_schema
 from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap
 
 ADAPTERS = sorted(plugin_manager().providers().items())
@@ -204,3 +210,39 @@ def test_an_oauth_link_consents_once_by_page_approval_or_time() -> None:
     emulator.oauth.settle()
     token = later.split("/")[-1].split("?")[0]
     assert emulator.oauth.sessions[token]["account"] == emulator.accounts[-1].id
+
+
+class _Declared(Emulator):
+    """An emulator written only of declarations: routes by table, bodies by schema."""
+
+    provider: ClassVar[str] = "declared"
+    auth_header: ClassVar[str] = "x-key"
+    route_table: ClassVar[Mapping[str, str]] = {"POST /things": "make", "GET /things/{n}": "read"}
+    schema = Schema(
+        {
+            "operations": {"POST /things": {"body": {"$ref": "#/definitions/Thing"}}},
+            "definitions": {"Thing": object_schema({"name": {"type": "string", "minLength": 1}}, "name")},
+        }
+    )
+
+    async def make(self, request: Request) -> Response:
+        body = await self.checked_body(request, "POST /things")
+        return self.json({"made": body["name"]}, status=201)
+
+    async def read(self, request: Request) -> Response:
+        return self.json({"n": request.path_params["n"]})
+
+
+def test_declared_routes_and_a_schema_make_an_emulator() -> None:
+    emulator = _Declared()
+    transport = InProcessTransport(lambda: {"declared.test": emulator.app()})
+    with httpx.Client(
+        transport=transport, base_url="http://declared.test", headers={"x-key": emulator.api_key}
+    ) as c:
+        assert c.post("/things", json={"name": "a"}).json() == {"made": "a"}
+        assert c.get("/things/7").json() == {"n": "7"}
+        refused = c.post("/things", json={"name": ""})
+        assert refused.status_code == 400
+        assert refused.json() == {"error": "body/name must NOT have fewer than 1 characters"}
+        assert c.post("/things", content=b"not json").json() == {"error": "body must be object"}
+        assert c.get("/things").status_code in (404, 405)  # only what the table declares

@@ -228,12 +228,14 @@ class Emulator:
         A body the vendor's validator would refuse is :class:`~postmux.sandbox.kit.Rejected`
         (400) with the first reason, in ajv's words (``body/content must be string``).
         """
+        if self.schema is None:
+            raise TypeError(f"{type(self).__name__} declares no schema to check bodies against")
         body = await self.body(request)
-        assert self.schema is not None, f"{type(self).__name__} declares no schema"
         problems = self.schema.body_errors(operation, body)
         if problems:
             raise Rejected(400, problems[0])
-        assert isinstance(body, dict)  # every operation with a body takes an object
+        if not isinstance(body, dict):
+            raise Rejected(400, "body must be object")  # the schema took it: a JSON object is still wanted
         return body
 
     def new_id(self, prefix: str = "") -> str:
