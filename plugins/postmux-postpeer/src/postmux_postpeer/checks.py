@@ -19,13 +19,20 @@ from postmux.options import PlatformOptions
 from postmux.vocabulary import OptionMap
 
 from .body import handles
-from .schema import SCHEMA, definition_of
+from .schema import MORE, SCHEMA, definition_of
 from .vocabulary import VOCABULARY
 
 __all__ = ["check", "spec_problems"]
 
 _TYPE_ONLY = re.compile(r"^must be (string|boolean|integer|number|array|object)$")
 """A wrong type: validation has reported it in neutral terms already."""
+_BOUNDED = {
+    m.platform: tuple(
+        n for n, o in m.fields.items() if set(MORE[m.platform].get(o.wire, {"type"})) - {"type"}
+    )
+    for m in VOCABULARY.options
+}
+"""Per platform, the fields whose keys the spec bounds beyond a type (a format, a length, an enum…)."""
 _STORY_ONLY_NOT = ("share_to_feed", "collaborators", "cover_url", "thumb_offset_ms")
 
 
@@ -46,8 +53,10 @@ def check(post: Post) -> list[Problem]:
             problems.append(Problem(f"media[{i}]", "PostPeer's upload takes only image/* and video/* files"))
     for option_map in VOCABULARY.options:
         options = getattr(post, option_map.platform, None)
-        if option_map.platform in platforms and isinstance(options, option_map.options):
-            problems += spec_problems(option_map, options)
+        if option_map.platform not in platforms or not isinstance(options, option_map.options):
+            continue
+        if any(getattr(options, name) is not None for name in _BOUNDED[option_map.platform]):
+            problems += spec_problems(option_map, options)  # only where the spec bounds a field set
     instagram, facebook = post.instagram, post.facebook
     if "instagram" in platforms and isinstance(instagram, InstagramOptions):
         names = instagram.collaborators
@@ -68,15 +77,21 @@ def check(post: Post) -> list[Problem]:
 def spec_problems(option_map: OptionMap, options: PlatformOptions) -> list[Problem]:
     """What PostPeer's spec refuses in the options set, as ``platformSpecificData`` would carry them.
 
-    A value outside one of the spec's enums is one PostPeer does not support
+    Only the keys the spec says more of than their neutral field's type
+    (:data:`.schema.MORE`) are held against it: validation has checked the
+    types, ``Literal`` values and counts the rest are derived from. A value
+    outside one of the spec's enums is one PostPeer does not support
     (``unsupported``); a malformed one (a URL without host, a text too long) is
     invalid. Options of the wrong type are validation's to report.
     """
     platform = option_map.platform
+    bounded = {option_map.fields[name].wire for name in _BOUNDED[platform]}
     try:
-        data = option_map.to_wire(options, defaults=False)
+        data = {k: v for k, v in option_map.to_wire(options, defaults=False).items() if k in bounded}
     except (TypeError, ValueError):
         return []
+    if not data:
+        return []  # the common case: nothing set that the spec bounds beyond the neutral types
     if isinstance(data.get("collaborators"), list):
         data["collaborators"] = handles(data["collaborators"])
     neutral = {o.wire: name for name, o in option_map.fields.items()}
