@@ -352,11 +352,9 @@ class Adapter:
         )
 
     def _unreadable(self, what: str, why: str, data: Any) -> ResponseError:
-        try:
-            body = _json.dumps(data)[:2000]
-        except (TypeError, ValueError):
-            body = repr(data)[:2000]
-        return ResponseError(f"cannot read {what}: {why}", provider=self.name, body=body)
+        from .wire import excerpt
+
+        return ResponseError(f"cannot read {what}: {why}", provider=self.name, body=excerpt(data))
 
     def with_extras(self, post: Post, body: dict[str, Any]) -> dict[str, Any]:
         """``body`` with ``Post.extras[<this provider>]`` merged over it (:func:`postmux.extras.merge`)."""

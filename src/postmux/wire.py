@@ -40,6 +40,7 @@ __all__ = [
     "Override",
     "base_converter",
     "configure",
+    "excerpt",
     "inverted",
     "parse",
     "parse_datetime",
@@ -248,6 +249,14 @@ def configure(
     # twenty-odd classes costs more than importing the plugin
     converter.register_unstructure_hook_factory(is_cls, unstructure_fn)
     converter.register_structure_hook_factory(is_cls, structure_fn)
+
+
+def excerpt(data: object, limit: int = 2000) -> str:
+    """``data`` as JSON (else its ``repr``), cut at ``limit``: what an error keeps of an answer."""
+    try:
+        return json.dumps(data)[:limit]
+    except (TypeError, ValueError):
+        return repr(data)[:limit]
 
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
