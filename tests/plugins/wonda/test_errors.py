@@ -22,8 +22,9 @@ from postmux import (
     ServerError,
     Status,
 )
+from postmux.vocabulary import seconds_until as defer_seconds
 from postmux_wonda import WondaAdapter
-from postmux_wonda.errors import CODES, defer_seconds
+from postmux_wonda.vocabulary import CODES
 
 from .helpers import KEY, Recorder, answer, async_publisher, sync_publisher, wonda_server
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from postmux import InstagramOptions, Post, ResponseError, Route, Target, TikTokOptions
-from postmux.wire import parse
-from postmux_wonda import WondaAdapter, mapping, wire
+from postmux import InstagramOptions, Post, Route, Target, TikTokOptions
+from postmux.sandbox.kit import option_errors
+from postmux_wonda import WondaAdapter, mapping
+from postmux_wonda.vocabulary import INSTAGRAM, TIKTOK
 
 VIDEO = "https://cdn.example.com/clip.mp4"
 PHOTOS = ["https://cdn.example.com/a.jpg", "https://cdn.example.com/b.webp"]
@@ -52,17 +53,15 @@ def test_tiktok_option_maps_to_wonda(field: str, value: Any, wire_name: str, wir
     if field == "branded_content":
         options = TikTokOptions(branded_content=True, privacy="PUBLIC_TO_EVERYONE")
     assert body(video_post(tiktok=options))[wire_name] == wire_value
-    assert wire.TIKTOK_FIELDS[field] == wire_name
+    assert TIKTOK.fields[field].wire == wire_name
 
 
 @pytest.mark.parametrize(("field", "value", "wire_name", "wire_value"), TIKTOK_CASES)
 def test_tiktok_wonda_field_reads_back_as_neutral(
     field: str, value: Any, wire_name: str, wire_value: object
 ) -> None:
-    sent = wire.unstructure(
-        mapping.tiktok_video(video_post(tiktok=TikTokOptions(**{field: value})), "a", "m")
-    )
-    back = wire.converter.structure(sent, wire.TikTokVideo)
+    sent = body(video_post(tiktok=TikTokOptions(**{field: value})))
+    back = TIKTOK.from_wire(sent)
     assert getattr(back, field) == value
     assert sent[wire_name] == wire_value
 
@@ -128,8 +127,8 @@ def test_tiktok_photos_go_to_the_carousel_without_duet_or_stitch() -> None:
         "brandOrganic": False,
         "brandedContent": False,
     }
-    back = wire.converter.structure(call.body, wire.TikTokCarousel)
-    assert (back.cover_index, back.allow_comment, back.media_ids) == (1, True, ["m-1", "m-2"])
+    back = TIKTOK.from_wire(call.body)
+    assert (back.cover_index, back.allow_comment, call.body["mediaIds"]) == (1, True, ["m-1", "m-2"])
 
 
 def test_tiktok_video_goes_to_the_job_endpoint() -> None:
@@ -172,9 +171,9 @@ def test_instagram_single_post_product_and_fields(
         "product": product,
         **extra,
     }
-    back = wire.converter.structure(call.body, wire.InstagramPost)
-    assert (back.product, back.share_to_feed, back.alt_text) == (
-        product,
+    back = INSTAGRAM.neutral(call.body)
+    assert (back["story"], back.get("share_to_feed"), back.get("alt_text")) == (
+        product == "STORIES",
         extra.get("shareToFeed"),
         extra.get("altText"),
     )
@@ -193,8 +192,8 @@ def test_instagram_photos_go_to_the_carousel() -> None:
 def test_field_tables_name_only_options_the_capabilities_carry() -> None:
     tiktok = WondaAdapter.capabilities.platforms["tiktok"].options
     instagram = WondaAdapter.capabilities.platforms["instagram"].options
-    assert set(wire.TIKTOK_FIELDS) == tiktok
-    assert set(wire.INSTAGRAM_FIELDS) == instagram
+    assert set(TIKTOK.fields) == tiktok
+    assert set(INSTAGRAM.fields) == instagram
     assert WondaAdapter.field_mapping["TikTokOptions"]["allow_comment"] == "!disableComment"
     assert WondaAdapter.field_mapping["TikTokOptions"]["privacy"] == "privacyLevel"
 
@@ -206,7 +205,7 @@ def test_extras_are_merged_over_the_body_as_given() -> None:
     assert "ignored" not in sent
 
 
-def test_strict_converter_refuses_a_string_for_a_boolean() -> None:
-    sent = wire.unstructure(mapping.tiktok_video(video_post(), "a", "m"))
-    with pytest.raises(ResponseError, match="allow_comment"):
-        parse(wire.converter, {**sent, "disableComment": "false"}, wire.TikTokVideo, provider="wonda")
+def test_a_body_read_back_refuses_a_string_for_a_boolean() -> None:
+    sent = body(video_post())
+    assert option_errors(TIKTOK, sent) == []
+    assert option_errors(TIKTOK, {**sent, "disableComment": "false"}) == [("disableComment", "a boolean")]

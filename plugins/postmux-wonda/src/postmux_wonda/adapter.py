@@ -17,18 +17,9 @@ from urllib.parse import quote
 
 import attrs
 
-from postmux import (
-    Account,
-    AccountStatus,
-    Adapter,
-    Post,
-    Problem,
-    Publication,
-    Route,
-    Status,
-    UnsupportedError,
-)
+from postmux import Account, Adapter, Post, Problem, Publication, Route, Status, UnsupportedError
 from postmux.flow import Flow
+from postmux.rules import RULES
 from postmux.wire import parse, read_json
 
 from . import checks, mapping, reconcile, schedules, wire
@@ -36,13 +27,10 @@ from .capabilities import CAPABILITIES
 from .upload import upload_media
 from .vocabulary import INSTAGRAM_ACCOUNTS, JOB_STATUSES, TIKTOK_ACCOUNTS, VOCABULARY
 
-__all__ = ["ACCOUNT_STATUSES", "DEFAULT_BASE_URL", "JOB_STATUSES", "WondaAdapter"]
+__all__ = ["DEFAULT_BASE_URL", "JOB_STATUSES", "WondaAdapter"]
 
 DEFAULT_BASE_URL = "https://api.wondercat.ai/api/v1"
 """From Wonda's docs and its MCP server's ``DEFAULT_BASE_URL``; overridable with ``base_url``."""
-
-ACCOUNT_STATUSES: Mapping[str, AccountStatus] = VOCABULARY.accounts
-"""Account ``status`` → neutral (the vocabulary's, postmux's common words); missing is ``active``."""
 
 
 class WondaAdapter(Adapter):
@@ -87,7 +75,7 @@ class WondaAdapter(Adapter):
         if call.synchronous:
             return [self._carousel(base, route.platform, data, inbox=call.post_mode == "inbox")]
         job = parse(wire.converter, data, wire.JobAnswer, provider=self.name, what="publish answer")
-        status = _job_status(job.status)
+        status = JOB_STATUSES(job.status)
         scheduled_for = job.scheduledFor or (post.schedule_at if status is Status.SCHEDULED else None)
         return [attrs.evolve(base, status=status, id=job.outputJobId, scheduled_for=scheduled_for)]
 
@@ -127,18 +115,14 @@ class WondaAdapter(Adapter):
 
     def accounts(self) -> Flow[list[Account]]:
         """TikTok and Instagram accounts, merged into one list."""
-        response = yield self.request("GET", "/tiktok/accounts")
-        tiktok = self.accounts_from(
-            self.read(response), TIKTOK_ACCOUNTS, at="accounts", what="TikTok accounts", platform="tiktok"
-        )
-        response = yield self.request("GET", "/instagram/accounts")
-        return tiktok + self.accounts_from(
-            self.read(response),
-            INSTAGRAM_ACCOUNTS,
-            at="accounts",
-            what="Instagram accounts",
-            platform="instagram",
-        )
+        found: list[Account] = []
+        for platform, fields in (("tiktok", TIKTOK_ACCOUNTS), ("instagram", INSTAGRAM_ACCOUNTS)):
+            response = yield self.request("GET", f"/{platform}/accounts")
+            what = f"{RULES[platform].name} accounts"
+            found += self.accounts_from(
+                self.read(response), fields, at="accounts", what=what, platform=platform
+            )
+        return found
 
     def scheduled(self) -> Flow[list[Publication]]:
         response = yield self.request("GET", "/publish/scheduled")
@@ -155,10 +139,6 @@ class WondaAdapter(Adapter):
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-def _job_status(value: str) -> Status:
-    return JOB_STATUSES(value)
 
 
 def _refreshed_status(value: str, previous: Publication) -> Status:

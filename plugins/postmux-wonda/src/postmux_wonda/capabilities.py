@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from postmux import Capabilities, PlatformSupport
+from postmux import Capabilities
 from postmux.rules import TextLimit, TextUnit
 
 from .vocabulary import INSTAGRAM, TIKTOK
@@ -24,7 +24,7 @@ SCHEDULE_MAX = timedelta(days=29)
 
 CAPABILITIES = Capabilities(
     platforms={
-        "tiktok": PlatformSupport(
+        "tiktok": TIKTOK.support(
             target_text=True,
             draft=True,  # postMode "inbox"
             min_photos=2,  # /publish/tiktok/carousel: "2 to 35 media IDs"; /publish/tiktok is video only
@@ -32,7 +32,6 @@ CAPABILITIES = Capabilities(
             photo_formats=frozenset({"jpg", "jpeg", "webp"}),  # "only accept JPEG and WebP images"
             caption=TextLimit(2200, TextUnit.UTF16),
             photo_caption=TextLimit(90, TextUnit.UTF16),  # carousel "caption, up to 90 characters"
-            options=TIKTOK.names,
             notes=(
                 "a photo post's text is Wonda's carousel caption (≤ 90); there is no separate title",
                 "no cover timestamp for videos and no auto-add-music for photos",

@@ -11,85 +11,97 @@ errors as ``{"error": {"message", "code"}}`` with the documented codes.
 
 Where the documents are silent (the job body, the scheduled list) the shapes
 are the plugin's README assumptions, and are marked synthetic in its cassettes.
+The four publish endpoints are one handler over :data:`ENDPOINTS`, each
+taking the body keys the vocabulary sends there.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
-from email.parser import BytesParser
-from email.policy import HTTP
+from datetime import datetime
 from typing import Any, ClassVar
 
 import attrs
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
-from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, option_errors
-from postmux.sandbox.middleware import json_bytes
+from postmux.rules import RULES
+from postmux.sandbox import Emulator, Phase, SandboxAccount
+from postmux.sandbox.bodies import form_files, text, time_ahead
+from postmux.sandbox.derived import status_codes
+from postmux.sandbox.kit import Rejected, Seed, account_json, option_errors, phase_words
 from postmux.sandbox.platforms import post_url, shortcode
+from postmux.vocabulary import AccountFields
 
-from .vocabulary import VOCABULARY
+from .capabilities import SCHEDULE_MAX, SCHEDULE_MIN
+from .vocabulary import INSTAGRAM_ACCOUNTS, TIKTOK_ACCOUNTS, VOCABULARY
 
-__all__ = ["WondaEmulator"]
+__all__ = ["ENDPOINTS", "WondaEmulator"]
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml"})
 VIDEO_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime", "video/x-msvideo"})
 AUDIO_TYPES = frozenset(
     {"audio/mpeg", "audio/mp3", "audio/wav", "audio/ogg", "audio/webm", "audio/aac", "audio/m4a"}
 )
-CODES = {
-    400: "validation_error",
-    401: "unauthorized",
-    402: "payment_required",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    410: "gone",
-    429: "rate_limit_exceeded",
-    500: "internal_server_error",
-    502: "internal_server_error",
-    503: "internal_server_error",
-    504: "internal_server_error",
+JOB_WORDS = phase_words(VOCABULARY.statuses, scheduled="queued", inbox="succeeded")
+"""A job's status in Wonda's words: the vocabulary backwards (a job waiting for its time is ``queued``)."""
+INSTAGRAM_SCOPES = ["instagram_business_basic", "instagram_business_content_publish"]
+LISTINGS: Mapping[str, tuple[AccountFields, str, dict[str, Any]]] = {
+    "tiktok": (TIKTOK_ACCOUNTS, "tiktokUserId", {"grantedScopes": ["video.publish", "user.info.basic"]}),
+    "instagram": (INSTAGRAM_ACCOUNTS, "igUserId", {"accountType": "BUSINESS", "scopes": INSTAGRAM_SCOPES}),
 }
-"""The documented code of each status, for an error raised without one."""
-JOB_WORDS = {
-    Phase.SCHEDULED: "queued",
-    Phase.QUEUED: "queued",
-    Phase.PROCESSING: "in_progress",
-    Phase.PUBLISHED: "succeeded",
-    Phase.INBOX: "succeeded",
-    Phase.FAILED: "failed",
-    Phase.CANCELLED: "canceled",
+"""Each account listing: the keys the adapter reads, the user id's key, and the rest of an item."""
+
+
+@attrs.frozen(slots=False)  # not slotted: ``keys`` is worked out once, on first use
+class Endpoint:
+    """One publish endpoint: its platform, whether a carousel, its caption limit and, for a
+    carousel, how many images of which types it takes (and what it says otherwise)."""
+
+    platform: str
+    carousel: bool = False
+    caption: int = 2200
+    most: int = 0
+    types: frozenset[str] = IMAGE_TYPES
+    why: str = ""
+
+    @functools.cached_property
+    def keys(self) -> frozenset[str]:
+        """The body keys it takes: media, account, caption, and the options the vocabulary sends there."""
+        keys = {"mediaIds" if self.carousel else "mediaId", f"{self.platform}AccountId", "caption"}
+        kind = "photo" if self.carousel else "video"
+        option_map = VOCABULARY.for_platform(self.platform)
+        fields = option_map.fields.values() if option_map else ()
+        if self.platform == "tiktok":  # the options carried for its media, and the derived disclosure
+            keys |= {o.wire for o in fields if o.carried(kind, "post")} | {"discloseCommercial"}
+        elif not self.carousel:  # an Instagram carousel takes no product, alt text or feed flag
+            keys |= {o.wire for o in fields}
+        return frozenset(keys if self.carousel else keys | {"scheduledAt"})
+
+
+ENDPOINTS: Mapping[str, Endpoint] = {
+    "/publish/tiktok": Endpoint("tiktok"),
+    "/publish/tiktok/carousel": Endpoint(
+        "tiktok",
+        True,
+        90,
+        35,
+        frozenset({"image/jpeg", "image/webp"}),
+        "TikTok carousels only accept JPEG and WebP",
+    ),
+    "/publish/instagram": Endpoint("instagram"),
+    "/publish/instagram/carousel": Endpoint(
+        "instagram", True, 2200, 10, IMAGE_TYPES, "Instagram carousels take images only"
+    ),
 }
-TIKTOK_FLAGS = (
-    "isAigc",
-    "disableComment",
-    "disableDuet",
-    "disableStitch",
-    "discloseCommercial",
-    "brandOrganic",
-    "brandedContent",
-)
 
 
 @attrs.frozen(slots=True)
 class _Media:
-    id: str
     url: str
     mime_type: str
-
-    @property
-    def kind(self) -> str:
-        return (
-            "video"
-            if self.mime_type in VIDEO_TYPES
-            else "photo"
-            if self.mime_type in IMAGE_TYPES
-            else "audio"
-        )
+    kind: str  # video, photo or audio
 
 
 class WondaEmulator(Emulator):
@@ -101,17 +113,21 @@ class WondaEmulator(Emulator):
     auth_scheme: ClassVar[str] = "Bearer"
     default_key: ClassVar[str] = "sk_" + "0123456789abcdef" * 4
     route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "publish": (
-            "POST /publish/tiktok",
-            "POST /publish/tiktok/carousel",
-            "POST /publish/instagram",
-            "POST /publish/instagram/carousel",
-        ),
+        "publish": ("POST /publish/*",),  # the four publish endpoints, nothing else POSTs under /publish
         "status": ("GET /jobs/publish/*", "GET /publish/scheduled"),
         "upload": ("POST /media/upload",),
         "accounts": ("GET /tiktok/accounts", "GET /instagram/accounts"),
     }
     publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
+    route_table: ClassVar[Mapping[str, str]] = {
+        "POST /media/upload": "upload",
+        "GET /tiktok/accounts": "listing",
+        "GET /instagram/accounts": "listing",
+        **{f"POST {path}": "publish" for path in ENDPOINTS},
+        "GET /publish/scheduled": "list_scheduled",
+        "DELETE /publish/scheduled/{job_id}": "cancel_scheduled",
+        "GET /jobs/publish/{job_id}": "job",
+    }
     scheduling_enabled: bool = True
     """``False`` makes every scheduling request a 403 ``feature_disabled``, as documented."""
 
@@ -120,7 +136,7 @@ class WondaEmulator(Emulator):
         super().__init__(**options)
 
     vocabulary = VOCABULARY
-    error_codes: ClassVar[Mapping[int, str]] = CODES
+    error_codes: ClassVar[Mapping[int, str]] = status_codes(VOCABULARY.errors.classes)
     seeds: ClassVar[Sequence[Seed]] = (
         Seed("tiktok", user_id_digits=10),
         Seed("instagram", user_id_digits=17),
@@ -128,60 +144,25 @@ class WondaEmulator(Emulator):
         Seed("instagram", "sandbox_expired_ig", "Sandbox Expired IG", False, 17),
     )
 
-    def routes(self) -> list[BaseRoute]:
-        return [
-            Route("/media/upload", self.upload, methods=["POST"]),
-            Route("/tiktok/accounts", self.tiktok_accounts, methods=["GET"]),
-            Route("/instagram/accounts", self.instagram_accounts, methods=["GET"]),
-            Route("/publish/tiktok", self.publish_tiktok, methods=["POST"]),
-            Route("/publish/tiktok/carousel", self.tiktok_carousel, methods=["POST"]),
-            Route("/publish/instagram", self.publish_instagram, methods=["POST"]),
-            Route("/publish/instagram/carousel", self.instagram_carousel, methods=["POST"]),
-            Route("/publish/scheduled", self.list_scheduled, methods=["GET"]),
-            Route("/publish/scheduled/{job_id}", self.cancel_scheduled, methods=["DELETE"]),
-            Route("/jobs/publish/{job_id}", self.job, methods=["GET"]),
-        ]
-
-    # -- media ----------------------------------------------------------------------
+    # -- media and accounts -----------------------------------------------------------
 
     async def upload(self, request: Request) -> Response:
-        content_type = request.headers.get("content-type", "")
-        if not content_type.startswith("multipart/form-data"):
-            return self.error(400, "Expected multipart/form-data", "bad_request")
-        raw = await request.body()
-        message = BytesParser(policy=HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
-        )
         uploads: dict[str, dict[str, str]] = {}
         errors: dict[str, str] = {}
-        for part in message.iter_parts():
-            field = part.get_param("name", header="content-disposition")
-            filename = part.get_filename() or "upload"
-            if not isinstance(field, str):
-                continue
-            mime = part.get_content_type()
+        for part in await form_files(request, code="bad_request"):
+            mime = part.mime_type
             if mime not in IMAGE_TYPES | VIDEO_TYPES | AUDIO_TYPES:
-                errors[field] = "Unsupported MIME type"
+                errors[part.field] = "Unsupported MIME type"
                 continue
-            data = part.get_payload(decode=True)
-            media_id = self.new_id()
-            url = self.media.store(filename, mime, data if isinstance(data, bytes) else b"")
-            self.uploads[media_id] = _Media(media_id, url, mime)
-            uploads[field] = {"mediaId": media_id, "url": url, "mimeType": mime}
+            media_id, url = self.new_id(), self.media.store(part.filename, mime, part.data)
+            kind = "video" if mime in VIDEO_TYPES else "photo" if mime in IMAGE_TYPES else "audio"
+            self.uploads[media_id] = _Media(url, mime, kind)
+            uploads[part.field] = {"mediaId": media_id, "url": url, "mimeType": mime}
         if not uploads:
-            body: dict[str, Any] = {
-                "error": {"message": "No supported file was uploaded", "code": "validation_error"}
-            }
-            if errors:
-                body["errors"] = errors
-            return Response(json_bytes(body), status_code=400, media_type="application/json")
-        answer: dict[str, Any] = {}
-        if set(uploads) == {"file"} and not errors:
-            answer.update(uploads["file"])
-        answer["uploads"] = uploads
-        if errors:
-            answer["errors"] = errors
-        return self.json(answer)
+            body = VOCABULARY.errors.body("No supported file was uploaded", "validation_error")
+            return self.json(body | ({"errors": errors} if errors else {}), status=400)
+        single = uploads["file"] if set(uploads) == {"file"} and not errors else {}
+        return self.json({**single, "uploads": uploads, **({"errors": errors} if errors else {})})
 
     def _media(self, media_id: Any, field: str) -> _Media:
         if not isinstance(media_id, str) or not media_id:
@@ -191,48 +172,17 @@ class WondaEmulator(Emulator):
             raise Rejected(404, f"Media {media_id} not found")
         return media
 
-    # -- accounts ---------------------------------------------------------------------
+    async def listing(self, request: Request) -> Response:
+        """``GET /{platform}/accounts``; the TikTok list holds only the "currently active" accounts."""
+        platform = request.url.path.split("/")[-2]
+        fields, user_id, rest = LISTINGS[platform]
+        accounts = [a for a in self.accounts if a.platform == platform and (a.active or platform != "tiktok")]
+        words = VOCABULARY.accounts
+        items = [account_json(a, fields, words) | {user_id: a.extra.get("user_id"), **rest} for a in accounts]
+        return self.json({"accounts": items})
 
-    async def tiktok_accounts(self, request: Request) -> Response:
-        accounts = [
-            a for a in self.accounts if a.platform == "tiktok" and a.active
-        ]  # "currently active" only
-        return self.json(
-            {
-                "accounts": [
-                    {
-                        "tiktokAccountId": a.id,
-                        "tiktokUserId": a.extra.get("user_id"),
-                        "username": a.username,
-                        "displayName": a.display_name,
-                        "avatarUrl": f"https://sandbox.invalid/avatars/{a.username}.jpg",
-                        "status": "active",
-                        "grantedScopes": ["video.publish", "user.info.basic"],
-                    }
-                    for a in accounts
-                ]
-            }
-        )
-
-    async def instagram_accounts(self, request: Request) -> Response:
-        accounts = [a for a in self.accounts if a.platform == "instagram"]
-        return self.json(
-            {
-                "accounts": [
-                    {
-                        "instagramAccountId": a.id,
-                        "igUserId": a.extra.get("user_id"),
-                        "username": a.username,
-                        "accountType": "BUSINESS",
-                        "status": "active" if a.active else "expired",
-                        "scopes": ["instagram_business_basic", "instagram_business_content_publish"],
-                    }
-                    for a in accounts
-                ]
-            }
-        )
-
-    def _account(self, body: dict[str, Any], field: str, platform: str) -> SandboxAccount:
+    def _account(self, body: dict[str, Any], platform: str) -> SandboxAccount:
+        field = f"{platform}AccountId"
         account_id = body.get(field)
         if not isinstance(account_id, str) or not account_id:
             raise Rejected(400, f"'{field}' is required")
@@ -245,152 +195,99 @@ class WondaEmulator(Emulator):
             )
         return account
 
-    # -- checks shared by the publish endpoints -------------------------------------------
+    # -- publishing: one handler, four endpoints ------------------------------------------
 
-    @staticmethod
-    def _allowed(body: dict[str, Any], allowed: set[str]) -> None:
-        extra = sorted(set(body) - allowed)
+    async def publish(self, request: Request) -> Response:
+        endpoint = ENDPOINTS[request.url.path.removeprefix(self.base_path)]
+        platform = endpoint.platform
+        body = await self.body_object(request, code="bad_request")
+        extra = sorted(set(body) - endpoint.keys)
         if extra:
             raise Rejected(400, f"Unrecognized key(s) in object: {', '.join(repr(k) for k in extra)}")
-
-    @staticmethod
-    def _text(body: dict[str, Any], field: str, limit: int) -> str:
-        value = body.get(field, "")
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise Rejected(400, f"'{field}' must be a string")
-        if len(value) > limit:
-            raise Rejected(400, f"'{field}' must be at most {limit} characters")
-        return value
-
-    @staticmethod
-    def _options(body: dict[str, Any], platform: str) -> bool:
-        """Each option key as its neutral field is typed (privacy levels, flags, ``postMode``); a draft?"""
+        media = (
+            self._images(body, endpoint)
+            if endpoint.carousel
+            else [self._media(body.get("mediaId"), "mediaId")]
+        )
+        kind = "photo" if endpoint.carousel else media[0].kind
+        if platform == "tiktok" and not endpoint.carousel and kind != "video":
+            raise Rejected(400, "'mediaId' must be a video; use /publish/tiktok/carousel for photos")
+        account = self._account(body, platform)
+        caption = text(body, "caption", endpoint.caption)
         for key, want in option_errors(VOCABULARY.for_platform(platform), body):
             raise Rejected(400, f"'{key}' must be {want}")
         if not isinstance(body.get("discloseCommercial", False), bool):  # derived, not an option
             raise Rejected(400, "'discloseCommercial' must be a boolean")
-        return body.get("postMode") == "inbox"
-
-    def _schedule(self, body: dict[str, Any]) -> datetime | None:
-        value = body.get("scheduledAt")
-        if value is None:
-            return None
-        if not self.scheduling_enabled:
-            raise Rejected(403, "Scheduled publishing is not enabled for this account", "feature_disabled")
-        if not isinstance(value, str):
-            raise Rejected(400, "'scheduledAt' must be an ISO 8601 string")
-        try:
-            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise Rejected(400, "'scheduledAt' must be an ISO 8601 timestamp") from None
-        if when.tzinfo is None:
-            raise Rejected(400, "'scheduledAt' must include a timezone offset")
-        ahead = when - self.clock.datetime()
-        if ahead < timedelta(minutes=5) or ahead > timedelta(days=29):
-            raise Rejected(400, "'scheduledAt' must be between 5 minutes and 29 days in the future")
-        return when
-
-    # -- single posts: jobs ----------------------------------------------------------------
-
-    async def publish_tiktok(self, request: Request) -> Response:
-        body = await self.body_object(request, code="bad_request")
-        self._allowed(
-            body,
-            {
-                "mediaId",
-                "tiktokAccountId",
-                "caption",
-                "privacyLevel",
-                "postMode",
-                "scheduledAt",
-                *TIKTOK_FLAGS,
-            },
-        )
-        media = self._media(body.get("mediaId"), "mediaId")
-        if media.kind != "video":
-            raise Rejected(400, "'mediaId' must be a video; use /publish/tiktok/carousel for photos")
-        account = self._account(body, "tiktokAccountId", "tiktok")
-        caption = self._text(body, "caption", 2200)
-        draft = self._options(body, "tiktok")
-        when = self._schedule(body)
-        record = self._job(request, account, "video", caption, [media], when, draft=draft, body=body)
-        return self._job_answer(record, when)
-
-    async def publish_instagram(self, request: Request) -> Response:
-        body = await self.body_object(request, code="bad_request")
-        self._allowed(
-            body,
-            {
-                "mediaId",
-                "instagramAccountId",
-                "caption",
-                "altText",
-                "product",
-                "shareToFeed",
-                "scheduledAt",
-            },
-        )
-        media = self._media(body.get("mediaId"), "mediaId")
-        account = self._account(body, "instagramAccountId", "instagram")
-        caption = self._text(body, "caption", 2200)
-        self._text(body, "altText", 1000)
-        self._options(body, "instagram")
-        product = body.get("product", "REELS" if media.kind == "video" else "IMAGE")
-        if product not in ("IMAGE", "REELS", "STORIES"):
-            raise Rejected(400, "'product' must be IMAGE, REELS or STORIES")
-        if (product == "REELS" and media.kind != "video") or (product == "IMAGE" and media.kind != "photo"):
-            raise Rejected(400, f"product {product} does not match the media type {media.mime_type}")
-        when = self._schedule(body)
-        record = self._job(request, account, media.kind, caption, [media], when, draft=False, body=body)
-        return self._job_answer(record, when)
-
-    def _job(
-        self,
-        request: Request,
-        account: SandboxAccount,
-        kind: str,
-        caption: str,
-        media: list[_Media],
-        when: datetime | None,
-        *,
-        draft: bool,
-        body: dict[str, Any],
-    ) -> Record:
-        post_id = self.digits(19)
-        start = when.timestamp() if when else self.clock.now()
-        return self.new_record(
+        if platform == "instagram" and not endpoint.carousel:
+            _product(body, media[0])
+        cover = body.get("coverIndex", 0)
+        if not isinstance(cover, int) or isinstance(cover, bool) or not 0 <= cover < len(media):
+            raise Rejected(400, "'coverIndex' must be the index of one of the images")
+        when = None if endpoint.carousel else self._schedule(body.get("scheduledAt"))
+        post_id, options = self.digits(19), VOCABULARY.neutral(platform, body)  # the vocabulary, backwards
+        if endpoint.carousel and platform == "instagram":
+            options["story"] = False  # a carousel endpoint has no product: its posts go to the feed
+        record = self.new_record(
             request,
             id=self.new_id(),
             account_id=account.id,
-            platform=account.platform,
+            platform=platform,
             kind=kind,
             text=caption,
             media=tuple(m.url for m in media),
             url=post_url(
-                account.platform, account.username, post_id, photo=kind == "photo", code=shortcode(self.rng)
+                platform, account.username, post_id, photo=kind == "photo", code=shortcode(self.rng)
             ),
-            start=start,
+            start=when.timestamp() if when else self.clock.now(),
             scheduled=when is not None,
-            draft=draft,
-            options=_neutral_options(body),
-            extra={"scheduled_for": when.isoformat() if when else None},
+            synchronous=endpoint.carousel,
+            draft=body.get("postMode") == "inbox",
+            options=options,
+            extra={"carousel": True}
+            if endpoint.carousel
+            else {"scheduled_for": when.isoformat() if when else None},
         )
+        if not endpoint.carousel:
+            at = {"scheduledFor": when.isoformat()} if when else {}
+            return self.json({"outputJobId": record.id, "status": "scheduled" if when else "queued", **at})
+        if self.phase(record) is Phase.FAILED:
+            why = f"{RULES[platform].name} rejected the carousel: {record.fail_reason}"
+            raise Rejected(502, why, "internal_server_error")
+        if platform == "tiktok":
+            publish_id = "v0" + self.digits(16)
+            answer = {"tiktokPublishId": record.id, "publishId": publish_id, "tiktokMediaId": publish_id}
+        else:
+            answer = {"instagramPublishId": record.id, "igMediaId": self.digits(17)}
+        return self.json({**answer, "permalink": record.url, "imageCount": len(media)})
 
-    def _job_answer(self, record: Record, when: datetime | None) -> Response:
-        if when is not None:
-            return self.json(
-                {"outputJobId": record.id, "status": "scheduled", "scheduledFor": when.isoformat()}
-            )
-        return self.json({"outputJobId": record.id, "status": "queued"})
+    def _images(self, body: dict[str, Any], endpoint: Endpoint) -> list[_Media]:
+        ids = body.get("mediaIds")
+        if not isinstance(ids, list):
+            raise Rejected(400, "'mediaIds' is required")
+        if not 2 <= len(ids) <= endpoint.most:
+            raise Rejected(400, f"'mediaIds' must hold 2 to {endpoint.most} media IDs")
+        media = [self._media(i, "mediaIds") for i in ids]
+        if any(m.mime_type not in endpoint.types for m in media):
+            raise Rejected(400, endpoint.why)
+        return media
+
+    def _scheduling(self) -> None:
+        if not self.scheduling_enabled:
+            raise Rejected(403, "Scheduled publishing is not enabled for this account", "feature_disabled")
+
+    def _schedule(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        self._scheduling()
+        return time_ahead(value, "scheduledAt", self.clock.datetime(), SCHEDULE_MIN, SCHEDULE_MAX)
+
+    # -- jobs and schedules ---------------------------------------------------------------------
 
     async def job(self, request: Request) -> Response:
         record = self.records.get(request.path_params["job_id"])
         if record is None or record.extra.get("carousel"):
-            return self.error(404, "Job not found")
+            raise Rejected(404, "Job not found")
         phase = self.phase(record)
-        done = phase in (Phase.PUBLISHED, Phase.INBOX)
         return self.json(
             {
                 "id": record.id,
@@ -401,142 +298,41 @@ class WondaEmulator(Emulator):
                 "permalink": record.url if phase is Phase.PUBLISHED else None,
                 "scheduledFor": record.extra.get("scheduled_for"),
                 "createdAt": datetime.fromtimestamp(record.created, self.clock.datetime().tzinfo).isoformat(),
-                "finished": done,
+                "finished": phase in (Phase.PUBLISHED, Phase.INBOX),
             }
         )
-
-    # -- carousels: synchronous ---------------------------------------------------------------
-
-    async def tiktok_carousel(self, request: Request) -> Response:
-        body = await self.body_object(request, code="bad_request")
-        self._allowed(
-            body,
-            {
-                "mediaIds",
-                "tiktokAccountId",
-                "caption",
-                "privacyLevel",
-                "postMode",
-                "coverIndex",
-                *TIKTOK_FLAGS,
-            },
-        )
-        media = self._images(
-            body, 2, 35, {"image/jpeg", "image/webp"}, "TikTok carousels only accept JPEG and WebP"
-        )
-        account = self._account(body, "tiktokAccountId", "tiktok")
-        caption = self._text(body, "caption", 90)
-        draft = self._options(body, "tiktok")
-        cover = body.get("coverIndex", 0)
-        if not isinstance(cover, int) or isinstance(cover, bool) or not 0 <= cover < len(media):
-            raise Rejected(400, "'coverIndex' must be the index of one of the images")
-        record = self._carousel(request, account, caption, media, draft=draft, body=body)
-        if self.phase(record) is Phase.FAILED:
-            return self.error(
-                502, f"TikTok rejected the carousel: {record.fail_reason}", "internal_server_error"
-            )
-        publish_id = "v0" + self.digits(16)
-        return self.json(
-            {
-                "tiktokPublishId": record.id,
-                "publishId": publish_id,
-                "tiktokMediaId": publish_id,
-                "permalink": record.url,
-                "imageCount": len(media),
-            }
-        )
-
-    async def instagram_carousel(self, request: Request) -> Response:
-        body = await self.body_object(request, code="bad_request")
-        self._allowed(body, {"mediaIds", "instagramAccountId", "caption"})
-        media = self._images(body, 2, 10, set(IMAGE_TYPES), "Instagram carousels take images only")
-        account = self._account(body, "instagramAccountId", "instagram")
-        caption = self._text(body, "caption", 2200)
-        record = self._carousel(request, account, caption, media, draft=False, body=body)
-        if self.phase(record) is Phase.FAILED:
-            return self.error(
-                502, f"Instagram rejected the carousel: {record.fail_reason}", "internal_server_error"
-            )
-        return self.json(
-            {
-                "instagramPublishId": record.id,
-                "igMediaId": self.digits(17),
-                "permalink": record.url,
-                "imageCount": len(media),
-            }
-        )
-
-    def _images(self, body: dict[str, Any], low: int, high: int, types: set[str], why: str) -> list[_Media]:
-        ids = body.get("mediaIds")
-        if not isinstance(ids, list):
-            raise Rejected(400, "'mediaIds' is required")
-        if not low <= len(ids) <= high:
-            raise Rejected(400, f"'mediaIds' must hold {low} to {high} media IDs")
-        media = [self._media(i, "mediaIds") for i in ids]
-        if any(m.mime_type not in types for m in media):
-            raise Rejected(400, why)
-        return media
-
-    def _carousel(
-        self,
-        request: Request,
-        account: SandboxAccount,
-        caption: str,
-        media: list[_Media],
-        *,
-        draft: bool,
-        body: dict[str, Any],
-    ) -> Record:
-        post_id = self.digits(19)
-        record = self.new_record(
-            request,
-            id=self.new_id(),
-            account_id=account.id,
-            platform=account.platform,
-            kind="photo",
-            text=caption,
-            media=tuple(m.url for m in media),
-            url=post_url(account.platform, account.username, post_id, photo=True, code=shortcode(self.rng)),
-            synchronous=True,
-            draft=draft,
-            # a carousel endpoint has no product: its posts go to the feed, never a story
-            options=_neutral_options(body) | ({"story": False} if account.platform == "instagram" else {}),
-            extra={"carousel": True},
-        )
-        return record
-
-    # -- schedules -------------------------------------------------------------------------------
 
     async def list_scheduled(self, request: Request) -> Response:
-        if not self.scheduling_enabled:
-            return self.error(403, "Scheduled publishing is not enabled for this account", "feature_disabled")
+        self._scheduling()
         waiting = sorted((r for r in self.records if self.phase(r) is Phase.SCHEDULED), key=lambda r: r.start)
-        items = []
-        for r in waiting:
-            key = "tiktokAccountId" if r.platform == "tiktok" else "instagramAccountId"
-            items.append(
-                {
-                    "outputJobId": r.id,
-                    "platform": r.platform,
-                    key: r.account_id,
-                    "status": "scheduled",
-                    "scheduledFor": r.extra.get("scheduled_for"),
-                    "caption": r.text,
-                }
-            )
+        items = [
+            {
+                "outputJobId": r.id,
+                "platform": r.platform,
+                f"{r.platform}AccountId": r.account_id,
+                "status": "scheduled",
+                "scheduledFor": r.extra.get("scheduled_for"),
+                "caption": r.text,
+            }
+            for r in waiting
+        ]
         return self.json({"scheduled": items})
 
     async def cancel_scheduled(self, request: Request) -> Response:
-        if not self.scheduling_enabled:
-            return self.error(403, "Scheduled publishing is not enabled for this account", "feature_disabled")
+        self._scheduling()
         record = self.records.get(request.path_params["job_id"])
         if record is None or not record.scheduled:
-            return self.error(404, "Scheduled job not found")
+            raise Rejected(404, "Scheduled job not found")
         if not self.records.cancel(record):
-            return self.error(409, "The job has already started or finished")
+            raise Rejected(409, "The job has already started or finished")
         return self.json({"outputJobId": record.id, "status": "canceled"})
 
 
-def _neutral_options(body: dict[str, Any]) -> dict[str, Any]:
-    """The options a publish body carried, in postmux's neutral names: the vocabulary, backwards."""
-    return VOCABULARY.neutral("tiktok" if "tiktokAccountId" in body else "instagram", body)
+def _product(body: dict[str, Any], media: _Media) -> None:
+    """An Instagram single post's alt text, and a product that fits its media."""
+    text(body, "altText", 1000)
+    product = body.get("product", "REELS" if media.kind == "video" else "IMAGE")
+    if product not in ("IMAGE", "REELS", "STORIES"):
+        raise Rejected(400, "'product' must be IMAGE, REELS or STORIES")
+    if (product == "REELS" and media.kind != "video") or (product == "IMAGE" and media.kind != "photo"):
+        raise Rejected(400, f"product {product} does not match the media type {media.mime_type}")

@@ -12,14 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from postmux import InvalidRequestError
-from postmux.vocabulary import seconds_until
 
-from .vocabulary import CODES
-
-__all__ = ["CODES", "UploadError", "defer_seconds"]
-
-defer_seconds = seconds_until
-"""Seconds until ``deferUntil`` (undocumented beyond its name: every plausible form is read)."""
+__all__ = ["UploadError"]
 
 
 class UploadError(InvalidRequestError):

@@ -12,13 +12,12 @@ a :class:`~postmux.ResponseError`, since it could not be cancelled.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from postmux import Publication, ResponseError, Status, Target
-from postmux.wire import parse_datetime
+from postmux.wire import excerpt, parse_datetime
 
 __all__ = ["LIST_KEYS", "scheduled_publications"]
 
@@ -34,7 +33,7 @@ def scheduled_publications(data: Any, *, provider: str) -> list[Publication]:
     items = _items(data)
     if items is None:
         raise ResponseError(
-            "cannot find the list of scheduled jobs in the response", provider=provider, body=_dump(data)
+            "cannot find the list of scheduled jobs in the response", provider=provider, body=excerpt(data)
         )
     return [_publication(item, provider) for item in items]
 
@@ -56,11 +55,11 @@ def _items(data: Any) -> list[Any] | None:
 
 def _publication(item: Any, provider: str) -> Publication:
     if not isinstance(item, Mapping):
-        raise ResponseError("a scheduled job is not an object", provider=provider, body=_dump(item))
+        raise ResponseError("a scheduled job is not an object", provider=provider, body=excerpt(item))
     job_id = next((item[k] for k in _ID_KEYS if isinstance(item.get(k), str) and item[k]), None)
     if job_id is None:
         raise ResponseError(
-            "a scheduled job has no outputJobId, jobId or id", provider=provider, body=_dump(item)
+            "a scheduled job has no outputJobId, jobId or id", provider=provider, body=excerpt(item)
         )
     platform, account = _platform_and_account(item)
     return Publication(
@@ -92,10 +91,3 @@ def _when(item: Mapping[str, Any]) -> datetime | None:
         with contextlib.suppress(TypeError, ValueError):
             return parse_datetime(item.get(key))
     return None
-
-
-def _dump(data: Any) -> str:
-    try:
-        return json.dumps(data)[:2000]
-    except (TypeError, ValueError):
-        return repr(data)[:2000]

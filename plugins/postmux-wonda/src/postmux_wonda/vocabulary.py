@@ -12,20 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from postmux import (
-    AuthenticationError,
-    ConflictError,
-    InstagramOptions,
-    InvalidRequestError,
-    NotFoundError,
-    PaymentRequiredError,
-    PermissionDeniedError,
-    ProviderError,
-    RateLimitError,
-    ServerError,
-    Status,
-    TikTokOptions,
-)
+import postmux
+from postmux import InstagramOptions, Status, TikTokOptions
 from postmux.vocabulary import TIKTOK_API, AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
 __all__ = [
@@ -41,24 +29,25 @@ __all__ = [
 TIKTOK = OptionMap(
     TikTokOptions,
     {
-        **{
-            k: TIKTOK_API[k] for k in ("privacy", "allow_comment", "allow_duet", "allow_stitch")
-        },  # TikTok's names
-        "cover_index": "coverIndex",
+        **{k: TIKTOK_API[k] for k in ("privacy", "allow_comment")},  # TikTok's names
+        "allow_duet": Opt(wire="disableDuet", invert=True, on=frozenset({"video"})),  # photos have none
+        "allow_stitch": Opt(wire="disableStitch", invert=True, on=frozenset({"video"})),
+        "cover_index": Opt(wire="coverIndex", on=frozenset({"photo"})),  # the carousel's
         "ai_generated": "isAigc",
         "draft": Opt(wire="postMode", values={False: "direct", True: "inbox"}),
         "brand_organic": "brandOrganic",
         "branded_content": "brandedContent",
     },
 )
-"""``TikTokOptions`` → the TikTok publish bodies; ``draft`` is ``postMode`` ``inbox``/``direct``."""
+"""``TikTokOptions`` → the TikTok publish bodies; ``draft`` is ``postMode`` ``inbox``/``direct``;
+duet and stitch go to ``/publish/tiktok`` only, ``coverIndex`` to the carousel only."""
 
 INSTAGRAM = OptionMap(
     InstagramOptions,
     {
-        "share_to_feed": "shareToFeed",
+        "share_to_feed": Opt(wire="shareToFeed", on=frozenset({"video"})),  # reels only
         "story": Opt(wire="product", values={True: "STORIES"}, otherwise=False, built=True),
-        "alt_text": "altText",
+        "alt_text": Opt(wire="altText", on=frozenset({"photo"})),  # images only
     },
 )
 """``InstagramOptions`` → ``/publish/instagram``; ``story=True`` is ``product: "STORIES"``
@@ -72,36 +61,26 @@ INSTAGRAM_ACCOUNTS = AccountFields(id="instagramAccountId", platform=None)
 """``GET /instagram/accounts``' ``accounts[]`` keys."""
 
 JOB_STATUSES = StatusMap(
-    {
-        "idle": Status.QUEUED,
-        "locked": Status.QUEUED,
-        "queued": Status.QUEUED,
+    dict.fromkeys(("queued", "idle", "locked"), Status.QUEUED)
+    | dict.fromkeys(("canceled", "cancelled"), Status.CANCELLED)
+    | {
         "scheduled": Status.SCHEDULED,
         "in_progress": Status.PROCESSING,
         "succeeded": Status.PUBLISHED,
         "failed": Status.FAILED,
-        "canceled": Status.CANCELLED,
-        "cancelled": Status.CANCELLED,
     }
 )
-"""Wonda job status → neutral status."""
+"""Wonda job status → neutral status (the first word of each is the one the emulator says)."""
 
-CODES: Mapping[str, type[ProviderError]] = {
-    "validation_error": InvalidRequestError,
-    "bad_request": InvalidRequestError,
-    "unknown_project": InvalidRequestError,
-    "unauthorized": AuthenticationError,
-    "payment_required": PaymentRequiredError,
-    "insufficient_credits": PaymentRequiredError,
-    "forbidden": PermissionDeniedError,
-    "feature_disabled": PermissionDeniedError,
-    "not_found": NotFoundError,
-    "conflict": ConflictError,
-    "project_exists": ConflictError,
-    "gone": NotFoundError,
-    "rate_limit_exceeded": RateLimitError,
-    "throttled": RateLimitError,
-    "internal_server_error": ServerError,
+CODES: Mapping[str, type[postmux.ProviderError]] = {
+    **dict.fromkeys(("validation_error", "bad_request", "unknown_project"), postmux.InvalidRequestError),
+    "unauthorized": postmux.AuthenticationError,
+    **dict.fromkeys(("payment_required", "insufficient_credits"), postmux.PaymentRequiredError),
+    **dict.fromkeys(("forbidden", "feature_disabled"), postmux.PermissionDeniedError),
+    **dict.fromkeys(("not_found", "gone"), postmux.NotFoundError),
+    **dict.fromkeys(("conflict", "project_exists"), postmux.ConflictError),
+    **dict.fromkeys(("rate_limit_exceeded", "throttled"), postmux.RateLimitError),
+    "internal_server_error": postmux.ServerError,
 }
 """Every code on Wonda's errors page and the class it becomes, whatever the HTTP status."""
 
