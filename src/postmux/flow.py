@@ -14,9 +14,10 @@ status the driver *throws* the mapped :class:`~postmux.ProviderError` into the
 generator at the ``yield``, so a flow may catch what it can handle (a per-item
 failure, a documented 403) and let the rest propagate.
 
-Bodies that stream from disk (:func:`file_request`, :func:`multipart_request`) are
-read in 1 MiB chunks: httpx's own multipart encoder reads 64 KiB at a time, and
-sixteen times as many writes measured half the throughput of a bare PUT.
+Bodies that stream from disk (:func:`file_request`, :func:`multipart_request`, and a
+chunked upload's ranges: :mod:`postmux.ranges`) are read in 1 MiB chunks: httpx's own
+multipart encoder reads 64 KiB at a time, and sixteen times as many writes measured half
+the throughput of a bare PUT.
 
 Requests may carry postmux extensions: :data:`IDEMPOTENT` marks a POST that
 only reads (safe to retry), :data:`DOWNLOAD_TO` streams a response body into an
@@ -92,13 +93,15 @@ def file_request(
     *,
     content_type: str | None = None,
     headers: dict[str, str] | None = None,
+    offset: int = 0,
+    length: int | None = None,
 ) -> httpx.Request:
-    """A request whose body is a local file, streamed, with the headers a server needs.
+    """A request whose body is a local file (or ``length`` bytes of it from ``offset``), streamed.
 
     ``httpx.Request(stream=…)`` adds no headers of its own (not even ``Host``),
     so this sets ``Host``, ``Content-Length`` and ``Content-Type`` itself.
     """
-    stream = FileStream(path)
+    stream = FileStream(path, offset=offset, length=length)
     request = httpx.Request(method, url, headers=headers, stream=stream)
     request.headers.setdefault("Host", request.url.netloc.decode("ascii"))
     request.headers["Content-Length"] = str(stream.size)
@@ -137,31 +140,60 @@ def media_request(url: str, sink: IO[bytes], *, medium: str, kind: MediaKind | N
 
 
 class FileStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A file's bytes read in 1 MiB chunks, for sync and async clients alike.
+    """A file's bytes, or one range of them, read in 1 MiB chunks, for sync and async clients alike.
 
     httpx streams an iterator only on the sync client; this stream serves both,
     re-opens the file on every iteration (so a retried request sends it whole
-    again), and never holds more than one chunk in memory.
+    again), and never holds more than one chunk in memory. ``offset`` and
+    ``length`` pick a range: one chunk of a chunked upload
+    (:func:`postmux.ranges.range_request`) is read from disk like a whole file,
+    never sliced in memory.
     """
 
-    def __init__(self, path: str | os.PathLike[str], chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        chunk_size: int = CHUNK_SIZE,
+        *,
+        offset: int = 0,
+        length: int | None = None,
+    ) -> None:
+        if offset < 0 or (length is not None and length < 0):
+            raise ValueError(f"a file range needs offset and length of 0 or more, got {offset} and {length}")
         self.path = os.fspath(path)
         self.chunk_size = chunk_size
+        self.offset = offset
+        self.length = length
+        """``None``: to the end of the file."""
 
     @property
     def size(self) -> int:
-        """The file's length, for ``Content-Length``."""
-        return os.path.getsize(self.path)
+        """The body's length (the range's, or the file's from ``offset``), for ``Content-Length``."""
+        if self.length is not None:
+            return self.length
+        return os.path.getsize(self.path) - self.offset
 
     def __iter__(self) -> Iterator[bytes]:
         with open(self.path, "rb") as fh:
-            while chunk := fh.read(self.chunk_size):
-                yield chunk
+            yield from self._chunks(fh)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         with open(self.path, "rb") as fh:
-            while chunk := fh.read(self.chunk_size):
+            for chunk in self._chunks(fh):
                 yield chunk
+
+    def _chunks(self, fh: IO[bytes]) -> Iterator[bytes]:
+        """The bytes of the range from the open file, a chunk at a time (short if the file is)."""
+        if self.offset:
+            fh.seek(self.offset)
+        left, size = self.length, self.chunk_size
+        if left is None:
+            while chunk := fh.read(size):
+                yield chunk
+            return
+        while left > 0 and (chunk := fh.read(min(size, left))):
+            left -= len(chunk)
+            yield chunk
 
 
 # -- multipart/form-data of files ------------------------------------------------------------

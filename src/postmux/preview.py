@@ -228,6 +228,8 @@ def describe_request(request: httpx.Request, auth: _DriverBase, key: Secret, ste
 def _body(request: httpx.Request, key: Secret) -> tuple[str, Any]:
     stream = request.stream
     if isinstance(stream, FileStream):
+        if stream.offset or stream.length is not None:  # one chunk of a chunked upload
+            return "file", {"path": stream.path, "offset": stream.offset, "bytes": stream.length}
         return "file", {"path": stream.path, "bytes": _size(stream.path)}
     try:
         content = request.content

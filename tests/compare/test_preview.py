@@ -10,9 +10,11 @@ import httpx
 import pytest
 
 import postmux
-from postmux import Post, Target, TikTokOptions, ValidationError
+from postmux import Post, Secret, Target, TikTokOptions, ValidationError
+from postmux.flow import file_request
 from postmux.media import Media
-from postmux.preview import placeholder
+from postmux.preview import describe_request, placeholder
+from postmux.ranges import range_request
 from postmux.sandbox.samples import write_samples
 
 KEY = "sk_test_0123456789abcdef"
@@ -151,3 +153,18 @@ def test_a_key_inside_a_body_is_redacted_too() -> None:
     p = Post(text="hi", media=[VIDEO], targets=["tiktok:acc-1"], extras={"wahdx": {"note": f"key {KEY}"}})
     (request,) = offline("wahdx").preview(p).requests
     assert request.body["note"] == "key ***"
+
+
+def test_a_chunk_of_a_file_is_described_by_its_range_not_read(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x" * 1000)
+    pub = offline("tiktok")
+    chunk = range_request("PUT", "https://upload.example/u/1", clip, 400, 600, content_type="video/mp4")
+    described = describe_request(chunk, pub.driver, Secret(KEY), "publish")
+    assert described.body_kind == "file"
+    assert described.body == {"path": str(clip), "offset": 400, "bytes": 600}
+    assert described.headers["content-range"] == "bytes 400-999/1000"
+    whole = describe_request(
+        file_request("PUT", "https://upload.example/u/2", clip), pub.driver, Secret(KEY), "stage"
+    )
+    assert whole.body == {"path": str(clip), "bytes": 1000}

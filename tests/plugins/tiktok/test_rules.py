@@ -14,9 +14,9 @@ import pytest
 
 from postmux import MediaKind, Publication, Secret, Status, Target
 from postmux.credentials import Token
-from postmux.flow import step
+from postmux.flow import FileStream, step
 from postmux_tiktok import FileCredentials, TikTokAdapter
-from postmux_tiktok.chunks import MAX_CHUNKS, RangeStream, plan, put_chunk
+from postmux_tiktok.chunks import MAX_CHUNKS, plan, put_chunk
 
 MiB = 1024 * 1024
 
@@ -72,7 +72,7 @@ def test_a_chunk_is_its_bytes_of_the_file_with_its_range_sync_and_async(tmp_path
     assert request.headers["Content-Length"] == str(MiB + 17)
     assert request.headers["Host"] == "upload.example"
     stream = request.stream
-    assert isinstance(stream, RangeStream)
+    assert isinstance(stream, FileStream)
     assert b"".join(stream) == data[MiB : 2 * MiB + 17]
     assert b"".join(stream) == data[MiB : 2 * MiB + 17]  # again, as a retry sends it
 

@@ -1,4 +1,4 @@
-"""TikTok's chunk rules (the media transfer guide), each chunk streamed from disk as a ``Content-Range`` PUT.
+"""TikTok's chunk rules (the media transfer guide), each chunk a ``Content-Range`` PUT from the core.
 
 Chunks of 5 to 64 MB (read both ways: 5 MiB to 64,000,000 bytes), the last one taking the trailing
 bytes (up to 128 MB), a file under 5 MB whole, at most 1,000, ``total_chunk_count = size // chunk``.
@@ -6,13 +6,14 @@ bytes (up to 128 MB), a file under 5 MB whole, at most 1,000, ``total_chunk_coun
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import attrs
 import httpx
 
-__all__ = ["MAX_CHUNKS", "ChunkPlan", "RangeStream", "plan", "put_chunk"]
+from postmux.ranges import range_request
+
+__all__ = ["MAX_CHUNKS", "ChunkPlan", "plan", "put_chunk"]
 
 MIN_CHUNK, MAX_CHUNK, MAX_CHUNKS = 5 * 1024 * 1024, 64_000_000, 1000
 CHUNK = 32 * 1024 * 1024
@@ -49,29 +50,6 @@ def plan(size: int, chunk: int = CHUNK) -> ChunkPlan:
     return ChunkPlan(size, chunk, size // chunk)
 
 
-class RangeStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A chunk of a file, read 1 MiB at a time (the file reopened each time, so a retry resends it)."""
-
-    def __init__(self, path: str | os.PathLike[str], offset: int, length: int) -> None:
-        self.path, self.offset, self.length = os.fspath(path), offset, length
-
-    def __iter__(self) -> Iterator[bytes]:
-        with open(self.path, "rb") as fh:
-            fh.seek(self.offset)
-            left = self.length
-            while left > 0 and (piece := fh.read(min(1 << 20, left))):
-                left -= len(piece)
-                yield piece
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for piece in self:
-            yield piece
-
-
 def put_chunk(url: str, path: str, offset: int, length: int, total: int, mime: str) -> httpx.Request:
-    """One chunk's ``PUT`` to the upload URL the init returned."""
-    span = f"bytes {offset}-{offset + length - 1}/{total}"
-    headers = {"Content-Type": mime, "Content-Length": str(length), "Content-Range": span}
-    request = httpx.Request("PUT", url, headers=headers, stream=RangeStream(path, offset, length))
-    request.headers.setdefault("Host", request.url.netloc.decode("ascii"))
-    return request
+    """One chunk's ``PUT`` to the upload URL the init returned, streamed from disk by the core."""
+    return range_request("PUT", url, path, offset, length, total=total, content_type=mime)
