@@ -118,7 +118,11 @@ class Adapter:
     vocabulary: ClassVar[Vocabulary] = Vocabulary()
     """The vendor's words: option maps, status map, error envelope (see :mod:`postmux.vocabulary`)."""
     converter: ClassVar[Any] = None
-    """The plugin's cattrs converter (:func:`postmux.wire.base_converter`): :meth:`answer` parses with it."""
+    """The plugin's cattrs converter (:func:`postmux.wire.base_converter`): :meth:`answer` parses with it.
+
+    Unset, each adapter class gets a plain one of its own (answer classes spelled as the vendor
+    spells its keys need no hooks); cattrs is imported only when it first parses.
+    """
     field_mapping: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     """Option class → {neutral field: vendor field}, for the generated docs (``"TikTokOptions"`` → …).
 
@@ -131,6 +135,10 @@ class Adapter:
             cls.field_mapping = cls.vocabulary.field_mapping
         if "env_var" not in cls.__dict__ and "name" in cls.__dict__:
             cls.env_var = cls.name.upper().replace("-", "_") + "_API_KEY"
+        if cls.converter is None:
+            from .wire import base_converter
+
+            cls.converter = base_converter()
 
     def __init__(self, base_url: str | None = None) -> None:
         self.base_url = (base_url or self.default_base_url).rstrip("/")

@@ -46,6 +46,30 @@ def test_answer_reads_the_part_at_a_path_and_keeps_the_whole_json() -> None:
     assert raw == data
 
 
+class Plain(Adapter):
+    """An adapter that names no converter: it gets a plain one of its own."""
+
+    name: ClassVar[str] = "plain"
+    default_base_url: ClassVar[str] = "https://api.example.com"
+
+    def auth_headers(self, key: Secret) -> Mapping[str, str]:
+        return {}
+
+
+class PlainChild(Plain):
+    name: ClassVar[str] = "plain-child"
+
+
+def test_an_adapter_without_a_converter_parses_with_a_plain_one_of_its_own() -> None:
+    items, _ = Plain().answer(answered({"items": [{"id": "a"}]}), list[Item], at="items")
+    assert items == [Item(id="a")]
+    with pytest.raises(ResponseError, match="cannot read Item"):
+        Plain().answer(answered({"id": 3}), Item)
+    assert Plain.converter is not None
+    assert Plain.converter is not Envelope.converter  # a hook one plugin registers is its own
+    assert PlainChild.converter is Plain.converter  # a subclass keeps its parent's
+
+
 @pytest.mark.parametrize("data", [{"data": {}}, {"other": 1}, [], {"data": {"items": [{"id": 3}]}}])
 def test_a_missing_or_mistyped_part_is_a_response_error(data: Any) -> None:
     with pytest.raises(ResponseError, match="cannot read items"):

@@ -66,7 +66,7 @@ def test_the_first_publisher_loads_no_cattrs_until_an_answer_is_read() -> None:
         "pub = postmux.publisher('wahdx', api_key='sk_test')\n"
         "before = 'cattrs' in sys.modules\n"
         "from postmux_wahdx import wire\n"
-        "wire.converter.structure({'data': {'publish_id': 'p1'}}, wire.PublishBody)\n"
+        "pub.adapter.converter.structure({'data': {'publish_id': 'p1'}}, wire.PublishBody)\n"
         "print(before, 'cattrs' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)

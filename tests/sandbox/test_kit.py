@@ -1,7 +1,8 @@
-"""The emulator kit: error bodies from the vocabulary read back by the adapter's own parser; seeds."""
+"""The emulator kit: error bodies read back by the adapter's own parser; seeds; route tables."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -13,9 +14,9 @@ from starlette.responses import Response
 
 from postmux import Adapter, InstagramOptions, TikTokOptions
 from postmux.plugins import plugin_manager
-from postmux.sandbox import Emulator
+from postmux.sandbox import Emulator, SandboxAccount
 from postmux.sandbox.inprocess import InProcessTransport
-from postmux.sandbox.kit import Seed, error_payload, option_errors, seed_accounts
+from postmux.sandbox.kit import Rejected, Seed, error_payload, option_errors, seed_accounts
 from postmux.sandbox.schema import Schema, object_schema
 from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap
 
@@ -120,7 +121,6 @@ def test_option_errors_for_strings_and_lists_and_built_keys() -> None:
 def test_creator_fields_read_back_through_the_core_reader(camel: bool) -> None:
     from postmux.creator import tiktok_creator_info
     from postmux.rules import TIKTOK_PRIVACY
-    from postmux.sandbox import SandboxAccount
     from postmux.sandbox.kit import tiktok_creator_fields
 
     account = SandboxAccount(id="a1", platform="tiktok", username="sandbox_tiktok", display_name="Sandbox")
@@ -246,3 +246,71 @@ def test_declared_routes_and_a_schema_make_an_emulator() -> None:
         assert refused.json() == {"error": "body/name must NOT have fewer than 1 characters"}
         assert c.post("/things", content=b"not json").json() == {"error": "body must be object"}
         assert c.get("/things").status_code in (404, 405)  # only what the table declares
+
+
+# -- route_table: an emulator's routes as a table, checked when the class is made ----------------------
+
+
+class _Tabled(Emulator):
+    provider = "tabled"
+    auth_header = "X-Key"
+    route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {"publish": ("POST /posts",)}
+    route_table: ClassVar[Mapping[str, str]] = {
+        "POST /posts": "create",
+        "GET /posts/{post_id}": "read",
+        "DELETE /posts/{post_id}": "delete",
+    }
+
+    async def create(self, request: Request) -> Response:
+        return self.json({"made": True}, 201)
+
+    async def read(self, request: Request) -> Response:
+        return self.json({"id": request.path_params["post_id"]})
+
+    async def delete(self, request: Request) -> Response:
+        raise Rejected(409, "cannot delete " + request.path_params["post_id"])
+
+
+def test_a_route_table_serves_its_methods_refusals_and_the_publish_role() -> None:
+    emulator = _Tabled()
+    assert emulator.publish_routes == ("POST /posts",)  # the publish role, unless named apart
+    headers = {"X-Key": emulator.api_key}
+
+    async def calls() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=emulator.app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://e") as client:
+            return [
+                await client.post("/posts", headers=headers),
+                await client.get("/posts/p1", headers=headers),
+                await client.delete("/posts/p1", headers=headers),
+                await client.put("/posts/p1", headers=headers),
+                await client.get("/posts/p1"),
+            ]
+
+    made, read, refused, wrong_method, no_key = asyncio.run(calls())
+    assert (made.status_code, made.json()) == (201, {"made": True})
+    assert read.json() == {"id": "p1"}
+    assert (refused.status_code, refused.json()) == (409, {"error": "cannot delete p1"})
+    assert wrong_method.status_code == 405
+    assert no_key.status_code == 401
+
+
+def test_what_a_route_table_names_is_checked_when_the_class_is_made() -> None:
+    with pytest.raises(TypeError, match=r"Broken.route_table\['POST /posts'\].*handler"):
+
+        class Broken(Emulator):
+            provider = "broken"
+            auth_header = "X-Key"
+            route_table: ClassVar[Mapping[str, str]] = {"POST /posts": "nowhere"}
+
+    with pytest.raises(TypeError, match=r"Spelled.route_table\['post posts'\]"):
+
+        class Spelled(_Tabled):
+            route_table: ClassVar[Mapping[str, str]] = {"post posts": "create"}
+
+    class Bare(Emulator):
+        provider = "bare"
+        auth_header = "X-Key"
+
+    with pytest.raises(NotImplementedError):
+        Bare().routes()

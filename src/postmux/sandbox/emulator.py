@@ -47,11 +47,11 @@ class Emulator:
     Subclasses set :attr:`provider`, :attr:`auth_header` (and
     :attr:`auth_scheme` for ``Bearer`` keys), optionally :attr:`base_path`,
     :attr:`vocabulary` (error bodies in the vendor's shape) and :attr:`seeds`
-    (the seeded accounts), and implement :meth:`routes`. A handler raises
-    :class:`~postmux.sandbox.kit.Rejected` from any check: it is answered
-    once, here, as :meth:`error`. Handlers call :meth:`publication_fault` to
-    learn whether the request that creates a publication carries a ``stuck``
-    or ``fail`` fault.
+    (the seeded accounts), and declare :attr:`route_table` (or implement
+    :meth:`routes`). A handler raises :class:`~postmux.sandbox.kit.Rejected`
+    from any check: it is answered once, here, as :meth:`error`. Handlers call
+    :meth:`publication_fault` to learn whether the request that creates a
+    publication carries a ``stuck`` or ``fail`` fault.
     """
 
     provider: ClassVar[str]
@@ -73,7 +73,7 @@ class Emulator:
     publish_routes: ClassVar[tuple[str, ...]] = ()
     """``METHOD /path`` of every request that creates publications, in the fault-rule scope
     syntax (``POST /api/content/post``): what a test aims a fault at without knowing the vendor.
-    The ``publish`` role of :attr:`route_roles` when that names none."""
+    Unset, the ``publish`` role of :attr:`route_roles`; that role, when it names none."""
     route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     """Which routes play each vendor-neutral role (``publish``, ``status``, ``upload``,
     ``accounts``; see :data:`postmux.sandbox.faults.ROLES`), each ``METHOD /path-glob`` relative
@@ -93,6 +93,17 @@ class Emulator:
     (:meth:`table_routes`), so an emulator lists its endpoints without writing each ``Route``."""
     schema: ClassVar[Schema | None] = None
     """The plugin's schema of the bodies it sends, which :meth:`checked_body` holds a body against."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "publish_routes" not in cls.__dict__ and "publish" in cls.route_roles:
+            cls.publish_routes = tuple(cls.route_roles["publish"])
+        for route, name in cls.route_table.items():  # a misspelt entry fails here, not at serving
+            method, _, path = route.partition(" ")
+            if not (method.isupper() and path.startswith("/")) or not callable(getattr(cls, name, None)):
+                raise TypeError(
+                    f"{cls.__name__}.route_table[{route!r}]: want 'METHOD /path' → a handler's name"
+                )
 
     def __init__(
         self,
