@@ -20,9 +20,9 @@ from postmux import (
     TikTokOptions,
 )
 from postmux.rules import THREADS_REPLY_CONTROL, TIKTOK_PRIVACY
-from postmux_wahdx import WahdxAdapter, wire
-from postmux_wahdx.mapping import neutral_status, pick_url, post_body
-from postmux_wahdx.vocabulary import TIKTOK
+from postmux_wahdx import WahdxAdapter
+from postmux_wahdx.mapping import pick_url, post_body
+from postmux_wahdx.vocabulary import INSTAGRAM, QR_STATUSES, STATUSES, THREADS, TIKTOK, VOCABULARY
 
 VIDEO = ("https://cdn.example.com/clip.mp4",)
 PHOTOS = ("https://cdn.example.com/a.jpg", "https://cdn.example.com/b.jpg")
@@ -51,10 +51,10 @@ TIKTOK_SAMPLES: dict[str, tuple[object, tuple[str, ...]]] = {
 
 def test_tiktok_table_covers_every_carried_option() -> None:
     carried = WahdxAdapter.capabilities.platforms["tiktok"].options
-    assert set(wire.TIKTOK_FIELDS) == carried == set(TIKTOK_SAMPLES)
+    assert set(TIKTOK.docs) == carried == set(TIKTOK_SAMPLES)
 
 
-@pytest.mark.parametrize(("neutral", "wahdx"), sorted(wire.TIKTOK_FIELDS.items()))
+@pytest.mark.parametrize(("neutral", "wahdx"), sorted(TIKTOK.docs.items()))
 def test_tiktok_field_out(neutral: str, wahdx: str) -> None:
     value, media = TIKTOK_SAMPLES[neutral]
     options = TikTokOptions(**{neutral: value})  # type: ignore[arg-type]
@@ -62,10 +62,10 @@ def test_tiktok_field_out(neutral: str, wahdx: str) -> None:
     assert settings[wahdx] == value
 
 
-@pytest.mark.parametrize(("neutral", "wahdx"), sorted(wire.TIKTOK_FIELDS.items()))
+@pytest.mark.parametrize(("neutral", "wahdx"), sorted(TIKTOK.docs.items()))
 def test_tiktok_field_back(neutral: str, wahdx: str) -> None:
     """Each Wahdx key names one neutral field and is a documented ``tiktokSettings`` key."""
-    back = {v: k for k, v in wire.TIKTOK_FIELDS.items()}
+    back = {v: k for k, v in TIKTOK.docs.items()}
     assert back[wahdx] == neutral
     value = TIKTOK_SAMPLES[neutral][0]
     assert TIKTOK.neutral({wahdx: value}) == {neutral: value}  # the vocabulary read backwards
@@ -122,7 +122,7 @@ def test_envelope_fields() -> None:
 def test_instagram_share_to_feed(share: bool) -> None:
     out = body("instagram", instagram=InstagramOptions(share_to_feed=share))
     assert out["instagramSettings"] == {"share_to_feed": share}
-    assert {v: k for k, v in wire.INSTAGRAM_FIELDS.items()}["share_to_feed"] == "share_to_feed"
+    assert {v: k for k, v in INSTAGRAM.docs.items()}["share_to_feed"] == "share_to_feed"
 
 
 def test_instagram_defaults() -> None:
@@ -134,7 +134,7 @@ def test_instagram_defaults() -> None:
 def test_threads_reply_control(reply: str) -> None:
     out = body("threads", threads=ThreadsOptions(reply_control=reply))
     assert out["threadsSettings"] == {"who_can_reply": reply}
-    assert {v: k for k, v in wire.THREADS_FIELDS.items()}["who_can_reply"] == "reply_control"
+    assert {v: k for k, v in THREADS.docs.items()}["who_can_reply"] == "reply_control"
 
 
 def test_threads_default_is_everyone() -> None:
@@ -147,9 +147,9 @@ def test_facebook_sends_an_empty_settings_object() -> None:
 
 def test_field_mapping_for_docs_is_the_wire_tables() -> None:
     assert WahdxAdapter.field_mapping == {
-        "TikTokOptions": wire.TIKTOK_FIELDS,
-        "InstagramOptions": wire.INSTAGRAM_FIELDS,
-        "ThreadsOptions": wire.THREADS_FIELDS,
+        "TikTokOptions": TIKTOK.docs,
+        "InstagramOptions": INSTAGRAM.docs,
+        "ThreadsOptions": THREADS.docs,
     }
 
 
@@ -178,22 +178,20 @@ EXPECTED_STATUSES = {
 
 
 def test_status_table_is_as_documented_in_the_readme() -> None:
-    assert dict(wire.STATUSES) == EXPECTED_STATUSES
+    assert dict(STATUSES) == EXPECTED_STATUSES
 
 
 @pytest.mark.parametrize(("wahdx", "neutral"), sorted(EXPECTED_STATUSES.items()))
 def test_status_back(wahdx: str, neutral: Status) -> None:
-    assert neutral_status(wahdx, default=Status.UNKNOWN) is neutral
-    assert neutral_status(wahdx.lower(), default=Status.UNKNOWN) is neutral  # prose labels: "Published"
+    assert STATUSES(wahdx, default=Status.UNKNOWN) is neutral
+    assert STATUSES(wahdx.lower(), default=Status.UNKNOWN) is neutral  # prose labels: "Published"
 
 
 def test_status_edges() -> None:
-    assert neutral_status(None, default=Status.QUEUED) is Status.QUEUED
-    assert neutral_status("SOMETHING_NEW", default=Status.UNKNOWN) is Status.PROCESSING
-    assert (
-        neutral_status("FAILED", default=Status.UNKNOWN, fail_reason="publish_cancelled") is Status.CANCELLED
-    )
-    assert neutral_status("FAILED", default=Status.UNKNOWN, fail_reason="auth_removed") is Status.FAILED
+    assert STATUSES(None, default=Status.QUEUED) is Status.QUEUED
+    assert STATUSES("SOMETHING_NEW", default=Status.UNKNOWN) is Status.PROCESSING
+    assert STATUSES("FAILED", default=Status.UNKNOWN, reason="publish_cancelled") is Status.CANCELLED
+    assert STATUSES("FAILED", default=Status.UNKNOWN, reason="auth_removed") is Status.FAILED
 
 
 @pytest.mark.parametrize(
@@ -207,11 +205,11 @@ def test_status_edges() -> None:
     ],
 )
 def test_qr_status_back(wahdx: str, neutral: ConnectStatus) -> None:
-    assert wire.QR_STATUSES[wahdx] is neutral
+    assert QR_STATUSES[wahdx] is neutral
 
 
 def test_account_status_back() -> None:
-    assert dict(wire.ACCOUNT_STATUSES) == {"active": AccountStatus.ACTIVE, "expired": AccountStatus.EXPIRED}
+    assert dict(VOCABULARY.accounts) == {"active": AccountStatus.ACTIVE, "expired": AccountStatus.EXPIRED}
 
 
 CANDIDATES = {"video": "https://t/video/1", "photo": "https://t/photo/1"}

@@ -7,16 +7,16 @@ the sandbox's own route). Uploads are checked against the chunk rules and hashed
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import attrs
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from postmux.connect import ConnectStart
+from postmux.ranges import parse_content_range
 from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, SandboxAccount
 from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
@@ -69,7 +69,16 @@ class TikTokEmulator(Emulator):
         "upload": ("PUT /upload/*",),
         "accounts": ("GET /v2/user/info/", f"GET {SANDBOX_CREATORS}"),
     }
-    publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
+    route_table: ClassVar[Mapping[str, str]] = {
+        f"POST {TOKEN_PATH}": "token",
+        f"GET {SANDBOX_CREATORS}": "creators",
+        "GET /v2/user/info/": "user_info",
+        "POST /v2/post/publish/creator_info/query/": "creator_info",
+        **{f"POST {path}": "init" for path in INIT},
+        "PUT /upload/{upload_id}": "upload",
+        "POST /v2/post/publish/status/fetch/": "status",
+    }
+    """A ``Rejected`` a check raises is answered by the base, in TikTok's error shape (``error_payload``)."""
 
     def __init__(self, **options: Any) -> None:
         self.tokens: dict[str, str] = {}  # access token → account id
@@ -101,29 +110,6 @@ class TikTokEmulator(Emulator):
     ) -> tuple[bytes, str]:
         word = code if code not in (None, "unauthorized") else CODES.get(status, "internal_error")
         return error_payload(VOCABULARY.errors, message, word)  # {"error": {"message", "code"}}
-
-    def routes(self) -> list[BaseRoute]:
-        handlers = [
-            ("POST", TOKEN_PATH, self.token),
-            ("GET", SANDBOX_CREATORS, self.creators),
-            ("GET", "/v2/user/info/", self.user_info),
-            ("POST", "/v2/post/publish/creator_info/query/", self.creator_info),
-            *(("POST", path, self.init) for path in INIT),
-            ("PUT", "/upload/{upload_id}", self.upload),
-            ("POST", "/v2/post/publish/status/fetch/", self.status),
-        ]
-        return [Route(path, self._answer(handler), methods=[m]) for m, path, handler in handlers]
-
-    def _answer(
-        self, handler: Callable[[Request], Awaitable[Response]]
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def run(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Rejected as exc:  # raised by any check: answered in TikTok's error shape
-                return self.error(exc.status, exc.message, exc.code)
-
-        return run
 
     def ok(self, data: Mapping[str, Any]) -> Response:
         error = {"code": "ok", "message": "", "log_id": self.digits(20)}
@@ -232,11 +218,10 @@ class TikTokEmulator(Emulator):
         up = self.pending.get(request.path_params["upload_id"])
         if up is None:
             raise Rejected(404, "no such upload", "invalid_param")
-        span = request.headers.get("content-range", "")
-        try:
-            first, last, total = (int(x) for x in span.removeprefix("bytes ").replace("/", "-").split("-"))
-        except ValueError:
-            raise Rejected(400, "Content-Range must be bytes FIRST-LAST/TOTAL", "invalid_param") from None
+        span = parse_content_range(request.headers.get("content-range", ""))
+        if span is None:
+            raise Rejected(400, "Content-Range must be bytes FIRST-LAST/TOTAL", "invalid_param")
+        first, last, total = span
         want = up.size - up.received if up.received // up.chunk == up.count - 1 else up.chunk
         if (first, last, total) != (up.received, up.received + want - 1, up.size):
             raise Rejected(416, f"expected {up.received}-{up.received + want - 1}/{up.size}", "invalid_param")

@@ -9,7 +9,7 @@ for every assumption where the documents are silent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote
 
 import attrs
@@ -27,18 +27,15 @@ from postmux import (
     Route,
     Status,
     Target,
-    ValidationError,
 )
 from postmux.creator import tiktok_creator_info
 from postmux.flow import Flow
 
 from . import mapping, qr, reconcile, wire
-from .capabilities import CAPABILITIES
-from .qr import QR_POLL_INTERVAL
+from .capabilities import CAPABILITIES, EXTENSIONS
 from .vocabulary import ACCOUNT_FIELDS, VOCABULARY
-from .wire import STATUSES
 
-__all__ = ["DEFAULT_BASE_URL", "QR_POLL_INTERVAL", "STATUSES", "WahdxAdapter"]
+__all__ = ["DEFAULT_BASE_URL", "WahdxAdapter"]
 
 DEFAULT_BASE_URL = "https://api-tiktok.wahdx.co"
 """The host of the current multi-platform page; ``https://api.wahdx.com`` (the sub-pages') also works."""
@@ -47,33 +44,24 @@ DEFAULT_BASE_URL = "https://api-tiktok.wahdx.co"
 class WahdxAdapter(Adapter):
     """Wahdx Connection: ``X-API-Key`` auth, one platform and account per request."""
 
-    name: ClassVar[str] = "wahdx"
-    default_base_url: ClassVar[str] = DEFAULT_BASE_URL
-    auth_header: ClassVar[str | None] = "X-API-Key"
+    name = "wahdx"
+    default_base_url = DEFAULT_BASE_URL
+    auth_header = "X-API-Key"
     capabilities = CAPABILITIES
-    poll_interval: ClassVar[float] = 5.0
-    vocabulary = VOCABULARY
-    converter = wire.converter
-    status_batch_size: ClassVar[int | None] = 100  # the docs name no cap: an assumption (README)
+    poll_interval = 5.0
+    vocabulary = VOCABULARY  # the plain converter reads every answer class of .wire
+    status_batch_size = 100  # the docs name no cap: an assumption (README)
 
     def check(self, post: Post) -> list[Problem]:
         """Wahdx decides photo or video from the URL's extension alone, so one it cannot read is refused."""
-        problems: list[Problem] = []
-        media = post.media if isinstance(post.media, tuple) else ()
-        for i, item in enumerate(media):
-            if not isinstance(item, Media) or not isinstance(item.url, str):
-                continue  # validation has reported it, or it is a local file
-            ext = item.extension
-            if ext not in mapping.WAHDX_EXTENSIONS:
-                problems.append(
-                    Problem(
-                        f"media[{i}].url",
-                        "Wahdx tells photo from video by the URL's file extension; "
-                        f"{ext or 'no extension'!r} is not one it documents",
-                        unsupported=True,
-                    )
-                )
-        return problems
+        why = "Wahdx tells photo from video by the URL's file extension; {!r} is not one it documents"
+        media = post.media if isinstance(post.media, tuple) else ()  # else validation has reported it
+        return [
+            Problem(f"media[{i}].url", why.format(item.extension or "no extension"), unsupported=True)
+            for i, item in enumerate(media)
+            if isinstance(item, Media) and isinstance(item.url, str)  # a local file is refused apart
+            if item.extension not in EXTENSIONS
+        ]
 
     # -- publishing ------------------------------------------------------
 
@@ -85,7 +73,6 @@ class WahdxAdapter(Adapter):
         url = answer.public_post_url or answer.data.public_post_url
         # The older answer has no status: a URL means done; TikTok without one is still working.
         fallback = Status.PUBLISHED if url or route.platform != "tiktok" else Status.PROCESSING
-        fail_reason = answer.data.fail_reason
         made = Publication(
             target=route.target,
             provider=self.name,
@@ -94,9 +81,9 @@ class WahdxAdapter(Adapter):
             media_kind=post.kind,
             account_id=route.account_id,
         )
-        status = mapping.neutral_status(answer.status, default=fallback, fail_reason=fail_reason)
         # a post that failed at once says why, as one that fails later does
-        return [mapping.refreshed(made, status=status, url=url, fail_reason=fail_reason, raw=data)]
+        reading = attrs.evolve(answer.data, status=answer.status, public_post_url=url)
+        return [mapping.refreshed(made, reading, data, default=fallback)]
 
     def post_body(self, post: Post, route: Route) -> dict[str, Any]:
         """The JSON body one target would get (for previews and tests)."""
@@ -105,30 +92,16 @@ class WahdxAdapter(Adapter):
     # -- following -------------------------------------------------------
 
     def status(self, publication: Publication) -> Flow[Publication]:
-        account_id, publish_id = _ids(publication)
-        params = {}
-        if publication.target.platform == "tiktok" and publication.media_kind is not None:
-            params["mediaType"] = publication.media_kind.value
+        params = self._check(publication)
+        account_id, publish_id = params.pop("accountId"), params.pop("publishId")
         path = f"/api/content/status/{quote(account_id, safe='')}/{quote(publish_id, safe='~')}"
         response = yield self.request("GET", path, params=params or None)
         d, data = self.answer(response, wire.StatusData, what="status answer", at="data")
-        return mapping.refreshed(
-            publication,
-            status=mapping.neutral_status(d.status, default=Status.PROCESSING, fail_reason=d.fail_reason),
-            url=mapping.pick_url(d.public_post_url, d.public_post_url_candidates, publication.media_kind),
-            fail_reason=d.fail_reason,
-            raw=data,
-        )
+        return mapping.refreshed(publication, d, data, default=Status.PROCESSING)
 
     def status_many(self, publications: Sequence[Publication]) -> Flow[list[Publication]]:
         """One ``checks`` batch; a publication the answer does not name is returned as it was."""
-        checks: list[dict[str, str]] = []
-        for p in publications:
-            account_id, publish_id = _ids(p)
-            check = {"accountId": account_id, "publishId": publish_id}
-            if p.target.platform == "tiktok" and p.media_kind is not None:
-                check["mediaType"] = p.media_kind.value
-            checks.append(check)
+        checks = [self._check(p) for p in publications]
         items = yield from self._batch({"checks": checks})
         by_key = {(item.accountId, item.publishId): (item, raw) for item, raw in items}
         out: list[Publication] = []
@@ -162,6 +135,14 @@ class WahdxAdapter(Adapter):
         results, data = self.answer(response, list[wire.BatchItem], what="batch status", at="data.results")
         return list(zip(results, data["data"]["results"], strict=True))
 
+    def _check(self, publication: Publication) -> dict[str, str]:
+        """What Wahdx reads a publication by: its account and publish ids, and TikTok's media type."""
+        publish_id = self.publication_id(publication, "publish id")  # refused before any request
+        check = {"accountId": publication.account_id or publication.target.account, "publishId": publish_id}
+        if publication.target.platform == "tiktok" and publication.media_kind is not None:
+            check["mediaType"] = publication.media_kind.value  # it picks the URL TikTok's answer names
+        return check
+
     reconcile = reconcile.reconcile  # unknowns looked up by id, as far as the API reaches
 
     # -- accounts and linking ----------------------------------------------
@@ -185,13 +166,6 @@ class WahdxAdapter(Adapter):
         return qr.poll(self, start)
 
 
-def _ids(publication: Publication) -> tuple[str, str]:
-    account_id = publication.account_id or publication.target.account
-    if publication.id is None:
-        raise ValidationError([Problem("publication.id", "this publication has no Wahdx publish id")])
-    return account_id, publication.id
-
-
 def _from_batch_item(p: Publication, item: wire.BatchItem, raw: Mapping[str, Any]) -> Publication:
     if not item.success:
         return attrs.evolve(
@@ -200,10 +174,4 @@ def _from_batch_item(p: Publication, item: wire.BatchItem, raw: Mapping[str, Any
             error=f"Wahdx could not check this publication: {item.error or 'no reason given'}",
             raw=raw,
         )
-    return mapping.refreshed(
-        p,
-        status=mapping.neutral_status(item.status, default=p.status, fail_reason=item.fail_reason),
-        url=mapping.pick_url(item.public_post_url, item.public_post_url_candidates, p.media_kind),
-        fail_reason=item.fail_reason,
-        raw=raw,
-    )
+    return mapping.refreshed(p, item, raw, default=p.status)

@@ -23,53 +23,61 @@ from typing import Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
 
 from postmux import ConnectStart, ConnectStatus
 from postmux.media import extension_of
+from postmux.rules import RULES
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, option_errors, tiktok_creator_fields
-from postmux.sandbox.middleware import json_bytes
+from postmux.sandbox.kit import (
+    Rejected,
+    Seed,
+    account_json,
+    option_errors,
+    phase_words,
+    tiktok_creator_fields,
+)
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.qr import QRLogins
 from postmux.sandbox.samples import qr_png
 
-from .vocabulary import VOCABULARY
-from .wire import QR_STATUSES
+from .capabilities import META_VIDEO, PHOTOS
+from .vocabulary import ACCOUNT_FIELDS, QR_STATUSES, STATUSES, VOCABULARY
 
 __all__ = ["WahdxEmulator"]
 
 PLATFORMS = ("tiktok", "instagram", "threads", "facebook")
-VIDEO = {"tiktok": {"mp4", "mov", "webm"}, "meta": {"mp4", "mov", "webm", "m4v", "avi"}}
-PHOTO = {"jpg", "jpeg", "png", "webp", "gif"}
+VIDEO = {"tiktok": {"mp4", "mov", "webm"}, "meta": META_VIDEO}
 TIKTOK_PHOTO = {"jpg", "jpeg", "png", "webp"}
-MAX_PHOTOS = {"tiktok": 35, "instagram": 10, "threads": 20}
-"""Facebook has no documented maximum (Wahdx's nor Meta's), so none is enforced there."""
-PHASE_WORDS = {
-    Phase.QUEUED: "PROCESSING_DOWNLOAD",
-    Phase.PROCESSING: "PROCESSING_UPLOAD",
-    Phase.PUBLISHED: "PUBLISH_COMPLETE",
-    Phase.INBOX: "SEND_TO_USER_INBOX",
-    Phase.FAILED: "FAILED",
-}
-"""The emulator's phases in TikTok's status vocabulary, which Wahdx passes through."""
+PHASE_WORDS = phase_words(STATUSES, queued="PROCESSING_DOWNLOAD", processing="PROCESSING_UPLOAD")
+"""The emulator's phases in TikTok's status vocabulary, which Wahdx passes through (the status map's
+first word for each; a queued post is still being downloaded, as TikTok says)."""
 QR_WORDS = {status: word for word, status in QR_STATUSES.items()}
 """A QR session's state in Wahdx's words: the adapter's table, backwards."""
+BATCH_KEYS = ("status", "public_post_url", "public_post_url_candidates", "fail_reason")
+"""What a batch item carries of a status answer's ``data`` (where that has it)."""
 
 
 class WahdxEmulator(Emulator):
     """Wahdx Connection, emulated."""
 
-    provider: ClassVar[str] = "wahdx"
-    auth_header: ClassVar[str] = "X-API-Key"
-    default_key: ClassVar[str] = "sk_sandbox_wahdx_0000000000000000"
+    provider = "wahdx"
+    auth_header = "X-API-Key"
+    default_key = "sk_sandbox_wahdx_0000000000000000"
     route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "publish": ("POST /api/content/post",),
         "status": ("GET /api/content/status/*", "POST /api/content/status/batch"),
         "accounts": ("GET /api/content/accounts", "GET /api/content/creator-info/*"),
     }
     """Wahdx takes media by URL: it has no upload route."""
-    publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
+    route_table: ClassVar[Mapping[str, str]] = {
+        "POST /api/content/post": "create_post",
+        "POST /api/content/status/batch": "batch_status",
+        "GET /api/content/status/{account_id}/{publish_id}": "status",
+        "GET /api/content/creator-info/{account_id}": "creator_info",
+        "GET /api/content/accounts": "list_accounts",
+        "POST /api/content/qr-login/request": "qr_request",
+        "POST /api/content/qr-login/check": "qr_check",
+    }
     vocabulary = VOCABULARY
     seeds: ClassVar[Sequence[Seed]] = (
         *(Seed(p, "100000000000001" if p == "facebook" else None) for p in PLATFORMS),
@@ -84,17 +92,6 @@ class WahdxEmulator(Emulator):
         """QR login sessions by token: 5 minutes each (``expiresIn: 300``)."""
         super().__init__(**options)
 
-    def routes(self) -> list[BaseRoute]:
-        return [
-            Route("/api/content/post", self.create_post, methods=["POST"]),
-            Route("/api/content/status/batch", self.batch_status, methods=["POST"]),
-            Route("/api/content/status/{account_id}/{publish_id}", self.status, methods=["GET"]),
-            Route("/api/content/creator-info/{account_id}", self.creator_info, methods=["GET"]),
-            Route("/api/content/accounts", self.list_accounts, methods=["GET"]),
-            Route("/api/content/qr-login/request", self.qr_request, methods=["POST"]),
-            Route("/api/content/qr-login/check", self.qr_check, methods=["POST"]),
-        ]
-
     # -- publishing ----------------------------------------------------------------
 
     async def create_post(self, request: Request) -> Response:
@@ -102,9 +99,24 @@ class WahdxEmulator(Emulator):
         platform, account = self._target(body)
         urls = _media_urls(body)
         kind = self._check_media(platform, urls)
-        settings = self._check_settings(platform, kind, body)
-        self._check_text(platform, kind, body)
-        record = self._record(request, platform, account, kind, urls, body, settings)
+        settings = self._check_settings(platform, body)
+        _check_text(body)
+        post_id, code = self.digits(19), shortcode(self.rng)
+        publish_id = f"v_pub_url~v2.{self.digits(10)}" if platform == "tiktok" else self.digits(17)
+        record = self.new_record(
+            request,
+            id=publish_id,
+            account_id=account.id,
+            platform=platform,
+            kind=kind,
+            text=str(body.get("content", "")),
+            media=tuple(urls),
+            url=post_url(platform, account.username, post_id, photo=kind == "photo", code=code),
+            synchronous=platform != "tiktok",
+            draft=platform == "tiktok" and settings.get("draft") is True,
+            options=VOCABULARY.neutral(platform, settings),  # the vocabulary, backwards
+            extra={"post_id": post_id, "title": str(body.get("photoTitle") or "")[:90]},
+        )
         return self.json(self._publish_answer(record, account))
 
     def _target(self, body: dict[str, Any]) -> tuple[str, SandboxAccount]:
@@ -114,14 +126,20 @@ class WahdxEmulator(Emulator):
         account_id = body.get("accountId")
         if not isinstance(account_id, str) or not account_id:
             raise Rejected(400, "accountId is required")
+        return platform, self._active(account_id, platform)
+
+    def _active(self, account_id: str, platform: str, wrong: str | None = None) -> SandboxAccount:
+        """The linked account on ``platform``, its token valid; else a 404, a 400 (``wrong``) or a 401."""
         account = self.account(account_id)
         if account is None:
             raise Rejected(404, "Account not found")
         if account.platform != platform:
-            raise Rejected(400, f"Account {account_id} is a {account.platform} account, not {platform}")
+            raise Rejected(
+                400, wrong or f"Account {account_id} is a {account.platform} account, not {platform}"
+            )
         if not account.active:
             raise Rejected(401, "Account token expired. Reconnect the account")
-        return platform, account
+        return account
 
     def _check_media(self, platform: str, urls: list[str]) -> str:
         if not urls:
@@ -134,7 +152,7 @@ class WahdxEmulator(Emulator):
             video_formats = VIDEO["tiktok" if platform == "tiktok" else "meta"]
             if ext in video_formats:
                 kinds.add("video")
-            elif ext in PHOTO:
+            elif ext in PHOTOS:
                 if platform == "tiktok" and ext not in TIKTOK_PHOTO:
                     raise Rejected(400, f"Unsupported photo format for TikTok: .{ext}")
                 kinds.add("photo")
@@ -147,11 +165,12 @@ class WahdxEmulator(Emulator):
         kind = kinds.pop()
         if kind == "video" and len(urls) > 1:
             raise Rejected(400, "A video post takes exactly one video")
-        if kind == "photo" and platform in MAX_PHOTOS and len(urls) > MAX_PHOTOS[platform]:
-            raise Rejected(400, f"Too many photos: {platform} takes up to {MAX_PHOTOS[platform]}")
+        most = RULES[platform].max_photos  # the platform's: Facebook has none (Wahdx's nor Meta's)
+        if kind == "photo" and most is not None and len(urls) > most:
+            raise Rejected(400, f"Too many photos: {platform} takes up to {most}")
         return kind
 
-    def _check_settings(self, platform: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _check_settings(self, platform: str, body: dict[str, Any]) -> dict[str, Any]:
         settings = body.get(f"{platform}Settings")
         if settings is None:
             return {}
@@ -163,81 +182,38 @@ class WahdxEmulator(Emulator):
             raise Rejected(400, f"{platform}Settings.{key} must be {want}")
         return settings
 
-    @staticmethod
-    def _check_text(platform: str, kind: str, body: dict[str, Any]) -> None:
-        content = body.get("content", "")
-        if not isinstance(content, str):
-            raise Rejected(400, "content must be a string")
-        if len(content) > 4000:
-            raise Rejected(400, "content is limited to 4,000 characters")
-        title = body.get("photoTitle")
-        if title is not None and not isinstance(title, str):
-            raise Rejected(400, "photoTitle must be a string")
-
-    def _record(
-        self,
-        request: Request,
-        platform: str,
-        account: SandboxAccount,
-        kind: str,
-        urls: list[str],
-        body: dict[str, Any],
-        settings: dict[str, Any],
-    ) -> Record:
-        post_id = self.digits(19)
-        code = shortcode(self.rng)
-        publish_id = f"v_pub_url~v2.{self.digits(10)}" if platform == "tiktok" else self.digits(17)
-        url = post_url(platform, account.username, post_id, photo=kind == "photo", code=code)
-        return self.new_record(
-            request,
-            id=publish_id,
-            account_id=account.id,
-            platform=platform,
-            kind=kind,
-            text=str(body.get("content", "")),
-            media=tuple(urls),
-            url=url,
-            synchronous=platform != "tiktok",
-            draft=platform == "tiktok" and settings.get("draft") is True,
-            options=VOCABULARY.neutral(platform, settings),  # the vocabulary, backwards
-            extra={"post_id": post_id, "title": str(body.get("photoTitle") or "")[:90]},
-        )
-
     def _publish_answer(self, record: Record, account: SandboxAccount) -> dict[str, Any]:
         files = [f"uploads/{secrets.token_hex(6)}.{extension_of(u)}" for u in record.media]
-        answer: dict[str, Any] = {
-            "success": True,
-            "accountId": account.id,
-            "platform": record.platform,
-        }
         phase = self.phase(record)
-        if record.platform == "tiktok" or phase is not Phase.PUBLISHED:
-            answer["status"] = "PUBLISH_INITIATED" if phase is not Phase.FAILED else "FAILED"
-            answer["data"] = {"publish_id": record.id}
-            if phase is Phase.FAILED:
-                answer["data"]["fail_reason"] = record.fail_reason  # as the status answers carry it
-        else:
-            answer["status"] = "PUBLISH_COMPLETE"
-            answer["data"] = {"id": record.id, "publish_id": record.id, "public_post_url": record.url}
-        answer["mediaType"] = record.kind
+        done = record.platform != "tiktok" and phase is Phase.PUBLISHED  # TikTok is always polled
+        data: dict[str, Any] = {"publish_id": record.id}
+        if done:
+            data |= {"id": record.id, "public_post_url": record.url}
+        elif phase is Phase.FAILED:
+            data["fail_reason"] = record.fail_reason  # as the status answers carry it
+        status = "PUBLISH_COMPLETE" if done else "FAILED" if phase is Phase.FAILED else "PUBLISH_INITIATED"
+        answer = {"success": True, "accountId": account.id, "platform": record.platform, "status": status}
+        answer |= {"data": data, "mediaType": record.kind, "fileIds": files}
         answer["mediaUrls"] = [f"https://media.wahdx.co/{f}" for f in files]
-        answer["fileIds"] = files
-        if answer["status"] == "PUBLISH_COMPLETE":
+        if done:
             answer["public_post_url"] = record.url
         return answer
 
     # -- following -------------------------------------------------------------------
 
+    def _find(self, account_id: Any, publish_id: Any) -> Record:
+        """The publication ``publish_id`` of the account; else a 404 saying which of the two is unknown."""
+        if not isinstance(account_id, str) or self.account(account_id) is None:
+            raise Rejected(404, "Account not found")
+        record = self.records.get(publish_id) if isinstance(publish_id, str) else None
+        if record is None or record.account_id != account_id:
+            raise Rejected(404, "Publish not found")
+        return record
+
     async def status(self, request: Request) -> Response:
         account_id = request.path_params["account_id"]
-        publish_id = request.path_params["publish_id"]
-        media_type = request.query_params.get("mediaType")
-        if self.account(account_id) is None:
-            return self.error(404, "Account not found")
-        record = self.records.get(publish_id)
-        if record is None or record.account_id != account_id:
-            return self.error(404, "Publish not found")
-        data = self._status_data(record, media_type)
+        record = self._find(account_id, request.path_params["publish_id"])
+        data = self._status_data(record, request.query_params.get("mediaType"))
         return self.json(
             {"success": True, "accountId": account_id, "platform": record.platform, "data": data}
         )
@@ -258,10 +234,10 @@ class WahdxEmulator(Emulator):
                 post_id = record.extra["post_id"]
                 handle = record.url.split("/")[3] if record.url else "@sandbox"
                 data["public_post_url"] = None
-                data["public_post_url_candidates"] = {
-                    "video": f"https://www.tiktok.com/{handle}/video/{post_id}",
-                    "photo": f"https://www.tiktok.com/{handle}/photo/{post_id}",
+                urls = {
+                    k: post_url("tiktok", handle, post_id, photo=k == "photo") for k in ("video", "photo")
                 }
+                data["public_post_url_candidates"] = urls
             data["data"] = {"publicaly_available_post_id": [record.extra["post_id"]] if done else []}
         else:
             data["public_post_url"] = record.url if done else None
@@ -276,9 +252,7 @@ class WahdxEmulator(Emulator):
         checks = body.get("checks")
         if not isinstance(checks, list) or not checks:
             return self.error(400, "Send checks or postId")
-        results: list[dict[str, Any]] = []
-        for check in checks:
-            results.append(self._batch_item(check if isinstance(check, dict) else {}))
+        results = [self._batch_item(check if isinstance(check, dict) else {}) for check in checks]
         by_account: dict[str, list[dict[str, Any]]] = {}
         for item in results:
             if item["success"]:
@@ -288,48 +262,32 @@ class WahdxEmulator(Emulator):
     def _batch_item(self, check: dict[str, Any]) -> dict[str, Any]:
         account_id, publish_id = check.get("accountId"), check.get("publishId")
         base = {"accountId": account_id, "publishId": publish_id}
-        if not isinstance(account_id, str) or self.account(account_id) is None:
-            return {**base, "success": False, "error": "Account not found"}
-        record = self.records.get(publish_id) if isinstance(publish_id, str) else None
-        if record is None or record.account_id != account_id:
-            return {**base, "success": False, "error": "Publish not found"}
+        try:
+            record = self._find(account_id, publish_id)
+        except Rejected as exc:  # a batch answers each check, found or not
+            return {**base, "success": False, "error": exc.message}
         data = self._status_data(record, check.get("mediaType"))
         item = {**base, "platform": record.platform, "success": True, "publish_id": record.id}
-        item["status"] = data["status"]
-        item["public_post_url"] = data.get("public_post_url")
-        for key in ("public_post_url_candidates", "fail_reason"):
-            if key in data:
-                item[key] = data[key]
-        return item
+        return item | {key: data[key] for key in BATCH_KEYS if key in data}
 
     # -- accounts ----------------------------------------------------------------------
 
     async def list_accounts(self, request: Request) -> Response:
         with self.lock:
-            accounts = list(self.accounts)
-        data = [_account_json(a) for a in accounts]
+            data = [_account_entry(a) for a in self.accounts]
         return self.json({"success": True, "subscription": self.subscription, "data": data})
 
     async def creator_info(self, request: Request) -> Response:
-        account = self.account(request.path_params["account_id"])
-        if account is None:
-            return self.error(404, "Account not found")
-        if account.platform != "tiktok":
-            return self.error(400, "creator-info is available for TikTok accounts only")
-        if not account.active:
-            return self.error(401, "Account token expired. Reconnect the account")
+        wrong = "creator-info is available for TikTok accounts only"
+        account = self._active(request.path_params["account_id"], "tiktok", wrong)
         return self.json({"success": True, "data": tiktok_creator_fields(account)})  # TikTok's, passed on
 
     # -- QR login ------------------------------------------------------------------------
 
     async def qr_request(self, request: Request) -> Response:
         if self.subscription != "maximum":
-            body = {"error": "QR Code login is only available for Maximum subscription"}
-            return Response(
-                json_bytes({**body, "subscription": self.subscription}),
-                status_code=403,
-                media_type="application/json",
-            )
+            why = "QR Code login is only available for Maximum subscription"
+            return self.json({"error": why, "subscription": self.subscription}, 403)  # no success key
         body = await self.body(request) or {}
         unique_id = body.get("unique_id") if isinstance(body, dict) else None
         if unique_id is not None and (not isinstance(unique_id, str) or len(unique_id) < 8):
@@ -339,12 +297,8 @@ class WahdxEmulator(Emulator):
         unique_id = unique_id or f"session_{token[:10].lower()}"
         self.qr.issue(token, unique_id=unique_id)
         image = "data:image/png;base64," + base64.b64encode(qr_png(token)).decode()
-        return self.json(
-            {
-                "success": True,
-                "data": {"qrCodeImage": image, "token": token, "unique_id": unique_id, "expiresIn": 300},
-            }
-        )
+        data = {"qrCodeImage": image, "token": token, "unique_id": unique_id, "expiresIn": 300}
+        return self.json({"success": True, "data": data})
 
     def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
         """The person scans the QR code and confirms: the next check answers ``confirmed``."""
@@ -389,19 +343,24 @@ def _media_urls(body: dict[str, Any]) -> list[str]:
     return []
 
 
-def _account_json(a: SandboxAccount) -> dict[str, Any]:
-    tiktok = a.platform == "tiktok"
-    return {
-        "accountId": a.id,
-        "platform": a.platform,
-        "display_name": a.display_name,
-        "username": a.username,
-        "avatar_url": f"https://sandbox.invalid/avatars/{a.username}.jpg",
-        "bio_description": "A postmux sandbox account",
-        "status": "active" if a.active else "expired",
-        "followers": 1500,
-        "following": 300 if a.platform != "facebook" else None,
-        "likes": 12500 if a.platform in ("tiktok", "facebook") else None,
-        "videos": 42 if a.platform in ("tiktok", "instagram") else None,
-        "is_verified": False if tiktok else None,
-    }
+def _check_text(body: dict[str, Any]) -> None:
+    content = body.get("content", "")
+    if not isinstance(content, str):
+        raise Rejected(400, "content must be a string")
+    if len(content) > 4000:
+        raise Rejected(400, "content is limited to 4,000 characters")
+    title = body.get("photoTitle")
+    if title is not None and not isinstance(title, str):
+        raise Rejected(400, "photoTitle must be a string")
+
+
+def _account_entry(a: SandboxAccount) -> dict[str, Any]:
+    """An account as ``GET /api/content/accounts`` lists it: the adapter's keys, and Wahdx's figures."""
+    entry = account_json(a, ACCOUNT_FIELDS, VOCABULARY.accounts)
+    entry["bio_description"] = "A postmux sandbox account"
+    entry["followers"] = 1500
+    entry["following"] = 300 if a.platform != "facebook" else None
+    entry["likes"] = 12500 if a.platform in ("tiktok", "facebook") else None
+    entry["videos"] = 42 if a.platform in ("tiktok", "instagram") else None
+    entry["is_verified"] = False if a.platform == "tiktok" else None
+    return entry

@@ -16,13 +16,9 @@ from postmux.creator import snake_keys
 from postmux.extras import merge
 
 from .vocabulary import STATUSES, VOCABULARY
+from .wire import Reading
 
-__all__ = ["WAHDX_EXTENSIONS", "creator_fields", "neutral_status", "pick_url", "post_body", "refreshed"]
-
-WAHDX_EXTENSIONS: frozenset[str] = frozenset(
-    {"mp4", "mov", "webm", "m4v", "avi", "jpg", "jpeg", "png", "webp", "gif"}
-)
-"""Extensions the Wahdx documents name; Wahdx tells photo from video by nothing else."""
+__all__ = ["creator_fields", "pick_url", "post_body", "refreshed"]
 
 _PROVIDER = "wahdx"
 
@@ -37,8 +33,7 @@ def post_body(post: Post, route: Route, media: Sequence[str]) -> dict[str, Any]:
     kind = post.kind
     photos = kind is MediaKind.PHOTO
     platform = route.platform
-    option_map = VOCABULARY.for_platform(platform)
-    settings = option_map.to_wire(post.options_for(platform), kind=kind) if option_map else {}
+    settings = VOCABULARY.to_wire(platform, post.options_for(platform), kind=kind)  # {}: Facebook's
     if platform == "tiktok" and photos:
         settings["media_type"] = "photo"  # marks a photo post
     body: dict[str, Any] = {
@@ -56,11 +51,6 @@ def post_body(post: Post, route: Route, media: Sequence[str]) -> dict[str, Any]:
 # -- answers ------------------------------------------------------------------
 
 
-def neutral_status(value: str | None, *, default: Status, fail_reason: str | None = None) -> Status:
-    """A Wahdx status as a neutral one (see :data:`.vocabulary.STATUSES`)."""
-    return STATUSES(value, default=default, reason=fail_reason)
-
-
 def pick_url(
     url: str | None, candidates: Mapping[str, str | None] | None, kind: MediaKind | None
 ) -> str | None:
@@ -75,21 +65,22 @@ def pick_url(
 
 
 def refreshed(
-    publication: Publication,
-    *,
-    status: Status,
-    url: str | None,
-    fail_reason: str | None,
-    raw: Mapping[str, Any],
+    publication: Publication, reading: Reading, raw: Mapping[str, Any], *, default: Status
 ) -> Publication:
-    """``publication`` with what a status answer said; a URL once known is kept."""
+    """``publication`` with what an answer said (``default``: the status if it names none).
+
+    The status is read by :data:`.vocabulary.STATUSES`, the URL by :func:`pick_url`; a URL once
+    known is kept, and a failure says why as Wahdx gave it.
+    """
+    reason, url = reading.fail_reason, reading.public_post_url
+    status = STATUSES(reading.status, default=default, reason=reason)
     failed = status in (Status.FAILED, Status.CANCELLED)
     return attrs.evolve(
         publication,
         status=status,
-        url=url or publication.url,
-        error=(fail_reason or "Wahdx reported the post as failed") if failed else None,
-        error_code=fail_reason if failed else None,
+        url=pick_url(url, reading.public_post_url_candidates, publication.media_kind) or publication.url,
+        error=(reason or "Wahdx reported the post as failed") if failed else None,
+        error_code=reason if failed else None,
         raw=raw,
     )
 

@@ -10,21 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from postmux import (
-    Account,
-    Adapter,
-    ConnectPoll,
-    ConnectStart,
-    ConnectStatus,
-    Problem,
-    ResponseError,
-    ValidationError,
-)
+from postmux import Adapter, ConnectPoll, ConnectStart, ConnectStatus, Problem, ResponseError, ValidationError
 from postmux.connect import check_connect, decode_data_url
 from postmux.flow import Flow
 
 from . import wire
-from .wire import QR_STATUSES
+from .vocabulary import QR_STATUSES
 
 __all__ = ["QR_POLL_INTERVAL", "poll", "start"]
 
@@ -61,16 +52,10 @@ def poll(adapter: Adapter, start: ConnectStart) -> Flow[ConnectPoll]:
     body = {"token": start.state["token"]}
     response = yield adapter.request("POST", "/api/content/qr-login/check", json=body, idempotent=True)
     d, data = adapter.answer(response, wire.QrCheckData, what="QR login status", at="data")
-    account = None
-    if d.account is not None:
-        account = Account(
-            id=d.account.accountId,
-            platform="tiktok",
-            provider=adapter.name,
-            username=d.account.username,
-            display_name=d.account.display_name,
-            raw=data["data"]["account"],
-        )
+    linked, account = d.account, None
+    if linked is not None:  # a confirmed login names the account it linked: active
+        names = {"username": linked.username, "display_name": linked.display_name}
+        account = adapter.account(linked.accountId, "tiktok", None, raw=data["data"]["account"], **names)
     return ConnectPoll(
         status=QR_STATUSES.get(d.status, ConnectStatus.PENDING),
         account=account,

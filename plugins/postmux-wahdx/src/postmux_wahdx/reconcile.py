@@ -3,12 +3,11 @@
 Wahdx reads a publication by ``accountId`` + ``publishId`` only (``GET
 /api/content/status/…`` and the batch's ``checks``); its batch's other mode,
 ``{"postId"}``, is for scheduled posts, which postmux does not make here
-(Wahdx documents no way to schedule). It lists no posts and searches none. So
-a publication with a publish id is read back (a 404 is absent) — an id the
-answer gave before it was cut short (``"publish_id": "…"`` whole) included —
-and one
-without — a lost, cut-short or 5xx answer to ``POST /api/content/post`` —
-cannot be checked: the reason says what to look for on the account.
+(Wahdx documents no way to schedule). It lists no posts and searches none. So a
+publication with a publish id is read back (a 404 is absent), an id salvaged
+from an answer cut short (``"publish_id": "…"`` whole) included; one without (a
+lost, cut-short or 5xx answer to ``POST /api/content/post``) cannot be checked:
+the reason says what to look for on the account.
 """
 
 from __future__ import annotations

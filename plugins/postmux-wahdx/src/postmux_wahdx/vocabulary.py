@@ -8,10 +8,12 @@ of a body all come from :data:`VOCABULARY`.
 
 from __future__ import annotations
 
-from postmux import AccountStatus, InstagramOptions, Status, ThreadsOptions, TikTokOptions
+from collections.abc import Mapping
+
+from postmux import AccountStatus, ConnectStatus, InstagramOptions, Status, ThreadsOptions, TikTokOptions
 from postmux.vocabulary import AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
-__all__ = ["ACCOUNT_FIELDS", "INSTAGRAM", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY"]
+__all__ = ["ACCOUNT_FIELDS", "INSTAGRAM", "QR_STATUSES", "STATUSES", "THREADS", "TIKTOK", "VOCABULARY"]
 
 TIKTOK = OptionMap(
     TikTokOptions,
@@ -57,6 +59,15 @@ STATUSES = StatusMap(
     reasons={"publish_cancelled": Status.CANCELLED},
 )
 """Wahdx status (any case) → neutral; ``FAILED`` with TikTok's ``publish_cancelled`` is ``cancelled``."""
+
+QR_STATUSES: Mapping[str, ConnectStatus] = {
+    "new": ConnectStatus.PENDING,
+    "scanned": ConnectStatus.SCANNED,
+    "confirmed": ConnectStatus.CONFIRMED,
+    "expired": ConnectStatus.EXPIRED,
+    "utilised": ConnectStatus.USED,
+}
+"""QR login ``data.status`` → neutral link status; anything else is still ``pending``."""
 
 VOCABULARY = Vocabulary(
     options=(TIKTOK, INSTAGRAM, THREADS),
