@@ -14,6 +14,9 @@ requests most requests open a new one.
 several pools of :data:`SHARD_SIZE` and sends each request to the pool with
 the fewest requests in flight, so a pool never holds more than its share and
 its bookkeeping stays small; every pool keeps all its connections alive.
+Each pool reaches the network through :class:`postmux.netio.AsyncioBackend`
+(asyncio's own transports instead of anyio's streams: the rest of a
+request's CPU, with failures classified exactly as before).
 :class:`~postmux.AsyncPublisher` uses it for the client it makes itself. An
 app that passes its own ``httpx.AsyncClient`` can do the same with
 ``httpx.AsyncClient(transport=ShardedAsyncTransport(n))``.
