@@ -146,9 +146,11 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         """A short write held back to go out with the next one (one segment for head and body)."""
 
     def _flush(self) -> None:
+        """Send the held write; on a lost connection drop it (the read then reports the loss)."""
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            self._transport.write(pending)
+            if not self._protocol.lost and not self._transport.is_closing():
+                self._transport.write(pending)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         protocol = self._protocol
