@@ -14,6 +14,9 @@ requests most requests open a new one.
 several pools of :data:`SHARD_SIZE` and sends each request to the pool with
 the fewest requests in flight, so a pool never holds more than its share and
 its bookkeeping stays small; every pool keeps all its connections alive.
+Each pool reaches the network through :class:`postmux.netio.AsyncioBackend`
+(asyncio's own transports instead of anyio's streams: the rest of a
+request's CPU, with failures classified exactly as before).
 :class:`~postmux.AsyncPublisher` uses it for the client it makes itself. An
 app that passes its own ``httpx.AsyncClient`` can do the same with
 ``httpx.AsyncClient(transport=ShardedAsyncTransport(n))``.
@@ -26,7 +29,10 @@ import ssl
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 
+import httpcore
 import httpx
+
+from .netio import AsyncioBackend
 
 __all__ = ["DEFAULT_CONNECTIONS", "SHARD_SIZE", "ShardedAsyncTransport"]
 
@@ -37,6 +43,9 @@ Measured (1,000 requests at concurrency 100, 100 ms each, raw loopback
 server): 3.5-3.9 ms of CPU a request in pools of 10, 2.1-3.0 ms in pools of
 1 to 5; 4 keeps some room for a second host (a media CDN, an upload URL) in
 each pool."""
+
+KEEPALIVE_EXPIRY = 5.0
+"""Seconds an idle connection is kept: httpx's default."""
 
 DEFAULT_CONNECTIONS = 100
 """httpx's own default limit, kept when ``max_concurrency`` is lower."""
@@ -115,5 +124,14 @@ class _Released(httpx.AsyncByteStream):
 
 
 def _http_transport(size: int, *, context: ssl.SSLContext) -> httpx.AsyncBaseTransport:
-    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-    return httpx.AsyncHTTPTransport(verify=context, limits=limits)
+    """httpx's transport (its exception mapping and response streams) on a pool over :mod:`postmux.netio`."""
+    transport = httpx.AsyncHTTPTransport(verify=context, limits=httpx.Limits(max_connections=size))
+    # the arguments httpx gives its own pool for these limits, plus the backend
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=context,
+        max_connections=size,
+        max_keepalive_connections=size,
+        keepalive_expiry=KEEPALIVE_EXPIRY,
+        network_backend=AsyncioBackend(),
+    )
+    return transport

@@ -204,3 +204,25 @@ def test_the_marker_configures_the_fixture(postmux_sandbox: Sandbox) -> None:
     assert [a.id for a in again.emulator("wahdx").accounts] == [
         a.id for a in postmux_sandbox.emulator("wahdx").accounts
     ]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_an_account_is_found_by_id_even_after_the_list_is_edited_directly(provider: str) -> None:
+    """The emulator's account index is checked on every hit: a test editing ``accounts`` is seen."""
+    import attrs
+
+    from postmux.sandbox.lifecycle import SandboxAccount
+
+    emulator = Sandbox([provider]).emulator(provider)
+    first = emulator.accounts[0]
+    assert emulator.account(first.id) is first
+    expired = attrs.evolve(first, active=False)
+    emulator.accounts[0] = expired  # replaced in place, no link()
+    assert emulator.account(first.id) is expired
+    added = SandboxAccount(id="acc-direct", platform="tiktok", username="direct", display_name="D")
+    emulator.accounts.insert(0, added)  # every position moves
+    assert emulator.account("acc-direct") is added
+    assert emulator.account(first.id) is expired
+    emulator.accounts.remove(added)
+    assert emulator.account("acc-direct") is None
+    assert emulator.account("nobody") is None

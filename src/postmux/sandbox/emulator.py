@@ -39,6 +39,7 @@ EmulatorFactory = Callable[..., "Emulator"]
 """What a plugin registers: called with the keyword arguments of :class:`Emulator`."""
 
 Handler = Callable[[Request], Awaitable[Response]]
+_ROLES_REMEMBERED = 4096
 
 
 class Emulator:
@@ -128,6 +129,8 @@ class Emulator:
         self.lock = threading.RLock()
         self.accounts: list[SandboxAccount] = list(self.seed_accounts())
         self.accounts += self._example_accounts()
+        self._account_index: dict[str, int] = {}
+        self._roles_seen: dict[tuple[str, str], frozenset[str]] = {}
         self.requests: list[tuple[str, str]] = []
         """(method, path) of every request that reached the emulator's handlers, for tests."""
         self.arrivals: list[tuple[str, str]] = []
@@ -260,9 +263,24 @@ class Emulator:
             return str(self.rng.randrange(10 ** (n - 1), 10**n))
 
     def account(self, account_id: str) -> SandboxAccount | None:
-        """The linked account with this id."""
+        """The linked account with this id (the first, should two share it).
+
+        Looked up through an index of :attr:`accounts` positions, checked on
+        every hit and rebuilt on a miss, so a test that edits the list directly
+        is still seen; a scan of a thousand linked accounts cost the emulator
+        more than the rest of a publish request.
+        """
         with self.lock:
-            return next((a for a in self.accounts if a.id == account_id), None)
+            accounts = self.accounts
+            i = self._account_index.get(account_id)
+            if i is not None and i < len(accounts) and accounts[i].id == account_id:
+                return accounts[i]
+            index: dict[str, int] = {}
+            for n, a in enumerate(accounts):
+                index.setdefault(a.id, n)
+            self._account_index = index
+            found = index.get(account_id)
+            return None if found is None else accounts[found]
 
     def link(self, account: SandboxAccount) -> SandboxAccount:
         """Link a new account (a finished QR login or OAuth consent)."""
@@ -344,7 +362,20 @@ class Emulator:
         return roles
 
     def roles_of(self, method: str, path: str) -> frozenset[str]:
-        """The roles of the route ``method path`` (the path with or without the base path)."""
+        """The roles of the route ``method path`` (the path with or without the base path).
+
+        Asked for every request (the fault plan scopes by role): remembered
+        for the last few thousand routes, as the roles are the class's own.
+        """
+        key = (method, path)
+        found = self._roles_seen.get(key)
+        if found is None:
+            if len(self._roles_seen) >= _ROLES_REMEMBERED:
+                self._roles_seen.clear()
+            found = self._roles_seen[key] = self._roles_of(method, path)
+        return found
+
+    def _roles_of(self, method: str, path: str) -> frozenset[str]:
         base = self.base_path
         relative = (path[len(base) :] or "/") if base and path.startswith(base) else path
         found = set()

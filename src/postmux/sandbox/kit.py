@@ -24,7 +24,7 @@ Needs nothing beyond the core (it is imported by emulators, which need the extra
 from __future__ import annotations
 
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 import attrs
@@ -129,32 +129,53 @@ def option_errors(option_map: OptionMap | None, data: Mapping[str, Any]) -> list
     for name, o in option_map.fields.items():
         if o.built or o.wire not in data:
             continue
-        want = _expected(o, field_types(option_map.options)[name], data[o.wire])
+        want = _check_of(option_map, name, o)(data[o.wire])
         if want is not None:
             out.append((o.wire, want))
     return out
 
 
-def _expected(o: Opt, hint: Any, value: Any) -> str | None:
-    """What ``value`` must be for ``o`` (a field typed ``hint``), or ``None`` when it fits."""
+_CHECKS: dict[int, tuple[Opt, Callable[[Any], str | None]]] = {}
+"""Each option's check, by the option's identity: the field types are read once, not per request."""
+
+
+def _check_of(option_map: OptionMap, name: str, o: Opt) -> Callable[[Any], str | None]:
+    known = _CHECKS.get(id(o))
+    if known is not None and known[0] is o:
+        return known[1]
+    check = _rule(o, field_types(option_map.options)[name])
+    _CHECKS[id(o)] = (o, check)
+    return check
+
+
+def _rule(o: Opt, hint: Any) -> Callable[[Any], str | None]:
+    """The check of one option: what a value must be (``None`` when it fits), from ``o`` and its type."""
     if o.values is not None:
         words = list(o.values.values())
-        return None if value in words else "one of " + ", ".join(map(str, words))
+        said = "one of " + ", ".join(map(str, words))
+        return lambda value: None if value in words else said
     kind = field_kind(hint)
     if kind is bool:
-        return None if isinstance(value, bool) else "a boolean"
+        return lambda value: None if isinstance(value, bool) else "a boolean"
     if kind is int:
-        fits = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        return None if fits else "a non-negative integer"
+        return lambda value: (
+            None
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            else "a non-negative integer"
+        )
     if typing.get_origin(kind) is Literal:
         allowed = typing.get_args(kind)
-        return None if value in allowed else "one of " + ", ".join(map(str, allowed))
+        listed = "one of " + ", ".join(map(str, allowed))
+        return lambda value: None if value in allowed else listed
     if kind is str:
-        return None if isinstance(value, str) else "a string"
+        return lambda value: None if isinstance(value, str) else "a string"
     if typing.get_origin(kind) is tuple:
-        fits = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        return None if fits else "an array of strings"
-    return None
+        return lambda value: (
+            None
+            if isinstance(value, list) and all(isinstance(v, str) for v in value)
+            else "an array of strings"
+        )
+    return lambda value: None
 
 
 def avatar_url(account: SandboxAccount) -> str:

@@ -348,6 +348,7 @@ class Sandbox:
                     log_config=None,
                     log_level="warning",
                     access_log=False,
+                    proxy_headers=False,  # no X-Forwarded-For rewrite: a drop fault finds the client's socket
                     timeout_graceful_shutdown=1,
                 )
             )
