@@ -81,7 +81,9 @@ class AsyncPublisher(PublisherCore):
             transport = ShardedAsyncTransport(connections)
         self.client = client or httpx.AsyncClient(timeout=own_timeout, transport=transport)
         self._sleep = sleep
-        self.driver = AsyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
+        self.driver = AsyncDriver(
+            adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch, owned=self._own_client
+        )
 
     async def run(self, flow: Flow[T]) -> T:
         """Drive one adapter flow (for plugins' extra operations)."""
@@ -175,7 +177,9 @@ class AsyncPublisher(PublisherCore):
         return await self._sleep(step.seconds)
 
     async def _concurrently(self, plans: Sequence[Plan[T]]) -> list[T]:
-        """Each plan as a task, at most ``max_concurrency`` running at once."""
+        """Each plan as a task, at most ``max_concurrency`` running at once (one plan runs here: no task)."""
+        if len(plans) <= 1:  # a one-target publish, one status read: no task, no semaphore, no loop turns
+            return [await self._follow(p) for p in plans]
         import asyncio  # here, not at the top: a sync app never pays for importing asyncio
 
         gate = asyncio.Semaphore(self.max_concurrency)

@@ -38,7 +38,7 @@ from .fetch import FetchPolicy
 from .hosting import HostedFile, MediaHost, remove_quietly
 from .ledger import Ledger, LedgerEntry, Owner, open_ledger
 from .ledger.base import DEFAULT_LEASE, SENDING
-from .media import Media
+from .media import Media, MediaKind
 from .plugins import PluginManager
 from .portable import accepted_by, vendor_problems
 from .post import Post, Target
@@ -103,6 +103,8 @@ class PublisherCore:
                 f"media_fetch must be a postmux.FetchPolicy, got {type(media_fetch).__name__}"
             )
         self.media_fetch = media_fetch or FetchPolicy()
+        self._fetch_base = self.media_fetch  # fetch_for's policies, by kind and platforms, made from it
+        self._fetch_memo: dict[tuple[MediaKind | None, frozenset[str]], FetchPolicy] = {}
         self.media_root = _media_root(media_root)
         self.adapter = adapter
         self._key = key
@@ -433,11 +435,21 @@ class PublisherCore:
     # -- media -------------------------------------------------------------
 
     def fetch_for(self, post: Post, routes: Sequence[Route]) -> FetchPolicy:
-        """The fetch policy for staging ``post``: the publisher's, capped at its platforms' file size."""
+        """The fetch policy for staging ``post``: the publisher's, capped at its platforms' file size.
+
+        Made once per media kind and set of platforms (a policy is frozen), not on every publish.
+        """
         kinds = {m.kind for m in post.media if isinstance(m, Media)}
         kind = kinds.pop() if len(kinds) == 1 else None
-        limit = self.media_fetch.limited(kind, {route.platform for route in routes})
-        return attrs.evolve(self.media_fetch, max_bytes=limit)
+        platforms = frozenset(route.platform for route in routes)
+        base = self.media_fetch
+        if self._fetch_base is not base or len(self._fetch_memo) > 64:  # replaced: the old ones are stale
+            self._fetch_base, self._fetch_memo = base, {}
+        policy = self._fetch_memo.get((kind, platforms))
+        if policy is None:
+            policy = attrs.evolve(base, max_bytes=base.limited(kind, platforms))
+            self._fetch_memo[kind, platforms] = policy
+        return policy
 
     def staging_failed(
         self, post: Post, routes: Sequence[Route], exc: BaseException, owner: Owner | None = None
@@ -605,15 +617,15 @@ class PublisherCore:
                 attrs.evolve(p, status=Status.UNKNOWN, attempt=Attempt.of(post, r.account_id, sent))
                 for p, r in zip(self.failed_batch(post, batch, exc), batch, strict=True)
             ]
-        return [
-            attrs.evolve(
-                p,
-                target=route.target,
-                account_id=p.account_id or route.account_id,
-                post_key=self.post_key(post),
-            )
-            for route, p in zip(batch, results, strict=True)
-        ]
+        key = self.post_key(post)
+        stamped: list[Publication] = []
+        for route, p in zip(batch, results, strict=True):
+            account_id = p.account_id or route.account_id
+            if p.target == route.target and p.account_id == account_id and p.post_key == key:
+                stamped.append(p)  # the plugin filled them in already: no copy (it is frozen)
+            else:
+                stamped.append(attrs.evolve(p, target=route.target, account_id=account_id, post_key=key))
+        return stamped
 
     def previewed(self, post: Post, accounts: Sequence[Account] | None, *, resolve: bool) -> Preview:
         """The requests ``publish(post)`` would send; ``@username`` targets stay as given unless resolved.

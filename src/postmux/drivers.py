@@ -51,6 +51,7 @@ from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
 from .flow import DOWNLOAD_TO, IDEMPOTENT, Flow
 from .media import MediaKind
 from .secrets import Secret, redact, scrub
+from .sending import asend, direct, send
 from .stepping import adrive, drive
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncDriver", "RetryPolicy", "SyncDriver"]
@@ -116,9 +117,11 @@ class _DriverBase:
         retry: RetryPolicy,
         client: httpx.Client | httpx.AsyncClient | None,
         fetch: FetchPolicy | None = None,
+        owned: bool = False,
     ) -> None:
         self.adapter = adapter
         self._client = client
+        self._owned = owned  # the publisher made the client: sent past httpx's layers (postmux.sending)
         self._agent: str | None = None
         self.key = key
         self.retry = retry
@@ -397,8 +400,11 @@ class SyncDriver(_DriverBase):
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], None] = time.sleep,
         fetch: FetchPolicy | None = None,
+        *,
+        owned: bool = False,
     ) -> None:
-        super().__init__(adapter, key, retry, client, fetch)
+        """``owned``: the publisher made ``client`` itself (nothing of the app's to apply to it)."""
+        super().__init__(adapter, key, retry, client, fetch, owned)
         self.client = client
         self.sleep = sleep
 
@@ -485,7 +491,11 @@ class SyncDriver(_DriverBase):
 
     def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
-        response = self.client.send(self.on_the_wire(request), stream=True)
+        wire = self.on_the_wire(request)
+        if self._owned and direct(self.client):
+            response = send(self.client, wire)
+        else:
+            response = self.client.send(wire, stream=True)
         try:
             if response.status_code >= 400 or sink is None:
                 response.read()
@@ -508,8 +518,11 @@ class AsyncDriver(_DriverBase):
         retry: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], Any] = asleep,
         fetch: FetchPolicy | None = None,
+        *,
+        owned: bool = False,
     ) -> None:
-        super().__init__(adapter, key, retry, client, fetch)
+        """``owned``: the publisher made ``client`` itself (nothing of the app's to apply to it)."""
+        super().__init__(adapter, key, retry, client, fetch, owned)
         self.client = client
         self.sleep = sleep
 
@@ -598,7 +611,11 @@ class AsyncDriver(_DriverBase):
 
     async def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
-        response = await self.client.send(self.on_the_wire(request), stream=True)
+        wire = self.on_the_wire(request)
+        if self._owned and direct(self.client):
+            response = await asend(self.client, wire)
+        else:
+            response = await self.client.send(wire, stream=True)
         try:
             if response.status_code >= 400 or sink is None:
                 await response.aread()

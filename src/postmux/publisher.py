@@ -79,7 +79,9 @@ class Publisher(PublisherCore):
         own_timeout = self.own_client(client, transport, timeout)  # before any client is made
         self.client = client or httpx.Client(timeout=own_timeout, transport=transport)
         self._sleep = sleep
-        self.driver = SyncDriver(adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch)
+        self.driver = SyncDriver(
+            adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch, owned=self._own_client
+        )
 
     def run(self, flow: Flow[T]) -> T:
         """Drive one adapter flow (for plugins' extra operations)."""
