@@ -193,13 +193,12 @@ class _DriverBase:
         """
         if not self._is_vendor(request):
             return request
-        wire = httpx.Request(
-            request.method,
-            request.url,
-            headers=request.headers,
-            stream=request.stream,
-            extensions=request.extensions,
-        )
+        # a shallow copy (the same URL, body and stream: nothing to parse again) with headers
+        # and extensions of its own, so the auth header and httpx's timeout land on it alone
+        wire = httpx.Request.__new__(httpx.Request)
+        wire.__dict__.update(vars(request))
+        wire.headers = request.headers.copy()  # with its encoding: update() need not work it out again
+        wire.extensions = dict(request.extensions)
         wire.headers.update(self._auth_for(request))
         return wire
 
