@@ -60,18 +60,22 @@ class Route:
         return self.target.platform
 
 
+_JSON = _json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+"""httpx's JSON encoding (``json.dumps`` with these options), made once instead of per request."""
+
+
 def _json_request(method: str, url: httpx.URL, body: Any, extensions: dict[str, Any]) -> httpx.Request:
     """What ``httpx.Request(method, url, json=body)`` builds, byte for byte, in half the time.
 
     httpx derives each default header through its generic header machinery;
     a publish needs exactly three, so they are set at once.
     """
-    content = _json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-    headers = {
-        "Host": url.netloc.decode("ascii"),
-        "Content-Length": str(len(content)),
-        "Content-Type": "application/json",
-    }
+    content = _JSON.encode(body).encode()
+    headers = [  # bytes already, in httpx's order: nothing for httpx.Headers to encode
+        (b"Host", url.netloc),
+        (b"Content-Length", str(len(content)).encode()),
+        (b"Content-Type", b"application/json"),
+    ]
     request = httpx.Request(
         method, url, headers=headers, stream=httpx.ByteStream(content), extensions=extensions
     )

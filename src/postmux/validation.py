@@ -45,6 +45,7 @@ __all__ = ["check_new_time", "raise_for_problems", "validate"]
 
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
+_HTTP_URL = re.compile(r"^https?://[^/\s]+")
 
 
 class _Problems:
@@ -139,7 +140,7 @@ def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | 
             out.add(field, "the URL or path must be a non-empty string")
             continue
         if item.url is not None:
-            if not re.match(r"^https?://[^/\s]+", item.url):
+            if not _HTTP_URL.match(item.url):
                 out.add(f"{field}.url", f"not an http(s) URL: {item.url!r}")
             elif not caps.remote_media:
                 out.add(f"{field}.url", "this provider takes no media URLs", unsupported=True)

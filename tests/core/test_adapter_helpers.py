@@ -188,3 +188,20 @@ def test_accounts_from_reads_each_item_by_the_declared_keys() -> None:
 def test_accounts_from_refuses_what_it_cannot_read(data: Any) -> None:
     with pytest.raises(ResponseError, match="cannot read linked accounts"):
         Envelope().accounts_from(data, LISTING, at="data", what="linked accounts", platform="tiktok")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "héllo 👋", "n": 1, "ok": True, "none": None},
+        {"nested": {"list": [1, 2.5, "x"], "empty": {}}},
+        [],
+    ],
+)
+def test_a_json_request_is_the_one_httpx_builds(body: Any) -> None:
+    """The adapter's own JSON request (built without httpx's header machinery) is httpx's, byte for byte."""
+    ours = Envelope().request("POST", "/v1/posts?x=1", json=body)
+    theirs = httpx.Request("POST", "https://api.example.com/v1/posts?x=1", json=body)
+    assert ours.headers.raw == theirs.headers.raw
+    assert ours.content == theirs.content
+    assert (ours.method, ours.url) == (theirs.method, theirs.url)
