@@ -77,11 +77,11 @@ def apply_client_defaults(
     The request's own headers win over the client's; ``agent`` replaces only
     httpx's default User-Agent, never one the app set.
     """
-    headers = request.headers
-    present = {key.lower() for key, _ in headers.raw}
+    raw = request.headers.raw
+    present = {key.lower() for key, _ in raw}
     missing = [item for item in _defaults(client, agent) if item[0] not in present]
     if missing:  # one new Headers costs less than adding to the old one header by header
-        request.headers = httpx.Headers([*headers.raw, *missing])
+        request.headers = httpx.Headers([*raw, *missing])
     if client.cookies and b"cookie" not in present:
         client.cookies.set_cookie_header(request)
     if client.params:

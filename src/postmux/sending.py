@@ -32,6 +32,11 @@ __all__ = ["asend", "direct", "send"]
 
 _SYNC_SEND = httpx.Client.send
 _ASYNC_SEND = httpx.AsyncClient.send
+_USABLE = (
+    all(getattr(f, "__wrapped__", None) is None for f in (_SYNC_SEND, _ASYNC_SEND))  # not wrapped already
+    and hasattr(httpx.Client, "_transport_for_url")  # httpx 0.28's layout; any other: client.send
+    and hasattr(httpx.AsyncClient, "_transport_for_url")
+)
 _httpx_log = logging.getLogger("httpx")
 _COOKIE_HEADERS = ("set-cookie", "set-cookie2")  # what http.cookiejar reads; nothing else changes its jar
 
@@ -47,13 +52,12 @@ def direct(client: httpx.Client | httpx.AsyncClient) -> bool:
         return False
     hooks = client.event_hooks
     return (
-        send is original
-        and getattr(send, "__wrapped__", None) is None  # not wrapped before postmux was imported
+        _USABLE
+        and send is original  # not replaced since postmux was imported
         and client.auth is None
         and not client.follow_redirects
         and not hooks["request"]
         and not hooks["response"]
-        and hasattr(client, "_transport_for_url")  # httpx 0.28's layout; any other: client.send
     )
 
 
