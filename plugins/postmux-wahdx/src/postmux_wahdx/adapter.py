@@ -73,17 +73,18 @@ class WahdxAdapter(Adapter):
         url = answer.public_post_url or answer.data.public_post_url
         # The older answer has no status: a URL means done; TikTok without one is still working.
         fallback = Status.PUBLISHED if url or route.platform != "tiktok" else Status.PROCESSING
+        # a post that failed at once says why, as one that fails later does
+        reading = attrs.evolve(answer.data, status=answer.status, public_post_url=url)
+        said = mapping.said(reading, data, default=fallback, kind=post.kind)
         made = Publication(
             target=route.target,
             provider=self.name,
-            status=Status.PROCESSING,
             id=answer.data.publish_id,
             media_kind=post.kind,
             account_id=route.account_id,
+            **said,
         )
-        # a post that failed at once says why, as one that fails later does
-        reading = attrs.evolve(answer.data, status=answer.status, public_post_url=url)
-        return [mapping.refreshed(made, reading, data, default=fallback)]
+        return [made]
 
     def post_body(self, post: Post, route: Route) -> dict[str, Any]:
         """The JSON body one target would get (for previews and tests)."""

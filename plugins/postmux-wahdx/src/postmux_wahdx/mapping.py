@@ -18,7 +18,7 @@ from postmux.extras import merge
 from .vocabulary import STATUSES, VOCABULARY
 from .wire import Reading
 
-__all__ = ["creator_fields", "pick_url", "post_body", "refreshed"]
+__all__ = ["creator_fields", "pick_url", "post_body", "refreshed", "said"]
 
 _PROVIDER = "wahdx"
 
@@ -64,25 +64,24 @@ def pick_url(
     return candidates.get("video") or next((u for u in candidates.values() if u), None)
 
 
-def refreshed(
-    publication: Publication, reading: Reading, raw: Mapping[str, Any], *, default: Status
-) -> Publication:
-    """``publication`` with what an answer said (``default``: the status if it names none).
+def said(
+    r: Reading, raw: Mapping[str, Any], *, default: Status, kind: MediaKind | None, url: str | None = None
+) -> dict[str, Any]:
+    """What an answer says, as :class:`~postmux.Publication` fields (a publish makes one, not two).
 
-    The status is read by :data:`.vocabulary.STATUSES`, the URL by :func:`pick_url`; a URL once
-    known is kept, and a failure says why as Wahdx gave it.
+    The status is read by :data:`.vocabulary.STATUSES` (``default`` if it names none), the URL by
+    :func:`pick_url` (``url``, once known, is kept); a failure says why as Wahdx gave it.
     """
-    reason, url = reading.fail_reason, reading.public_post_url
-    status = STATUSES(reading.status, default=default, reason=reason)
-    failed = status in (Status.FAILED, Status.CANCELLED)
-    return attrs.evolve(
-        publication,
-        status=status,
-        url=pick_url(url, reading.public_post_url_candidates, publication.media_kind) or publication.url,
-        error=(reason or "Wahdx reported the post as failed") if failed else None,
-        error_code=reason if failed else None,
-        raw=raw,
-    )
+    status = STATUSES(r.status, default=default, reason=r.fail_reason)
+    failed, why = status in (Status.FAILED, Status.CANCELLED), r.fail_reason
+    error = (why or "Wahdx reported the post as failed") if failed else None
+    url = pick_url(r.public_post_url, r.public_post_url_candidates, kind) or url
+    return {"status": status, "url": url, "error": error, "error_code": why if failed else None, "raw": raw}
+
+
+def refreshed(p: Publication, reading: Reading, raw: Mapping[str, Any], *, default: Status) -> Publication:
+    """``p`` with what an answer :func:`said`."""
+    return attrs.evolve(p, **said(reading, raw, default=default, kind=p.media_kind, url=p.url))
 
 
 def creator_fields(data: Any) -> Any:
