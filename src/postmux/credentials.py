@@ -12,20 +12,42 @@ and sends again (a 401 did nothing at the vendor, so resending is safe).
 
 Tokens are :class:`~postmux.Secret` values: no repr, log line or error shows
 them, and the driver scrubs every token it has sent from the error bodies it keeps.
+
+A refresh is an HTTP call of its own, and a source's ``load``/``store`` may be
+a database's. The sync driver makes them in place; the async driver asks
+:meth:`CredentialSource.atoken`/:meth:`~CredentialSource.arefreshed`, which run
+them on the source's own worker thread, so an ``AsyncPublisher``'s event loop
+runs on meanwhile. The refresh hook may be a coroutine function too (an async
+app's OAuth client): see :data:`AsyncRefresh`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import attrs
 
-from .errors import MissingCredentialsError
+from .errors import ConfigurationError, MissingCredentialsError
 from .secrets import Secret
 
-__all__ = ["ACCOUNT", "NO_KEY", "CredentialSource", "MemoryCredentials", "Refresh", "Token"]
+__all__ = [
+    "ACCOUNT",
+    "NO_KEY",
+    "AsyncRefresh",
+    "CredentialSource",
+    "MemoryCredentials",
+    "Refresh",
+    "Token",
+]
+
+T = TypeVar("T")
 
 ACCOUNT = "postmux.account"
 """Request extension: the account id a request acts for (set by ``Adapter.request(account=…)``)."""
@@ -58,20 +80,46 @@ class Token:
 
 
 Refresh = Callable[[str, Token], Token]
-"""The refresh hook: ``(account, stale token) -> new token`` (the plugin's or the app's OAuth call)."""
+"""The refresh hook: ``(account, stale token) -> new token`` (the plugin's or the app's OAuth call).
+
+Under an ``AsyncPublisher`` it runs on the source's worker thread, never on the event loop.
+"""
+
+AsyncRefresh = Callable[[str, Token], Coroutine[Any, Any, Token]]
+"""A refresh hook that is a coroutine function (``async def``), for an async app's OAuth client.
+
+Under an ``AsyncPublisher`` it runs on that publisher's event loop (where the
+app's async client lives), awaited while the source's lock is held, so
+concurrent targets of one account still refresh once. Under a sync
+``Publisher`` it runs to its end in an event loop of its own
+(:func:`asyncio.run`), which needs the hook to make its client per call; a sync
+publisher called from inside a running event loop cannot run it and says so.
+"""
+
+_CALLER_LOOP: contextvars.ContextVar[asyncio.AbstractEventLoop | None] = contextvars.ContextVar(
+    "postmux.credentials.caller_loop", default=None
+)
+"""The event loop of the async driver that asked, seen by the source's worker thread."""
 
 
 class CredentialSource:
     """Where the driver gets an account's token; subclass for a database or a vault.
 
     Subclasses implement :meth:`load` and :meth:`store`; :meth:`token` and
-    :meth:`refreshed` (what the driver calls) add the refresh rules, once,
+    :meth:`refreshed` (what the sync driver calls) add the refresh rules, once,
     under a lock so that concurrent targets of one account refresh once.
+    :meth:`atoken` and :meth:`arefreshed` (what the async driver awaits) run
+    those two on the source's one worker thread: the loop never waits on the
+    lock, a refresh or a ``load``, and callers queue for that thread rather
+    than each holding one of the loop's default executor's threads.
     """
 
-    def __init__(self, refresh: Refresh | None = None) -> None:
+    def __init__(self, refresh: Refresh | AsyncRefresh | None = None) -> None:
         self._refresh = refresh
         self._lock = threading.Lock()
+        # one thread (started on first use): async callers queue here, not in the loop's executor,
+        # which a coroutine hook may need (a DNS lookup) while the thread waits for it
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postmux-credentials")
 
     def load(self, account: str) -> Token | None:
         """The stored token of ``account``, if any."""
@@ -81,8 +129,14 @@ class CredentialSource:
         """Keep ``account``'s new token (after a refresh, or a first link)."""
         raise NotImplementedError
 
-    def token(self, account: str) -> Token:
-        """``account``'s token for a request now, refreshed first when it is about to expire."""
+    def token(self, account: str, *, refresh: bool = True) -> Token:
+        """``account``'s token for a request now, refreshed first when it is about to expire.
+
+        ``refresh=False``: the stored token as it is, read without waiting on a
+        refresh under way (a preview, which sends nothing).
+        """
+        if not refresh:
+            return self._require(account)
         with self._lock:
             token = self._require(account)
             if token.expiring() and self._refresh is not None and token.refresh is not None:
@@ -99,6 +153,20 @@ class CredentialSource:
                 return None
             return self._renew(account, token)
 
+    async def atoken(self, account: str) -> Token:
+        """:meth:`token`, awaited off the event loop (what the async driver calls)."""
+        return await self._off_loop(functools.partial(self.token, account))
+
+    async def arefreshed(self, account: str, stale: Secret) -> Token | None:
+        """:meth:`refreshed`, awaited off the event loop (what the async driver calls)."""
+        return await self._off_loop(functools.partial(self.refreshed, account, stale))
+
+    async def _off_loop(self, call: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()  # the caller's context, as asyncio.to_thread hands on
+        context.run(_CALLER_LOOP.set, loop)  # in the copy only: a coroutine hook is run on this loop
+        return await loop.run_in_executor(self._worker, context.run, call)
+
     def _require(self, account: str) -> Token:
         token = self.load(account)
         if token is None:
@@ -107,15 +175,39 @@ class CredentialSource:
 
     def _renew(self, account: str, token: Token) -> Token:
         assert self._refresh is not None
-        new = self._refresh(account, token)
+        made = self._refresh(account, token)
+        new = made if isinstance(made, Token) else _awaited(made, account)
         self.store(account, new)
         return new
+
+
+def _awaited(made: Coroutine[Any, Any, Token], account: str) -> Token:
+    """A coroutine hook's token, from sync code: run on the asking async driver's loop, else on its own.
+
+    Told apart by what the hook returns (not ``inspect.iscoroutinefunction``),
+    so a ``functools.partial`` or an object with an ``async def __call__`` is
+    run too.
+    """
+    loop = _CALLER_LOOP.get()
+    if loop is not None:  # on the source's worker thread, for an async driver: its loop runs the hook
+        return asyncio.run_coroutine_threadsafe(made, loop).result()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(made)
+    made.close()  # never awaited, on purpose: no "never awaited" warning
+    raise ConfigurationError(
+        f"the refresh hook of account {account!r} is a coroutine function: a sync Publisher called "
+        "inside a running event loop cannot run it (use an AsyncPublisher there)"
+    )
 
 
 class MemoryCredentials(CredentialSource):
     """Tokens in memory, by account id: the default, and what tests use."""
 
-    def __init__(self, tokens: dict[str, Token] | None = None, *, refresh: Refresh | None = None) -> None:
+    def __init__(
+        self, tokens: dict[str, Token] | None = None, *, refresh: Refresh | AsyncRefresh | None = None
+    ) -> None:
         super().__init__(refresh)
         self._tokens = dict(tokens or {})
 

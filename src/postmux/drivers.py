@@ -37,7 +37,7 @@ import httpx
 from .adapter import Adapter, retry_after
 from .client import apply_client_defaults, user_agent
 from .connect import asleep
-from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN
+from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN, CredentialSource, Token
 from .errors import (
     FetchRefusedError,
     PostmuxError,
@@ -138,7 +138,8 @@ class _DriverBase:
         The auth header is the account's own token where the flow names an
         account and the publisher has per-account credentials. The driver
         itself passes ``auth=False`` and adds it only to the copy it sends
-        (:meth:`on_the_wire`); a preview shows it (redacted).
+        (:meth:`on_the_wire`); a preview shows it (redacted), with the stored
+        token as it is: a preview sends nothing, a refresh included.
         """
         if self._agent is None:  # looked up on first use, not when the publisher is made
             self._agent = user_agent(type(self.adapter))
@@ -147,9 +148,9 @@ class _DriverBase:
         else:  # a preview with no client: what postmux itself adds
             request.headers.setdefault("User-Agent", self._agent)
         if auth and self._is_vendor(request):
-            request.headers.update(self._auth_for(request))
+            request.headers.update(self._auth_for(request, refresh=False))
 
-    def _auth_for(self, request: httpx.Request) -> Mapping[str, str]:
+    def _auth_for(self, request: httpx.Request, *, refresh: bool = True) -> Mapping[str, str]:
         """The auth header for ``request``: its account's token where there is one, else the key."""
         account = request.extensions.get(ACCOUNT)
         source = self.adapter.credentials
@@ -157,7 +158,7 @@ class _DriverBase:
             return {} if self._keyless else self.adapter.auth_headers(self.key)
         token: Secret | None = request.extensions.get(TOKEN)
         if token is None:
-            token = source.token(account).access
+            token = source.token(account, refresh=refresh).access
             self._use(request, token)
         return self.adapter.auth_headers(token)
 
@@ -166,17 +167,32 @@ class _DriverBase:
             self._tokens = [*self._tokens[-63:], token]
         request.extensions[TOKEN] = token  # a Secret: the next attempt sends the same token
 
-    def _refreshed(self, request: httpx.Request) -> bool:
-        """After a 401 for an account's token: refresh it once and say whether to send again."""
+    def _unsigned(self, request: httpx.Request) -> tuple[CredentialSource, str] | None:
+        """The source and account whose token ``request`` still needs (``None``: it has one or needs none)."""
+        source, account = self.adapter.credentials, request.extensions.get(ACCOUNT)
+        if source is None or account is None or TOKEN in request.extensions or not self._is_vendor(request):
+            return None
+        return source, account
+
+    def _refreshable(self, request: httpx.Request) -> tuple[CredentialSource, str] | None:
+        """After a 401: the source and account to refresh, once (``None``: send nothing again)."""
         source, account = self.adapter.credentials, request.extensions.get(ACCOUNT)
         if source is None or account is None or request.extensions.get(REFRESHED):
-            return False
-        token = source.refreshed(account, request.extensions[TOKEN])
+            return None
+        return source, account
+
+    def _renewed(self, request: httpx.Request, token: Token | None) -> bool:
+        """Take the token a 401's refresh gave (``None``: none) and say whether to send again."""
         if token is None:
             return False
         request.extensions[REFRESHED] = True
         self._use(request, token.access)
         return True
+
+    def _refreshed(self, request: httpx.Request) -> bool:
+        """After a 401 for an account's token: refresh it once and say whether to send again."""
+        due = self._refreshable(request)
+        return due is not None and self._renewed(request, due[0].refreshed(due[1], request.extensions[TOKEN]))
 
     @property
     def secrets(self) -> tuple[Secret, ...]:
@@ -232,13 +248,18 @@ class _DriverBase:
         return error, self.retry.delay(attempt, None)
 
     def on_error_status(
-        self, request: httpx.Request, response: httpx.Response, attempt: int
+        self, request: httpx.Request, response: httpx.Response, attempt: int, refreshed: bool | None = None
     ) -> tuple[ProviderError, float | None]:
-        """The error for an error status and the delay before a retry (``None``: raise)."""
+        """The error for an error status and the delay before a retry (``None``: raise).
+
+        ``refreshed``: whether the caller already refreshed the account's
+        token after this 401 (the async driver, off its loop); ``None``: a 401
+        refreshes here.
+        """
         body = redact(response.text, *self.secrets)
         if self._is_vendor(request):
             error = self.adapter.error_for(response, body)
-            if response.status_code == 401 and self._refreshed(request):
+            if response.status_code == 401 and (self._refreshed(request) if refreshed is None else refreshed):
                 return error, 0.0
         else:
             error = error_for_status(
@@ -267,13 +288,18 @@ class _DriverBase:
         return sink
 
     def delay_after_response(
-        self, request: httpx.Request, response: httpx.Response, attempt: int, started: float
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        attempt: int,
+        started: float,
+        refreshed: bool | None = None,
     ) -> float | None:
         """``None`` for a success; the pause before a retry; or raises the mapped error."""
         self.log(request, response, started)
         if response.status_code < 400:
             return None
-        error, delay = self.on_error_status(request, response, attempt)
+        error, delay = self.on_error_status(request, response, attempt, refreshed)
         if delay is None:
             raise error
         return delay
@@ -600,7 +626,8 @@ class AsyncDriver(_DriverBase):
             except httpx.HTTPError as exc:
                 error, delay = self.on_transport_error(request, exc, attempt)
             else:
-                delay = self.delay_after_response(request, response, attempt, started)
+                refreshed = await self._arefreshed(request) if response.status_code == 401 else False
+                delay = self.delay_after_response(request, response, attempt, started, refreshed)
                 if delay is None:
                     return response
             if delay is None:  # raised here, outside the except: no httpx exception as its context
@@ -608,8 +635,22 @@ class AsyncDriver(_DriverBase):
             await self.sleep(delay)
             attempt += 1
 
+    async def _signed(self, request: httpx.Request) -> None:
+        """Fetch the account's token before :meth:`on_the_wire` would: off the loop, a refresh included."""
+        due = self._unsigned(request)
+        if due is not None:
+            self._use(request, (await due[0].atoken(due[1])).access)
+
+    async def _arefreshed(self, request: httpx.Request) -> bool:
+        """:meth:`_refreshed`, the refresh awaited off the loop."""
+        due = self._refreshable(request) if self._is_vendor(request) else None
+        return due is not None and self._renewed(
+            request, await due[0].arefreshed(due[1], request.extensions[TOKEN])
+        )
+
     async def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
+        await self._signed(request)  # the token is on the request now: on_the_wire asks no source
         wire = self.on_the_wire(request)
         if self._owned and direct(self.client):
             response = await asend(self.client, wire)

@@ -211,12 +211,13 @@ def _first_request(
 def describe_request(request: httpx.Request, auth: _DriverBase, key: Secret, step: str) -> RequestPreview:
     """``request`` as the driver would send it, auth header added and then redacted."""
     auth.prepare(request)
-    headers = {name: redact(value, key) for name, value in request.headers.items()}
+    secrets = (key, *auth.secrets)  # an account's token too, where the request acts for one
+    headers = {name: redact(value, *secrets) for name, value in request.headers.items()}
     kind, body = _body(request, key)
     return RequestPreview(
         step=step,
         method=request.method,
-        url=redact(str(request.url), key),
+        url=redact(str(request.url), *secrets),
         headers=headers,
         body_kind=kind,
         body=body,

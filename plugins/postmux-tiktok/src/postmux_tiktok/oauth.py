@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from postmux import Secret
-from postmux.credentials import MemoryCredentials, Refresh, Token
+from postmux.credentials import AsyncRefresh, MemoryCredentials, Refresh, Token
 from postmux.errors import ResponseError
 from postmux.secrets import redact
 
@@ -51,7 +51,11 @@ def read_token(data: Any) -> tuple[str, Token]:
 def refresher(
     client_key: str, client_secret: str | Secret, base_url: str = API, client: Any = None
 ) -> Refresh:
-    """A credential source's refresh hook (TikTok may rotate the refresh token too: the source keeps it)."""
+    """A credential source's refresh hook (TikTok may rotate the refresh token too: the source keeps it).
+
+    A sync hook (one ``httpx.Client`` call): under an ``AsyncPublisher`` the
+    source runs it on its worker thread, so the event loop is never blocked.
+    """
     secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
 
     def refresh(account: str, token: Token) -> Token:
@@ -84,7 +88,9 @@ def refresher(
 class FileCredentials(MemoryCredentials):
     """Tokens in a JSON file only its owner may read (``0600``), for one process; rewritten on each change."""
 
-    def __init__(self, path: str | os.PathLike[str], *, refresh: Refresh | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, refresh: Refresh | AsyncRefresh | None = None
+    ) -> None:
         self.path = Path(path)
         try:
             data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
