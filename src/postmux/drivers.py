@@ -626,7 +626,11 @@ class AsyncDriver(_DriverBase):
             except httpx.HTTPError as exc:
                 error, delay = self.on_transport_error(request, exc, attempt)
             else:
-                refreshed = await self._arefreshed(request) if response.status_code == 401 else False
+                refreshed = False
+                if response.status_code == 401:
+                    waited = time.perf_counter()
+                    refreshed = await self._arefreshed(request)
+                    started += time.perf_counter() - waited  # the logged time is the request's alone
                 delay = self.delay_after_response(request, response, attempt, started, refreshed)
                 if delay is None:
                     return response
