@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
@@ -114,6 +114,10 @@ class CredentialSource:
     than each holding one of the loop's default executor's threads.
     """
 
+    in_memory: ClassVar[bool] = False
+    """True when :meth:`load` only reads memory: the async driver then reads a token that needs
+    no refresh on its loop, with no thread hop (a database's ``load`` stays off the loop)."""
+
     def __init__(self, refresh: Refresh | AsyncRefresh | None = None) -> None:
         self._refresh = refresh
         self._lock = threading.Lock()
@@ -139,7 +143,7 @@ class CredentialSource:
             return self._require(account)
         with self._lock:
             token = self._require(account)
-            if token.expiring() and self._refresh is not None and token.refresh is not None:
+            if self._due(token):
                 token = self._renew(account, token)
             return token
 
@@ -154,7 +158,18 @@ class CredentialSource:
             return self._renew(account, token)
 
     async def atoken(self, account: str) -> Token:
-        """:meth:`token`, awaited off the event loop (what the async driver calls)."""
+        """:meth:`token`, awaited off the event loop (what the async driver calls).
+
+        An in-memory source's token that needs no refresh is read in place,
+        when no refresh holds the lock: nothing there can wait.
+        """
+        if self.in_memory and self._lock.acquire(blocking=False):
+            try:
+                token = self._require(account)
+                if not self._due(token):
+                    return token
+            finally:
+                self._lock.release()
         return await self._off_loop(functools.partial(self.token, account))
 
     async def arefreshed(self, account: str, stale: Secret) -> Token | None:
@@ -166,6 +181,10 @@ class CredentialSource:
         context = contextvars.copy_context()  # the caller's context, as asyncio.to_thread hands on
         context.run(_CALLER_LOOP.set, loop)  # in the copy only: a coroutine hook is run on this loop
         return await loop.run_in_executor(self._worker, context.run, call)
+
+    def _due(self, token: Token) -> bool:
+        """True when ``token`` is to be refreshed before it is sent (and can be)."""
+        return token.expiring() and self._refresh is not None and token.refresh is not None
 
     def _require(self, account: str) -> Token:
         token = self.load(account)
@@ -204,6 +223,8 @@ def _awaited(made: Coroutine[Any, Any, Token], account: str) -> Token:
 
 class MemoryCredentials(CredentialSource):
     """Tokens in memory, by account id: the default, and what tests use."""
+
+    in_memory = True
 
     def __init__(
         self, tokens: dict[str, Token] | None = None, *, refresh: Refresh | AsyncRefresh | None = None

@@ -274,3 +274,31 @@ async def test_a_preview_refreshes_nothing_and_shows_no_token() -> None:
         assert "tok-a-secret" not in repr(preview)
     assert calls == []  # a preview sends nothing, a refresh included
     assert vendor.requests == []
+
+
+class DatabaseCredentials(MemoryCredentials):
+    """A source whose ``load`` may wait on I/O (a database's): read off the loop."""
+
+    in_memory = False
+
+    def __init__(self, tokens: dict[str, Token]) -> None:
+        super().__init__(tokens)
+        self.threads: list[int] = []
+
+    def load(self, account: str) -> Token | None:
+        self.threads.append(threading.get_ident())
+        return super().load(account)
+
+
+async def test_a_source_that_may_wait_is_read_off_the_loop_and_memory_in_place() -> None:
+    vendor = Vendor({"POST /posts": _ok})
+    database = DatabaseCredentials({"creator-a": Token(access=Secret("tok-a"))})
+    (result,) = await _async_publisher(vendor, database).publish(ONE)
+    assert result.status is Status.PUBLISHED
+    assert database.threads
+    assert threading.get_ident() not in database.threads
+    memory = MemoryCredentials({"creator-a": Token(access=Secret("tok-a"), expires_at=LATER)})
+    (result,) = await _async_publisher(vendor, memory).publish(ONE)
+    assert result.status is Status.PUBLISHED
+    assert memory._worker._threads == set()  # a fresh token in memory: no thread hop at all
+    assert _tokens(vendor) == ["Bearer tok-a", "Bearer tok-a"]
