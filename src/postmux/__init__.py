@@ -82,8 +82,8 @@ if TYPE_CHECKING:
 
 # Every other public name is imported on first use (PEP 562), so ``import postmux``
 # plus one publisher loads only what that publisher needs (no asyncio for a sync
-# publisher, no SQLite/PostgreSQL ledger code without a ledger, no comparison,
-# connect or portability code): startup is issue 15's "import + first publisher".
+# publisher, no SQLite/PostgreSQL ledger code without such a ledger, no preview or
+# comparison code): start-up is issue 15's "import + first publisher".
 _LAZY: dict[str, str] = {
     "Account": "accounts",
     "AccountStatus": "accounts",
