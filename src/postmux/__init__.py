@@ -14,21 +14,11 @@ Each vendor is a plugin (entry-point group ``postmux``); see :mod:`postmux.adapt
 
 from __future__ import annotations
 
+import importlib
+import sys
+from types import ModuleType
 from typing import TYPE_CHECKING
 
-from .accounts import Account, AccountStatus, CreatorInfo
-from .adapter import Adapter, Route
-from .async_publisher import AsyncPublisher
-from .capabilities import Capabilities, PlatformSupport
-from .connect import (
-    AsyncConnectSession,
-    ConnectFailedError,
-    ConnectPoll,
-    ConnectSession,
-    ConnectStart,
-    ConnectStatus,
-)
-from .drivers import RetryPolicy
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -54,37 +44,124 @@ from .errors import (
     ValidationError,
 )
 from .factory import async_publisher, providers, publisher
-from .fetch import FetchPolicy
-from .hookspecs import hookimpl, plugin_hooks
-from .hosting import HostedFile, MediaHost
-from .ledger import Ledger, MemoryLedger, SQLiteLedger
-from .media import Media, MediaKind
-from .options import (
-    FacebookOptions,
-    InstagramOptions,
-    ThreadsOptions,
-    TikTokOptions,
-    YouTubeOptions,
-)
-from .portable import Change, PortabilityReport, VendorCheck, check_portable
-from .post import Post, Target
-from .preview import Preview
-from .publisher import Publisher
-from .results import Publication, PublishReport
-from .secrets import Secret
-from .status import Status
 
 if TYPE_CHECKING:
+    from .accounts import Account, AccountStatus, CreatorInfo
+    from .adapter import Adapter, Route
+    from .async_publisher import AsyncPublisher
+    from .capabilities import Capabilities, PlatformSupport
     from .comparison import Comparison, compare
+    from .connect import (
+        AsyncConnectSession,
+        ConnectFailedError,
+        ConnectPoll,
+        ConnectSession,
+        ConnectStart,
+        ConnectStatus,
+    )
+    from .drivers import RetryPolicy
+    from .fetch import FetchPolicy
+    from .hookspecs import hookimpl, plugin_hooks
+    from .hosting import HostedFile, MediaHost
+    from .ledger import Ledger, MemoryLedger, SQLiteLedger
+    from .media import Media, MediaKind
+    from .options import (
+        FacebookOptions,
+        InstagramOptions,
+        ThreadsOptions,
+        TikTokOptions,
+        YouTubeOptions,
+    )
+    from .portable import Change, PortabilityReport, VendorCheck, check_portable
+    from .post import Post, Target
+    from .preview import Preview
+    from .publisher import Publisher
+    from .results import Publication, PublishReport
+    from .secrets import Secret
+    from .status import Status
+
+# Every other public name is imported on first use (PEP 562), so ``import postmux``
+# plus one publisher loads only what that publisher needs (no asyncio for a sync
+# publisher, no SQLite/PostgreSQL ledger code without such a ledger, no preview or
+# comparison code): start-up is issue 15's "import + first publisher".
+_LAZY: dict[str, str] = {
+    "Account": "accounts",
+    "AccountStatus": "accounts",
+    "Adapter": "adapter",
+    "AsyncConnectSession": "connect",
+    "AsyncPublisher": "async_publisher",
+    "Capabilities": "capabilities",
+    "Change": "portable",
+    "Comparison": "comparison",
+    "ConnectFailedError": "connect",
+    "ConnectPoll": "connect",
+    "ConnectSession": "connect",
+    "ConnectStart": "connect",
+    "ConnectStatus": "connect",
+    "CreatorInfo": "accounts",
+    "FacebookOptions": "options",
+    "FetchPolicy": "fetch",
+    "HostedFile": "hosting",
+    "InstagramOptions": "options",
+    "Ledger": "ledger",
+    "Media": "media",
+    "MediaHost": "hosting",
+    "MediaKind": "media",
+    "MemoryLedger": "ledger",
+    "PlatformSupport": "capabilities",
+    "PortabilityReport": "portable",
+    "Post": "post",
+    "Preview": "preview",
+    "Publication": "results",
+    "PublishReport": "results",
+    "Publisher": "publisher",
+    "RetryPolicy": "drivers",
+    "Route": "adapter",
+    "SQLiteLedger": "ledger",
+    "Secret": "secrets",
+    "Status": "status",
+    "Target": "post",
+    "ThreadsOptions": "options",
+    "TikTokOptions": "options",
+    "VendorCheck": "portable",
+    "YouTubeOptions": "options",
+    "check_portable": "portable",
+    "compare": "comparison",
+    "hookimpl": "hookspecs",
+    "plugin_hooks": "hookspecs",
+}
 
 
 def __getattr__(name: str) -> object:
-    """``compare`` and ``Comparison``, imported on first use: most programs never compare vendors."""
-    if name in ("Comparison", "compare"):
-        from . import comparison
+    """The public name ``name``, imported from its module on first use and then kept."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'postmux' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
-        return getattr(comparison, name)
-    raise AttributeError(f"module 'postmux' has no attribute {name!r}")
+
+class _Package(ModuleType):
+    """The package, whose functions ``publisher`` and ``async_publisher`` outlive their modules' import.
+
+    The submodules ``postmux.publisher`` and ``postmux.async_publisher`` share
+    those names; importing a submodule binds it on its package, which would
+    hide the function once the submodule is first imported lazily.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in ("publisher", "async_publisher") and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __dir__() -> list[str]:
+    """The public names too, although most are not imported yet."""
+    return sorted(set(globals()) | set(__all__))
 
 
 __version__ = "0.1.0"

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import httpx
@@ -42,12 +43,14 @@ from .media import Media, MediaKind
 from .plugins import PluginManager
 from .portable import accepted_by, vendor_problems
 from .post import Post, Target
-from .preview import Preview, preview_post
 from .reconcile import Attempt
 from .results import Publication, PublishReport, error_facts
 from .secrets import Secret, redact
 from .status import Status
 from .validation import raise_for_problems
+
+if TYPE_CHECKING:  # imported by preview() only: a publish never loads it
+    from .preview import Preview
 
 __all__ = ["CLAIMED_ELSEWHERE", "PublisherCore", "as_publications", "own_client_timeout"]
 
@@ -632,6 +635,8 @@ class PublisherCore:
 
         Validates first (raising every problem, as ``publish`` does); sends nothing.
         """
+        from .preview import preview_post  # only previews need it, not publishing
+
         routes = self.routes(post, accounts) if resolve else [Route(t, t.account) for t in post.targets]
         client = getattr(self, "client", None)  # the publisher's: its headers are part of the request
         return preview_post(self.adapter, self._key, post, routes, client)

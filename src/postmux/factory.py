@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .adapter import Adapter
-from .async_publisher import AsyncPublisher
 from .credentials import NO_KEY, CredentialSource
 from .environment import configured
 from .errors import ConfigurationError, MissingCredentialsError
@@ -18,9 +17,12 @@ from .plugins import PluginManager, plugin_manager
 from .publisher import Publisher
 from .secrets import Secret
 
+if TYPE_CHECKING:  # imported by async_publisher() itself: a sync program never loads asyncio
+    from .async_publisher import AsyncPublisher
+
 __all__ = ["PROVIDER_ENV", "async_publisher", "providers", "publisher"]
 
-P = TypeVar("P", Publisher, AsyncPublisher)
+P = TypeVar("P", Publisher, "AsyncPublisher")
 
 PROVIDER_ENV = "POSTMUX_PROVIDER"
 """The environment variable naming the provider when none is passed."""
@@ -128,6 +130,8 @@ def async_publisher(
     **options: Any,
 ) -> AsyncPublisher:
     """An :class:`AsyncPublisher`; the same arguments as :func:`publisher`."""
+    from .async_publisher import AsyncPublisher
+
     return _made(
         AsyncPublisher,
         name,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -33,8 +33,10 @@ from .flow import Flow
 from .hosting import HostedFile
 from .ledger import Owner
 from .post import Post, Target
-from .preview import Preview
 from .results import Publication, PublishReport
+
+if TYPE_CHECKING:  # imported by preview() only: a publish never loads it
+    from .preview import Preview
 
 __all__ = [
     "Concurrently",

@@ -8,10 +8,15 @@ rather than one silently shadowing the other.
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.metadata
 import logging
+import os
+import re
+import sys
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -29,6 +34,58 @@ LISTENERS_GROUP = "postmux.listeners"
 """Entry points of plugins that only listen (``postmux_publish_finished``), provide no vendor."""
 
 log = logging.getLogger("postmux")
+
+
+def named_entry_points(group: str, name: str) -> list[importlib.metadata.EntryPoint]:
+    """The entry points called ``name`` in ``group``, as ``importlib.metadata.entry_points`` finds them.
+
+    Making the first publisher looks up one entry point, and ``entry_points()``
+    builds a distribution object and reads the metadata of every installed
+    distribution to do it (16–26 ms with ~130 distributions). This reads only
+    the ``entry_points.txt`` files that exist, and parses only those that
+    declare ``group``. The same distributions win: the first on ``sys.path``
+    of each name. Where another finder
+    can provide distributions, or a path entry is a zip file, importlib looks.
+    """
+    header = f"[{group}]"
+    if any(
+        hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder
+        for finder in sys.meta_path
+    ):
+        return _entry_points_by_importlib(group, name)
+    seen: set[str] = set()
+    found: list[importlib.metadata.EntryPoint] = []
+    for entry in sys.path:
+        root = entry or "."
+        if os.path.basename(root).lower().endswith(".egg"):
+            return _entry_points_by_importlib(group, name)  # an egg's own layout
+        try:
+            children = os.listdir(root)
+        except FileNotFoundError:
+            continue  # nothing there, for importlib either
+        except OSError:
+            return _entry_points_by_importlib(group, name)  # a zip file, or unreadable
+        for child in children:  # importlib's order: names by first appearance, the first of each
+            low = child.lower()
+            if not low.endswith((".dist-info", ".egg-info")):
+                continue
+            dist_name = re.sub(r"[-_.]+", "_", low.rpartition(".")[0].partition("-")[0])
+            if dist_name in seen:
+                continue
+            seen.add(dist_name)
+            try:
+                with open(os.path.join(root, child, "entry_points.txt"), encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:  # none, or an .egg-info file: no entry points
+                continue
+            if header in text:
+                dist = importlib.metadata.PathDistribution(Path(root, child))
+                found.extend(dist.entry_points.select(group=group, name=name))
+    return found
+
+
+def _entry_points_by_importlib(group: str, name: str) -> list[importlib.metadata.EntryPoint]:
+    return [ep for ep in importlib.metadata.entry_points(group=group) if ep.name == name]
 
 
 class PluginManager:
@@ -137,10 +194,7 @@ class PluginManager:
         """
         with self._lock:
             if self._pending:
-                named = [
-                    ep for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT) if ep.name == name
-                ]
-                self._load(named)
+                self._load(named_entry_points(hookspecs.PROJECT, name))
                 found = self._registered().get(name)
                 if found is not None:
                     return found

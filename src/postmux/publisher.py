@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -33,11 +33,13 @@ from .ledger import Ledger
 from .plan import Concurrently, DropHosted, HostMedia, Plan, RunFlow, Step
 from .plugins import PluginManager
 from .post import Post, Target
-from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
 from .stepping import drive
 from .validation import check_new_time
+
+if TYPE_CHECKING:  # imported by preview() only: a publish never loads it
+    from .preview import Preview
 
 __all__ = ["Publisher"]
 

@@ -98,20 +98,22 @@ def entry_points(*pairs: tuple[str, str]) -> Any:
     return select
 
 
-def test_two_distributions_with_one_entry_point_name_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+def installed(monkeypatch: pytest.MonkeyPatch, select: Any) -> None:
+    """Make ``select`` the installed entry points, for both of postmux's lookups (all, and by name)."""
+    monkeypatch.setattr(importlib.metadata, "entry_points", select)
     monkeypatch.setattr(
-        plugins_module.importlib.metadata,
-        "entry_points",
-        entry_points(("fake", "FAKE_PLUGIN"), ("fake", "IMPOSTOR_PLUGIN")),
+        plugins_module, "named_entry_points", lambda group, name: [e for e in select(group) if e.name == name]
     )
+
+
+def test_two_distributions_with_one_entry_point_name_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed(monkeypatch, entry_points(("fake", "FAKE_PLUGIN"), ("fake", "IMPOSTOR_PLUGIN")))
     with pytest.raises(ConfigurationError, match="claimed by two plugins"):
         PluginManager().get("fake")
 
 
 def test_a_name_that_is_no_entry_point_name_loads_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        plugins_module.importlib.metadata, "entry_points", entry_points(("postmux-fake", "FAKE_PLUGIN"))
-    )
+    installed(monkeypatch, entry_points(("postmux-fake", "FAKE_PLUGIN")))
     manager = PluginManager()
     assert manager.get("fake") is FakeAdapter
     with pytest.raises(UnknownProviderError) as info:
@@ -120,11 +122,7 @@ def test_a_name_that_is_no_entry_point_name_loads_all(monkeypatch: pytest.Monkey
 
 
 def test_the_named_plugin_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        plugins_module.importlib.metadata,
-        "entry_points",
-        entry_points(("fake", "FAKE_PLUGIN"), ("impostor", "IMPOSTOR_PLUGIN")),
-    )
+    installed(monkeypatch, entry_points(("fake", "FAKE_PLUGIN"), ("impostor", "IMPOSTOR_PLUGIN")))
     manager = PluginManager()
     assert manager.get("fake") is FakeAdapter
     assert manager._pm.get_plugin("impostor") is None

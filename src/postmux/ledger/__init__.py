@@ -25,7 +25,9 @@ path or URL.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import LedgerError
 from .base import (
@@ -38,8 +40,10 @@ from .base import (
     load_publication,
 )
 from .memory import MemoryLedger
-from .postgres import PostgresLedger
-from .sqlite import SQLiteLedger
+
+if TYPE_CHECKING:
+    from .postgres import PostgresLedger
+    from .sqlite import SQLiteLedger
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -56,6 +60,20 @@ __all__ = [
     "open_ledger",
 ]
 
+_BACKENDS = {"PostgresLedger": "postgres", "SQLiteLedger": "sqlite"}
+
+
+def __getattr__(name: str) -> object:
+    """``SQLiteLedger`` and ``PostgresLedger``, imported on first use: a publisher without a file or
+    database ledger never loads their SQL (issue 15's start-up figure)."""
+    module = _BACKENDS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 _SQLITE_SCHEME = "sqlite:///"
 
@@ -68,6 +86,9 @@ def open_ledger(value: Ledger | str | Path | None) -> Ledger | None:
     """
     if value is None:
         return None
+    from .postgres import PostgresLedger
+    from .sqlite import SQLiteLedger
+
     if isinstance(value, Path):
         return SQLiteLedger(value)
     if isinstance(value, str):

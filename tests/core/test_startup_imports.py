@@ -1,0 +1,109 @@
+"""``import postmux`` and one plain publisher load only what that publisher needs (issue 15's start-up).
+
+Each check runs in a fresh interpreter: the modules a program imported are
+only visible before anything else has imported them. Modules httpx imports
+itself (rich and click, when httpx's command line is installed) are not
+postmux's doing, so each check subtracts what ``import httpx`` alone loads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import postmux
+
+# Never loaded by a plain sync publisher without a ledger: the sandbox and its web stack, the
+# command line and its terminal libraries, cattrs before a converter's first use, asyncio and the
+# async publisher, the SQL ledgers, the vendor comparison and the
+# request preview (only ``preview()`` needs it).
+MUST_NOT = (
+    "starlette",
+    "uvicorn",
+    "cattrs",
+    "rich",
+    "click",
+    "asyncio",
+    "sqlite3",
+    "psycopg",
+    "postmux.sandbox",
+    "postmux.cli",
+    "postmux.async_publisher",
+    "postmux.ledger.sqlite",
+    "postmux.ledger.postgres",
+    "postmux.comparison",
+    "postmux.preview",
+)
+
+
+def modules_after(code: str) -> set[str]:
+    """The modules in ``sys.modules`` after ``code`` ran in a fresh interpreter."""
+    script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTMUX_", "WAHDX_"))}
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, env=env)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def forbidden(loaded: set[str]) -> list[str]:
+    """The modules of ``MUST_NOT`` (or below them) in ``loaded``."""
+    return sorted(m for m in loaded if any(m == bad or m.startswith(bad + ".") for bad in MUST_NOT))
+
+
+def test_a_plain_publisher_imports_nothing_it_does_not_need() -> None:
+    httpx_alone = modules_after("import httpx\nhttpx.Client().close()")
+    ours = modules_after("import postmux\npostmux.publisher('wahdx', api_key='sk_x').close()")
+    assert "postmux_wahdx" in ours  # the publisher was really made
+    assert forbidden(ours - httpx_alone) == []
+
+
+def test_the_check_sees_a_forbidden_import() -> None:
+    """The same check fails when the program does import one of them (the test can fail)."""
+    httpx_alone = modules_after("import httpx")
+    ours = modules_after("import postmux\npostmux.async_publisher('wahdx', api_key='sk_x')\nimport cattrs")
+    assert {"asyncio", "cattrs", "postmux.async_publisher"} <= set(forbidden(ours - httpx_alone))
+
+
+def test_cattrs_comes_with_a_converters_first_use() -> None:
+    ours = modules_after(
+        "import postmux\npostmux.publisher('wahdx', api_key='sk_x')\n"
+        "from postmux.wire import base_converter\nbase_converter().structure({}, dict)"
+    )
+    assert "cattrs" in ours
+
+
+def test_every_public_name_imports_and_is_the_modules_own() -> None:
+    for name in postmux.__all__:
+        assert getattr(postmux, name) is not None, name
+    names = ", ".join(postmux.__all__)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from postmux import {names}\nimport postmux\nprint(callable(postmux.publisher))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.strip() == "True"
+    assert postmux.Publisher is __import__("postmux.publisher", fromlist=["Publisher"]).Publisher
+    assert sorted(set(postmux.__all__) - set(dir(postmux))) == []
+
+
+def test_importing_the_submodules_first_keeps_the_functions() -> None:
+    """``postmux.publisher`` and ``postmux.async_publisher`` are functions even after their namesake
+    submodules are imported lazily (a submodule's import binds it on its package)."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import postmux.async_publisher, postmux.publisher, postmux\n"
+            "print(callable(postmux.publisher), callable(postmux.async_publisher))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert out.stdout.split() == ["True", "True"]
