@@ -23,19 +23,21 @@ app's OAuth client): see :data:`AsyncRefresh`.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
 from .errors import ConfigurationError, MissingCredentialsError
 from .secrets import Secret
+
+if TYPE_CHECKING:  # asyncio only where an async driver asks: a sync publisher loads none of it
+    import asyncio
 
 __all__ = [
     "ACCOUNT",
@@ -177,6 +179,8 @@ class CredentialSource:
         return await self._off_loop(functools.partial(self.refreshed, account, stale))
 
     async def _off_loop(self, call: Callable[[], T]) -> T:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         context = contextvars.copy_context()  # the caller's context, as asyncio.to_thread hands on
         context.run(_CALLER_LOOP.set, loop)  # in the copy only: a coroutine hook is run on this loop
@@ -207,6 +211,8 @@ def _awaited(made: Coroutine[Any, Any, Token], account: str) -> Token:
     so a ``functools.partial`` or an object with an ``async def __call__`` is
     run too.
     """
+    import asyncio
+
     loop = _CALLER_LOOP.get()
     if loop is not None:  # on the source's worker thread, for an async driver: its loop runs the hook
         return asyncio.run_coroutine_threadsafe(made, loop).result()
