@@ -14,11 +14,11 @@ Each vendor is a plugin (entry-point group ``postmux``); see :mod:`postmux.adapt
 
 from __future__ import annotations
 
-import importlib
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from ._lazy import lazy_names
 from .errors import (
     AuthenticationError,
     ConfigurationError,
@@ -132,14 +132,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """The public name ``name``, imported from its module on first use and then kept."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'postmux' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY, globals())
 
 
 class _Package(ModuleType):

@@ -25,10 +25,10 @@ path or URL.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from ..errors import LedgerError
 from .base import (
     DEFAULT_LEASE,
@@ -61,17 +61,10 @@ __all__ = [
 ]
 
 _BACKENDS = {"PostgresLedger": "postgres", "SQLiteLedger": "sqlite"}
+"""Imported on first use: a publisher without a file or database ledger never loads their SQL."""
 
 
-def __getattr__(name: str) -> object:
-    """``SQLiteLedger`` and ``PostgresLedger``, imported on first use: a publisher without a file or
-    database ledger never loads their SQL (issue 15's start-up figure)."""
-    module = _BACKENDS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _BACKENDS, globals())
 
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
