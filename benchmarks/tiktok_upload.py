@@ -24,7 +24,7 @@ import httpx
 
 from benchmarks.measure import Row, print_table, summary
 from benchmarks.server import ROOT
-from benchmarks.uploads import _reset_peak, timed_rounds
+from benchmarks.uploads import _reset_peak, rss_row, timed_rounds
 
 __all__ = ["figures"]
 
@@ -134,21 +134,7 @@ def figures(quick: bool, size_mib: int | None = None, rounds: int = 3) -> list[R
                 unit="s",
             )
             speed.note_noise()  # for scale: the goal is the memory
-            grow = [k / 1024 for k in result["ours_kib"]]
-            bare = [k / 1024 for k in result["bare_kib"]]
-            memory = Row(
-                f"tiktok-rss-{mode}",
-                f"{what}: peak RSS growth",
-                summary(grow),
-                summary(bare),
-                None,
-                unit="MiB",
-                goal=f"≤ {RSS_GOAL_MIB:g} MiB (worst round)",
-                met=max(grow) <= RSS_GOAL_MIB,
-            )
-            memory.notes.append(f"worst round: postmux {max(grow):.1f} MiB, bare httpx {max(bare):.1f} MiB")
-            if not result["peak_reset"]:
-                memory.notes.append("VmHWM could not be reset: growth is against the earlier peak")
+            memory = rss_row(f"tiktok-rss-{mode}", what, result, RSS_GOAL_MIB, bare="bare httpx")
             rows += [speed, memory]
     return rows
 

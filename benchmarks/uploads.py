@@ -167,22 +167,28 @@ def one_job(server: BenchServer, vendor: str, mode: str, size: int, rounds: int)
     assert speed.ratio is not None
     speed.met = speed.ratio.median >= THROUGHPUT_GOAL
     speed.note_noise()
-    grow_ours = [k / 1024 for k in result["ours_kib"]]
-    grow_bare = [k / 1024 for k in result["bare_kib"]]
+    what = f"{mib:.0f} MiB upload ({how}), {mode}"
+    return [speed, rss_row(f"rss-{vendor}-{mode}", what, result, RSS_GOAL_MIB, bare="bare PUT")]
+
+
+def rss_row(name: str, what: str, result: dict[str, Any], goal_mib: float, *, bare: str) -> Row:
+    """The peak-RSS-growth row of a fresh-process run's ``result`` (KiB a round); the goal is on the worst."""
+    ours = [k / 1024 for k in result["ours_kib"]]
+    theirs = [k / 1024 for k in result["bare_kib"]]
     memory = Row(
-        f"rss-{vendor}-{mode}",
-        f"{mib:.0f} MiB upload ({how}), {mode}: peak RSS growth",
-        summary(grow_ours),
-        summary(grow_bare),
+        name,
+        f"{what}: peak RSS growth",
+        summary(ours),
+        summary(theirs),
         None,
         unit="MiB",
-        goal=f"≤ {RSS_GOAL_MIB:g} MiB (worst round)",
-        met=max(grow_ours) <= RSS_GOAL_MIB,
+        goal=f"≤ {goal_mib:g} MiB (worst round)",
+        met=max(ours) <= goal_mib,
     )
-    memory.notes.append(f"worst round: postmux {max(grow_ours):.1f} MiB, bare PUT {max(grow_bare):.1f} MiB")
+    memory.notes.append(f"worst round: postmux {max(ours):.1f} MiB, {bare} {max(theirs):.1f} MiB")
     if not result["peak_reset"]:
         memory.notes.append("VmHWM could not be reset: growth is against the earlier peak")
-    return [speed, memory]
+    return memory
 
 
 def figures(quick: bool, size_mib: int | None = None) -> list[Row]:
