@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from ..connect import ConnectStart
 from ..vocabulary import Vocabulary
 from .faults import ROLES, Fault, FaultKind, FaultPlan
-from .kit import Rejected, Seed, error_payload, seed_accounts
+from .kit import Rejected, Seed, error_payload, record_json, seed_accounts
 from .lifecycle import Clock, Phase, Record, Records, SandboxAccount, Timing
 from .media import MediaHost
 from .middleware import SCOPE_FAULT, FaultMiddleware, json_bytes
@@ -320,6 +320,10 @@ class Emulator:
     def phase(self, record: Record) -> Phase:
         """A publication's phase now."""
         return self.records.phase(record)
+
+    def record_json(self, record: Record, shape: Mapping[str, Any]) -> dict[str, Any]:
+        """``record`` as the vendor shows it now (``shape``: see :func:`~postmux.sandbox.kit.record_json`)."""
+        return record_json(shape, record, self.phase(record), self.timing)
 
     def records_for(self, account_id: str) -> list[Record]:
         """The publications made for one account, oldest first."""

@@ -14,6 +14,9 @@
   from the vocabulary's status map;
 * :func:`tiktok_creator_fields`: TikTok's ``creator_info`` of a sandbox
   account, as vendors pass it through;
+* :func:`record_json` with :func:`shown`: a record as the vendor shows it,
+  declared as a table of keys (an attribute shown in some phases, the
+  phase's word, a constant), so a status answer is a declaration;
 * :func:`option_errors`: what a vendor would refuse in a body's options,
   from the option class's own field types (a ``bool``, a count, a ``Literal``'s
   values) read through the vocabulary, so no emulator lists its flags by hand.
@@ -33,20 +36,23 @@ from ..accounts import AccountStatus
 from ..options import TikTokPrivacy
 from ..status import Status
 from ..vocabulary import AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap
-from .lifecycle import Phase, SandboxAccount
+from .lifecycle import Clock, Phase, Record, SandboxAccount, Timing
 from .middleware import json_bytes
 from .schema import field_kind, field_types
 
 __all__ = [
     "Rejected",
     "Seed",
+    "Shown",
     "account_json",
     "avatar_url",
     "error_payload",
     "link_numbered",
     "option_errors",
     "phase_words",
+    "record_json",
     "seed_accounts",
+    "shown",
     "tiktok_creator_fields",
 ]
 
@@ -269,3 +275,61 @@ def link_numbered(
             extra={"user_id": emulator.digits(user_id_digits)} if user_id_digits else {},
         )
     )
+
+
+_TIMES = frozenset({"created", "start", "finished"})
+
+
+@attrs.frozen(slots=True)
+class Shown:
+    """One key of :func:`record_json`: a record's ``name``, shown in ``phases`` only (all when empty).
+
+    ``name`` is an attribute (``url``, ``fail_reason``), an ``extra`` entry
+    (``extra.post_id``), or one of the record's times as an ISO string:
+    ``created``, ``start`` (when work begins, or the scheduled time),
+    ``finished`` (when it reached, or will reach, its final phase). Outside
+    ``phases`` the value is ``None``, or the key is left out when ``omit``.
+    """
+
+    name: str
+    phases: frozenset[Phase] = frozenset()
+    omit: bool = False
+
+    def of(self, record: Record, phase: Phase, timing: Timing) -> Any:
+        """The value for ``record`` in ``phase`` (``None`` outside :attr:`phases`)."""
+        if self.phases and phase not in self.phases:
+            return None
+        if self.name in _TIMES:
+            seconds = record.finished_at(timing) if self.name == "finished" else getattr(record, self.name)
+            return Clock.iso(seconds)
+        if self.name.startswith("extra."):
+            return record.extra.get(self.name.removeprefix("extra."))
+        return getattr(record, self.name)
+
+
+def shown(name: str, *phases: Phase, omit: bool = False) -> Shown:
+    """A :class:`Shown` key: ``shown("url", Phase.PUBLISHED)`` is the link once published, else ``None``."""
+    return Shown(name, frozenset(phases), omit)
+
+
+def record_json(shape: Mapping[str, Any], record: Record, phase: Phase, timing: Timing) -> dict[str, Any]:
+    """``record`` as the vendor shows it, one key of ``shape`` at a time.
+
+    Each value of ``shape`` is a :class:`Shown` (:func:`shown`), a mapping of
+    phase → value (the phase's status word; ``None`` for a phase it lacks),
+    or a constant written as it is (``None``, ``False``, ``"publish"``)::
+
+        JOB = {"id": shown("id"), "status": WORDS, "link": shown("url", Phase.PUBLISHED), "type": "post"}
+        self.record_json(record, JOB)
+    """
+    out: dict[str, Any] = {}
+    for key, how in shape.items():
+        if isinstance(how, Shown):
+            if how.omit and how.phases and phase not in how.phases:
+                continue
+            out[key] = how.of(record, phase, timing)
+        elif isinstance(how, Mapping):
+            out[key] = how.get(phase)
+        else:
+            out[key] = how
+    return out

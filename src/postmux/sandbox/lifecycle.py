@@ -38,6 +38,11 @@ class Clock:
         """:meth:`now` as an aware UTC datetime."""
         return datetime.fromtimestamp(self.now(), UTC)
 
+    @staticmethod
+    def iso(seconds: float) -> str:
+        """A time in seconds as vendors write it: ISO 8601 in UTC (``2026-06-20T12:00:00+00:00``)."""
+        return datetime.fromtimestamp(seconds, UTC).isoformat()
+
     def advance(self, seconds: float) -> None:
         """Move the emulators' time forward (fires scheduled posts, finishes processing)."""
         with self._lock:

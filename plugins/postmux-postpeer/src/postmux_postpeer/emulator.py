@@ -28,11 +28,12 @@ from starlette.routing import BaseRoute
 from postmux import ConnectStart
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words, tiktok_creator_fields
+from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words, shown, tiktok_creator_fields
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.oauth import OAuthLinks
 from postmux.sandbox.platforms import post_url, shortcode
-from postmux.sandbox.queries import choice, choices, instant, page, sort_order, window, within
+from postmux.sandbox.posts import Post, Posts
+from postmux.sandbox.queries import After, AnyOf, Before, Equals, OneOf, Search, listed
 
 from .schema import SCHEMA
 from .vocabulary import INTEGRATION, STATUSES, VOCABULARY
@@ -45,7 +46,6 @@ CONNECTABLE = frozenset(PLATFORMS) | {"twitter", "pinterest", "linkedin", "blues
 """The spec's ``Platform`` enum (postmux's five and five more): what ``connect`` and filters take."""
 PROFILE_ID = "profile_sandbox"
 """The one profile every sandbox integration belongs to."""
-_BOUNDS = ("createdAfter", "createdBefore", "scheduledAfter", "scheduledBefore")
 ASYNCHRONOUS = frozenset({"youtube"})
 """Platforms whose publish-now outlasts the request: accepted, then ``publishing``.
 
@@ -54,10 +54,42 @@ publish-now post ``published`` with its ``platformPostUrl``.
 """
 WORDS = phase_words(STATUSES, inbox="published")
 """Each phase as a PostPeer status (a TikTok draft in the inbox is ``published``, a cancel ``draft``)."""
+POST_FILTERS = {
+    "status": OneOf("status", tuple(STATUSES)),
+    "platform": AnyOf("platforms", CONNECTABLE),  # repeatable: any of them
+    "profileId": Equals("profile"),  # every sandbox integration, so every post, is PROFILE_ID's
+    "createdAfter": After("created"),
+    "createdBefore": Before("created"),
+    "scheduledAfter": After("scheduled"),  # a post published at once is in no scheduled range
+    "scheduledBefore": Before("scheduled"),
+}
+"""``GET /v1/posts``'s filters, as the OpenAPI defines them."""
+INTEGRATION_FILTERS = {
+    "platform": OneOf("platform", CONNECTABLE),
+    "profileId": Equals("profile"),
+    "q": Search("names", exact="id"),  # part of the display name, username or platform user id
+}
+"""``GET /v1/connect/integrations``'s filters."""
+ENTRY = {
+    "platform": shown("platform"),
+    "status": WORDS,
+    "content": None,
+    "platformPostId": shown("extra.platform_post_id", Phase.PUBLISHED),
+    "platformPostUrl": shown("url", Phase.PUBLISHED),
+    "publishedAt": shown("finished", Phase.PUBLISHED, Phase.INBOX),
+    "errorMessage": shown("fail_reason", Phase.FAILED),
+    "warningMessage": None,
+}
+"""One entry of a post's ``platforms`` (a made publication's link and id once it is public)."""
+CREATED = {
+    "platform": shown("platform"),
+    "success": {phase: phase is not Phase.FAILED for phase in Phase},
+    "error": shown("fail_reason", Phase.FAILED, omit=True),
+    "platformPostUrl": shown("url", Phase.PUBLISHED, omit=True),  # not a draft's: it is in the inbox
+}
+"""One entry of the create answer's ``platforms``."""
 _ERROR_SHAPE_PREFIXES = ("/v1/connect", "/v1/tiktok", "/v1/profiles", "/v1/apps")
 _Entries = list[tuple[dict[str, Any], SandboxAccount]]
-_Post = dict[str, Any]
-"""A post as the emulator keeps it: its body, records, failed entries, zone, kind and time."""
 
 
 class PostPeerEmulator(Emulator):
@@ -97,9 +129,11 @@ class PostPeerEmulator(Emulator):
     seed_id_prefix: ClassVar[str] = "int_"
 
     def __init__(self, **options: Any) -> None:
-        self.posts: dict[str, dict[str, Any]] = {}
         self.oauth = OAuthLinks(self, id_prefix="int_", user_id_digits=12)
         super().__init__(**options)
+        busy = ("publishing", "pending", "scheduled")  # mixed but still moving: the least finished word
+        started = "Post is already publishing or published"
+        self.posts = Posts(self.records, WORDS, busy=busy, mixed="partial", started=started)
 
     def error_payload(
         self, status: int, message: str, code: str | None = None, *, path: str = ""
@@ -122,18 +156,21 @@ class PostPeerEmulator(Emulator):
         entries, kind = self._check(body)
         when, zone = self._when(body)
         post_id = "post_" + self.new_id().replace("-", "")[:20]
-        post: _Post = {"id": post_id, "body": body, "records": [], "failures": [], "timezone": zone}
-        post |= {"created": self.clock.datetime().isoformat(), "kind": kind, "when": when}
-        self.posts[post_id] = post
-        results: list[Record | str] = []
+        extra = {"timezone": zone, "when": when}
+        post = self.posts.add(Post(id=post_id, created=self.clock.now(), body=body, extra=extra))
+        items = []
         for entry, account in entries:
-            if not account.active:
-                results.append("Account needs to be reconnected: token_expired")
-                post["failures"].append((account.platform, results[-1]))
+            if account.active:
+                post.records.append(self._record(request, post, entry, account, kind))
+                items.append(self.record_json(post.records[-1], CREATED))
             else:
-                results.append(self._record(request, post, entry, account))
-                post["records"].append(results[-1])
-        return self.json(self._create_answer(post, entries, results), status=202)
+                post.refused.append((account.platform, "Account needs to be reconnected: token_expired"))
+                items.append({"platform": account.platform, "success": False, "error": post.refused[-1][1]})
+        answer = {"success": any(i["success"] for i in items), "status": self.posts.status(post)}
+        answer |= {"postId": post.id, "platforms": items}
+        if when is not None:
+            answer["scheduledFor"] = _z(when)
+        return self.json(answer, status=202)
 
     def _check(self, body: dict[str, Any]) -> tuple[_Entries, str]:
         """What the spec cannot say: known accounts of the right platform, one kind of media."""
@@ -171,8 +208,10 @@ class PostPeerEmulator(Emulator):
             raise Rejected(400, "scheduledFor must be in the future")
         return when, zone
 
-    def _record(self, request: Request, post: _Post, entry: dict[str, Any], a: SandboxAccount) -> Record:
-        body, platform, kind, when = post["body"], a.platform, post["kind"], post["when"]
+    def _record(
+        self, request: Request, post: Post, entry: dict[str, Any], a: SandboxAccount, kind: str
+    ) -> Record:
+        platform, when = a.platform, post.extra["when"]
         data = entry.get("platformSpecificData") or {}
         number, code = self.digits(19), shortcode(self.rng)
         return self.new_record(
@@ -181,131 +220,56 @@ class PostPeerEmulator(Emulator):
             account_id=a.id,
             platform=platform,
             kind=kind,
-            text=str(entry.get("content") or body["content"]),
-            media=tuple(str(i["url"]) for i in body.get("mediaItems") or []),
+            text=str(entry.get("content") or post.body["content"]),
+            media=tuple(str(i["url"]) for i in post.body.get("mediaItems") or []),
             url=post_url(platform, a.username, number, photo=kind == "photo", code=code),
             start=when.timestamp() if when else self.clock.now(),
             scheduled=when is not None,
             synchronous=platform not in ASYNCHRONOUS,
             draft=platform == "tiktok" and data.get("draft") is True,
-            group=post["id"],
+            group=post.id,
             options=_neutral_options(platform, data, kind),
             extra={"platform_post_id": number},
         )
 
-    def _create_answer(self, post: _Post, entries: _Entries, results: list[Record | str]) -> _Post:
-        items = []
-        for (entry, _), record in zip(entries, results, strict=True):
-            item: dict[str, Any] = {"platform": entry["platform"], "success": False}
-            if isinstance(record, str):
-                item["error"] = record
-            elif self.phase(record) is Phase.FAILED:
-                item["error"] = record.fail_reason or "failed"
-            else:
-                item["success"] = True
-                if self.phase(record) in (Phase.PUBLISHED, Phase.INBOX) and not record.draft:
-                    item["platformPostUrl"] = record.url
-            items.append(item)
-        answer = {"success": any(r["success"] for r in items), "status": self._post_status(post["id"])}
-        answer |= {"postId": post["id"], "platforms": items}
-        if post["when"] is not None:
-            answer["scheduledFor"] = post["when"].isoformat().replace("+00:00", "Z")
-        return answer
-
-    def _post_status(self, post_id: str) -> str:
-        post = self.posts[post_id]
-        words = [WORDS[self.phase(r)] for r in post["records"]] + ["failed" for _ in post["failures"]]
-        if not words:
-            return "failed"
-        if len(set(words)) == 1:
-            return words[0]
-        if set(words) <= {"published", "failed"}:
-            return "partial"
-        return next((w for w in ("publishing", "pending", "scheduled") if w in words), "partial")
-
     async def get_post(self, request: Request) -> Response:
-        post_id = request.path_params["post_id"]
-        if post_id not in self.posts:
+        post = self.posts.get(request.path_params["post_id"])
+        if post is None:
             return self.error(404, "Post not found", path="/v1/posts")
-        return self.json({"success": True, "post": self._post_json(post_id)})
+        return self.json({"success": True, "post": self._post_json(post)})
 
     async def list_posts(self, request: Request) -> Response:
-        """``GET /v1/posts``: the posts the OpenAPI's filters select, a page at a time.
+        """``GET /v1/posts``: the posts :data:`POST_FILTERS` select, a page at a time.
 
-        Its parameters (``status``, ``platform`` repeatable with OR, ``profileId``,
-        the created/scheduled bounds, ``limit`` 1–100 default 20, ``offset``,
-        ``sort``) are the spec's; which way ``sort`` runs by default it does not
-        say: oldest first.
+        Its parameters (those filters, ``limit`` 1–100 default 20, ``offset``,
+        ``sort``) are the spec's; which way ``sort`` runs by default it does
+        not say: oldest first.
         """
-        params = request.query_params
-        limit, offset = page(params)
-        status = choice(params, "status", tuple(STATUSES))
-        platforms = set(choices(params, "platform", CONNECTABLE))
-        profile = params.get("profileId")  # every sandbox integration, so every post, is PROFILE_ID's
-        bounds = {name: instant(params, name) for name in _BOUNDS}
-        newest_first = sort_order(params)
-        found = []
-        for post_id, post in list(self.posts.items()):
-            when = self._scheduled_for(post)
-            if (
-                (status is not None and self._post_status(post_id) != status)
-                or (platforms and not platforms & self._platforms_of(post))
-                or profile not in (None, PROFILE_ID)
-                or not within(datetime.fromisoformat(post["created"]), *_pair(bounds, "created"))
-            ):
-                continue
-            if (bounds["scheduledAfter"] or bounds["scheduledBefore"]) and (
-                when is None or not within(when, *_pair(bounds, "scheduled"))
-            ):
-                continue
-            found.append(post_id)
-        selected = window(found, limit, offset, newest_first)
-        return self.json(
-            {"success": True, "total": len(found), "posts": [self._post_json(p) for p in selected]}
-        )
+        total, posts = listed(request.query_params, self.posts.values(), POST_FILTERS, self._facts)
+        return self.json({"success": True, "total": total, "posts": [self._post_json(p) for p in posts]})
 
-    @staticmethod
-    def _platforms_of(post: _Post) -> set[str]:
-        return {r.platform for r in post["records"]} | {platform for platform, _ in post["failures"]}
+    def _facts(self, post: Post) -> dict[str, Any]:
+        """What :data:`POST_FILTERS` select a post by."""
+        facts = {"status": self.posts.status(post), "platforms": post.platforms, "profile": PROFILE_ID}
+        return facts | {"created": post.created, "scheduled": post.scheduled_at}
 
-    def _scheduled_for(self, post: _Post) -> datetime | None:
-        first = post["records"][0] if post["records"] else None
-        if first is None or not first.scheduled:
-            return None
-        return datetime.fromtimestamp(first.start, self.clock.datetime().tzinfo)
-
-    def _post_json(self, post_id: str) -> dict[str, Any]:
+    def _post_json(self, post: Post) -> dict[str, Any]:
         """A post as ``GET /v1/posts/{postId}`` and ``GET /v1/posts`` show it."""
-        post = self.posts[post_id]
-        body, zone = post["body"], self.clock.datetime().tzinfo
-        platforms = []
-        for record in post["records"]:
-            phase = self.phase(record)
-            public = phase is Phase.PUBLISHED
-            finished = datetime.fromtimestamp(record.finished_at(self.timing), zone).isoformat()
-            platforms.append(
-                _platform_entry(
-                    record.platform,
-                    WORDS[phase],
-                    record.fail_reason if phase is Phase.FAILED else None,
-                    platformPostId=record.extra["platform_post_id"] if public else None,
-                    platformPostUrl=record.url if public else None,
-                    publishedAt=finished if phase in (Phase.PUBLISHED, Phase.INBOX) else None,
-                )
-            )
-        platforms += [_platform_entry(platform, "failed", reason) for platform, reason in post["failures"]]
-        scheduled = self._scheduled_for(post)
+        platforms = [self.record_json(r, ENTRY) for r in post.records]
+        refused = dict.fromkeys(ENTRY) | {"status": "failed"}
+        platforms += [refused | {"platform": p, "errorMessage": why} for p, why in post.refused]
+        scheduled = post.scheduled_at
         return {
-            "postId": post_id,
-            "content": body.get("content", ""),
-            "status": self._post_status(post_id),
-            "scheduledFor": scheduled.isoformat() if scheduled else None,
-            "timezone": post["timezone"],
-            "mediaItems": [self._media_item(i) for i in body.get("mediaItems") or []],
+            "postId": post.id,
+            "content": post.body.get("content", ""),
+            "status": self.posts.status(post),
+            "scheduledFor": self.clock.iso(scheduled) if scheduled is not None else None,
+            "timezone": post.extra["timezone"],
+            "mediaItems": [self._media_item(i) for i in post.body.get("mediaItems") or []],
             "platforms": platforms,
             "crosspostingEnabled": False,
-            "rawRequestBody": body,
-            "createdAt": post["created"],
+            "rawRequestBody": post.body,
+            "createdAt": self.clock.iso(post.created),
             "updatedAt": self.clock.datetime().isoformat(),
         }
 
@@ -323,51 +287,27 @@ class PostPeerEmulator(Emulator):
     # -- scheduling ---------------------------------------------------------------------------
 
     async def list_scheduled(self, request: Request) -> Response:
-        limit, offset = page(request.query_params)
-        newest_first = sort_order(request.query_params)
-        waiting = [
-            (post_id, post)
-            for post_id, post in self.posts.items()
-            if post["records"] and all(self.phase(r) is Phase.SCHEDULED for r in post["records"])
-        ]
-        waiting.sort(key=lambda item: item[1]["records"][0].start)
+        total, waiting = listed(request.query_params, self.posts.waiting())
         posts = []
-        for post_id, post in window(waiting, limit, offset, newest_first):
-            full = self._post_json(post_id)  # the list shows less of each post
+        for post in waiting:
+            full = self._post_json(post)  # the list shows less of each post
             posts.append({key: full[key] for key in ("postId", "content", "scheduledFor", "timezone")})
-            posts[-1] |= {
-                "platforms": [{"platform": r.platform, "status": "scheduled"} for r in post["records"]]
-            }
-            posts[-1]["createdAt"] = post["created"]
-        return self.json({"success": True, "total": len(waiting), "posts": posts})
-
-    def _scheduled(self, request: Request) -> _Post:
-        """The scheduled post a cancel or reschedule names (404 when there is none)."""
-        post = self.posts.get(request.path_params["post_id"])
-        if post is None or self._scheduled_for(post) is None:
-            raise Rejected(404, "Scheduled post not found")
-        return post
+            posts[-1]["platforms"] = [{"platform": r.platform, "status": "scheduled"} for r in post.records]
+            posts[-1]["createdAt"] = full["createdAt"]
+        return self.json({"success": True, "total": total, "posts": posts})
 
     async def cancel(self, request: Request) -> Response:
-        post = self._scheduled(request)
-        if any(self.phase(r) is Phase.CANCELLED for r in post["records"]):  # back in draft already
-            raise Rejected(409, "Post is no longer scheduled")
-        if not all(self.records.cancel(r) for r in post["records"]):
-            raise Rejected(409, "Post is already publishing or published")
+        self.posts.cancel(self.posts.scheduled(request.path_params["post_id"]))
         return self.json({"success": True, "message": "Post cancelled and moved to draft."})
 
     async def reschedule(self, request: Request) -> Response:
-        post = self._scheduled(request)
+        post = self.posts.scheduled(request.path_params["post_id"])
         body = await self.checked_body(request, "PATCH /v1/posts/scheduled/{postId}")
-        when, zone = self._when({"timezone": post["timezone"], **body})
+        when, zone = self._when({"timezone": post.extra["timezone"], **body})
         assert when is not None
-        if any(self.phase(r) is not Phase.SCHEDULED for r in post["records"]):
-            raise Rejected(409, "Post is no longer scheduled")
-        for record in post["records"]:
-            record.start = when.timestamp()
-        post["timezone"] = zone
-        moved = when.isoformat().replace("+00:00", "Z")
-        return self.json({"success": True, "message": "Post rescheduled.", "scheduledFor": moved})
+        self.posts.reschedule(post, when.timestamp())
+        post.extra["timezone"] = zone
+        return self.json({"success": True, "message": "Post rescheduled.", "scheduledFor": _z(when)})
 
     # -- media -----------------------------------------------------------------------------------
 
@@ -385,26 +325,12 @@ class PostPeerEmulator(Emulator):
         return self.oauth.approve(start, username)
 
     async def integrations(self, request: Request) -> Response:
-        """``GET /v1/connect/integrations`` with the OpenAPI's filters: platform, profileId, q, a page."""
+        """``GET /v1/connect/integrations`` with :data:`INTEGRATION_FILTERS` and a page."""
         self.oauth.settle()  # a person shown a link long enough ago has consented
-        params = request.query_params
-        limit, offset = page(params)
-        platform = choice(params, "platform", CONNECTABLE)
-        newest_first = sort_order(params)
-        profile = params.get("profileId")
-        query = (params.get("q") or "").strip().lower()
         with self.lock:
-            found = [
-                a
-                for a in self.accounts
-                if platform in (None, a.platform)
-                and profile in (None, PROFILE_ID)
-                and (not query or a.id == params.get("q") or _matches(a, query))
-            ]
-        selected = window(found, limit, offset, newest_first)
-        return self.json(
-            {"success": True, "total": len(found), "integrations": [_integration(a) for a in selected]}
-        )
+            accounts = list(self.accounts)
+        total, found = listed(request.query_params, accounts, INTEGRATION_FILTERS, _account_facts)
+        return self.json({"success": True, "total": total, "integrations": [_integration(a) for a in found]})
 
     async def connect(self, request: Request) -> Response:
         platform = request.path_params["platform"]
@@ -424,15 +350,15 @@ class PostPeerEmulator(Emulator):
         return self.json({"success": True, "data": tiktok_creator_fields(account, camel=True)})
 
 
-def _pair(bounds: Mapping[str, datetime | None], name: str) -> tuple[datetime | None, datetime | None]:
-    return bounds[name + "After"], bounds[name + "Before"]
+def _z(when: datetime) -> str:
+    """A time as PostPeer echoes it, ``Z`` for UTC."""
+    return when.isoformat().replace("+00:00", "Z")
 
 
-def _platform_entry(platform: str, status: str, error: str | None, **more: Any) -> dict[str, Any]:
-    """One entry of a post's ``platforms``; ``more``: what a made publication adds."""
-    entry = {"platform": platform, "status": status, "content": None, "platformPostId": None}
-    entry |= {"platformPostUrl": None, "publishedAt": None, "errorMessage": error, "warningMessage": None}
-    return entry | more
+def _account_facts(a: SandboxAccount) -> dict[str, Any]:
+    """What :data:`INTEGRATION_FILTERS` select an integration by."""
+    names = (a.display_name, a.username, str(a.extra.get("user_id") or ""))
+    return {"id": a.id, "platform": a.platform, "profile": PROFILE_ID, "names": names}
 
 
 def _integration(a: SandboxAccount) -> dict[str, Any]:
@@ -441,12 +367,6 @@ def _integration(a: SandboxAccount) -> dict[str, Any]:
     out |= {"platformUserId": a.extra.get("user_id"), "profileId": PROFILE_ID, "appId": None, "app": None}
     out["profileUrl"] = post_url(a.platform, a.username, "").rsplit("/", 2)[0]
     return out | {"byok": False, "createdAt": "2026-01-01T00:00:00.000Z"}
-
-
-def _matches(a: SandboxAccount, query: str) -> bool:
-    """``q``: a case-insensitive part of the display name, username or platform user id."""
-    fields = (a.display_name, a.username, str(a.extra.get("user_id") or ""))
-    return any(query in f.lower() for f in fields)
 
 
 def _neutral_options(platform: str, data: dict[str, Any], kind: str) -> dict[str, Any]:
