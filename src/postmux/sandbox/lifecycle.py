@@ -197,6 +197,12 @@ class Records:
         """How many posts really went out (to one account, or in all) — for "exactly once"."""
         return self.count(account_id, Phase.PUBLISHED)
 
+    def waiting(self) -> list[Record]:
+        """The publications waiting for their time (scheduled, not cancelled), soonest first."""
+        now = self.clock.now()
+        found = [r for r in self if r.phase(now, self.timing) is Phase.SCHEDULED]
+        return sorted(found, key=lambda r: r.start)
+
     def settle(self) -> int:
         """Finish now every publication still queued or processing (not stuck, not scheduled ahead).
 

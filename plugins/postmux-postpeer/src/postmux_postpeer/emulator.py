@@ -88,6 +88,7 @@ CREATED = {
     "platformPostUrl": shown("url", Phase.PUBLISHED, omit=True),  # not a draft's: it is in the inbox
 }
 """One entry of the create answer's ``platforms``."""
+_SCHEDULED_KEYS = ("postId", "content", "scheduledFor", "timezone", "platforms", "createdAt")
 _ERROR_SHAPE_PREFIXES = ("/v1/connect", "/v1/tiktok", "/v1/profiles", "/v1/apps")
 _Entries = list[tuple[dict[str, Any], SandboxAccount]]
 
@@ -104,7 +105,6 @@ class PostPeerEmulator(Emulator):
         "upload": ("POST /v1/media/upload",),
         "accounts": ("GET /v1/connect/integrations", "GET /v1/tiktok/creator-info"),
     }
-    publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
     public_paths: ClassVar[frozenset[str]] = frozenset({"/v1/health", OAuthLinks.PUBLIC})
     route_table: ClassVar[Mapping[str, str]] = {
         "GET /v1/health": "health",
@@ -289,11 +289,9 @@ class PostPeerEmulator(Emulator):
     async def list_scheduled(self, request: Request) -> Response:
         total, waiting = listed(request.query_params, self.posts.waiting())
         posts = []
-        for post in waiting:
-            full = self._post_json(post)  # the list shows less of each post
-            posts.append({key: full[key] for key in ("postId", "content", "scheduledFor", "timezone")})
+        for post in waiting:  # the list shows less of each post
+            posts.append({k: v for k, v in self._post_json(post).items() if k in _SCHEDULED_KEYS})
             posts[-1]["platforms"] = [{"platform": r.platform, "status": "scheduled"} for r in post.records]
-            posts[-1]["createdAt"] = full["createdAt"]
         return self.json({"success": True, "total": total, "posts": posts})
 
     async def cancel(self, request: Request) -> Response:

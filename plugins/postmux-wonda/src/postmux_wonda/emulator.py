@@ -30,7 +30,7 @@ from postmux.rules import RULES
 from postmux.sandbox import Emulator, Phase, SandboxAccount
 from postmux.sandbox.bodies import form_files, text, time_ahead
 from postmux.sandbox.derived import status_codes
-from postmux.sandbox.kit import Rejected, Seed, account_json, option_errors, phase_words
+from postmux.sandbox.kit import Rejected, Seed, account_json, option_errors, phase_words, shown
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.vocabulary import AccountFields
 
@@ -46,6 +46,18 @@ AUDIO_TYPES = frozenset(
 )
 JOB_WORDS = phase_words(VOCABULARY.statuses, scheduled="queued", inbox="succeeded")
 """A job's status in Wonda's words: the vocabulary backwards (a job waiting for its time is ``queued``)."""
+JOB = {
+    "id": shown("id"),
+    "type": "publish",
+    "platform": shown("platform"),
+    "status": JOB_WORDS,
+    "errorMessage": shown("fail_reason", Phase.FAILED),
+    "permalink": shown("url", Phase.PUBLISHED),
+    "scheduledFor": shown("extra.scheduled_for"),
+    "createdAt": shown("created"),
+    "finished": {phase: phase in (Phase.PUBLISHED, Phase.INBOX) for phase in Phase},
+}
+"""``GET /jobs/publish/{id}``: a job as Wonda shows it (the README's assumed shape)."""
 INSTAGRAM_SCOPES = ["instagram_business_basic", "instagram_business_content_publish"]
 LISTINGS: Mapping[str, tuple[AccountFields, str, dict[str, Any]]] = {
     "tiktok": (TIKTOK_ACCOUNTS, "tiktokUserId", {"grantedScopes": ["video.publish", "user.info.basic"]}),
@@ -287,24 +299,10 @@ class WondaEmulator(Emulator):
         record = self.records.get(request.path_params["job_id"])
         if record is None or record.extra.get("carousel"):
             raise Rejected(404, "Job not found")
-        phase = self.phase(record)
-        return self.json(
-            {
-                "id": record.id,
-                "type": "publish",
-                "platform": record.platform,
-                "status": JOB_WORDS[phase],
-                "errorMessage": record.fail_reason if phase is Phase.FAILED else None,
-                "permalink": record.url if phase is Phase.PUBLISHED else None,
-                "scheduledFor": record.extra.get("scheduled_for"),
-                "createdAt": datetime.fromtimestamp(record.created, self.clock.datetime().tzinfo).isoformat(),
-                "finished": phase in (Phase.PUBLISHED, Phase.INBOX),
-            }
-        )
+        return self.json(self.record_json(record, JOB))
 
     async def list_scheduled(self, request: Request) -> Response:
         self._scheduling()
-        waiting = sorted((r for r in self.records if self.phase(r) is Phase.SCHEDULED), key=lambda r: r.start)
         items = [
             {
                 "outputJobId": r.id,
@@ -314,7 +312,7 @@ class WondaEmulator(Emulator):
                 "scheduledFor": r.extra.get("scheduled_for"),
                 "caption": r.text,
             }
-            for r in waiting
+            for r in self.records.waiting()
         ]
         return self.json({"scheduled": items})
 
