@@ -112,10 +112,8 @@ class Posts(Mapping[str, "Post"]):
 
     def waiting(self) -> list[Post]:
         """The posts all of whose records wait for their time, soonest first."""
-        phase = self.records.phase
-        found = [
-            p for p in self.values() if p.records and all(phase(r) is Phase.SCHEDULED for r in p.records)
-        ]
+        ahead = {r.id for r in self.records.waiting()}
+        found = [p for p in self.values() if p.records and all(r.id in ahead for r in p.records)]
         return sorted(found, key=lambda p: p.records[0].start)
 
     def scheduled(self, post_id: str) -> Post:
