@@ -5,7 +5,7 @@ under it: the post has one status word made of its targets' words (all
 ``published``; some ``published`` and some ``failed``: a mixed word), is
 listed, and its scheduled targets are cancelled or moved together. An
 emulator of such a vendor keeps its posts in :class:`Posts` and says only its
-words; a vendor with one publication per request keeps :class:`Record`\\ s alone.
+words; a vendor with one publication per request needs only its records.
 Nothing here knows a vendor or a web framework (a refusal is a
 :class:`~postmux.sandbox.kit.Rejected`, answered in the vendor's shape)::
 
