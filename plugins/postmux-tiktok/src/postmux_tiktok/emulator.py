@@ -16,10 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from postmux.connect import ConnectStart
+from postmux.media import extension_of
 from postmux.ranges import parse_content_range
 from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, SandboxAccount
 from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
+from postmux.sandbox.platform_rules import PlatformCheck, Refusals
 from postmux.sandbox.platforms import post_url
 
 from .adapter import SANDBOX_CREATORS
@@ -36,6 +38,15 @@ CREATOR |= {"comment_disabled": False, "duet_disabled": False, "stitch_disabled"
 """A creator's settings unless its ``SandboxAccount.extra`` says otherwise (tests change them there)."""
 WORDS = {Phase.PUBLISHED: "PUBLISH_COMPLETE", Phase.INBOX: "SEND_TO_USER_INBOX", Phase.FAILED: "FAILED"}
 CODES = {400: "invalid_param", 401: "access_token_invalid", 429: "rate_limit_exceeded"}
+CHECK = PlatformCheck(
+    Refusals(
+        code="invalid_param",
+        count="{field} must hold {least} to {most} images",
+        formats={"tiktok": "photo_images must be JPEG or WebP, not .{format}"},
+        text="{field} is longer than {limit} {unit}",
+    )
+)
+"""The Direct Post and Photo Post references' limits (``postmux.rules``) in TikTok's error shape."""
 INIT = tuple(f"/v2/post/publish/{what}/init/" for what in ("video", "inbox/video", "content"))
 
 
@@ -176,10 +187,12 @@ class TikTokEmulator(Emulator):
         if not draft and info.get("privacy_level") not in self.settings(account)["privacy_level_options"]:
             raise Rejected(400, "not among the creator's privacy options", "privacy_level_option_mismatch")
         options = {**TIKTOK.neutral(info), "draft": draft}
+        CHECK.text("tiktok", info, "description" if photo else "title", photo=photo)
         media = source.get("photo_images") if photo else [source.get("video_url")]
         if photo:  # a photo post carries no AI label: never labelled
             options.update(ai_generated=False, cover_index=source.get("photo_cover_index"))
             media = media if isinstance(media, list) else []
+            CHECK.media("tiktok", [("photo", extension_of(str(u))) for u in media], field="photo_images")
         elif source.get("source") == "FILE_UPLOAD":
             return self._file_upload(account, source, info, options, draft)
         elif source.get("source") != "PULL_FROM_URL":

@@ -26,7 +26,6 @@ from starlette.responses import Response
 
 from postmux import ConnectStart, ConnectStatus
 from postmux.media import extension_of
-from postmux.rules import RULES
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.kit import (
     Rejected,
@@ -36,6 +35,7 @@ from postmux.sandbox.kit import (
     phase_words,
     tiktok_creator_fields,
 )
+from postmux.sandbox.platform_rules import PlatformCheck, Refusals
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.sandbox.qr import QRLogins
 from postmux.sandbox.samples import qr_png
@@ -51,6 +51,14 @@ TIKTOK_PHOTO = {"jpg", "jpeg", "png", "webp"}
 PHASE_WORDS = phase_words(STATUSES, queued="PROCESSING_DOWNLOAD", processing="PROCESSING_UPLOAD")
 """The emulator's phases in TikTok's status vocabulary, which Wahdx passes through (the status map's
 first word for each; a queued post is still being downloaded, as TikTok says)."""
+CHECK = PlatformCheck(
+    Refusals(
+        mixed="Cannot mix media types: a post is a single video or a photo carousel",
+        videos="A video post takes exactly one video",
+        count="Too many photos: {platform} takes up to {most}",  # the platform's most: Facebook has none
+    )
+)
+"""The platforms' own counts in Wahdx's words; its formats and content limit are its own (below)."""
 QR_WORDS = {status: word for word, status in QR_STATUSES.items()}
 """A QR session's state in Wahdx's words: the adapter's table, backwards."""
 BATCH_KEYS = ("status", "public_post_url", "public_post_url_candidates", "fail_reason")
@@ -144,31 +152,23 @@ class WahdxEmulator(Emulator):
     def _check_media(self, platform: str, urls: list[str]) -> str:
         if not urls:
             raise Rejected(400, "mediaItems is required")
-        kinds = set()
+        kinds = []
         for url in urls:
             if not url.startswith(("http://", "https://")):
                 raise Rejected(400, f"Invalid media URL: {url}")
             ext = extension_of(url)
             video_formats = VIDEO["tiktok" if platform == "tiktok" else "meta"]
             if ext in video_formats:
-                kinds.add("video")
+                kinds.append("video")
             elif ext in PHOTOS:
                 if platform == "tiktok" and ext not in TIKTOK_PHOTO:
                     raise Rejected(400, f"Unsupported photo format for TikTok: .{ext}")
-                kinds.add("photo")
+                kinds.append("photo")
             else:
                 raise Rejected(400, f"Unsupported media type: cannot detect the type of {url}")
             if self.media.owns(url) and self.media.lookup(url) is None:
                 raise Rejected(400, f"Could not fetch media: {url}")
-        if len(kinds) > 1:
-            raise Rejected(400, "Cannot mix media types: a post is a single video or a photo carousel")
-        kind = kinds.pop()
-        if kind == "video" and len(urls) > 1:
-            raise Rejected(400, "A video post takes exactly one video")
-        most = RULES[platform].max_photos  # the platform's: Facebook has none (Wahdx's nor Meta's)
-        if kind == "photo" and most is not None and len(urls) > most:
-            raise Rejected(400, f"Too many photos: {platform} takes up to {most}")
-        return kind
+        return CHECK.media(platform, [(k, extension_of(u)) for k, u in zip(kinds, urls, strict=True)])
 
     def _check_settings(self, platform: str, body: dict[str, Any]) -> dict[str, Any]:
         settings = body.get(f"{platform}Settings")

@@ -31,10 +31,11 @@ from postmux.sandbox import Emulator, Phase, SandboxAccount
 from postmux.sandbox.bodies import form_files, text, time_ahead
 from postmux.sandbox.derived import status_codes
 from postmux.sandbox.kit import Rejected, Seed, account_json, option_errors, phase_words, shown
+from postmux.sandbox.platform_rules import PlatformCheck, Refusals
 from postmux.sandbox.platforms import post_url, shortcode
 from postmux.vocabulary import AccountFields
 
-from .capabilities import SCHEDULE_MAX, SCHEDULE_MIN
+from .capabilities import CAPABILITIES, SCHEDULE_MAX, SCHEDULE_MIN
 from .vocabulary import INSTAGRAM_ACCOUNTS, TIKTOK_ACCOUNTS, VOCABULARY
 
 __all__ = ["ENDPOINTS", "WondaEmulator"]
@@ -66,17 +67,29 @@ LISTINGS: Mapping[str, tuple[AccountFields, str, dict[str, Any]]] = {
 """Each account listing: the keys the adapter reads, the user id's key, and the rest of an item."""
 
 
+CHECK = PlatformCheck(
+    Refusals(
+        kind={
+            "video": "'{field}' must be a video; use /publish/tiktok/carousel for photos",
+            "photo": "{name} carousels take images only",
+        },
+        count="'{field}' must hold {least} to {most} media IDs",
+        formats={"tiktok": "TikTok carousels only accept JPEG and WebP"},  # Instagram's: Wonda's own
+        text="'{field}' must be at most {limit} characters",
+    ),
+    CAPABILITIES,
+)
+"""The platform's rules as Wonda words them: counts, formats and captions from ``postmux.rules``
+tightened by Wonda's capabilities (2 to 35 JPEG/WebP images and 90 characters for a TikTok carousel)."""
+
+
 @attrs.frozen(slots=False)  # not slotted: ``keys`` is worked out once, on first use
 class Endpoint:
-    """One publish endpoint: its platform, whether a carousel, its caption limit and, for a
-    carousel, how many images of which types it takes (and what it says otherwise)."""
+    """One publish endpoint: its platform, whether a carousel, and the media kind it takes."""
 
     platform: str
     carousel: bool = False
-    caption: int = 2200
-    most: int = 0
-    types: frozenset[str] = IMAGE_TYPES
-    why: str = ""
+    kind: str | None = None
 
     @functools.cached_property
     def keys(self) -> frozenset[str]:
@@ -93,19 +106,10 @@ class Endpoint:
 
 
 ENDPOINTS: Mapping[str, Endpoint] = {
-    "/publish/tiktok": Endpoint("tiktok"),
-    "/publish/tiktok/carousel": Endpoint(
-        "tiktok",
-        True,
-        90,
-        35,
-        frozenset({"image/jpeg", "image/webp"}),
-        "TikTok carousels only accept JPEG and WebP",
-    ),
+    "/publish/tiktok": Endpoint("tiktok", kind="video"),
+    "/publish/tiktok/carousel": Endpoint("tiktok", True, "photo"),
     "/publish/instagram": Endpoint("instagram"),
-    "/publish/instagram/carousel": Endpoint(
-        "instagram", True, 2200, 10, IMAGE_TYPES, "Instagram carousels take images only"
-    ),
+    "/publish/instagram/carousel": Endpoint("instagram", True, "photo"),
 }
 
 
@@ -216,16 +220,15 @@ class WondaEmulator(Emulator):
         extra = sorted(set(body) - endpoint.keys)
         if extra:
             raise Rejected(400, f"Unrecognized key(s) in object: {', '.join(repr(k) for k in extra)}")
-        media = (
-            self._images(body, endpoint)
-            if endpoint.carousel
-            else [self._media(body.get("mediaId"), "mediaId")]
-        )
-        kind = "photo" if endpoint.carousel else media[0].kind
-        if platform == "tiktok" and not endpoint.carousel and kind != "video":
-            raise Rejected(400, "'mediaId' must be a video; use /publish/tiktok/carousel for photos")
+        field = "mediaIds" if endpoint.carousel else "mediaId"
+        ids = body.get(field) if endpoint.carousel else [body.get(field)]
+        if not isinstance(ids, list):
+            raise Rejected(400, "'mediaIds' is required")
+        media = [self._media(i, field) for i in ids]
+        items, least = [(m.kind, m.mime_type) for m in media], 2 if endpoint.carousel else None
+        kind = CHECK.media(platform, items, field=field, kind=endpoint.kind, least=least)
         account = self._account(body, platform)
-        caption = text(body, "caption", endpoint.caption)
+        caption = CHECK.text(platform, body, "caption", photo=kind == "photo")
         for key, want in option_errors(VOCABULARY.for_platform(platform), body):
             raise Rejected(400, f"'{key}' must be {want}")
         if not isinstance(body.get("discloseCommercial", False), bool):  # derived, not an option
@@ -271,17 +274,6 @@ class WondaEmulator(Emulator):
         else:
             answer = {"instagramPublishId": record.id, "igMediaId": self.digits(17)}
         return self.json({**answer, "permalink": record.url, "imageCount": len(media)})
-
-    def _images(self, body: dict[str, Any], endpoint: Endpoint) -> list[_Media]:
-        ids = body.get("mediaIds")
-        if not isinstance(ids, list):
-            raise Rejected(400, "'mediaIds' is required")
-        if not 2 <= len(ids) <= endpoint.most:
-            raise Rejected(400, f"'mediaIds' must hold 2 to {endpoint.most} media IDs")
-        media = [self._media(i, "mediaIds") for i in ids]
-        if any(m.mime_type not in endpoint.types for m in media):
-            raise Rejected(400, endpoint.why)
-        return media
 
     def _scheduling(self) -> None:
         if not self.scheduling_enabled:
