@@ -8,7 +8,7 @@ from __future__ import annotations
 import postmux
 
 from .adapter import WondaAdapter
-from .errors import UploadError
+from .upload import UploadError
 
 __version__ = "0.1.0"
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from postmux import InstagramOptions, Media, MediaKind, Post, Problem, Target
+from postmux.rules import RULES
 
 __all__ = ["check"]
-
-_CAROUSEL_NAMES = {"tiktok": "TikTok", "instagram": "Instagram"}
 
 
 def check(post: Post, provider: str) -> list[Problem]:
@@ -26,28 +25,24 @@ def check(post: Post, provider: str) -> list[Problem]:
     photos = sum(1 for m in media if isinstance(m, Media) and m.kind is MediaKind.PHOTO)
     carousel = photos >= 2 and photos == len(media)
     targets = post.targets if isinstance(post.targets, tuple) else ()
-    platforms = {t.platform for t in targets if isinstance(t, Target)}
-    problems: list[Problem] = []
+    platforms = [
+        p for p in ("tiktok", "instagram") if p in {t.platform for t in targets if isinstance(t, Target)}
+    ]
+    problems = []
     if carousel and isinstance(post.schedule_at, datetime):
-        for platform, label in _CAROUSEL_NAMES.items():
-            if platform in platforms:
-                problems.append(Problem("schedule_at", f"{provider} cannot schedule {label} carousels", True))
+        why = f"{provider} cannot schedule {{}} carousels"
+        problems += [Problem("schedule_at", why.format(RULES[p].name), True) for p in platforms]
     ig = post.instagram
     if "instagram" in platforms and isinstance(ig, InstagramOptions):
-        if carousel and ig.alt_text is not None:
-            problems.append(
-                Problem("instagram.alt_text", f"{provider}'s Instagram carousels take no alt text", True)
-            )
-        if carousel and ig.story:
-            problems.append(
-                Problem("instagram.story", f"{provider} cannot publish a carousel as a story", True)
-            )
-        if ig.story and ig.share_to_feed is not None:
-            problems.append(
-                Problem(
-                    "instagram.share_to_feed",
-                    f"{provider} publishes stories as product STORIES, which has no shareToFeed",
-                    True,
-                )
-            )
+        refused = {  # field → (refused, why)
+            "alt_text": (carousel and ig.alt_text is not None, "'s Instagram carousels take no alt text"),
+            "story": (carousel and ig.story, " cannot publish a carousel as a story"),
+            "share_to_feed": (
+                ig.story and ig.share_to_feed is not None,
+                " publishes stories as product STORIES, which has no shareToFeed",
+            ),
+        }
+        problems += [
+            Problem(f"instagram.{f}", provider + why, True) for f, (no, why) in refused.items() if no
+        ]
     return problems

@@ -26,7 +26,7 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from postmux.rules import RULES
+from postmux.rules import INSTAGRAM_ALT_TEXT, RULES
 from postmux.sandbox import Emulator, Phase, SandboxAccount
 from postmux.sandbox.bodies import form_files, text, time_ahead
 from postmux.sandbox.derived import status_codes
@@ -320,7 +320,7 @@ class WondaEmulator(Emulator):
 
 def _product(body: dict[str, Any], media: _Media) -> None:
     """An Instagram single post's alt text, and a product that fits its media."""
-    text(body, "altText", 1000)
+    text(body, "altText", INSTAGRAM_ALT_TEXT)
     product = body.get("product", "REELS" if media.kind == "video" else "IMAGE")
     if product not in ("IMAGE", "REELS", "STORIES"):
         raise Rejected(400, "'product' must be IMAGE, REELS or STORIES")

@@ -16,7 +16,8 @@ never held in memory, and ``Content-Length`` comes from the file size.
 All items go in one request: field ``file`` for a single file (as documented),
 ``file0``, ``file1``… for several. Wonda may accept some files and refuse
 others (its ``errors`` map); any refusal is an :class:`~postmux_wonda.UploadError`
-naming the files, raised before a single post is made.
+naming the files, raised before a single post is made. Wonda's other error bodies are read by the
+vocabulary (its envelope, codes and ``deferUntil`` retry hint).
 """
 
 from __future__ import annotations
@@ -24,23 +25,37 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
-from collections.abc import Sequence
-from typing import IO
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
 
 import httpx
 
-from postmux import Adapter, Media, ProviderError
+from postmux import Adapter, InvalidRequestError, Media, ProviderError
 from postmux.flow import Flow, media_request
 from postmux.wire import parse, read_json
 
 from . import wire
-from .errors import UploadError
 
-__all__ = ["UPLOAD_PATH", "field_names", "upload_media"]
+__all__ = ["UPLOAD_PATH", "UploadError", "field_names", "upload_media"]
 
 UPLOAD_PATH = "/media/upload"
 
 FilePart = tuple[str, tuple[str, IO[bytes], str]]
+
+
+class UploadError(InvalidRequestError):
+    """Wonda refused some files of an upload; nothing was published.
+
+    ``files`` maps each refused file's name to Wonda's reason
+    (``"Unsupported MIME type"``…).
+    """
+
+    def __init__(self, files: Mapping[str, str], **kwargs: Any) -> None:
+        self.files = dict(files)
+        listing = "; ".join(f"{name}: {reason}" for name, reason in self.files.items())
+        super().__init__(
+            f"Wonda refused {len(self.files)} file(s), nothing was published: {listing}", **kwargs
+        )
 
 
 def field_names(count: int) -> list[str]:
