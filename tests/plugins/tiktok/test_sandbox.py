@@ -275,3 +275,37 @@ def test_a_failed_chunk_is_sent_again_alone(
     record = emulator.records.get(str(p.id))
     assert record is not None
     assert record.media == (f"sha256:{hashlib.sha256(data).hexdigest()}",)
+
+
+def test_the_emulator_refuses_what_the_photo_and_direct_post_references_refuse(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator
+) -> None:
+    token = next(t for t, a in emulator.tokens.items() if a == creator(emulator))
+    photo = postmux_sandbox.sample_url("photo-1.jpg")
+
+    def init(what: str, source: dict[str, object], info: dict[str, object]) -> httpx.Response:
+        body = {"source_info": source, "post_info": {"privacy_level": "SELF_ONLY", **info}}
+        if what == "content":
+            body |= {"media_type": "PHOTO", "post_mode": "DIRECT_POST"}
+        url = f"{postmux_sandbox.url('tiktok')}/v2/post/publish/{what}/init/"
+        return httpx.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+
+    refused = {
+        "36 photos": init("content", {"source": "PULL_FROM_URL", "photo_images": [photo] * 36}, {}),
+        "a PNG": init("content", {"source": "PULL_FROM_URL", "photo_images": [photo[:-3] + "png"]}, {}),
+        "no photo": init("content", {"source": "PULL_FROM_URL", "photo_images": []}, {}),
+        "a long description": init(
+            "content", {"source": "PULL_FROM_URL", "photo_images": [photo]}, {"description": "d" * 4001}
+        ),
+        "a long title": init(
+            "video", {"source": "PULL_FROM_URL", "video_url": photo}, {"title": "\N{GRINNING FACE}" * 1101}
+        ),
+    }
+    for case, response in refused.items():
+        assert response.status_code == 400, case
+        assert response.json()["error"]["code"] == "invalid_param", case
+    assert "1 to 35" in refused["36 photos"].json()["error"]["message"]
+    assert "JPEG or WebP" in refused["a PNG"].json()["error"]["message"]
+    assert len(emulator.records) == 0
+    fine = init("content", {"source": "PULL_FROM_URL", "photo_images": [photo] * 35}, {"description": "d"})
+    assert fine.status_code == 200, fine.text

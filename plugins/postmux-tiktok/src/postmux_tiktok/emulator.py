@@ -192,7 +192,8 @@ class TikTokEmulator(Emulator):
         if photo:  # a photo post carries no AI label: never labelled
             options.update(ai_generated=False, cover_index=source.get("photo_cover_index"))
             media = media if isinstance(media, list) else []
-            CHECK.media("tiktok", [("photo", extension_of(str(u))) for u in media], field="photo_images")
+            items = [("photo", extension_of(str(u))) for u in media]
+            CHECK.media("tiktok", items, field="photo_images", kind="photo")
         elif source.get("source") == "FILE_UPLOAD":
             return self._file_upload(account, source, info, options, draft)
         elif source.get("source") != "PULL_FROM_URL":

@@ -134,7 +134,6 @@ class WondaEmulator(Emulator):
         "upload": ("POST /media/upload",),
         "accounts": ("GET /tiktok/accounts", "GET /instagram/accounts"),
     }
-    publish_routes: ClassVar[tuple[str, ...]] = route_roles["publish"]
     route_table: ClassVar[Mapping[str, str]] = {
         "POST /media/upload": "upload",
         "GET /tiktok/accounts": "listing",
