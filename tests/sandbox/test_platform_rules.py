@@ -74,11 +74,20 @@ def test_a_vendors_capabilities_tighten_the_count_and_replace_the_formats() -> N
     )
 
 
+def test_a_cover_index_must_index_the_photos() -> None:
+    two = [("photo", "jpg")] * 2
+    assert PLAIN.media("tiktok", two, cover=("cover", 1)) == "photo"
+    assert PLAIN.media("tiktok", two, cover=("cover", None)) == "photo"  # not given
+    for bad in (2, -1, True, "0", 1.0):
+        message = _refusal(PLAIN, "tiktok", two, cover=("cover", bad))[1]
+        assert message == "'cover' must be the index of one of the photos", bad
+
+
 def test_switched_off_rules_are_not_checked() -> None:
-    off = PlatformCheck(Refusals(mixed=None, videos=None, count=None, text=None))
+    off = PlatformCheck(Refusals(mixed=None, videos=None, count=None, cover=None, text=None))
     assert off.media("instagram", [("photo", "jpg"), ("video", "mp4")]) == ""
     assert off.media("tiktok", [("video", "mp4")] * 2) == "video"
-    assert off.media("tiktok", [("photo", "jpg")] * 99) == "photo"
+    assert off.media("tiktok", [("photo", "jpg")] * 99, cover=("cover", 99)) == "photo"
     assert off.text("tiktok", {"title": "x" * 3000}, "title") == "x" * 3000
 
 

@@ -42,7 +42,8 @@ class Refusals:
     platform's shown name, ``TikTok``), ``field``, and per rule: ``kind``
     (what the media must be), ``least``/``most``/``n`` (the photo count),
     ``format`` (the refused item's), ``limit``/``unit`` (the text's). ``formats``
-    is by platform: only those listed have their photo formats checked.
+    is by platform: only those listed have their photo formats checked. ``cover``
+    words a cover index that is not the index of one of the photos.
     """
 
     status: int = 400
@@ -52,6 +53,7 @@ class Refusals:
     kind: Mapping[str, str] = attrs.field(factory=dict)
     count: str | None = "'{field}' must hold {least} to {most} photos"
     formats: Mapping[str, str] = attrs.field(factory=dict)
+    cover: str | None = "'{field}' must be the index of one of the photos"
     text: str | None = "'{field}' must be at most {limit} {unit}"
 
 
@@ -84,13 +86,16 @@ class PlatformCheck:
         field: str = "media",
         kind: str | None = None,
         least: int | None = None,
+        cover: tuple[str, Any] | None = None,
     ) -> str:
         """The post's kind, once its ``(kind, format)`` items fit ``platform``; else a :class:`Rejected`.
 
         ``kind`` is what an endpoint takes (``photo``/``video``; ``None``: either,
         never mixed); ``format`` an extension (``jpg``) or a MIME type
         (``image/jpeg``); ``least`` a count the endpoint itself needs (a
-        carousel: 2). Checked in order: kind, mix, one video, photo count, formats.
+        carousel: 2); ``cover`` a ``(field, value)`` that must index the items
+        (absent: ``None``). Checked in order: kind, mix, one video, photo count,
+        formats, cover.
         """
         r, (rules, support) = self.refusals, self._limits(platform)
         kinds = {k for k, _ in items}
@@ -113,6 +118,9 @@ class PlatformCheck:
             for _, format_ in items:
                 if format_.lower() not in allowed:
                     raise self.refuse(r.formats[platform], platform, field=field, format=format_)
+        name, at = cover if cover is not None else (field, None)
+        if at is not None and r.cover is not None and (type(at) is not int or not 0 <= at < len(items)):
+            raise self.refuse(r.cover, platform, field=name)  # a bool is no index
         return found
 
     def text(self, platform: str, body: Mapping[str, Any], field: str, *, photo: bool = False) -> str:

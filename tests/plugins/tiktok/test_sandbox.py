@@ -284,7 +284,7 @@ def test_the_emulator_refuses_what_the_photo_and_direct_post_references_refuse(
     photo = postmux_sandbox.sample_url("photo-1.jpg")
 
     def init(what: str, source: dict[str, object], info: dict[str, object]) -> httpx.Response:
-        body = {"source_info": source, "post_info": {"privacy_level": "SELF_ONLY", **info}}
+        body: dict[str, object] = {"source_info": source, "post_info": {"privacy_level": "SELF_ONLY", **info}}
         if what == "content":
             body |= {"media_type": "PHOTO", "post_mode": "DIRECT_POST"}
         url = f"{postmux_sandbox.url('tiktok')}/v2/post/publish/{what}/init/"
@@ -296,6 +296,9 @@ def test_the_emulator_refuses_what_the_photo_and_direct_post_references_refuse(
         "no photo": init("content", {"source": "PULL_FROM_URL", "photo_images": []}, {}),
         "a long description": init(
             "content", {"source": "PULL_FROM_URL", "photo_images": [photo]}, {"description": "d" * 4001}
+        ),
+        "a cover past the photos": init(
+            "content", {"source": "PULL_FROM_URL", "photo_images": [photo], "photo_cover_index": 1}, {}
         ),
         "a long title": init(
             "video", {"source": "PULL_FROM_URL", "video_url": photo}, {"title": "\N{GRINNING FACE}" * 1101}

@@ -193,7 +193,8 @@ class TikTokEmulator(Emulator):
             options.update(ai_generated=False, cover_index=source.get("photo_cover_index"))
             media = media if isinstance(media, list) else []
             items = [("photo", extension_of(str(u))) for u in media]
-            CHECK.media("tiktok", items, field="photo_images", kind="photo")
+            cover = ("photo_cover_index", source.get("photo_cover_index"))
+            CHECK.media("tiktok", items, field="photo_images", kind="photo", cover=cover)
         elif source.get("source") == "FILE_UPLOAD":
             return self._file_upload(account, source, info, options, draft)
         elif source.get("source") != "PULL_FROM_URL":

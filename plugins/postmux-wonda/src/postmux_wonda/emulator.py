@@ -74,6 +74,7 @@ CHECK = PlatformCheck(
             "photo": "{name} carousels take images only",
         },
         count="'{field}' must hold {least} to {most} media IDs",
+        cover="'{field}' must be the index of one of the images",
         formats={"tiktok": "TikTok carousels only accept JPEG and WebP"},  # Instagram's: Wonda's own
         text="'{field}' must be at most {limit} characters",
     ),
@@ -225,7 +226,8 @@ class WondaEmulator(Emulator):
             raise Rejected(400, "'mediaIds' is required")
         media = [self._media(i, field) for i in ids]
         items, least = [(m.kind, m.mime_type) for m in media], 2 if endpoint.carousel else None
-        kind = CHECK.media(platform, items, field=field, kind=endpoint.kind, least=least)
+        cover = ("coverIndex", body.get("coverIndex", 0))
+        kind = CHECK.media(platform, items, field=field, kind=endpoint.kind, least=least, cover=cover)
         account = self._account(body, platform)
         caption = CHECK.text(platform, body, "caption", photo=kind == "photo")
         for key, want in option_errors(VOCABULARY.for_platform(platform), body):
@@ -234,9 +236,6 @@ class WondaEmulator(Emulator):
             raise Rejected(400, "'discloseCommercial' must be a boolean")
         if platform == "instagram" and not endpoint.carousel:
             _product(body, media[0])
-        cover = body.get("coverIndex", 0)
-        if not isinstance(cover, int) or isinstance(cover, bool) or not 0 <= cover < len(media):
-            raise Rejected(400, "'coverIndex' must be the index of one of the images")
         when = None if endpoint.carousel else self._schedule(body.get("scheduledAt"))
         post_id, options = self.digits(19), VOCABULARY.neutral(platform, body)  # the vocabulary, backwards
         if endpoint.carousel and platform == "instagram":
