@@ -129,12 +129,14 @@ class WondaEmulator(Emulator):
     auth_header: ClassVar[str] = "Authorization"
     auth_scheme: ClassVar[str] = "Bearer"
     default_key: ClassVar[str] = "sk_" + "0123456789abcdef" * 4
-    route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {
-        "publish": ("POST /publish/*",),  # the four publish endpoints, nothing else POSTs under /publish
-        "status": ("GET /jobs/publish/*", "GET /publish/scheduled"),
-        "upload": ("POST /media/upload",),
-        "accounts": ("GET /tiktok/accounts", "GET /instagram/accounts"),
-    }
+    vocabulary = VOCABULARY
+    error_codes: ClassVar[Mapping[int, str]] = status_codes(VOCABULARY.errors.classes)
+    seeds: ClassVar[Sequence[Seed]] = (
+        Seed("tiktok", user_id_digits=10),
+        Seed("instagram", user_id_digits=17),
+        Seed("tiktok", "sandbox_expired", active=False, user_id_digits=10),
+        Seed("instagram", "sandbox_expired_ig", "Sandbox Expired IG", False, 17),
+    )
     route_table: ClassVar[Mapping[str, str]] = {
         "POST /media/upload": "upload",
         "GET /tiktok/accounts": "listing",
@@ -144,21 +146,18 @@ class WondaEmulator(Emulator):
         "DELETE /publish/scheduled/{job_id}": "cancel_scheduled",
         "GET /jobs/publish/{job_id}": "job",
     }
+    route_roles: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "publish": ("POST /publish/*",),  # the four publish endpoints, nothing else POSTs under /publish
+        "status": ("GET /jobs/publish/*", "GET /publish/scheduled"),
+        "upload": ("POST /media/upload",),
+        "accounts": ("GET /tiktok/accounts", "GET /instagram/accounts"),
+    }
     scheduling_enabled: bool = True
     """``False`` makes every scheduling request a 403 ``feature_disabled``, as documented."""
 
     def __init__(self, **options: Any) -> None:
         self.uploads: dict[str, _Media] = {}
         super().__init__(**options)
-
-    vocabulary = VOCABULARY
-    error_codes: ClassVar[Mapping[int, str]] = status_codes(VOCABULARY.errors.classes)
-    seeds: ClassVar[Sequence[Seed]] = (
-        Seed("tiktok", user_id_digits=10),
-        Seed("instagram", user_id_digits=17),
-        Seed("tiktok", "sandbox_expired", active=False, user_id_digits=10),
-        Seed("instagram", "sandbox_expired_ig", "Sandbox Expired IG", False, 17),
-    )
 
     # -- media and accounts -----------------------------------------------------------
 
