@@ -74,6 +74,14 @@ def test_a_vendors_capabilities_tighten_the_count_and_replace_the_formats() -> N
     )
 
 
+def test_no_media_is_refused_where_the_platform_takes_no_text_alone_when_worded() -> None:
+    check = PlatformCheck(Refusals(empty="{name} posts need media"))
+    assert _refusal(check, "youtube", [])[1] == "YouTube posts need media"
+    assert check.media("threads", []) == ""  # a text post
+    assert check.media("facebook", []) == ""
+    assert PLAIN.media("tiktok", []) == ""  # not worded: the vendor's own check
+
+
 def test_a_cover_index_must_index_the_photos() -> None:
     two = [("photo", "jpg")] * 2
     assert PLAIN.media("tiktok", two, cover=("cover", 1)) == "photo"

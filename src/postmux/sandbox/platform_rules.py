@@ -43,11 +43,13 @@ class Refusals:
     (what the media must be), ``least``/``most``/``n`` (the photo count),
     ``format`` (the refused item's), ``limit``/``unit`` (the text's). ``formats``
     is by platform: only those listed have their photo formats checked. ``cover``
-    words a cover index that is not the index of one of the photos.
+    words a cover index that is not the index of one of the photos; ``empty`` a
+    post with no media to a platform that takes no text alone (off unless given).
     """
 
     status: int = 400
     code: str | None = None
+    empty: str | None = None
     mixed: str | None = "photos and videos cannot be mixed in one post"
     videos: str | None = "a video post takes exactly one video"
     kind: Mapping[str, str] = attrs.field(factory=dict)
@@ -95,9 +97,11 @@ class PlatformCheck:
         (``image/jpeg``); ``least`` a count the endpoint itself needs (a
         carousel: 2); ``cover`` a ``(field, value)`` that must index the items
         (absent: ``None``). Checked in order: kind, mix, one video, photo count,
-        formats, cover.
+        formats, cover; before them all, no media where the platform needs some.
         """
         r, (rules, support) = self.refusals, self._limits(platform)
+        if not items and r.empty is not None and not rules.text_only:
+            raise self.refuse(r.empty, platform, field=field)
         kinds = {k for k, _ in items}
         if kind is not None and kind in r.kind and any(k != kind for k in kinds):
             raise self.refuse(r.kind[kind], platform, field=field, kind=kind)
