@@ -73,7 +73,7 @@ class PlatformCheck:
 
     def _limits(self, platform: str) -> tuple[PlatformRules, PlatformSupport]:
         support = self.capabilities.for_platform(platform) if self.capabilities else None
-        return RULES[platform], support or PlatformSupport()
+        return RULES[platform], support or _NO_SUPPORT
 
     def refuse(self, template: str, platform: str, **values: Any) -> Rejected:
         """A refusal worded by ``template``, with the vendor's status and code."""
@@ -140,6 +140,10 @@ class PlatformCheck:
         if self.refusals.text is not None and limit is not None and count(value, limit.unit) > limit.limit:
             raise self.refuse(self.refusals.text, platform, field=field, limit=limit.limit, unit=limit.unit)
         return value
+
+
+_NO_SUPPORT = PlatformSupport()
+"""No vendor limits: the platform's own apply."""
 
 
 def _size(limit: TextLimit) -> int:
