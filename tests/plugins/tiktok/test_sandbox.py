@@ -312,3 +312,5 @@ def test_the_emulator_refuses_what_the_photo_and_direct_post_references_refuse(
     assert len(emulator.records) == 0
     fine = init("content", {"source": "PULL_FROM_URL", "photo_images": [photo] * 35}, {"description": "d"})
     assert fine.status_code == 200, fine.text
+    bare = emulator.media.store("photo", "image/jpeg", b"\xff\xd8")  # no extension: its type is its own
+    assert init("content", {"source": "PULL_FROM_URL", "photo_images": [bare]}, {}).status_code == 200

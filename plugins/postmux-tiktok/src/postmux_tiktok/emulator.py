@@ -192,7 +192,7 @@ class TikTokEmulator(Emulator):
         if photo:  # a photo post carries no AI label: never labelled
             options.update(ai_generated=False, cover_index=source.get("photo_cover_index"))
             media = media if isinstance(media, list) else []
-            items = [("photo", extension_of(str(u))) for u in media]
+            items = [("photo", self._format(u)) for u in media]
             cover = ("photo_cover_index", source.get("photo_cover_index"))
             CHECK.media("tiktok", items, field="photo_images", kind="photo", cover=cover)
         elif source.get("source") == "FILE_UPLOAD":
@@ -203,6 +203,11 @@ class TikTokEmulator(Emulator):
             raise Rejected(403, "the URL's domain or prefix is not verified", "url_ownership_unverified")
         fields = self._fields(account, info, options, draft, photo, media)
         return self.ok({"publish_id": self.new_record(request, **fields).id})
+
+    def _format(self, url: Any) -> str:
+        """A photo's type as TikTok sees it: the hosted file's MIME type, else its URL's extension."""
+        blob = self.media.lookup(url) if isinstance(url, str) else None
+        return blob.mime_type if blob is not None else extension_of(str(url))
 
     def _fields(
         self, account: SandboxAccount, info: Any, options: Any, draft: bool, photo: bool, media: Any
