@@ -27,10 +27,9 @@ CAPABILITIES = Capabilities(
         "tiktok": TIKTOK.support(
             target_text=True,
             draft=True,  # postMode "inbox"
-            min_photos=2,  # /publish/tiktok/carousel: "2 to 35 media IDs"; /publish/tiktok is video only
-            max_photos=35,
-            photo_formats=frozenset({"jpg", "jpeg", "webp"}),  # "only accept JPEG and WebP images"
-            caption=TextLimit(2200, TextUnit.UTF16),
+            # /publish/tiktok/carousel: "2 to 35 media IDs", "only accept JPEG and WebP images" (TikTok's
+            # own most and formats, as its 2200-unit video caption is); /publish/tiktok is video only
+            min_photos=2,
             photo_caption=TextLimit(90, TextUnit.UTF16),  # carousel "caption, up to 90 characters"
             notes=(
                 "a photo post's text is Wonda's carousel caption (≤ 90); there is no separate title",
@@ -39,7 +38,7 @@ CAPABILITIES = Capabilities(
         ),
         "instagram": INSTAGRAM.support(
             target_text=True,
-            max_photos=10,  # /publish/instagram/carousel: 2–10 images; one image is product IMAGE
+            # /publish/instagram/carousel: 2–10 images (Instagram's most); one image is product IMAGE
             notes=("carousels take no alt text, no story and no schedule",),
         ),
     },
