@@ -81,7 +81,7 @@ CHECK = PlatformCheck(
     CAPABILITIES,
 )
 """The platform's rules as Wonda words them: counts, formats and captions from ``postmux.rules``
-tightened by Wonda's capabilities (2 to 35 JPEG/WebP images and 90 characters for a TikTok carousel)."""
+(35 JPEG/WebP images on TikTok, 10 on Instagram), tightened by Wonda's capabilities (90 characters)."""
 
 
 @attrs.frozen(slots=False)  # not slotted: ``keys`` is worked out once, on first use
