@@ -478,7 +478,7 @@ class SyncDriver(_DriverBase):
     ) -> httpx.Response:
         _rewind(sink)
         try:
-            response = self.client.send(request, stream=True)
+            response = self._streamed(request)
         except httpx.RemoteProtocolError as exc:
             raise self.unreadable_redirect(exc, download) from None
         try:
@@ -514,13 +514,15 @@ class SyncDriver(_DriverBase):
             self.sleep(delay)
             attempt += 1
 
+    def _streamed(self, request: httpx.Request) -> httpx.Response:
+        """``client.send(request, stream=True)``; past httpx's per-request layers for an own client."""
+        if self._owned and direct(self.client):
+            return send(self.client, request)
+        return self.client.send(request, stream=True)
+
     def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
-        wire = self.on_the_wire(request)
-        if self._owned and direct(self.client):
-            response = send(self.client, wire)
-        else:
-            response = self.client.send(wire, stream=True)
+        response = self._streamed(self.on_the_wire(request))
         try:
             if response.status_code >= 400 or sink is None:
                 response.read()
@@ -595,7 +597,7 @@ class AsyncDriver(_DriverBase):
     ) -> httpx.Response:
         _rewind(sink)
         try:
-            response = await self.client.send(request, stream=True)
+            response = await self._streamed(request)
         except httpx.RemoteProtocolError as exc:
             raise self.unreadable_redirect(exc, download) from None
         try:
@@ -652,14 +654,16 @@ class AsyncDriver(_DriverBase):
             request, await due[0].arefreshed(due[1], request.extensions[TOKEN])
         )
 
+    async def _streamed(self, request: httpx.Request) -> httpx.Response:
+        """``await client.send(request, stream=True)``; past httpx's per-request layers for an own client."""
+        if self._owned and direct(self.client):
+            return await asend(self.client, request)
+        return await self.client.send(request, stream=True)
+
     async def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
         await self._signed(request)  # the token is on the request now: on_the_wire asks no source
-        wire = self.on_the_wire(request)
-        if self._owned and direct(self.client):
-            response = await asend(self.client, wire)
-        else:
-            response = await self.client.send(wire, stream=True)
+        response = await self._streamed(self.on_the_wire(request))
         try:
             if response.status_code >= 400 or sink is None:
                 await response.aread()
