@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -408,8 +409,14 @@ async def _afirst(chunks: AsyncIterator[bytes], limit: int) -> bytes:
 
 
 def _rewind(sink: IO[bytes] | None) -> None:
-    """Empty a download file before an attempt, so a retry does not append to a partial body."""
-    if sink is not None:
+    """Empty a download file before an attempt, so a retry does not append to a partial body.
+
+    A file that is empty already is left alone: on ext4 a file truncated to
+    zero and then written is flushed to disk when it is closed (the
+    ``auto_da_alloc`` safeguard for files replaced by truncation), which made
+    closing a 64 KiB download's temporary file cost ~4 ms instead of ~0.1 ms.
+    """
+    if sink is not None and sink.seek(0, os.SEEK_END) > 0:
         sink.seek(0)
         sink.truncate()
 
