@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -408,8 +409,14 @@ async def _afirst(chunks: AsyncIterator[bytes], limit: int) -> bytes:
 
 
 def _rewind(sink: IO[bytes] | None) -> None:
-    """Empty a download file before an attempt, so a retry does not append to a partial body."""
-    if sink is not None:
+    """Empty a download file before an attempt, so a retry does not append to a partial body.
+
+    A file that is empty already is left alone: on ext4 a file truncated to
+    zero and then written is flushed to disk when it is closed (the
+    ``auto_da_alloc`` safeguard for files replaced by truncation), which made
+    closing a 64 KiB download's temporary file cost ~4 ms instead of ~0.1 ms.
+    """
+    if sink is not None and sink.seek(0, os.SEEK_END) > 0:
         sink.seek(0)
         sink.truncate()
 
@@ -478,7 +485,7 @@ class SyncDriver(_DriverBase):
     ) -> httpx.Response:
         _rewind(sink)
         try:
-            response = self.client.send(request, stream=True)
+            response = self._streamed(request)
         except httpx.RemoteProtocolError as exc:
             raise self.unreadable_redirect(exc, download) from None
         try:
@@ -514,13 +521,15 @@ class SyncDriver(_DriverBase):
             self.sleep(delay)
             attempt += 1
 
+    def _streamed(self, request: httpx.Request) -> httpx.Response:
+        """``client.send(request, stream=True)``; past httpx's per-request layers for an own client."""
+        if self._owned and direct(self.client):
+            return send(self.client, request)
+        return self.client.send(request, stream=True)
+
     def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
-        wire = self.on_the_wire(request)
-        if self._owned and direct(self.client):
-            response = send(self.client, wire)
-        else:
-            response = self.client.send(wire, stream=True)
+        response = self._streamed(self.on_the_wire(request))
         try:
             if response.status_code >= 400 or sink is None:
                 response.read()
@@ -595,7 +604,7 @@ class AsyncDriver(_DriverBase):
     ) -> httpx.Response:
         _rewind(sink)
         try:
-            response = await self.client.send(request, stream=True)
+            response = await self._streamed(request)
         except httpx.RemoteProtocolError as exc:
             raise self.unreadable_redirect(exc, download) from None
         try:
@@ -652,14 +661,16 @@ class AsyncDriver(_DriverBase):
             request, await due[0].arefreshed(due[1], request.extensions[TOKEN])
         )
 
+    async def _streamed(self, request: httpx.Request) -> httpx.Response:
+        """``await client.send(request, stream=True)``; past httpx's per-request layers for an own client."""
+        if self._owned and direct(self.client):
+            return await asend(self.client, request)
+        return await self.client.send(request, stream=True)
+
     async def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
         _rewind(sink)
         await self._signed(request)  # the token is on the request now: on_the_wire asks no source
-        wire = self.on_the_wire(request)
-        if self._owned and direct(self.client):
-            response = await asend(self.client, wire)
-        else:
-            response = await self.client.send(wire, stream=True)
+        response = await self._streamed(self.on_the_wire(request))
         try:
             if response.status_code >= 400 or sink is None:
                 await response.aread()

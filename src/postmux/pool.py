@@ -25,7 +25,9 @@ app that passes its own ``httpx.AsyncClient`` can do the same with
 from __future__ import annotations
 
 import math
+import os
 import ssl
+import threading
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 
@@ -34,7 +36,7 @@ import httpx
 
 from .netio import AsyncioBackend
 
-__all__ = ["DEFAULT_CONNECTIONS", "SHARD_SIZE", "ShardedAsyncTransport"]
+__all__ = ["DEFAULT_CONNECTIONS", "SHARD_SIZE", "ShardedAsyncTransport", "default_ssl_context"]
 
 SHARD_SIZE = 4
 """Connections per pool: small enough that a pool's bookkeeping is cheap.
@@ -49,6 +51,31 @@ KEEPALIVE_EXPIRY = 5.0
 
 DEFAULT_CONNECTIONS = 100
 """httpx's own default limit, kept when ``max_concurrency`` is lower."""
+
+
+_CONTEXT_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
+"""What httpx's (and Python's) default context reads from the environment when it is made."""
+_contexts: dict[tuple[str | None, ...], ssl.SSLContext] = {}
+_contexts_lock = threading.Lock()
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """httpx's default verifying context, made once a process for the same certificate settings.
+
+    Making one loads the CA bundle: 20-50 ms of CPU on the benchmark machine,
+    about half of what making an :class:`~postmux.AsyncPublisher` cost, paid
+    again by every short-lived publisher (one per web request, per job). A
+    context keeps no per-connection state and is safe to share, so every
+    pool of every publisher made here uses the same one; it is made afresh
+    when ``SSL_CERT_FILE``, ``SSL_CERT_DIR`` or ``SSLKEYLOGFILE`` differ from
+    those it was made with.
+    """
+    key = tuple(os.environ.get(name) for name in _CONTEXT_ENV)
+    with _contexts_lock:
+        context = _contexts.get(key)
+        if context is None:
+            context = _contexts[key] = httpx.create_ssl_context()
+    return context
 
 
 class ShardedAsyncTransport(httpx.AsyncBaseTransport):
@@ -70,7 +97,7 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
         count = math.ceil(max_connections / shard_size)
         size = math.ceil(max_connections / count)
         if factory is None:
-            context = httpx.create_ssl_context()  # one for all pools: loading the CA bundle takes ~20 ms
+            context = default_ssl_context()  # one for all pools (and publishers): see its docstring
             factory = partial(_http_transport, context=context)
         make = factory
         self.shard_size = size

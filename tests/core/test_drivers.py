@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Callable, Generator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +316,52 @@ def test_download_to_streams_into_a_file(drive: Drive, tmp_path: Path) -> None:
         response = drive(handler, one("GET", "https://cdn.test/file.mp4", extensions={DOWNLOAD_TO: sink}))
     assert response.status_code == 200
     assert target.read_bytes() == payload
+
+
+class _CountingSink(io.BytesIO):
+    """A download file that counts how often it is emptied."""
+
+    truncated = 0
+
+    def truncate(self, size: int | None = None) -> int:
+        self.truncated += 1
+        return super().truncate(size)
+
+
+class _CutShort(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A 2xx body that breaks after its first bytes (a connection reset mid-download)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"half of it"
+        raise httpx.ReadError("connection reset")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"half of it"
+        raise httpx.ReadError("connection reset")
+
+
+def test_a_download_empties_its_file_only_when_a_retry_follows_a_partial_body(drive: Drive) -> None:
+    """An empty file is not truncated (on ext4 a truncate-then-write file flushes to disk on close,
+    ~4 ms a download); a retry after a body cut short starts the file afresh."""
+    calls = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return httpx.Response(200, stream=_CutShort())
+        return httpx.Response(200, content=b"the whole body")
+
+    sink = _CountingSink()
+    drive(handler, one("GET", "https://cdn.test/a", extensions={DOWNLOAD_TO: sink}))
+    assert sink.getvalue() == b"the whole body"
+    assert (calls["n"], sink.truncated) == (2, 1)  # emptied once: before the retry, not before the first try
+
+    fresh = _CountingSink()
+    drive(
+        script(httpx.Response(200, content=b"abc")),
+        one("GET", "https://cdn.test/b", extensions={DOWNLOAD_TO: fresh}),
+    )
+    assert (fresh.getvalue(), fresh.truncated) == (b"abc", 0)
 
 
 def test_download_to_memory_sink(drive: Drive) -> None:

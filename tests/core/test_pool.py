@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -158,3 +159,36 @@ async def test_the_async_publisher_keeps_its_connections_alive_and_within_max_co
                 assert report.ok
         assert server.most_in_flight == 40  # all at once: the limit, not the pool, bounds them
         assert server.connections == 40
+
+
+async def test_every_async_publisher_shares_one_ssl_context_until_the_certificate_settings_change(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import ssl
+
+    from postmux.pool import default_ssl_context
+
+    def context_of(pub: AsyncPublisher) -> ssl.SSLContext:
+        transport = pub.client._transport
+        assert isinstance(transport, ShardedAsyncTransport)
+        contexts = {id(shard._pool._ssl_context) for shard in transport.shards}  # type: ignore[attr-defined]
+        assert len(contexts) == 1  # one for all its pools
+        found: ssl.SSLContext = transport.shards[0]._pool._ssl_context  # type: ignore[attr-defined]
+        return found
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    first, second = (AsyncPublisher(FakeAdapter(), Secret(KEY)) for _ in range(2))
+    async with first, second:
+        assert context_of(first) is context_of(second) is default_ssl_context()
+        assert context_of(first).verify_mode is ssl.CERT_REQUIRED
+        assert context_of(first).check_hostname
+
+    import certifi
+
+    bundle = tmp_path / "ca.pem"
+    bundle.write_bytes(Path(certifi.where()).read_bytes())
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))  # another trust store: another context
+    async with AsyncPublisher(FakeAdapter(), Secret(KEY)) as third:
+        assert context_of(third) is not context_of(first)
+        assert context_of(third) is default_ssl_context()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,9 @@ import pytest
 import postmux
 from postmux import sending
 from postmux.drivers import DEFAULT_TIMEOUT, AsyncDriver, SyncDriver
+from postmux.fetch import FetchPolicy
+from postmux.flow import media_request
+from postmux.media import MediaKind
 from postmux.secrets import Secret
 
 from .fakes import KEY, FakeAdapter
@@ -204,3 +208,46 @@ def test_drivers_go_direct_only_for_a_client_they_were_told_is_owned(monkeypatch
 
     assert asyncio.run(arun()) == 204
     assert ways == ["direct", "direct"]
+
+
+def _download_flow(sink: Any) -> Any:
+    response = yield media_request("http://127.0.0.1:9/v.mp4", sink, medium="media[0]", kind=MediaKind.VIDEO)
+    return response.status_code
+
+
+def _video(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, headers={"content-type": "video/mp4"}, content=b"v" * 10)
+
+
+LOOPBACK_HTTP = FetchPolicy(schemes={"http"}, allow_private=True)
+
+
+def test_a_media_download_goes_direct_on_an_own_client_with_the_same_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ways = spy(monkeypatch)
+    seen: dict[bool, Seen] = {True: [], False: []}
+    for owned in (True, False):
+        transport = recorder(seen[owned], _video)
+        with httpx.Client(transport=transport) as client, tempfile.TemporaryFile() as sink:
+            driver = SyncDriver(FakeAdapter(), Secret(KEY), client, fetch=LOOPBACK_HTTP, owned=owned)
+            assert driver.run(_download_flow(sink)) == 200
+            sink.seek(0)
+            assert sink.read() == b"v" * 10
+    assert ways == ["direct"]  # the own client's download only
+    assert seen[True] == seen[False]  # the pinned GET, headers in order, timeout: the same either way
+    assert seen[True][0][1] == "http://127.0.0.1:9/v.mp4"
+
+    async def arun(owned: bool, into: Seen) -> int:
+        async with httpx.AsyncClient(transport=recorder(into, _video)) as client:
+            driver = AsyncDriver(FakeAdapter(), Secret(KEY), client, fetch=LOOPBACK_HTTP, owned=owned)
+            with tempfile.TemporaryFile() as sink:
+                status: int = await driver.run(_download_flow(sink))
+                sink.seek(0)
+                assert sink.read() == b"v" * 10
+            return status
+
+    again: dict[bool, Seen] = {True: [], False: []}
+    assert [asyncio.run(arun(owned, again[owned])) for owned in (True, False)] == [200, 200]
+    assert ways == ["direct", "direct"]
+    assert again[True] == again[False] == seen[True]

@@ -2,15 +2,17 @@
 
 ASGI has no "hang up" message, and an application that returns without
 answering gets a polite 500 from the server. To drop a connection as a real
-network would, the sandbox serves with :class:`DroppingH11Protocol`, which
-remembers each connection's transport by peer address; the middleware aborts
-that transport. Whatever the emulator does is unchanged by the middleware
-except where a fault says so.
+network would, the sandbox serves with a protocol that remembers each
+connection's transport by peer address (:func:`dropping_protocol`: uvicorn's
+httptools parser where ``httptools`` is installed, its h11 one otherwise);
+the middleware aborts that transport. Whatever the emulator does is unchanged
+by the middleware except where a fault says so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -23,7 +25,7 @@ from .faults import Fault, FaultKind
 if TYPE_CHECKING:
     from .emulator import Emulator
 
-__all__ = ["SCOPE_FAULT", "DroppingH11Protocol", "FaultMiddleware"]
+__all__ = ["SCOPE_FAULT", "DroppingH11Protocol", "FaultMiddleware", "dropping_protocol"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,8 +40,11 @@ _transports: dict[tuple[Any, Any], asyncio.Transport] = {}
 _transports_lock = threading.Lock()
 
 
-class DroppingH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, remembering transports so a fault can abort one."""
+class _Remembering(asyncio.Protocol):
+    """Keeps each connection's transport by (server, client) address while it is open."""
+
+    server: Any
+    client: Any
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -50,6 +55,30 @@ class DroppingH11Protocol(H11Protocol):
         with _transports_lock:
             _transports.pop((self.server, self.client), None)
         super().connection_lost(exc)
+
+
+class DroppingH11Protocol(_Remembering, H11Protocol):
+    """uvicorn's h11 protocol, remembering transports so a fault can abort one."""
+
+
+@functools.cache
+def dropping_protocol() -> type[asyncio.Protocol]:
+    """The protocol the sandbox serves with: uvicorn's httptools one where ``httptools`` is installed.
+
+    Both parse HTTP/1.1 for the same ASGI app; httptools (C, uvicorn's own
+    choice when present) costs the server about a third less CPU a request
+    than h11, which under a 1,000-request fan-out is CPU the client on the
+    same machine gets back (``benchmarks/README.md``, fifth pass).
+    """
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:
+        return DroppingH11Protocol
+
+    class DroppingHttpToolsProtocol(_Remembering, HttpToolsProtocol):
+        """uvicorn's httptools protocol, remembering transports so a fault can abort one."""
+
+    return DroppingHttpToolsProtocol
 
 
 async def _drop(scope: Scope) -> None:

@@ -42,7 +42,7 @@ from .hosting import SandboxMediaHost
 from .inprocess import InProcessTransport
 from .lifecycle import Clock, SandboxAccount, Timing
 from .media import MediaHost
-from .middleware import DroppingH11Protocol
+from .middleware import dropping_protocol
 
 if TYPE_CHECKING:
     from ..async_publisher import AsyncPublisher
@@ -338,11 +338,12 @@ class Sandbox:
             sock = _bind(next(ports) if ports else 0)
             emulator.base_url = _origin(sock)
             apps.append((emulator.app(), sock))
+        protocol = dropping_protocol()
         self._servers = [
             uvicorn.Server(
                 uvicorn.Config(
                     app,
-                    http=DroppingH11Protocol,
+                    http=protocol,
                     lifespan="off",
                     ws="none",
                     log_config=None,
