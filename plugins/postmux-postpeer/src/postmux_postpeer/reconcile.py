@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from postmux import Adapter, Publication
+from postmux import Adapter, Publication, ResponseError
 from postmux.flow import Flow
 from postmux.reconcile import Finding, by_id, content_digest, hand_check
 
@@ -77,6 +77,6 @@ def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: date
     known = attrs.evolve(p, id=post.postId, state=outcomes.entry_state(platform, index, draft=draft))
     try:
         when = wire.parse_when(post.scheduledFor, post.timezone)
-    except ValueError:
+    except ResponseError:
         when = None
     return Finding.found(outcomes.refreshed(known, post, raw, when))

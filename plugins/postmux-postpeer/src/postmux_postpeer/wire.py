@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from postmux import ResponseError
 from postmux.wire import base_converter
 
 __all__ = ["converter", "parse_when", "schedule_fields"]
@@ -50,10 +51,16 @@ def schedule_fields(at: datetime) -> dict[str, str]:
 
 
 def parse_when(value: str | None, zone: str | None = None) -> datetime | None:
-    """A ``scheduledFor`` as an aware datetime; a value without offset is read in ``zone`` (else UTC)."""
+    """A ``scheduledFor`` as an aware datetime; a value without offset is read in ``zone`` (else UTC).
+
+    A value that is no time at all is a :class:`~postmux.ResponseError`, as any unreadable answer is.
+    """
     if value is None:
         return None
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ResponseError(f"cannot read the time {value!r}", provider="postpeer", body=value) from None
     if parsed.tzinfo is not None:
         return parsed
     try:
