@@ -159,6 +159,7 @@ def test_a_field_the_platform_s_rules_refuse_is_not_named_again_by_the_spec(post
     [
         (InstagramOptions(story=True, collaborators=["ana"]), [VIDEO], "instagram.collaborators"),
         (InstagramOptions(story=True, share_to_feed=False), [VIDEO], "instagram.share_to_feed"),
+        (InstagramOptions(story=True, share_to_feed=True), [VIDEO], "instagram.share_to_feed"),
         (
             InstagramOptions(story=True, cover_url="https://cdn.example.com/c.jpg"),
             [VIDEO],

@@ -58,10 +58,12 @@ def check(post: Post) -> list[Problem]:
         if any(getattr(options, name) is not None for name in _BOUNDED[option_map.platform]):
             known = {p.field for p in option_problems(post, option_map.platform)}  # the platform's say
             problems += [p for p in spec_problems(option_map, options) if p.field not in known]
-    names = post.instagram.collaborators if isinstance(post.instagram, InstagramOptions) else None
-    unique = {str(n).lstrip("@").lower() for n in names} if isinstance(names, tuple) else set()  # no case
-    if "instagram" in platforms and isinstance(names, tuple) and len(unique) != len(names):
+    ig = post.instagram if "instagram" in platforms and isinstance(post.instagram, InstagramOptions) else None
+    names = ig.collaborators if ig is not None and isinstance(ig.collaborators, tuple) else ()
+    if len({str(n).lstrip("@").lower() for n in names}) != len(names):  # Instagram's names ignore case
         problems.append(Problem("instagram.collaborators", "a collaborator is listed twice"))
+    if ig is not None and ig.story and ig.share_to_feed is True:  # the tables let the neutral default by
+        problems.append(Problem("instagram.share_to_feed", "does not apply to stories"))
     return problems
 
 
