@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 from postmux import ResponseError
-from postmux.wire import base_converter
+from postmux.wire import base_converter, parse_datetime
 
 __all__ = ["converter", "parse_when", "schedule_fields"]
 
@@ -58,16 +57,9 @@ def parse_when(value: str | None, zone: str | None = None) -> datetime | None:
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return parse_datetime(value, zone=zone)
     except ValueError:
         raise ResponseError(f"cannot read the time {value!r}", provider="postpeer", body=value) from None
-    if parsed.tzinfo is not None:
-        return parsed
-    try:
-        tz: Any = ZoneInfo(zone) if zone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = UTC
-    return parsed.replace(tzinfo=tz)
 
 
 # -- answers -----------------------------------------------------------------
