@@ -35,7 +35,7 @@ from .capabilities import CAPABILITIES
 from .linking import PAGE_SIZE
 from .vocabulary import VOCABULARY
 
-__all__ = ["DEFAULT_BASE_URL", "PostPeerAdapter"]
+__all__ = ["DEFAULT_BASE_URL", "PAGE_SIZE", "PostPeerAdapter"]
 
 DEFAULT_BASE_URL = "https://api.postpeer.dev"
 
