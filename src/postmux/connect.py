@@ -106,12 +106,14 @@ def check_connect(
     *,
     provider: str,
     platforms: Collection[str],
-    takes: Collection[str] = (),
-) -> None:
+    takes: Collection[str] | Mapping[str, str] = (),
+) -> dict[str, Any]:
     """Refuse, before any request, a link the vendor cannot make: an ``UnsupportedError``.
 
     ``platforms`` are those it links (its ``Capabilities.connect``), ``takes`` the option
     names its ``connect()`` reads; each other name is a problem of its own (``options.<name>``).
+    Returns the options given (``None``: not given), renamed where ``takes`` maps an option
+    to the vendor's name for it (``{"redirect_uri": "redirectUri"}``).
     """
     if platform not in platforms:
         problem = errors.Problem("platform", f"{provider} cannot link {platform!r} accounts", True)
@@ -120,6 +122,8 @@ def check_connect(
     if unknown:
         why = f"takes only {', '.join(takes)}" if takes else "takes no options"
         raise errors.UnsupportedError([errors.Problem(f"options.{n}", why, True) for n in unknown])
+    names = takes if isinstance(takes, Mapping) else {}
+    return {names.get(k, k): v for k, v in options.items() if v is not None}
 
 
 def _finish(poll: ConnectPoll) -> Account | None:

@@ -41,7 +41,7 @@ from .rules import (
 )
 from .vocabulary import context_of
 
-__all__ = ["check_new_time", "raise_for_problems", "validate"]
+__all__ = ["check_new_time", "option_problems", "raise_for_problems", "validate"]
 
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -566,6 +566,20 @@ def _check_options(
                 f"{provider} cannot carry this {RULES[platform].name} option (set to {value!r})",
                 unsupported=True,
             )
+    _check_platform_options(post, platform, options, given, kind, out)
+    if support.only:  # after the platform's own rules, which say it better where they apply
+        _check_contexts(post, platform, support, options, kind, provider, out)
+
+
+def _check_platform_options(
+    post: Post,
+    platform: str,
+    options: PlatformOptions,
+    given: Mapping[str, object],
+    kind: MediaKind | None,
+    out: _Problems,
+) -> None:
+    """The platform's own rules for its options (:mod:`postmux.rules`): types first, then values."""
     typed = _Problems()
     _check_option_values(platform, options, typed, given)
     for problem in typed.items:
@@ -574,8 +588,20 @@ def _check_options(
     # the platform's rules read the values as typed (so they need not check the types again)
     if check is not None and not typed.items:
         check(post, options, kind, out)
-    if support.only:  # after the platform's own rules, which say it better where they apply
-        _check_contexts(post, platform, support, options, kind, provider, out)
+
+
+def option_problems(post: Post, platform: str) -> list[Problem]:
+    """What the platform's own rules say of ``post``'s options for ``platform``, whatever the vendor.
+
+    For a plugin's :meth:`~postmux.Adapter.check` that holds options against
+    its vendor's stricter rules (a schema): a field named here is refused by
+    validation already, in neutral words, so the plugin need not name it again.
+    """
+    options = post.options_for(platform)
+    out = _Problems()
+    if options is not None and isinstance(options, OPTION_TYPES[platform]):
+        _check_platform_options(post, platform, options, options.given(), post.kind, out)
+    return out.items
 
 
 def _check_contexts(
@@ -588,7 +614,8 @@ def _check_contexts(
     out: _Problems,
 ) -> None:
     """Options (and the caption) the vendor carries only for some media kinds or modes."""
-    word, mode = context_of(options, kind.value if kind is not None else None)
+    given = kind.value if kind is not None else ("text" if post.media == () else None)  # None: a mix
+    word, mode = context_of(options, given)
     for field_name, on in support.only.items():
         if (word is None or word in on or on.isdisjoint(_KINDS)) and (mode in on or on.isdisjoint(_MODES)):
             continue  # carried in this context (the common case: checked before reading anything)
@@ -601,7 +628,9 @@ def _check_contexts(
                 continue  # unset, or the neutral default that not sending it gives
         name = RULES[platform].name
         if not (mode in on or on.isdisjoint(_MODES)):
-            where = f"{name} drafts" if mode == "draft" else f"{name} posts that are not drafts"
+            plural = _MODE_WORDS.get(mode)
+            allowed = " or ".join(_MODE_WORDS[m] for m in sorted(on & _MODES) if m in _MODE_WORDS)
+            where = f"{name} {plural}" if plural else f"{name} posts that are not {allowed}"
         else:
             where = f"{name} {word} posts"
         label = "caption" if field_name == "text" else field_name
@@ -610,8 +639,9 @@ def _check_contexts(
             out.add(field, f"{where} take no {label} at {provider}", unsupported=True)
 
 
-_KINDS = frozenset({"video", "photo"})
-_MODES = frozenset({"post", "draft"})
+_KINDS = frozenset({"video", "photo", "text"})
+_MODES = frozenset({"post", "draft", "story"})
+_MODE_WORDS = {"draft": "drafts", "story": "stories"}
 
 
 def _check_option_values(

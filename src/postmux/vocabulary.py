@@ -50,8 +50,9 @@ __all__ = [
     "seconds_until",
 ]
 
-CONTEXTS = frozenset({"video", "photo", "post", "draft"})
-"""Where an option may be carried: a media kind (``video``, ``photo``) and a mode (``post``, ``draft``)."""
+CONTEXTS = frozenset({"video", "photo", "text", "post", "draft", "story"})
+"""Where an option may be carried: a kind (``video``, ``photo``, ``text``: no media) and a mode
+(``post``, ``draft``: ``draft=True`` in the options, ``story``: ``story=True``)."""
 
 ACCOUNT_WORDS: Mapping[str, AccountStatus] = {
     "active": AccountStatus.ACTIVE,
@@ -60,8 +61,8 @@ ACCOUNT_WORDS: Mapping[str, AccountStatus] = {
 }
 """The account status words most vendors use: :attr:`Vocabulary.accounts` unless a vendor declares its own."""
 
-_KINDS = frozenset({"video", "photo"})
-_MODES = frozenset({"post", "draft"})
+_KINDS = frozenset({"video", "photo", "text"})
+_MODES = frozenset({"post", "draft", "story"})
 
 
 TIKTOK_API: Mapping[str, str] = {
@@ -148,8 +149,11 @@ def opt(spec: str | Opt, *, on: str | Iterable[str] = "") -> Opt:
 
 
 def context_of(options: PlatformOptions | None, kind: MediaKind | str | None) -> tuple[str | None, str]:
-    """``(kind, mode)`` of a post for one platform: ``"video"``/``"photo"``, ``"post"``/``"draft"``."""
-    mode = "draft" if getattr(options, "draft", None) is True else "post"
+    """``(kind, mode)`` of a post for one platform: its kind as given, ``"post"``/``"draft"``/``"story"``."""
+    if getattr(options, "draft", None) is True:
+        mode = "draft"
+    else:
+        mode = "story" if getattr(options, "story", None) is True else "post"
     return (str(kind) if kind is not None else None), mode
 
 

@@ -75,12 +75,25 @@ def _strict_str(value: object, _: object) -> str:
     raise TypeError(f"expected a string, got {value!r}")
 
 
-def parse_datetime(value: object, _: object = None) -> datetime:
-    """An ISO 8601 string as an aware datetime; a value without offset is taken as UTC."""
+def parse_datetime(value: object, _: object = None, *, zone: str | None = None) -> datetime:
+    """An ISO 8601 string as an aware datetime; a value without offset is read in ``zone``, else UTC.
+
+    ``zone`` is an IANA name an answer gives beside a wall-clock time (``"timezone":
+    "Europe/Paris"``); one Python's zone database does not know is taken as UTC.
+    """
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 string, got {value!r}")
     parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is not None:
+        return parsed
+    if zone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return parsed.replace(tzinfo=ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return parsed.replace(tzinfo=UTC)
 
 
 def _format_datetime(value: datetime) -> str:

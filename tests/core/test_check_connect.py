@@ -33,3 +33,13 @@ def test_each_option_it_does_not_take_is_a_problem_of_its_own(takes: tuple[str, 
         check_connect("tiktok", options, provider="acme", platforms=LINKS, takes=takes)
     unknown = ["scopes", "state"] + ([] if takes else ["redirect", "unique_id"])
     assert caught.value.problems == tuple(Problem(f"options.{n}", why, True) for n in sorted(unknown))
+
+
+def test_it_returns_the_options_given_in_the_vendor_s_names() -> None:
+    options = {"redirect_uri": "https://app.example/back", "headless": None, "unique_id": "abcdefgh"}
+    takes = {"redirect_uri": "redirectUri", "headless": "headless", "unique_id": "unique_id"}
+    given = check_connect("tiktok", options, provider="acme", platforms=LINKS, takes=takes)
+    assert given == {"redirectUri": "https://app.example/back", "unique_id": "abcdefgh"}  # None: not given
+    assert check_connect(
+        "tiktok", {"unique_id": "x"}, provider="acme", platforms=LINKS, takes=("unique_id",)
+    ) == {"unique_id": "x"}

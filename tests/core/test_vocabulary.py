@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import attrs
 import httpx
 import pytest
 
 from postmux import (
     Capabilities,
+    FacebookOptions,
     InstagramOptions,
     InvalidRequestError,
     MediaKind,
@@ -191,6 +193,84 @@ def test_a_draft_takes_no_caption_or_settings_where_the_vendor_says_so() -> None
         ("tiktok.allow_duet", "TikTok drafts take no allow_duet at acme"),
     }
     assert validate(Post(media=[VIDEO], targets=["tiktok:a"], tiktok=TikTokOptions(draft=True)), CAPS) == []
+
+
+STORY_AND_TEXT = Capabilities(
+    platforms={
+        "instagram": OptionMap(
+            InstagramOptions,
+            {
+                "story": Opt(wire="contentType", values={True: "story"}),
+                "collaborators": Opt(wire="collaborators", on=frozenset({"post"})),
+                "share_to_feed": Opt(wire="shareToFeed", on=frozenset({"video", "post"})),
+            },
+        ).support(),
+        "facebook": OptionMap(
+            FacebookOptions,
+            {
+                "link": Opt(wire="link", on=frozenset({"text"})),
+                "thumbnail_url": Opt(wire="t", on=frozenset({"video"})),
+            },
+        ).support(text_only=True),
+    }
+)
+
+
+def test_a_story_is_a_mode_an_option_can_be_kept_from() -> None:
+    story = InstagramOptions(story=True, collaborators=["ana"], share_to_feed=False)
+    post = Post(text="x", media=[VIDEO], targets=["instagram:a"], instagram=story)
+    assert {(p.field, p.message, p.unsupported) for p in validate(post, STORY_AND_TEXT, provider="acme")} == {
+        ("instagram.collaborators", "Instagram stories take no collaborators at acme", True),
+        ("instagram.share_to_feed", "Instagram stories take no share_to_feed at acme", True),
+    }
+    feed = attrs.evolve(post, instagram=attrs.evolve(story, story=False))
+    assert validate(feed, STORY_AND_TEXT, provider="acme") == []
+    reels_only = OptionMap(
+        InstagramOptions, {"share_to_feed": Opt(wire="s", on=frozenset({"video", "post"}))}
+    )
+    assert reels_only.to_wire(InstagramOptions(story=True), kind="video") == {}  # left out of a story
+    assert reels_only.to_wire(InstagramOptions(), kind="video") == {"s": True}
+    only_stories = Capabilities(
+        platforms={
+            "instagram": OptionMap(
+                InstagramOptions, {"collaborators": Opt(wire="c", on=frozenset({"story"}))}
+            ).support()
+        }
+    )
+    feed = attrs.evolve(post, instagram=InstagramOptions(collaborators=["ana"]))
+    (problem,) = validate(feed, only_stories, provider="acme")
+    assert problem.message == "Instagram posts that are not stories take no collaborators at acme"
+
+
+def test_text_is_the_kind_of_a_post_without_media() -> None:
+    text = Post(
+        text="x",
+        targets=["facebook:a"],
+        facebook=FacebookOptions(link="https://e.com", thumbnail_url="https://e.com/t.jpg"),
+    )
+    (problem,) = validate(text, STORY_AND_TEXT, provider="acme")
+    assert (problem.field, problem.message) == (
+        "facebook.thumbnail_url",
+        "Facebook text posts take no thumbnail_url at acme",
+    )
+    photo = attrs.evolve(text, media=PHOTOS[:1], facebook=FacebookOptions(link="https://e.com"))
+    (problem,) = validate(photo, STORY_AND_TEXT, provider="acme")
+    assert (problem.field, problem.message) == ("facebook.link", "Facebook photo posts take no link at acme")
+    mixed = attrs.evolve(photo, media=[VIDEO, PHOTOS[0]])  # no one kind: the mix is refused, not the link
+    assert "facebook.link" not in {p.field for p in validate(mixed, STORY_AND_TEXT, provider="acme")}
+
+
+def test_option_problems_are_the_platform_s_own_rules_whatever_the_vendor() -> None:
+    from postmux import YouTubeOptions
+    from postmux.validation import option_problems
+
+    post = Post(text="x", media=[VIDEO], targets=["youtube:a"], youtube=YouTubeOptions(title="t" * 101))
+    assert [(p.field, p.message) for p in option_problems(post, "youtube")] == [
+        ("youtube.title", "YouTube title allows 100 characters, got 101")
+    ]
+    assert option_problems(post, "tiktok") == []  # no TikTok options set
+    wrong = attrs.evolve(post, youtube=YouTubeOptions(title=7))  # type: ignore[arg-type]
+    assert [p.field for p in option_problems(wrong, "youtube")] == ["youtube.title"]
 
 
 # -- Post.extras and Post.kind ---------------------------------------------------------

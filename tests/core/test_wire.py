@@ -122,6 +122,25 @@ def test_datetimes_read(conv: cattrs.Converter, text: str, expected: datetime) -
     assert parse_datetime(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("2030-07-01T09:00:00", "America/New_York", datetime(2030, 7, 1, 13, tzinfo=UTC)),
+        ("2030-07-01T09:00:00", "Not/AZone", datetime(2030, 7, 1, 9, tzinfo=UTC)),
+        (
+            "2030-07-01T09:00:00+02:00",
+            "America/New_York",
+            datetime(2030, 7, 1, 7, tzinfo=UTC),
+        ),  # its offset wins
+        ("2030-07-01T09:00:00", None, datetime(2030, 7, 1, 9, tzinfo=UTC)),
+    ],
+)
+def test_a_wall_clock_time_is_read_in_the_zone_the_answer_names(
+    text: str, zone: str | None, expected: datetime
+) -> None:
+    assert parse_datetime(text, zone=zone) == expected
+
+
 def test_datetimes_written_with_offset(conv: cattrs.Converter) -> None:
     tz = timezone(timedelta(hours=2))
     out = conv.unstructure(Settings(at=datetime(2030, 1, 2, 5, 4, 5, tzinfo=tz)))

@@ -129,3 +129,50 @@ def test_a_value_outside_the_spec_s_enum_is_unsupported_and_a_wrong_type_is_left
     assert [(p.field, p.unsupported) for p in checks.check(reply)] == [("threads.reply_control", True)]
     tags = Post(text="x", media=[VIDEO], targets=["youtube:a"], youtube=YouTubeOptions(tags=["a", 3]))
     assert checks.check(tags) == []  # "expected a string or a list of strings" is validation's
+
+
+@pytest.mark.parametrize(
+    ("post", "field"),
+    [
+        (
+            Post(text="x", media=[VIDEO], targets=["youtube:a"], youtube=YouTubeOptions(title="t" * 101)),
+            "youtube.title",
+        ),
+        (
+            Post(
+                text="x",
+                media=[VIDEO],
+                targets=["instagram:a"],
+                instagram=InstagramOptions(collaborators=["a", "b", "c", "d"]),
+            ),
+            "instagram.collaborators",
+        ),
+    ],
+    ids=["youtube-title-over-100", "four-collaborators"],
+)
+def test_a_field_the_platform_s_rules_refuse_is_not_named_again_by_the_spec(post: Post, field: str) -> None:
+    assert _fields(post) == [field]
+
+
+@pytest.mark.parametrize(
+    ("options", "media", "field"),
+    [
+        (InstagramOptions(story=True, collaborators=["ana"]), [VIDEO], "instagram.collaborators"),
+        (InstagramOptions(story=True, share_to_feed=False), [VIDEO], "instagram.share_to_feed"),
+        (InstagramOptions(story=True, share_to_feed=True), [VIDEO], "instagram.share_to_feed"),
+        (
+            InstagramOptions(story=True, cover_url="https://cdn.example.com/c.jpg"),
+            [VIDEO],
+            "instagram.cover_url",
+        ),
+        (InstagramOptions(story=True, thumb_offset_ms=5), [VIDEO], "instagram.thumb_offset_ms"),
+        (InstagramOptions(collaborators=["Ana", "@ana"]), [VIDEO], "instagram.collaborators"),
+        (FacebookOptions(link="https://example.com"), PHOTOS, "facebook.link"),
+        (FacebookOptions(thumbnail_url="https://cdn.example.com/t.jpg"), PHOTOS, "facebook.thumbnail_url"),
+        (FacebookOptions(thumbnail_url="https://cdn.example.com/t.jpg"), [], "facebook.thumbnail_url"),
+    ],
+)
+def test_what_postpeer_documents_as_ignored_is_refused(options: object, media: list[str], field: str) -> None:
+    platform = field.split(".")[0]
+    post = Post(text="x", media=media, targets=[f"{platform}:a"], **{platform: options})  # type: ignore[arg-type]
+    assert _fields(post) == [field]

@@ -25,8 +25,7 @@ from postmux import (
 from postmux.options import PlatformOptions
 from postmux_postpeer import PostPeerAdapter, wire
 from postmux_postpeer.body import media_type, platform_data
-from postmux_postpeer.outcomes import STATUSES, neutral_status
-from postmux_postpeer.vocabulary import VOCABULARY
+from postmux_postpeer.vocabulary import STATUSES, VOCABULARY
 
 from .spec import Spec
 from .support import PHOTOS, VIDEO
@@ -242,7 +241,7 @@ def test_every_status_of_the_spec_has_a_neutral_status(spec: Spec) -> None:
     ],
 )
 def test_status_table(value: str, draft: bool, expected: Status) -> None:
-    assert neutral_status(value, draft=draft) is expected
+    assert STATUSES(value, draft=draft) is expected
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,6 @@ from postmux import (
     Post,
     PostmuxError,
     Publication,
-    ResponseError,
     Route,
     Status,
 )
@@ -81,16 +80,7 @@ class PostPeerAdapter(Adapter):
         response = yield self.request("POST", "/v1/posts", json=payload)
         # success: false means only "every platform failed": each target's outcome says which
         answer, data = self.answer(response, wire.CreateAnswer, what="publish answer", refusals=False)
-        when = _when(answer.scheduledFor, None, self.name) or post.schedule_at
-        return outcomes.from_create(
-            answer,
-            routes,
-            provider=self.name,
-            raw=data,
-            kind=post.kind,
-            tiktok_draft=bool(post.tiktok and post.tiktok.draft),
-            scheduled_for=when if answer.status == "scheduled" else None,
-        )
+        return outcomes.from_create(answer, post, routes, data, self.name)
 
     def post_body(self, post: Post, routes: Sequence[Route], media: Sequence[str]) -> dict[str, Any]:
         """The JSON body of ``POST /v1/posts`` for these routes (public for tests and tools)."""
@@ -114,7 +104,7 @@ class PostPeerAdapter(Adapter):
     def _post(self, post_id: str) -> Flow[tuple[wire.PostDetail, Any, datetime | None]]:
         response = yield self.request("GET", f"/v1/posts/{quote(post_id, safe='')}")
         post, data = self.answer(response, wire.PostDetail, what="post", at="post")
-        return post, data, _when(post.scheduledFor, post.timezone, self.name)
+        return post, data, wire.parse_when(post.scheduledFor, post.timezone)
 
     reconcile = reconcile.reconcile  # unknowns found in the post list by account, content and time
 
@@ -133,10 +123,7 @@ class PostPeerAdapter(Adapter):
         found = yield from self.pages(
             "/v1/posts", wire.PostsPage, "posts", query=query, size=PAGE_SIZE, what="scheduled posts"
         )
-        out: list[Publication] = []
-        for post, raw in found:
-            out += outcomes.listed(post, raw, _when(post.scheduledFor, post.timezone, self.name), self.name)
-        return out
+        return [p for post, raw in found for p in outcomes.listed(post, raw, self.name)]
 
     def cancel(self, publication: Publication) -> Flow[Publication]:
         """Cancel the scheduled post (every target of it): PostPeer moves it back to draft.
@@ -164,7 +151,7 @@ class PostPeerAdapter(Adapter):
         payload = wire.schedule_fields(at)
         response = yield self.request("PATCH", f"/v1/posts/scheduled/{quote(post_id, safe='')}", json=payload)
         answer, data = self.answer(response, wire.RescheduleAnswer, what="reschedule")
-        when = _when(answer.scheduledFor, payload["timezone"], self.name) or at
+        when = wire.parse_when(answer.scheduledFor, payload["timezone"]) or at
         return attrs.evolve(publication, status=Status.SCHEDULED, scheduled_for=when, raw=data)
 
     # -- accounts and linking ----------------------------------------------
@@ -181,13 +168,3 @@ class PostPeerAdapter(Adapter):
 
     connect = linking.start  # the OAuth URL, after noting which accounts on the platform exist
     connect_poll = linking.poll  # confirmed once an account appears that was not there before
-
-
-# -- helpers -------------------------------------------------------------------
-
-
-def _when(value: str | None, zone: str | None, provider: str) -> datetime | None:
-    try:
-        return wire.parse_when(value, zone)
-    except ValueError:
-        raise ResponseError(f"cannot read the time {value!r}", provider=provider, body=value) from None

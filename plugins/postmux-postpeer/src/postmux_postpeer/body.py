@@ -53,11 +53,8 @@ def platform_data(post: Post, platform: str) -> dict[str, Any]:
     data = VOCABULARY.to_wire(platform, post.options_for(platform), kind=kind)  # isAigc: not on photos
     if platform == "tiktok" and kind is MediaKind.PHOTO and post.text:
         data["description"] = post.text
-    elif platform == "instagram":
-        if kind is MediaKind.PHOTO or data.get("contentType") == "story":
-            data.pop("shareToFeed", None)  # a reels-only switch
-        if "collaborators" in data:
-            data["collaborators"] = handles(data["collaborators"])
+    elif platform == "instagram" and "collaborators" in data:
+        data["collaborators"] = handles(data["collaborators"])
     elif platform == "youtube" and "title" not in data and post.title:
         data["title"] = post.title
     return data

@@ -14,10 +14,7 @@ from postmux.rules import TextLimit, TextUnit
 
 from .vocabulary import FACEBOOK, INSTAGRAM, THREADS, TIKTOK, YOUTUBE
 
-__all__ = ["CAPABILITIES", "CONNECT_PLATFORMS"]
-
-CONNECT_PLATFORMS = frozenset({"tiktok", "instagram", "threads", "facebook", "youtube"})
-"""Platforms whose accounts ``connect()`` links through ``GET /v1/connect/{platform}``."""
+__all__ = ["CAPABILITIES"]
 
 CAPABILITIES = Capabilities(
     platforms={
@@ -43,6 +40,8 @@ CAPABILITIES = Capabilities(
     batch_status=True,
     cancel=True,
     reschedule=True,
-    connect=CONNECT_PLATFORMS,
+    connect=frozenset(
+        {"tiktok", "instagram", "threads", "facebook", "youtube"}
+    ),  # GET /v1/connect/{platform}
     reconcile=True,  # GET /v1/posts: every unknown found or proved absent (reconcile.py)
 )

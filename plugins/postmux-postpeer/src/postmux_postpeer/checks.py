@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 
-from postmux import FacebookOptions, InstagramOptions, Media, MediaKind, Post, Problem, Target
+from postmux import InstagramOptions, Media, Post, Problem, Target
 from postmux.options import PlatformOptions
+from postmux.validation import option_problems
 from postmux.vocabulary import OptionMap
 
 from .body import handles
@@ -33,7 +34,6 @@ _BOUNDED = {
     for m in VOCABULARY.options
 }
 """Per platform, the fields whose keys the spec bounds beyond a type (a format, a length, an enum…)."""
-_STORY_ONLY_NOT = ("share_to_feed", "collaborators", "cover_url", "thumb_offset_ms")
 
 
 def check(post: Post) -> list[Problem]:
@@ -56,21 +56,14 @@ def check(post: Post) -> list[Problem]:
         if option_map.platform not in platforms or not isinstance(options, option_map.options):
             continue
         if any(getattr(options, name) is not None for name in _BOUNDED[option_map.platform]):
-            problems += spec_problems(option_map, options)  # only where the spec bounds a field set
-    instagram, facebook = post.instagram, post.facebook
-    if "instagram" in platforms and isinstance(instagram, InstagramOptions):
-        names = instagram.collaborators
-        if isinstance(names, tuple) and len({str(n).lstrip("@").lower() for n in names}) != len(names):
-            problems.append(Problem("instagram.collaborators", "a collaborator is listed twice"))
-        if instagram.story:
-            for name in _STORY_ONLY_NOT:
-                if getattr(instagram, name) is not None:
-                    problems.append(Problem(f"instagram.{name}", "does not apply to stories"))
-    if "facebook" in platforms and isinstance(facebook, FacebookOptions):
-        if facebook.link is not None and media:
-            problems.append(Problem("facebook.link", "PostPeer ignores a link on a post with media"))
-        if facebook.thumbnail_url is not None and post.kind is not MediaKind.VIDEO:
-            problems.append(Problem("facebook.thumbnail_url", "applies to video posts only"))
+            known = {p.field for p in option_problems(post, option_map.platform)}  # the platform's say
+            problems += [p for p in spec_problems(option_map, options) if p.field not in known]
+    ig = post.instagram if "instagram" in platforms and isinstance(post.instagram, InstagramOptions) else None
+    names = ig.collaborators if ig is not None and isinstance(ig.collaborators, tuple) else ()
+    if len({str(n).lstrip("@").lower() for n in names}) != len(names):  # Instagram's names ignore case
+        problems.append(Problem("instagram.collaborators", "a collaborator is listed twice"))
+    if ig is not None and ig.story and ig.share_to_feed is True:  # the tables let the neutral default by
+        problems.append(Problem("instagram.share_to_feed", "does not apply to stories"))
     return problems
 
 

@@ -16,7 +16,6 @@ from postmux.connect import check_connect
 from postmux.flow import Flow
 
 from . import wire
-from .capabilities import CONNECT_PLATFORMS
 from .vocabulary import INTEGRATION
 
 __all__ = ["CONNECT_OPTIONS", "PAGE_SIZE", "integrations", "poll", "start"]
@@ -46,14 +45,9 @@ def integrations(adapter: Adapter, platform: str | None) -> Flow[list[Account]]:
 
 def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
     """The OAuth URL, after noting which accounts on ``platform`` already exist."""
-    check_connect(
-        platform, options, provider=adapter.name, platforms=CONNECT_PLATFORMS, takes=CONNECT_OPTIONS
-    )
-    params = {
-        CONNECT_OPTIONS[k]: (str(v).lower() if isinstance(v, bool) else str(v))
-        for k, v in options.items()
-        if v is not None
-    }
+    links = adapter.capabilities.connect
+    given = check_connect(platform, options, provider=adapter.name, platforms=links, takes=CONNECT_OPTIONS)
+    params = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in given.items()}
     before = yield from integrations(adapter, platform)
     response = yield adapter.request("GET", f"/v1/connect/{platform}", params=params or None)
     url, data = adapter.answer(response, str, what="OAuth URL", at="url")

@@ -16,17 +16,14 @@ from typing import Any, TypeVar
 
 import attrs
 
-from postmux import MediaKind, Publication, Route, Status, Target
+from postmux import Post, Publication, Route, Status, Target
 
 from . import wire
 from .vocabulary import STATUSES
 
-__all__ = ["STATUSES", "entry_state", "from_create", "listed", "neutral_status", "refreshed", "requested"]
+__all__ = ["entry_state", "from_create", "listed", "refreshed", "requested"]
 
 E = TypeVar("E", bound=wire.PlatformEntry)
-
-neutral_status = STATUSES
-"""A PostPeer status as a neutral one; a TikTok draft that "published" is in the inbox (the core's rule)."""
 
 
 def entry_state(
@@ -53,41 +50,39 @@ def _nth(entries: Sequence[E], platform: str, index: int) -> E | None:
 
 
 def from_create(
-    answer: wire.CreateAnswer,
-    routes: Sequence[Route],
-    *,
-    provider: str,
-    raw: Mapping[str, Any],
-    kind: MediaKind | None,
-    tiktok_draft: bool,
-    scheduled_for: datetime | None,
+    answer: wire.CreateAnswer, post: Post, routes: Sequence[Route], raw: Mapping[str, Any], provider: str
 ) -> list[Publication]:
     """One publication per route from a create answer; each target keeps its own outcome."""
+    when = wire.parse_when(answer.scheduledFor) or post.schedule_at
     out: list[Publication] = []
     for route, index in zip(routes, _numbered([r.platform for r in routes]), strict=True):
         item = _nth(answer.platforms, route.platform, index)
-        draft = route.platform == "tiktok" and tiktok_draft
-        base = Publication(
-            target=route.target,
-            provider=provider,
-            status=Status.UNKNOWN,
-            id=answer.postId,
-            media_kind=kind,
-            account_id=route.account_id,
-            scheduled_for=scheduled_for,
-            state=entry_state(
-                route.platform, index, draft=draft, warning=item.warningMessage if item else None
-            ),
-            raw=raw,
-        )
+        draft = route.platform == "tiktok" and bool(post.tiktok and post.tiktok.draft)
+        status = STATUSES(answer.status, draft=draft)  # accepted: the post's (a published draft: inbox)
         if item is None:
-            out.append(attrs.evolve(base, error="PostPeer's answer names no result for this target"))
+            status, error = Status.UNKNOWN, "PostPeer's answer names no result for this target"
         elif not item.success:
-            out.append(attrs.evolve(base, status=Status.FAILED, error=item.error or "PostPeer: failed"))
-        else:  # accepted: the post's status (a published draft is in the inbox); a failure: still working
-            status = neutral_status(answer.status, draft=draft)
+            status, error = Status.FAILED, item.error or "PostPeer: failed"
+        else:  # a target accepted by a post that failed or went back to draft is still being worked on
+            error = None
             status = Status.PROCESSING if status in (Status.FAILED, Status.CANCELLED) else status
-            out.append(attrs.evolve(base, status=status, url=item.platformPostUrl))
+        out.append(
+            Publication(
+                target=route.target,
+                provider=provider,
+                status=status,
+                id=answer.postId,
+                url=item.platformPostUrl if item and item.success else None,
+                error=error,
+                media_kind=post.kind,
+                account_id=route.account_id,
+                scheduled_for=when if answer.status == "scheduled" else None,
+                state=entry_state(
+                    route.platform, index, draft=draft, warning=item.warningMessage if item else None
+                ),
+                raw=raw,
+            )
+        )
     return out
 
 
@@ -101,7 +96,7 @@ def refreshed(
     draft = state.get("draft") == "true"
     if entry is None:
         return attrs.evolve(
-            publication, status=neutral_status(post.status, draft=draft), scheduled_for=when, raw=raw
+            publication, status=STATUSES(post.status, draft=draft), scheduled_for=when, raw=raw
         )
     if entry.warningMessage:
         state["warning"] = entry.warningMessage
@@ -109,7 +104,7 @@ def refreshed(
         state["platform_post_id"] = entry.platformPostId
     return attrs.evolve(
         publication,
-        status=neutral_status(entry.status, draft=draft),
+        status=STATUSES(entry.status, draft=draft),
         url=entry.platformPostUrl or publication.url,
         error=entry.errorMessage,
         scheduled_for=when or publication.scheduled_for,
@@ -131,15 +126,14 @@ def requested(body: Mapping[str, Any] | None, platform: str) -> list[tuple[str, 
     return out
 
 
-def listed(
-    post: wire.PostDetail, raw: Mapping[str, Any], when: datetime | None, provider: str
-) -> list[Publication]:
+def listed(post: wire.PostDetail, raw: Mapping[str, Any], provider: str) -> list[Publication]:
     """One publication per platform entry of a listed post, with the account its request named.
 
     An entry whose account the request body does not show keeps an empty
     account (``Target(platform, "")``, ``account_id=None``): the post id is
     all that ``cancel`` and ``reschedule`` need.
     """
+    when = wire.parse_when(post.scheduledFor, post.timezone)
     out: list[Publication] = []
     for entry, index in zip(post.platforms, _numbered([e.platform for e in post.platforms]), strict=True):
         ids = requested(post.rawRequestBody, entry.platform)
@@ -148,7 +142,7 @@ def listed(
             Publication(
                 target=Target(entry.platform, account),
                 provider=provider,
-                status=neutral_status(entry.status),
+                status=STATUSES(entry.status),
                 id=post.postId,
                 scheduled_for=when,
                 account_id=account or None,

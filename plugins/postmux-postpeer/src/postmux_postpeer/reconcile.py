@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from postmux import Adapter, Publication
+from postmux import Adapter, Publication, ResponseError
 from postmux.flow import Flow
 from postmux.reconcile import Finding, by_id, content_digest, hand_check
 
@@ -58,13 +58,13 @@ def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: date
     attempt = p.attempt
     assert attempt is not None
     platform = p.target.platform
-    hits: list[tuple[wire.PostDetail, Mapping[str, Any], int, bool]] = []
-    for post, raw in listed:
-        if content_digest(post.content or "") != attempt.content_digest:
-            continue
-        for index, (account, draft) in enumerate(outcomes.requested(post.rawRequestBody, platform)):
-            if account == attempt.account_id:
-                hits.append((post, raw, index, draft))
+    hits = [  # the attempt's text, on its platform, to its account
+        (post, raw, index, draft)
+        for post, raw in listed
+        if content_digest(post.content or "") == attempt.content_digest
+        for index, (account, draft) in enumerate(outcomes.requested(post.rawRequestBody, platform))
+        if account == attempt.account_id
+    ]
     if not hits:
         return Finding.absent(
             f"GET /v1/posts since {since.isoformat(timespec='seconds')} lists no {platform} post"
@@ -77,6 +77,6 @@ def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: date
     known = attrs.evolve(p, id=post.postId, state=outcomes.entry_state(platform, index, draft=draft))
     try:
         when = wire.parse_when(post.scheduledFor, post.timezone)
-    except ValueError:
+    except ResponseError:
         when = None
     return Finding.found(outcomes.refreshed(known, post, raw, when))

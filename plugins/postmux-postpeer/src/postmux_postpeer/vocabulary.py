@@ -36,13 +36,13 @@ INSTAGRAM = OptionMap(
     InstagramOptions,
     {
         "story": Opt(wire="contentType", values={True: "story"}),  # a feed post or reel leaves it out
-        "share_to_feed": "shareToFeed",
-        "cover_url": "coverUrl",
-        "thumb_offset_ms": Opt(wire="thumbOffset", on=frozenset({"video"})),  # a reel's cover
-        "collaborators": "collaborators",
+        "share_to_feed": Opt(wire="shareToFeed", on=frozenset({"video", "post"})),  # reels only
+        "cover_url": Opt(wire="coverUrl", on=frozenset({"post"})),
+        "thumb_offset_ms": Opt(wire="thumbOffset", on=frozenset({"video", "post"})),  # a reel's cover
+        "collaborators": Opt(wire="collaborators", on=frozenset({"post"})),
     },
 )
-"""``InstagramOptions`` → ``InstagramConfigurations``."""
+"""``InstagramOptions`` → ``InstagramConfigurations``; PostPeer ignores all but ``contentType`` on a story."""
 
 THREADS = OptionMap(
     ThreadsOptions,
@@ -54,7 +54,12 @@ THREADS = OptionMap(
 """``ThreadsOptions`` → ``ThreadsConfigurations``."""
 
 FACEBOOK = OptionMap(
-    FacebookOptions, {"link": "link", "draft": "!published", "thumbnail_url": "videoThumbnailUrl"}
+    FacebookOptions,
+    {
+        "link": Opt(wire="link", on=frozenset({"text"})),  # PostPeer ignores it on a post with media
+        "draft": "!published",
+        "thumbnail_url": Opt(wire="videoThumbnailUrl", on=frozenset({"video"})),
+    },
 )
 """``FacebookOptions`` → ``FacebookConfigurations`` (``draft`` ⇄ not ``published``)."""
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from postmux.wire import base_converter
+from postmux import ResponseError
+from postmux.wire import base_converter, parse_datetime
 
 __all__ = ["converter", "parse_when", "schedule_fields"]
 
@@ -50,17 +50,16 @@ def schedule_fields(at: datetime) -> dict[str, str]:
 
 
 def parse_when(value: str | None, zone: str | None = None) -> datetime | None:
-    """A ``scheduledFor`` as an aware datetime; a value without offset is read in ``zone`` (else UTC)."""
+    """A ``scheduledFor`` as an aware datetime; a value without offset is read in ``zone`` (else UTC).
+
+    A value that is no time at all is a :class:`~postmux.ResponseError`, as any unreadable answer is.
+    """
     if value is None:
         return None
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is not None:
-        return parsed
     try:
-        tz: Any = ZoneInfo(zone) if zone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = UTC
-    return parsed.replace(tzinfo=tz)
+        return parse_datetime(value, zone=zone)
+    except ValueError:
+        raise ResponseError(f"cannot read the time {value!r}", provider="postpeer", body=value) from None
 
 
 # -- answers -----------------------------------------------------------------

@@ -25,9 +25,7 @@ QR_POLL_INTERVAL = 10.0
 
 def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
     """Ask for a QR code; refused before any request for what the QR login cannot do."""
-    _check_connect(adapter, platform, options)
-    unique_id = options.get("unique_id")
-    body = {"unique_id": unique_id} if unique_id is not None else {}
+    body = _check_connect(adapter, platform, options)  # {"unique_id": …} where one is given
     response = yield adapter.request("POST", "/api/content/qr-login/request", json=body)
     qr, data = adapter.answer(response, wire.QrRequestData, what="QR login", at="data")
     try:
@@ -64,12 +62,13 @@ def poll(adapter: Adapter, start: ConnectStart) -> Flow[ConnectPoll]:
     )
 
 
-def _check_connect(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> None:
+def _check_connect(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> dict[str, Any]:
     """Refuse what Wahdx's QR login cannot do, before any request: it links TikTok accounts only."""
     platforms = adapter.capabilities.connect
-    check_connect(platform, options, provider=adapter.name, platforms=platforms, takes=("unique_id",))
-    unique_id = options.get("unique_id")
+    given = check_connect(platform, options, provider=adapter.name, platforms=platforms, takes=("unique_id",))
+    unique_id = given.get("unique_id")
     if unique_id is not None and (not isinstance(unique_id, str) or len(unique_id) < 8):
         raise ValidationError(
             [Problem("options.unique_id", f"must be a string of at least 8 characters, got {unique_id!r}")]
         )
+    return given
