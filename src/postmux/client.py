@@ -16,8 +16,6 @@ sets one of its own.
 
 from __future__ import annotations
 
-import importlib.metadata
-
 import httpx
 
 __all__ = ["apply_client_defaults", "user_agent"]
@@ -27,7 +25,19 @@ _HTTPX_UA = f"python-httpx/{httpx.__version__}"
 
 
 def _distribution_version(module: str) -> tuple[str, str] | None:
-    """(name, version) of the installed distribution that provides top-level ``module``."""
+    """(name, version) of the installed distribution that provides top-level ``module``.
+
+    Read from its ``.dist-info`` directly where that is where importlib would
+    find it: importing ``importlib.metadata`` costs more than the rest of the
+    look-up, and a plain publisher needs nothing else of it.
+    """
+    from .plugins import installed_metadata
+
+    fast = installed_metadata(module)
+    if fast is not None and "Name" in fast.metadata:
+        return fast.metadata["Name"], fast.version
+    import importlib.metadata
+
     try:
         dist = importlib.metadata.distribution(module)  # the usual case: postmux_x from postmux-x
     except importlib.metadata.PackageNotFoundError:

@@ -41,13 +41,12 @@ from .ledger import Ledger, LedgerEntry, Owner, open_ledger
 from .ledger.base import DEFAULT_LEASE, SENDING
 from .media import Media, MediaKind
 from .plugins import PluginManager
-from .portable import accepted_by, vendor_problems
 from .post import Post, Target
 from .reconcile import Attempt
 from .results import Publication, PublishReport, error_facts
 from .secrets import Secret, redact
 from .status import Status
-from .validation import raise_for_problems
+from .validation import accepted_by, raise_for_problems, vendor_problems
 
 if TYPE_CHECKING:  # imported by preview() only: a publish never loads it
     from .preview import Preview

@@ -10,13 +10,12 @@ snake_case, some camelCased; :func:`tiktok_creator_info` reads either into
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import attrs
 
 from .accounts import CreatorInfo
-from .wire import base_converter, parse
+from .wire import base_converter, parse, snake_keys  # snake_keys: here before, kept importable
 
 __all__ = ["snake_keys", "tiktok_creator_info"]
 
@@ -36,16 +35,6 @@ class _TikTokCreatorInfo:
 
 
 _converter = base_converter()
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
-
-
-def snake_keys(value: Any) -> Any:
-    """``value`` with every object key in snake_case (``privacyLevelOptions`` → ``privacy_level_options``)."""
-    if isinstance(value, dict):
-        return {_CAMEL.sub(r"_\1", str(k)).lower(): snake_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [snake_keys(v) for v in value]
-    return value
 
 
 def tiktok_creator_info(account_id: str, fields: Any, *, provider: str, raw: Any) -> CreatorInfo:

@@ -27,11 +27,8 @@ import contextvars
 import functools
 import threading
 from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-
-import attrs
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from .errors import ConfigurationError, MissingCredentialsError
 from .secrets import Secret
@@ -63,9 +60,11 @@ REFRESH_MARGIN = timedelta(minutes=5)
 """A token expiring sooner than this is refreshed before it is sent."""
 
 
-@attrs.frozen(slots=True, kw_only=True, repr=False)
-class Token:
-    """One account's credential: the access token, the refresh token, and when the first expires."""
+class Token(NamedTuple):
+    """One account's credential: the access token, the refresh token, and when the first expires.
+
+    A NamedTuple (defined at every import; an attrs class compiles its methods); its repr hides both tokens.
+    """
 
     access: Secret
     refresh: Secret | None = None
@@ -121,6 +120,8 @@ class CredentialSource:
     no refresh on its loop, with no thread hop (a database's ``load`` stays off the loop)."""
 
     def __init__(self, refresh: Refresh | AsyncRefresh | None = None) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # a publisher without a source loads none of it
+
         self._refresh = refresh
         self._lock = threading.Lock()
         # one thread (started on first use): async callers queue here, not in the loop's executor,

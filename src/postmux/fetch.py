@@ -36,6 +36,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import attrs
@@ -69,8 +70,7 @@ _OCTET_STREAMS = frozenset({"", "application/octet-stream", "binary/octet-stream
 _NUMBER = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 
 
-@attrs.frozen(slots=True)
-class MediaDownload:
+class MediaDownload(NamedTuple):
     """What a plugin tells the core about a download: which medium it is, and its kind."""
 
     medium: str
@@ -92,8 +92,7 @@ def _to_set(values: Iterable[str]) -> frozenset[str]:
     return frozenset(v.lower().rstrip(".") for v in values)
 
 
-@attrs.frozen(slots=True)
-class Pinned:
+class Pinned(NamedTuple):
     """One checked hop: the request goes to ``url`` (the address), ``Host`` and SNI keep the name."""
 
     url: httpx.URL

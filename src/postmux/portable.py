@@ -33,7 +33,7 @@ from .media import Media
 from .plugins import PluginManager, plugin_manager
 from .post import Post, Target
 from .rules import RULES
-from .validation import validate
+from .validation import accepted_by, vendor_problems  # here before; a publisher needs only these
 
 log = logging.getLogger("postmux")
 
@@ -134,50 +134,6 @@ class PortabilityReport:
             lines += [f"  changed  {c}" for c in check.changed]
             lines += [f"  note     {n}" for n in check.notes]
         return "\n".join(lines)
-
-
-def vendor_problems(
-    adapter: Adapter,
-    post: object,
-    *,
-    hosting: bool = False,
-    now: datetime | None = None,
-    safe: bool = True,
-) -> list[Problem]:
-    """Every problem with ``post`` at ``adapter``'s vendor: the tables, then the plugin's own checks.
-
-    ``hosting`` says a media host turns local files into URLs, so a URL-only
-    vendor takes them. This is what ``Publisher.validate`` returns (before it
-    names the vendors that would accept a refusal). It never raises: a
-    plugin check that trips over a bad post adds a ``post`` problem when the
-    tables found none (``safe=False`` lets it raise instead, for a caller that
-    leaves such a vendor out).
-    """
-    caps = adapter.capabilities
-    if hosting and not caps.local_files:
-        caps = attrs.evolve(caps, local_files=True)
-    problems = validate(post, caps, provider=adapter.name, now=now)
-    if isinstance(post, Post):
-        seen = set(problems)
-        try:
-            own = adapter.check(post)
-        except Exception as exc:  # validate() never raises: a plugin that trips on a bad post
-            if not safe:
-                raise
-            if problems:  # the tables already said what is wrong; its checks met the same
-                return problems
-            log.debug("postmux: %s could not check the post", adapter.name, exc_info=True)
-            return [Problem("post", f"{adapter.name} could not check this post ({type(exc).__name__})")]
-        problems += [p for p in own if p not in seen]
-    return problems
-
-
-def accepted_by(
-    problem: Problem,
-    others: Mapping[str, list[Problem]],
-) -> list[str]:
-    """The vendors among ``others`` (name → their problems with the post) with no problem on that field."""
-    return sorted(name for name, found in others.items() if all(p.field != problem.field for p in found))
 
 
 def _hosting_assumed(media_host: object) -> bool:

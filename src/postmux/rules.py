@@ -11,8 +11,8 @@ from __future__ import annotations
 import enum
 import typing
 from collections.abc import Callable, Mapping
-
-import attrs
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .options import ThreadsReplyControl, TikTokPrivacy, YouTubeVisibility
 
@@ -76,16 +76,18 @@ def count(text: str, unit: TextUnit) -> int:
     return _COUNTERS[unit](text)
 
 
-@attrs.frozen(slots=True)
-class TextLimit:
+# NamedTuples rather than attrs classes: tables defined at every import, read-only
+# records with equality; attrs would compile each class's methods at start-up.
+
+
+class TextLimit(NamedTuple):
     """A maximum length and the unit it is counted in."""
 
     limit: int
     unit: TextUnit = TextUnit.CHARACTERS
 
 
-@attrs.frozen(slots=True, kw_only=True)
-class PlatformRules:
+class PlatformRules(NamedTuple):
     """What one platform accepts, for client-side validation.
 
     ``caption`` limits ``Post.text`` on video posts and ``photo_caption`` on
@@ -112,7 +114,7 @@ class PlatformRules:
     max_mentions: int | None = None
     max_photo_bytes: int | None = None
     max_video_bytes: int | None = None
-    enums: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+    enums: Mapping[str, frozenset[str]] = MappingProxyType({})
 
 
 # the option types' Literal values: one list for mypy and for validate()

@@ -8,10 +8,12 @@ every problem is the vendor's lack) before sending anything.
 
 from __future__ import annotations
 
+import logging
 import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -41,7 +43,19 @@ from .rules import (
 )
 from .vocabulary import context_of
 
-__all__ = ["check_new_time", "option_problems", "raise_for_problems", "validate"]
+if TYPE_CHECKING:
+    from .adapter import Adapter
+
+log = logging.getLogger("postmux")
+
+__all__ = [
+    "accepted_by",
+    "check_new_time",
+    "option_problems",
+    "raise_for_problems",
+    "validate",
+    "vendor_problems",
+]
 
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
@@ -791,3 +805,51 @@ _OPTION_CHECKS: dict[str, Callable[[Post, PlatformOptions, MediaKind | None, _Pr
     "facebook": _check_facebook,
     "youtube": _check_youtube,
 }
+
+
+# -- one vendor's whole check (moved from postmux.portable: a publisher need not import the
+# portability report's classes to validate) ---------------------------------------------
+
+
+def vendor_problems(
+    adapter: Adapter,
+    post: object,
+    *,
+    hosting: bool = False,
+    now: datetime | None = None,
+    safe: bool = True,
+) -> list[Problem]:
+    """Every problem with ``post`` at ``adapter``'s vendor: the tables, then the plugin's own checks.
+
+    ``hosting`` says a media host turns local files into URLs, so a URL-only
+    vendor takes them. This is what ``Publisher.validate`` returns (before it
+    names the vendors that would accept a refusal). It never raises: a
+    plugin check that trips over a bad post adds a ``post`` problem when the
+    tables found none (``safe=False`` lets it raise instead, for a caller that
+    leaves such a vendor out).
+    """
+    caps = adapter.capabilities
+    if hosting and not caps.local_files:
+        caps = attrs.evolve(caps, local_files=True)
+    problems = validate(post, caps, provider=adapter.name, now=now)
+    if isinstance(post, Post):
+        seen = set(problems)
+        try:
+            own = adapter.check(post)
+        except Exception as exc:  # validate() never raises: a plugin that trips on a bad post
+            if not safe:
+                raise
+            if problems:  # the tables already said what is wrong; its checks met the same
+                return problems
+            log.debug("postmux: %s could not check the post", adapter.name, exc_info=True)
+            return [Problem("post", f"{adapter.name} could not check this post ({type(exc).__name__})")]
+        problems += [p for p in own if p not in seen]
+    return problems
+
+
+def accepted_by(
+    problem: Problem,
+    others: Mapping[str, list[Problem]],
+) -> list[str]:
+    """The vendors among ``others`` (name → their problems with the post) with no problem on that field."""
+    return sorted(name for name, found in others.items() if all(p.field != problem.field for p in found))

@@ -22,7 +22,8 @@ import functools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import attrs
 import httpx
@@ -398,8 +399,7 @@ def _first_text(data: Any, paths: Iterable[str]) -> str | None:
     return None
 
 
-@attrs.frozen(slots=True, kw_only=True)
-class ErrorEnvelope:
+class ErrorEnvelope(NamedTuple):
     """Where a vendor's error body says what went wrong: the one parser for every vendor.
 
     ``message``, ``code`` and ``request_id`` are dotted paths into the JSON
@@ -412,6 +412,8 @@ class ErrorEnvelope:
     delay, see :func:`seconds_until`), read when no ``Retry-After`` header
     says it. Inside a 2xx answer, a refusal is a ``success`` path that is
     ``false``, or, with ``ok_codes``, a code at the ``code`` paths not among them.
+
+    A NamedTuple, as :class:`AccountFields` (every plugin makes one at import).
     """
 
     name: str = "the vendor"
@@ -421,7 +423,7 @@ class ErrorEnvelope:
     request_id_header: str | None = None
     success: str | None = None
     ok_codes: frozenset[str] | None = None
-    classes: Mapping[str, type[ProviderError]] = attrs.field(factory=dict)
+    classes: Mapping[str, type[ProviderError]] = MappingProxyType({})
     retry_after: tuple[str, ...] = ()
 
     def fields(
@@ -514,9 +516,10 @@ class ErrorEnvelope:
         return cls(message, status_code=status, **kwargs)
 
 
-@attrs.frozen(slots=True, kw_only=True)
-class AccountFields:
+class AccountFields(NamedTuple):
     """Where a vendor's account listing keeps each :class:`~postmux.Account` field: its key names.
+
+    A NamedTuple (every plugin makes one at import; an attrs class compiles its methods).
 
     ``None``: the vendor has no such key (``platform``: each listing is one
     platform's). ``reason`` is the key of why an account is not active; the

@@ -21,10 +21,11 @@ before they read any answer).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import attrs
 import httpx
@@ -46,6 +47,7 @@ __all__ = [
     "parse_datetime",
     "read_json",
     "renamed",
+    "snake_keys",
 ]
 
 T = TypeVar("T")
@@ -185,9 +187,11 @@ def base_converter() -> Converter:
     return Converter()
 
 
-@attrs.frozen
-class Override:
-    """How one field of a wire class differs on the wire: cattrs' ``override``, made when it is used."""
+class Override(NamedTuple):
+    """How one field of a wire class differs on the wire: cattrs' ``override``, made when it is used.
+
+    A NamedTuple, not an attrs class: defined at every import, used only by a converter.
+    """
 
     rename: str | None = None
     omit_if_default: bool | None = None
@@ -239,7 +243,7 @@ def configure(
         for field in attrs.fields(cls):
             if field.default is None:
                 base = unstructure.get(field.name, Override())
-                unstructure[field.name] = attrs.evolve(base, omit_if_default=True)
+                unstructure[field.name] = base._replace(omit_if_default=True)
 
     def is_cls(t: object) -> bool:
         return t is cls
@@ -371,3 +375,15 @@ def _messages(exc: BaseException) -> list[str]:
 
 def _jsonable(data: object) -> bool:
     return isinstance(data, Mapping | list | str | int | float | bool) or data is None
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def snake_keys(value: Any) -> Any:
+    """``value`` with every object key in snake_case (``privacyLevelOptions`` → ``privacy_level_options``)."""
+    if isinstance(value, dict):
+        return {_CAMEL.sub(r"_\1", str(k)).lower(): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from postmux.plugins import named_entry_points
+from postmux.plugins import installed_metadata, named_entry_points
 
 
 def dist(root: Path, folder: str, entry_points: str | None) -> None:
@@ -70,3 +70,49 @@ def test_a_zip_on_the_path_is_left_to_importlib(tmp_path: Path, monkeypatch: pyt
         z.writestr("zipped-1.0.dist-info/entry_points.txt", "[postmux]\nzipped = zipped_mod\n")
     monkeypatch.setattr(sys, "path", [str(archive)])
     assert ours("postmux", "zipped") == by_importlib("postmux", "zipped") == [("zipped", "zipped_mod", "1.0")]
+
+
+def test_every_entry_point_of_a_group_is_found_as_importlib_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``name=None`` (the publish listeners' lookup): every entry point of the group, and only those."""
+    dist(
+        tmp_path,
+        "listen-1.0.dist-info",
+        "[postmux.listeners]\n# a comment\nlog = listen.log:hook\n\n[x]\ny = z\n",
+    )
+    dist(tmp_path, "more-2.0.dist-info", "; other\n[postmux.listeners]\nmetrics = more:hook\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    expected = sorted(
+        (e.name, e.value, e.dist.version if e.dist else "")
+        for e in importlib.metadata.entry_points(group="postmux.listeners")
+    )
+    found = sorted(
+        (e.name, e.value, e.dist.version if e.dist else "")
+        for e in named_entry_points("postmux.listeners", None)
+    )
+    assert found == expected == [("log", "listen.log:hook", "1.0"), ("metrics", "more:hook", "2.0")]
+
+
+def test_an_entry_point_loads_what_importlib_would_load() -> None:
+    (ours,) = named_entry_points("postmux", "wahdx")
+    (theirs,) = [e for e in importlib.metadata.entry_points(group="postmux") if e.name == "wahdx"]
+    assert ours.load() is theirs.load()
+
+
+def test_the_user_agents_distribution_is_the_one_importlib_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in ("postmux_wahdx", "postmux_wonda", "httpx", "pytest"):
+        found = installed_metadata(module)
+        assert found is not None, module
+        dist_ = importlib.metadata.distribution(module)
+        assert (found.metadata["Name"], found.version) == (dist_.metadata["Name"], dist_.version), module
+    dist(tmp_path, "Acme_Tool-3.1.dist-info", None)
+    (tmp_path / "eggs-1.0.egg-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    acme = installed_metadata("acme.tool")
+    assert acme is not None
+    assert (acme.metadata["Name"], acme.version) == ("Acme_Tool", "3.1")
+    assert installed_metadata("eggs") is None  # an egg's layout: left to importlib
+    assert installed_metadata("nothing_here") is None

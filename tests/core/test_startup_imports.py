@@ -18,7 +18,9 @@ import postmux
 # Never loaded by a plain sync publisher without a ledger: the sandbox and its web stack, the
 # command line and its terminal libraries, cattrs before a converter's first use, asyncio and the
 # async publisher, the SQL ledgers, the vendor comparison and the
-# request preview (only ``preview()`` needs it).
+# request preview (only ``preview()`` needs it); importlib.metadata (entry points and the
+# User-Agent's versions are read from the .dist-info files themselves), the credentials'
+# worker pool, the portability report and TikTok's creator-info reader.
 MUST_NOT = (
     "starlette",
     "uvicorn",
@@ -35,7 +37,30 @@ MUST_NOT = (
     "postmux.ledger.postgres",
     "postmux.comparison",
     "postmux.preview",
+    "importlib.metadata",
+    "concurrent.futures",
+    "postmux.portable",
+    "postmux.creator",
 )
+
+# The first publish itself (its User-Agent, the publish listeners' entry points) still needs none
+# of these; cattrs comes with the first answer read, so it is not among them.
+FIRST_PUBLISH_MUST_NOT = ("importlib.metadata", "concurrent.futures", "asyncio", "postmux.portable")
+
+FIRST_PUBLISH = """
+import httpx, postmux
+answer = {"success": True, "status": "PUBLISH_COMPLETE", "data": {"publish_id": "p1", "public_post_url": "https://x/p"}}
+seen = []
+def handler(request):
+    seen.append(request.headers["user-agent"])
+    return httpx.Response(200, json=answer)
+pub = postmux.publisher("wahdx", api_key="sk_x", transport=httpx.MockTransport(handler))
+target = postmux.Target("tiktok", "acc-1")
+post = postmux.Post(text="hi", media=["https://cdn.example.com/a.mp4"], targets=[target])
+assert pub.publish(post).ok
+assert seen[0].startswith("postmux/") and " postmux-wahdx/" in seen[0], seen
+pub.close()
+"""
 
 
 def modules_after(code: str) -> set[str]:
@@ -56,6 +81,15 @@ def test_a_plain_publisher_imports_nothing_it_does_not_need() -> None:
     ours = modules_after("import postmux\npostmux.publisher('wahdx', api_key='sk_x').close()")
     assert "postmux_wahdx" in ours  # the publisher was really made
     assert forbidden(ours - httpx_alone) == []
+
+
+def test_the_first_publish_imports_none_of_them_either() -> None:
+    """Nothing above was only moved to the first publish: it sends (User-Agent with the plugin's
+    version included) and tells the listeners without them."""
+    httpx_alone = modules_after("import httpx\nhttpx.Client().close()")
+    ours = modules_after(FIRST_PUBLISH)
+    assert "cattrs" in ours  # the answer was really read
+    assert sorted(m for m in ours - httpx_alone if m in FIRST_PUBLISH_MUST_NOT) == []
 
 
 def test_the_check_sees_a_forbidden_import() -> None:

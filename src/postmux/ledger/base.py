@@ -22,9 +22,7 @@ import os
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
-
-import attrs
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from ..results import Publication
 from ..status import Status
@@ -59,9 +57,12 @@ SENDING = "sending"
 RECORDED = "recorded"
 
 
-@attrs.frozen(slots=True)
-class Owner:
-    """Who holds a claim: the machine, the process and one run (a ``publish()`` call) in it."""
+class Owner(NamedTuple):
+    """Who holds a claim: the machine, the process and one run (a ``publish()`` call) in it.
+
+    A NamedTuple (one is made every publish): equality, hash and repr as an
+    attrs class would have, at a fraction of the cost to define and to make.
+    """
 
     host: str
     pid: int
@@ -80,9 +81,8 @@ class Owner:
         return f"{self.host} pid {self.pid} run {self.run_id}"
 
 
-@attrs.frozen(slots=True)
-class LedgerEntry:
-    """A target's row: its outcome once recorded, and who claimed it until when."""
+class LedgerEntry(NamedTuple):
+    """A target's row: its outcome once recorded, and who claimed it until when (a NamedTuple, as Owner)."""
 
     post_key: str
     target_key: str

@@ -6,8 +6,6 @@ import threading
 import time
 from collections.abc import Sequence
 
-import attrs
-
 from ..results import Publication
 from .base import CLAIMED, DEFAULT_LEASE, RECORDED, SENDING, LedgerEntry, Owner
 
@@ -62,7 +60,7 @@ class MemoryLedger:
             entry = self._entries.get((post_key, target_key))
             if entry is None or entry.phase != CLAIMED or entry.owner != owner:
                 return False
-            self._entries[(post_key, target_key)] = attrs.evolve(entry, phase=SENDING)
+            self._entries[(post_key, target_key)] = entry._replace(phase=SENDING)
             return True
 
     def record(self, post_key: str, target_key: str, publication: Publication) -> None:

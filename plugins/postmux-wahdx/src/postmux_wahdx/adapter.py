@@ -28,7 +28,6 @@ from postmux import (
     Status,
     Target,
 )
-from postmux.creator import tiktok_creator_info
 from postmux.flow import Flow
 
 from . import mapping, qr, reconcile, wire
@@ -154,6 +153,8 @@ class WahdxAdapter(Adapter):
         return self.accounts_from(self.read(response), ACCOUNT_FIELDS, at="data", platform="tiktok")
 
     def creator_info(self, account_id: str) -> Flow[CreatorInfo]:
+        from postmux.creator import tiktok_creator_info  # imported here: a publish never needs it
+
         response = yield self.request("GET", f"/api/content/creator-info/{quote(account_id, safe='')}")
         data = self.read(response)
         fields = mapping.creator_fields(data)  # no answer is documented: looked for where it may be

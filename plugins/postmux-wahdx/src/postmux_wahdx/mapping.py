@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 
 from postmux import MediaKind, Post, Publication, Route, Status
-from postmux.creator import snake_keys
 from postmux.extras import merge
+from postmux.wire import snake_keys
 
 from .vocabulary import STATUSES, VOCABULARY
 from .wire import Reading
