@@ -19,6 +19,11 @@ a database's. The sync driver makes them in place; the async driver asks
 them on the source's own worker thread, so an ``AsyncPublisher``'s event loop
 runs on meanwhile. The refresh hook may be a coroutine function too (an async
 app's OAuth client): see :data:`AsyncRefresh`.
+
+A flow that keeps a token itself (a first link) or lists the source's accounts
+does not call the source: it yields :func:`postmux.flow.store_token` or
+:func:`postmux.flow.account_ids`, a :class:`CredentialCall` the driver makes
+(in place for the sync one, on the source's worker for the async one).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
     "ACCOUNT",
     "NO_KEY",
     "AsyncRefresh",
+    "CredentialCall",
     "CredentialSource",
     "MemoryCredentials",
     "Refresh",
@@ -179,6 +185,10 @@ class CredentialSource:
         """:meth:`refreshed`, awaited off the event loop (what the async driver calls)."""
         return await self._off_loop(functools.partial(self.refreshed, account, stale))
 
+    async def astore(self, account: str, token: Token) -> None:
+        """:meth:`store`, awaited off the event loop (in place for an in-memory source)."""
+        await CredentialCall(self, functools.partial(self.store, account, token)).arun()
+
     async def _off_loop(self, call: Callable[[], T]) -> T:
         import asyncio
 
@@ -203,6 +213,28 @@ class CredentialSource:
         new = made if isinstance(made, Token) else _awaited(made, account)
         self.store(account, new)
         return new
+
+
+class CredentialCall(NamedTuple):
+    """A call on a credential source that a flow asks its driver to make (``source.store(…)``, say).
+
+    The sync driver makes it in place; the async driver awaits :meth:`arun`, which
+    runs it on the source's worker thread, so a database's ``store`` never blocks the
+    event loop (an in-memory source's runs in place: nothing there waits).
+    """
+
+    source: CredentialSource
+    call: Callable[[], Any]
+
+    def run(self) -> Any:
+        """The call's result, made here (the sync driver)."""
+        return self.call()
+
+    async def arun(self) -> Any:
+        """The call's result, made off the event loop (the async driver)."""
+        if self.source.in_memory:
+            return self.call()
+        return await self.source._off_loop(self.call)
 
 
 def _awaited(made: Coroutine[Any, Any, Token], account: str) -> Token:

@@ -18,7 +18,10 @@ A publish POST that timed out after sending is never resent: the error says
 A request marked as a media download (:func:`postmux.flow.media_request`) is
 fetched under a :class:`~postmux.FetchPolicy` instead: every hop checked and
 pinned to its checked address, redirects followed here (never by httpx), the
-body capped while it streams, no key ever added.
+body capped while it streams, no key ever added. A step carrying
+:data:`~postmux.flow.CREDENTIAL_CALL` (:func:`postmux.flow.store_token`) is a call on the
+credential source, made here and never sent: in place by the sync driver, on the
+source's worker thread by the async one.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import httpx
 from .adapter import Adapter, retry_after
 from .client import apply_client_defaults, user_agent
 from .connect import asleep
-from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN, CredentialSource, Token
+from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN, CredentialCall, CredentialSource, Token
 from .errors import (
     FetchRefusedError,
     PostmuxError,
@@ -49,7 +52,7 @@ from .errors import (
     error_for_status,
 )
 from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
-from .flow import DOWNLOAD_TO, IDEMPOTENT, Flow
+from .flow import CREDENTIAL_CALL, DOWNLOAD_TO, IDEMPOTENT, Flow, call_answer
 from .media import MediaKind
 from .secrets import Secret, redact, scrub
 from .sending import asend, direct, send
@@ -452,6 +455,9 @@ class SyncDriver(_DriverBase):
 
     def send(self, request: httpx.Request, fetch: FetchPolicy | None = None) -> httpx.Response:
         """One request, with the safe retries, as a read response (or an error)."""
+        call: CredentialCall | None = request.extensions.get(CREDENTIAL_CALL)
+        if call is not None:
+            return call_answer(request, call.run())
         download: MediaDownload | None = request.extensions.get(MEDIA_DOWNLOAD)
         if download is not None:
             return self._download(request, download, fetch or self.fetch)
@@ -572,6 +578,9 @@ class AsyncDriver(_DriverBase):
 
     async def send(self, request: httpx.Request, fetch: FetchPolicy | None = None) -> httpx.Response:
         """One request, with the safe retries, as a read response (or an error)."""
+        call: CredentialCall | None = request.extensions.get(CREDENTIAL_CALL)
+        if call is not None:  # a database's store or listing: on the source's worker, not the loop
+            return call_answer(request, await call.arun())
         download: MediaDownload | None = request.extensions.get(MEDIA_DOWNLOAD)
         if download is not None:
             return await self._download(request, download, fetch or self.fetch)

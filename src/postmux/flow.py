@@ -24,36 +24,47 @@ only reads (safe to retry), :data:`DOWNLOAD_TO` streams a response body into an
 open binary file instead of memory, and :func:`media_request` marks the
 download of a post's medium, which the driver makes under the publisher's
 :class:`~postmux.FetchPolicy` (address checks, redirects, size and type).
+
+A flow never calls its credential source itself (a database's ``store`` would block
+an ``AsyncPublisher``'s event loop): :func:`store_token` and :func:`account_ids` yield
+a pseudo-request (:data:`CREDENTIAL_CALL`) that the driver makes, off the loop for the
+async one. It never reaches the network, and a preview shows it without making it.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
 import stat
-from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from .credentials import CredentialCall, CredentialSource, Token
 from .errors import FetchRefusedError
 from .fetch import MEDIA_DOWNLOAD, MediaDownload, literal_address
 from .media import MediaKind
 
 __all__ = [
+    "CREDENTIAL_CALL",
     "DOWNLOAD_TO",
     "IDEMPOTENT",
     "FilePart",
     "FileStream",
     "Flow",
     "MultipartStream",
+    "account_ids",
+    "credential_call",
     "done",
     "file_request",
     "media_request",
     "multipart_request",
     "step",
+    "store_token",
 ]
 
 T = TypeVar("T")
@@ -66,6 +77,10 @@ IDEMPOTENT = "postmux.idempotent"
 
 DOWNLOAD_TO = "postmux.download_to"
 """Request extension: an open binary file the response body is streamed into."""
+
+CREDENTIAL_CALL = "postmux.credential_call"
+"""Request extension: a :class:`~postmux.credentials.CredentialCall` the driver makes instead of sending."""
+_CALL_RESULT = "postmux.credential_result"
 
 CHUNK_SIZE = 1 << 20
 
@@ -84,6 +99,36 @@ def step(flow: Flow[Any], response: httpx.Response | None = None) -> httpx.Reque
     if response is None:
         return next(flow)
     return flow.send(response)
+
+
+def credential_call(source: CredentialSource, call: Callable[[], T], what: str = "call") -> Flow[T]:
+    """``call()``'s result (a call on ``source``), made by the driver: off the loop under an async one.
+
+    The step is a pseudo-request to ``postmux://credentials/<what>`` carrying
+    :data:`CREDENTIAL_CALL`; the driver answers it with the result and sends nothing.
+    """
+    request = httpx.Request("POST", f"postmux://credentials/{what}")
+    request.extensions[CREDENTIAL_CALL] = CredentialCall(source, call)
+    response = yield request
+    result: T = response.extensions[_CALL_RESULT]
+    return result
+
+
+def store_token(source: CredentialSource, account: str, token: Token) -> Flow[None]:
+    """Keep ``account``'s new token in ``source`` (a first link): ``yield from store_token(…)``."""
+    return credential_call(source, functools.partial(source.store, account, token), "store")
+
+
+def account_ids(source: CredentialSource) -> Flow[list[str]]:
+    """The account ids of an iterable ``source`` (``list(source)``), read by the driver."""
+    if not isinstance(source, Iterable):
+        raise TypeError(f"{type(source).__name__} cannot list its accounts (it is not iterable)")
+    return credential_call(source, functools.partial(list, source), "accounts")
+
+
+def call_answer(request: httpx.Request, result: Any) -> httpx.Response:
+    """The driver's answer to a :data:`CREDENTIAL_CALL` step: ``result``, nothing sent."""
+    return httpx.Response(204, request=request, extensions={_CALL_RESULT: result})
 
 
 def file_request(

@@ -13,8 +13,10 @@ made up, so a preview holds:
 The auth header is added exactly as the driver adds it (only on the vendor's
 own origin, so a CDN or a presigned URL is shown without one) and then
 redacted with :func:`postmux.secrets.redact`; a file body is described, never
-read. Both publishers share :func:`preview_post`; only the optional
-``@username`` look-up differs between them.
+read. A step that calls the credential source (:func:`postmux.flow.store_token`)
+is shown as its ``postmux://credentials/…`` pseudo-request and never made: the
+preview stops there and says so. Both publishers share :func:`preview_post`;
+only the optional ``@username`` look-up differs between them.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ __all__ = ["Preview", "RequestPreview", "TargetPreview", "describe_request", "pl
 
 STAGE = "stage"
 PUBLISH = "publish"
+
+
+CREDENTIALS_URL = "postmux://credentials/"
+"""Where a credential step (:data:`postmux.flow.CREDENTIAL_CALL`) points: never sent."""
 
 
 def placeholder(index: int) -> str:
@@ -170,6 +176,12 @@ def preview_post(
     per_route: dict[int, list[RequestPreview]] = {}
     for batch in adapter.batches(post, routes):
         _, request = _first_request(adapter.publish(post, batch, media), auth, key, PUBLISH)
+        if request is not None and request.url.startswith(CREDENTIALS_URL):
+            complete = False
+            notes.append(
+                f"{request.url} is a call on the credential source: a preview does not make it, "
+                "so the requests after it are not shown"
+            )
         for route in batch:
             per_route[id(route)] = [request] if request is not None else []
         if request is not None:

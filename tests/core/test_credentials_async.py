@@ -11,16 +11,17 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 import postmux
-from postmux import AsyncPublisher, Post, Secret, Status
-from postmux.credentials import NO_KEY, MemoryCredentials, Token
+from postmux import AsyncPublisher, Post, Publication, Publisher, Route, Secret, Status
+from postmux.credentials import NO_KEY, CredentialSource, MemoryCredentials, Token
 from postmux.errors import ConfigurationError
+from postmux.flow import CREDENTIAL_CALL, Flow, account_ids, step, store_token
 
 from .fakes import Vendor
 from .test_credentials import LATER, POST, CreatorAdapter, _ok, _publisher, _tokens
@@ -302,3 +303,94 @@ async def test_a_source_that_may_wait_is_read_off_the_loop_and_memory_in_place()
     assert result.status is Status.PUBLISHED
     assert memory._worker._threads == set()  # a fresh token in memory: no thread hop at all
     assert _tokens(vendor) == ["Bearer tok-a", "Bearer tok-a"]
+
+
+class SlowSource(CredentialSource):
+    """A database-like source: ``store`` and listing take ``SLOW`` seconds, noting ticks and threads."""
+
+    def __init__(self, ticker: Ticker | None = None) -> None:
+        super().__init__()
+        self.ticker, self.tokens = ticker, dict[str, Token]()
+        self.seen, self.threads = list[int](), list[str]()
+
+    def _slow(self) -> None:
+        self.threads.append(threading.current_thread().name)
+        ticks = self.ticker.ticks if self.ticker else 0
+        time.sleep(SLOW)  # the database's round trip
+        self.seen.append((self.ticker.ticks if self.ticker else 0) - ticks)
+
+    def load(self, account: str) -> Token | None:
+        return self.tokens.get(account)
+
+    def store(self, account: str, token: Token) -> None:
+        self._slow()
+        self.tokens[account] = token
+
+    def __iter__(self) -> Iterator[str]:
+        self._slow()
+        return iter(list(self.tokens))
+
+
+def _link_and_list(source: CredentialSource) -> Flow[list[str]]:
+    """What a connect_poll then an accounts() flow do with the source: keep a token, list the accounts."""
+    yield from store_token(source, "creator-b", Token(access=Secret("tok-b")))
+    return (yield from account_ids(source))
+
+
+async def test_a_flows_store_and_listing_run_off_the_loop_on_the_sources_worker() -> None:
+    ticker = Ticker()
+    source = SlowSource(ticker)
+    pub = _async_publisher(Vendor({}), MemoryCredentials())
+    async with ticker:
+        ids = await pub.driver.run(_link_and_list(source))
+    assert ids == ["creator-b"]
+    assert source.tokens["creator-b"].access.reveal() == "tok-b"
+    assert all(name.startswith("postmux-credentials") for name in source.threads), source.threads
+    assert len(source.threads) == 2
+    assert all(ticks >= 3 for ticks in source.seen), source.seen  # a blocked loop: 0 ticks while it sleeps
+
+
+def test_the_sync_driver_makes_a_flows_store_and_listing_in_place() -> None:
+    source = SlowSource()
+    pub = _publisher(Vendor({}), MemoryCredentials())
+    assert pub.driver.run(_link_and_list(source)) == ["creator-b"]
+    assert source.threads == [threading.current_thread().name] * 2
+
+
+async def test_an_in_memory_sources_store_runs_in_place_under_the_async_driver() -> None:
+    source = MemoryCredentials()
+    pub = _async_publisher(Vendor({}), source)
+    assert await pub.driver.run(_link_and_list(source)) == ["creator-b"]
+    await source.astore("creator-c", Token(access=Secret("tok-c")))
+    assert list(source) == ["creator-b", "creator-c"]
+
+
+def test_a_credential_step_is_a_pseudo_request_that_stepping_by_hand_does_not_make() -> None:
+    source = SlowSource()
+    request = step(_link_and_list(source))
+    assert CREDENTIAL_CALL in request.extensions
+    assert request.url.scheme == "postmux"  # httpx refuses to send it: it never reaches a network
+    assert source.tokens == {} and source.threads == []
+    with pytest.raises(TypeError, match="cannot list its accounts"):
+        account_ids(CredentialSource())
+
+
+class StoringAdapter(CreatorAdapter):
+    """A vendor whose publish flow keeps a token before its request (a preview must not make that call)."""
+
+    def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
+        yield from store_token(self.credentials, "creator-b", Token(access=Secret("tok-b")))
+        return (yield from super().publish(post, routes, media))
+
+
+def test_a_preview_shows_a_credential_step_without_making_it() -> None:
+    adapter, source = StoringAdapter(), SlowSource()
+    source.tokens["creator-a"] = Token(access=Secret("tok-a"))
+    adapter.credentials = source
+    preview = Publisher(adapter, NO_KEY, client=Vendor({}).client()).preview(ONE)
+    (shown,) = preview.requests
+    assert shown.url == "postmux://credentials/store"
+    assert not shown.to_vendor and "authorization" not in shown.headers
+    assert not preview.complete
+    assert any("a preview does not make it" in note for note in preview.notes)
+    assert source.threads == [] and "creator-b" not in source.tokens

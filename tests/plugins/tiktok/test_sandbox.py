@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ import httpx
 import pytest
 
 from postmux import Media, Post, Secret, Status, Target, TikTokOptions, ValidationError
-from postmux.credentials import MemoryCredentials, Refresh, Token
+from postmux.credentials import CredentialSource, MemoryCredentials, Refresh, Token
 from postmux.sandbox import Sandbox
 from postmux_tiktok import refresher
 from postmux_tiktok.emulator import CLIENT_KEY, TikTokEmulator
@@ -314,3 +316,48 @@ def test_the_emulator_refuses_what_the_photo_and_direct_post_references_refuse(
     assert fine.status_code == 200, fine.text
     bare = emulator.media.store("photo", "image/jpeg", b"\xff\xd8")  # no extension: its type is its own
     assert init("content", {"source": "PULL_FROM_URL", "photo_images": [bare]}, {}).status_code == 200
+
+
+class DatabaseCredentials(CredentialSource):
+    """A source whose ``store`` and listing block (a database's round trip), noting the thread of each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: dict[str, Token] = {}
+        self.threads: list[str] = []
+
+    def load(self, account: str) -> Token | None:
+        return self.tokens.get(account)
+
+    def store(self, account: str, token: Token) -> None:
+        self.threads.append(threading.current_thread().name)
+        time.sleep(0.1)
+        self.tokens[account] = token
+
+    def __iter__(self) -> Iterator[str]:
+        self.threads.append(threading.current_thread().name)
+        time.sleep(0.1)
+        return iter(list(self.tokens))
+
+
+async def test_an_async_link_and_listing_store_and_list_on_the_sources_worker_not_the_loop(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator
+) -> None:
+    source = DatabaseCredentials()
+    pub = postmux_sandbox.async_publisher("tiktok", credentials=source, poll_interval=0.01)
+    session = await pub.connect(
+        "tiktok",
+        client_key=CLIENT_KEY,
+        client_secret=emulator.api_key,
+        redirect_uri="https://app.example/tiktok/callback",
+        code=emulator.codes.get,
+    )
+    postmux_sandbox.approve(session)
+    account = await session.wait(timeout=5)
+    assert account.active and account.id in source.tokens
+    (listed,) = await pub.accounts(refresh=True)
+    assert listed.id == account.id
+    assert listed.username == "sandbox_linked_1"
+    assert len(source.threads) == 2  # the store, then the listing
+    assert all(name.startswith("postmux-credentials") for name in source.threads), source.threads
+    await pub.aclose()

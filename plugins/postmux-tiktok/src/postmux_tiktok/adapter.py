@@ -20,7 +20,7 @@ from postmux import Adapter, MediaKind, Post, Problem, Publication, Route, Secre
 from postmux.connect import ConnectPoll, ConnectStart, ConnectStatus
 from postmux.credentials import CredentialSource, MemoryCredentials
 from postmux.errors import ResponseError
-from postmux.flow import Flow, done
+from postmux.flow import Flow, account_ids, done, store_token
 
 from . import chunks
 from .oauth import API, AUTHORIZE, SCOPES, TOKEN_PATH, read_token, token_form
@@ -103,7 +103,7 @@ class TikTokAdapter(Adapter):
             why = "this credential source cannot list its accounts (it is not iterable)"
             raise postmux.UnsupportedError([Problem("accounts", why, unsupported=True)])
         out: list[postmux.Account] = []
-        for account in list(self.credentials):
+        for account in (yield from account_ids(self.credentials)):  # the driver lists: off an async loop
             try:
                 response = yield self.request("GET", USER_INFO, params=USER_FIELDS, account=account)
             except postmux.AuthenticationError as exc:
@@ -230,7 +230,7 @@ class TikTokAdapter(Adapter):
         form = token_form(start.state["key"], start.state["secret"], grant)
         response = yield self.request("POST", TOKEN_PATH, data=form)
         open_id, token = read_token(self.read(response))
-        self.credentials.store(open_id, token)
+        yield from store_token(self.credentials, open_id, token)  # the driver stores: off an async loop
         response = yield self.request("GET", USER_INFO, params=USER_FIELDS, account=open_id)
         account = self._account(open_id, _data(self, response, "user")["user"])
         return ConnectPoll(status=ConnectStatus.CONFIRMED, account=account)
