@@ -370,7 +370,8 @@ def test_a_credential_step_is_a_pseudo_request_that_stepping_by_hand_does_not_ma
     request = step(_link_and_list(source))
     assert CREDENTIAL_CALL in request.extensions
     assert request.url.scheme == "postmux"  # httpx refuses to send it: it never reaches a network
-    assert source.tokens == {} and source.threads == []
+    assert source.tokens == {}
+    assert source.threads == []
     with pytest.raises(TypeError, match="cannot list its accounts"):
         account_ids(CredentialSource())
 
@@ -379,6 +380,7 @@ class StoringAdapter(CreatorAdapter):
     """A vendor whose publish flow keeps a token before its request (a preview must not make that call)."""
 
     def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
+        assert self.credentials is not None
         yield from store_token(self.credentials, "creator-b", Token(access=Secret("tok-b")))
         return (yield from super().publish(post, routes, media))
 
@@ -390,7 +392,9 @@ def test_a_preview_shows_a_credential_step_without_making_it() -> None:
     preview = Publisher(adapter, NO_KEY, client=Vendor({}).client()).preview(ONE)
     (shown,) = preview.requests
     assert shown.url == "postmux://credentials/store"
-    assert not shown.to_vendor and "authorization" not in shown.headers
+    assert not shown.to_vendor
+    assert "authorization" not in shown.headers
     assert not preview.complete
     assert any("a preview does not make it" in note for note in preview.notes)
-    assert source.threads == [] and "creator-b" not in source.tokens
+    assert source.threads == []
+    assert "creator-b" not in source.tokens

@@ -354,7 +354,8 @@ async def test_an_async_link_and_listing_store_and_list_on_the_sources_worker_no
     )
     postmux_sandbox.approve(session)
     account = await session.wait(timeout=5)
-    assert account.active and account.id in source.tokens
+    assert account.active
+    assert account.id in source.tokens
     (listed,) = await pub.accounts(refresh=True)
     assert listed.id == account.id
     assert listed.username == "sandbox_linked_1"
