@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pluggy
@@ -122,6 +122,48 @@ def _section(text: str, header: str) -> list[tuple[str, str]]:
     return pairs
 
 
+class _ImportlibMustLookError(Exception):
+    """The path holds what only importlib reads: another finder, a zip file, an egg."""
+
+
+def _normalised(name: str) -> str:
+    """A distribution's name as importlib compares them (``Prepared.normalize``)."""
+    return re.sub(r"[-_.]+", "_", name.lower())
+
+
+def _distribution_folders() -> Iterator[tuple[str, str, str]]:
+    """(normalised name, folder, lower-case folder name) of each distribution on ``sys.path``.
+
+    importlib's order and precedence: the ``.dist-info`` and ``.egg-info``
+    entries of each path entry in turn, the first of each name only. Raises
+    :class:`_ImportlibMustLookError` where importlib would look elsewhere too.
+    """
+    if any(
+        hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder
+        for finder in sys.meta_path
+    ):
+        raise _ImportlibMustLookError
+    seen: set[str] = set()
+    for entry in sys.path:
+        root = entry or "."
+        if os.path.basename(root).lower().endswith(".egg"):
+            raise _ImportlibMustLookError  # an egg's own layout
+        try:
+            children = os.listdir(root)
+        except FileNotFoundError:
+            continue  # nothing there, for importlib either
+        except OSError:
+            raise _ImportlibMustLookError from None  # a zip file, or unreadable
+        for child in children:  # importlib's order: names by first appearance, the first of each
+            low = child.lower()
+            if not low.endswith((".dist-info", ".egg-info")):
+                continue
+            name = _normalised(low.rpartition(".")[0].partition("-")[0])
+            if name not in seen:
+                seen.add(name)
+                yield name, os.path.join(root, child), low
+
+
 def named_entry_points(group: str, name: str | None) -> list[EntryPoint]:
     """The entry points called ``name`` (``None``: every one) in ``group``, as importlib finds them.
 
@@ -134,32 +176,9 @@ def named_entry_points(group: str, name: str | None) -> list[EntryPoint]:
     can provide distributions, or a path entry is a zip file, importlib looks.
     """
     header = f"[{group}]"
-    if any(
-        hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder
-        for finder in sys.meta_path
-    ):
-        return _entry_points_by_importlib(group, name)
-    seen: set[str] = set()
     found: list[EntryPoint] = []
-    for entry in sys.path:
-        root = entry or "."
-        if os.path.basename(root).lower().endswith(".egg"):
-            return _entry_points_by_importlib(group, name)  # an egg's own layout
-        try:
-            children = os.listdir(root)
-        except FileNotFoundError:
-            continue  # nothing there, for importlib either
-        except OSError:
-            return _entry_points_by_importlib(group, name)  # a zip file, or unreadable
-        for child in children:  # importlib's order: names by first appearance, the first of each
-            low = child.lower()
-            if not low.endswith((".dist-info", ".egg-info")):
-                continue
-            dist_name = re.sub(r"[-_.]+", "_", low.rpartition(".")[0].partition("-")[0])
-            if dist_name in seen:
-                continue
-            seen.add(dist_name)
-            folder = os.path.join(root, child)
+    try:
+        for _, folder, _ in _distribution_folders():
             try:
                 with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as f:
                     text = f.read()
@@ -170,41 +189,33 @@ def named_entry_points(group: str, name: str | None) -> list[EntryPoint]:
                 found.extend(
                     _Listed(n, v, group, dist) for n, v in _section(text, header) if name is None or n == name
                 )
+    except _ImportlibMustLookError:
+        return _entry_points_by_importlib(group, name)
     return found
 
 
 def installed_metadata(module: str) -> _Metadata | None:
     """The metadata of the distribution named like top-level ``module``, as ``distribution(module)`` finds it.
 
-    The first ``<name>-<version>.dist-info`` on ``sys.path`` whose normalised
-    name is ``module``'s; ``None`` where there is none, or where importlib
-    would look elsewhere too (another finder, a zip or an egg): ask importlib.
+    The first distribution on ``sys.path`` whose normalised name is
+    ``module``'s, when it is a ``.dist-info``; ``None`` where there is none, or
+    where importlib would look elsewhere too (another finder, a zip or an
+    egg): ask importlib.
     """
-    if any(
-        hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder
-        for finder in sys.meta_path
-    ):
-        return None
-    wanted = re.sub(r"[-_.]+", "_", module.lower())
-    eggs = (".egg-info", ".egg")
-    for entry in sys.path:
-        root = entry or "."
-        try:
-            children = os.listdir(root)
-        except FileNotFoundError:
-            continue
-        except OSError:
-            return None  # a zip file, or unreadable
-        for child in children:
-            low = child.lower()
-            if low.endswith(".dist-info") and re.sub(r"[-_.]+", "_", low[:-10].partition("-")[0]) == wanted:
-                found = _Metadata(os.path.join(root, child))
-                try:
-                    return found if found.metadata else None  # read now: an odd one is importlib's to judge
-                except OSError:
-                    return None
-            if low.endswith(eggs) and re.sub(r"[-_.]+", "_", low.partition("-")[0]) == wanted:
+    wanted = _normalised(module)
+    try:
+        for name, folder, low in _distribution_folders():
+            if name != wanted:
+                continue
+            if not low.endswith(".dist-info"):
                 return None  # an egg's layout: importlib reads it
+            found = _Metadata(folder)
+            try:
+                return found if found.metadata else None  # read now: an odd one is importlib's to judge
+            except OSError:
+                return None
+    except _ImportlibMustLookError:
+        return None
     return None
 
 

@@ -96,13 +96,15 @@ async def test_the_loop_runs_on_while_a_token_about_to_expire_is_refreshed() -> 
     assert _tokens(vendor) == ["Bearer new-creator-a"]
 
 
-async def test_the_loop_runs_on_while_a_401_refreshes() -> None:
-    def vendor_answer(request: httpx.Request) -> httpx.Response:
-        if request.headers["authorization"] == "Bearer new-creator-a":
-            return httpx.Response(200, json={"status": "published"})
-        return httpx.Response(401, json={"error": {"code": "access_token_invalid", "message": "stale"}})
+def _refused_until_refreshed(request: httpx.Request) -> httpx.Response:
+    """The vendor: a 401 for every token but the one the slow refresh makes."""
+    if request.headers["authorization"] == "Bearer new-creator-a":
+        return httpx.Response(200, json={"status": "published"})
+    return httpx.Response(401, json={"error": {"code": "access_token_invalid", "message": "stale"}})
 
-    vendor = Vendor({"POST /posts": vendor_answer})
+
+async def test_the_loop_runs_on_while_a_401_refreshes() -> None:
+    vendor = Vendor({"POST /posts": _refused_until_refreshed})
     ticker, seen, calls = Ticker(), list[int](), list[str]()
     source = MemoryCredentials(
         {"creator-a": Token(access=Secret("stale"), refresh=Secret("r"))},
@@ -133,12 +135,7 @@ async def test_concurrent_targets_of_one_account_refresh_once() -> None:
 
 
 async def test_concurrent_401s_of_one_account_refresh_once() -> None:
-    def vendor_answer(request: httpx.Request) -> httpx.Response:
-        if request.headers["authorization"] == "Bearer new-creator-a":
-            return httpx.Response(200, json={"status": "published"})
-        return httpx.Response(401, json={"error": {"code": "access_token_invalid", "message": "stale"}})
-
-    vendor = Vendor({"POST /posts": vendor_answer})
+    vendor = Vendor({"POST /posts": _refused_until_refreshed})
     ticker, seen, calls = Ticker(), list[int](), list[str]()
     source = MemoryCredentials(
         {"creator-a": Token(access=Secret("stale"), refresh=Secret("r"))},
