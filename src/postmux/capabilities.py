@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import attrs
 
-from .rules import TextLimit
+from .rules import PlatformRules, TextLimit
 
-__all__ = ["Capabilities", "PlatformSupport"]
+__all__ = ["Capabilities", "PlatformSupport", "photo_count", "photo_formats", "tighter"]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -104,3 +104,29 @@ class Capabilities:
             yield platform, "photos", support.photos
             yield platform, "draft", support.draft
             yield platform, "scheduling", self.can_schedule(platform)
+
+
+# What a platform's rules become through one vendor: validation, the generated docs and the
+# emulators' platform check read them here, so the three can never disagree.
+
+
+def tighter(a: TextLimit | None, b: TextLimit | None) -> TextLimit | None:
+    """The stricter of two text limits (the platform's and the vendor's; ``None``: no limit)."""
+    if a is None or b is None:
+        return a or b
+    return a if a.limit <= b.limit else b
+
+
+def photo_count(rules: PlatformRules, support: PlatformSupport) -> tuple[int, int | None]:
+    """The fewest and most photos a post takes through the vendor (``None``: no most)."""
+    low = max(rules.min_photos, support.min_photos or 0)
+    if rules.max_photos is None:
+        return low, support.max_photos
+    if support.max_photos is None:
+        return low, rules.max_photos
+    return low, min(rules.max_photos, support.max_photos)
+
+
+def photo_formats(rules: PlatformRules, support: PlatformSupport) -> frozenset[str]:
+    """The photo formats the vendor takes: its own list where it has one, else the platform's."""
+    return support.photo_formats if support.photo_formats is not None else rules.photo_formats

@@ -15,7 +15,7 @@ from datetime import timedelta
 import attrs
 
 from .adapter import Adapter
-from .capabilities import Capabilities, PlatformSupport
+from .capabilities import Capabilities, PlatformSupport, photo_count, photo_formats, tighter
 from .options import (
     OPTION_TYPES,
     PlatformOptions,
@@ -73,8 +73,7 @@ def _platform_cell(caps: Capabilities, platform: str, feature: str) -> str:
 
 def _photo_range(support: PlatformSupport, platform: str) -> str:
     rules = RULES[platform]
-    low = max(rules.min_photos, support.min_photos or 0)
-    high = support.max_photos if support.max_photos is not None else rules.max_photos
+    low, high = photo_count(rules, support)
     return f"{low}–{high}" if high is not None else f"{low}+"
 
 
@@ -166,12 +165,6 @@ def _limit(limit: TextLimit | None) -> str:
     return f"{limit.limit} {limit.unit}" if limit is not None else "no limit"
 
 
-def _tighter(a: TextLimit | None, b: TextLimit | None) -> TextLimit | None:
-    if a is None or b is None:
-        return a or b
-    return a if a.limit <= b.limit else b
-
-
 def _facts(caps: Capabilities, platform: str) -> dict[str, str]:
     """Feature → what one vendor does for one platform, in words (only where it publishes there)."""
     rules = RULES[platform]
@@ -180,15 +173,15 @@ def _facts(caps: Capabilities, platform: str) -> dict[str, str]:
     if rules.video and support.video:
         formats = support.video_formats if support.video_formats is not None else rules.video_formats
         facts["video formats"] = ", ".join(sorted(formats))
-        facts["caption"] = _limit(_tighter(rules.caption, support.caption))
+        facts["caption"] = _limit(tighter(rules.caption, support.caption))
     if rules.photos:
         facts["photos"] = _photo_range(support, platform) if support.photos else "—"
         if support.photos:
-            formats = support.photo_formats if support.photo_formats is not None else rules.photo_formats
+            formats = photo_formats(rules, support)
             facts["photo formats"] = ", ".join(sorted(formats))
-            facts["photo text"] = _limit(_tighter(rules.photo_caption, support.photo_caption))
+            facts["photo text"] = _limit(tighter(rules.photo_caption, support.photo_caption))
             if rules.photo_title is not None:
-                limit = _tighter(rules.photo_title, support.photo_title)
+                limit = tighter(rules.photo_title, support.photo_title)
                 facts["photo title"] = _limit(limit) if support.title else "—"
     if rules.text_only:
         facts["text alone"] = _mark(support.text_only)

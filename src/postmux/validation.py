@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .capabilities import Capabilities, PlatformSupport
+from .capabilities import Capabilities, PlatformSupport, photo_count, photo_formats, tighter
 from .errors import Problem, UnsupportedError, ValidationError
 from .hosting import HOW_TO_CONFIGURE
 from .media import Media, MediaKind
@@ -396,8 +396,7 @@ def _check_platform_media(
         if not support.photos:
             out.add("media", f"{provider} cannot publish photos to {name}", unsupported=True)
             return
-        low = max(rules.min_photos, support.min_photos or 0)
-        high = _min_opt(rules.max_photos, support.max_photos)
+        low, high = photo_count(rules, support)
         n = len(media)
         # a count the platform allows but this vendor does not is the vendor's lack
         if n < low:
@@ -412,7 +411,7 @@ def _check_platform_media(
                 f"{name} takes at most {high} photos, got {n}",
                 unsupported=rules.max_photos is None or n <= rules.max_photos,
             )
-        formats = support.photo_formats if support.photo_formats is not None else rules.photo_formats
+        formats = photo_formats(rules, support)
         _check_formats(media, formats, f"{name} photos", out, platform_formats=rules.photo_formats)
 
 
@@ -439,22 +438,6 @@ def _check_formats(
                 f"{what} must be one of {allowed}; got {ext or 'no extension'!r}",
                 unsupported=bool(ext) and ext in platform_formats,  # the platform takes it; the vendor not
             )
-
-
-def _min_opt(a: int | None, b: int | None) -> int | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
-
-
-def _tighter(a: TextLimit | None, b: TextLimit | None) -> TextLimit | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a.limit <= b.limit else b
 
 
 def _check_length(
@@ -520,7 +503,7 @@ def _check_text(
         if support.title is False and title_limit is not None:
             out.add("title", f"{provider} cannot send a title to {name}", unsupported=True)
             return
-        limit = _tighter(title_limit, support.photo_title if photos else None)
+        limit = tighter(title_limit, support.photo_title if photos else None)
         _check_length(
             "title", post.title, limit, f"{name} title via {provider}", out, vendor=True, platform=title_limit
         )
@@ -540,11 +523,11 @@ def _check_caption(
     """One text (the post's, or one target's own) against one platform through one vendor."""
     name = rules.name
     if photos:
-        limit = _tighter(rules.photo_caption, support.photo_caption)
+        limit = tighter(rules.photo_caption, support.photo_caption)
         where = f"{name} photo description via {provider}"
         _check_length(field, text, limit, where, out, vendor=True, platform=rules.photo_caption)
     else:
-        limit = _tighter(rules.caption, support.caption)
+        limit = tighter(rules.caption, support.caption)
         where = f"{name} caption via {provider}"
         _check_length(field, text, limit, where, out, vendor=True, platform=rules.caption)
     if rules.max_hashtags is not None and len(_HASHTAG.findall(text)) > rules.max_hashtags:

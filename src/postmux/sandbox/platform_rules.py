@@ -25,9 +25,9 @@ from typing import Any
 
 import attrs
 
-from ..capabilities import Capabilities, PlatformSupport
+from ..capabilities import Capabilities, PlatformSupport, photo_count, photo_formats, tighter
 from ..media import MIME_TYPES
-from ..rules import RULES, PlatformRules, TextLimit, count
+from ..rules import RULES, PlatformRules, count
 from .bodies import text
 from .kit import Rejected
 
@@ -111,12 +111,12 @@ class PlatformCheck:
         if r.videos is not None and found == "video" and len(items) > 1:
             raise self.refuse(r.videos, platform, field=field)
         if found == "photo" and r.count is not None:
-            low = least if least is not None else max(rules.min_photos, support.min_photos or 0)
-            high = min((n for n in (rules.max_photos, support.max_photos) if n is not None), default=None)
+            fewest, high = photo_count(rules, support)
+            low = least if least is not None else fewest
             if len(items) < low or (high is not None and len(items) > high):
                 most = "any" if high is None else high
                 raise self.refuse(r.count, platform, field=field, least=low, most=most, n=len(items))
-        formats = support.photo_formats if support.photo_formats is not None else rules.photo_formats
+        formats = photo_formats(rules, support)
         if found == "photo" and platform in r.formats and formats:
             allowed = formats | {MIME_TYPES[f] for f in formats if f in MIME_TYPES}
             for _, format_ in items:
@@ -135,8 +135,10 @@ class PlatformCheck:
         """
         value = text(body, field)
         rules, support = self._limits(platform)
-        limits = (rules.photo_caption, support.photo_caption) if photo else (rules.caption, support.caption)
-        limit = min((x for x in limits if x is not None), key=_size, default=None)
+        if photo:
+            limit = tighter(rules.photo_caption, support.photo_caption)
+        else:
+            limit = tighter(rules.caption, support.caption)
         if self.refusals.text is not None and limit is not None and count(value, limit.unit) > limit.limit:
             raise self.refuse(self.refusals.text, platform, field=field, limit=limit.limit, unit=limit.unit)
         return value
@@ -144,7 +146,3 @@ class PlatformCheck:
 
 _NO_SUPPORT = PlatformSupport()
 """No vendor limits: the platform's own apply."""
-
-
-def _size(limit: TextLimit) -> int:
-    return limit.limit
