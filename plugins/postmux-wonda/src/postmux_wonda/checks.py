@@ -25,24 +25,25 @@ def check(post: Post, provider: str) -> list[Problem]:
     photos = sum(1 for m in media if isinstance(m, Media) and m.kind is MediaKind.PHOTO)
     carousel = photos >= 2 and photos == len(media)
     targets = post.targets if isinstance(post.targets, tuple) else ()
-    platforms = [
-        p for p in ("tiktok", "instagram") if p in {t.platform for t in targets if isinstance(t, Target)}
-    ]
+    named = {t.platform for t in targets if isinstance(t, Target)}
+    platforms = [p for p in ("tiktok", "instagram") if p in named]  # the order its problems are listed in
     problems = []
     if carousel and isinstance(post.schedule_at, datetime):
         why = f"{provider} cannot schedule {{}} carousels"
         problems += [Problem("schedule_at", why.format(RULES[p].name), True) for p in platforms]
     ig = post.instagram
     if "instagram" in platforms and isinstance(ig, InstagramOptions):
-        refused = {  # field → (refused, why)
-            "alt_text": (carousel and ig.alt_text is not None, "'s Instagram carousels take no alt text"),
-            "story": (carousel and ig.story, " cannot publish a carousel as a story"),
+        refused = {  # field → (refused in this post, why: worded with the provider's name)
+            "alt_text": (carousel and ig.alt_text is not None, "{}'s Instagram carousels take no alt text"),
+            "story": (carousel and ig.story, "{} cannot publish a carousel as a story"),
             "share_to_feed": (
                 ig.story and ig.share_to_feed is not None,
-                " publishes stories as product STORIES, which has no shareToFeed",
+                "{} publishes stories as product STORIES, which has no shareToFeed",
             ),
         }
         problems += [
-            Problem(f"instagram.{f}", provider + why, True) for f, (no, why) in refused.items() if no
+            Problem(f"instagram.{field}", why.format(provider), True)
+            for field, (refuse, why) in refused.items()
+            if refuse
         ]
     return problems
