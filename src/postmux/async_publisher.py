@@ -20,6 +20,7 @@ from . import plan
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
 from .connect import AsyncConnectSession, asleep
+from .connections import connection_count, environment_proxy, own_pool
 from .core import PublisherCore
 from .drivers import AsyncDriver, RetryPolicy
 from .errors import Problem
@@ -29,7 +30,7 @@ from .hosting import HostedFile, MediaHost, ahost_local_media, aremove_quietly
 from .ledger import Ledger
 from .plan import Concurrently, DropHosted, HostMedia, Plan, RunFlow, Step
 from .plugins import PluginManager
-from .pool import DEFAULT_CONNECTIONS, ShardedAsyncTransport
+from .pool import ShardedAsyncTransport
 from .post import Post, Target
 from .preview import Preview
 from .results import Publication, PublishReport
@@ -75,11 +76,13 @@ class AsyncPublisher(PublisherCore):
             poll_interval=poll_interval,
         )
         own_timeout = self.own_client(client, transport, timeout)  # before any client is made
-        if transport is None and client is None:
-            # several small pools: one large httpx pool costs ms of CPU a request under load (pool.py)
-            connections = max(max_concurrency, DEFAULT_CONNECTIONS)
-            transport = ShardedAsyncTransport(connections)
-        self.client = client or httpx.AsyncClient(timeout=own_timeout, transport=transport)
+        if client is None:
+            if transport is None and not environment_proxy():  # behind a proxy: httpx's pools, which use it
+                # several small pools: one large httpx pool costs ms of CPU a request under load (pool.py)
+                transport = ShardedAsyncTransport(connection_count(max_concurrency))
+            pooled = own_pool(max_concurrency) if transport is None else {}
+            client = httpx.AsyncClient(timeout=own_timeout, transport=transport, **pooled)
+        self.client = client
         self._sleep = sleep
         self.driver = AsyncDriver(
             adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch, owned=self._own_client

@@ -25,15 +25,14 @@ app that passes its own ``httpx.AsyncClient`` can do the same with
 from __future__ import annotations
 
 import math
-import os
 import ssl
-import threading
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 
 import httpcore
 import httpx
 
+from .connections import DEFAULT_CONNECTIONS, KEEPALIVE_EXPIRY, default_ssl_context
 from .netio import AsyncioBackend
 
 __all__ = ["DEFAULT_CONNECTIONS", "SHARD_SIZE", "ShardedAsyncTransport", "default_ssl_context"]
@@ -45,37 +44,6 @@ Measured (1,000 requests at concurrency 100, 100 ms each, raw loopback
 server): 3.5-3.9 ms of CPU a request in pools of 10, 2.1-3.0 ms in pools of
 1 to 5; 4 keeps some room for a second host (a media CDN, an upload URL) in
 each pool."""
-
-KEEPALIVE_EXPIRY = 5.0
-"""Seconds an idle connection is kept: httpx's default."""
-
-DEFAULT_CONNECTIONS = 100
-"""httpx's own default limit, kept when ``max_concurrency`` is lower."""
-
-
-_CONTEXT_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
-"""What httpx's (and Python's) default context reads from the environment when it is made."""
-_contexts: dict[tuple[str | None, ...], ssl.SSLContext] = {}
-_contexts_lock = threading.Lock()
-
-
-def default_ssl_context() -> ssl.SSLContext:
-    """httpx's default verifying context, made once a process for the same certificate settings.
-
-    Making one loads the CA bundle: 20-50 ms of CPU on the benchmark machine,
-    about half of what making an :class:`~postmux.AsyncPublisher` cost, paid
-    again by every short-lived publisher (one per web request, per job). A
-    context keeps no per-connection state and is safe to share, so every
-    pool of every publisher made here uses the same one; it is made afresh
-    when ``SSL_CERT_FILE``, ``SSL_CERT_DIR`` or ``SSLKEYLOGFILE`` differ from
-    those it was made with.
-    """
-    key = tuple(os.environ.get(name) for name in _CONTEXT_ENV)
-    with _contexts_lock:
-        context = _contexts.get(key)
-        if context is None:
-            context = _contexts[key] = httpx.create_ssl_context()
-    return context
 
 
 class ShardedAsyncTransport(httpx.AsyncBaseTransport):

@@ -23,6 +23,7 @@ from . import plan
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
 from .connect import ConnectSession
+from .connections import own_pool
 from .core import PublisherCore
 from .drivers import RetryPolicy, SyncDriver
 from .errors import Problem
@@ -79,7 +80,10 @@ class Publisher(PublisherCore):
             poll_interval=poll_interval,
         )
         own_timeout = self.own_client(client, transport, timeout)  # before any client is made
-        self.client = client or httpx.Client(timeout=own_timeout, transport=transport)
+        if client is None:  # every connection kept alive, one per batch (connections.py says why)
+            pooled = own_pool(max_concurrency) if transport is None else {}
+            client = httpx.Client(timeout=own_timeout, transport=transport, **pooled)
+        self.client = client
         self._sleep = sleep
         self.driver = SyncDriver(
             adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch, owned=self._own_client

@@ -1,16 +1,19 @@
-"""The async publisher's connection pools: shared fairly, never over their share, connections kept alive."""
+"""The publishers' own connection pools: shared fairly, never over their share, connections kept alive,
+and a proxy the environment names used, as httpx itself would."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from postmux import AsyncPublisher, Post, Secret, Target
+from postmux import AsyncPublisher, Post, Publisher, Secret, Target
 from postmux.pool import ShardedAsyncTransport
 
 from .fakes import KEY, FakeAdapter
@@ -96,6 +99,7 @@ class CountingServer:
         self.in_flight = 0
         self.most_in_flight = 0
         self.answered = 0
+        self.request_lines: list[bytes] = []
         self.server: asyncio.Server | None = None
 
     async def __aenter__(self) -> CountingServer:
@@ -120,6 +124,7 @@ class CountingServer:
                     0,
                 )
                 await reader.readexactly(length)
+                self.request_lines.append(head.split(b"\r\n", 1)[0])
                 self.in_flight += 1
                 self.most_in_flight = max(self.most_in_flight, self.in_flight)
                 self.answered += 1
@@ -159,6 +164,69 @@ async def test_the_async_publisher_keeps_its_connections_alive_and_within_max_co
                 assert report.ok
         assert server.most_in_flight == 40  # all at once: the limit, not the pool, bounds them
         assert server.connections == 40
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[CountingServer]:
+    """A :class:`CountingServer` on its own event loop thread, for the sync publisher."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = CountingServer(delay=0.05)
+    asyncio.run_coroutine_threadsafe(server.__aenter__(), loop).result(5)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.__aexit__(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+
+
+def test_the_sync_publisher_keeps_its_connections_alive_and_within_max_concurrency(
+    threaded_server: CountingServer,
+) -> None:
+    """The sync publisher's threads reuse every connection too (``postmux.connections`` says why).
+
+    httpx's default pool keeps 20 idle connections: of 40 it closes 20 as
+    the responses end (60 connections for two fan-outs), and httpcore's sync
+    pool may close, doing so, one it has just handed to a waiting thread.
+    """
+    post = Post(
+        text="hi",
+        media=["https://cdn.example.com/v.mp4"],
+        targets=[Target("tiktok", f"acc-{i}") for i in range(40)],
+    )
+    with Publisher(FakeAdapter(threaded_server.url), Secret(KEY), max_concurrency=40) as pub:
+        for _ in range(2):
+            report = pub.publish(post)
+            assert report.ok
+    assert threaded_server.most_in_flight > 20  # more at once than httpx's default keeps alive
+    assert threaded_server.connections <= 40  # none closed and opened again
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_a_publishers_own_client_sends_through_the_proxy_the_environment_names(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``HTTP_PROXY`` is honoured as by ``httpx.Client()``: the async publisher's pools used to bypass it.
+
+    The vendor's host does not resolve: only a request sent to the proxy reaches an answer.
+    """
+    post = Post(text="hi", media=["https://cdn.example.com/v.mp4"], targets=[Target("tiktok", "acc-1")])
+    async with CountingServer(delay=0) as proxy:
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        adapter = FakeAdapter("http://vendor.invalid")
+        if kind == "sync":
+            with Publisher(adapter, Secret(KEY)) as pub:
+                report = await asyncio.to_thread(pub.publish, post)
+        else:
+            async with AsyncPublisher(adapter, Secret(KEY)) as apub:
+                report = await apub.publish(post)
+    assert report.ok, report.failed
+    assert proxy.request_lines == [b"POST http://vendor.invalid/posts HTTP/1.1"]
 
 
 async def test_every_async_publisher_shares_one_ssl_context_until_the_certificate_settings_change(

@@ -1,0 +1,104 @@
+"""How the client a publisher makes for itself holds its connections, sync and async alike.
+
+Both publishers keep one connection per concurrent batch (at least httpx's
+own 100) and keep every one of them alive between requests, share one SSL
+context a process, and go through a proxy the environment names, as a
+plain ``httpx.Client()`` would. An app that passes its own client decides
+all of this itself.
+
+Keeping every connection alive matters beyond speed. httpx's default keeps
+20 of its 100 connections idle: above 20 concurrent requests the pool
+closes the surplus as responses end and opens new ones for the next
+requests, and httpcore's sync pool can close, in that clean-up, a connection
+it has just handed to a waiting thread (encode/httpcore#1110). That
+thread's request, already sent, then fails with "Bad file descriptor" or
+waits out its read timeout: a sync fan-out at ``max_concurrency=100`` saw
+such failures in one or two requests out of 1,000 (``benchmarks/README.md``).
+With no surplus there is no such clean-up.
+
+This module imports neither asyncio nor httpcore: a sync publisher needs
+only what is here (:mod:`postmux.pool` holds the async pools).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import threading
+from typing import Any
+from urllib.request import getproxies
+
+import httpx
+
+__all__ = [
+    "DEFAULT_CONNECTIONS",
+    "KEEPALIVE_EXPIRY",
+    "connection_count",
+    "default_ssl_context",
+    "environment_proxy",
+    "kept_alive",
+    "own_pool",
+]
+
+KEEPALIVE_EXPIRY = 5.0
+"""Seconds an idle connection is kept: httpx's default."""
+
+DEFAULT_CONNECTIONS = 100
+"""httpx's own default limit, kept when ``max_concurrency`` is lower."""
+
+_CONTEXT_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR", "SSLKEYLOGFILE")
+"""What httpx's (and Python's) default context reads from the environment when it is made."""
+_contexts: dict[tuple[str | None, ...], ssl.SSLContext] = {}
+_contexts_lock = threading.Lock()
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """httpx's default verifying context, made once a process for the same certificate settings.
+
+    Making one loads the CA bundle: 20-50 ms of CPU on the benchmark machine,
+    about half of what making an :class:`~postmux.AsyncPublisher` cost, paid
+    again by every short-lived publisher (one per web request, per job). A
+    context keeps no per-connection state and is safe to share, so every
+    pool of every publisher made here uses the same one; it is made afresh
+    when ``SSL_CERT_FILE``, ``SSL_CERT_DIR`` or ``SSLKEYLOGFILE`` differ from
+    those it was made with.
+    """
+    key = tuple(os.environ.get(name) for name in _CONTEXT_ENV)
+    with _contexts_lock:
+        context = _contexts.get(key)
+        if context is None:
+            context = _contexts[key] = httpx.create_ssl_context()
+    return context
+
+
+def connection_count(max_concurrency: int) -> int:
+    """The connections a publisher's own client may open: one per concurrent batch, at least 100."""
+    return max(max_concurrency, DEFAULT_CONNECTIONS)
+
+
+def kept_alive(connections: int) -> httpx.Limits:
+    """Up to ``connections`` connections, every one kept alive when idle (see the module's docstring)."""
+    return httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=KEEPALIVE_EXPIRY
+    )
+
+
+def environment_proxy() -> bool:
+    """Whether the environment names a proxy httpx would send through (``HTTPS_PROXY``, ``ALL_PROXY``…).
+
+    httpx reads those variables only for a client it makes its own transports
+    for: given a transport, it sends straight to the host. A publisher that
+    would give its client a transport of its own (the async one's pools)
+    therefore leaves that to httpx when a proxy is named.
+    """
+    proxies = getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
+def own_pool(max_concurrency: int) -> dict[str, Any]:
+    """The ``httpx.Client``/``AsyncClient`` arguments of a publisher's own pool of connections.
+
+    For a client given no transport: httpx makes its pools (and, where the
+    environment names one, its proxy's) with these limits and this context.
+    """
+    return {"limits": kept_alive(connection_count(max_concurrency)), "verify": default_ssl_context()}
