@@ -1,10 +1,11 @@
-"""How the client a publisher makes for itself holds its connections, sync and async alike.
+"""The settings of the client a publisher makes for itself, sync and async alike.
 
 Both publishers keep one connection per concurrent batch (at least httpx's
 own 100) and keep every one of them alive between requests, share one SSL
 context a process, and go through a proxy the environment names, as a
-plain ``httpx.Client()`` would. An app that passes its own client decides
-all of this itself.
+plain ``httpx.Client()`` would. The pools that hold those connections are
+:mod:`postmux.pool`'s. An app that passes its own client decides all of
+this itself.
 
 Keeping every connection alive matters beyond speed. httpx's default keeps
 20 of its 100 connections idle: above 20 concurrent requests the pool
@@ -15,9 +16,6 @@ thread's request, already sent, then fails with "Bad file descriptor" or
 waits out its read timeout: a sync fan-out at ``max_concurrency=100`` saw
 such failures in one or two requests out of 1,000 (``benchmarks/README.md``).
 With no surplus there is no such clean-up.
-
-This module imports neither asyncio nor httpcore: a sync publisher needs
-only what is here (:mod:`postmux.pool` holds the async pools).
 """
 
 from __future__ import annotations

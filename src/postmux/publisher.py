@@ -23,7 +23,7 @@ from . import plan
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
 from .connect import ConnectSession
-from .connections import own_pool
+from .connections import connection_count, environment_proxy, own_pool
 from .core import PublisherCore
 from .drivers import RetryPolicy, SyncDriver
 from .errors import Problem
@@ -33,6 +33,7 @@ from .hosting import MediaHost, host_local_media
 from .ledger import Ledger
 from .plan import Concurrently, DropHosted, HostMedia, Plan, RunFlow, Step
 from .plugins import PluginManager
+from .pool import ShardedTransport
 from .post import Post, Target
 from .results import Publication, PublishReport
 from .secrets import Secret
@@ -80,7 +81,10 @@ class Publisher(PublisherCore):
             poll_interval=poll_interval,
         )
         own_timeout = self.own_client(client, transport, timeout)  # before any client is made
-        if client is None:  # every connection kept alive, one per batch (connections.py says why)
+        if client is None:
+            if transport is None and not environment_proxy():  # behind a proxy: httpx's pools, which use it
+                # small pools, every connection kept alive: httpx's default costs CPU and races (pool.py)
+                transport = ShardedTransport(connection_count(max_concurrency))
             pooled = own_pool(max_concurrency) if transport is None else {}
             client = httpx.Client(timeout=own_timeout, transport=transport, **pooled)
         self.client = client

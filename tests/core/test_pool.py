@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from postmux import AsyncPublisher, Post, Publisher, Secret, Target
-from postmux.pool import ShardedAsyncTransport
+from postmux.pool import ShardedAsyncTransport, ShardedTransport
 
 from .fakes import KEY, FakeAdapter
 
@@ -83,11 +83,67 @@ async def test_a_failed_request_gives_its_place_back() -> None:
     assert transport.in_flight == [0, 0]
 
 
+def test_the_sync_transport_sends_each_request_to_the_least_busy_pool_from_many_threads() -> None:
+    """Forty threads at once, in pools of ten: each pool holds ten, and every place comes back."""
+    gate = threading.Event()
+    arrived = threading.Semaphore(0)
+    lock = threading.Lock()
+    pools: list[dict[str, int]] = []
+
+    def make(size: int) -> httpx.BaseTransport:
+        counts = {"size": size, "holding": 0, "most": 0, "served": 0}
+        pools.append(counts)
+
+        def hold(request: httpx.Request) -> httpx.Response:
+            with lock:
+                counts["holding"] += 1
+                counts["most"] = max(counts["most"], counts["holding"])
+            arrived.release()
+            gate.wait(5)
+            with lock:
+                counts["holding"] -= 1
+                counts["served"] += 1
+            return httpx.Response(200, content=b"{}")
+
+        return httpx.MockTransport(hold)
+
+    transport = ShardedTransport(40, shard_size=10, factory=make)
+    assert [p["size"] for p in pools] == [10, 10, 10, 10]
+    with httpx.Client(transport=transport) as client:
+        threads = [threading.Thread(target=client.get, args=("http://127.0.0.1:1/x",)) for _ in range(40)]
+        for thread in threads:
+            thread.start()
+        for _ in range(40):
+            assert arrived.acquire(timeout=5)
+        assert [p["most"] for p in pools] == [10, 10, 10, 10]
+        gate.set()
+        for thread in threads:
+            thread.join(5)
+    assert transport.in_flight == [0, 0, 0, 0]
+    assert [p["served"] for p in pools] == [10, 10, 10, 10]
+
+
+def test_a_failed_sync_request_gives_its_place_back() -> None:
+    def make(size: int) -> httpx.BaseTransport:
+        def refuse(request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("refused", request=request)
+
+        return httpx.MockTransport(refuse)
+
+    transport = ShardedTransport(20, shard_size=10, factory=make)
+    with httpx.Client(transport=transport) as client:
+        for _ in range(3):
+            with pytest.raises(httpx.ConnectError):
+                client.get("http://127.0.0.1:1/x")
+    assert transport.in_flight == [0, 0]
+
+
 def test_limits_are_checked_and_split_evenly() -> None:
-    with pytest.raises(ValueError, match="at least 1"):
-        ShardedAsyncTransport(0)
-    transport = ShardedAsyncTransport(25, shard_size=10)
-    assert (len(transport.shards), transport.shard_size) == (3, 9)
+    for kind in (ShardedAsyncTransport, ShardedTransport):
+        with pytest.raises(ValueError, match="at least 1"):
+            kind(0)
+        transport = kind(25, shard_size=10)
+        assert (len(transport.shards), transport.shard_size) == (3, 9)
 
 
 class CountingServer:
@@ -260,3 +316,22 @@ async def test_every_async_publisher_shares_one_ssl_context_until_the_certificat
     async with AsyncPublisher(FakeAdapter(), Secret(KEY)) as third:
         assert context_of(third) is not context_of(first)
         assert context_of(third) is default_ssl_context()
+
+
+def test_the_sync_publisher_pools_share_the_async_ones_ssl_context() -> None:
+    from postmux.connections import default_ssl_context
+
+    with Publisher(FakeAdapter(), Secret(KEY), max_concurrency=120) as pub:
+        transport = pub.client._transport
+        assert isinstance(transport, ShardedTransport)
+        assert sum(shard_limit(s) for s in transport.shards) >= 120  # one connection per batch at least
+        contexts = {id(shard._pool._ssl_context) for shard in transport.shards}  # type: ignore[attr-defined]
+        assert contexts == {id(default_ssl_context())}
+
+
+def shard_limit(shard: httpx.BaseTransport) -> int:
+    """How many connections one of a sync transport's pools keeps (all of them alive)."""
+    pool = shard._pool  # type: ignore[attr-defined]
+    assert pool._max_keepalive_connections == pool._max_connections
+    limit: int = pool._max_connections
+    return limit
