@@ -22,17 +22,7 @@ import httpx
 import pytest
 
 import postmux
-from postmux import (
-    Account,
-    AsyncPublisher,
-    Post,
-    Publication,
-    Publisher,
-    PublishReport,
-    Route,
-    Secret,
-    Status,
-)
+from postmux import AsyncPublisher, Post, Publication, Publisher, Secret, Status
 from postmux.credentials import NO_KEY, CredentialSource, Token
 from postmux.flow import Flow, account_ids, store_token
 
@@ -85,14 +75,14 @@ def _adapter(source: CredentialSource, cls: type[CreatorAdapter] = CreatorAdapte
     return adapter
 
 
-def _publish(kind: Kind, adapter: CreatorAdapter, vendor: Vendor, post: Post = ONE) -> PublishReport:
+def _publish(kind: Kind, adapter: CreatorAdapter, vendor: Vendor, post: Post = ONE) -> postmux.PublishReport:
     if kind == "sync":
         return Publisher(adapter, NO_KEY, client=vendor.client(), sleep=lambda _: None).publish(post)
 
     async def sleep(_: float) -> None:
         return None
 
-    async def run() -> PublishReport:
+    async def run() -> postmux.PublishReport:
         return await AsyncPublisher(adapter, NO_KEY, client=vendor.async_client(), sleep=sleep).publish(post)
 
     return asyncio.run(run())
@@ -205,10 +195,10 @@ def test_a_flows_store_or_listing_that_fails_is_a_credential_error(
 class ListingAdapter(CreatorAdapter):
     """A vendor whose accounts are its credential source's (an ``@name`` target lists them)."""
 
-    def accounts(self) -> Flow[list[Account]]:
+    def accounts(self) -> Flow[list[postmux.Account]]:
         assert self.credentials is not None
         ids = yield from account_ids(self.credentials)
-        return [Account(id=i, platform="tiktok", provider=self.name, username=i) for i in ids]
+        return [postmux.Account(id=i, platform="tiktok", provider=self.name, username=i) for i in ids]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -225,7 +215,9 @@ def test_a_listing_that_fails_while_resolving_targets_fails_them_with_nothing_se
 class StoreAfterPost(CreatorAdapter):
     """A vendor that rotates the token in its publish answer: the flow keeps it after the post is made."""
 
-    def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
+    def publish(
+        self, post: Post, routes: Sequence[postmux.Route], media: tuple[str, ...]
+    ) -> Flow[list[Publication]]:
         results = yield from super().publish(post, routes, media)
         assert self.credentials is not None
         yield from store_token(self.credentials, routes[0].account_id or "", Token(access=Secret(REFRESHED)))
