@@ -258,3 +258,11 @@ def test_the_sources_own_calls_say_the_same_without_a_driver() -> None:
     with pytest.raises(postmux.CredentialError) as caught:
         asyncio.run(LockedDatabase("store").astore("creator-a", Token(access=Secret(REFRESHED))))
     _source_error(caught.value, "store", "creator-a")
+
+
+def test_a_preview_whose_source_fails_says_so_without_the_token() -> None:
+    """A preview reads the stored token (to show its header, redacted): the same error, not a plugin's bug."""
+    publisher = Publisher(_adapter(LockedDatabase("load")), NO_KEY, client=Vendor().client())
+    with pytest.raises(postmux.CredentialError) as caught:
+        publisher.preview(ONE)
+    _source_error(caught.value, "load", "creator-a")
