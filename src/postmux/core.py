@@ -31,9 +31,8 @@ from .errors import (
     PostmuxError,
     Problem,
     ResponseError,
-    ServerError,
-    TransportError,
     ValidationError,
+    nothing_done,
 )
 from .fetch import FetchPolicy
 from .hosting import HostedFile, MediaHost, remove_quietly
@@ -569,24 +568,19 @@ class PublisherCore:
         timeout after sending, a 5xx or an unreadable 2xx body is ``unknown``:
         the post may exist, so it is never resent on its own. A ``503`` with
         ``Retry-After`` still there after the retries is ``failed``: the vendor
-        said it did nothing. Every publication carries the error's facts
-        (:func:`~postmux.results.error_facts`).
+        said it did nothing. A credential source failing is ``failed`` unless
+        the flow had sent a request that may have done something before
+        (``CredentialError.after_send``). Every publication carries the error's
+        facts (:func:`~postmux.results.error_facts`).
         """
-        status = Status.FAILED
-        if isinstance(exc, TransportError):
-            status = Status.UNKNOWN if exc.request_sent else Status.FAILED
-        elif isinstance(exc, ServerError):
-            status = Status.FAILED if exc.nothing_done else Status.UNKNOWN
-        elif isinstance(exc, ResponseError):
-            status = Status.UNKNOWN
-        elif not isinstance(exc, PostmuxError):
+        status = Status.FAILED if nothing_done(exc) else Status.UNKNOWN
+        if not isinstance(exc, PostmuxError):
             log.error("postmux: %s adapter raised %r", self.provider, exc, exc_info=exc)
             wrapped = PostmuxError(
                 redact(f"{self.provider} plugin error: {type(exc).__name__}: {exc}", self._key)
             )
             wrapped.__cause__ = exc
             exc = wrapped
-            status = Status.UNKNOWN
         assert isinstance(exc, PostmuxError)
         sent = datetime.now(UTC) if status is Status.UNKNOWN else None  # reconcile() matches by it
         answer = exc.body if isinstance(exc, ResponseError) else None  # a cut-short body may hold an id

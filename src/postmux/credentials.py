@@ -24,6 +24,12 @@ A flow that keeps a token itself (a first link) or lists the source's accounts
 does not call the source: it yields :func:`postmux.flow.store_token` or
 :func:`postmux.flow.account_ids`, a :class:`CredentialCall` the driver makes
 (in place for the sync one, on the source's worker for the async one).
+
+A source's own failure (a database's ``sqlite3.OperationalError``, a vault's
+timeout, a refresh hook's HTTP error) reaches the app as a
+:class:`~postmux.CredentialError` naming the account and what was asked, never
+as the source's exception: that one's text and attributes may hold a token, so
+it is left out of the error's chain too (its type is named in the message).
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
-from .errors import ConfigurationError, MissingCredentialsError
+from .errors import ConfigurationError, CredentialError, MissingCredentialsError, PostmuxError
 from .secrets import Secret
 
 if TYPE_CHECKING:  # asyncio only where an async driver asks: a sync publisher loads none of it
@@ -187,7 +193,7 @@ class CredentialSource:
 
     async def astore(self, account: str, token: Token) -> None:
         """:meth:`store`, awaited off the event loop (in place for an in-memory source)."""
-        await CredentialCall(self, functools.partial(self.store, account, token)).arun()
+        await CredentialCall(self, functools.partial(self.store, account, token), "store", account).arun()
 
     async def _off_loop(self, call: Callable[[], T]) -> T:
         import asyncio
@@ -202,17 +208,37 @@ class CredentialSource:
         return token.expiring() and self._refresh is not None and token.refresh is not None
 
     def _require(self, account: str) -> Token:
-        token = self.load(account)
+        token = self._guarded("load", account, self.load, account)
         if token is None:
             raise MissingCredentialsError(f"no token for account {account!r} in the credential source")
         return token
 
     def _renew(self, account: str, token: Token) -> Token:
+        new = self._guarded("refresh", account, self._refreshing, account, token)
+        self._guarded("store", account, self.store, account, new)
+        return new
+
+    def _refreshing(self, account: str, token: Token) -> Token:
+        """The refresh hook's new token (a coroutine hook's awaited)."""
         assert self._refresh is not None
         made = self._refresh(account, token)
-        new = made if isinstance(made, Token) else _awaited(made, account)
-        self.store(account, new)
-        return new
+        return made if isinstance(made, Token) else _awaited(made, account)
+
+    def _guarded(self, operation: str, account: str | None, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)``, a call on this source; its own failure a :class:`~postmux.CredentialError`.
+
+        A ``PostmuxError`` passes as it is. Any other exception is named by its
+        type only and dropped from the chain: the new error is raised outside
+        the ``except``, so the source's is not even its ``__context__`` (it may
+        quote a token, and ``raise … from None`` inside would only hide it).
+        """
+        try:
+            return call(*args)
+        except PostmuxError:
+            raise
+        except Exception as exc:
+            failure = _failure(self, operation, account, exc)
+        raise failure from None
 
 
 class CredentialCall(NamedTuple):
@@ -225,16 +251,45 @@ class CredentialCall(NamedTuple):
 
     source: CredentialSource
     call: Callable[[], Any]
+    what: str = "call"
+    """What the call does (``"store"``, ``"accounts"``): the failure's ``operation``."""
+    account: str | None = None
+    """The account it concerns, if one: named by the failure."""
 
     def run(self) -> Any:
-        """The call's result, made here (the sync driver)."""
-        return self.call()
+        """The call's result, made here (the sync driver); the source's failure a ``CredentialError``."""
+        return self.source._guarded(self.what, self.account, self.call)
 
     async def arun(self) -> Any:
         """The call's result, made off the event loop (the async driver)."""
         if self.source.in_memory:
-            return self.call()
-        return await self.source._off_loop(self.call)
+            return self.run()
+        return await self.source._off_loop(self.run)
+
+
+_DOING = {
+    "load": "load the token",
+    "store": "store the token",
+    "refresh": "refresh the token",
+    "accounts": "list its accounts",
+}
+
+
+def _failure(
+    source: CredentialSource, operation: str, account: str | None, exc: Exception
+) -> CredentialError:
+    """The error for ``source``'s own ``exc``: the source's class, the account, the call, ``exc``'s type."""
+    doing = _DOING.get(operation, f"make its {operation!r} call")
+    who = f" of account {account!r}" if account is not None else ""
+    by = "its refresh hook" if operation == "refresh" else "it"
+    kind = type(exc)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return CredentialError(
+        f"credential source {type(source).__name__} could not {doing}{who}: {by} raised {name} "
+        "(its message is left out: it may hold a token)",
+        account=account,
+        operation=operation,
+    )
 
 
 def _awaited(made: Coroutine[Any, Any, Token], account: str) -> Token:

@@ -21,7 +21,11 @@ pinned to its checked address, redirects followed here (never by httpx), the
 body capped while it streams, no key ever added. A step carrying
 :data:`~postmux.flow.CREDENTIAL_CALL` (:func:`postmux.flow.store_token`) is a call on the
 credential source, made here and never sent: in place by the sync driver, on the
-source's worker thread by the async one.
+source's worker thread by the async one. A source's own failure there, or while
+it loads or refreshes a request's token, is a :class:`~postmux.CredentialError`
+(:class:`~postmux.credentials.CredentialSource` makes it); the driver marks it
+``after_send`` when the flow had already sent a request that may have done
+something, so a publish records that batch ``unknown``, not ``failed``.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from .client import apply_client_defaults, user_agent
 from .connect import asleep
 from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN, CredentialCall, CredentialSource, Token
 from .errors import (
+    CredentialError,
     FetchRefusedError,
     PostmuxError,
     ProviderError,
@@ -50,6 +55,7 @@ from .errors import (
     ServerError,
     TransportError,
     error_for_status,
+    nothing_done,
 )
 from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
 from .flow import CREDENTIAL_CALL, DOWNLOAD_TO, IDEMPOTENT, Flow, call_answer
@@ -237,6 +243,10 @@ class _DriverBase:
         """True when sending ``request`` twice cannot do anything twice."""
         return request.method in _IDEMPOTENT_METHODS or bool(request.extensions.get(IDEMPOTENT))
 
+    def may_act(self, request: httpx.Request) -> bool:
+        """True when ``request``, once sent, may have done something at the vendor (a post's init)."""
+        return CREDENTIAL_CALL not in request.extensions and not self.safe_to_retry(request)
+
     def on_transport_error(
         self, request: httpx.Request, exc: httpx.HTTPError, attempt: int
     ) -> tuple[TransportError, float | None]:
@@ -366,6 +376,37 @@ class _DriverBase:
             )
 
 
+class _Sends:
+    """One flow's run: whether it sent a request that may have done something, told to a credential failure.
+
+    ``with sends(request):`` around each step. A source failing after such a
+    step (a store after the post, a second target's token) fails a flow whose
+    post may exist: its :class:`~postmux.CredentialError` says ``after_send``,
+    and the publisher records the batch ``unknown``, never ``failed``.
+    """
+
+    __slots__ = ("_driver", "_request", "any")
+
+    def __init__(self, driver: _DriverBase) -> None:
+        self._driver = driver
+        self._request: httpx.Request | None = None
+        self.any = False
+
+    def __call__(self, request: httpx.Request) -> _Sends:
+        self._request = request
+        return self
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, CredentialError):  # this step sent nothing; what came before may have
+            exc.after_send = exc.after_send or self.any
+        elif not self.any and (exc is None or not nothing_done(exc)):
+            assert self._request is not None
+            self.any = self._driver.may_act(self._request)
+
+
 def detach(exc: BaseException) -> None:
     """Cut httpx's and httpcore's exceptions out of ``exc``'s chain, in place.
 
@@ -445,8 +486,14 @@ class SyncDriver(_DriverBase):
 
     def run(self, flow: Flow[T], *, fetch: FetchPolicy | None = None) -> T:
         """Drive ``flow`` to its end and return its result (media downloads under ``fetch``)."""
+        sends = _Sends(self)
+
+        def perform(request: httpx.Request) -> httpx.Response:
+            with sends(request):
+                return self.send(request, fetch)
+
         try:
-            return drive(flow, lambda request: self.send(request, fetch), PostmuxError)
+            return drive(flow, perform, PostmuxError)
         except PostmuxError as exc:
             self.cleaned(exc)
             raise
@@ -568,8 +615,14 @@ class AsyncDriver(_DriverBase):
 
     async def run(self, flow: Flow[T], *, fetch: FetchPolicy | None = None) -> T:
         """Drive ``flow`` to its end and return its result (media downloads under ``fetch``)."""
+        sends = _Sends(self)
+
+        async def perform(request: httpx.Request) -> httpx.Response:
+            with sends(request):
+                return await self.send(request, fetch)
+
         try:
-            return await adrive(flow, lambda request: self.send(request, fetch), PostmuxError)
+            return await adrive(flow, perform, PostmuxError)
         except PostmuxError as exc:
             self.cleaned(exc)
             raise

@@ -9,6 +9,7 @@ cattrs exception crosses the public API::
     ├── ConfigurationError
     │   ├── UnknownProviderError   no installed plugin has that name
     │   └── MissingCredentialsError
+    ├── CredentialError            a credential source failed on its own (.account .operation .after_send)
     ├── ProviderError              .provider .status_code .code .message .body .request_id
     │   ├── InvalidRequestError    400 / 422
     │   ├── AuthenticationError    401
@@ -40,6 +41,7 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
+    "CredentialError",
     "FetchRefusedError",
     "InvalidRequestError",
     "LedgerError",
@@ -60,6 +62,7 @@ __all__ = [
     "UnsupportedError",
     "ValidationError",
     "error_for_status",
+    "nothing_done",
 ]
 
 BODY_LIMIT = 2000
@@ -132,6 +135,32 @@ class UnknownProviderError(ConfigurationError, LookupError):
 
 class MissingCredentialsError(ConfigurationError):
     """No API key was given and the plugin's environment variable is unset."""
+
+
+class CredentialError(PostmuxError):
+    """A credential source failed on its own: its ``load``, ``store``, account listing or refresh hook raised.
+
+    A database's ``sqlite3.OperationalError``, say, from an app's source. The
+    message names the source's class, the account (``.account``; ``None`` for
+    a listing), what it was asked (``.operation``: ``"load"``, ``"store"``,
+    ``"accounts"``, ``"refresh"``) and the type of what it raised. That exception
+    is not kept, neither as ``__cause__`` nor as ``__context__``, nor its text:
+    an app's source may quote a row or a token in it, and no token may reach
+    an error. A ``PostmuxError`` the source raises itself passes as it is.
+
+    ``after_send`` is True when the flow that asked had already sent a request
+    that may have done something (a post's init, another target's post): the
+    publisher then records the targets ``unknown``, never ``failed``, so no
+    post that may exist is sent again.
+    """
+
+    def __init__(
+        self, message: str, *, account: str | None = None, operation: str = "call", after_send: bool = False
+    ) -> None:
+        self.account = account
+        self.operation = operation
+        self.after_send = after_send
+        super().__init__(message)
 
 
 class ProviderError(PostmuxError):
@@ -335,3 +364,20 @@ def error_for_status(
     return cls(
         message, provider=provider, status_code=status_code, code=code, body=body, request_id=request_id
     )
+
+
+def nothing_done(exc: BaseException) -> bool:
+    """True when ``exc`` says the request that raised it did nothing at the vendor: sending it again is safe.
+
+    A refusal (4xx, bad input), a request that never left, a ``503`` with
+    ``Retry-After``, a credential source failing before anything was sent. Not
+    a timeout after sending, another 5xx, an unreadable 2xx body or an
+    exception that is no ``PostmuxError`` (a plugin's bug): the post may exist.
+    """
+    if isinstance(exc, TransportError):
+        return not exc.request_sent
+    if isinstance(exc, ServerError):
+        return exc.nothing_done
+    if isinstance(exc, CredentialError):
+        return not exc.after_send
+    return isinstance(exc, PostmuxError) and not isinstance(exc, ResponseError)

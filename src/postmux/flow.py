@@ -101,14 +101,18 @@ def step(flow: Flow[Any], response: httpx.Response | None = None) -> httpx.Reque
     return flow.send(response)
 
 
-def credential_call(source: CredentialSource, call: Callable[[], T], what: str = "call") -> Flow[T]:
+def credential_call(
+    source: CredentialSource, call: Callable[[], T], what: str = "call", account: str | None = None
+) -> Flow[T]:
     """``call()``'s result (a call on ``source``), made by the driver: off the loop under an async one.
 
     The step is a pseudo-request to ``postmux://credentials/<what>`` carrying
     :data:`CREDENTIAL_CALL`; the driver answers it with the result and sends nothing.
+    The source's own failure is thrown in as a :class:`~postmux.CredentialError`
+    naming ``what`` and ``account``.
     """
     request = httpx.Request("POST", f"postmux://credentials/{what}")
-    request.extensions[CREDENTIAL_CALL] = CredentialCall(source, call)
+    request.extensions[CREDENTIAL_CALL] = CredentialCall(source, call, what, account)
     response = yield request
     result: T = response.extensions[_CALL_RESULT]
     return result
@@ -116,7 +120,7 @@ def credential_call(source: CredentialSource, call: Callable[[], T], what: str =
 
 def store_token(source: CredentialSource, account: str, token: Token) -> Flow[None]:
     """Keep ``account``'s new token in ``source`` (a first link): ``yield from store_token(…)``."""
-    return credential_call(source, functools.partial(source.store, account, token), "store")
+    return credential_call(source, functools.partial(source.store, account, token), "store", account)
 
 
 def account_ids(source: CredentialSource) -> Flow[list[str]]:

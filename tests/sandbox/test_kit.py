@@ -131,6 +131,22 @@ def test_creator_fields_read_back_through_the_core_reader(camel: bool) -> None:
     assert (info.username, info.nickname, info.max_video_duration_s) == ("sandbox_tiktok", "Sandbox", 600)
 
 
+@pytest.mark.parametrize("camel", [False, True])
+def test_an_accounts_extra_changes_its_creator_settings_and_nothing_else(camel: bool) -> None:
+    from postmux.sandbox.kit import tiktok_creator_fields
+
+    extra = {"comment_disabled": True, "privacy_level_options": ["SELF_ONLY"], "user_id": "7"}
+    account = SandboxAccount(id="a1", platform="tiktok", username="sandbox_tiktok", display_name="Sandbox")
+    plain = tiktok_creator_fields(account)
+    account.extra.update(extra)
+    fields = tiktok_creator_fields(account, camel=camel)
+    comment, privacy = (
+        ("commentDisabled", "privacyLevelOptions") if camel else ("comment_disabled", "privacy_level_options")
+    )
+    assert (fields[comment], fields[privacy]) == (True, ["SELF_ONLY"])
+    assert len(fields) == len(plain)  # the extra's other keys (a vendor's user id) are not settings
+
+
 # -- linking: QR sessions and OAuth consent pages, vendor-neutral -----------------------------
 
 

@@ -228,7 +228,10 @@ def phase_words(statuses: StatusMap, **more: str) -> dict[Phase, str]:
 def tiktok_creator_fields(account: SandboxAccount, *, camel: bool = False) -> dict[str, Any]:
     """TikTok's ``creator_info`` for ``account``: every privacy level, nothing disabled, 10-minute videos.
 
-    In TikTok's snake_case, or camelCased (``privacyLevelOptions``) for a vendor that renames it.
+    The account's ``extra`` changes any of them, by TikTok's snake_case name
+    (``extra["comment_disabled"] = True``: a creator who turned comments off,
+    for a test of what the vendor then refuses). In TikTok's snake_case, or
+    camelCased (``privacyLevelOptions``) for a vendor that renames it.
     """
     fields: dict[str, Any] = {
         "creator_avatar_url": avatar_url(account),
@@ -240,6 +243,7 @@ def tiktok_creator_fields(account: SandboxAccount, *, camel: bool = False) -> di
         "stitch_disabled": False,
         "max_video_post_duration_sec": 600,
     }
+    fields |= {name: account.extra[name] for name in fields.keys() & account.extra.keys()}
     if not camel:
         return fields
     return {_camel(k): v for k, v in fields.items()}

@@ -18,9 +18,8 @@ from starlette.responses import Response
 from postmux.connect import ConnectStart
 from postmux.media import extension_of
 from postmux.ranges import parse_content_range
-from postmux.rules import TIKTOK_PRIVACY
 from postmux.sandbox import Emulator, Phase, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts
+from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts, tiktok_creator_fields
 from postmux.sandbox.platform_rules import PlatformCheck, Refusals
 from postmux.sandbox.platforms import post_url
 
@@ -33,9 +32,6 @@ __all__ = ["CLIENT_KEY", "TikTokEmulator"]
 
 CLIENT_KEY = "sbawsandbox0000"
 """The sandbox app's client key; its client secret is the emulator's key."""
-CREATOR = {"privacy_level_options": sorted(TIKTOK_PRIVACY), "max_video_post_duration_sec": 600}
-CREATOR |= {"comment_disabled": False, "duet_disabled": False, "stitch_disabled": False}
-"""A creator's settings unless its ``SandboxAccount.extra`` says otherwise (tests change them there)."""
 WORDS = {Phase.PUBLISHED: "PUBLISH_COMPLETE", Phase.INBOX: "SEND_TO_USER_INBOX", Phase.FAILED: "FAILED"}
 CODES = {400: "invalid_param", 401: "access_token_invalid", 429: "rate_limit_exceeded"}
 CHECK = PlatformCheck(
@@ -168,9 +164,8 @@ class TikTokEmulator(Emulator):
         return self.ok({"user": {"open_id": a.id, "display_name": a.display_name, "username": a.username}})
 
     def settings(self, account: SandboxAccount) -> dict[str, Any]:
-        """``creator_info`` of a creator: :data:`CREATOR`, changed by its ``extra``."""
-        names = {"creator_username": account.username, "creator_nickname": account.display_name}
-        return {**names, **{k: account.extra.get(k, v) for k, v in CREATOR.items()}}
+        """``creator_info`` of a creator: the kit's, changed by its ``extra`` (tests change them there)."""
+        return tiktok_creator_fields(account)
 
     async def creator_info(self, request: Request) -> Response:
         return self.ok(self.settings(self._creator(request)))
