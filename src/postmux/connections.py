@@ -38,8 +38,14 @@ __all__ = [
     "own_pool",
 ]
 
-KEEPALIVE_EXPIRY = 5.0
-"""Seconds an idle connection is kept: httpx's default."""
+KEEPALIVE_EXPIRY = 4.0
+"""Seconds an idle connection is kept: a second less than httpx's default.
+
+Many servers close a connection idle for 5 s (uvicorn's and Node.js's
+default). A client that keeps it exactly as long reuses some connections in
+the moment the server closes them, and the request sent on one fails after
+sending ("Server disconnected without sending a response"): a publish left
+``unknown``. Letting go first costs a reconnect at most."""
 
 DEFAULT_CONNECTIONS = 100
 """httpx's own default limit, kept when ``max_concurrency`` is lower."""

@@ -335,3 +335,14 @@ def shard_limit(shard: httpx.BaseTransport) -> int:
     assert pool._max_keepalive_connections == pool._max_connections
     limit: int = pool._max_connections
     return limit
+
+
+def test_connections_are_let_go_before_a_common_server_closes_them() -> None:
+    """A connection kept as long as the server keeps it may be reused as the server closes it."""
+    import uvicorn
+
+    from postmux.connections import KEEPALIVE_EXPIRY, kept_alive
+
+    server_idle = uvicorn.Config("unused:app").timeout_keep_alive  # the sandbox's server; Node.js: 5 s too
+    assert server_idle > KEEPALIVE_EXPIRY
+    assert kept_alive(8).keepalive_expiry == KEEPALIVE_EXPIRY
