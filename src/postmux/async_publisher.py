@@ -20,7 +20,7 @@ from . import plan
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
 from .connect import AsyncConnectSession, asleep
-from .connections import connection_count, environment_proxy, own_pool
+from .connections import make_client
 from .core import PublisherCore
 from .drivers import AsyncDriver, RetryPolicy
 from .errors import Problem
@@ -76,13 +76,13 @@ class AsyncPublisher(PublisherCore):
             poll_interval=poll_interval,
         )
         own_timeout = self.own_client(client, transport, timeout)  # before any client is made
-        if client is None:
-            if transport is None and not environment_proxy():  # behind a proxy: httpx's pools, which use it
-                # several small pools: one large httpx pool costs ms of CPU a request under load (pool.py)
-                transport = ShardedAsyncTransport(connection_count(max_concurrency))
-            pooled = own_pool(max_concurrency) if transport is None else {}
-            client = httpx.AsyncClient(timeout=own_timeout, transport=transport, **pooled)
-        self.client = client
+        self.client = client or make_client(
+            httpx.AsyncClient,
+            ShardedAsyncTransport,
+            transport,
+            max_concurrency=max_concurrency,
+            timeout=own_timeout,
+        )
         self._sleep = sleep
         self.driver = AsyncDriver(
             adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch, owned=self._own_client

@@ -23,7 +23,8 @@ from __future__ import annotations
 import os
 import ssl
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.request import getproxies
 
 import httpx
@@ -35,8 +36,11 @@ __all__ = [
     "default_ssl_context",
     "environment_proxy",
     "kept_alive",
-    "own_pool",
+    "make_client",
 ]
+
+C = TypeVar("C")
+T = TypeVar("T")
 
 KEEPALIVE_EXPIRY = 4.0
 """Seconds an idle connection is kept: a second less than httpx's default.
@@ -99,10 +103,24 @@ def environment_proxy() -> bool:
     return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
-def own_pool(max_concurrency: int) -> dict[str, Any]:
-    """The ``httpx.Client``/``AsyncClient`` arguments of a publisher's own pool of connections.
+def make_client(
+    client_class: Callable[..., C],
+    sharded: Callable[[int], T],
+    transport: T | None,
+    *,
+    max_concurrency: int,
+    timeout: httpx.Timeout | float,
+) -> C:
+    """The client a publisher makes itself: ``httpx.Client`` or ``AsyncClient`` (``client_class``).
 
-    For a client given no transport: httpx makes its pools (and, where the
-    environment names one, its proxy's) with these limits and this context.
+    Given no ``transport``, its connections go in ``sharded(n)`` (the pools of
+    :mod:`postmux.pool`: one httpx pool costs CPU and races); behind a proxy
+    the environment names, in httpx's own pools, which go through it, with
+    every connection kept alive and the shared SSL context all the same.
     """
-    return {"limits": kept_alive(connection_count(max_concurrency)), "verify": default_ssl_context()}
+    if transport is None and not environment_proxy():
+        transport = sharded(connection_count(max_concurrency))
+    if transport is not None:
+        return client_class(timeout=timeout, transport=transport)
+    limits, context = kept_alive(connection_count(max_concurrency)), default_ssl_context()
+    return client_class(timeout=timeout, limits=limits, verify=context)

@@ -112,12 +112,7 @@ class ShardedTransport(_Shards[httpx.BaseTransport], httpx.BaseTransport):
             self._release(i)
             raise
         assert isinstance(response.stream, httpx.SyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_Released(response.stream, partial(self._release, i)),
-            extensions=response.extensions,
-        )
+        return _counted(response, _Released(response.stream, partial(self._release, i)))
 
     def _release(self, i: int) -> None:
         with self._lock:
@@ -157,16 +152,18 @@ class ShardedAsyncTransport(_Shards[httpx.AsyncBaseTransport], httpx.AsyncBaseTr
             self._release(i)
             raise
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_AsyncReleased(response.stream, partial(self._release, i)),
-            extensions=response.extensions,
-        )
+        return _counted(response, _AsyncReleased(response.stream, partial(self._release, i)))
 
     async def aclose(self) -> None:
         for shard in self.shards:
             await shard.aclose()
+
+
+def _counted(response: httpx.Response, body: httpx.SyncByteStream | httpx.AsyncByteStream) -> httpx.Response:
+    """``response`` with ``body``, the stream that gives its pool's place back once closed."""
+    return httpx.Response(
+        response.status_code, headers=response.headers, stream=body, extensions=response.extensions
+    )
 
 
 class _Released(httpx.SyncByteStream):

@@ -23,7 +23,7 @@ from . import plan
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
 from .connect import ConnectSession
-from .connections import connection_count, environment_proxy, own_pool
+from .connections import make_client
 from .core import PublisherCore
 from .drivers import RetryPolicy, SyncDriver
 from .errors import Problem
@@ -81,13 +81,9 @@ class Publisher(PublisherCore):
             poll_interval=poll_interval,
         )
         own_timeout = self.own_client(client, transport, timeout)  # before any client is made
-        if client is None:
-            if transport is None and not environment_proxy():  # behind a proxy: httpx's pools, which use it
-                # small pools, every connection kept alive: httpx's default costs CPU and races (pool.py)
-                transport = ShardedTransport(connection_count(max_concurrency))
-            pooled = own_pool(max_concurrency) if transport is None else {}
-            client = httpx.Client(timeout=own_timeout, transport=transport, **pooled)
-        self.client = client
+        self.client = client or make_client(
+            httpx.Client, ShardedTransport, transport, max_concurrency=max_concurrency, timeout=own_timeout
+        )
         self._sleep = sleep
         self.driver = SyncDriver(
             adapter, key, self.client, retry or RetryPolicy(), sleep, self.media_fetch, owned=self._own_client
