@@ -44,7 +44,17 @@ class EntryPoint(Protocol):
     @property
     def value(self) -> str: ...
 
+    @property
+    def dist(self) -> _Versioned | None: ...  # the distribution declaring it (its version, for the tests)
+
     def load(self) -> Any: ...
+
+
+class _Versioned(Protocol):
+    """What postmux reads of an entry point's distribution: ``Distribution`` or :class:`_Metadata`."""
+
+    @property
+    def version(self) -> str: ...
 
 
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -34,8 +35,10 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def data(result: Result) -> dict:  # type: ignore[type-arg]
-    return json.loads(result.stdout)
+def data(result: Result) -> dict[str, Any]:
+    value = json.loads(result.stdout)
+    assert isinstance(value, dict), result.stdout  # every --json answer is one object
+    return value
 
 
 def test_providers_shows_the_capability_matrix() -> None:

@@ -134,7 +134,7 @@ def test_usernames_are_resolved_with_one_accounts_request_or_left_as_given() -> 
 
 def test_bad_input_raises_every_problem_with_nothing_sent() -> None:
     with pytest.raises(ValidationError) as caught:
-        offline("wonda").preview(post("threads:acc-3", tiktok=TikTokOptions(privacy="EVERYONE")))
+        offline("wonda").preview(post("threads:acc-3", tiktok=TikTokOptions(privacy="EVERYONE")))  # type: ignore[arg-type]  # deliberately invalid
     assert "targets[0].platform" in caught.value.fields
 
 

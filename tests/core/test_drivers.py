@@ -262,7 +262,7 @@ def test_errors_thrown_into_the_flow_can_be_caught(drive: Drive) -> None:
 def test_uncaught_error_propagates_and_transport_errors_are_thrown_in(drive: Drive) -> None:
     caught: list[BaseException] = []
 
-    def flow() -> Flow[str]:
+    def flow() -> Flow[None]:
         try:
             yield httpx.Request("POST", f"{BASE_URL}/posts")
         except TransportError as exc:

@@ -144,6 +144,7 @@ def test_wait_keeps_hosted_files_while_a_publication_may_still_fetch_them(tmp_pa
     with pytest.raises(postmux.TimeoutError) as caught:
         pub.wait(report, timeout=0, interval=0)
     assert host.removed == []
+    assert isinstance(caught.value.report, postmux.PublishReport)
     assert caught.value.report.hosted == report.hosted
     cleaned = pub.clean_up(caught.value.report)
     assert host.removed == [report.hosted[0].key]

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.core.fakes import FakeAdapter
 
+from core.fakes import FakeAdapter
 from postmux.flow import CHUNK_SIZE, MultipartStream, file_parts, multipart_request
 
 

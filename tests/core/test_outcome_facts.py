@@ -68,7 +68,7 @@ async def test_async_every_error_leaves_its_facts() -> None:
 
 def test_error_facts_reads_a_request_id_where_an_error_has_one() -> None:
     exc = postmux.ServerError("down", provider="x", status_code=502, code="gw")
-    exc.request_id = "req-7"  # type: ignore[attr-defined]
+    exc.request_id = "req-7"
     assert error_facts(exc) == {"status_code": 502, "error_code": "gw", "request_id": "req-7"}
     assert error_facts(postmux.TransportError("x", request_sent=True)) == {
         "status_code": None,

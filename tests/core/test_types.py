@@ -69,4 +69,5 @@ def test_wait_can_be_caught_as_the_builtin_and_keeps_its_report() -> None:
     assert type(again) is postmux.TimeoutError
     assert str(again) == str(caught)
     assert again.report == caught.report
+    assert isinstance(again.report, postmux.PublishReport)
     assert again.report[0].status is postmux.Status.PROCESSING

@@ -196,7 +196,7 @@ CASES: list[tuple[str, dict[str, Any], Capabilities, str, bool, str]] = [
     # -- TikTok options -------------------------------------------------------
     (
         "privacy value",
-        {"tiktok": TikTokOptions(privacy="PUBLIC")},
+        {"tiktok": TikTokOptions(privacy="PUBLIC")},  # type: ignore[arg-type]  # deliberately invalid
         FULL,
         "tiktok.privacy",
         False,
@@ -268,12 +268,12 @@ CASES: list[tuple[str, dict[str, Any], Capabilities, str, bool, str]] = [
     ),
     (
         "bool type",
-        {"tiktok": TikTokOptions(allow_comment="no")},
+        {"tiktok": TikTokOptions(allow_comment="no")},  # type: ignore[arg-type]  # deliberately invalid
         FULL,
         "tiktok.allow_comment",
         False,
         "True or False",
-    ),  # type: ignore[arg-type]
+    ),
     (
         "int type",
         {"tiktok": TikTokOptions(cover_timestamp_ms=True)},
@@ -425,7 +425,7 @@ CASES: list[tuple[str, dict[str, Any], Capabilities, str, bool, str]] = [
     # -- Threads, Facebook, YouTube -------------------------------------------
     (
         "threads reply control",
-        {"targets": ["threads:a"], "threads": ThreadsOptions(reply_control="nobody")},
+        {"targets": ["threads:a"], "threads": ThreadsOptions(reply_control="nobody")},  # type: ignore[arg-type]  # deliberately invalid
         FULL,
         "threads.reply_control",
         False,
@@ -449,7 +449,7 @@ CASES: list[tuple[str, dict[str, Any], Capabilities, str, bool, str]] = [
     ),
     (
         "youtube visibility",
-        {"targets": ["youtube:a"], "youtube": YouTubeOptions(visibility="secret")},
+        {"targets": ["youtube:a"], "youtube": YouTubeOptions(visibility="secret")},  # type: ignore[arg-type]  # deliberately invalid
         FULL,
         "youtube.visibility",
         False,
@@ -481,7 +481,7 @@ CASES: list[tuple[str, dict[str, Any], Capabilities, str, bool, str]] = [
     ),
     (
         "youtube tags not strings",
-        {"targets": ["youtube:a"], "youtube": YouTubeOptions(tags=[1, 2])},  # type: ignore[list-item]
+        {"targets": ["youtube:a"], "youtube": YouTubeOptions(tags=[1, 2])},
         FULL,
         "youtube.tags",
         False,
@@ -517,7 +517,7 @@ def test_rule(
         {"tiktok": TikTokOptions(branded_content=True, privacy="PUBLIC_TO_EVERYONE")},
         {"schedule_at": NOW + timedelta(minutes=10)},
         {"schedule_at": NOW + timedelta(days=30)},
-        {"media": [Media(url="https://x.test/dl?id=1", kind="video", mime_type="video/mp4")]},  # type: ignore[arg-type]
+        {"media": [Media(url="https://x.test/dl?id=1", kind="video", mime_type="video/mp4")]},
         {"text": " ".join(f"#t{i}" for i in range(30)), "targets": ["instagram:a"]},
         {"text": "@same " * 25, "targets": ["instagram:a"]},
     ],
@@ -543,7 +543,7 @@ def test_every_problem_at_once() -> None:
         text=3,  # type: ignore[arg-type]
         media=[VIDEO, "https://x.test/a.jpg", "ftp://x.test/b.mp4"],
         targets=["tiktok:a", "myspace:b", "tiktok:a"],
-        tiktok=TikTokOptions(privacy="EVERYONE"),
+        tiktok=TikTokOptions(privacy="EVERYONE"),  # type: ignore[arg-type]  # deliberately invalid
         schedule_at=datetime(2030, 2, 1),
     )
     fields = [p.field for p in problems(bad)]

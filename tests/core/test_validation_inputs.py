@@ -14,14 +14,14 @@ VIDEO = "https://cdn.example.com/clip.mp4"
 
 
 def test_one_bare_string_is_one_target_as_one_bare_string_is_one_medium() -> None:
-    post = Post(text="hi", media=VIDEO, targets="tiktok:@x")  # type: ignore[arg-type]
+    post = Post(text="hi", media=VIDEO, targets="tiktok:@x")
     assert post.media == (Media(url=VIDEO),)
     assert post.targets == (Target("tiktok", "@x"),)
     assert validate(post, FULL, provider="fake", now=NOW) == []
 
 
 def test_a_bare_string_that_is_no_target_says_what_a_target_is() -> None:
-    post = Post(text="hi", media=VIDEO, targets="tiktok")  # type: ignore[arg-type]
+    post = Post(text="hi", media=VIDEO, targets="tiktok")
     problems = validate(post, FULL, provider="fake", now=NOW)
     assert [(p.field, p.message) for p in problems] == [
         ("targets[0]", "expected a Target or 'platform:account', got 'tiktok'")
@@ -29,7 +29,7 @@ def test_a_bare_string_that_is_no_target_says_what_a_target_is() -> None:
 
 
 def test_media_none_is_one_problem() -> None:
-    post = Post(text="hi", media=None, targets=["tiktok:acc"])  # type: ignore[arg-type]
+    post = Post(text="hi", media=None, targets=["tiktok:acc"])
     problems = validate(post, FULL, provider="fake", now=NOW)
     assert [p.field for p in problems] == ["media"]
     assert "expected a list" in problems[0].message

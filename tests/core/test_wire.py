@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
-import cattrs
 import httpx
 import pytest
 
 from postmux import ResponseError
-from postmux.wire import base_converter, configure, inverted, parse, parse_datetime, read_json, renamed
+from postmux.wire import (
+    Converter,
+    base_converter,
+    configure,
+    inverted,
+    parse,
+    parse_datetime,
+    read_json,
+    renamed,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -33,7 +41,7 @@ class Defaults:
 
 
 @pytest.fixture
-def conv() -> cattrs.Converter:
+def conv() -> Converter:
     c = base_converter()
     configure(c, Settings, allow_comment=inverted("disableComment"), privacy=renamed("privacy_level"))
     configure(c, Defaults)
@@ -55,8 +63,8 @@ def conv() -> cattrs.Converter:
         ("at", "not a date"),
     ],
 )
-def test_strict_hooks(conv: cattrs.Converter, field: str, value: object) -> None:
-    wire = {"disableComment": False, "count": 1}
+def test_strict_hooks(conv: Converter, field: str, value: object) -> None:
+    wire: dict[str, object] = {"disableComment": False, "count": 1}
     key = {"allow_comment": "disableComment", "privacy": "privacy_level"}.get(field, field)
     wire[key] = value
     with pytest.raises(ResponseError) as info:
@@ -65,7 +73,7 @@ def test_strict_hooks(conv: cattrs.Converter, field: str, value: object) -> None
     assert info.value.provider == "fake"
 
 
-def test_good_values_structure(conv: cattrs.Converter) -> None:
+def test_good_values_structure(conv: Converter) -> None:
     got = parse(
         conv,
         {
@@ -83,7 +91,7 @@ def test_good_values_structure(conv: cattrs.Converter) -> None:
     assert isinstance(got.ratio, float)
 
 
-def test_renamed_and_inverted_both_ways(conv: cattrs.Converter) -> None:
+def test_renamed_and_inverted_both_ways(conv: Converter) -> None:
     out = conv.unstructure(Settings(allow_comment=False, privacy="PUBLIC_TO_EVERYONE"))
     assert out == {"disableComment": True, "count": 0, "privacy_level": "PUBLIC_TO_EVERYONE"}
     assert conv.unstructure(Settings(allow_comment=True))["disableComment"] is False
@@ -94,7 +102,7 @@ def test_renamed_and_inverted_both_ways(conv: cattrs.Converter) -> None:
         parse(conv, {"disableComment": "true"}, Settings, provider="fake")
 
 
-def test_none_is_omitted_but_other_defaults_are_sent(conv: cattrs.Converter) -> None:
+def test_none_is_omitted_but_other_defaults_are_sent(conv: Converter) -> None:
     out = conv.unstructure(Settings())
     assert "name" not in out
     assert "at" not in out
@@ -114,7 +122,7 @@ def test_none_is_omitted_but_other_defaults_are_sent(conv: cattrs.Converter) -> 
         ("2030-01-02T03:04:05", datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)),
     ],
 )
-def test_datetimes_read(conv: cattrs.Converter, text: str, expected: datetime) -> None:
+def test_datetimes_read(conv: Converter, text: str, expected: datetime) -> None:
     got = parse(conv, {"disableComment": False, "at": text}, Settings, provider="fake").at
     assert got == expected
     assert got is not None
@@ -141,7 +149,7 @@ def test_a_wall_clock_time_is_read_in_the_zone_the_answer_names(
     assert parse_datetime(text, zone=zone) == expected
 
 
-def test_datetimes_written_with_offset(conv: cattrs.Converter) -> None:
+def test_datetimes_written_with_offset(conv: Converter) -> None:
     tz = timezone(timedelta(hours=2))
     out = conv.unstructure(Settings(at=datetime(2030, 1, 2, 5, 4, 5, tzinfo=tz)))
     assert out["at"] == "2030-01-02T05:04:05+02:00"
@@ -149,7 +157,7 @@ def test_datetimes_written_with_offset(conv: cattrs.Converter) -> None:
         conv.unstructure(Settings(at=datetime(2030, 1, 2)))
 
 
-def test_parse_names_missing_and_mistyped_fields(conv: cattrs.Converter) -> None:
+def test_parse_names_missing_and_mistyped_fields(conv: Converter) -> None:
     @attrs.frozen
     class Need:
         id: str

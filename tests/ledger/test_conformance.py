@@ -176,14 +176,14 @@ def test_reopening_after_a_process_was_killed_mid_run(shared_store: Store) -> No
     child.start()
     try:
         deadline = time.monotonic() + 60
-        while progress.value < 50 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        while progress.value < 50 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert child.pid is not None
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.join(timeout=30)
     assert child.exitcode == -signal.SIGKILL
-    done: int = progress.value  # type: ignore[attr-defined]
+    done: int = progress.value
     assert done >= 50
     ledger = shared_store.open()
     for i in range(done):

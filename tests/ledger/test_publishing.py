@@ -221,7 +221,7 @@ def test_a_ledger_that_cannot_claim_raises_before_anything_is_sent(store: Store,
     post = video_post("tiktok:a", "tiktok:b", "tiktok:c")
     inner = store.open()
     with (
-        pub_with(vendor, BrokenLedger(inner, broken)) as pub,  # type: ignore[arg-type]
+        pub_with(vendor, BrokenLedger(inner, broken)) as pub,
         pytest.raises(LedgerError, match="disk full"),
     ):
         pub.publish(post)
@@ -244,7 +244,7 @@ def test_claims_won_before_the_ledger_broke_are_given_back(store: Store) -> None
     post = video_post("tiktok:a", "tiktok:b", "tiktok:c")
     inner = store.open()
     with (
-        pub_with(vendor, RacedThenBroken(inner, "lookup", after=1)) as pub,  # type: ignore[arg-type]
+        pub_with(vendor, RacedThenBroken(inner, "lookup", after=1)) as pub,
         pytest.raises(LedgerError, match="disk full"),
     ):
         pub.publish(post)
@@ -263,7 +263,7 @@ def test_a_ledger_that_cannot_record_after_sending_loses_no_outcome(
     with (
         caplog.at_level(logging.ERROR, logger="postmux"),
         pub_with(vendor, BrokenLedger(inner, "record")) as pub,
-    ):  # type: ignore[arg-type]
+    ):
         report = pub.publish(post)
     assert [p.status for p in report] == [Status.PROCESSING, Status.PROCESSING]
     assert [p.id for p in report] == ["p-a", "p-b"]
@@ -281,7 +281,7 @@ def test_a_ledger_that_cannot_record_after_sending_loses_no_outcome(
 def test_a_ledger_that_cannot_mark_sending_sends_nothing_for_that_target(store: Store) -> None:
     vendor = Vendor({"POST /posts": published})
     post = video_post("tiktok:a")
-    with pub_with(vendor, BrokenLedger(store.open(), "sending")) as pub:  # type: ignore[arg-type]
+    with pub_with(vendor, BrokenLedger(store.open(), "sending")) as pub:
         (p,) = pub.publish(post)
     assert p.status is Status.FAILED
     assert isinstance(p.exception, LedgerError)

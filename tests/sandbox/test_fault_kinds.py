@@ -15,8 +15,8 @@ FAST = RetryPolicy(max_retries=2, backoff=0.01, max_backoff=0.02)
 PUBLISH = "wahdx:POST /api/content/post"
 
 
-def _pub(sandbox: Sandbox, **options: object) -> postmux.Publisher:
-    return sandbox.publisher("wahdx", retry=FAST, **options)
+def _pub(sandbox: Sandbox, ledger: Path | None = None) -> postmux.Publisher:
+    return sandbox.publisher("wahdx", retry=FAST, ledger=ledger)
 
 
 def _post(sandbox: Sandbox, platform: str = "instagram", text: str = "fault test") -> Post:

@@ -99,7 +99,7 @@ CASES: list[tuple[str, Post, type[ValidationError], str]] = [
     ("scheduling", post(schedule_at=FUTURE), UnsupportedError, "schedule_at"),
     ("naive schedule", post(schedule_at=datetime(2030, 1, 1)), ValidationError, "schedule_at"),
     # TikTok options
-    ("privacy unknown", post(tiktok=TikTokOptions(privacy="FRIENDS")), ValidationError, "tiktok.privacy"),
+    ("privacy unknown", post(tiktok=TikTokOptions(privacy="FRIENDS")), ValidationError, "tiktok.privacy"),  # type: ignore[arg-type]  # deliberately invalid
     (
         "cover index out of range",
         post(media=photos(2), tiktok=TikTokOptions(cover_index=2)),
@@ -200,7 +200,7 @@ CASES: list[tuple[str, Post, type[ValidationError], str]] = [
     ),
     (
         "threads reply unknown",
-        post("threads", threads=ThreadsOptions(reply_control="nobody")),
+        post("threads", threads=ThreadsOptions(reply_control="nobody")),  # type: ignore[arg-type]  # deliberately invalid
         ValidationError,
         "threads.reply_control",
     ),
@@ -269,7 +269,7 @@ def test_every_problem_comes_back_at_once() -> None:
         text="x" * 2201,
         media=[VIDEO],
         targets=["tiktok:a", "youtube:b"],
-        tiktok=TikTokOptions(privacy="FRIENDS", brand_organic=True),
+        tiktok=TikTokOptions(privacy="FRIENDS", brand_organic=True),  # type: ignore[arg-type]  # deliberately invalid
     )
     recorder = Recorder()
     with mock_pub(recorder) as pub, pytest.raises(ValidationError) as caught:

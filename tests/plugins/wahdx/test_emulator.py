@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 from postmux import Post, Status, Target, ThreadsOptions
+from postmux.options import ThreadsReplyControl
 from postmux.rules import THREADS_REPLY_CONTROL
 from postmux.sandbox import Sandbox
 
@@ -21,7 +22,7 @@ def _account(sandbox: Sandbox, platform: str) -> str:
 
 @pytest.mark.parametrize("reply", sorted(THREADS_REPLY_CONTROL))
 def test_every_threads_reply_control_validation_allows_is_published(
-    postmux_sandbox: Sandbox, reply: str
+    postmux_sandbox: Sandbox, reply: ThreadsReplyControl
 ) -> None:
     pub = postmux_sandbox.publisher("wahdx")
     post = Post(

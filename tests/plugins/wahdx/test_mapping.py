@@ -19,6 +19,7 @@ from postmux import (
     ThreadsOptions,
     TikTokOptions,
 )
+from postmux.options import ThreadsReplyControl, TikTokPrivacy
 from postmux.rules import THREADS_REPLY_CONTROL, TIKTOK_PRIVACY
 from postmux_wahdx import WahdxAdapter
 from postmux_wahdx.mapping import pick_url, post_body
@@ -97,7 +98,7 @@ def test_tiktok_unset_photos_send_photo_defaults_and_media_type() -> None:
 
 
 @pytest.mark.parametrize("privacy", sorted(TIKTOK_PRIVACY))
-def test_tiktok_privacy_values_pass_unchanged(privacy: str) -> None:
+def test_tiktok_privacy_values_pass_unchanged(privacy: TikTokPrivacy) -> None:
     assert body("tiktok", tiktok=TikTokOptions(privacy=privacy))["tiktokSettings"]["privacy_level"] == privacy
 
 
@@ -131,7 +132,7 @@ def test_instagram_defaults() -> None:
 
 
 @pytest.mark.parametrize("reply", sorted(THREADS_REPLY_CONTROL))
-def test_threads_reply_control(reply: str) -> None:
+def test_threads_reply_control(reply: ThreadsReplyControl) -> None:
     out = body("threads", threads=ThreadsOptions(reply_control=reply))
     assert out["threadsSettings"] == {"who_can_reply": reply}
     assert {v: k for k, v in THREADS.docs.items()}["who_can_reply"] == "reply_control"

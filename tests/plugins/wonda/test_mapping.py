@@ -128,6 +128,7 @@ def test_tiktok_photos_go_to_the_carousel_without_duet_or_stitch() -> None:
         "brandedContent": False,
     }
     back = TIKTOK.from_wire(call.body)
+    assert isinstance(back, TikTokOptions)
     assert (back.cover_index, back.allow_comment, call.body["mediaIds"]) == (1, True, ["m-1", "m-2"])
 
 

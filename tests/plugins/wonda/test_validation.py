@@ -178,7 +178,7 @@ BAD_POSTS = [
     video(media=[VIDEO, "https://cdn.example.com/b.mp4"]),
     video(schedule_at=datetime.now(UTC) + timedelta(minutes=1)),
     Post(media=[*JPEGS, VIDEO], targets=["tiktok:acc-1"]),
-    video(tiktok=TikTokOptions(privacy="EVERYONE")),
+    video(tiktok=TikTokOptions(privacy="EVERYONE")),  # type: ignore[arg-type]  # deliberately invalid
 ]
 
 

@@ -8,6 +8,7 @@ an emulator on postmux's sandbox kit, and nothing from postmux's repository.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import postmux
 
@@ -26,7 +27,7 @@ def postmux_register_providers(register: Callable[[type[postmux.Adapter]], None]
 def postmux_register_emulators(register: Callable[[str, object], None]) -> None:
     """Offer the emulator (imported only when a sandbox builds it)."""
 
-    def factory(**options: object) -> object:
+    def factory(**options: Any) -> object:  # the sandbox's keywords for Emulator.__init__, passed on
         from .emulator import FakeVendorEmulator
 
         return FakeVendorEmulator(**options)

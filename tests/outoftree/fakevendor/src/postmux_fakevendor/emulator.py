@@ -51,8 +51,8 @@ class FakeVendorEmulator(Emulator):
         account = self.account(str(body.get("account")))
         if account is None or account.platform != body.get("network"):
             return self.error(404, "no such account on that network")
-        sent = body.get("options") if isinstance(body.get("options"), dict) else {}
-        options = {NEUTRAL[k]: v for k, v in sent.items() if k in NEUTRAL}
+        sent = body.get("options")
+        options = {NEUTRAL[k]: v for k, v in sent.items() if k in NEUTRAL} if isinstance(sent, dict) else {}
         record = self.new_record(
             request,
             id=self.new_id("vid_"),
