@@ -1,35 +1,39 @@
 """The vendors' documented answers, and the posts the benchmarks send.
 
-The bodies are the ones the repository's cassettes and plugin tests hold
-(``cassettes/wahdx/publish_tiktok_video.yaml``, ``cassettes/wonda/tiktok_publish.yaml``,
-``cassettes/wonda/job_wait.yaml``, ``cassettes/postpeer/publish_tiktok_video.yaml``,
-``cassettes/postpeer/media_upload.yaml``, ``cassettes/postpeer/get_post.yaml``), written
-out here because a benchmark must not import from ``tests/``. The benchmark
-server (:mod:`benchmarks.server`) answers with them; the in-process figures
-parse them.
+The documented answers are read from the repository's cassettes, where each
+vendor document's examples are kept (each cassette folder's README names the
+document and section of every answer); the plugin tests replay the same files,
+and no benchmark takes its answers from ``tests/``. The rest are the documented
+answers the cassettes do not hold (upload answers, which are multipart) or
+documented shapes grown to many targets. The benchmark server
+(:mod:`benchmarks.server`) answers with them; the in-process figures parse them.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 import postmux
 from postmux import Post, Target, TikTokOptions
 
 KEY = "sk_bench_0123456789abcdef"
 VIDEO_URL = "https://cdn.example.com/clip.mp4"
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 
-WAHDX_PUBLISH: dict[str, Any] = {
-    "success": True,
-    "accountId": "acc-1",
-    "platform": "tiktok",
-    "status": "PUBLISH_INITIATED",
-    "data": {"publish_id": "v_pub_file~v2.1234567890"},
-    "mediaType": "video",
-    "mediaUrls": ["https://media.wahdx.co/uploads/abc123.mp4"],
-    "fileIds": ["uploads/abc123.mp4"],
-}
+
+def documented(cassette: str, answer: int = 0) -> dict[str, Any]:
+    """The JSON body of the ``answer``-th response in ``cassettes/<cassette>``: a vendor's example, exact."""
+    interactions = yaml.safe_load((CASSETTES / cassette).read_text(encoding="utf-8"))["interactions"]
+    body = json.loads(interactions[answer]["response"]["body"]["string"])
+    assert isinstance(body, dict), f"{cassette}[{answer}] answers no JSON object"
+    return body
+
+
+WAHDX_PUBLISH = documented("wahdx/publish_tiktok_video.yaml")
 """``POST /api/content/post``, TikTok direct post (``PUBLISH_INITIATED``, then polled)."""
 
 
@@ -54,10 +58,9 @@ def wahdx_batch(checks: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
-WONDA_JOB = "019e1b76-74d7-8c7e-a927-6bd34bfaa114"
-WONDA_PUBLISH: dict[str, Any] = {"outputJobId": WONDA_JOB, "status": "queued"}
+WONDA_PUBLISH = documented("wonda/tiktok_publish.yaml")
 """``POST /publish/tiktok``: a job to poll."""
-WONDA_JOB_DONE: dict[str, Any] = {"status": "succeeded"}
+WONDA_JOB_DONE = documented("wonda/job_wait.yaml", -1)
 """``GET /jobs/publish/{id}``, the last answer of the documented wait."""
 WONDA_UPLOAD: dict[str, Any] = {
     "mediaId": "019e1b70-6f9e-80fd-8c49-690bcbdaf8db",
@@ -69,18 +72,7 @@ WONDA_UPLOAD: dict[str, Any] = {
 }
 """``POST /media/upload`` (multipart, field ``file``)."""
 
-POSTPEER_PUBLISH: dict[str, Any] = {
-    "success": True,
-    "status": "published",
-    "postId": "post_pqr678",
-    "platforms": [
-        {
-            "platform": "tiktok",
-            "success": True,
-            "platformPostUrl": "https://www.tiktok.com/@user/video/7123456789",
-        }
-    ],
-}
+POSTPEER_PUBLISH = documented("postpeer/publish_tiktok_video.yaml")
 """``POST /v1/posts`` for one TikTok target."""
 
 

@@ -145,8 +145,11 @@ def _stop(signum: int, frame: Any) -> None:
 
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
+    # The test suite's own starter of a throwaway PostgreSQL (root-safe, loopback, removed after), not
+    # a copy: ``ledger.servers`` as pytest and mypy see it (tests/ is a root of modules, pyproject.toml's
+    # [tool.mypy]). Imported here, not at the top, so the spawned workers never import it or pytest.
     sys.path.insert(0, str(ROOT / "tests"))
-    from ledger.servers import PostgresServer, postgres_bin  # the test suite's throwaway server
+    from ledger.servers import PostgresServer, postgres_bin
 
     bindir = postgres_bin()
     if bindir is None:

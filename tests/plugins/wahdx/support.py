@@ -5,9 +5,11 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 import postmux
 import postmux_wahdx
@@ -22,34 +24,26 @@ CO = "https://api-tiktok.wahdx.co"
 COM = "https://api.wahdx.com"
 """The base URL of ``wahdx-photo-carousel.txt``."""
 
-TIKTOK_ANSWER: dict[str, Any] = {
-    "success": True,
-    "accountId": "aada5586-xxxx-xxxx-xxxx-XXXXXXXXXXX",
-    "platform": "tiktok",
-    "status": "PUBLISH_INITIATED",
-    "data": {"publish_id": "v_pub_file~v2.1234567890"},
-    "mediaType": "video",
-    "mediaUrls": ["https://media.wahdx.co/uploads/abc123.mp4"],
-    "fileIds": ["uploads/abc123.mp4"],
-}
-"""The documented TikTok publish answer."""
+CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "wahdx"
 
-META_ANSWER: dict[str, Any] = {
-    "success": True,
-    "accountId": "aada5586-xxxx-xxxx-xxxx-XXXXXXXXXXX",
-    "platform": "instagram",
-    "status": "PUBLISH_COMPLETE",
-    "data": {
-        "id": "17893746543210000",
-        "publish_id": "17893746543210000",
-        "public_post_url": "https://www.instagram.com/p/ABC123XYZ/",
-    },
-    "mediaType": "video",
-    "mediaUrls": ["https://media.wahdx.co/uploads/abc123.mp4"],
-    "fileIds": ["uploads/abc123.mp4"],
-    "public_post_url": "https://www.instagram.com/p/ABC123XYZ/",
-}
-"""The documented Instagram/Threads/Facebook publish answer."""
+
+def documented(cassette: str) -> dict[str, Any]:
+    """The JSON body of the first answer in ``cassettes/wahdx/<cassette>``: the document's example, exact.
+
+    The cassettes hold the documents' examples (their README says which); the
+    mock-transport tests answer with the same bodies rather than a copy.
+    """
+    interactions = yaml.safe_load((CASSETTES / cassette).read_text(encoding="utf-8"))["interactions"]
+    body = json.loads(interactions[0]["response"]["body"]["string"])
+    assert isinstance(body, dict), cassette
+    return body
+
+
+TIKTOK_ANSWER = documented("publish_tiktok_video.yaml")
+"""The documented TikTok publish answer (MP "POST /api/content/post (TikTok direct post)")."""
+
+META_ANSWER = documented("publish_instagram_video.yaml")
+"""The documented Instagram/Threads/Facebook publish answer (MP, the same endpoint)."""
 
 
 def wahdx_only() -> PluginManager:
