@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 
 from postmux.cli.app import cli
 from postmux.sandbox import Sandbox
+from postmux_postpeer.emulator import PostPeerEmulator
 
 from .test_commands import data, running
 
@@ -39,7 +40,9 @@ def test_a_post_that_went_out_is_found(running: Sandbox, tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     (p,) = data(result)["publications"]
     assert (p["verdict"], p["status"]) == ("found", "published")
-    assert p["id"] in running.emulator("postpeer").posts  # type: ignore[attr-defined]
+    emulator = running.emulator("postpeer")
+    assert isinstance(emulator, PostPeerEmulator)
+    assert p["id"] in emulator.posts
     assert data(result)["counts"] == {"found": 1}
     status = run("status", p["id"], "--sandbox", "-p", "postpeer", "--json")  # remembered by its id now
     assert status.exit_code == 0, status.output

@@ -35,7 +35,9 @@ def run(*args: str) -> Result:
 
 
 def data(result: Result) -> dict[str, Any]:
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    value = json.loads(result.stdout)
+    assert isinstance(value, dict), result.stdout  # every --json answer is one object
+    return value
 
 
 def test_json_holds_every_vendor_target_field_and_refusal() -> None:

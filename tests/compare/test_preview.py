@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,7 @@ from postmux.media import Media
 from postmux.preview import describe_request, placeholder
 from postmux.ranges import range_request
 from postmux.sandbox.samples import write_samples
+from postmux_wahdx import WahdxAdapter
 
 KEY = "sk_test_0123456789abcdef"
 VIDEO = "https://cdn.example.com/clip.mp4"
@@ -25,9 +27,9 @@ def _refuse(request: httpx.Request) -> httpx.Response:
     raise AssertionError(f"preview sent {request.method} {request.url}")
 
 
-def offline(name: str, handler: object = _refuse) -> postmux.Publisher:
+def offline(name: str, handler: Callable[[httpx.Request], httpx.Response] = _refuse) -> postmux.Publisher:
     """A publisher whose transport fails the test if anything is sent."""
-    client = httpx.Client(transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
+    client = httpx.Client(transport=httpx.MockTransport(handler))
     return postmux.publisher(name, api_key=KEY, client=client)
 
 
@@ -52,7 +54,8 @@ def test_one_request_per_target_with_the_exact_body_and_the_key_redacted() -> No
     assert request.headers["x-api-key"] == "***"
     assert request.body_kind == "json"
     route = postmux.Route(Target("tiktok", "acc-1"), "acc-1")
-    assert request.body == pub.adapter.post_body(p, route)  # type: ignore[attr-defined]
+    assert isinstance(pub.adapter, WahdxAdapter)
+    assert request.body == pub.adapter.post_body(p, route)
     assert request.body["tiktokSettings"]["allow_comment"] is False
     assert request.body["tiktokSettings"]["privacy_level"] == "SELF_ONLY"  # the neutral default, sent
     dumped = json.dumps(preview.to_dict())

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -99,14 +100,17 @@ def _postmux() -> list[str]:
     return [str(script)] if script.exists() else fallback
 
 
-def _wait_for(path: Path, timeout: float = 20.0) -> dict:  # type: ignore[type-arg]
+def _wait_for(path: Path, timeout: float = 20.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if path.exists():
             try:
-                return json.loads(path.read_text())  # type: ignore[no-any-return]
+                state = json.loads(path.read_text())
             except ValueError:
                 pass
+            else:
+                assert isinstance(state, dict), state  # the state file holds one object
+                return state
         time.sleep(0.05)
     raise AssertionError("postmux sandbox did not write its state file")
 

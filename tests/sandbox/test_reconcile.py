@@ -20,6 +20,7 @@ from postmux.flow import Flow
 from postmux.ledger import Ledger, Owner
 from postmux.reconcile import NOT_FOUND, Attempt, Finding, content_digest, salvaged
 from postmux.sandbox import Sandbox, Timing
+from postmux_postpeer.emulator import PostPeerEmulator
 
 VENDORS = ("postpeer", "wahdx", "wonda")
 CAN_LIST = {"postpeer"}
@@ -68,7 +69,8 @@ def test_a_post_that_went_out_is_found_at_postpeer_and_recorded(fault: str, mode
     assert [p.status for p in sent] == [Status.UNKNOWN, Status.UNKNOWN]
     assert all(p.id is None and p.attempt is not None for p in sent)
     emulator = sandbox.emulator("postpeer")
-    (post_id,) = emulator.posts  # type: ignore[attr-defined]
+    assert isinstance(emulator, PostPeerEmulator)
+    (post_id,) = emulator.posts
     assert [p.id for p in settled] == [post_id, post_id]
     assert all(p.status is Status.PUBLISHED and p.url and p.error is None for p in settled)
     assert [p.target for p in settled] == list(post.targets)

@@ -21,6 +21,7 @@ from postmux import (
     PermissionDeniedError,
     Post,
     Publication,
+    PublishReport,
     Status,
     Target,
     ThreadsOptions,
@@ -50,9 +51,10 @@ def processing(platform: str, account: str, publish_id: str, kind: MediaKind | N
 
 async def publish_one(make: Make, base: str, post: Post, vcr: Any) -> Publication:
     report = await call(make(base), "publish", post)
+    assert isinstance(report, PublishReport)
     assert len(report) == 1
     assert vcr.all_played
-    return report[0]  # type: ignore[no-any-return]
+    return report[0]
 
 
 # -- wahdx-multi-platform-api.txt: publishing --------------------------------------
