@@ -166,6 +166,16 @@ def _resolved(options: PlatformOptions, kind: str | None) -> PlatformOptions:
     return options.resolved()
 
 
+class _Sent(NamedTuple):
+    """One field :meth:`OptionMap.to_wire` sends in one context: its wire key, default and encoding."""
+
+    name: str
+    wire: str
+    default: Any
+    values: Mapping[Any, Any] | None
+    invert: bool
+
+
 class OptionMap:
     """One option class in a vendor's spelling: neutral field → :class:`Opt`.
 
@@ -182,6 +192,7 @@ class OptionMap:
         self.platform = options.platform
         self.fields: dict[str, Opt] = {name: opt(spec) for name, spec in fields.items()}
         self._sent = tuple((n, o) for n, o in self.fields.items() if not o.built)
+        self._plans: dict[tuple[str | None, str, bool], tuple[_Sent, ...]] = {}
 
     @property
     def names(self) -> frozenset[str]:
@@ -221,9 +232,56 @@ class OptionMap:
         """
         given = options if options is not None else self.options()
         word, mode = context_of(given, kind)
+        if type(given) is not self.options:  # a subclass may resolve its defaults its own way
+            return self._resolving(given, word, mode, defaults)
+        plan = self._plans.get((word, mode, defaults))
+        if plan is None:
+            plan = self._plan(word, mode, defaults)
+        out: dict[str, Any] = {}
+        # this runs for every target of every publish: the plan holds what the tables decide
+        for name, wire, default, values, invert in plan:
+            value = getattr(given, name)
+            if value is None:
+                if default is None:
+                    continue
+                value = default
+            if values is not None:
+                value = values.get(value)
+                if value is None:
+                    continue
+            elif invert:
+                value = not value
+            elif type(value) is tuple:
+                value = list(value)
+            out[wire] = value
+        return out
+
+    def _plan(self, word: str | None, mode: str, defaults: bool) -> tuple[_Sent, ...]:
+        """The fields sent in one context, each with its neutral default: what depends on the tables only.
+
+        An option class resolves each field alone (an unset field gets its
+        default, whatever the others hold), so the defaults are those of a
+        blank object resolved for ``word``; made once per context and kept.
+        """
+        blank = _resolved(self.options(), word) if defaults else None
+        plan = []
+        for name, o in self._sent:
+            if o.on and not o.carried(word, mode):
+                continue
+            default = getattr(blank, name) if blank is not None else None
+            if default is None and defaults:
+                default = o.default
+            plan.append(_Sent(name, o.wire, default, o.values, o.invert))
+        if len(self._plans) < 64:  # the contexts are few (kind × mode); a stray word is not kept
+            self._plans[word, mode, defaults] = tuple(plan)
+        return tuple(plan)
+
+    def _resolving(
+        self, given: PlatformOptions, word: str | None, mode: str, defaults: bool
+    ) -> dict[str, Any]:
+        """:meth:`to_wire` for an object of a subclass of the map's class: resolved by its own methods."""
         resolved = _resolved(given, word) if defaults else given
         out: dict[str, Any] = {}
-        # inlined Opt.encode: this runs for every target of every publish
         for name, o in self._sent:
             value = getattr(resolved, name)
             if value is None:
@@ -232,14 +290,9 @@ class OptionMap:
                 value = o.default
             if o.on and not o.carried(word, mode):
                 continue
-            if o.values is not None:
-                value = o.values.get(value)
-                if value is None:
-                    continue
-            elif o.invert:
-                value = not value
-            elif type(value) is tuple:
-                value = list(value)
+            value = o.encode(value)
+            if value is None:  # a value the vendor's table does not list
+                continue
             out[o.wire] = value
         return out
 

@@ -21,8 +21,9 @@ from postmux import (
     TikTokOptions,
 )
 from postmux.extras import merge
+from postmux.options import PlatformOptions
 from postmux.validation import validate
-from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap
+from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 
 VIDEO = "https://cdn.example.com/clip.mp4"
 PHOTOS = ["https://cdn.example.com/a.jpg", "https://cdn.example.com/b.jpg"]
@@ -373,3 +374,70 @@ def test_the_key_header_is_declared_with_its_scheme_or_written_by_hand() -> None
     assert Bearer().auth_headers(key) == {"Authorization": "Bearer sk_1"}
     with pytest.raises(NotImplementedError):
         Undeclared().auth_headers(key)
+
+
+def _resolved_by_the_object(
+    option_map: OptionMap, options: object, kind: str | None, defaults: bool
+) -> dict[str, object]:
+    """What ``to_wire`` must send: the object resolved by its own methods, then each field encoded."""
+    given = options if options is not None else option_map.options()
+    mode = "draft" if getattr(given, "draft", None) is True else "post"
+    mode = "story" if mode == "post" and getattr(given, "story", None) is True else mode
+    if defaults:
+        by_kind = getattr(given, "resolved_for", None)
+        resolved = by_kind(photos=kind == "photo") if by_kind is not None else given.resolved()  # type: ignore[attr-defined]
+    else:
+        resolved = given
+    out: dict[str, object] = {}
+    for name, o in option_map.fields.items():
+        value = getattr(resolved, name)
+        if value is None and defaults:
+            value = o.default
+        if o.built or value is None or not o.carried(kind, mode):
+            continue
+        value = o.encode(value)
+        if value is not None:
+            out[o.wire] = value
+    return out
+
+
+@pytest.mark.parametrize("vendor", ["wahdx", "wonda", "postpeer"])
+def test_to_wire_sends_what_the_options_resolve_to_in_every_context(vendor: str) -> None:
+    """The per-context plan (the defaults of a blank object, worked out once) sends, field for
+    field, what resolving each object by its own methods would."""
+    import importlib
+
+    vocabulary: Vocabulary = importlib.import_module(f"postmux_{vendor}.vocabulary").VOCABULARY
+    samples: dict[str, list[PlatformOptions | None]] = {
+        "tiktok": [
+            None,
+            TikTokOptions(),
+            TikTokOptions(privacy="PUBLIC_TO_EVERYONE", allow_comment=False, ai_generated=True),
+            TikTokOptions(draft=True, allow_duet=False, cover_index=2, auto_add_music=False),
+            TikTokOptions(brand_organic=True, branded_content=True, cover_timestamp_ms=0, allow_stitch=True),
+        ],
+        "instagram": [
+            None,
+            InstagramOptions(),
+            InstagramOptions(share_to_feed=False, story=True, collaborators=["a"]),
+        ],
+        "threads": [None],
+        "facebook": [None, FacebookOptions(draft=True, link="https://example.com")],
+    }
+    for option_map in vocabulary.options:
+        for options in samples.get(option_map.platform, [None]):
+            for kind in (None, MediaKind.VIDEO, MediaKind.PHOTO, "text"):
+                for defaults in (True, False):
+                    want = _resolved_by_the_object(option_map, options, kind and str(kind), defaults)
+                    for _ in range(2):  # planned, then from the kept plan
+                        assert option_map.to_wire(options, kind=kind, defaults=defaults) == want
+
+
+def test_to_wire_resolves_an_option_subclass_by_its_own_methods() -> None:
+    @attrs.frozen(slots=True)
+    class Careful(TikTokOptions):
+        def resolved_for(self, *, photos: bool) -> TikTokOptions:
+            return attrs.evolve(super().resolved_for(photos=photos), allow_comment=False)
+
+    assert TIKTOK.to_wire(Careful(), kind=MediaKind.VIDEO)["disableComment"] is True
+    assert TIKTOK.to_wire(TikTokOptions(), kind=MediaKind.VIDEO)["disableComment"] is False
