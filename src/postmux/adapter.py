@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 from .secrets import Secret
 from .vocabulary import AccountFields, Vocabulary
 from .vocabulary import header_retry_after as retry_after
+from .wire import base_converter, excerpt, parse, read_json  # no cattrs: it comes with the first parse
 
 __all__ = ["Adapter", "Route", "retry_after"]
 
@@ -140,8 +141,6 @@ class Adapter:
         if "env_var" not in cls.__dict__ and "name" in cls.__dict__:
             cls.env_var = cls.name.upper().replace("-", "_") + "_API_KEY"
         if cls.converter is None:
-            from .wire import base_converter
-
             cls.converter = base_converter()
 
     def __init__(self, base_url: str | None = None) -> None:
@@ -216,8 +215,6 @@ class Adapter:
         What counts as a refusal is the vocabulary's error envelope;
         ``refusals=False`` for an answer whose ``success`` means something else.
         """
-        from .wire import read_json  # cattrs is loaded by the first flow, not by ``import postmux``
-
         data = read_json(response, provider=self.name)
         if refusals:
             error = self.vocabulary.errors.refusal(data, response, provider=self.name)
@@ -240,8 +237,6 @@ class Adapter:
         vendor's envelope around every answer needs no class of its own; a part
         that is missing or of the wrong shape is a :class:`~postmux.ResponseError`.
         """
-        from .wire import parse
-
         data = self.read(response, refusals=refusals)
         part = data
         for key in at.split(".") if at else ():
@@ -364,8 +359,6 @@ class Adapter:
         )
 
     def _unreadable(self, what: str, why: str, data: Any) -> ResponseError:
-        from .wire import excerpt
-
         return ResponseError(f"cannot read {what}: {why}", provider=self.name, body=excerpt(data))
 
     def with_extras(self, post: Post, body: dict[str, Any]) -> dict[str, Any]:
