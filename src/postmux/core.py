@@ -164,7 +164,7 @@ class PublisherCore:
         problems = vendor_problems(self.adapter, post, hosting=hosting, now=now)
         if isinstance(post, Post) and self.media_root is not None:
             problems += _outside(post, self.media_root)
-        if self._plugins is None or not any(p.unsupported for p in problems):
+        if self._plugins is None or not problems or not any(p.unsupported for p in problems):
             return problems
         others = self._others_problems(post, hosting, now)
         named: list[Problem] = []

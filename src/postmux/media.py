@@ -63,8 +63,21 @@ MIME_TYPES: dict[str, str] = {
 def extension_of(location: str) -> str:
     """The lower-case extension of a URL's path or a file path, without query or fragment."""
     path = urlsplit(location).path if "://" in location else location
-    suffix = PurePosixPath(path.replace("\\", "/")).suffix
+    suffix = _suffix(path.replace("\\", "/"))
     return suffix[1:].lower() if suffix else ""
+
+
+def _suffix(path: str) -> str:
+    """``PurePosixPath(path).suffix``, without making a path object (read for every medium of every
+    publish): the last part that is neither empty nor ``.``, from its last dot, which must be neither
+    its first nor its last character."""
+    for name in reversed(path.split("/")):
+        if name and name != ".":
+            break
+    else:
+        return ""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def detect_kind(location: str) -> MediaKind | None:

@@ -63,13 +63,21 @@ _HTTP_URL = re.compile(r"^https?://[^/\s]+")
 
 
 class _Problems:
-    """A list of problems with de-duplication, since many targets share one post."""
+    """A list of problems with de-duplication, since many targets share one post.
+
+    ``found`` counts every :meth:`add`, listed or already there: a check can
+    tell whether it found anything without a list of its own.
+    """
+
+    __slots__ = ("_seen", "found", "items")
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
         self._seen: set[tuple[str, str]] = set()
+        self.found = 0
 
     def add(self, field: str, message: str, *, unsupported: bool = False) -> None:
+        self.found += 1
         if (field, message) not in self._seen:
             self._seen.add((field, message))
             self.items.append(Problem(field, message, unsupported))
@@ -136,43 +144,42 @@ def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | 
         return None
     kinds: set[MediaKind] = set()
     for i, item in enumerate(media):
-        field = f"media[{i}]"
         if isinstance(item, str):
             out.add(
-                field,
+                f"media[{i}]",
                 f"{item[:80]!r} is not a URL; a local file must be a pathlib.Path or Media(path=…)",
             )
             continue
         if not isinstance(item, Media):
-            out.add(field, f"expected a URL, a pathlib.Path or Media, got {type(item).__name__}")
+            out.add(f"media[{i}]", f"expected a URL, a pathlib.Path or Media, got {type(item).__name__}")
             continue
         if (item.url is None) == (item.path is None):
-            out.add(field, "give exactly one of url or path")
+            out.add(f"media[{i}]", "give exactly one of url or path")
             continue
         where = item.location
         if not isinstance(where, str) or not where:
-            out.add(field, "the URL or path must be a non-empty string")
+            out.add(f"media[{i}]", "the URL or path must be a non-empty string")
             continue
         if item.url is not None:
             if not _HTTP_URL.match(item.url):
-                out.add(f"{field}.url", f"not an http(s) URL: {item.url!r}")
+                out.add(f"media[{i}].url", f"not an http(s) URL: {item.url!r}")
             elif not caps.remote_media:
-                out.add(f"{field}.url", "this provider takes no media URLs", unsupported=True)
+                out.add(f"media[{i}].url", "this provider takes no media URLs", unsupported=True)
         elif not caps.local_files:
             out.add(
-                f"{field}.path",
+                f"media[{i}].path",
                 f"this provider takes public URLs only, not local files: {HOW_TO_CONFIGURE}",
                 unsupported=True,
             )
         if not isinstance(item.kind, MediaKind):
             if item.kind is None:
                 out.add(
-                    field,
+                    f"media[{i}]",
                     f"cannot tell photo from video by the extension {item.extension or '(none)'!r}; "
                     "pass Media(..., kind='photo' or 'video')",
                 )
             else:
-                out.add(f"{field}.kind", f"must be 'photo' or 'video', got {item.kind!r}")
+                out.add(f"media[{i}].kind", f"must be 'photo' or 'video', got {item.kind!r}")
             continue
         kinds.add(item.kind)
     if len(kinds) > 1:
@@ -194,34 +201,34 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
     platforms: list[str] = []
     seen: set[tuple[str, str]] = set()
     for i, target in enumerate(targets):
-        field = f"targets[{i}]"
         if not isinstance(target, Target):
-            out.add(field, f"expected a Target or 'platform:account', got {target!r}")
+            out.add(f"targets[{i}]", f"expected a Target or 'platform:account', got {target!r}")
             continue
         if not isinstance(target.platform, str):
-            out.add(f"{field}.platform", f"expected a platform name, got {type(target.platform).__name__}")
+            got = type(target.platform).__name__
+            out.add(f"targets[{i}].platform", f"expected a platform name, got {got}")
             continue
         if not isinstance(target.account, str):
             out.add(
-                f"{field}.account",
+                f"targets[{i}].account",
                 f"expected an account id or @username, got {type(target.account).__name__}",
             )
             continue
         if not target.account.strip("@ "):
-            out.add(f"{field}.account", "an account id or @username is needed")
+            out.add(f"targets[{i}].account", "an account id or @username is needed")
         where = (target.platform, target.account)  # the same account, whatever its own text
         if where in seen:
-            out.add(field, f"{target} is listed twice; it would be posted twice")
+            out.add(f"targets[{i}]", f"{target} is listed twice; it would be posted twice")
         seen.add(where)
         if target.platform not in RULES:
             out.add(
-                f"{field}.platform",
+                f"targets[{i}].platform",
                 f"unknown platform {target.platform!r}; known: {', '.join(PLATFORMS)}",
             )
             continue
         if not caps.supports(target.platform):
             out.add(
-                f"{field}.platform",
+                f"targets[{i}].platform",
                 f"{provider} does not publish to {RULES[target.platform].name}",
                 unsupported=True,
             )
@@ -233,6 +240,8 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
 
 def not_unicode(value: str) -> bool:
     """True when ``value`` holds a lone surrogate: it cannot be encoded, so it cannot be sent."""
+    if value.isascii():  # the common text, told without encoding it
+        return False
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -263,7 +272,10 @@ def _check_text_types(post: Post, out: _Problems) -> bool:
             readable = False
     if post.key is not None and (not isinstance(post.key, str) or not post.key):
         out.add("key", "expected a non-empty string")
-    if not isinstance(post.extras, Mapping) or not all(isinstance(v, Mapping) for v in post.extras.values()):
+    extras = post.extras
+    if type(extras) is dict and not extras:  # the common case: no raw fields at all
+        pass
+    elif not isinstance(extras, Mapping) or not all(isinstance(v, Mapping) for v in extras.values()):
         out.add("extras", "expected a mapping of provider name to a mapping of raw fields")
     else:
         for provider_name, fields in post.extras.items():
@@ -473,14 +485,15 @@ def _check_text(
 ) -> None:
     name = rules.name
     photos = kind is MediaKind.PHOTO
-    own = [
-        (i, t)
-        for i, t in enumerate(post.targets)
-        if isinstance(t, Target) and t.text is not None and t.platform == platform
-    ]
-    shared = not own or any(
-        isinstance(t, Target) and t.text is None and t.platform == platform for t in post.targets
-    )
+    own: list[tuple[int, Target]] = []
+    shared_too = False  # some target on this platform takes Post.text
+    for i, t in enumerate(post.targets):
+        if isinstance(t, Target) and t.platform == platform:
+            if t.text is not None:
+                own.append((i, t))
+            else:
+                shared_too = True
+    shared = not own or shared_too
     if isinstance(post.text, str) and shared:  # Post.text goes to some target on this platform
         _check_caption("text", post.text, rules, support, photos, provider, out)
     for i, target in own:
@@ -523,13 +536,15 @@ def _check_caption(
     """One text (the post's, or one target's own) against one platform through one vendor."""
     name = rules.name
     if photos:
-        limit = tighter(rules.photo_caption, support.photo_caption)
-        where = f"{name} photo description via {provider}"
-        _check_length(field, text, limit, where, out, vendor=True, platform=rules.photo_caption)
+        own = rules.photo_caption
+        limit = tighter(own, support.photo_caption)
+        what = "photo description"
     else:
-        limit = tighter(rules.caption, support.caption)
-        where = f"{name} caption via {provider}"
-        _check_length(field, text, limit, where, out, vendor=True, platform=rules.caption)
+        own = rules.caption
+        limit = tighter(own, support.caption)
+        what = "caption"
+    if limit is not None and count(text, limit.unit) > limit.limit:  # else nothing to say: no words made
+        _check_length(field, text, limit, f"{name} {what} via {provider}", out, vendor=True, platform=own)
     if rules.max_hashtags is not None and len(_HASHTAG.findall(text)) > rules.max_hashtags:
         out.add(field, f"{name} allows at most {rules.max_hashtags} hashtags")
     if rules.max_mentions is not None:
@@ -577,13 +592,11 @@ def _check_platform_options(
     out: _Problems,
 ) -> None:
     """The platform's own rules for its options (:mod:`postmux.rules`): types first, then values."""
-    typed = _Problems()
-    _check_option_values(platform, options, typed, given)
-    for problem in typed.items:
-        out.add(problem.field, problem.message)
+    before = out.found
+    _check_option_values(platform, options, out, given)
     check = _OPTION_CHECKS.get(platform)
     # the platform's rules read the values as typed (so they need not check the types again)
-    if check is not None and not typed.items:
+    if check is not None and out.found == before:
         check(post, options, kind, out)
 
 
@@ -645,17 +658,16 @@ def _check_option_values(
     prefix: str, options: PlatformOptions, out: _Problems, given: Mapping[str, object]
 ) -> None:
     """Every option value of the wrong type, and every text in them that is not Unicode."""
-    _check_bools(prefix, options, out)
+    _check_bools(prefix, options, out, given)
     for name, value in given.items():
-        field = f"{prefix}.{name}"
         if name in _TEXT_TUPLES:
             items = (value,) if isinstance(value, str) else value
             if not isinstance(items, tuple) or not all(isinstance(v, str) for v in items):
-                out.add(field, f"expected a string or a list of strings, got {value!r}")
+                out.add(f"{prefix}.{name}", f"expected a string or a list of strings, got {value!r}")
                 continue
             value = "".join(items)
         if isinstance(value, str) and not_unicode(value):
-            out.add(field, _LONE_SURROGATE)
+            out.add(f"{prefix}.{name}", _LONE_SURROGATE)
 
 
 _TEXT_TUPLES = frozenset({"collaborators", "alt_text", "tags"})
@@ -671,7 +683,7 @@ def _check_enum(field: str, value: object, out: _Problems) -> None:
         out.add(field, f"must be one of {', '.join(sorted(allowed))}; got {value!r}")
 
 
-_SCALAR_FIELDS: dict[type, tuple[tuple[str, type], ...]] = {}
+_SCALAR_FIELDS: dict[type, dict[str, type]] = {}
 _SCALAR_WORDS = {bool: "True or False", int: "a whole number", str: "a string"}
 
 
@@ -683,25 +695,27 @@ def _literal_base(hint: object) -> object:
     return hint
 
 
-def _scalar_fields(cls: type[PlatformOptions]) -> tuple[tuple[str, type], ...]:
-    """(field, type) for every ``bool | None``, ``int | None`` or ``str | None`` field, once per class."""
+def _scalar_fields(cls: type[PlatformOptions]) -> dict[str, type]:
+    """field → type for every ``bool | None``, ``int | None`` or ``str | None`` field, once per class."""
     cached = _SCALAR_FIELDS.get(cls)
     if cached is None:
         hints = typing.get_type_hints(cls)
-        cached = tuple(
-            (f.name, scalar)
+        cached = {
+            f.name: scalar
             for f in attrs.fields(cls)
             for scalar in (bool, int, str)
             if tuple(map(_literal_base, typing.get_args(hints[f.name]))) == (scalar, type(None))
-        )
+        }
         _SCALAR_FIELDS[cls] = cached
     return cached
 
 
-def _check_bools(prefix: str, options: PlatformOptions, out: _Problems) -> None:
-    for name, scalar in _scalar_fields(type(options)):
-        value = getattr(options, name)
-        if value is None or (type(value) is scalar):
+def _check_bools(prefix: str, options: PlatformOptions, out: _Problems, given: Mapping[str, object]) -> None:
+    """The scalar fields set to a value of another type (``given``: the fields set, in field order)."""
+    scalars = _scalar_fields(type(options))
+    for name, value in given.items():
+        scalar = scalars.get(name)
+        if scalar is None or type(value) is scalar:
             continue
         if scalar is not bool and isinstance(value, scalar) and not isinstance(value, bool):
             continue  # a str or int subclass (an enum value) is fine
