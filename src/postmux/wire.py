@@ -20,9 +20,12 @@ before they read any answer).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
+import types
+import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -177,9 +180,37 @@ def _strict_cattrs(pending: list[tuple[str, tuple[Any, ...]]]) -> cattrs.Convert
     converter.register_structure_hook(datetime, parse_datetime)
     converter.register_unstructure_hook(datetime, _format_datetime)
     converter.register_structure_hook(Any, lambda v, _: v)
+    converter.register_structure_hook_factory(_is_optional, functools.partial(_optional_hook, converter))
     for method, args in pending:
         getattr(converter, method)(*args)
     return converter
+
+
+def _is_optional(t: Any) -> bool:
+    """``X | None`` (or ``Optional[X]``): the commonest field type of an answer class."""
+    args = getattr(t, "__args__", None)
+    return (
+        typing.get_origin(t) in (typing.Union, types.UnionType)
+        and args is not None
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
+def _optional_hook(converter: cattrs.Converter, union: Any) -> Callable[[Any, Any], Any]:
+    """cattrs' own handling of ``X | None`` with ``X``'s hook found once, not looked up per value.
+
+    (cattrs dispatches on ``X`` again for every value it structures: an
+    answer's optional fields are most of its fields.) Same hook, same errors.
+    """
+    first, second = union.__args__
+    other = first if second is type(None) else second
+    inner = converter.get_structure_hook(other)
+
+    def structure(value: Any, _: Any) -> Any:
+        return None if value is None else inner(value, other)
+
+    return structure
 
 
 def base_converter() -> Converter:
