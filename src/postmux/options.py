@@ -9,8 +9,7 @@ vendor cannot carry is an :class:`~postmux.UnsupportedError`, never dropped.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, Self, TypeAlias
 
 import attrs
@@ -51,7 +50,6 @@ def _tuple_or_none(value: object) -> object:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-_VALUES: dict[type, Callable[[object], tuple[object, ...]]] = {}
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
@@ -60,19 +58,6 @@ def _field_names(cls: type) -> tuple[str, ...]:
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in attrs.fields(cls))
     return names
-
-
-def _values_of(cls: type) -> Callable[[object], tuple[object, ...]]:
-    """A function reading every field of an option class at once, in field order (one C call)."""
-    read = _VALUES.get(cls)
-    if read is None:
-        names = _field_names(cls)
-        if len(names) > 1:
-            read = operator.attrgetter(*names)
-        else:  # attrgetter of one name gives the value itself, of none is an error
-            read = lambda obj: tuple(getattr(obj, n) for n in names)  # noqa: E731
-        _VALUES[cls] = read
-    return read
 
 
 @attrs.frozen(slots=True)
@@ -89,8 +74,12 @@ class PlatformOptions:
 
     def given(self) -> dict[str, Any]:
         """The fields the app set (not ``None``), by name."""
-        cls = type(self)
-        return {n: v for n, v in zip(_field_names(cls), _values_of(cls)(self), strict=True) if v is not None}
+        out: dict[str, Any] = {}
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
 
     def _replaced(self, changes: Mapping[str, object]) -> Self:
         """``attrs.evolve(self, **changes)`` for these classes (public names, no aliases), at less cost."""

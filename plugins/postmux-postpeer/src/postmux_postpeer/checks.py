@@ -56,8 +56,10 @@ def check(post: Post) -> list[Problem]:
         if option_map.platform not in platforms or not isinstance(options, option_map.options):
             continue
         if any(getattr(options, name) is not None for name in _BOUNDED[option_map.platform]):
-            known = {p.field for p in option_problems(post, option_map.platform)}  # the platform's say
-            problems += [p for p in spec_problems(option_map, options) if p.field not in known]
+            found = spec_problems(option_map, options)
+            if found:  # the fields the platform's rules name already are left to them
+                known = {p.field for p in option_problems(post, option_map.platform)}
+                problems += [p for p in found if p.field not in known]
     ig = post.instagram if "instagram" in platforms and isinstance(post.instagram, InstagramOptions) else None
     names = ig.collaborators if ig is not None and isinstance(ig.collaborators, tuple) else ()
     if len({str(n).lstrip("@").lower() for n in names}) != len(names):  # Instagram's names ignore case

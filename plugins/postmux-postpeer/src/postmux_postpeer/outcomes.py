@@ -31,7 +31,11 @@ def entry_state(
 ) -> dict[str, str]:
     """What ``Publication.state`` keeps to find the target's entry again: its platform and n."""
     state = {"platform": platform, "index": str(index)}
-    return state | ({"draft": "true"} if draft else {}) | ({"warning": warning} if warning else {})
+    if draft:
+        state["draft"] = "true"
+    if warning:
+        state["warning"] = warning
+    return state
 
 
 def _numbered(platforms: Sequence[str]) -> list[int]:
