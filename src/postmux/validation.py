@@ -830,7 +830,6 @@ def vendor_problems(
         caps = attrs.evolve(caps, local_files=True)
     problems = validate(post, caps, provider=adapter.name, now=now)
     if isinstance(post, Post):
-        seen = set(problems)
         try:
             own = adapter.check(post)
         except Exception as exc:  # validate() never raises: a plugin that trips on a bad post
@@ -840,7 +839,9 @@ def vendor_problems(
                 return problems
             log.debug("postmux: %s could not check the post", adapter.name, exc_info=True)
             return [Problem("post", f"{adapter.name} could not check this post ({type(exc).__name__})")]
-        problems += [p for p in own if p not in seen]
+        if own:  # the common post: the plugin found nothing
+            seen = set(problems)
+            problems += [p for p in own if p not in seen]
     return problems
 
 

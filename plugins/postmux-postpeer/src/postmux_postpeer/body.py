@@ -99,6 +99,8 @@ def merge_extras(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, A
     ``platformSpecificData`` is a mapping of platform → raw keys, merged into
     every entry of that platform (one request carries every platform).
     """
+    if not extras:
+        return body  # the common post: nothing to merge
     per_platform = extras.get("platformSpecificData")
     if isinstance(per_platform, Mapping):
         for entry in body["platforms"]:
