@@ -73,7 +73,8 @@ class WahdxAdapter(Adapter):
         # The older answer has no status: a URL means done; TikTok without one is still working.
         fallback = Status.PUBLISHED if url or route.platform != "tiktok" else Status.PROCESSING
         # a post that failed at once says why, as one that fails later does
-        said = mapping.published(answer, data, default=fallback, kind=post.kind)
+        reading = attrs.evolve(answer.data, status=answer.status, public_post_url=url)
+        said = mapping.said(reading, data, default=fallback, kind=post.kind)
         made = Publication(
             target=route.target,
             provider=self.name,

@@ -16,9 +16,9 @@ from postmux.extras import merge
 from postmux.wire import snake_keys
 
 from .vocabulary import STATUSES, VOCABULARY
-from .wire import PublishBody, Reading
+from .wire import Reading
 
-__all__ = ["creator_fields", "pick_url", "post_body", "published", "refreshed", "said"]
+__all__ = ["creator_fields", "pick_url", "post_body", "refreshed", "said"]
 
 _PROVIDER = "wahdx"
 
@@ -72,37 +72,10 @@ def said(
     The status is read by :data:`.vocabulary.STATUSES` (``default`` if it names none), the URL by
     :func:`pick_url` (``url``, once known, is kept); a failure says why as Wahdx gave it.
     """
-    return _said(r, r.status, r.public_post_url, raw, default=default, kind=kind, url=url)
-
-
-def published(
-    answer: PublishBody, raw: Mapping[str, Any], *, default: Status, kind: MediaKind | None
-) -> dict[str, Any]:
-    """:func:`said` of a publish answer: its top level's status and URL over what ``data`` says.
-
-    (``data``'s own reading with the top level's status and URL put in, read without a copy.)
-    """
-    d = answer.data
-    url = answer.public_post_url or d.public_post_url
-    return _said(d, answer.status, url, raw, default=default, kind=kind)
-
-
-def _said(
-    r: Reading,
-    word: str | None,
-    public_url: str | None,
-    raw: Mapping[str, Any],
-    *,
-    default: Status,
-    kind: MediaKind | None,
-    url: str | None = None,
-) -> dict[str, Any]:
-    """:func:`said` of ``r`` with the status ``word`` and the URL ``public_url`` as the answer gave them."""
-    why = r.fail_reason
-    status = STATUSES(word, default=default, reason=why)
-    failed = status in (Status.FAILED, Status.CANCELLED)
+    status = STATUSES(r.status, default=default, reason=r.fail_reason)
+    failed, why = status in (Status.FAILED, Status.CANCELLED), r.fail_reason
     error = (why or "Wahdx reported the post as failed") if failed else None
-    url = pick_url(public_url, r.public_post_url_candidates, kind) or url
+    url = pick_url(r.public_post_url, r.public_post_url_candidates, kind) or url
     return {"status": status, "url": url, "error": error, "error_code": why if failed else None, "raw": raw}
 
 
