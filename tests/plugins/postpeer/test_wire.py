@@ -1,8 +1,7 @@
-"""PostPeer's answer classes: what each requires and what it may leave out, read as before.
+"""PostPeer's answer classes: what each requires and what it may leave out.
 
-``CreateAnswer`` and ``PostDetail`` share ``PostEntry`` (postId, status,
-scheduledFor), as ``PlatformResult`` and ``PlatformState`` share
-``PlatformEntry``; each still requires its own fields and no more.
+A leaner docs example and a fuller spec answer must both parse, so only what
+postmux reads is required; these pin which fields those are.
 """
 
 from __future__ import annotations

@@ -86,19 +86,13 @@ class PlatformResult(PlatformEntry):
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class PostEntry:
-    """What a post says in every answer: its id, its status, when it is scheduled for."""
+class CreateAnswer:
+    """The 202 answer to ``POST /v1/posts``; ``success`` is false only when every platform failed."""
 
     postId: str  # noqa: N815
     status: str
-    scheduledFor: str | None = None  # noqa: N815
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class CreateAnswer(PostEntry):
-    """The 202 answer to ``POST /v1/posts``; ``success`` is false only when every platform failed."""
-
     platforms: list[PlatformResult]
+    scheduledFor: str | None = None  # noqa: N815
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -111,10 +105,13 @@ class PlatformState(PlatformEntry):
 
 
 @attrs.frozen(slots=True, kw_only=True)
-class PostDetail(PostEntry):
+class PostDetail:
     """``post`` in ``GET /v1/posts/{postId}``."""
 
+    postId: str  # noqa: N815
+    status: str
     platforms: list[PlatformState]
+    scheduledFor: str | None = None  # noqa: N815
     timezone: str | None = None
     rawRequestBody: dict[str, Any] | None = None  # noqa: N815
     content: str | None = None
