@@ -192,7 +192,7 @@ class OptionMap:
         self.platform = options.platform
         self.fields: dict[str, Opt] = {name: opt(spec) for name, spec in fields.items()}
         self._sent = tuple((n, o) for n, o in self.fields.items() if not o.built)
-        self._plans: dict[tuple[str | None, str, bool], tuple[_Sent, ...]] = {}
+        self._plans: dict[tuple[str | None, str, bool, bool], tuple[_Sent, ...]] = {}
 
     @property
     def names(self) -> frozenset[str]:
@@ -232,11 +232,12 @@ class OptionMap:
         """
         given = options if options is not None else self.options()
         word, mode = context_of(given, kind)
-        if type(given) is not self.options:  # a subclass may resolve its defaults its own way
-            return self._resolving(given, word, mode, defaults)
-        plan = self._plans.get((word, mode, defaults))
+        own = type(given) is self.options
+        if not own and defaults:  # a subclass may resolve its defaults its own way: it does so here
+            given = _resolved(given, word)
+        plan = self._plans.get((word, mode, defaults, own))
         if plan is None:
-            plan = self._plan(word, mode, defaults)
+            plan = self._plan(word, mode, defaults, own)
         out: dict[str, Any] = {}
         # this runs for every target of every publish: the plan holds what the tables decide
         for name, wire, default, values, invert in plan:
@@ -256,14 +257,16 @@ class OptionMap:
             out[wire] = value
         return out
 
-    def _plan(self, word: str | None, mode: str, defaults: bool) -> tuple[_Sent, ...]:
+    def _plan(self, word: str | None, mode: str, defaults: bool, own: bool) -> tuple[_Sent, ...]:
         """The fields sent in one context, each with its neutral default: what depends on the tables only.
 
         An option class resolves each field alone (an unset field gets its
-        default, whatever the others hold), so the defaults are those of a
-        blank object resolved for ``word``; made once per context and kept.
+        default, whatever the others hold), so for the map's own class the
+        defaults are those of a blank object resolved for ``word``; made once
+        per context and kept. An object of a subclass (not ``own``) comes
+        resolved by its own methods, and only the :class:`Opt` defaults remain.
         """
-        blank = _resolved(self.options(), word) if defaults else None
+        blank = _resolved(self.options(), word) if defaults and own else None
         plan = []
         for name, o in self._sent:
             if o.on and not o.carried(word, mode):
@@ -273,28 +276,8 @@ class OptionMap:
                 default = o.default
             plan.append(_Sent(name, o.wire, default, o.values, o.invert))
         if len(self._plans) < 64:  # the contexts are few (kind × mode); a stray word is not kept
-            self._plans[word, mode, defaults] = tuple(plan)
+            self._plans[word, mode, defaults, own] = tuple(plan)
         return tuple(plan)
-
-    def _resolving(
-        self, given: PlatformOptions, word: str | None, mode: str, defaults: bool
-    ) -> dict[str, Any]:
-        """:meth:`to_wire` for an object of a subclass of the map's class: resolved by its own methods."""
-        resolved = _resolved(given, word) if defaults else given
-        out: dict[str, Any] = {}
-        for name, o in self._sent:
-            value = getattr(resolved, name)
-            if value is None:
-                if not defaults or o.default is None:
-                    continue
-                value = o.default
-            if o.on and not o.carried(word, mode):
-                continue
-            value = o.encode(value)
-            if value is None:  # a value the vendor's table does not list
-                continue
-            out[o.wire] = value
-        return out
 
     def neutral(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """The keys of ``data`` this map knows, in neutral names and meanings (absent keys stay absent)."""
