@@ -118,9 +118,9 @@ def make_client(
     the environment names, in httpx's own pools, which go through it, with
     every connection kept alive and the shared SSL context all the same.
     """
+    connections = connection_count(max_concurrency)
     if transport is None and not environment_proxy():
-        transport = sharded(connection_count(max_concurrency))
+        transport = sharded(connections)
     if transport is not None:
         return client_class(timeout=timeout, transport=transport)
-    limits, context = kept_alive(connection_count(max_concurrency)), default_ssl_context()
-    return client_class(timeout=timeout, limits=limits, verify=context)
+    return client_class(timeout=timeout, limits=kept_alive(connections), verify=default_ssl_context())
