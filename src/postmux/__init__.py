@@ -58,7 +58,6 @@ if TYPE_CHECKING:
         ConnectPoll,
         ConnectSession,
         ConnectStart,
-        ConnectStatus,
     )
     from .drivers import RetryPolicy
     from .fetch import FetchPolicy
@@ -79,7 +78,7 @@ if TYPE_CHECKING:
     from .publisher import Publisher
     from .results import Publication, PublishReport
     from .secrets import Secret
-    from .status import Status
+    from .status import ConnectStatus, Status
 
 # Every other public name is imported on first use (PEP 562), so ``import postmux``
 # plus one publisher loads only what that publisher needs (no asyncio for a sync
@@ -98,7 +97,7 @@ _LAZY: dict[str, str] = {
     "ConnectPoll": "connect",
     "ConnectSession": "connect",
     "ConnectStart": "connect",
-    "ConnectStatus": "connect",
+    "ConnectStatus": "status",
     "CreatorInfo": "accounts",
     "FacebookOptions": "options",
     "FetchPolicy": "fetch",

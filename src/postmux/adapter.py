@@ -20,7 +20,6 @@ import httpx
 
 from .accounts import Account, AccountStatus, CreatorInfo
 from .capabilities import Capabilities
-from .connect import ConnectPoll, ConnectStart
 from .credentials import ACCOUNT, CredentialSource
 from .errors import (
     Problem,
@@ -37,6 +36,7 @@ from .post import Post, Target
 from .results import Publication
 
 if TYPE_CHECKING:
+    from .connect import ConnectPoll, ConnectStart
     from .reconcile import Finding
 from .secrets import Secret
 from .vocabulary import AccountFields, Vocabulary

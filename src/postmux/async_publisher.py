@@ -12,14 +12,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
 import httpx
 
 from . import plan
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
-from .connect import AsyncConnectSession, asleep
 from .connections import make_client
 from .core import PublisherCore
 from .drivers import AsyncDriver, RetryPolicy
@@ -35,8 +34,11 @@ from .post import Post, Target
 from .preview import Preview
 from .results import Publication, PublishReport
 from .secrets import Secret
-from .stepping import adrive
+from .stepping import adrive, asleep
 from .validation import check_new_time
+
+if TYPE_CHECKING:  # imported by connect() only: a publish never loads it
+    from .connect import AsyncConnectSession
 
 __all__ = ["AsyncPublisher"]
 
@@ -212,6 +214,8 @@ class AsyncPublisher(PublisherCore):
 
     async def connect(self, platform: str, **options: Any) -> AsyncConnectSession:
         """Start linking an account: show ``.url`` or ``.qr_image``, then ``await .wait()``."""
+        from .connect import AsyncConnectSession  # linking only: a publish never loads it
+
         start = await self.driver.run(self.adapter.connect(platform, options))
         return AsyncConnectSession(
             start,

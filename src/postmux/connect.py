@@ -8,7 +8,6 @@ then ``.wait()`` for the linked :class:`~postmux.Account`.
 from __future__ import annotations
 
 import base64
-import enum
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,8 @@ import attrs
 from . import errors
 from .accounts import Account
 from .errors import PostmuxError
+from .status import ConnectStatus
+from .stepping import asleep
 
 if TYPE_CHECKING:
     from .flow import Flow
@@ -32,27 +33,6 @@ __all__ = [
     "check_connect",
     "decode_data_url",
 ]
-
-
-class ConnectStatus(enum.StrEnum):
-    """Where a link attempt stands."""
-
-    PENDING = "pending"
-    SCANNED = "scanned"
-    CONFIRMED = "confirmed"
-    EXPIRED = "expired"
-    USED = "used"
-    FAILED = "failed"
-
-    @property
-    def is_final(self) -> bool:
-        """True when polling will not change it."""
-        return self in (
-            ConnectStatus.CONFIRMED,
-            ConnectStatus.EXPIRED,
-            ConnectStatus.USED,
-            ConnectStatus.FAILED,
-        )
 
 
 class ConnectFailedError(PostmuxError):
@@ -189,13 +169,6 @@ class ConnectSession(_SessionBase):
             if time.monotonic() + self.interval > deadline:
                 raise errors.TimeoutError(f"the account was not linked within {timeout:g} s")
             self._sleep(self.interval)
-
-
-async def asleep(seconds: float) -> None:
-    """``asyncio.sleep``, with asyncio imported only by programs that use it (it is slow to import)."""
-    import asyncio
-
-    await asyncio.sleep(seconds)
 
 
 class AsyncConnectSession(_SessionBase):

@@ -44,7 +44,6 @@ import httpx
 
 from .adapter import Adapter, retry_after
 from .client import apply_client_defaults, user_agent
-from .connect import asleep
 from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN, CredentialCall, CredentialSource, Token
 from .errors import (
     CredentialError,
@@ -62,7 +61,7 @@ from .flow import CREDENTIAL_CALL, DOWNLOAD_TO, IDEMPOTENT, Flow, call_answer
 from .media import MediaKind
 from .secrets import Secret, redact, scrub
 from .sending import asend, direct, send
-from .stepping import adrive, drive
+from .stepping import adrive, asleep, drive
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncDriver", "RetryPolicy", "SyncDriver"]
 

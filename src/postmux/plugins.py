@@ -186,16 +186,17 @@ def named_entry_points(group: str, name: str | None) -> list[EntryPoint]:
     can provide distributions, or a path entry is a zip file, importlib looks.
     """
     header = f"[{group}]"
+    marker = header.encode()
     found: list[EntryPoint] = []
     try:
         for _, folder, _ in _distribution_folders():
-            try:
-                with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as f:
-                    text = f.read()
+            try:  # read as bytes: most files do not declare the group, so most are never decoded
+                with open(os.path.join(folder, "entry_points.txt"), "rb") as f:
+                    data = f.read()
             except OSError:  # none, or an .egg-info file: no entry points
                 continue
-            if header in text:
-                dist = _Metadata(folder)
+            if marker in data:
+                dist, text = _Metadata(folder), data.decode("utf-8")
                 found.extend(
                     _Listed(n, v, group, dist) for n, v in _section(text, header) if name is None or n == name
                 )

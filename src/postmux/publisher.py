@@ -22,7 +22,6 @@ import httpx
 from . import plan
 from .accounts import Account, CreatorInfo
 from .adapter import Adapter
-from .connect import ConnectSession
 from .connections import make_client
 from .core import PublisherCore
 from .drivers import RetryPolicy, SyncDriver
@@ -40,7 +39,8 @@ from .secrets import Secret
 from .stepping import drive
 from .validation import check_new_time
 
-if TYPE_CHECKING:  # imported by preview() only: a publish never loads it
+if TYPE_CHECKING:  # imported by preview() and connect() only: a publish never loads them
+    from .connect import ConnectSession
     from .preview import Preview
 
 __all__ = ["Publisher"]
@@ -242,6 +242,8 @@ class Publisher(PublisherCore):
 
     def connect(self, platform: str, **options: Any) -> ConnectSession:
         """Start linking an account: show ``.url`` or ``.qr_image``, then ``.wait()``."""
+        from .connect import ConnectSession  # linking only: a publish never loads it
+
         start = self.driver.run(self.adapter.connect(platform, options))
         return ConnectSession(
             start,

@@ -1,10 +1,14 @@
-"""The neutral publication states every vendor's vocabulary is mapped onto."""
+"""The neutral states every vendor's vocabulary is mapped onto: a publication's, and a link attempt's.
+
+:class:`ConnectStatus` lives here rather than in :mod:`postmux.connect` so that a plugin's
+vocabulary can name it without importing the linking code, which a publish never needs.
+"""
 
 from __future__ import annotations
 
 import enum
 
-__all__ = ["FINAL_STATUSES", "Status"]
+__all__ = ["FINAL_STATUSES", "ConnectStatus", "Status"]
 
 
 class Status(enum.StrEnum):
@@ -31,3 +35,24 @@ class Status(enum.StrEnum):
 
 
 FINAL_STATUSES = frozenset({Status.PUBLISHED, Status.INBOX, Status.FAILED, Status.CANCELLED})
+
+
+class ConnectStatus(enum.StrEnum):
+    """Where a link attempt stands."""
+
+    PENDING = "pending"
+    SCANNED = "scanned"
+    CONFIRMED = "confirmed"
+    EXPIRED = "expired"
+    USED = "used"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        """True when polling will not change it."""
+        return self in (
+            ConnectStatus.CONFIRMED,
+            ConnectStatus.EXPIRED,
+            ConnectStatus.USED,
+            ConnectStatus.FAILED,
+        )

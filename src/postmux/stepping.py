@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeVar
 
-__all__ = ["adrive", "drive"]
+__all__ = ["adrive", "asleep", "drive"]
 
 Y = TypeVar("Y")
 S = TypeVar("S")
@@ -54,3 +54,10 @@ async def adrive(
     except StopIteration as stop:
         value: T = stop.value
         return value
+
+
+async def asleep(seconds: float) -> None:
+    """``asyncio.sleep``, with asyncio imported only by programs that use it (it is slow to import)."""
+    import asyncio
+
+    await asyncio.sleep(seconds)

@@ -20,7 +20,8 @@ import postmux
 # async publisher, the SQL ledgers, the vendor comparison and the
 # request preview (only ``preview()`` needs it); importlib.metadata (entry points and the
 # User-Agent's versions are read from the .dist-info files themselves), the credentials'
-# worker pool, the portability report and TikTok's creator-info reader.
+# worker pool, the portability report, TikTok's creator-info reader, and account linking (the
+# core's connect sessions and Wahdx's QR login).
 MUST_NOT = (
     "starlette",
     "uvicorn",
@@ -41,11 +42,20 @@ MUST_NOT = (
     "concurrent.futures",
     "postmux.portable",
     "postmux.creator",
+    "postmux.connect",
+    "postmux_wahdx.qr",
 )
 
 # The first publish itself (its User-Agent, the publish listeners' entry points) still needs none
 # of these; cattrs comes with the first answer read, so it is not among them.
-FIRST_PUBLISH_MUST_NOT = ("importlib.metadata", "concurrent.futures", "asyncio", "postmux.portable")
+FIRST_PUBLISH_MUST_NOT = (
+    "importlib.metadata",
+    "concurrent.futures",
+    "asyncio",
+    "postmux.portable",
+    "postmux.connect",
+    "postmux_wahdx.qr",
+)
 
 FIRST_PUBLISH = """
 import httpx, postmux

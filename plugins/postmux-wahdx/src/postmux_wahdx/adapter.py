@@ -9,30 +9,20 @@ for every assumption where the documents are silent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import attrs
 
-from postmux import (
-    Account,
-    Adapter,
-    ConnectPoll,
-    ConnectStart,
-    CreatorInfo,
-    Media,
-    Post,
-    Problem,
-    Publication,
-    Route,
-    Status,
-    Target,
-)
+from postmux import Account, Adapter, CreatorInfo, Media, Post, Problem, Publication, Route, Status, Target
 from postmux.flow import Flow
 
-from . import mapping, qr, reconcile, wire
+from . import mapping, reconcile, wire
 from .capabilities import CAPABILITIES, EXTENSIONS
 from .vocabulary import ACCOUNT_FIELDS, VOCABULARY
+
+if TYPE_CHECKING:  # the QR login's: loaded with it, never by a publish
+    from postmux import ConnectPoll, ConnectStart
 
 __all__ = ["DEFAULT_BASE_URL", "WahdxAdapter"]
 
@@ -162,9 +152,13 @@ class WahdxAdapter(Adapter):
 
     def connect(self, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
         """TikTok QR login (Wahdx's "Maximum" plan; others get a 403 ``PermissionDeniedError``)."""
+        from . import qr  # linking only: a publish never loads it
+
         return qr.start(self, platform, options)
 
     def connect_poll(self, start: ConnectStart) -> Flow[ConnectPoll]:
+        from . import qr
+
         return qr.poll(self, start)
 
 

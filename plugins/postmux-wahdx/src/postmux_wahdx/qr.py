@@ -10,24 +10,54 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from postmux import Adapter, ConnectPoll, ConnectStart, ConnectStatus, Problem, ResponseError, ValidationError
 from postmux.connect import check_connect, decode_data_url
 from postmux.flow import Flow
 
-from . import wire
 from .vocabulary import QR_STATUSES
 
-__all__ = ["QR_POLL_INTERVAL", "poll", "start"]
+__all__ = ["QR_POLL_INTERVAL", "QrCheckData", "QrRequestData", "poll", "start"]
 
 QR_POLL_INTERVAL = 10.0
 """Seconds between QR login polls, as the current page's example does."""
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class QrRequestData:
+    """``data`` of ``POST /api/content/qr-login/request``."""
+
+    qrCodeImage: str  # noqa: N815
+    token: str
+    unique_id: str | None = None
+    expiresIn: int | None = None  # noqa: N815
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class QrAccount:
+    """The account a confirmed QR login linked."""
+
+    accountId: str  # noqa: N815
+    username: str | None = None
+    display_name: str | None = None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class QrCheckData:
+    """``data`` of ``POST /api/content/qr-login/check``."""
+
+    status: str
+    unique_id: str | None = None
+    account: QrAccount | None = None
+    message: str | None = None
 
 
 def start(adapter: Adapter, platform: str, options: Mapping[str, Any]) -> Flow[ConnectStart]:
     """Ask for a QR code; refused before any request for what the QR login cannot do."""
     body = _check_connect(adapter, platform, options)  # {"unique_id": …} where one is given
     response = yield adapter.request("POST", "/api/content/qr-login/request", json=body)
-    qr, data = adapter.answer(response, wire.QrRequestData, what="QR login", at="data")
+    qr, data = adapter.answer(response, QrRequestData, what="QR login", at="data")
     try:
         image, mime = decode_data_url(qr.qrCodeImage)
     except ValueError:
@@ -49,7 +79,7 @@ def poll(adapter: Adapter, start: ConnectStart) -> Flow[ConnectPoll]:
     """Where the QR login stands; a confirmed one carries the linked account."""
     body = {"token": start.state["token"]}
     response = yield adapter.request("POST", "/api/content/qr-login/check", json=body, idempotent=True)
-    d, data = adapter.answer(response, wire.QrCheckData, what="QR login status", at="data")
+    d, data = adapter.answer(response, QrCheckData, what="QR login status", at="data")
     linked, account = d.account, None
     if linked is not None:  # a confirmed login names the account it linked: active
         names = {"username": linked.username, "display_name": linked.display_name}

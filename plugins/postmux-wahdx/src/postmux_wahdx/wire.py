@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["BatchItem", "PublishBody", "QrCheckData", "QrRequestData", "Reading", "StatusData"]
+__all__ = ["BatchItem", "PublishBody", "Reading", "StatusData"]
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -62,32 +62,3 @@ class BatchItem(Reading):
     accountId: str | None = None  # noqa: N815
     publishId: str | None = None  # noqa: N815
     error: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class QrRequestData:
-    """``data`` of ``POST /api/content/qr-login/request``."""
-
-    qrCodeImage: str  # noqa: N815
-    token: str
-    unique_id: str | None = None
-    expiresIn: int | None = None  # noqa: N815
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class QrAccount:
-    """The account a confirmed QR login linked."""
-
-    accountId: str  # noqa: N815
-    username: str | None = None
-    display_name: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class QrCheckData:
-    """``data`` of ``POST /api/content/qr-login/check``."""
-
-    status: str
-    unique_id: str | None = None
-    account: QrAccount | None = None
-    message: str | None = None
