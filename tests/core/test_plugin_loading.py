@@ -128,3 +128,24 @@ def test_the_named_plugin_only(monkeypatch: pytest.MonkeyPatch) -> None:
     assert manager._pm.get_plugin("impostor") is None
     with pytest.raises(ConfigurationError, match="claimed by two plugins"):
         manager.providers()  # loading everything shows the clash
+
+
+def test_a_second_publisher_of_a_loaded_provider_looks_up_no_entry_point(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    select = entry_points(("fake", "FAKE_PLUGIN"))
+    lookups: list[str | None] = []
+
+    def named(group: str, name: str | None) -> list[importlib.metadata.EntryPoint]:
+        lookups.append(name)
+        return [e for e in select(group) if e.name == name]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", select)
+    monkeypatch.setattr(plugins_module, "named_entry_points", named)
+    manager = PluginManager()
+    assert manager.get("fake") is FakeAdapter
+    assert manager.get("fake") is FakeAdapter
+    assert lookups == ["fake"]  # the second walked no distribution
+    manager.register(_plugin(Impostor), name="app")
+    with pytest.raises(ConfigurationError, match="claimed by two plugins"):
+        manager.get("fake")  # what the app registered since is still checked
