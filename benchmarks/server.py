@@ -12,7 +12,7 @@ Run it with :class:`BenchServer` (a context manager that starts
 ``python -m benchmarks.server`` and stops it); the child exits when its stdin
 closes, so it never outlives the benchmark. Control routes under ``/_bench/``
 set the latency and the PostPeer post size and read the request and byte
-counts; the benchmarks' own requests go everywhere else. Loopback only.
+counts and the last body posted to each path; the benchmarks' own requests go everywhere else. Loopback only.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ class _State:
         self.body_bytes = 0
         self.connections = 0
         self.origin = ""
+        self.bodies: dict[str, str] = {}
+        """The last kept body of each POST path (latin-1): what a baseline by hand sends again."""
 
 
 STATE = _State()
@@ -106,6 +108,8 @@ def _control(method: str, path: str, body: bytes) -> bytes:
         for name, value in json.loads(body).items():
             setattr(STATE, name, value)
         return _response(200, b"{}")
+    if path == "/_bench/bodies":
+        return _response(200, answers.dumps(STATE.bodies))
     stats = {"requests": STATE.requests, "body_bytes": STATE.body_bytes, "connections": STATE.connections}
     if path == "/_bench/reset":
         STATE.requests = STATE.body_bytes = STATE.connections = 0
@@ -177,6 +181,8 @@ class _Connection(asyncio.Protocol):
         self.left, self.body = -1, bytearray()
         if not path.startswith("/_bench/"):
             STATE.requests += 1
+            if method == "POST" and body:
+                STATE.bodies[path.split("?", 1)[0]] = body.decode("latin-1")
         data = _answer(method, path, body)
         delay = STATE.latency if not path.startswith("/_bench/") else 0.0
         if delay > 0:
