@@ -115,7 +115,7 @@ def _chunks(path: str) -> Iterator[bytes]:
 
 
 async def _achunks(path: str) -> AsyncIterator[bytes]:
-    async for chunk in _aiter(_chunks(path)):
+    for chunk in _chunks(path):
         yield chunk
 
 
