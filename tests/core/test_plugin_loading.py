@@ -149,3 +149,16 @@ def test_a_second_publisher_of_a_loaded_provider_looks_up_no_entry_point(
     manager.register(_plugin(Impostor), name="app")
     with pytest.raises(ConfigurationError, match="claimed by two plugins"):
         manager.get("fake")  # what the app registered since is still checked
+
+
+def test_an_apps_provider_of_an_installed_name_is_still_a_clash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registered before the first lookup, it does not hide the installed plugin of that name."""
+    select = entry_points(("fake", "FAKE_PLUGIN"))
+    monkeypatch.setattr(importlib.metadata, "entry_points", select)
+    monkeypatch.setattr(
+        plugins_module, "named_entry_points", lambda g, n: [e for e in select(g) if e.name == n]
+    )
+    manager = PluginManager()
+    manager.register(_plugin(Impostor), name="app")
+    with pytest.raises(ConfigurationError, match="claimed by two plugins"):
+        manager.get("fake")
