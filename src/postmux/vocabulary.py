@@ -410,7 +410,8 @@ def _parts(path: str) -> tuple[str, ...]:
 
 def _at(data: Any, path: str) -> Any:
     for part in _parts(path):
-        if not (type(data) is dict or isinstance(data, Mapping)):  # JSON gives dicts: checked without the ABC
+        # JSON gives dicts and a missed key None: both told without the ABC's instance check
+        if type(data) is not dict and (data is None or not isinstance(data, Mapping)):
             return None
         data = data.get(part)
     return data
@@ -510,7 +511,9 @@ class ErrorEnvelope(NamedTuple):
 
     def refusal(self, data: Any, response: httpx.Response, *, provider: str) -> ProviderError | None:
         """The error a 2xx answer carries, if it says no; ``None`` when it is a real answer."""
-        if (self.success is None and self.ok_codes is None) or not isinstance(data, Mapping):
+        if (self.success is None and self.ok_codes is None) or (
+            type(data) is not dict and not isinstance(data, Mapping)  # JSON's dict: no ABC check
+        ):
             return None  # nothing a 2xx could refuse with (read for every answer: checked first)
         refused = self.success is not None and _at(data, self.success) is False
         ok = self.ok_codes
