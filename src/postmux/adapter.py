@@ -117,7 +117,11 @@ class Adapter:
     poll_max_interval: ClassVar[float | None] = None
     """The pause between polls backs off to this (x1.5 a poll, jittered); ``None``: 4 x ``poll_interval``."""
     status_batch_size: ClassVar[int | None] = None
-    """The most publications one ``status_many`` request reads (a batch-status vendor); ``None``: no cap."""
+    """The most publications one ``status_many`` call reads (a batch-status vendor); ``None``: no cap."""
+    status_shared_by_id: ClassVar[bool] = False
+    """True when one read of an id answers for every publication that has it (a post read once for
+    all its targets): :attr:`status_batch_size` then counts ids, and one id's publications come in
+    the same ``status_many`` call."""
     reconcile_absent_after: ClassVar[float] = 600.0
     """Seconds after a send before ``reconcile`` believes "no such post" (the vendor may still make it)."""
     vocabulary: ClassVar[Vocabulary] = Vocabulary()

@@ -686,10 +686,24 @@ class PublisherCore:
             yield min(cap, pause * random.uniform(0.9, 1.1))
             pause = min(cap, pause * 1.5)
 
-    def chunks(self, publications: Sequence[Publication]) -> list[list[Publication]]:
-        """``publications`` in requests of at most the vendor's ``status_batch_size``."""
-        size = self.adapter.status_batch_size or len(publications) or 1
-        return [list(publications[i : i + size]) for i in range(0, len(publications), size)]
+    def chunks(self, publications: Sequence[Publication]) -> list[list[int]]:
+        """The indexes of ``publications`` in ``status_many`` calls of at most ``status_batch_size``.
+
+        Where one read of an id answers for every publication that has it
+        (``status_shared_by_id``: one post's targets), the size counts ids and
+        an id's publications go in the same call, however many: split, each
+        part would read the same post again (a post to 1,000 accounts in
+        groups of 25 was 40 reads of it a round).
+        """
+        if self.adapter.status_shared_by_id:
+            by_id: dict[str | None, list[int]] = {}
+            for i, publication in enumerate(publications):
+                by_id.setdefault(publication.id, []).append(i)
+            groups = list(by_id.values())
+        else:
+            groups = [[i] for i in range(len(publications))]
+        size = self.adapter.status_batch_size or len(groups) or 1
+        return [[i for group in groups[k : k + size] for i in group] for k in range(0, len(groups), size)]
 
     @staticmethod
     def unread(publications: Sequence[Publication], exc: BaseException) -> list[Publication]:

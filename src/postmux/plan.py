@@ -234,9 +234,13 @@ def waiting(
 def _polled(core: PublisherCore, publications: list[Publication]) -> Plan[list[Publication]]:
     """Every publication's state now: batches capped per vendor, others one by one, concurrently."""
     many = core.capabilities.batch_status
-    groups = core.chunks(publications) if many else [[p] for p in publications]
-    done = yield Concurrently([_read(core, group, many) for group in groups])
-    return [p for group in done for p in group]
+    groups = core.chunks(publications) if many else [[i] for i in range(len(publications))]
+    done = yield Concurrently([_read(core, [publications[i] for i in group], many) for group in groups])
+    current = list(publications)
+    for group, states in zip(groups, done, strict=True):
+        for i, state in zip(group, states, strict=True):
+            current[i] = state
+    return current
 
 
 def _read(core: PublisherCore, group: list[Publication], many: bool) -> Plan[list[Publication]]:

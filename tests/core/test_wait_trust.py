@@ -62,6 +62,10 @@ class Capped(BatchStatusAdapter):
     status_batch_size: ClassVar[int | None] = 2
 
 
+class SharedById(Capped):
+    status_shared_by_id: ClassVar[bool] = True
+
+
 def test_status_batches_are_capped_per_vendor() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         ids = json.loads(request.content)["ids"]
@@ -73,6 +77,32 @@ def test_status_batches_are_capped_per_vendor() -> None:
     assert [p.status for p in report] == [Status.PUBLISHED] * 5
     sizes = sorted(len(body["ids"]) for body in vendor.bodies("POST /posts/status"))
     assert sizes == [1, 2, 2]
+
+
+def test_one_posts_targets_are_read_in_one_call_and_keep_their_places() -> None:
+    """At a vendor whose read of a post answers for its every target, the cap counts ids."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        ids = json.loads(request.content)["ids"]
+        return httpx.Response(200, json={i: "published" if i == "p-post" else "failed" for i in ids})
+
+    def pub(account: str, post_id: str) -> Publication:
+        return Publication(
+            target=postmux.Target("tiktok", account), provider="fake", status=Status.PROCESSING, id=post_id
+        )
+
+    given = [pub("a", "p-post"), pub("b", "p-b"), pub("c", "p-post"), pub("d", "p-d"), pub("e", "p-post")]
+    vendor = Vendor({"POST /posts/status": answer})
+    with make(vendor, SharedById()) as pub_:
+        report = pub_.wait(PublishReport(tuple(given)))
+    assert [p.target.account for p in report] == ["a", "b", "c", "d", "e"]  # each in its place
+    assert [p.status for p in report] == [Status.PUBLISHED, Status.FAILED] * 2 + [Status.PUBLISHED]
+    calls = sorted(sorted(set(body["ids"])) for body in vendor.bodies("POST /posts/status"))
+    assert calls == [["p-b", "p-post"], ["p-d"]]  # two ids a call; p-post's three targets in one
+    elsewhere = Vendor({"POST /posts/status": answer})  # where each read is its own: publications
+    with make(elsewhere, Capped()) as pub_:
+        assert [p.target.account for p in pub_.wait(PublishReport(tuple(given)))] == list("abcde")
+    assert sorted(len(body["ids"]) for body in elsewhere.bodies("POST /posts/status")) == [1, 2, 2]
 
 
 UNREADABLE = httpx.Response(200, text="<html>502 bad gateway</html>")

@@ -51,6 +51,7 @@ class PostPeerAdapter(Adapter):
     converter = wire.converter
     poll_interval = 5.0
     status_batch_size = 25  # one GET per post: groups of 25 read concurrently
+    status_shared_by_id = True  # the GET answers for every target of the post
     check = staticmethod(checks.check)  # PostPeer's rules beyond the tables
 
     # -- publishing ------------------------------------------------------
