@@ -247,6 +247,9 @@ def _read(core: PublisherCore, group: list[Publication], many: bool) -> Plan[lis
     try:
         if many:
             states: list[Publication] = yield RunFlow(core.adapter.status_many(group))
+            if len(states) != len(group):  # a plugin's slip: the publications' states cannot be matched
+                why = f"status_many answered {len(states)} publications for {len(group)} asked about"
+                raise errors.ResponseError(why, provider=core.provider)
             return states
         return [(yield RunFlow(core.adapter.status(group[0])))]
     except Exception as exc:  # one unreadable answer: the last states kept, the error noted

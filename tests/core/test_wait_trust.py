@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import ClassVar
 
 import httpx
@@ -17,6 +18,7 @@ import pytest
 
 import postmux
 from postmux import AsyncPublisher, Publication, Publisher, PublishReport, Secret, Status
+from postmux.flow import Flow
 
 from .fakes import KEY, BatchStatusAdapter, FakeAdapter, Vendor
 from .test_publisher import amake, make, processing, statuses
@@ -103,6 +105,28 @@ def test_one_posts_targets_are_read_in_one_call_and_keep_their_places() -> None:
     with make(elsewhere, Capped()) as pub_:
         assert [p.target.account for p in pub_.wait(PublishReport(tuple(given)))] == list("abcde")
     assert sorted(len(body["ids"]) for body in elsewhere.bodies("POST /posts/status")) == [1, 2, 2]
+
+
+class Miscounting(Capped):
+    """A plugin's slip: its ``status_many`` answers for one publication fewer than it was asked."""
+
+    def status_many(self, publications: Sequence[Publication]) -> Flow[list[Publication]]:
+        states = yield from super().status_many(publications)
+        return states[1:]
+
+
+def test_a_status_many_of_the_wrong_length_keeps_the_last_states() -> None:
+    both = {"p-a": "published", "p-b": "published"}
+    vendor = Vendor({"POST /posts/status": httpx.Response(200, json=both)})
+    with (
+        Publisher(Miscounting(), Secret(KEY), client=vendor.client()) as pub,
+        pytest.raises(postmux.TimeoutError) as info,
+    ):
+        pub.wait(processing("a", "b"), timeout=0.3, interval=0.1)
+    kept = info.value.report
+    assert isinstance(kept, PublishReport)
+    assert [p.status for p in kept] == [Status.PROCESSING, Status.PROCESSING]  # nothing misplaced
+    assert all("answered 1 publications for 2" in (p.error or "") for p in kept)
 
 
 UNREADABLE = httpx.Response(200, text="<html>502 bad gateway</html>")
