@@ -64,9 +64,21 @@ P = TypeVar("P")
 class _Shards(Generic[P]):
     """The pools of a sharded transport and how many requests each holds: the least busy takes the next."""
 
-    def __init__(self, max_connections: int, shard_size: int, factory: Callable[[int], P]) -> None:
+    def __init__(
+        self,
+        max_connections: int,
+        shard_size: int,
+        factory: Callable[[int], P] | None,
+        default: Callable[..., P],
+    ) -> None:
+        """``factory`` makes one pool from its limit; ``None``: ``default`` on the process's SSL context."""
         if max_connections < 1 or shard_size < 1:
             raise ValueError("max_connections and shard_size must be at least 1")
+        self.own_pools = factory is None
+        """True for the default factory's pools: those never sent on are not closed (see ``_to_close``)."""
+        if factory is None:
+            context = default_ssl_context()  # one for all pools (and publishers): see its docstring
+            factory = partial(default, context=context)
         count = math.ceil(max_connections / shard_size)
         self.shard_size = math.ceil(max_connections / count)
         self.shards = [factory(self.shard_size) for _ in range(count)]
@@ -74,8 +86,6 @@ class _Shards(Generic[P]):
         """Requests each pool holds now: sent and not yet closed."""
         self.sent_on = [False] * count
         """Whether a request was ever sent on each pool (one never used holds no connection)."""
-        self.own_pools = False
-        """True for the default factory's pools: those never sent on are not closed (see ``_to_close``)."""
 
     def _take(self) -> int:
         i = min(range(len(self.shards)), key=self.in_flight.__getitem__)
@@ -116,12 +126,7 @@ class ShardedTransport(_Shards[httpx.BaseTransport], httpx.BaseTransport):
         factory: Callable[[int], httpx.BaseTransport] | None = None,
     ) -> None:
         self._lock = threading.Lock()
-        own = factory is None
-        if factory is None:
-            context = default_ssl_context()  # one for all pools (and publishers): see its docstring
-            factory = partial(_sync_http_transport, context=context)
-        super().__init__(max_connections, shard_size, factory)
-        self.own_pools = own
+        super().__init__(max_connections, shard_size, factory, _sync_http_transport)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send on the least busy pool; it counts the request until its response is closed."""
@@ -161,12 +166,7 @@ class ShardedAsyncTransport(_Shards[httpx.AsyncBaseTransport], httpx.AsyncBaseTr
         shard_size: int = SHARD_SIZE,
         factory: Callable[[int], httpx.AsyncBaseTransport] | None = None,
     ) -> None:
-        own = factory is None
-        if factory is None:
-            context = default_ssl_context()  # one for all pools (and publishers): see its docstring
-            factory = partial(_http_transport, context=context)
-        super().__init__(max_connections, shard_size, factory)
-        self.own_pools = own
+        super().__init__(max_connections, shard_size, factory, _http_transport)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send on the least busy pool; it counts the request until its response is closed."""
