@@ -171,7 +171,8 @@ def test_reopening_sees_everything(shared_store: Store) -> None:
 def test_reopening_after_a_process_was_killed_mid_run(shared_store: Store) -> None:
     assert shared_store.where is not None
     shared_store.open()
-    progress = SPAWN.Value("i", 0)
+    # no lock: the child is killed at any moment, maybe holding it, and a read would then wait forever
+    progress = SPAWN.Value("i", 0, lock=False)  # one writer (the child), one reader
     child = SPAWN.Process(target=claim_forever, args=(shared_store.where, progress))
     child.start()
     try:
