@@ -5,40 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from postmux.cli.app import cli
-from postmux.cli.state import remove_sandbox_state, write_sandbox_state
-from postmux.sandbox import Sandbox, Timing
+from postmux.sandbox import Sandbox
 from postmux.sandbox.samples import write_samples
 from postmux.testing.servers import InternalService
 
-
-@pytest.fixture
-def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """A sandbox as `postmux sandbox` would leave it: serving, with its state file written."""
-    monkeypatch.setenv("POSTMUX_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("POSTMUX_PROVIDER", raising=False)
-    with Sandbox(timing=Timing.instant()) as sandbox:
-        write_sandbox_state(sandbox.describe())
-        yield sandbox
-        remove_sandbox_state()
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def data(result: Result) -> dict[str, Any]:
-    value = json.loads(result.stdout)
-    assert isinstance(value, dict), result.stdout  # every --json answer is one object
-    return value
+from .invoke import data, run
 
 
 def test_providers_shows_the_capability_matrix() -> None:

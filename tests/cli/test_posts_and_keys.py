@@ -10,9 +10,7 @@ import pytest
 from postmux.sandbox import Sandbox
 from postmux.sandbox.samples import write_samples
 
-from .test_commands import data, run, running
-
-__all__ = ["running"]  # the fixture, shared with test_commands
+from .invoke import data, run
 
 
 def test_status_of_one_post_id_shows_every_target(running: Sandbox, tmp_path: Path) -> None:

@@ -6,19 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from postmux.cli.app import cli
 from postmux.sandbox import Sandbox
 from postmux_postpeer.emulator import PostPeerEmulator
 
-from .test_commands import data, running
-
-__all__ = ["running"]  # the fixture, shared with the other command tests
-
-
-def run(*args: str, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+from .invoke import data, run
 
 
 def post_in_doubt(sandbox: Sandbox, provider: str, fault: str, tmp_path: Path) -> Path:

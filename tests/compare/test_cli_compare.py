@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from click.testing import CliRunner, Result
-
-from postmux.cli.app import cli
+from cli.invoke import data, run
 from postmux.options import OPTION_TYPES
 from postmux.plugins import plugin_manager
 
@@ -28,16 +23,6 @@ DONE_WHEN = [
     "--providers",
     "wahdx,wonda,postpeer",
 ]
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def data(result: Result) -> dict[str, Any]:
-    value = json.loads(result.stdout)
-    assert isinstance(value, dict), result.stdout  # every --json answer is one object
-    return value
 
 
 def test_json_holds_every_vendor_target_field_and_refusal() -> None:
