@@ -635,8 +635,17 @@ class PublisherCore:
         return preview_post(self.adapter, self._key, post, routes, client)
 
     def prepare(self, post: Post) -> None:
-        """Validate, raising every problem before any I/O."""
-        raise_for_problems(self.validate(post))
+        """Validate, raising every problem before any I/O.
+
+        The common post has none: it is checked as :meth:`validate` checks it, without the
+        publisher's two layers of it; a post with any goes through :meth:`validate` itself, so
+        what is raised is the same (the other vendors that would take a refusal named).
+        """
+        problems = vendor_problems(self.adapter, post, hosting=self.media_host is not None)
+        if problems or (
+            self.media_root is not None and isinstance(post, Post) and _outside(post, self.media_root)
+        ):
+            raise_for_problems(self.validate(post))
 
     @staticmethod
     def assemble(

@@ -162,7 +162,8 @@ class Converter:
 
     def structure(self, obj: object, cl: type[T]) -> T:
         """``obj`` as an instance of ``cl`` (cattrs' ``structure``)."""
-        return self.cattrs.structure(obj, cl)
+        real = self._real  # made already, for every answer but the first
+        return (real if real is not None else self.cattrs).structure(obj, cl)
 
     def unstructure(self, obj: object, unstructure_as: Any = None) -> Any:
         """``obj`` as plain data (cattrs' ``unstructure``)."""
@@ -206,11 +207,20 @@ def _optional_hook(converter: cattrs.Converter, union: Any) -> Callable[[Any, An
     first, second = union.__args__
     other = first if second is type(None) else second
     inner = converter.get_structure_hook(other)
+    if inner is _strict_str:  # the commonest of all: one call a field, not two
+        return _optional_str
 
     def structure(value: Any, _: Any) -> Any:
         return None if value is None else inner(value, other)
 
     return structure
+
+
+def _optional_str(value: object, _: object) -> str | None:
+    """``_strict_str`` of a ``str | None`` field, ``None`` let by: the same answers and errors."""
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, got {value!r}")
 
 
 def base_converter() -> Converter:

@@ -59,17 +59,23 @@ class WahdxAdapter(Adapter):
         body = mapping.post_body(post, route, media)
         response = yield self.request("POST", "/api/content/post", json=body)
         answer, data = self.answer(response, wire.PublishBody, what="publish answer")
-        url = answer.public_post_url or answer.data.public_post_url
+        d, kind = answer.data, post.kind
+        url = answer.public_post_url or d.public_post_url
         # The older answer has no status: a URL means done; TikTok without one is still working.
         fallback = Status.PUBLISHED if url or route.platform != "tiktok" else Status.PROCESSING
-        # a post that failed at once says why, as one that fails later does
-        reading = attrs.evolve(answer.data, status=answer.status, public_post_url=url)
-        said = mapping.said(reading, data, default=fallback, kind=post.kind)
+        # a post that failed at once says why, as one that fails later does (the fields said() reads)
+        reading = wire.Reading(
+            status=answer.status,
+            public_post_url=url,
+            fail_reason=d.fail_reason,
+            public_post_url_candidates=d.public_post_url_candidates,
+        )
+        said = mapping.said(reading, data, default=fallback, kind=kind)
         made = Publication(
             target=route.target,
             provider=self.name,
-            id=answer.data.publish_id,
-            media_kind=post.kind,
+            id=d.publish_id,
+            media_kind=kind,
             account_id=route.account_id,
             **said,
         )

