@@ -400,7 +400,7 @@ def _check_platform_media(
         elif not support.video:
             out.add("media", f"{provider} cannot publish videos to {name}", unsupported=True)
         formats = support.video_formats if support.video_formats is not None else rules.video_formats
-        _check_formats(media, formats, f"{name} videos", out, platform_formats=rules.video_formats)
+        _check_formats(media, formats, name, "videos", out, platform_formats=rules.video_formats)
     elif kind is MediaKind.PHOTO:
         if not rules.photos:
             out.add("media", f"{name} takes no photos")
@@ -424,12 +424,13 @@ def _check_platform_media(
                 unsupported=rules.max_photos is None or n <= rules.max_photos,
             )
         formats = photo_formats(rules, support)
-        _check_formats(media, formats, f"{name} photos", out, platform_formats=rules.photo_formats)
+        _check_formats(media, formats, name, "photos", out, platform_formats=rules.photo_formats)
 
 
 def _check_formats(
     media: tuple[Media, ...],
     formats: frozenset[str],
+    name: str,
     what: str,
     out: _Problems,
     *,
@@ -447,7 +448,7 @@ def _check_formats(
             allowed = ", ".join(sorted(formats))
             out.add(
                 f"media[{i}]",
-                f"{what} must be one of {allowed}; got {ext or 'no extension'!r}",
+                f"{name} {what} must be one of {allowed}; got {ext or 'no extension'!r}",
                 unsupported=bool(ext) and ext in platform_formats,  # the platform takes it; the vendor not
             )
 
@@ -569,18 +570,44 @@ def _check_options(
             _check_contexts(post, platform, support, None, kind, provider, out)
         return  # unset, or of the wrong class (already reported by _check_option_types)
     given = options.given()
-    for field_name, value in given.items():
-        if field_name not in support.options and value != options.defaults.get(field_name):
-            # a field the vendor cannot carry, set to anything but the neutral
-            # default (which not sending it already gives), would be lost
-            out.add(
-                f"{platform}.{field_name}",
-                f"{provider} cannot carry this {RULES[platform].name} option (set to {value!r})",
-                unsupported=True,
-            )
-    _check_platform_options(post, platform, options, given, kind, out)
+    if _plain_options(options, given, support):  # the common options: the checks below would find nothing
+        check = _OPTION_CHECKS.get(platform)
+        if check is not None:  # so the platform's own rules are asked at once
+            check(post, options, kind, out)
+    else:
+        for field_name, value in given.items():
+            if field_name not in support.options and value != options.defaults.get(field_name):
+                # a field the vendor cannot carry, set to anything but the neutral
+                # default (which not sending it already gives), would be lost
+                out.add(
+                    f"{platform}.{field_name}",
+                    f"{provider} cannot carry this {RULES[platform].name} option (set to {value!r})",
+                    unsupported=True,
+                )
+        _check_platform_options(post, platform, options, given, kind, out)
     if support.only:  # after the platform's own rules, which say it better where they apply
         _check_contexts(post, platform, support, options, kind, provider, out)
+
+
+def _plain_options(options: PlatformOptions, given: Mapping[str, object], support: PlatformSupport) -> bool:
+    """True when no field set could be a problem to the carrying, type or text checks (one loop, not three).
+
+    Each field is one the vendor carries (or at its neutral default), of its scalar type
+    exactly where it has one, and no text but ASCII (which holds no lone surrogate) and no list
+    of texts. Anything else (False) goes through those checks, which say what it is.
+    """
+    scalars = _scalar_fields(type(options))
+    carried, defaults = support.options, options.defaults
+    for name, value in given.items():
+        scalar = scalars.get(name)
+        if (
+            (name not in carried and value != defaults.get(name))
+            or (scalar is not None and type(value) is not scalar)
+            or name in _TEXT_TUPLES
+            or (isinstance(value, str) and not value.isascii())
+        ):
+            return False
+    return True
 
 
 def _check_platform_options(
@@ -624,7 +651,7 @@ def _check_contexts(
     out: _Problems,
 ) -> None:
     """Options (and the caption) the vendor carries only for some media kinds or modes."""
-    given = kind.value if kind is not None else ("text" if post.media == () else None)  # None: a mix
+    given = str(kind) if kind is not None else ("text" if post.media == () else None)  # None: a mix
     word, mode = context_of(options, given)
     for field_name, on in support.only.items():
         if (word is None or word in on or on.isdisjoint(_KINDS)) and (mode in on or on.isdisjoint(_MODES)):
