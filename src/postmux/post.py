@@ -124,6 +124,9 @@ class Post:
     def kind(self) -> MediaKind | None:
         """Photo or video: the one kind of all the media; ``None`` with no media (or an invalid mix)."""
         media = self.media
+        if type(media) is tuple and len(media) == 1:  # the commonest post: one medium
+            first = media[0]
+            return first.kind if isinstance(first, Media) else None
         if not isinstance(media, tuple) or not media or not isinstance(media[0], Media):
             return None
         kind = media[0].kind
