@@ -126,6 +126,9 @@ class Adapter:
     the same ``status_many`` call."""
     reconcile_absent_after: ClassVar[float] = 600.0
     """Seconds after a send before ``reconcile`` believes "no such post" (the vendor may still make it)."""
+    answer_id_key: ClassVar[str | None] = None
+    """The key of the vendor's id in a publish answer (``"publish_id"``): the default :meth:`reconcile`
+    reads the id from an answer cut short (:func:`postmux.reconcile.salvaged`)."""
     vocabulary: ClassVar[Vocabulary] = Vocabulary()
     """The vendor's words: option maps, status map, error envelope (see :mod:`postmux.vocabulary`)."""
     converter: ClassVar[Any] = None
@@ -418,11 +421,17 @@ class Adapter:
         API proves there is none) or ``uncheckable`` (with what to check by
         hand). Each publication keeps its ``attempt`` (account, content digest,
         media, when it was sent) and any id the vendor returned. By default
-        only what has an id is looked up (:func:`postmux.reconcile.default_reconcile`).
+        only what has an id is looked up (:func:`postmux.reconcile.default_reconcile`, with
+        :attr:`answer_id_key` and :meth:`unfindable`).
         """
         from .reconcile import default_reconcile
 
         return default_reconcile(self, publications)
+
+    def unfindable(self, publication: Publication) -> str:
+        """Why the default :meth:`reconcile` cannot find ``publication``, which has no id: the start of
+        its hand check. By default, that the vendor documents no way; say what its API lacks."""
+        return f"{self.name} has no documented way to find a post without its id"
 
     # -- accounts and scheduling -------------------------------------------
 

@@ -223,10 +223,20 @@ def by_id(adapter: Adapter, publications: Sequence[Publication]) -> Flow[list[Fi
 
 
 def default_reconcile(adapter: Adapter, publications: Sequence[Publication]) -> Flow[list[Finding]]:
-    """What a vendor with no reconcile flow of its own can do: look up by id what has one."""
+    """What a vendor that finds a post only by its id can do: look up by id what has one.
+
+    An id still legible in an answer cut short counts (:func:`salvaged`, at the
+    adapter's :attr:`~postmux.Adapter.answer_id_key`); the rest are
+    ``uncheckable``, each saying why (:meth:`~postmux.Adapter.unfindable`) and
+    what to check by hand (:func:`hand_check`).
+    """
+    key = adapter.answer_id_key
+    publications = [salvaged(p, key) for p in publications] if key is not None else publications
     found = yield from by_id(adapter, publications)
-    why = f"{adapter.name} has no documented way to find a post without its id"
-    return [f or Finding.uncheckable(hand_check(p, why)) for f, p in zip(found, publications, strict=True)]
+    return [
+        f or Finding.uncheckable(hand_check(p, adapter.unfindable(p)))
+        for f, p in zip(found, publications, strict=True)
+    ]
 
 
 # -- what the publishers share (no I/O) ------------------------------------------

@@ -14,6 +14,7 @@ from postmux import (
     AccountStatus,
     Adapter,
     InstagramOptions,
+    Post,
     Publication,
     Secret,
     ServerError,
@@ -24,6 +25,7 @@ from postmux import (
     ValidationError,
 )
 from postmux.flow import Flow
+from postmux.reconcile import Attempt, Verdict
 from postmux.sandbox import Phase, SandboxAccount
 from postmux.sandbox.kit import account_json, phase_words
 from postmux.sandbox.schema import Schema, enum_schema, object_schema, option_schema
@@ -112,6 +114,46 @@ def test_publication_id_names_the_field_and_the_vendor() -> None:
     assert caught.value.fields == ("publication.id",)
     assert "no Lister post id" in str(caught.value)
     assert Lister().publication_id(attrs.evolve(blank, id="p1")) == "p1"
+
+
+class ByIdOnly(Lister):
+    """A vendor that finds a post by its id alone, and says where its publish answer keeps it."""
+
+    answer_id_key = "jobId"
+
+    def status(self, publication: Publication) -> Flow[Publication]:
+        response = yield self.request("GET", f"/jobs/{publication.id}")
+        return attrs.evolve(publication, status=Status(response.json()["status"]))
+
+    def unfindable(self, publication: Publication) -> str:
+        return f"Lister lists no {publication.target.platform} posts"
+
+
+def _unknown(answer: str = "", id: str | None = None) -> Publication:
+    attempt = Attempt.of(Post(text="hello"), "acc-1", answer=answer)
+    target = Target("tiktok", "acc-1")
+    return Publication(target=target, provider="lister", status=Status.UNKNOWN, id=id, attempt=attempt)
+
+
+def test_the_default_reconcile_reads_an_id_from_a_cut_short_answer_and_says_why_the_rest_stay() -> None:
+    cut, kept, lost = _unknown('{"jobId":"j-7","sta'), _unknown(id="j-8"), _unknown('{"jobId":"j-')
+    answers = {"/jobs/j-7": "published", "/jobs/j-8": "failed"}
+
+    def answer(r: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"status": answers[r.url.path]}, request=r)
+
+    found, sent = run(ByIdOnly().reconcile([cut, kept, lost]), answer)
+    assert sent == ["https://api.example.com/jobs/j-7", "https://api.example.com/jobs/j-8"]
+    assert [f.verdict for f in found] == [Verdict.FOUND, Verdict.FOUND, Verdict.UNCHECKABLE]
+    assert [(f.publication.id, f.publication.status) for f in found[:2] if f.publication] == [
+        ("j-7", Status.PUBLISHED),
+        ("j-8", Status.FAILED),
+    ]
+    assert found[2].reason.startswith("Lister lists no tiktok posts: check the tiktok account acc-1")
+    # without the key no id is read from an answer, and the reason is the core's own
+    (plain,), sent = run(Lister().reconcile([cut]), answer)
+    assert sent == [] and plain.verdict is Verdict.UNCHECKABLE
+    assert plain.reason.startswith("lister has no documented way to find a post without its id: check")
 
 
 @pytest.mark.parametrize("at", [datetime(2030, 1, 1), datetime(2000, 1, 1, tzinfo=UTC), "tomorrow"])

@@ -17,7 +17,7 @@ import attrs
 from postmux import Account, Adapter, CreatorInfo, Media, Post, Problem, Publication, Route, Status, Target
 from postmux.flow import Flow
 
-from . import mapping, reconcile, wire
+from . import mapping, wire
 from .capabilities import CAPABILITIES, EXTENSIONS
 from .vocabulary import ACCOUNT_FIELDS, VOCABULARY
 
@@ -139,7 +139,20 @@ class WahdxAdapter(Adapter):
             check["mediaType"] = publication.media_kind.value  # it picks the URL TikTok's answer names
         return check
 
-    reconcile = reconcile.reconcile  # unknowns looked up by id, as far as the API reaches
+    answer_id_key = "publish_id"  # reconcile reads it even from an answer cut short (the whole string)
+
+    def unfindable(self, publication: Publication) -> str:
+        """Why an ``unknown`` with no publish id stays one (one with it is read back; a 404 is absent).
+
+        Wahdx reads a publication by ``accountId`` + ``publishId`` only (``GET
+        /api/content/status/…`` and the batch's ``checks``); the batch's other
+        mode, ``{"postId"}``, is for scheduled posts, which postmux does not make
+        here (Wahdx documents no way to schedule). It lists no posts and searches none.
+        """
+        return (
+            "Wahdx finds a post only by its publish id, which its answer did not give"
+            " (it lists no posts; batch status by postId is for scheduled posts)"
+        )
 
     # -- accounts and linking ----------------------------------------------
 

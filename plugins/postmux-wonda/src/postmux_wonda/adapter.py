@@ -22,7 +22,7 @@ from postmux.flow import Flow
 from postmux.rules import RULES
 from postmux.wire import parse, read_json
 
-from . import checks, mapping, reconcile, schedules, wire
+from . import checks, mapping, schedules, wire
 from .capabilities import CAPABILITIES
 from .upload import upload_media
 from .vocabulary import INSTAGRAM_ACCOUNTS, JOB_STATUSES, TIKTOK_ACCOUNTS, VOCABULARY
@@ -102,7 +102,27 @@ class WondaAdapter(Adapter):
             raw=data,
         )
 
-    reconcile = reconcile.reconcile  # unknowns looked up by id, as far as the API reaches
+    answer_id_key = "outputJobId"  # reconcile reads a job id even from an answer cut short
+
+    def unfindable(self, publication: Publication) -> str:
+        """Why an ``unknown`` with no job id stays one: Wonda documents nothing that finds the post.
+
+        (One with a job id is read back through ``GET /jobs/publish/{id}``; a 404
+        is absent.) The TikTok publish history has no documented REST path; the
+        Instagram history (``GET /instagram/publishes``) documents only its filters
+        and cursor, not a field (caption, media id) to tell one publish from
+        another; and ``GET /media/{mediaId}`` describes an uploaded file, not the
+        posts made of it.
+        """
+        if publication.target.platform == "instagram":
+            return (
+                "Wonda's answer gave no job id, and its Instagram publish history documents no field"
+                " to match a post by (see `wonda publish history instagram`)"
+            )
+        return (
+            "Wonda's answer gave no job id, and its TikTok publish history has no documented REST path"
+            " (see `wonda publish history tiktok`)"
+        )
 
     # -- accounts and scheduling -------------------------------------------
 
