@@ -26,7 +26,7 @@ import re
 import threading
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -45,6 +45,7 @@ __all__ = [
     "base_converter",
     "configure",
     "excerpt",
+    "find",
     "inverted",
     "parse",
     "parse_datetime",
@@ -315,6 +316,25 @@ def excerpt(data: object, limit: int = 2000) -> str:
         return json.dumps(data)[:limit]
     except (TypeError, ValueError):
         return repr(data)[:limit]
+
+
+def find(data: Any, want: Callable[[Any], bool], *, under: Sequence[str], depth: int = 4) -> Any:
+    """The first value ``want`` accepts in an answer whose shape the vendor does not document.
+
+    ``data`` itself first, then, level by level, the values at the keys
+    ``under`` (in their order) of every object met, ``depth`` levels down at
+    most; ``None`` when none fits. For a list that may be the body or sit under
+    ``items`` or ``data.jobs``, or an object that may be wrapped once or twice::
+
+        find(body, lambda v: isinstance(v, list), under=("items", "data", "jobs"))
+    """
+    level = [data]
+    for _ in range(depth + 1):
+        for value in level:
+            if want(value):
+                return value
+        level = [node[key] for node in level if isinstance(node, Mapping) for key in under if key in node]
+    return None
 
 
 MAX_JSON_BYTES = 64 * 1024 * 1024

@@ -13,6 +13,7 @@ from postmux.wire import (
     Converter,
     base_converter,
     configure,
+    find,
     inverted,
     parse,
     parse_datetime,
@@ -213,3 +214,29 @@ def test_a_class_configured_after_first_use_is_read_the_same() -> None:
     assert conv.unstructure(Late("m2")) == {"mediaId": "m2"}
     with pytest.raises(ResponseError, match="cannot read Late"):
         parse(conv, {"mediaId": 5}, Late, provider="fake")
+
+
+def is_list(value: object) -> bool:
+    return isinstance(value, list)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1],
+        {"items": [1]},
+        {"data": {"jobs": [1]}, "items": None},
+        {"meta": {"items": [2]}, "data": {"items": [1]}},
+    ],
+    ids=["the-body", "under-a-key", "two-levels-down", "only-under-the-keys-named"],
+)
+def test_find_looks_in_the_body_then_under_the_keys_level_by_level(body: object) -> None:
+    assert find(body, is_list, under=("items", "data", "jobs")) == [1]
+
+
+def test_find_says_none_when_nothing_fits_within_the_depth() -> None:
+    deep = {"data": {"data": {"data": [1]}}}
+    assert find(deep, is_list, under=("data",), depth=3) == [1]
+    assert find(deep, is_list, under=("data",), depth=2) is None
+    assert find({"other": [1]}, is_list, under=("data",)) is None
+    assert find("text", is_list, under=("data",)) is None

@@ -13,7 +13,7 @@ import attrs
 
 from postmux import MediaKind, Post, Publication, Route, Status
 from postmux.extras import merge
-from postmux.wire import snake_keys
+from postmux.wire import find, snake_keys
 
 from .vocabulary import STATUSES, VOCABULARY
 from .wire import Reading
@@ -21,6 +21,7 @@ from .wire import Reading
 __all__ = ["creator_fields", "pick_url", "post_body", "refreshed", "said"]
 
 _PROVIDER = "wahdx"
+_WRAPPERS = ("data", "creator_info")
 
 
 def post_body(post: Post, route: Route, media: Sequence[str]) -> dict[str, Any]:
@@ -91,11 +92,5 @@ def creator_fields(data: Any) -> Any:
     and the top level are all tried, and camelCase keys are read as snake_case.
     """
     node = snake_keys(data)
-    for _ in range(4):
-        if not isinstance(node, dict) or "privacy_level_options" in node:
-            return node
-        inner = next((node[k] for k in ("data", "creator_info") if isinstance(node.get(k), dict)), None)
-        if inner is None:
-            return node
-        node = inner
-    return node
+    found = find(node, lambda v: isinstance(v, dict) and "privacy_level_options" in v, under=_WRAPPERS)
+    return node if found is None else found  # none: the parse says what is missing

@@ -17,12 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from postmux import Publication, ResponseError, Status, Target
-from postmux.wire import excerpt, parse_datetime
+from postmux.wire import excerpt, find, parse_datetime
 
 __all__ = ["LIST_KEYS", "scheduled_publications"]
 
 LIST_KEYS = ("scheduled", "jobs", "items", "data", "publishes", "results", "scheduledJobs")
-"""Keys under which the list is looked for when the body is an object."""
+"""Keys under which the list is looked for when the body is an object (and in objects under them)."""
 
 _ID_KEYS = ("outputJobId", "jobId", "id")
 _PLATFORM_ACCOUNT_KEYS = (("tiktok", "tiktokAccountId"), ("instagram", "instagramAccountId"))
@@ -30,27 +30,12 @@ _PLATFORM_ACCOUNT_KEYS = (("tiktok", "tiktokAccountId"), ("instagram", "instagra
 
 def scheduled_publications(data: Any, *, provider: str) -> list[Publication]:
     """One ``scheduled`` :class:`Publication` per item of the answer."""
-    items = _items(data)
+    items = find(data, lambda value: isinstance(value, list), under=LIST_KEYS)
     if items is None:
         raise ResponseError(
             "cannot find the list of scheduled jobs in the response", provider=provider, body=excerpt(data)
         )
     return [_publication(item, provider) for item in items]
-
-
-def _items(data: Any) -> list[Any] | None:
-    if isinstance(data, list):
-        return data
-    if isinstance(data, Mapping):
-        for key in LIST_KEYS:
-            value = data.get(key)
-            if isinstance(value, list):
-                return value
-            if isinstance(value, Mapping):
-                nested = _items(value)
-                if nested is not None:
-                    return nested
-    return None
 
 
 def _publication(item: Any, provider: str) -> Publication:
