@@ -330,3 +330,23 @@ def test_what_a_route_table_names_is_checked_when_the_class_is_made() -> None:
 
     with pytest.raises(NotImplementedError):
         Bare().routes()
+
+
+def test_linked_gives_the_account_a_request_names_or_the_vendors_refusal() -> None:
+    class Seeded(Emulator):
+        provider = "seeded"
+        auth_header = "X-Key"
+        seeds = (Seed("tiktok"), Seed("tiktok", "sandbox_expired", active=False), Seed("instagram"))
+
+    emulator = Seeded()
+    tiktok, expired, instagram = emulator.accounts[:3]
+    missing, lapsed = Rejected(404, "no such account"), Rejected(403, "reconnect it", "forbidden")
+    assert emulator.linked(tiktok.id, "tiktok", missing=missing, lapsed=lapsed) is tiktok
+    assert emulator.linked(expired.id, "tiktok", missing=missing) is expired  # no lapsed: the handler's
+    for account_id, platform in [("nobody", "tiktok"), (instagram.id, "tiktok"), (3, "tiktok")]:
+        with pytest.raises(Rejected) as caught:
+            emulator.linked(account_id, platform, missing=missing, lapsed=lapsed)
+        assert caught.value is missing
+    with pytest.raises(Rejected) as caught:
+        emulator.linked(expired.id, "tiktok", missing=missing, lapsed=lapsed)
+    assert (caught.value.status, caught.value.code) == (403, "forbidden")

@@ -282,6 +282,22 @@ class Emulator:
             found = index.get(account_id)
             return None if found is None else accounts[found]
 
+    def linked(
+        self, account_id: Any, platform: str, *, missing: Rejected, lapsed: Rejected | None = None
+    ) -> SandboxAccount:
+        """The linked account a request names on ``platform``, or the vendor's refusal of it.
+
+        ``missing`` is raised for an id no account on ``platform`` has (or one
+        that is no string), ``lapsed`` for an account whose token has lapsed
+        (``None``: it is returned, for the handler to refuse in its own way).
+        """
+        account = self.account(account_id) if isinstance(account_id, str) else None
+        if account is None or account.platform != platform:
+            raise missing
+        if lapsed is not None and not account.active:
+            raise lapsed
+        return account
+
     def link(self, account: SandboxAccount) -> SandboxAccount:
         """Link a new account (a finished QR login or OAuth consent)."""
         with self.lock:

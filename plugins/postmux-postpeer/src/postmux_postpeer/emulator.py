@@ -176,10 +176,8 @@ class PostPeerEmulator(Emulator):
         """What the spec cannot say: known accounts of the right platform, one kind of media."""
         entries = []
         for entry in body["platforms"]:
-            account = self.account(entry["accountId"])
-            if account is None or account.platform != entry["platform"]:
-                raise Rejected(400, f"Integration {entry['accountId']!r} not found for {entry['platform']}")
-            entries.append((entry, account))
+            missing = Rejected(400, f"Integration {entry['accountId']!r} not found for {entry['platform']}")
+            entries.append((entry, self.linked(entry["accountId"], entry["platform"], missing=missing)))
         items = body.get("mediaItems") or []
         types = {i["type"] for i in items}
         if "video" in types and len(types) > 1:

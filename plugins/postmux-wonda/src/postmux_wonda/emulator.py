@@ -201,14 +201,9 @@ class WondaEmulator(Emulator):
         account_id = body.get(field)
         if not isinstance(account_id, str) or not account_id:
             raise Rejected(400, f"'{field}' is required")
-        account = self.account(account_id)
-        if account is None or account.platform != platform:
-            raise Rejected(404, f"{platform.title()} account {account_id} not found")
-        if not account.active:
-            raise Rejected(
-                403, f"{platform.title()} account {account_id} needs to be reconnected", "forbidden"
-            )
-        return account
+        named = f"{platform.title()} account {account_id}"
+        lapsed = Rejected(403, f"{named} needs to be reconnected", "forbidden")
+        return self.linked(account_id, platform, missing=Rejected(404, f"{named} not found"), lapsed=lapsed)
 
     # -- publishing: one handler, four endpoints ------------------------------------------
 
