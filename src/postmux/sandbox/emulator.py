@@ -16,6 +16,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 import attrs
@@ -31,6 +32,7 @@ from .kit import Rejected, Seed, error_payload, record_json, seed_accounts
 from .lifecycle import Clock, Phase, Record, Records, SandboxAccount, Timing
 from .media import MediaHost
 from .middleware import SCOPE_FAULT, FaultMiddleware, json_bytes
+from .platforms import post_url, shortcode
 from .schema import Schema
 
 __all__ = ["Emulator", "EmulatorFactory"]
@@ -332,6 +334,30 @@ class Emulator:
         elif fault is not None and fault.kind is FaultKind.FAIL:
             fields["fail_reason"] = fault.reason or "sandbox_fault"
         return self.records.add(Record(**fields))
+
+    def new_post(
+        self,
+        request: Request,
+        account: SandboxAccount,
+        kind: str,
+        *,
+        at: datetime | None = None,
+        **fields: Any,
+    ) -> Record:
+        """:meth:`new_record` of a post to ``account``, what every vendor's record of one holds filled in.
+
+        Its account and platform; the public URL it gets there (:func:`~postmux.sandbox.platforms.post_url`,
+        from a fresh 19-digit post number, kept as ``extra["post_id"]``, and a shortcode), unless
+        ``fields`` give a ``url``; ``at`` (an aware time) schedules it. ``fields`` are the rest.
+        """
+        number, code = self.digits(19), shortcode(self.rng)
+        fields.setdefault(
+            "url", post_url(account.platform, account.username, number, photo=kind == "photo", code=code)
+        )
+        fields["extra"] = {"post_id": number, **fields.get("extra", {})}
+        if at is not None:
+            fields.update(start=at.timestamp(), scheduled=True)
+        return self.new_record(request, account_id=account.id, platform=account.platform, kind=kind, **fields)
 
     def phase(self, record: Record) -> Phase:
         """A publication's phase now."""

@@ -31,7 +31,7 @@ from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words, shown, tiktok_creator_fields
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.oauth import OAuthLinks
-from postmux.sandbox.platforms import post_url, shortcode
+from postmux.sandbox.platforms import post_url
 from postmux.sandbox.posts import Post, Posts
 from postmux.sandbox.queries import After, AnyOf, Before, Equals, OneOf, Search, listed
 
@@ -74,7 +74,7 @@ ENTRY = {
     "platform": shown("platform"),
     "status": WORDS,
     "content": None,
-    "platformPostId": shown("extra.platform_post_id", Phase.PUBLISHED),
+    "platformPostId": shown("extra.post_id", Phase.PUBLISHED),
     "platformPostUrl": shown("url", Phase.PUBLISHED),
     "publishedAt": shown("finished", Phase.PUBLISHED, Phase.INBOX),
     "errorMessage": shown("fail_reason", Phase.FAILED),
@@ -209,25 +209,19 @@ class PostPeerEmulator(Emulator):
     def _record(
         self, request: Request, post: Post, entry: dict[str, Any], a: SandboxAccount, kind: str
     ) -> Record:
-        platform, when = a.platform, post.extra["when"]
-        data = entry.get("platformSpecificData") or {}
-        number, code = self.digits(19), shortcode(self.rng)
-        return self.new_record(
+        platform, data = a.platform, entry.get("platformSpecificData") or {}
+        return self.new_post(
             request,
+            a,
+            kind,
+            at=post.extra["when"],
             id=self.new_id("rec_"),
-            account_id=a.id,
-            platform=platform,
-            kind=kind,
             text=str(entry.get("content") or post.body["content"]),
             media=tuple(str(i["url"]) for i in post.body.get("mediaItems") or []),
-            url=post_url(platform, a.username, number, photo=kind == "photo", code=code),
-            start=when.timestamp() if when else self.clock.now(),
-            scheduled=when is not None,
             synchronous=platform not in ASYNCHRONOUS,
             draft=platform == "tiktok" and data.get("draft") is True,
             group=post.id,
             options=_neutral_options(platform, data, kind),
-            extra={"platform_post_id": number},
         )
 
     async def get_post(self, request: Request) -> Response:

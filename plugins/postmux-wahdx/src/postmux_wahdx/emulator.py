@@ -36,7 +36,7 @@ from postmux.sandbox.kit import (
     tiktok_creator_fields,
 )
 from postmux.sandbox.platform_rules import PlatformCheck, Refusals
-from postmux.sandbox.platforms import post_url, shortcode
+from postmux.sandbox.platforms import post_url
 from postmux.sandbox.qr import QRLogins
 from postmux.sandbox.samples import qr_png
 
@@ -109,21 +109,18 @@ class WahdxEmulator(Emulator):
         kind = self._check_media(platform, urls)
         settings = self._check_settings(platform, body)
         _check_text(body)
-        post_id, code = self.digits(19), shortcode(self.rng)
         publish_id = f"v_pub_url~v2.{self.digits(10)}" if platform == "tiktok" else self.digits(17)
-        record = self.new_record(
+        record = self.new_post(
             request,
+            account,
+            kind,
             id=publish_id,
-            account_id=account.id,
-            platform=platform,
-            kind=kind,
             text=str(body.get("content", "")),
             media=tuple(urls),
-            url=post_url(platform, account.username, post_id, photo=kind == "photo", code=code),
             synchronous=platform != "tiktok",
             draft=platform == "tiktok" and settings.get("draft") is True,
             options=VOCABULARY.neutral(platform, settings),  # the vocabulary, backwards
-            extra={"post_id": post_id, "title": str(body.get("photoTitle") or "")[:90]},
+            extra={"title": str(body.get("photoTitle") or "")[:90]},
         )
         return self.json(self._publish_answer(record, account))
 

@@ -32,7 +32,6 @@ from postmux.sandbox.bodies import form_files, text, time_ahead
 from postmux.sandbox.derived import status_codes
 from postmux.sandbox.kit import Rejected, Seed, account_json, option_errors, phase_words, shown
 from postmux.sandbox.platform_rules import PlatformCheck, Refusals
-from postmux.sandbox.platforms import post_url, shortcode
 from postmux.vocabulary import AccountFields
 
 from .capabilities import CAPABILITIES, SCHEDULE_MAX, SCHEDULE_MIN
@@ -231,22 +230,17 @@ class WondaEmulator(Emulator):
         if platform == "instagram" and not endpoint.carousel:
             _product(body, media[0])
         when = None if endpoint.carousel else self._schedule(body.get("scheduledAt"))
-        post_id, options = self.digits(19), VOCABULARY.neutral(platform, body)  # the vocabulary, backwards
+        options = VOCABULARY.neutral(platform, body)  # the vocabulary, backwards
         if endpoint.carousel and platform == "instagram":
             options["story"] = False  # a carousel endpoint has no product: its posts go to the feed
-        record = self.new_record(
+        record = self.new_post(
             request,
+            account,
+            kind,
+            at=when,
             id=self.new_id(),
-            account_id=account.id,
-            platform=platform,
-            kind=kind,
             text=caption,
             media=tuple(m.url for m in media),
-            url=post_url(
-                platform, account.username, post_id, photo=kind == "photo", code=shortcode(self.rng)
-            ),
-            start=when.timestamp() if when else self.clock.now(),
-            scheduled=when is not None,
             synchronous=endpoint.carousel,
             draft=body.get("postMode") == "inbox",
             options=options,
