@@ -33,7 +33,9 @@ class PlatformSupport:
     ``draft=True`` in the platform's options), e.g. ``{"ai_generated":
     frozenset({"video"})}``; validation refuses it elsewhere, naming the
     field. A vendor's :class:`~postmux.vocabulary.OptionMap` gives it as
-    :attr:`~postmux.vocabulary.OptionMap.only`.
+    :attr:`~postmux.vocabulary.OptionMap.only`. Set to the neutral default
+    outside its contexts, an option is let by (not sending it gives that),
+    unless it is in ``strict``: there it means nothing at all.
     """
 
     video: bool = True
@@ -45,6 +47,7 @@ class PlatformSupport:
     scheduling: bool | None = None
     options: frozenset[str] = frozenset()
     only: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
+    strict: frozenset[str] = frozenset()
     min_photos: int | None = None
     max_photos: int | None = None
     photo_formats: frozenset[str] | None = None

@@ -661,7 +661,8 @@ def _check_contexts(
                 continue
         else:
             value = getattr(options, field_name, None) if options is not None else None
-            if value is None or (options is not None and value == options.defaults.get(field_name)):
+            default = options is not None and value == options.defaults.get(field_name)
+            if value is None or (default and field_name not in support.strict):
                 continue  # unset, or the neutral default that not sending it gives
         name = RULES[platform].name
         if not (mode in on or on.isdisjoint(_MODES)):

@@ -98,7 +98,10 @@ class Opt:
     ``default`` an explicit neutral default where the option class has none;
     ``built``: the plugin writes this key itself (its value depends on more
     than the option), so :meth:`OptionMap.to_wire` leaves it out while the docs
-    and the reverse mapping still know it.
+    and the reverse mapping still know it. ``strict``: outside ``on`` the option
+    means nothing (a story's feed flag), so validation refuses it there set to
+    any value, the neutral default too (which it lets by for the other options:
+    not sending one gives it).
     """
 
     wire: str
@@ -108,6 +111,7 @@ class Opt:
     otherwise: Any = None
     default: Any = None
     built: bool = False
+    strict: bool = False
 
     def __attrs_post_init__(self) -> None:
         unknown = self.on - CONTEXTS
@@ -204,13 +208,18 @@ class OptionMap:
         """Field → the contexts it is limited to (for :attr:`PlatformSupport.only`)."""
         return {name: o.on for name, o in self.fields.items() if o.on}
 
+    @property
+    def strict(self) -> frozenset[str]:
+        """Fields refused outside their contexts whatever their value (:attr:`PlatformSupport.strict`)."""
+        return frozenset(name for name, o in self.fields.items() if o.strict)
+
     def support(self, **fields: Any) -> PlatformSupport:
         """The platform's :class:`~postmux.PlatformSupport` with :attr:`names` and :attr:`only` from this map.
 
         So the capabilities can never list an option the vendor's words do not
         carry, nor forget a per-kind limit: ``TIKTOK.support(draft=True, max_photos=35)``.
         """
-        return PlatformSupport(options=self.names, only=self.only, **fields)
+        return PlatformSupport(options=self.names, only=self.only, strict=self.strict, **fields)
 
     @property
     def docs(self) -> dict[str, str]:

@@ -243,6 +243,24 @@ def test_a_story_is_a_mode_an_option_can_be_kept_from() -> None:
     assert problem.message == "Instagram posts that are not stories take no collaborators at acme"
 
 
+def test_a_strict_option_is_refused_outside_its_contexts_even_at_its_neutral_default() -> None:
+    def story_with(flag: Opt) -> list[tuple[str, str, bool]]:
+        fields = {"story": Opt(wire="story"), "share_to_feed": flag}
+        caps = Capabilities(platforms={"instagram": OptionMap(InstagramOptions, fields).support()})
+        story = InstagramOptions(story=True, share_to_feed=True)  # True: the neutral default
+        post = Post(text="x", media=[VIDEO], targets=["instagram:a"], instagram=story)
+        return [(p.field, p.message, p.unsupported) for p in validate(post, caps, provider="acme")]
+
+    reels = frozenset({"video", "post"})
+    assert story_with(Opt(wire="s", on=reels)) == []  # let by: not sending it gives the default
+    assert story_with(Opt(wire="s", on=reels, strict=True)) == [
+        ("instagram.share_to_feed", "Instagram stories take no share_to_feed at acme", True)
+    ]
+    strict = OptionMap(InstagramOptions, {"share_to_feed": Opt(wire="s", on=reels, strict=True)})
+    assert strict.support().strict == frozenset({"share_to_feed"})
+    assert strict.to_wire(InstagramOptions(story=True), kind="video") == {}
+
+
 def test_text_is_the_kind_of_a_post_without_media() -> None:
     text = Post(
         text="x",

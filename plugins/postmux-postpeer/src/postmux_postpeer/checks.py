@@ -64,8 +64,6 @@ def check(post: Post) -> list[Problem]:
     names = ig.collaborators if ig is not None and isinstance(ig.collaborators, tuple) else ()
     if len({str(n).lstrip("@").lower() for n in names}) != len(names):  # Instagram's names ignore case
         problems.append(Problem("instagram.collaborators", "a collaborator is listed twice"))
-    if ig is not None and ig.story and ig.share_to_feed is True:  # the tables let the neutral default by
-        problems.append(Problem("instagram.share_to_feed", "does not apply to stories"))
     return problems
 
 

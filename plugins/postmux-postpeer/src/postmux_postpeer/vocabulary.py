@@ -36,7 +36,7 @@ INSTAGRAM = OptionMap(
     InstagramOptions,
     {
         "story": Opt(wire="contentType", values={True: "story"}),  # a feed post or reel leaves it out
-        "share_to_feed": Opt(wire="shareToFeed", on=frozenset({"video", "post"})),  # reels only
+        "share_to_feed": Opt(wire="shareToFeed", on=frozenset({"video", "post"}), strict=True),  # reels only
         "cover_url": Opt(wire="coverUrl", on=frozenset({"post"})),
         "thumb_offset_ms": Opt(wire="thumbOffset", on=frozenset({"video", "post"})),  # a reel's cover
         "collaborators": Opt(wire="collaborators", on=frozenset({"post"})),

@@ -1,9 +1,9 @@
 """Wonda's limits beyond the capability tables, checked before any I/O.
 
 Wonda's carousels (two or more photos) are separate endpoints that take no
-``scheduledAt``, no alt text and no story; its stories (product ``STORIES``)
-have no ``shareToFeed``. ``post`` may hold wrong types (validation reports
-those), so every check looks before it reads.
+``scheduledAt``, no alt text and no story (its stories' lack of ``shareToFeed``
+is declared in the vocabulary). ``post`` may hold wrong types (validation
+reports those), so every check looks before it reads.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ __all__ = ["check"]
 def check(post: Post, provider: str) -> list[Problem]:
     """Limits the capability tables cannot say.
 
-    Carousels take no schedule, alt text or story; stories take no alt text.
+    Carousels take no schedule, alt text or story.
     """
     media = post.media if isinstance(post.media, tuple) else ()
     photos = sum(1 for m in media if isinstance(m, Media) and m.kind is MediaKind.PHOTO)
@@ -36,10 +36,6 @@ def check(post: Post, provider: str) -> list[Problem]:
         refused = {  # field → (refused in this post, why: worded with the provider's name)
             "alt_text": (carousel and ig.alt_text is not None, "{}'s Instagram carousels take no alt text"),
             "story": (carousel and ig.story, "{} cannot publish a carousel as a story"),
-            "share_to_feed": (
-                ig.story and ig.share_to_feed is not None,
-                "{} publishes stories as product STORIES, which has no shareToFeed",
-            ),
         }
         problems += [
             Problem(f"instagram.{field}", why.format(provider), True)

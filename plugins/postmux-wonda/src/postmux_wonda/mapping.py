@@ -52,8 +52,6 @@ def build(post: Post, route: Route, media_ids: Sequence[str], *, extras: Mapping
         ig = post.instagram or InstagramOptions()
         body |= INSTAGRAM.to_wire(ig, kind=kind)
         body["product"] = "STORIES" if ig.story else ("IMAGE" if kind is MediaKind.PHOTO else "REELS")
-        if ig.story:
-            body.pop("shareToFeed", None)  # a story has no feed to share to
     elif platform != "instagram":
         raise ValueError(f"wonda does not publish to {platform!r}")  # validation stops this earlier
     if post.schedule_at is not None and not carousel:

@@ -45,13 +45,14 @@ duet and stitch go to ``/publish/tiktok`` only, ``coverIndex`` to the carousel o
 INSTAGRAM = OptionMap(
     InstagramOptions,
     {
-        "share_to_feed": Opt(wire="shareToFeed", on=frozenset({"video"})),  # reels only
+        "share_to_feed": Opt(wire="shareToFeed", on=frozenset({"video", "post"}), strict=True),  # reels only
         "story": Opt(wire="product", values={True: "STORIES"}, otherwise=False, built=True),
         "alt_text": Opt(wire="altText", on=frozenset({"photo"})),  # images only
     },
 )
 """``InstagramOptions`` → ``/publish/instagram``; ``story=True`` is ``product: "STORIES"``
-(otherwise the media kind picks ``IMAGE`` or ``REELS``, so the mapping writes it)."""
+(otherwise the media kind picks ``IMAGE`` or ``REELS``, so the mapping writes it), which has no
+``shareToFeed``: a story refuses any feed flag."""
 
 TIKTOK_ACCOUNTS = AccountFields(
     id="tiktokAccountId", platform=None, display_name="displayName", avatar_url="avatarUrl"
