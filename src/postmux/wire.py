@@ -47,6 +47,7 @@ __all__ = [
     "excerpt",
     "find",
     "inverted",
+    "json_of",
     "parse",
     "parse_datetime",
     "read_json",
@@ -335,6 +336,18 @@ def find(data: Any, want: Callable[[Any], bool], *, under: Sequence[str], depth:
                 return value
         level = [node[key] for node in level if isinstance(node, Mapping) for key in under if key in node]
     return None
+
+
+def json_of(text: str | bytes | None) -> Any:
+    """The JSON ``text`` holds, or ``None`` when it holds none (empty, cut short, an HTML page…).
+
+    For a body read apart from :func:`read_json`: an error's kept ``body``, a
+    token endpoint's answer, where anything but JSON simply says nothing more.
+    """
+    try:
+        return json.loads(text) if text else None
+    except (ValueError, RecursionError):
+        return None
 
 
 MAX_JSON_BYTES = 64 * 1024 * 1024

@@ -15,6 +15,7 @@ from postmux.wire import (
     configure,
     find,
     inverted,
+    json_of,
     parse,
     parse_datetime,
     read_json,
@@ -240,3 +241,12 @@ def test_find_says_none_when_nothing_fits_within_the_depth() -> None:
     assert find(deep, is_list, under=("data",), depth=2) is None
     assert find({"other": [1]}, is_list, under=("data",)) is None
     assert find("text", is_list, under=("data",)) is None
+
+
+def test_json_of_is_the_json_a_text_holds_or_none() -> None:
+    assert json_of('{"errors": {"file0": "Unsupported MIME type"}}') == {
+        "errors": {"file0": "Unsupported MIME type"}
+    }
+    assert json_of(b"[1, 2]") == [1, 2]
+    for nothing in (None, "", "<html>busy</html>", '{"cut": "sho', "[" * 100_000):
+        assert json_of(nothing) is None

@@ -20,6 +20,7 @@ from postmux import Secret
 from postmux.credentials import AsyncRefresh, MemoryCredentials, Refresh, Token
 from postmux.errors import ResponseError
 from postmux.secrets import redact
+from postmux.wire import json_of
 
 from .vocabulary import VOCABULARY, hinted
 
@@ -73,10 +74,7 @@ def refresher(
             if client is None:
                 http.close()
         body = redact(response.text, secret, token.refresh)
-        try:
-            data = json.loads(body)
-        except ValueError:
-            data = None
+        data = json_of(body)
         if response.status_code >= 400 or (isinstance(data, dict) and data.get("error")):
             answer = httpx.Response(max(response.status_code, 401), request=response.request)
             raise hinted(VOCABULARY.errors.error_for(answer, body, provider="tiktok"))

@@ -23,7 +23,6 @@ vocabulary (its envelope, codes and ``deferUntil`` retry hint).
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
@@ -32,7 +31,7 @@ import httpx
 
 from postmux import Adapter, InvalidRequestError, Media, ProviderError
 from postmux.flow import Flow, media_request
-from postmux.wire import parse, read_json
+from postmux.wire import json_of, parse, read_json
 
 from . import wire
 
@@ -126,12 +125,7 @@ def _content_type(response: httpx.Response) -> str | None:
 
 def _refused(body: str | None, labels: dict[str, str]) -> dict[str, str]:
     """The documented per-file ``errors`` map of an error answer, by file label."""
-    if not body:
-        return {}
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return {}
+    data = json_of(body)
     errors = data.get("errors") if isinstance(data, dict) else None
     if not isinstance(errors, dict):
         return {}
