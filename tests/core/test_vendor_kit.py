@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import attrs
 import httpx
 import pytest
+from starlette.requests import Request
 
 from postmux import (
     AccountStatus,
@@ -26,8 +27,8 @@ from postmux import (
 )
 from postmux.flow import Flow
 from postmux.reconcile import Attempt, Verdict
-from postmux.sandbox import Phase, SandboxAccount
-from postmux.sandbox.kit import account_json, phase_words
+from postmux.sandbox import Emulator, Phase, SandboxAccount
+from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words
 from postmux.sandbox.schema import Schema, enum_schema, object_schema, option_schema
 from postmux.validation import check_new_time
 from postmux.vocabulary import AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
@@ -220,3 +221,48 @@ def test_account_json_is_accounts_from_backwards() -> None:
     assert (account.id, account.status, account.username) == ("a1", AccountStatus.RECONNECT_REQUIRED, "u")
     assert account.display_name == "U"
     assert account_json(attrs.evolve(off, active=True), fields, WORDS)["state"] == "on"
+
+
+# -- the emulator kit: accounts a request names, posts made --------------------------------------
+
+
+def test_linked_gives_the_account_a_request_names_or_the_vendors_refusal() -> None:
+    class Seeded(Emulator):
+        provider = "seeded"
+        auth_header = "X-Key"
+        seeds = (Seed("tiktok"), Seed("tiktok", "sandbox_expired", active=False), Seed("instagram"))
+
+    emulator = Seeded()
+    tiktok, expired, instagram = emulator.accounts[:3]
+    missing, lapsed = Rejected(404, "no such account"), Rejected(403, "reconnect it", "forbidden")
+    assert emulator.linked(tiktok.id, "tiktok", missing=missing, lapsed=lapsed) is tiktok
+    assert emulator.linked(expired.id, "tiktok", missing=missing) is expired  # no lapsed: the handler's
+    for account_id, platform in [("nobody", "tiktok"), (instagram.id, "tiktok"), (3, "tiktok")]:
+        with pytest.raises(Rejected) as caught:
+            emulator.linked(account_id, platform, missing=missing, lapsed=lapsed)
+        assert caught.value is missing
+    with pytest.raises(Rejected) as caught:
+        emulator.linked(expired.id, "tiktok", missing=missing, lapsed=lapsed)
+    assert (caught.value.status, caught.value.code) == (403, "forbidden")
+
+
+def test_new_post_fills_in_the_account_its_public_url_and_the_schedule() -> None:
+    class Posting(Emulator):
+        provider = "posting"
+        auth_header = "X-Key"
+        seeds = (Seed("tiktok"), Seed("instagram"))
+
+    emulator = Posting()
+    request = Request({"type": "http", "method": "POST", "path": "/posts", "headers": []})
+    tiktok, instagram = emulator.accounts[:2]
+    video = emulator.new_post(request, tiktok, "video", id="r1", text="hi", extra={"mine": 1})
+    number = video.extra["post_id"]
+    assert (video.account_id, video.platform, video.kind, video.text) == (tiktok.id, "tiktok", "video", "hi")
+    assert video.url == f"https://www.tiktok.com/@sandbox_tiktok/video/{number}"
+    assert len(number) == 19
+    assert video.extra["mine"] == 1
+    assert not video.scheduled
+    at = emulator.clock.datetime() + timedelta(hours=1)
+    later = emulator.new_post(request, instagram, "photo", at=at, id="r2", url=None)
+    assert (later.scheduled, later.start, later.url) == (True, at.timestamp(), None)  # a url given is kept
+    assert emulator.records.get("r2") is later
