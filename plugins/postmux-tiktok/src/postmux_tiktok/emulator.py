@@ -124,10 +124,10 @@ class TikTokEmulator(Emulator):
 
     def _creator(self, request: Request) -> SandboxAccount:
         """The creator whose token the request carries (the sandbox key acts for none)."""
-        account = self.account(self.tokens.get(_bearer(request.headers), ""))
-        if account is None or not account.active:
-            raise Rejected(401, "The access token is invalid or not found.", "access_token_invalid")
-        return account
+        refused = Rejected(401, "The access token is invalid or not found.", "access_token_invalid")
+        return self.linked(
+            self.tokens.get(_bearer(request.headers)), "tiktok", missing=refused, lapsed=refused
+        )
 
     def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
         """The creator consents to a link this emulator's authorize URL names: a code for its ``state``."""
