@@ -130,14 +130,14 @@ class ByIdOnly(Lister):
         return f"Lister lists no {publication.target.platform} posts"
 
 
-def _unknown(answer: str = "", id: str | None = None) -> Publication:
+def _unknown(answer: str = "", job: str | None = None) -> Publication:
     attempt = Attempt.of(Post(text="hello"), "acc-1", answer=answer)
     target = Target("tiktok", "acc-1")
-    return Publication(target=target, provider="lister", status=Status.UNKNOWN, id=id, attempt=attempt)
+    return Publication(target=target, provider="lister", status=Status.UNKNOWN, id=job, attempt=attempt)
 
 
 def test_the_default_reconcile_reads_an_id_from_a_cut_short_answer_and_says_why_the_rest_stay() -> None:
-    cut, kept, lost = _unknown('{"jobId":"j-7","sta'), _unknown(id="j-8"), _unknown('{"jobId":"j-')
+    cut, kept, lost = _unknown('{"jobId":"j-7","sta'), _unknown(job="j-8"), _unknown('{"jobId":"j-')
     answers = {"/jobs/j-7": "published", "/jobs/j-8": "failed"}
 
     def answer(r: httpx.Request) -> httpx.Response:
@@ -153,7 +153,8 @@ def test_the_default_reconcile_reads_an_id_from_a_cut_short_answer_and_says_why_
     assert found[2].reason.startswith("Lister lists no tiktok posts: check the tiktok account acc-1")
     # without the key no id is read from an answer, and the reason is the core's own
     (plain,), sent = run(Lister().reconcile([cut]), answer)
-    assert sent == [] and plain.verdict is Verdict.UNCHECKABLE
+    assert sent == []
+    assert plain.verdict is Verdict.UNCHECKABLE
     assert plain.reason.startswith("lister has no documented way to find a post without its id: check")
 
 
