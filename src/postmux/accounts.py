@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from ._repr import fields_repr
+
 __all__ = ["Account", "AccountStatus", "CreatorInfo"]
 
 
@@ -38,6 +40,8 @@ class Account:
     avatar_url: str | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
+    __repr__ = fields_repr
+
     @property
     def active(self) -> bool:
         """True when posts can go to this account now."""
@@ -62,3 +66,5 @@ class CreatorInfo:
     nickname: str | None = None
     avatar_url: str | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    __repr__ = fields_repr

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import attrs
 import httpx
 
+from ._repr import fields_repr
 from .accounts import Account, AccountStatus, CreatorInfo
 from .capabilities import Capabilities
 from .credentials import ACCOUNT, CredentialSource
@@ -54,6 +55,8 @@ class Route:
 
     target: Target
     account_id: str
+
+    __repr__ = fields_repr
 
     @property
     def platform(self) -> str:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import attrs
 
+from ._repr import fields_repr
 from .rules import PlatformRules, TextLimit
 
 __all__ = ["Capabilities", "PlatformSupport", "photo_count", "photo_formats", "tighter"]
@@ -57,6 +58,8 @@ class PlatformSupport:
     photo_title: TextLimit | None = None
     notes: tuple[str, ...] = ()
 
+    __repr__ = fields_repr
+
 
 @attrs.frozen(slots=True, kw_only=True)
 class Capabilities:
@@ -84,6 +87,8 @@ class Capabilities:
     reschedule: bool = False
     connect: frozenset[str] = frozenset()
     reconcile: bool = False
+
+    __repr__ = fields_repr
 
     def supports(self, platform: str) -> bool:
         """True when the vendor publishes to ``platform`` at all."""

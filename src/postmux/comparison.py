@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from ._repr import fields_repr
 from .adapter import Adapter, Route
 from .core import PublisherCore
 from .errors import Problem, ValidationError
@@ -81,6 +82,8 @@ class FieldComparison:
     refused: bool = False
     problem: str | None = None
     target_accepted: bool = True
+
+    __repr__ = fields_repr
 
     @property
     def renamed(self) -> bool:
@@ -143,6 +146,8 @@ class TargetComparison:
     requests: tuple[RequestPreview, ...] = ()
     notes: tuple[str, ...] = ()
 
+    __repr__ = fields_repr
+
     @property
     def accepted(self) -> bool:
         """True when the vendor would take this target as it is."""
@@ -175,6 +180,8 @@ class CapabilityDifference:
     feature: str
     values: Mapping[str, str]
 
+    __repr__ = fields_repr
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return {"feature": self.feature, "values": dict(self.values)}
@@ -191,6 +198,8 @@ class Comparison:
     previews: Mapping[str, Preview | None]
     """Each vendor's whole preview of the targets it accepts (``None``: it accepts none)."""
     summary: Mapping[str, Any] = attrs.field(factory=dict)
+
+    __repr__ = fields_repr
 
     def cell(self, provider: str, target: Target | str) -> TargetComparison:
         """The comparison of one vendor and one target."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import errors
+from ._repr import fields_repr
 from .accounts import Account
 from .errors import PostmuxError
 from .status import ConnectStatus
@@ -60,6 +61,8 @@ class ConnectStart:
     state: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
+    __repr__ = fields_repr
+
 
 @attrs.frozen(slots=True, kw_only=True)
 class ConnectPoll:
@@ -69,6 +72,8 @@ class ConnectPoll:
     account: Account | None = None
     message: str | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    __repr__ = fields_repr
 
 
 def decode_data_url(value: str) -> tuple[bytes, str | None]:

@@ -35,20 +35,20 @@ from .errors import (
     nothing_done,
 )
 from .fetch import FetchPolicy
-from .hosting import HostedFile, MediaHost, remove_quietly
 from .ledger import Ledger, LedgerEntry, Owner, open_ledger
 from .ledger.base import DEFAULT_LEASE, SENDING
 from .media import Media, MediaKind
 from .plugins import PluginManager
 from .post import Post, Target
-from .reconcile import Attempt
 from .results import Publication, PublishReport, error_facts
 from .secrets import Secret, redact
 from .status import Status
 from .validation import accepted_by, raise_for_problems, vendor_problems
 
-if TYPE_CHECKING:  # imported by preview() only: a publish never loads it
+if TYPE_CHECKING:  # loaded by media hosting, preview() and outcomes in doubt, not by a plain publish
+    from .hosting import HostedFile, MediaHost
     from .preview import Preview
+    from .reconcile import Attempt
 
 __all__ = ["CLAIMED_ELSEWHERE", "PublisherCore", "as_publications", "own_client_timeout"]
 
@@ -65,6 +65,14 @@ def as_publications(value: PublishReport | Publication | Sequence[Publication]) 
     if isinstance(value, Publication):
         return [value]
     return list(value)
+
+
+def _attempt(post: Post, account_id: str, sent_at: datetime, answer: str | None = None) -> Attempt:
+    """:meth:`Attempt.of <postmux.reconcile.Attempt.of>`, with :mod:`postmux.reconcile` loaded only
+    when a send's outcome is in doubt (a publish that goes through never needs it)."""
+    from .reconcile import Attempt
+
+    return Attempt.of(post, account_id, sent_at, answer)
 
 
 def own_client_timeout(client: object, timeout: httpx.Timeout | float | None) -> httpx.Timeout | float:
@@ -558,7 +566,7 @@ class PublisherCore:
                 f" (lease ended {entry.lease_end}): reconcile() asks the vendor, or check it there"
                 " and release it to send again",
             ),
-            attempt=Attempt.of(post, route.account_id, claimed),
+            attempt=_attempt(post, route.account_id, claimed),
         )
 
     def failed_batch(self, post: Post, batch: Sequence[Route], exc: BaseException) -> list[Publication]:
@@ -593,7 +601,7 @@ class PublisherCore:
                 account_id=route.account_id,
                 post_key=self.post_key(post),
                 exception=exc,
-                attempt=Attempt.of(post, route.account_id, sent, answer) if sent else None,
+                attempt=_attempt(post, route.account_id, sent, answer) if sent else None,
                 **error_facts(exc),
             )
             for route in batch
@@ -610,7 +618,7 @@ class PublisherCore:
             # the requests went out and were answered: the posts may exist, so never resend
             sent = datetime.now(UTC)
             return [
-                attrs.evolve(p, status=Status.UNKNOWN, attempt=Attempt.of(post, r.account_id, sent))
+                attrs.evolve(p, status=Status.UNKNOWN, attempt=_attempt(post, r.account_id, sent))
                 for p, r in zip(self.failed_batch(post, batch, exc), batch, strict=True)
             ]
         key = self.post_key(post)
@@ -667,6 +675,8 @@ class PublisherCore:
     def drop_hosted(self, hosted: Sequence[HostedFile]) -> None:
         """Remove hosted files, quietly (they expire anyway)."""
         if self.media_host is not None and hosted:
+            from .hosting import remove_quietly  # hosted files come from a media host, which loaded it
+
             remove_quietly(self.media_host, hosted)
 
     def settled(self, given: object, current: Sequence[Publication]) -> PublishReport:

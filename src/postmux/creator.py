@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from ._repr import fields_repr
 from .accounts import CreatorInfo
 from .wire import base_converter, parse, snake_keys  # snake_keys: here before, kept importable
 
@@ -32,6 +33,8 @@ class _TikTokCreatorInfo:
     creator_username: str | None = None
     creator_nickname: str | None = None
     creator_avatar_url: str | None = None
+
+    __repr__ = fields_repr
 
 
 _converter = base_converter()

@@ -42,6 +42,7 @@ from urllib.parse import urljoin
 import attrs
 import httpx
 
+from ._repr import fields_repr
 from .adapter import Adapter, retry_after
 from .client import apply_client_defaults, user_agent
 from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN, CredentialCall, CredentialSource, Token
@@ -85,6 +86,8 @@ class RetryPolicy:
     max_backoff: float = 8.0
     max_retry_after: float = 60.0
     jitter: float = 0.1
+
+    __repr__ = fields_repr
 
     def delay(self, attempt: int, hint: float | None) -> float | None:
         """Seconds to wait before try ``attempt + 1``, or ``None`` to give up."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DESCRIPTION_PATH",
+    "MEDIA_HOST_ENV",
     "SANDBOX_ENV",
     "Configured",
     "base_url_variable",
@@ -37,6 +38,9 @@ __all__ = [
     "sandbox_endpoint",
     "sandbox_media_fetch",
 ]
+
+MEDIA_HOST_ENV = "POSTMUX_MEDIA_HOST"
+"""The environment variable naming a media host when ``media_host=`` is not passed (see :mod:`.hosting`)."""
 
 SANDBOX_ENV = "POSTMUX_SANDBOX"
 """The URL of a running ``postmux sandbox`` that every publisher then talks to."""

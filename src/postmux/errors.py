@@ -37,6 +37,8 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from ._repr import fields_repr
+
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
@@ -85,6 +87,8 @@ class Problem:
     field: str
     message: str
     unsupported: bool = False
+
+    __repr__ = fields_repr
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .adapter import Adapter
 from .credentials import NO_KEY, CredentialSource
-from .environment import configured
+from .environment import MEDIA_HOST_ENV, configured
 from .errors import ConfigurationError, MissingCredentialsError
 from .fetch import FetchPolicy
-from .hosting import MediaHost, open_media_host
 from .ledger import Ledger
 from .plugins import PluginManager, plugin_manager
 from .publisher import Publisher
@@ -19,6 +18,7 @@ from .secrets import Secret
 
 if TYPE_CHECKING:  # imported by async_publisher() itself: a sync program never loads asyncio
     from .async_publisher import AsyncPublisher
+    from .hosting import MediaHost  # loaded only when a host is asked for (_media_host)
 
 __all__ = ["PROVIDER_ENV", "async_publisher", "providers", "publisher"]
 
@@ -147,6 +147,15 @@ def async_publisher(
     )
 
 
+def _media_host(value: MediaHost | str | None, plugins: PluginManager) -> MediaHost | None:
+    """:func:`~postmux.hosting.open_media_host`, with hosting's code loaded only when a host is asked for."""
+    if value is None and not os.environ.get(MEDIA_HOST_ENV):
+        return None
+    from .hosting import open_media_host
+
+    return open_media_host(value, plugins)
+
+
 def _made(
     cls: type[P],
     name: str | None,
@@ -163,7 +172,7 @@ def _made(
     """What :func:`publisher` and :func:`async_publisher` both do, for the publisher class ``cls``."""
     plugins = plugins or plugin_manager()
     adapter, key, media_fetch = _adapter_and_key(name, api_key, base_url, plugins, media_fetch, credentials)
-    host = open_media_host(media_host, plugins)
+    host = _media_host(media_host, plugins)
     return cls(
         adapter,
         key,

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 
+from ._repr import fields_repr
 from .errors import FetchRefusedError, TransportError
 from .media import MediaKind
 from .rules import RULES
@@ -126,6 +127,8 @@ class FetchPolicy:
     max_bytes: int | None = None
     allow_octet_stream: bool = True
     resolver: Resolver = attrs.field(default=system_resolver, eq=False, repr=False)
+
+    __repr__ = fields_repr
 
     def pin(self, url: str, medium: str) -> Pinned:
         """Check one hop's URL and address; the request to send, or :class:`FetchRefusedError`."""

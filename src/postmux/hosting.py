@@ -13,7 +13,9 @@ where a host has them, else the sync methods run in a worker thread. Plugins
 add kinds of host through the ``postmux_register_media_hosts`` hook, so
 ``POSTMUX_MEDIA_HOST=s3://bucket/prefix`` (or ``media_host="s3://…"``)
 picks one by the scheme of its spec. The core ships ``s3`` (the ``s3`` extra)
-and ``sandbox`` (the sandbox's loopback host, for tests and the demo).
+and ``sandbox`` (the sandbox's loopback host, for tests and the demo), registered
+by :mod:`postmux.builtin_hosts`. Nothing here is loaded until a publisher is given
+a host (``media_host=`` or ``POSTMUX_MEDIA_HOST``).
 
 Hosted files expire with their URL (``HostedFile.expires_at``) and are
 removed by ``wait()`` once every publication of the report is final, or by
@@ -31,8 +33,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from .environment import MEDIA_HOST_ENV
 from .errors import ConfigurationError, MediaHostError, PostmuxError
-from .hookspecs import hookimpl
 from .media import Media
 
 if TYPE_CHECKING:
@@ -55,9 +57,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("postmux")
-
-MEDIA_HOST_ENV = "POSTMUX_MEDIA_HOST"
-"""The environment variable naming a media host when ``media_host=`` is not passed."""
 
 HOW_TO_CONFIGURE = (
     f"pass media_host=… to postmux.publisher() or set {MEDIA_HOST_ENV} "
@@ -233,25 +232,3 @@ def open_media_host(value: MediaHost | str | None, plugins: PluginManager) -> Me
             f"known: {', '.join(sorted(factories)) or 'none'}"
         )
     return factory(value)
-
-
-# -- the hosts the core ships, registered through the same hook as a plugin's --------------------
-
-
-def _s3(spec: str) -> MediaHost:
-    from .s3 import S3MediaHost
-
-    return S3MediaHost.from_spec(spec)
-
-
-def _sandbox(spec: str) -> MediaHost:
-    from .sandbox.hosting import SandboxMediaHost
-
-    return SandboxMediaHost.from_spec(spec)
-
-
-@hookimpl
-def postmux_register_media_hosts(register: Callable[[str, MediaHostFactory], None]) -> None:
-    """The core's own hosts, registered as a plugin's would be (this module is a built-in plugin)."""
-    register("s3", _s3)
-    register("sandbox", _sandbox)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._repr import fields_repr
 from .errors import Problem, ValidationError
 
 __all__ = ["EXTENSIONS", "Media", "MediaKind", "detect_kind", "extension_of", "to_media"]
@@ -122,6 +123,8 @@ class Media:
     path: str | None = attrs.field(default=None, converter=_fspath)
     kind: MediaKind | None = attrs.field(default=None, converter=_kind)
     mime_type: str | None = None
+
+    __repr__ = fields_repr
 
     def __attrs_post_init__(self) -> None:
         wrong = [

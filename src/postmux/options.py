@@ -14,6 +14,8 @@ from typing import Any, ClassVar, Literal, Self, TypeAlias
 
 import attrs
 
+from ._repr import fields_repr
+
 __all__ = [
     "OPTION_TYPES",
     "FacebookOptions",
@@ -66,6 +68,8 @@ class PlatformOptions:
 
     platform: ClassVar[str] = ""
     defaults: ClassVar[Mapping[str, object]] = {}
+
+    __repr__ = fields_repr
 
     def resolved(self) -> Self:
         """A copy with every unset field that has a neutral default filled in."""
@@ -127,6 +131,8 @@ class TikTokOptions(PlatformOptions):
     brand_organic: bool | None = None
     branded_content: bool | None = None
 
+    __repr__ = fields_repr
+
     def resolved_for(self, *, photos: bool) -> TikTokOptions:
         """:meth:`resolved`, plus the defaults of the photo or the video fields.
 
@@ -170,6 +176,8 @@ class InstagramOptions(PlatformOptions):
     thumb_offset_ms: int | None = None
     collaborators: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple_or_none)
 
+    __repr__ = fields_repr
+
 
 @attrs.frozen(slots=True)
 class ThreadsOptions(PlatformOptions):
@@ -180,6 +188,8 @@ class ThreadsOptions(PlatformOptions):
 
     reply_control: ThreadsReplyControl | None = None
     alt_text: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple_or_none)
+
+    __repr__ = fields_repr
 
 
 @attrs.frozen(slots=True)
@@ -192,6 +202,8 @@ class FacebookOptions(PlatformOptions):
     link: str | None = None
     draft: bool | None = None
     thumbnail_url: str | None = None
+
+    __repr__ = fields_repr
 
 
 @attrs.frozen(slots=True)
@@ -217,6 +229,8 @@ class YouTubeOptions(PlatformOptions):
     ai_generated: bool | None = None
     category_id: str | None = None
     first_comment: str | None = None
+
+    __repr__ = fields_repr
 
 
 OPTION_TYPES: dict[str, type[PlatformOptions]] = {

@@ -21,19 +21,19 @@ from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from . import errors, reconcile
+from . import errors
 from .accounts import Account, CreatorInfo
 from .adapter import Route
 from .core import PublisherCore, as_publications
 from .errors import Problem
 from .fetch import FetchPolicy
 from .flow import Flow
-from .hosting import HostedFile
 from .ledger import Owner
 from .post import Post, Target
 from .results import Publication, PublishReport
 
-if TYPE_CHECKING:  # imported by preview() only: a publish never loads it
+if TYPE_CHECKING:  # loaded by preview() and media hosting only: a plain publish never loads them
+    from .hosting import HostedFile
     from .preview import Preview
 
 __all__ = [
@@ -187,6 +187,8 @@ def reconciling(
     absent_after: float | None,
 ) -> Plan[PublishReport]:
     """``reconcile(…)``: see :meth:`postmux.Publisher.reconcile` for what it promises."""
+    from . import reconcile  # settling unknowns only: a publish never loads it
+
     current, asked = reconcile.plan(core, report)
     findings: list[reconcile.Finding] = []
     if asked:

@@ -260,9 +260,9 @@ class PluginManager:
         """The names whose entry points :meth:`get` has loaded."""
         self.broken: dict[str, str] = {}
         """Entry-point name → why that plugin could not be loaded."""
-        from . import hosting  # the core's own media hosts, found through the same hook
+        from . import builtin_hosts  # the core's own media hosts, found through the same hook
 
-        self._pm.register(hosting, name="postmux.hosting")
+        self._pm.register(builtin_hosts, name="postmux.hosting")
 
     def _load(self, eps: Iterable[EntryPoint]) -> None:
         """Load each plugin on its own, so one broken plugin cannot hide the others."""

@@ -25,6 +25,7 @@ from datetime import datetime
 
 import attrs
 
+from ._repr import fields_repr
 from .adapter import Adapter
 from .capabilities import Capabilities
 from .errors import Problem
@@ -47,6 +48,8 @@ class Change:
     field: str
     message: str
 
+    __repr__ = fields_repr
+
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
 
@@ -60,6 +63,8 @@ class VendorCheck:
     changed: tuple[Change, ...] = ()
     notes: tuple[Change, ...] = ()
     """The plugin's notes on the targeted platforms (free text: they may not apply to this post)."""
+
+    __repr__ = fields_repr
 
     @property
     def accepted(self) -> bool:
@@ -77,6 +82,8 @@ class PortabilityReport:
     """Every checked vendor's :class:`VendorCheck`, by provider name in order."""
 
     vendors: tuple[VendorCheck, ...]
+
+    __repr__ = fields_repr
 
     @property
     def accepted_by(self) -> tuple[str, ...]:

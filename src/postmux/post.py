@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from ._repr import fields_repr
 from .media import Media, MediaKind, to_media
 from .options import (
     FacebookOptions,
@@ -36,6 +37,8 @@ class Target:
     platform: str
     account: str
     text: str | None = attrs.field(default=None, kw_only=True)
+
+    __repr__ = fields_repr
 
     @property
     def is_username(self) -> bool:
@@ -110,6 +113,8 @@ class Post:
     schedule_at: datetime | None = None
     extras: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     key: str | None = None
+
+    __repr__ = fields_repr
 
     def text_for(self, target: Target) -> str:
         """The text for ``target``: its own ``text`` if given, else the post's."""

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 import httpx
 
+from ._repr import fields_repr
 from .adapter import Adapter, Route
 from .drivers import NO_RETRY, _DriverBase
 from .errors import PostmuxError
@@ -72,6 +73,8 @@ class RequestPreview:
     to_vendor: bool = True
     download: bool = False
 
+    __repr__ = fields_repr
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return {
@@ -93,6 +96,8 @@ class TargetPreview:
     target: Target
     account_id: str
     requests: tuple[RequestPreview, ...]
+
+    __repr__ = fields_repr
 
     @property
     def publish_requests(self) -> tuple[RequestPreview, ...]:
@@ -122,6 +127,8 @@ class Preview:
     targets: tuple[TargetPreview, ...]
     complete: bool = True
     notes: tuple[str, ...] = ()
+
+    __repr__ = fields_repr
 
     def for_target(self, target: Target | str) -> TargetPreview:
         """The preview of one target (a :class:`~postmux.Target` or ``"platform:account"``)."""

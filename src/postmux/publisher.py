@@ -28,7 +28,6 @@ from .drivers import RetryPolicy, SyncDriver
 from .errors import Problem
 from .fetch import FetchPolicy
 from .flow import Flow
-from .hosting import MediaHost, host_local_media
 from .ledger import Ledger
 from .plan import Concurrently, DropHosted, HostMedia, Plan, RunFlow, Step
 from .plugins import PluginManager
@@ -39,8 +38,9 @@ from .secrets import Secret
 from .stepping import drive
 from .validation import check_new_time
 
-if TYPE_CHECKING:  # imported by preview() and connect() only: a publish never loads them
+if TYPE_CHECKING:  # imported by preview(), connect() and media hosting only: a plain publish never loads them
     from .connect import ConnectSession
+    from .hosting import MediaHost
     from .preview import Preview
 
 __all__ = ["Publisher"]
@@ -201,6 +201,8 @@ class Publisher(PublisherCore):
         if isinstance(step, Concurrently):
             return self._concurrently(step.plans)
         if isinstance(step, HostMedia):
+            from .hosting import host_local_media  # only a publisher with a media host gets here
+
             assert self.media_host is not None
             return host_local_media(self.media_host, step.post)
         if isinstance(step, DropHosted):

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from ._repr import fields_repr
 from .errors import NotFoundError, PostmuxError
 from .flow import Flow
 from .media import Media
@@ -93,6 +94,8 @@ class Attempt:
     media: tuple[str, ...] = ()
     sent_at: datetime
     answer: str = ""
+
+    __repr__ = fields_repr
 
     @classmethod
     def of(

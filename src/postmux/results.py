@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._repr import fields_repr
 from .errors import PostmuxError
-from .hosting import HostedFile
 from .media import MediaKind
 from .post import Target
 from .status import Status
 
 if TYPE_CHECKING:
+    from .hosting import HostedFile
     from .reconcile import Attempt
 
 __all__ = ["Publication", "PublishReport", "error_facts"]
@@ -84,6 +85,8 @@ class Publication:
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     exception: PostmuxError | None = attrs.field(default=None, repr=False, eq=False)
     attempt: Attempt | None = attrs.field(default=None, repr=False, eq=False)
+
+    __repr__ = fields_repr
 
     @property
     def ok(self) -> bool:
@@ -165,6 +168,8 @@ class PublishReport:
 
     results: tuple[Publication, ...]
     hosted: tuple[HostedFile, ...] = attrs.field(default=(), kw_only=True, eq=False)
+
+    __repr__ = fields_repr
 
     @property
     def ok(self) -> bool:

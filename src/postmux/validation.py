@@ -19,7 +19,6 @@ import attrs
 
 from .capabilities import Capabilities, PlatformSupport, photo_count, photo_formats, tighter
 from .errors import Problem, UnsupportedError, ValidationError
-from .hosting import HOW_TO_CONFIGURE
 from .media import Media, MediaKind
 from .options import (
     OPTION_TYPES,
@@ -166,6 +165,8 @@ def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | 
             elif not caps.remote_media:
                 out.add(f"media[{i}].url", "this provider takes no media URLs", unsupported=True)
         elif not caps.local_files:
+            from .hosting import HOW_TO_CONFIGURE  # a refusal's words: hosting's code is not loaded before
+
             out.add(
                 f"media[{i}].path",
                 f"this provider takes public URLs only, not local files: {HOW_TO_CONFIGURE}",

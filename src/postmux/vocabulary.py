@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import attrs
 import httpx
 
+from ._repr import fields_repr
 from .accounts import AccountStatus
 from .capabilities import PlatformSupport
 from .errors import ProviderError, RateLimitError, error_for_status
@@ -112,6 +113,8 @@ class Opt:
     default: Any = None
     built: bool = False
     strict: bool = False
+
+    __repr__ = fields_repr
 
     def __attrs_post_init__(self) -> None:
         unknown = self.on - CONTEXTS
@@ -598,6 +601,8 @@ class Vocabulary:
     accounts: Mapping[str, AccountStatus] = attrs.field(factory=lambda: dict(ACCOUNT_WORDS))
 
     _by_platform: dict[str, OptionMap] = attrs.field(init=False, factory=dict, repr=False, eq=False)
+
+    __repr__ = fields_repr
 
     def __attrs_post_init__(self) -> None:
         platforms = [m.platform for m in self.options]

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from .._repr import fields_repr
 from ..errors import LedgerError
 from ..results import Publication
 from .base import (
@@ -56,6 +57,8 @@ class Statements:
     release_owned: str
     param: Callable[[str], str]
     now: str
+
+    __repr__ = fields_repr
 
     def claim_many(self, count: int) -> str:
         """One insert-if-absent for ``count`` targets (parameters ``t0``…), returning those won."""

@@ -1,0 +1,153 @@
+"""The core's attrs classes share one ``__repr__`` (:mod:`postmux._repr`) that writes attrs' own text.
+
+Each check compares it with the repr attrs generates for the same fields: a
+subclass with no ``__repr__`` of its own gets attrs' generated one, so the
+twin of an instance shows what the class showed before it shared the repr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+import pytest
+
+import postmux
+from postmux._repr import fields_repr
+from postmux.accounts import Account, AccountStatus, CreatorInfo
+from postmux.adapter import Route
+from postmux.drivers import RetryPolicy
+from postmux.fetch import FetchPolicy
+from postmux.reconcile import Attempt
+from postmux.status import Status
+from postmux.vocabulary import Opt
+
+
+def attrs_twin(obj: Any) -> Any:
+    """``obj`` as an instance of a subclass whose ``__repr__`` attrs generated."""
+    cls = type(obj)
+    twin_cls = attrs.frozen(slots=True)(type(cls.__name__, (cls,), {"__module__": cls.__module__}))
+    twin = object.__new__(twin_cls)
+    for a in attrs.fields(cls):
+        if hasattr(obj, a.name):
+            object.__setattr__(twin, a.name, getattr(obj, a.name))
+    return twin
+
+
+def samples() -> list[Any]:
+    pub = postmux.publisher("wahdx", api_key="sk_x")
+    try:
+        caps = pub.adapter.capabilities
+        vocabulary = pub.adapter.vocabulary
+    finally:
+        pub.close()
+    target = postmux.Target("tiktok", "acc-1", text="its own")
+    post = postmux.Post(
+        text="hi",
+        media=["https://cdn.example.com/a.mp4"],
+        targets=[target, "instagram:acc-2"],
+        tiktok=postmux.TikTokOptions(privacy="SELF_ONLY"),
+        instagram=postmux.InstagramOptions(alt_text="a"),
+    )
+    publication = postmux.Publication(
+        target=target,
+        provider="wahdx",
+        status=Status.PUBLISHED,
+        id="p1",
+        raw={"secret": "left out"},
+        state={"k": "v"},
+    )
+    when = datetime(2026, 12, 2, tzinfo=UTC)
+    return [
+        target,
+        post,
+        post.media[0],
+        post.tiktok,
+        post.instagram,
+        publication,
+        postmux.PublishReport((publication,)),
+        postmux.Problem("text", "too long"),
+        caps,
+        caps.platforms["tiktok"],
+        vocabulary,
+        Opt(wire="privacy_level", values={"SELF_ONLY": "private"}, on=frozenset({"video"})),
+        postmux.ThreadsOptions(reply_control="everyone"),
+        postmux.FacebookOptions(link="https://x"),
+        postmux.YouTubeOptions(title="t"),
+        FetchPolicy(),
+        RetryPolicy(),
+        Route(target, "acc-1"),
+        Account(id="a1", platform="tiktok", provider="wahdx", username="u", status=AccountStatus.ACTIVE, raw={"x": 1}),
+        CreatorInfo(
+            account_id="a1",
+            privacy_options=("SELF_ONLY",),
+            comments_disabled=False,
+            duets_disabled=True,
+            stitches_disabled=False,
+        ),
+        Attempt(account_id="a1", content_digest="d", sent_at=when),
+    ]
+
+
+@pytest.mark.parametrize("obj", samples(), ids=lambda o: type(o).__name__)
+def test_the_shared_repr_writes_what_attrs_writes(obj: Any) -> None:
+    assert type(obj).__repr__ is fields_repr
+    assert repr(obj) == repr(attrs_twin(obj))
+
+
+def test_left_out_fields_stay_out() -> None:
+    publication = postmux.Publication(
+        target=postmux.Target("tiktok", "a"), provider="wahdx", status=Status.FAILED, raw={"token": "sk_secret"}
+    )
+    assert "sk_secret" not in repr(publication) and "raw=" not in repr(publication)
+    assert repr(publication).startswith("Publication(target=Target(platform='tiktok', account='a', text=None), ")
+
+
+def test_a_cycle_shows_dots_as_attrs_does() -> None:
+    @attrs.define
+    class Node:
+        child: Any = None
+        __repr__ = fields_repr
+
+    node = Node()
+    node.child = node
+    assert repr(node) == "Node(child=...)"
+    assert repr(Node(Node())) == "Node(child=Node(child=None))"
+
+
+def test_a_custom_field_repr_and_an_unset_field() -> None:
+    @attrs.define
+    class Shown:
+        hidden: str = attrs.field(repr=lambda v: "***")
+        late: int = attrs.field(init=False)
+        __repr__ = fields_repr
+
+    assert repr(Shown("x")) == "Shown(hidden=***, late=NOTHING)"
+
+
+def test_threads_do_not_see_each_others_guard() -> None:
+    seen: list[str] = []
+    target = postmux.Target("tiktok", "a")
+    worker = threading.Thread(target=lambda: seen.append(repr(target)))
+    worker.start()
+    worker.join()
+    assert seen == [repr(target)]
+
+
+def test_every_core_attrs_class_shares_it() -> None:
+    """No attrs class of the core compiles a repr of its own at import (the start-up's cost)."""
+    names = [m.name for m in pkgutil.iter_modules(postmux.__path__, "postmux.")] + ["postmux.ledger.sql"]
+    own: list[str] = []
+    for name in names:
+        if name in ("postmux.cli", "postmux.sandbox", "postmux.testing", "postmux.s3", "postmux.docgen"):
+            continue
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, type) and attrs.has(value) and value.__module__ == name:
+                if value.__repr__ is not fields_repr:
+                    own.append(f"{name}.{value.__qualname__}")
+    assert own == ["postmux.hosting.HostedFile"]  # its hand-written repr hides the URL's query
