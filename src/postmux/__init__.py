@@ -47,7 +47,7 @@ from .errors import (
 from .factory import async_publisher, providers, publisher
 
 if TYPE_CHECKING:
-    from .accounts import Account, AccountStatus, CreatorInfo
+    from .accounts import Account, CreatorInfo
     from .adapter import Adapter, Route
     from .async_publisher import AsyncPublisher
     from .capabilities import Capabilities, PlatformSupport
@@ -78,7 +78,7 @@ if TYPE_CHECKING:
     from .publisher import Publisher
     from .results import Publication, PublishReport
     from .secrets import Secret
-    from .status import ConnectStatus, Status
+    from .status import AccountStatus, ConnectStatus, Status
 
 # Every other public name is imported on first use (PEP 562), so ``import postmux``
 # plus one publisher loads only what that publisher needs (no asyncio for a sync
@@ -86,7 +86,7 @@ if TYPE_CHECKING:
 # comparison code): start-up is issue 15's "import + first publisher".
 _LAZY: dict[str, str] = {
     "Account": "accounts",
-    "AccountStatus": "accounts",
+    "AccountStatus": "status",
     "Adapter": "adapter",
     "AsyncConnectSession": "connect",
     "AsyncPublisher": "async_publisher",

@@ -1,25 +1,22 @@
-"""Linked accounts and TikTok creator information, in neutral form."""
+"""Linked accounts and TikTok creator information, in neutral form.
+
+Loaded only by what lists accounts or reads creator information (``@username``
+targets, ``accounts()``, ``creator_info()``): a plain publish needs neither
+class. :class:`AccountStatus`, which vocabularies name, lives in
+:mod:`postmux.status` and is importable from here as before.
+"""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from ._repr import fields_repr
+from .status import AccountStatus
 
 __all__ = ["Account", "AccountStatus", "CreatorInfo"]
-
-
-class AccountStatus(enum.StrEnum):
-    """Whether postmux can publish to an account now."""
-
-    ACTIVE = "active"
-    EXPIRED = "expired"
-    RECONNECT_REQUIRED = "reconnect_required"
-    UNKNOWN = "unknown"
 
 
 @attrs.frozen(slots=True, kw_only=True)

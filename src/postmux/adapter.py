@@ -19,9 +19,7 @@ import attrs
 import httpx
 
 from ._repr import fields_repr
-from .accounts import Account, AccountStatus, CreatorInfo
 from .capabilities import Capabilities
-from .credentials import ACCOUNT, CredentialSource
 from .errors import (
     Problem,
     ProviderError,
@@ -32,14 +30,17 @@ from .errors import (
     ValidationError,
 )
 from .extras import merge
-from .flow import Flow, done, file_parts, multipart_request
+from .flow import ACCOUNT, Flow, done, file_parts, multipart_request
 from .post import Post, Target
 from .results import Publication
 
 if TYPE_CHECKING:
+    from .accounts import Account, CreatorInfo
     from .connect import ConnectPoll, ConnectStart
+    from .credentials import CredentialSource
     from .reconcile import Finding
 from .secrets import Secret
+from .status import AccountStatus
 from .vocabulary import AccountFields, Vocabulary
 from .vocabulary import header_retry_after as retry_after
 from .wire import base_converter, excerpt, parse, read_json  # no cattrs: it comes with the first parse
@@ -315,6 +316,8 @@ class Adapter:
         vocabulary's ``accounts`` table lacks is ``unknown``. An account not
         active keeps why: ``reason``, else the word itself.
         """
+        from .accounts import Account  # listing accounts only: a publish never loads it
+
         known = AccountStatus.ACTIVE if status is None else self.vocabulary.accounts.get(status)
         return Account(
             id=account_id,

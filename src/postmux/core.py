@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 import attrs
 import httpx
 
-from .accounts import Account, AccountStatus
 from .adapter import Adapter, Route
 from .capabilities import Capabilities
 from .drivers import DEFAULT_TIMEOUT
@@ -42,10 +41,11 @@ from .plugins import PluginManager
 from .post import Post, Target
 from .results import Publication, PublishReport, error_facts
 from .secrets import Secret, redact
-from .status import Status
+from .status import AccountStatus, Status
 from .validation import accepted_by, raise_for_problems, vendor_problems
 
 if TYPE_CHECKING:  # loaded by media hosting, preview() and outcomes in doubt, not by a plain publish
+    from .accounts import Account
     from .hosting import HostedFile, MediaHost
     from .preview import Preview
     from .reconcile import Attempt

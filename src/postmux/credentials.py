@@ -42,7 +42,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from .errors import ConfigurationError, CredentialError, MissingCredentialsError, PostmuxError
-from .secrets import Secret
+from .flow import ACCOUNT
+from .secrets import NO_KEY, Secret
 
 if TYPE_CHECKING:  # asyncio only where an async driver asks: a sync publisher loads none of it
     import asyncio
@@ -60,13 +61,8 @@ __all__ = [
 
 T = TypeVar("T")
 
-ACCOUNT = "postmux.account"
-"""Request extension: the account id a request acts for (set by ``Adapter.request(account=…)``)."""
-TOKEN = "postmux.token"
-REFRESHED = "postmux.refreshed"
-
-NO_KEY = Secret("postmux:no-publisher-key")
-"""The publisher key of a publisher that has only per-account credentials (no header is made from it)."""
+# ACCOUNT, TOKEN, REFRESHED (postmux.flow) and NO_KEY (postmux.secrets) live where a publisher
+# without credentials finds them without loading this module; they are importable from here too.
 
 REFRESH_MARGIN = timedelta(minutes=5)
 """A token expiring sooner than this is refreshed before it is sent."""

@@ -36,7 +36,7 @@ import os
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin
 
 import attrs
@@ -45,7 +45,6 @@ import httpx
 from ._repr import fields_repr
 from .adapter import Adapter, retry_after
 from .client import apply_client_defaults, user_agent
-from .credentials import ACCOUNT, NO_KEY, REFRESHED, TOKEN, CredentialCall, CredentialSource, Token
 from .errors import (
     CredentialError,
     FetchRefusedError,
@@ -58,11 +57,14 @@ from .errors import (
     nothing_done,
 )
 from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
-from .flow import CREDENTIAL_CALL, DOWNLOAD_TO, IDEMPOTENT, Flow, call_answer
+from .flow import ACCOUNT, CREDENTIAL_CALL, DOWNLOAD_TO, IDEMPOTENT, REFRESHED, TOKEN, Flow, call_answer
 from .media import MediaKind
-from .secrets import Secret, redact, scrub
+from .secrets import NO_KEY, Secret, redact, scrub
 from .sending import asend, direct, send
 from .stepping import adrive, asleep, drive
+
+if TYPE_CHECKING:  # a credential source's module: loaded by the app that makes one, not by a publish
+    from .credentials import CredentialCall, CredentialSource, Token
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncDriver", "RetryPolicy", "SyncDriver"]
 

@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .adapter import Adapter
-from .credentials import NO_KEY, CredentialSource
 from .environment import MEDIA_HOST_ENV, configured
 from .errors import ConfigurationError, MissingCredentialsError
 from .fetch import FetchPolicy
 from .ledger import Ledger
 from .plugins import PluginManager, plugin_manager
 from .publisher import Publisher
-from .secrets import Secret
+from .secrets import NO_KEY, Secret
 
 if TYPE_CHECKING:  # imported by async_publisher() itself: a sync program never loads asyncio
     from .async_publisher import AsyncPublisher
+    from .credentials import CredentialSource  # loaded by the app that makes one
     from .hosting import MediaHost  # loaded only when a host is asked for (_media_host)
 
 __all__ = ["PROVIDER_ENV", "async_publisher", "providers", "publisher"]
@@ -52,7 +52,7 @@ def _adapter_and_key(
     found = configured(cls, base_url)
     if found.api_key is not None:
         api_key = found.api_key
-    if credentials is not None and not isinstance(credentials, CredentialSource):
+    if credentials is not None and not _is_source(credentials):
         raise ConfigurationError(
             f"credentials must be a postmux.credentials.CredentialSource, got {type(credentials).__name__}"
         )
@@ -66,6 +66,12 @@ def _adapter_and_key(
     adapter = cls(found.base_url)
     adapter.credentials = credentials
     return adapter, key, media_fetch or found.media_fetch
+
+
+def _is_source(value: object) -> bool:
+    from .credentials import CredentialSource  # an app passing one has loaded it already
+
+    return isinstance(value, CredentialSource)
 
 
 def publisher(

@@ -39,17 +39,20 @@ import os
 import re
 import stat
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
-from .credentials import CredentialCall, CredentialSource, Token
 from .errors import FetchRefusedError
 from .fetch import MEDIA_DOWNLOAD, MediaDownload, literal_address
 from .media import MediaKind
 
+if TYPE_CHECKING:  # a credential source's module: loaded by the app that makes one, not by a publish
+    from .credentials import CredentialSource, Token
+
 __all__ = [
+    "ACCOUNT",
     "CREDENTIAL_CALL",
     "DOWNLOAD_TO",
     "IDEMPOTENT",
@@ -71,6 +74,13 @@ T = TypeVar("T")
 
 Flow = Generator[httpx.Request, httpx.Response, T]
 """A sans-I/O operation returning ``T``."""
+
+ACCOUNT = "postmux.account"
+"""Request extension: the account id a request acts for (set by ``Adapter.request(account=…)``)."""
+TOKEN = "postmux.token"
+"""Request extension: the account's token a request was signed with (a :class:`~postmux.Secret`)."""
+REFRESHED = "postmux.refreshed"
+"""Request extension: ``True`` once the request's token was refreshed after a 401 (once only)."""
 
 IDEMPOTENT = "postmux.idempotent"
 """Request extension: ``True`` on a POST that changes nothing, so it may be retried."""
@@ -111,6 +121,8 @@ def credential_call(
     The source's own failure is thrown in as a :class:`~postmux.CredentialError`
     naming ``what`` and ``account``.
     """
+    from .credentials import CredentialCall  # a source was made, so its module is loaded already
+
     request = httpx.Request("POST", f"postmux://credentials/{what}")
     request.extensions[CREDENTIAL_CALL] = CredentialCall(source, call, what, account)
     response = yield request

@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import errors
-from .accounts import Account, CreatorInfo
 from .adapter import Route
 from .core import PublisherCore, as_publications
 from .errors import Problem
@@ -32,7 +31,8 @@ from .ledger import Owner
 from .post import Post, Target
 from .results import Publication, PublishReport
 
-if TYPE_CHECKING:  # loaded by preview() and media hosting only: a plain publish never loads them
+if TYPE_CHECKING:  # loaded by preview(), media hosting and account listings: a plain publish loads none
+    from .accounts import Account, CreatorInfo
     from .hosting import HostedFile
     from .preview import Preview
 

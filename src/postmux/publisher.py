@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 
 from . import plan
-from .accounts import Account, CreatorInfo
 from .adapter import Adapter
 from .connections import make_client
 from .core import PublisherCore
@@ -39,6 +38,7 @@ from .stepping import drive
 from .validation import check_new_time
 
 if TYPE_CHECKING:  # imported by preview(), connect() and media hosting only: a plain publish never loads them
+    from .accounts import Account, CreatorInfo
     from .connect import ConnectSession
     from .hosting import MediaHost
     from .preview import Preview

@@ -8,7 +8,7 @@ we are about to keep (error bodies, log lines).
 
 from __future__ import annotations
 
-__all__ = ["REDACTED", "Secret", "redact", "scrub"]
+__all__ = ["NO_KEY", "REDACTED", "Secret", "redact", "scrub"]
 
 REDACTED = "***"
 
@@ -40,6 +40,10 @@ class Secret:
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("a Secret is not pickled, so it is not written anywhere by accident")
+
+
+NO_KEY = Secret("postmux:no-publisher-key")
+"""The publisher key of a publisher that has only per-account credentials (no header is made from it)."""
 
 
 def redact(text: str, *secrets: Secret | None) -> str:

@@ -1,14 +1,25 @@
-"""The neutral states every vendor's vocabulary is mapped onto: a publication's, and a link attempt's.
+"""The neutral states every vendor's vocabulary is mapped onto: a publication's, an account's, a link's.
 
-:class:`ConnectStatus` lives here rather than in :mod:`postmux.connect` so that a plugin's
-vocabulary can name it without importing the linking code, which a publish never needs.
+:class:`ConnectStatus` lives here rather than in :mod:`postmux.connect`, and
+:class:`AccountStatus` rather than in :mod:`postmux.accounts` (both still
+importable from there), so that a plugin's vocabulary can name them without
+importing the linking or the account code, which a publish never needs.
 """
 
 from __future__ import annotations
 
 import enum
 
-__all__ = ["FINAL_STATUSES", "ConnectStatus", "Status"]
+__all__ = ["FINAL_STATUSES", "AccountStatus", "ConnectStatus", "Status"]
+
+
+class AccountStatus(enum.StrEnum):
+    """Whether postmux can publish to an account now."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    RECONNECT_REQUIRED = "reconnect_required"
+    UNKNOWN = "unknown"
 
 
 class Status(enum.StrEnum):

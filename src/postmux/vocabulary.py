@@ -29,12 +29,11 @@ import attrs
 import httpx
 
 from ._repr import fields_repr
-from .accounts import AccountStatus
 from .capabilities import PlatformSupport
 from .errors import ProviderError, RateLimitError, error_for_status
 from .media import MediaKind
 from .options import PlatformOptions
-from .status import Status
+from .status import AccountStatus, Status
 
 __all__ = [
     "ACCOUNT_WORDS",

@@ -16,6 +16,10 @@ the hooks registered on it and makes the cattrs converter on the first
 ``structure`` or ``unstructure`` (importing cattrs was a sixth of
 ``import postmux`` + the first publisher; most programs make a publisher
 before they read any answer).
+
+A wire class whose body says ``__repr__ = fields_repr`` shows what attrs'
+generated repr would, without attrs compiling one for it at import (see
+:mod:`postmux._repr`); a subclass declared ``repr=False`` inherits it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import attrs
 import httpx
 
+from ._repr import fields_repr
 from .errors import ResponseError
 
 if TYPE_CHECKING:
@@ -45,6 +50,7 @@ __all__ = [
     "base_converter",
     "configure",
     "excerpt",
+    "fields_repr",
     "find",
     "inverted",
     "json_of",
