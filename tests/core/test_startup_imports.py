@@ -21,7 +21,9 @@ import postmux
 # request preview (only ``preview()`` needs it); importlib.metadata (entry points and the
 # User-Agent's versions are read from the .dist-info files themselves), the credentials'
 # worker pool, the portability report, TikTok's creator-info reader, and account linking (the
-# core's connect sessions and Wahdx's QR login).
+# core's connect sessions and Wahdx's QR login); settling unknowns (the core's and Wahdx's
+# reconcile code), media hosting (without a host), the account classes (without an
+# ``@username`` target) and the credential sources' module (without a source).
 MUST_NOT = (
     "starlette",
     "uvicorn",
@@ -44,6 +46,11 @@ MUST_NOT = (
     "postmux.creator",
     "postmux.connect",
     "postmux_wahdx.qr",
+    "postmux.reconcile",
+    "postmux_wahdx.reconcile",
+    "postmux.hosting",
+    "postmux.accounts",
+    "postmux.credentials",
 )
 
 # The first publish itself (its User-Agent, the publish listeners' entry points) still needs none
@@ -55,6 +62,11 @@ FIRST_PUBLISH_MUST_NOT = (
     "postmux.portable",
     "postmux.connect",
     "postmux_wahdx.qr",
+    "postmux.reconcile",
+    "postmux_wahdx.reconcile",
+    "postmux.hosting",
+    "postmux.accounts",
+    "postmux.credentials",
 )
 
 FIRST_PUBLISH = """
