@@ -30,8 +30,8 @@ from postmux.vocabulary import Opt
 def attrs_twin(obj: Any) -> Any:
     """``obj`` as an instance of a subclass whose ``__repr__`` attrs generated."""
     cls = type(obj)
-    twin_cls = attrs.frozen(slots=True)(type(cls.__name__, (cls,), {"__module__": cls.__module__}))
-    twin = object.__new__(twin_cls)
+    twin_cls: type = attrs.frozen(slots=True)(type(cls.__name__, (cls,), {"__module__": cls.__module__}))
+    twin: Any = object.__new__(twin_cls)
     for a in attrs.fields(cls):
         if hasattr(obj, a.name):
             object.__setattr__(twin, a.name, getattr(obj, a.name))
@@ -102,7 +102,8 @@ def samples() -> list[Any]:
 
 @pytest.mark.parametrize("obj", samples(), ids=lambda o: type(o).__name__)
 def test_the_shared_repr_writes_what_attrs_writes(obj: Any) -> None:
-    assert type(obj).__repr__ is fields_repr
+    shared: object = type(obj).__repr__
+    assert shared is fields_repr
     assert repr(obj) == repr(attrs_twin(obj))
 
 
