@@ -21,10 +21,9 @@ import postmux
 # request preview (only ``preview()`` needs it); importlib.metadata (entry points and the
 # User-Agent's versions are read from the .dist-info files themselves), the credentials'
 # worker pool, the portability report, TikTok's creator-info reader, and account linking (the
-# core's connect sessions and Wahdx's QR login); media hosting (without a host), the account
-# classes (without an ``@username`` target) and the credential sources' module (without a
-# source). (The core no longer needs ``postmux.reconcile`` either, but Wahdx's adapter imports
-# its reconcile module, and so the core's, at import.)
+# core's connect sessions and Wahdx's QR login); settling unknowns (the core's reconcile code),
+# media hosting (without a host), the account classes (without an ``@username`` target) and the
+# credential sources' module (without a source).
 MUST_NOT = (
     "starlette",
     "uvicorn",
@@ -47,6 +46,7 @@ MUST_NOT = (
     "postmux.creator",
     "postmux.connect",
     "postmux_wahdx.qr",
+    "postmux.reconcile",
     "postmux.hosting",
     "postmux.accounts",
     "postmux.credentials",
@@ -61,6 +61,7 @@ FIRST_PUBLISH_MUST_NOT = (
     "postmux.portable",
     "postmux.connect",
     "postmux_wahdx.qr",
+    "postmux.reconcile",
     "postmux.hosting",
     "postmux.accounts",
     "postmux.credentials",

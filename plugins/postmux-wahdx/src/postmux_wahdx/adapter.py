@@ -14,15 +14,15 @@ from urllib.parse import quote
 
 import attrs
 
-from postmux import Account, Adapter, CreatorInfo, Media, Post, Problem, Publication, Route, Status, Target
+from postmux import Adapter, Media, Post, Problem, Publication, Route, Status, Target
 from postmux.flow import Flow
 
 from . import mapping, wire
 from .capabilities import CAPABILITIES, EXTENSIONS
 from .vocabulary import ACCOUNT_FIELDS, VOCABULARY
 
-if TYPE_CHECKING:  # the QR login's: loaded with it, never by a publish
-    from postmux import ConnectPoll, ConnectStart
+if TYPE_CHECKING:  # the QR login's and the account classes: loaded with them, never by a publish
+    from postmux import Account, ConnectPoll, ConnectStart, CreatorInfo
 
 __all__ = ["DEFAULT_BASE_URL", "WahdxAdapter"]
 
