@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from .errors import ConfigurationError, CredentialError, MissingCredentialsError, PostmuxError
 from .flow import ACCOUNT
+from .flow import REFRESHED as REFRESHED
+from .flow import TOKEN as TOKEN
 from .secrets import NO_KEY, Secret
 
 if TYPE_CHECKING:  # asyncio only where an async driver asks: a sync publisher loads none of it

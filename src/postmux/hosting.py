@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from .builtin_hosts import postmux_register_media_hosts as postmux_register_media_hosts  # was here
 from .environment import MEDIA_HOST_ENV
 from .errors import ConfigurationError, MediaHostError, PostmuxError
 from .media import Media

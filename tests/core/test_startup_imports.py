@@ -161,3 +161,18 @@ def test_importing_the_submodules_first_keeps_the_functions() -> None:
         text=True,
     )
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_the_names_moved_off_the_path_are_still_where_they_were() -> None:
+    """The eighth pass moved a few names so a publisher need not load their old modules."""
+    from postmux import accounts, builtin_hosts, credentials, environment, flow, hosting, secrets, status
+
+    assert accounts.AccountStatus is status.AccountStatus is postmux.AccountStatus
+    assert hosting.MEDIA_HOST_ENV == environment.MEDIA_HOST_ENV == "POSTMUX_MEDIA_HOST"
+    assert hosting.postmux_register_media_hosts is builtin_hosts.postmux_register_media_hosts
+    assert (credentials.ACCOUNT, credentials.TOKEN, credentials.REFRESHED) == (
+        flow.ACCOUNT,
+        flow.TOKEN,
+        flow.REFRESHED,
+    )
+    assert credentials.NO_KEY is secrets.NO_KEY
