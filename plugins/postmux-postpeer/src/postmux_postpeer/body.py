@@ -60,28 +60,25 @@ def platform_data(post: Post, platform: str) -> dict[str, Any]:
     return data
 
 
-def _entry(post: Post, route: Route) -> dict[str, Any]:
-    entry: dict[str, Any] = {"platform": route.platform, "accountId": route.account_id}
-    own = route.target.text  # Target(..., text=…): PostPeer's per-platform content override
-    tiktok_photos = route.platform == "tiktok" and post.kind is MediaKind.PHOTO
-    if tiktok_photos and post.title:
-        entry["content"] = post.title
-    elif own is not None:
-        entry["content"] = own
-    data = platform_data(post, route.platform)
-    if tiktok_photos and own is not None:
-        data["description"] = own
-    if data:
-        entry["platformSpecificData"] = data
-    return entry
-
-
 def post_body(post: Post, routes: Sequence[Route], media: Sequence[str], *, provider: str) -> dict[str, Any]:
     """The JSON body for every route of ``post``; ``media`` holds one URL per media item."""
-    body: dict[str, Any] = {
-        "content": post.text,
-        "platforms": [_entry(post, route) for route in routes],
-    }
+    entries: list[dict[str, Any]] = []
+    body: dict[str, Any] = {"content": post.text, "platforms": entries}
+    photos = post.kind is MediaKind.PHOTO
+    for route in routes:  # a loop, not a comprehension: no function made and called for it
+        entry: dict[str, Any] = {"platform": route.platform, "accountId": route.account_id}
+        own = route.target.text  # Target(..., text=…): PostPeer's per-platform content override
+        tiktok_photos = photos and route.platform == "tiktok"
+        if tiktok_photos and post.title:
+            entry["content"] = post.title
+        elif own is not None:
+            entry["content"] = own
+        data = platform_data(post, route.platform)
+        if tiktok_photos and own is not None:
+            data["description"] = own
+        if data:
+            entry["platformSpecificData"] = data
+        entries.append(entry)
     if post.media:
         body["mediaItems"] = [
             {"type": media_type(item), "url": url} for item, url in zip(post.media, media, strict=True)
@@ -90,7 +87,8 @@ def post_body(post: Post, routes: Sequence[Route], media: Sequence[str], *, prov
         body["publishNow"] = True
     else:
         body.update(wire.schedule_fields(post.schedule_at))
-    return merge_extras(body, post.extras.get(provider, {}))
+    extras = post.extras.get(provider)
+    return merge_extras(body, extras) if extras else body  # the common post: nothing to merge
 
 
 def merge_extras(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, Any]:
@@ -99,8 +97,6 @@ def merge_extras(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, A
     ``platformSpecificData`` is a mapping of platform → raw keys, merged into
     every entry of that platform (one request carries every platform).
     """
-    if not extras:
-        return body  # the common post: nothing to merge
     per_platform = extras.get("platformSpecificData")
     if isinstance(per_platform, Mapping):
         for entry in body["platforms"]:

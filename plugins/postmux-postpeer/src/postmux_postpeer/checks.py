@@ -51,18 +51,18 @@ def check(post: Post) -> list[Problem]:
             )
         elif not (isinstance(item.mime_type, str) and item.mime_type.startswith(("image/", "video/"))):
             problems.append(Problem(f"media[{i}]", "PostPeer's upload takes only image/* and video/* files"))
-    for option_map in VOCABULARY.options:
-        options = getattr(post, option_map.platform, None)
-        if option_map.platform not in platforms or not isinstance(options, option_map.options):
-            continue
-        if any(getattr(options, name) is not None for name in _BOUNDED[option_map.platform]):
+    for option_map in VOCABULARY.options:  # a platform the spec bounds nothing of (TikTok) is skipped at once
+        bounded = _BOUNDED[option_map.platform] if option_map.platform in platforms else ()
+        options = getattr(post, option_map.platform, None) if bounded else None
+        if isinstance(options, option_map.options) and any(getattr(options, n) is not None for n in bounded):
             found = spec_problems(option_map, options)
             if found:  # the fields the platform's rules name already are left to them
                 known = {p.field for p in option_problems(post, option_map.platform)}
                 problems += [p for p in found if p.field not in known]
     ig = post.instagram if "instagram" in platforms and isinstance(post.instagram, InstagramOptions) else None
     names = ig.collaborators if ig is not None and isinstance(ig.collaborators, tuple) else ()
-    if len({str(n).lstrip("@").lower() for n in names}) != len(names):  # Instagram's names ignore case
+    distinct = {str(n).lstrip("@").lower() for n in names} if len(names) > 1 else names  # names ignore case
+    if len(distinct) != len(names):
         problems.append(Problem("instagram.collaborators", "a collaborator is listed twice"))
     return problems
 

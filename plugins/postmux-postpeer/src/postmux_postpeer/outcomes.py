@@ -38,16 +38,6 @@ def entry_state(
     return state
 
 
-def _numbered(platforms: Sequence[str]) -> list[int]:
-    """Each entry's place among the entries of its platform: ``[tiktok, ig, tiktok]`` → ``[0, 0, 1]``."""
-    seen: dict[str, int] = {}
-    out = []
-    for platform in platforms:
-        out.append(seen.get(platform, 0))
-        seen[platform] = out[-1] + 1
-    return out
-
-
 def _nth(entries: Sequence[E], platform: str, index: int) -> E | None:
     mine = [e for e in entries if e.platform == platform]
     return mine[index] if index < len(mine) else None
@@ -56,12 +46,19 @@ def _nth(entries: Sequence[E], platform: str, index: int) -> E | None:
 def from_create(
     answer: wire.CreateAnswer, post: Post, routes: Sequence[Route], raw: Mapping[str, Any], provider: str
 ) -> list[Publication]:
-    """One publication per route from a create answer; each target keeps its own outcome."""
+    """One publication per route from a create answer; each takes the next result of its platform."""
     when = wire.parse_when(answer.scheduledFor) or post.schedule_at
+    results: dict[str, list[wire.PlatformResult]] = {}
+    for result in answer.platforms:
+        results.setdefault(result.platform, []).append(result)
+    taken: dict[str, int] = {}
     out: list[Publication] = []
-    for route, index in zip(routes, _numbered([r.platform for r in routes]), strict=True):
-        item = _nth(answer.platforms, route.platform, index)
-        draft = route.platform == "tiktok" and bool(post.tiktok and post.tiktok.draft)
+    for route in routes:
+        platform = route.platform
+        index = taken[platform] = taken.get(platform, -1) + 1
+        mine = results.get(platform, ())
+        item = mine[index] if index < len(mine) else None
+        draft = platform == "tiktok" and bool(post.tiktok and post.tiktok.draft)
         status = STATUSES(answer.status, draft=draft)  # accepted: the post's (a published draft: inbox)
         if item is None:
             status, error = Status.UNKNOWN, "PostPeer's answer names no result for this target"
@@ -82,7 +79,7 @@ def from_create(
                 account_id=route.account_id,
                 scheduled_for=when if answer.status == "scheduled" else None,
                 state=entry_state(
-                    route.platform, index, draft=draft, warning=item.warningMessage if item else None
+                    platform, index, draft=draft, warning=item.warningMessage if item else None
                 ),
                 raw=raw,
             )
@@ -139,7 +136,9 @@ def listed(post: wire.PostDetail, raw: Mapping[str, Any], provider: str) -> list
     """
     when = wire.parse_when(post.scheduledFor, post.timezone)
     out: list[Publication] = []
-    for entry, index in zip(post.platforms, _numbered([e.platform for e in post.platforms]), strict=True):
+    taken: dict[str, int] = {}
+    for entry in post.platforms:
+        index = taken[entry.platform] = taken.get(entry.platform, -1) + 1  # its place on its platform
         ids = requested(post.rawRequestBody, entry.platform)
         account = ids[index][0] if index < len(ids) else ""
         out.append(
