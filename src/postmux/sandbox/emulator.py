@@ -10,7 +10,6 @@ of ports, threads or uvicorn.
 from __future__ import annotations
 
 import fnmatch
-import json
 import random
 import threading
 import uuid
@@ -27,6 +26,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ..connect import ConnectStart
 from ..vocabulary import Vocabulary
+from ..wire import json_of
 from .faults import ROLES, Fault, FaultKind, FaultPlan
 from .kit import Rejected, Seed, error_payload, record_json, seed_accounts
 from .lifecycle import Clock, Phase, Record, Records, SandboxAccount, Timing
@@ -223,11 +223,7 @@ class Emulator:
 
     async def body(self, request: Request) -> Any:
         """The request's JSON body, or ``None`` when it is not JSON."""
-        raw = await request.body()
-        try:
-            return json.loads(raw) if raw else None
-        except ValueError:
-            return None
+        return json_of(await request.body())
 
     async def body_object(
         self, request: Request, message: str = "Request body must be a JSON object", code: str | None = None
