@@ -49,6 +49,9 @@ __all__ = ["figures"]
 THROUGHPUT_GOAL = 0.9
 RSS_GOAL_MIB = 16.0
 CHUNK = 1 << 20
+ROUNDS = 15
+"""Rounds of the full run: a 256 MiB round lasts ~0.2 s, and five of them read 0.86 and 1.00 on one
+idle machine an hour apart (a single slow round moves a median of five); fifteen cost ~30 s more."""
 TIMEOUT = httpx.Timeout(120.0)
 
 
@@ -314,11 +317,12 @@ def rss_row(name: str, what: str, result: dict[str, Any], goal_mib: float, *, ba
 def figures(quick: bool, size_mib: int | None = None) -> list[Row]:
     """Throughput and memory rows for Wonda and PostPeer, sync and async."""
     size = (size_mib or (64 if quick else 256)) << 20
+    rounds = 5 if quick else ROUNDS
     rows: list[Row] = []
     with BenchServer() as server:
         for vendor in ("wonda", "postpeer"):
             for mode in ("sync", "async"):
-                rows += one_job(server, vendor, mode, size, 5)
+                rows += one_job(server, vendor, mode, size, rounds)
     return rows
 
 
