@@ -13,6 +13,7 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from types import UnionType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
@@ -257,6 +258,39 @@ class Adapter:
         for key in at.split(".") if at else ():
             part = part.get(key) if isinstance(part, Mapping) else None
         return parse(self.converter, part, cls, provider=self.name, what=what), data
+
+    def answer_fields(
+        self, response: httpx.Response, *, at: str = "", **fields: type[Any] | UnionType
+    ) -> Mapping[str, Any]:
+        """A 2xx answer's object at ``at`` (:meth:`read`), checked to hold ``fields``, each of its type.
+
+        For an answer read for a few keys, where an answer class would only
+        restate them: ``self.answer_fields(response, at="data", uploadUrl=str)``.
+        A field must be present, an instance of its type and not ``""``; a
+        type that admits ``None`` (``str | None``) makes it optional. Anything
+        else is a :class:`~postmux.ResponseError` naming the field
+        (``"Acme's answer has no data.uploadUrl"``), which keeps no ``body``:
+        such answers (a token, an upload URL) may carry secrets. Returns the object itself
+        (the whole answer when ``at`` is empty, for ``Publication.raw``).
+        """
+        data = self.read(response)
+        part = data
+        for key in at.split(".") if at else ():
+            part = part.get(key) if isinstance(part, Mapping) else None
+        where = f"{at}." if at else ""
+        if not isinstance(part, Mapping):
+            missing = [f"{where}{f}" for f in fields] or [at or "JSON object"]
+        else:
+            missing = [
+                f"{where}{name}"
+                for name, kind in fields.items()
+                if not isinstance(value := part.get(name), kind) or value == ""
+            ]
+        if missing:
+            name = self.vocabulary.errors.name
+            why = f"{name}'s answer has no {', '.join(missing)}"
+            raise ResponseError(why, provider=self.name)  # no body: it may hold a token or a signed URL
+        return part
 
     def publication_id(self, publication: Publication, what: str = "id") -> str:
         """The vendor's id of ``publication`` (its ``what``), refused before any request when it has none."""

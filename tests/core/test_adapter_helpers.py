@@ -76,6 +76,39 @@ def test_a_missing_or_mistyped_part_is_a_response_error(data: Any) -> None:
         Envelope().answer(answered(data), list[Item], what="items", at="data.items")
 
 
+def test_answer_fields_returns_the_object_at_a_path_with_its_fields_checked() -> None:
+    data = {"success": True, "data": {"uploadUrl": "https://s3/up?sig=1", "size": 3, "note": None}}
+    part = Envelope().answer_fields(answered(data), at="data", uploadUrl=str, size=int, note=str | None)
+    assert part == data["data"]
+    whole = Envelope().answer_fields(answered(data), success=bool)
+    assert whole == data  # no path: the whole answer, for .raw
+    assert Envelope().answer_fields(answered({"data": {}}), at="data", later=str | None) == {}  # optional
+
+
+@pytest.mark.parametrize(
+    ("data", "missing"),
+    [
+        ({"data": {"uploadUrl": "https://s3/up?sig=SECRET"}}, "data.publicUrl"),  # absent
+        ({"data": {"uploadUrl": "https://s3/up?sig=SECRET", "publicUrl": 3}}, "data.publicUrl"),  # mistyped
+        ({"data": {"uploadUrl": "https://s3/up?sig=SECRET", "publicUrl": ""}}, "data.publicUrl"),  # empty
+        ({"data": {"uploadUrl": "https://s3/up?sig=SECRET", "publicUrl": None}}, "data.publicUrl"),  # null
+        ({"data": ["https://s3/up?sig=SECRET"]}, "data.uploadUrl, data.publicUrl"),  # not an object
+        ({"other": 1}, "data.uploadUrl, data.publicUrl"),
+    ],
+)
+def test_answer_fields_names_each_field_missing_and_keeps_no_body(data: Any, missing: str) -> None:
+    with pytest.raises(ResponseError) as caught:
+        Envelope().answer_fields(answered(data), at="data", uploadUrl=str, publicUrl=str)
+    assert str(caught.value) == f"[envelope] the vendor's answer has no {missing}"
+    assert caught.value.body is None  # such answers carry signed URLs and tokens
+    assert "SECRET" not in repr(caught.value)
+
+
+def test_answer_fields_raises_a_refusal_inside_a_2xx_first() -> None:
+    with pytest.raises(ProviderError, match="no"):
+        Envelope().answer_fields(answered({"success": False, "message": "no"}), at="data", id=str)
+
+
 def test_answer_raises_a_refusal_inside_a_2xx_unless_told_not_to() -> None:
     refused = {"success": False, "message": "no", "data": {"id": "a"}}
     with pytest.raises(ProviderError, match="no"):

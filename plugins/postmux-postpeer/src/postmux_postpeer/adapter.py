@@ -71,9 +71,9 @@ class PostPeerAdapter(Adapter):
             assert item.mime_type is not None  # check() refuses a local file without one
             ask = {"filename": item.filename, "mimeType": item.mime_type}
             response = yield self.request("POST", "/v1/media/upload", json=ask)
-            upload, _ = self.answer(response, wire.UploadData, what="upload URL", at="data")
-            yield file_request("PUT", upload.uploadUrl, item.path, content_type=item.mime_type)
-            urls.append(upload.publicUrl)
+            upload = self.answer_fields(response, at="data", uploadUrl=str, publicUrl=str)
+            yield file_request("PUT", upload["uploadUrl"], item.path, content_type=item.mime_type)
+            urls.append(upload["publicUrl"])
         return tuple(urls)
 
     def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
@@ -151,8 +151,8 @@ class PostPeerAdapter(Adapter):
         post_id = self.publication_id(publication, "post id")
         payload = wire.schedule_fields(at)
         response = yield self.request("PATCH", f"/v1/posts/scheduled/{quote(post_id, safe='')}", json=payload)
-        answer, data = self.answer(response, wire.RescheduleAnswer, what="reschedule")
-        when = wire.parse_when(answer.scheduledFor, payload["timezone"]) or at
+        data = self.answer_fields(response, scheduledFor=str | None)
+        when = wire.parse_when(data.get("scheduledFor"), payload["timezone"]) or at
         return attrs.evolve(publication, status=Status.SCHEDULED, scheduled_for=when, raw=data)
 
     # -- accounts and linking ----------------------------------------------

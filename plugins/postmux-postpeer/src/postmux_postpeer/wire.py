@@ -131,18 +131,3 @@ class IntegrationsPage:
 
     total: int
     integrations: list[dict[str, Any]]  # read as accounts by the vocabulary's INTEGRATION
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class UploadData:
-    """Where to PUT the bytes, and the URL the post then names."""
-
-    uploadUrl: str  # noqa: N815
-    publicUrl: str  # noqa: N815
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class RescheduleAnswer:
-    """The answer to ``PATCH /v1/posts/scheduled/{postId}``."""
-
-    scheduledFor: str | None = None  # noqa: N815

@@ -19,7 +19,6 @@ import postmux
 from postmux import Adapter, MediaKind, Post, Problem, Publication, Route, Secret, Status
 from postmux.connect import ConnectPoll, ConnectStart, ConnectStatus
 from postmux.credentials import CredentialSource, MemoryCredentials
-from postmux.errors import ResponseError
 from postmux.flow import Flow, account_ids, done, store_token
 
 from . import chunks
@@ -37,16 +36,6 @@ INIT = {"video": "/v2/post/publish/video/init/", "draft": "/v2/post/publish/inbo
 PHOTO_INIT, STATUS_FETCH = "/v2/post/publish/content/init/", "/v2/post/publish/status/fetch/"
 _OFF = {"comment": "comments", "duet": "duets", "stitch": "stitches"}
 """What a creator may turn off: ``allow_<x>``, ``<x>_disabled`` in creator info, ``disable_<x>`` sent."""
-
-
-def _data(adapter: Adapter, response: httpx.Response, *fields: str) -> dict[str, Any]:
-    """The ``data`` object of an answer (a refusal inside it raised), with ``fields`` present."""
-    body = adapter.read(response)
-    data = body.get("data") if isinstance(body, Mapping) else None
-    missing = [f for f in fields if not isinstance(data, Mapping) or data.get(f) in (None, "")]
-    if not isinstance(data, Mapping) or missing:
-        raise ResponseError(f"TikTok's answer has no data.{', data.'.join(missing)}", provider="tiktok")
-    return dict(data)
 
 
 class TikTokAdapter(Adapter):
@@ -92,7 +81,7 @@ class TikTokAdapter(Adapter):
         except (postmux.NotFoundError, postmux.AuthenticationError):
             why = "TikTok takes a token per creator: pass credentials=… (a key works in a sandbox only)"
             raise postmux.ConfigurationError(why) from None
-        for account, entry in _data(self, response, "creators")["creators"].items():
+        for account, entry in self.answer_fields(response, at="data", creators=dict)["creators"].items():
             self._own.store(account, read_token(entry)[1])
         self._loaded = True
 
@@ -109,7 +98,8 @@ class TikTokAdapter(Adapter):
             except postmux.AuthenticationError as exc:
                 out.append(self._account(account, {}, exc.code or "access_token_invalid"))
             else:
-                out.append(self._account(account, _data(self, response, "user")["user"]))
+                user = self.answer_fields(response, at="data", user=dict)["user"]
+                out.append(self._account(account, user))
         return out
 
     def _account(self, account: str, user: Mapping[str, Any], refused: str | None = None) -> postmux.Account:
@@ -123,7 +113,7 @@ class TikTokAdapter(Adapter):
         yield from self._ready()
         path = "/v2/post/publish/creator_info/query/"
         response = yield self.request("POST", path, json={}, idempotent=True, account=account_id)
-        data = _data(self, response, "privacy_level_options")
+        data = self.answer_fields(response, at="data", privacy_level_options=list)
         return postmux.CreatorInfo(
             account_id=account_id,
             privacy_options=tuple(data["privacy_level_options"]),
@@ -177,7 +167,8 @@ class TikTokAdapter(Adapter):
             path, body["source_info"] = INIT["draft" if draft else "video"], source
         body = self.with_extras(post, body)
         response = yield self.request("POST", path, json=body, account=route.account_id)
-        data = _data(self, response, "publish_id", *(("upload_url",) if plan else ()))
+        upload: dict[str, type] = {"upload_url": str} if plan else {}
+        data = self.answer_fields(response, at="data", publish_id=str, **upload)
         mime, total = post.media[0].mime_type or "video/mp4", plan.size if plan else 0
         for offset, length in plan.ranges() if plan else ():
             yield chunks.put_chunk(data["upload_url"], media[0], offset, length, total, mime)
@@ -194,7 +185,7 @@ class TikTokAdapter(Adapter):
         yield from self._ready()
         body, who = {"publish_id": publication.id}, publication.account_id
         response = yield self.request("POST", STATUS_FETCH, json=body, idempotent=True, account=who)
-        data = _data(self, response, "status")
+        data = self.answer_fields(response, at="data", status=str)
         reason = data.get("fail_reason")
         status = STATUSES(data["status"], draft=publication.state.get("draft") == "1", reason=reason)
         ids, url, error = data.get("publicaly_available_post_id") or [], publication.url, None  # sic
@@ -232,5 +223,5 @@ class TikTokAdapter(Adapter):
         open_id, token = read_token(self.read(response))
         yield from store_token(self.credentials, open_id, token)  # the driver stores: off an async loop
         response = yield self.request("GET", USER_INFO, params=USER_FIELDS, account=open_id)
-        account = self._account(open_id, _data(self, response, "user")["user"])
+        account = self._account(open_id, self.answer_fields(response, at="data", user=dict)["user"])
         return ConnectPoll(status=ConnectStatus.CONFIRMED, account=account)

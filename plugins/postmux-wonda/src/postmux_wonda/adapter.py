@@ -60,29 +60,20 @@ class WondaAdapter(Adapter):
         (route,) = routes  # one endpoint per platform: the default one-target batches
         call = mapping.build(post, route, media, extras=post.extras.get(self.name, {}))
         response = yield self.request("POST", call.path, json=call.body)
-        data = read_json(response, provider=self.name)
         state = {"endpoint": call.path, **({"post_mode": call.post_mode} if call.post_mode else {})}
         # one Publication, made once the answer is read (copying one with attrs.evolve: ~9 % of a publish)
         made: dict[str, Any] = {"target": route.target, "provider": self.name, "media_kind": post.kind}
-        made.update(state=state, account_id=route.account_id, raw=data)
-        if call.synchronous:
-            return [self._carousel(made, route.platform, data, inbox=call.post_mode == "inbox")]
+        made.update(state=state, account_id=route.account_id)
+        if call.synchronous:  # a carousel's answer is final: published (or in the inbox), with its permalink
+            key = f"{route.platform}PublishId"
+            data = self.answer_fields(response, permalink=str | None, **{key: str})
+            status = Status.INBOX if call.post_mode == "inbox" else Status.PUBLISHED
+            return [Publication(**made, status=status, id=data[key], url=data.get("permalink"), raw=data)]
+        data = read_json(response, provider=self.name)
         job = parse(wire.converter, data, wire.JobAnswer, provider=self.name, what="publish answer")
         status = JOB_STATUSES(job.status)
         scheduled_for = job.scheduledFor or (post.schedule_at if status is Status.SCHEDULED else None)
-        return [Publication(**made, status=status, id=job.outputJobId, scheduled_for=scheduled_for)]
-
-    def _carousel(self, made: dict[str, Any], platform: str, data: Any, *, inbox: bool) -> Publication:
-        """A carousel answer is final: published (or in the creator's inbox) with its permalink."""
-        answer: wire.TikTokCarouselAnswer | wire.InstagramCarouselAnswer
-        if platform == "tiktok":
-            answer = parse(wire.converter, data, wire.TikTokCarouselAnswer, provider=self.name)
-            publish_id = answer.tiktokPublishId
-        else:
-            answer = parse(wire.converter, data, wire.InstagramCarouselAnswer, provider=self.name)
-            publish_id = answer.instagramPublishId
-        status = Status.INBOX if inbox else Status.PUBLISHED
-        return Publication(**made, status=status, id=publish_id, url=answer.permalink)
+        return [Publication(**made, status=status, id=job.outputJobId, scheduled_for=scheduled_for, raw=data)]
 
     # -- following -------------------------------------------------------
 

@@ -15,10 +15,8 @@ import attrs
 from postmux.wire import base_converter
 
 __all__ = [
-    "InstagramCarouselAnswer",
     "JobAnswer",
     "JobBody",
-    "TikTokCarouselAnswer",
     "UploadAnswer",
     "UploadItem",
     "converter",
@@ -59,22 +57,6 @@ class JobBody:
 
     status: str
     errorMessage: str | None = None  # noqa: N815
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class TikTokCarouselAnswer:
-    """The synchronous answer to a TikTok carousel."""
-
-    tiktokPublishId: str  # noqa: N815
-    permalink: str | None = None
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class InstagramCarouselAnswer:
-    """The synchronous answer to an Instagram carousel."""
-
-    instagramPublishId: str  # noqa: N815
-    permalink: str | None = None
 
 
 converter = base_converter()
