@@ -69,6 +69,10 @@ class Capabilities:
     ``schedule_at`` may be; ``local_files`` whether ``Media(path=…)`` can be
     uploaded; ``remote_media`` whether ``Media(url=…)`` is accepted;
     ``connect`` lists platforms whose accounts can be linked through postmux.
+    ``upload_types``: the MIME types the vendor's upload takes (``"video/"``,
+    ending in ``/``, is the whole family); with it, validation refuses a local
+    file whose type is not among them, or unknown (no extension postmux knows and
+    no ``Media(mime_type=…)``), since the upload could not name it. ``None``: any.
     ``reconcile``: the vendor's API can find a post sent without its id (it
     lists posts), so ``reconcile()`` settles every ``unknown`` — found or
     proved absent; without it, only those with an id are, and the others get
@@ -80,6 +84,7 @@ class Capabilities:
     schedule_min: timedelta | None = None
     schedule_max: timedelta | None = None
     local_files: bool = False
+    upload_types: frozenset[str] | None = None
     remote_media: bool = True
     creator_info: bool = False
     batch_status: bool = False

@@ -99,7 +99,7 @@ def validate(
     if not isinstance(post, Post):
         out.add("post", f"expected a postmux.Post, got {type(post).__name__}")
         return out.items
-    kind = _check_media(post, capabilities, out)
+    kind = _check_media(post, capabilities, provider, out)
     platforms = _check_targets(post, capabilities, provider, out)
     readable = _check_text_types(post, out)
     _check_option_types(post, out)
@@ -136,7 +136,7 @@ def check_new_time(at: object, *, field: str = "at", now: datetime | None = None
         raise ValidationError([Problem(field, "must be in the future")])
 
 
-def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | None:
+def _check_media(post: Post, caps: Capabilities, provider: str, out: _Problems) -> MediaKind | None:
     media = post.media
     if not isinstance(media, tuple):
         out.add("media", f"expected a list of URLs, Paths or Media, got {type(media).__name__}")
@@ -172,6 +172,8 @@ def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | 
                 f"this provider takes public URLs only, not local files: {HOW_TO_CONFIGURE}",
                 unsupported=True,
             )
+        elif caps.upload_types is not None:
+            _check_upload_type(i, item, caps.upload_types, provider, out)
         if not isinstance(item.kind, MediaKind):
             if item.kind is None:
                 out.add(
@@ -192,6 +194,17 @@ def _check_media(post: Post, caps: Capabilities, out: _Problems) -> MediaKind | 
     if kind is MediaKind.VIDEO and len(media) > 1:
         out.add("media", f"a video post has exactly one video, got {len(media)}")
     return kind
+
+
+def _check_upload_type(i: int, item: Media, types: frozenset[str], provider: str, out: _Problems) -> None:
+    """A local file the vendor's upload cannot take: no MIME type to send, or one not in ``types``."""
+    mime = item.mime_type
+    if not mime:
+        why = f"{provider}'s upload needs a MIME type; pass Media(..., mime_type=...)"
+        out.add(f"media[{i}]", why, unsupported=True)
+    elif mime not in types and not any(t.endswith("/") and mime.startswith(t) for t in types):
+        named = " and ".join(sorted(t + "*" if t.endswith("/") else t for t in types))
+        out.add(f"media[{i}]", f"{provider}'s upload takes only {named} files, not {mime}", unsupported=True)
 
 
 def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems) -> list[str]:

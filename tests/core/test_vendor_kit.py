@@ -14,7 +14,10 @@ from starlette.requests import Request
 from postmux import (
     AccountStatus,
     Adapter,
+    Capabilities,
     InstagramOptions,
+    Media,
+    PlatformSupport,
     Post,
     Publication,
     Secret,
@@ -30,7 +33,7 @@ from postmux.reconcile import Attempt, Verdict
 from postmux.sandbox import Emulator, Phase, SandboxAccount
 from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words
 from postmux.sandbox.schema import Schema, enum_schema, object_schema, option_schema
-from postmux.validation import check_new_time
+from postmux.validation import check_new_time, validate
 from postmux.vocabulary import AccountFields, ErrorEnvelope, Opt, OptionMap, StatusMap, Vocabulary
 from postmux.wire import base_converter
 
@@ -267,3 +270,26 @@ def test_new_post_fills_in_the_account_its_public_url_and_the_schedule() -> None
     later = emulator.new_post(request, instagram, "photo", at=at, id="r2", url=None)
     assert (later.scheduled, later.start, later.url) == (True, at.timestamp(), None)  # a url given is kept
     assert emulator.records.get("r2") is later
+
+
+def _upload_problems(capabilities: Mapping[str, Any], *media: Media) -> list[tuple[str, str, bool]]:
+    caps = Capabilities(platforms={"tiktok": PlatformSupport()}, local_files=True, **capabilities)
+    post = Post(text="x", media=list(media), targets=["tiktok:a"])
+    found = validate(post, caps, provider="acme")
+    return [(p.field, p.message, p.unsupported) for p in found if "upload" in p.message]  # not its formats
+
+
+def test_upload_types_refuse_a_local_file_the_upload_could_not_name_or_take() -> None:
+    families = {"upload_types": frozenset({"video/", "image/png"})}  # a family and one type
+    assert _upload_problems(families, Media(path="/tmp/clip.mp4")) == []  # video/mp4: in the family
+    assert _upload_problems(families, Media(path="/tmp/a.webp", mime_type="image/png")) == []  # by name
+    assert _upload_problems(families, Media(path="/tmp/a.jpg")) == [
+        ("media[0]", "acme's upload takes only image/png and video/* files, not image/jpeg", True)
+    ]
+    unnamed = Media(path="/tmp/clip", kind="video")  # no extension postmux knows, no mime_type
+    assert _upload_problems(families, unnamed) == [
+        ("media[0]", "acme's upload needs a MIME type; pass Media(..., mime_type=...)", True)
+    ]
+    assert _upload_problems(families, Media(path="/tmp/clip", kind="video", mime_type="video/mp4")) == []
+    assert _upload_problems(families, Media(url="https://cdn.example.com/a.jpg")) == []  # a URL is not uploaded
+    assert _upload_problems({}, unnamed) == []  # undeclared: any file, as before

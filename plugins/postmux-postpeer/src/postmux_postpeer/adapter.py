@@ -68,7 +68,7 @@ class PostPeerAdapter(Adapter):
                 urls.append(item.url or "")
                 continue
             assert item.path is not None
-            assert item.mime_type is not None  # check() refuses a local file without one
+            assert item.mime_type is not None  # upload_types refuses a local file without one
             ask = {"filename": item.filename, "mimeType": item.mime_type}
             response = yield self.request("POST", "/v1/media/upload", json=ask)
             upload = self.answer_fields(response, at="data", uploadUrl=str, publicUrl=str)

@@ -35,6 +35,7 @@ CAPABILITIES = Capabilities(
     },
     scheduling=True,
     local_files=True,
+    upload_types=frozenset({"image/", "video/"}),  # POST /v1/media/upload names each file's mimeType
     remote_media=True,
     creator_info=True,
     batch_status=True,

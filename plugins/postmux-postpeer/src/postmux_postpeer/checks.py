@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from postmux import InstagramOptions, Media, Post, Problem, Target
+from postmux import InstagramOptions, Post, Problem, Target
 from postmux.options import PlatformOptions
 from postmux.validation import option_problems
 from postmux.vocabulary import OptionMap
@@ -43,16 +43,6 @@ def check(post: Post) -> list[Problem]:
     problems: list[Problem] = []
     targets = post.targets if isinstance(post.targets, tuple) else ()
     platforms = {t.platform for t in targets if isinstance(t, Target)}
-    media = post.media if isinstance(post.media, tuple) else ()
-    for i, item in enumerate(media):
-        if not (isinstance(item, Media) and item.is_local):
-            continue
-        if not item.mime_type:
-            problems.append(
-                Problem(f"media[{i}]", "PostPeer's upload needs a MIME type; pass Media(..., mime_type=...)")
-            )
-        elif not (isinstance(item.mime_type, str) and item.mime_type.startswith(("image/", "video/"))):
-            problems.append(Problem(f"media[{i}]", "PostPeer's upload takes only image/* and video/* files"))
     if platforms <= _FREE:
         return problems  # the rest is about the other platforms' options
     for option_map in VOCABULARY.options:  # a platform the spec bounds nothing of (TikTok) is skipped at once

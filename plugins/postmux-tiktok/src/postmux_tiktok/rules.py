@@ -34,12 +34,7 @@ def conflicts(post: Post, options: TikTokOptions, info: CreatorInfo, path: str |
 
 
 def draft_problems(post: Post, provider: str) -> list[Problem]:
-    """A video draft's caption (the inbox endpoint has no ``post_info``), and local photos (URLs only)."""
-    if post.kind is MediaKind.PHOTO:
-        why = f"TikTok takes photos by URL only at {provider}"
-        return [
-            Problem(f"media[{i}]", why, True) for i, m in enumerate(post.media) if getattr(m, "path", None)
-        ]
+    """A video draft's caption: the inbox endpoint has no ``post_info`` (local photos: ``upload_types``)."""
     if post.kind is not MediaKind.VIDEO or getattr(post.tiktok, "draft", None) is not True:
         return []
     out = []

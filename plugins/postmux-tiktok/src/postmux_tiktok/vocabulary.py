@@ -104,6 +104,7 @@ CAPABILITIES = postmux.Capabilities(
         )
     },
     local_files=True,
+    upload_types=frozenset({"video/"}),  # photos are pulled from URLs only
     creator_info=True,
     connect=frozenset({"tiktok"}),
 )
