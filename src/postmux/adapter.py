@@ -278,19 +278,18 @@ class Adapter:
         for key in at.split(".") if at else ():
             part = part.get(key) if isinstance(part, Mapping) else None
         where = f"{at}." if at else ""
-        if not isinstance(part, Mapping):
-            missing = [f"{where}{f}" for f in fields] or [at or "JSON object"]
-        else:
+        if isinstance(part, Mapping):
             missing = [
                 f"{where}{name}"
                 for name, kind in fields.items()
                 if not isinstance(value := part.get(name), kind) or value == ""
             ]
-        if missing:
-            name = self.vocabulary.errors.name
-            why = f"{name}'s answer has no {', '.join(missing)}"
-            raise ResponseError(why, provider=self.name)  # no body: it may hold a token or a signed URL
-        return part
+            if not missing:
+                return part
+        else:
+            missing = [f"{where}{f}" for f in fields] or [at or "JSON object"]
+        why = f"{self.vocabulary.errors.name}'s answer has no {', '.join(missing)}"
+        raise ResponseError(why, provider=self.name)  # no body: it may hold a token or a signed URL
 
     def publication_id(self, publication: Publication, what: str = "id") -> str:
         """The vendor's id of ``publication`` (its ``what``), refused before any request when it has none."""

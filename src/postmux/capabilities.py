@@ -37,6 +37,13 @@ class PlatformSupport:
     :attr:`~postmux.vocabulary.OptionMap.only`. Set to the neutral default
     outside its contexts, an option is let by (not sending it gives that),
     unless it is in ``strict``: there it means nothing at all.
+
+    ``never`` is the other way round: a field the vendor refuses where *every*
+    word of its set holds, as ``{"text": frozenset({"video", "draft"})}`` (a
+    video draft takes no caption: neither the post's, where it is used, nor a
+    target's own). Its words are those of ``only`` and ``carousel`` (two or
+    more photos); its fields are options, ``"text"`` and ``"schedule_at"``
+    (``{"schedule_at": frozenset({"carousel"})}``: carousels cannot be scheduled).
     """
 
     video: bool = True
@@ -49,6 +56,7 @@ class PlatformSupport:
     options: frozenset[str] = frozenset()
     only: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     strict: frozenset[str] = frozenset()
+    never: Mapping[str, frozenset[str]] = attrs.field(factory=dict)
     min_photos: int | None = None
     max_photos: int | None = None
     photo_formats: frozenset[str] | None = None

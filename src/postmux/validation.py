@@ -111,6 +111,8 @@ def validate(
         if readable:  # a text that is not Unicode cannot be measured
             _check_text(post, platform, rules, support, kind, provider, out)
         _check_options(post, platform, support, kind, provider, out)
+        if support.never:
+            _check_never(post, platform, support, kind, provider, out)
     return out.items
 
 
@@ -694,6 +696,50 @@ def _check_contexts(
 _KINDS = frozenset({"video", "photo", "text"})
 _MODES = frozenset({"post", "draft", "story"})
 _MODE_WORDS = {"draft": "drafts", "story": "stories"}
+
+
+def _check_never(
+    post: Post,
+    platform: str,
+    support: PlatformSupport,
+    kind: MediaKind | None,
+    provider: str,
+    out: _Problems,
+) -> None:
+    """What :attr:`PlatformSupport.never` refuses in this post's context: options, the caption, a schedule."""
+    options = post.options_for(platform)
+    given = str(kind) if kind is not None else ("text" if post.media == () else None)
+    word, mode = context_of(options, given)
+    words = {word, mode}
+    if kind is MediaKind.PHOTO and len(post.media) > 1:
+        words.add("carousel")
+    targets = post.targets if isinstance(post.targets, tuple) else ()
+    for field_name, where in support.never.items():
+        if not where <= words:
+            continue
+        kinds = [w + " " for w in ("video", "photo", "text") if w in where]  # "TikTok video drafts"
+        modes = [_MODE_WORDS.get(m, "posts") for m in where & _MODES]
+        noun = "carousels" if "carousel" in where else (modes or ["posts"])[0]
+        why = f"{RULES[platform].name} {''.join(kinds)}{noun} take no {{}} at {provider}"
+        if field_name == "schedule_at":
+            if isinstance(post.schedule_at, datetime):
+                out.add("schedule_at", why.format("schedule"), unsupported=True)
+        elif field_name == "text":  # the post's caption where it is used, and each target's own
+            mine = [(i, t) for i, t in enumerate(targets) if isinstance(t, Target) and t.platform == platform]
+            if isinstance(post.text, str) and post.text and any(t.text is None for _, t in mine):
+                out.add("text", why.format("caption"), unsupported=True)
+            for i, t in mine:
+                if t.text:
+                    out.add(f"targets[{i}].text", why.format("caption"), unsupported=True)
+        else:
+            value = getattr(options, field_name, None)
+            if (
+                options is not None
+                and value is not None
+                and (field_name in support.strict or value != options.defaults.get(field_name))
+                and f"{platform}.{field_name}" not in out.fields  # the platform's rules said it better
+            ):
+                out.add(f"{platform}.{field_name}", why.format(field_name), unsupported=True)
 
 
 def _check_option_values(

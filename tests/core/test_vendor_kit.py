@@ -291,5 +291,61 @@ def test_upload_types_refuse_a_local_file_the_upload_could_not_name_or_take() ->
         ("media[0]", "acme's upload needs a MIME type; pass Media(..., mime_type=...)", True)
     ]
     assert _upload_problems(families, Media(path="/tmp/clip", kind="video", mime_type="video/mp4")) == []
-    assert _upload_problems(families, Media(url="https://cdn.example.com/a.jpg")) == []  # a URL is not uploaded
+    assert _upload_problems(families, Media(url="https://cdn.example.com/a.jpg")) == []  # no upload
     assert _upload_problems({}, unnamed) == []  # undeclared: any file, as before
+
+
+NEVER = Capabilities(
+    platforms={
+        "tiktok": PlatformSupport(
+            options=frozenset({"draft", "ai_generated"}),
+            draft=True,
+            target_text=True,
+            never={"text": frozenset({"video", "draft"}), "schedule_at": frozenset({"carousel"})},
+        ),
+        "instagram": PlatformSupport(
+            options=frozenset({"alt_text", "story"}),
+            never={"alt_text": frozenset({"carousel"}), "story": frozenset({"carousel"})},
+        ),
+    },
+    scheduling=True,
+)
+CLIP = "https://cdn.example.com/a.mp4"
+JPEGS = ["https://cdn.example.com/1.jpg", "https://cdn.example.com/2.jpg"]
+
+
+def _never(post: Post) -> list[tuple[str, str, bool]]:
+    return [(p.field, p.message, p.unsupported) for p in validate(post, NEVER, provider="acme")]
+
+
+def test_never_refuses_a_field_where_every_word_of_its_context_holds() -> None:
+    draft = TikTokOptions(draft=True)
+    own = Target("tiktok", "b", text="its own")
+    assert _never(Post(text="hi", media=[CLIP], targets=["tiktok:a", own], tiktok=draft)) == [
+        ("text", "TikTok video drafts take no caption at acme", True),
+        ("targets[1].text", "TikTok video drafts take no caption at acme", True),
+    ]
+    assert _never(Post(text="hi", media=[CLIP], targets=[own], tiktok=draft))[0][0] == "targets[0].text"
+    assert _never(Post(media=[CLIP], targets=["tiktok:a"], tiktok=draft)) == []  # no caption: nothing lost
+    assert _never(Post(text="hi", media=[CLIP], targets=["tiktok:a"])) == []  # a post, not a draft
+    assert _never(Post(text="hi", media=JPEGS, targets=["tiktok:a"], tiktok=draft)) == []  # photos
+
+
+def test_never_knows_carousels_schedules_and_lets_a_neutral_default_by() -> None:
+    soon = datetime.now(UTC) + timedelta(days=1)
+    assert _never(Post(text="x", media=JPEGS, targets=["tiktok:a"], schedule_at=soon)) == [
+        ("schedule_at", "TikTok carousels take no schedule at acme", True)
+    ]
+    assert _never(Post(text="x", media=JPEGS[:1], targets=["tiktok:a"], schedule_at=soon)) == []  # one photo
+    assert _never(Post(text="x", media=[CLIP], targets=["tiktok:a"], schedule_at=soon)) == []
+    alt = InstagramOptions(alt_text="two cats")
+    assert _never(Post(text="x", media=JPEGS, targets=["instagram:a"], instagram=alt)) == [
+        ("instagram.alt_text", "Instagram carousels take no alt_text at acme", True),
+    ]
+    both = InstagramOptions(story=True, alt_text="two cats")  # the platform's rule names alt_text first
+    assert _never(Post(text="x", media=JPEGS, targets=["instagram:a"], instagram=both)) == [
+        ("instagram.alt_text", "Instagram stories take no alt text (feed images only)", False),
+        ("instagram.story", "Instagram carousels take no story at acme", True),
+    ]
+    feed = InstagramOptions(story=False)  # the neutral default: not sending it gives it
+    assert _never(Post(text="x", media=JPEGS, targets=["instagram:a"], instagram=feed)) == []

@@ -23,7 +23,7 @@ from postmux.flow import Flow, account_ids, done, store_token
 
 from . import chunks
 from .oauth import API, AUTHORIZE, SCOPES, TOKEN_PATH, read_token, token_form
-from .rules import conflicts, draft_problems
+from .rules import conflicts
 from .vocabulary import CAPABILITIES, REASONS, STATUSES, TIKTOK, VOCABULARY, hinted
 
 __all__ = ["SANDBOX_CREATORS", "TikTokAdapter"]
@@ -124,9 +124,6 @@ class TikTokAdapter(Adapter):
             raw=data,
             **{f"{ours}_disabled": bool(data.get(f"{what}_disabled")) for what, ours in _OFF.items()},
         )
-
-    def check(self, post: Post) -> list[Problem]:
-        return draft_problems(post, self.name)
 
     def stage(self, post: Post, routes: Sequence[Route]) -> Flow[tuple[str, ...]]:
         """Nothing to stage: each post's init returns its own upload URL (a local file passes as its path)."""

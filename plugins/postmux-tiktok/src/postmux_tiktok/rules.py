@@ -1,7 +1,8 @@
-"""The Direct Post reference's rules the capability tables cannot say: the creator's own limits, drafts.
+"""The Direct Post reference's rules the capability tables cannot say: the creator's own limits.
 
 ``privacy_level`` among the creator's options, no interaction it turned off, no video longer than it
-may post; and the inbox endpoint (a video draft) takes ``source_info`` alone, so no caption.
+may post. (The inbox endpoint, a video draft, takes ``source_info`` alone, so no caption: declared
+in the capabilities as ``never``.)
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import struct
 
 from postmux import CreatorInfo, MediaKind, Post, Problem, TikTokOptions
 
-__all__ = ["conflicts", "draft_problems", "mp4_duration"]
+__all__ = ["conflicts", "mp4_duration"]
 
 _OFF = {"allow_comment": "comments", "allow_duet": "duets", "allow_stitch": "stitches"}
 
@@ -31,18 +32,6 @@ def conflicts(post: Post, options: TikTokOptions, info: CreatorInfo, path: str |
             Problem("media[0]", f"{who} may post videos of up to {limit} s; this one lasts {seconds:.0f} s")
         )
     return out
-
-
-def draft_problems(post: Post, provider: str) -> list[Problem]:
-    """A video draft's caption: the inbox endpoint has no ``post_info`` (local photos: ``upload_types``)."""
-    if post.kind is not MediaKind.VIDEO or getattr(post.tiktok, "draft", None) is not True:
-        return []
-    out = []
-    targets = [(i, t) for i, t in enumerate(post.targets) if getattr(t, "platform", None) == "tiktok"]
-    why = f"TikTok video drafts take no caption at {provider} (the creator writes it in TikTok)"
-    if isinstance(post.text, str) and post.text and any(t.text is None for _, t in targets):
-        out.append(Problem("text", why, unsupported=True))
-    return out + [Problem(f"targets[{i}].text", why, unsupported=True) for i, t in targets if t.text]
 
 
 def mp4_duration(path: str) -> float | None:

@@ -100,6 +100,7 @@ CAPABILITIES = postmux.Capabilities(
             draft=True,
             options=TIKTOK.names,
             only=TIKTOK.only,
+            never={"text": frozenset({"video", "draft"})},  # the inbox endpoint has no post_info
             notes=("creator info is read before every direct post", "photos are taken by URL only"),
         )
     },

@@ -22,7 +22,7 @@ from postmux.flow import Flow
 from postmux.rules import RULES
 from postmux.wire import parse, read_json
 
-from . import checks, mapping, schedules, wire
+from . import mapping, schedules, wire
 from .capabilities import CAPABILITIES
 from .upload import upload_media
 from .vocabulary import INSTAGRAM_ACCOUNTS, JOB_STATUSES, TIKTOK_ACCOUNTS, VOCABULARY
@@ -48,10 +48,6 @@ class WondaAdapter(Adapter):
 
     # -- publishing ------------------------------------------------------
 
-    def check(self, post: Post) -> list[Problem]:
-        """Limits the capability tables cannot say (carousels, stories): :func:`.checks.check`."""
-        return checks.check(post, self.name)
-
     def stage(self, post: Post, routes: Sequence[Route]) -> Flow[tuple[str, ...]]:
         """Upload every media item once, before any post: ``mediaId``s in order."""
         return upload_media(self, post.media)
@@ -66,7 +62,7 @@ class WondaAdapter(Adapter):
         made.update(state=state, account_id=route.account_id)
         if call.synchronous:  # a carousel's answer is final: published (or in the inbox), with its permalink
             key = f"{route.platform}PublishId"
-            data = self.answer_fields(response, permalink=str | None, **{key: str})
+            data = self.answer_fields(response, at="", permalink=str | None, **{key: str})
             status = Status.INBOX if call.post_mode == "inbox" else Status.PUBLISHED
             return [Publication(**made, status=status, id=data[key], url=data.get("permalink"), raw=data)]
         data = read_json(response, provider=self.name)

@@ -21,6 +21,8 @@ __all__ = ["CAPABILITIES", "SCHEDULE_MAX", "SCHEDULE_MIN"]
 SCHEDULE_MIN = timedelta(minutes=5)
 """``scheduledAt`` "must be 5 minutes to 29 days in the future"."""
 SCHEDULE_MAX = timedelta(days=29)
+CAROUSEL = frozenset({"carousel"})
+"""Two or more photos: Wonda's carousel endpoints, which take less than a single post."""
 
 CAPABILITIES = Capabilities(
     platforms={
@@ -31,6 +33,7 @@ CAPABILITIES = Capabilities(
             # own most and formats, as its 2200-unit video caption is); /publish/tiktok is video only
             min_photos=2,
             photo_caption=TextLimit(90, TextUnit.UTF16),  # carousel "caption, up to 90 characters"
+            never={"schedule_at": CAROUSEL},  # /publish/tiktok/carousel takes no scheduledAt
             notes=(
                 "a photo post's text is Wonda's carousel caption (≤ 90); there is no separate title",
                 "no cover timestamp for videos and no auto-add-music for photos",
@@ -38,7 +41,9 @@ CAPABILITIES = Capabilities(
         ),
         "instagram": INSTAGRAM.support(
             target_text=True,
-            # /publish/instagram/carousel: 2–10 images (Instagram's most); one image is product IMAGE
+            # /publish/instagram/carousel: 2–10 images (Instagram's most); one image is product IMAGE,
+            # and the carousel takes no scheduledAt, altText or product (so no story)
+            never=dict.fromkeys(("schedule_at", "alt_text", "story"), CAROUSEL),
             notes=("carousels take no alt text, no story and no schedule",),
         ),
     },
@@ -52,4 +57,4 @@ CAPABILITIES = Capabilities(
     cancel=True,
     reschedule=False,
 )
-"""Wonda's capabilities; carousel-specific limits are in :meth:`WondaAdapter.check`."""
+"""Wonda's capabilities, its carousels' limits included (``never``)."""
