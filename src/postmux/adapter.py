@@ -91,6 +91,11 @@ def _json_request(
     return request
 
 
+def _admits_bool(kind: type[Any] | UnionType) -> bool:
+    """True when ``kind`` names ``bool`` (alone or in a union), not only ``int`` (a bool's base class)."""
+    return kind is bool or bool in getattr(kind, "__args__", ())
+
+
 def _unsupported(provider: str, what: str) -> UnsupportedError:
     return UnsupportedError([Problem(what, f"{provider} does not support this", unsupported=True)])
 
@@ -266,7 +271,7 @@ class Adapter:
 
         For an answer read for a few keys, where an answer class would only
         restate them: ``self.answer_fields(response, at="data", uploadUrl=str)``.
-        A field must be present, an instance of its type and not ``""``; a
+        A field must be present, an instance of its type (``true`` is no ``int``) and not ``""``; a
         type that admits ``None`` (``str | None``) makes it optional. Anything
         else is a :class:`~postmux.ResponseError` naming the field
         (``"Acme's answer has no data.uploadUrl"``), which keeps no ``body``:
@@ -282,7 +287,9 @@ class Adapter:
             missing = [
                 f"{where}{name}"
                 for name, kind in fields.items()
-                if not isinstance(value := part.get(name), kind) or value == ""
+                if not isinstance(value := part.get(name), kind)
+                or value == ""
+                or ((value is True or value is False) and not _admits_bool(kind))  # true is no int
             ]
             if not missing:
                 return part

@@ -83,6 +83,8 @@ def test_answer_fields_returns_the_object_at_a_path_with_its_fields_checked() ->
     whole = Envelope().answer_fields(answered(data), success=bool)
     assert whole == data  # no path: the whole answer, for .raw
     assert Envelope().answer_fields(answered({"data": {}}), at="data", later=str | None) == {}  # optional
+    flags = {"data": {"on": True, "maybe": False}}
+    assert Envelope().answer_fields(answered(flags), at="data", on=bool, maybe=bool | None) == flags["data"]
 
 
 @pytest.mark.parametrize(
@@ -92,13 +94,14 @@ def test_answer_fields_returns_the_object_at_a_path_with_its_fields_checked() ->
         ({"data": {"uploadUrl": "https://s3/up?sig=SECRET", "publicUrl": 3}}, "data.publicUrl"),  # mistyped
         ({"data": {"uploadUrl": "https://s3/up?sig=SECRET", "publicUrl": ""}}, "data.publicUrl"),  # empty
         ({"data": {"uploadUrl": "https://s3/up?sig=SECRET", "publicUrl": None}}, "data.publicUrl"),  # null
-        ({"data": ["https://s3/up?sig=SECRET"]}, "data.uploadUrl, data.publicUrl"),  # not an object
-        ({"other": 1}, "data.uploadUrl, data.publicUrl"),
+        ({"data": ["https://s3/up?sig=SECRET"]}, "data.uploadUrl, data.publicUrl, data.size"),  # no object
+        ({"other": 1}, "data.uploadUrl, data.publicUrl, data.size"),
+        ({"data": {"uploadUrl": "u", "publicUrl": "p", "size": True}}, "data.size"),  # a bool is no int
     ],
 )
 def test_answer_fields_names_each_field_missing_and_keeps_no_body(data: Any, missing: str) -> None:
     with pytest.raises(ResponseError) as caught:
-        Envelope().answer_fields(answered(data), at="data", uploadUrl=str, publicUrl=str)
+        Envelope().answer_fields(answered(data), at="data", uploadUrl=str, publicUrl=str, size=int | None)
     assert str(caught.value) == f"[envelope] the vendor's answer has no {missing}"
     assert caught.value.body is None  # such answers carry signed URLs and tokens
     assert "SECRET" not in repr(caught.value)
