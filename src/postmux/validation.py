@@ -699,12 +699,7 @@ _MODE_WORDS = {"draft": "drafts", "story": "stories"}
 
 
 def _check_never(
-    post: Post,
-    platform: str,
-    support: PlatformSupport,
-    kind: MediaKind | None,
-    provider: str,
-    out: _Problems,
+    post: Post, platform: str, support: PlatformSupport, kind: MediaKind | None, provider: str, out: _Problems
 ) -> None:
     """What :attr:`PlatformSupport.never` refuses in this post's context: options, the caption, a schedule."""
     options = post.options_for(platform)
