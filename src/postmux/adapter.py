@@ -91,6 +91,13 @@ def _json_request(
     return request
 
 
+def _part(data: Any, at: str) -> Any:
+    """The part of an answer at the dotted path ``at`` (``"data.user"``); ``None`` where it has none."""
+    for key in at.split(".") if at else ():
+        data = data.get(key) if isinstance(data, Mapping) else None
+    return data
+
+
 def _admits_bool(kind: type[Any] | UnionType) -> bool:
     """True when ``kind`` names ``bool`` (alone or in a union), not only ``int`` (a bool's base class)."""
     return kind is bool or bool in getattr(kind, "__args__", ())
@@ -259,10 +266,7 @@ class Adapter:
         that is missing or of the wrong shape is a :class:`~postmux.ResponseError`.
         """
         data = self.read(response, refusals=refusals)
-        part = data
-        for key in at.split(".") if at else ():
-            part = part.get(key) if isinstance(part, Mapping) else None
-        return parse(self.converter, part, cls, provider=self.name, what=what), data
+        return parse(self.converter, _part(data, at), cls, provider=self.name, what=what), data
 
     def answer_fields(
         self, response: httpx.Response, *, at: str = "", **fields: type[Any] | UnionType
@@ -278,10 +282,7 @@ class Adapter:
         such answers (a token, an upload URL) may carry secrets. Returns the object itself
         (the whole answer when ``at`` is empty, for ``Publication.raw``).
         """
-        data = self.read(response)
-        part = data
-        for key in at.split(".") if at else ():
-            part = part.get(key) if isinstance(part, Mapping) else None
+        part = _part(self.read(response), at)
         where = f"{at}." if at else ""
         if isinstance(part, Mapping):
             missing = [
