@@ -1,4 +1,4 @@
-"""The kit's body readers (form files, strings, times ahead) and status codes from an error table."""
+"""The kit's body readers (form files, ids, strings, times, time zones) and status codes by error class."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from postmux import ConflictError, InvalidRequestError, NotFoundError, RateLimitError, ServerError
-from postmux.sandbox.bodies import form_files, text, time_ahead
+from postmux.sandbox.bodies import form_files, identifier, text, time_ahead, time_zone
 from postmux.sandbox.derived import status_codes
 from postmux.sandbox.kit import Rejected
 
@@ -88,6 +88,47 @@ def test_time_ahead_reads_z_and_offsets_and_keeps_the_offset() -> None:
     assert (when, when.utcoffset()) == (NOW + timedelta(hours=2), timedelta(hours=2))
     with pytest.raises(Rejected, match="between 1 hour and 2 hours"):
         time_ahead("2026-06-20T12:30:00Z", "at", NOW, timedelta(hours=1), timedelta(hours=2))
+
+
+def test_time_ahead_without_a_window_takes_any_later_time_and_words_a_refusal_as_told() -> None:
+    assert time_ahead("2026-06-20t12:00:01z", "at", NOW) == NOW + timedelta(
+        seconds=1
+    )  # RFC 3339's lower case
+    for now_or_past in ("2026-06-20T12:00:00Z", "2026-06-20T11:00:00Z"):
+        with pytest.raises(Rejected, match=r"^'at' must be in the future$"):
+            time_ahead(now_or_past, "at", NOW)
+        with pytest.raises(Rejected, match=r"^at must be in the future$"):
+            time_ahead(now_or_past, "at", NOW, refusal="{field} must be in the future")
+    with pytest.raises(Rejected, match=r"^'at' must be at least 1 hour in the future$"):
+        time_ahead("2026-06-20T12:30:00Z", "at", NOW, timedelta(hours=1))
+    assert time_ahead("2026-07-20T12:00:00Z", "at", NOW, timedelta(hours=1)) == NOW + timedelta(days=30)
+    with pytest.raises(Rejected, match=r"^no: at, 5 minutes, 29 days$"):
+        time_ahead("2026-06-20T12:01:00Z", "at", NOW, *WINDOW, refusal="no: {field}, {earliest}, {latest}")
+
+
+WINDOW = (timedelta(minutes=5), timedelta(days=29))
+
+
+def test_time_zone_is_an_iana_name_or_the_default_else_the_vendors_refusal() -> None:
+    assert time_zone({"tz": "Europe/Paris"}, "tz") == "Europe/Paris"
+    assert time_zone({}, "tz") == "UTC"
+    assert time_zone({}, "tz", "America/New_York") == "America/New_York"
+    for bad in ("Mars/Olympus", "../etc/passwd", ""):
+        with pytest.raises(Rejected, match=r"^Invalid tz: ") as caught:
+            time_zone({"tz": bad}, "tz")
+        assert caught.value.status == 400
+    with pytest.raises(Rejected, match=r"^tz Nowhere is unknown$"):
+        time_zone({"tz": "Nowhere"}, "tz", refusal="{field} {value} is unknown")
+
+
+def test_identifier_is_a_non_empty_string_else_refused_in_the_vendors_words() -> None:
+    assert identifier("acc_1", "accountId") == "acc_1"
+    for bad in (None, "", 7, ["acc_1"]):
+        with pytest.raises(Rejected, match=r"^'accountId' is required$") as caught:
+            identifier(bad, "accountId")
+        assert caught.value.status == 400
+    with pytest.raises(Rejected, match=r"^token is required$"):
+        identifier(None, "token", refusal="{field} is required")
 
 
 def test_status_codes_are_the_first_code_of_the_class_each_status_is_read_as() -> None:

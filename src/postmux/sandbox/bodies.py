@@ -1,10 +1,11 @@
-"""Reading a request in an emulator's checks: form files, strings, times ahead.
+"""Reading a request in an emulator's checks: form files, ids, strings, times ahead, time zones.
 
 An emulator refuses what its vendor's validator would refuse, and the same few
-checks come back at every vendor: the files of a multipart form, a string
-field and its length, a time that must lie ahead within a window. Each refusal
-is a :class:`~postmux.sandbox.kit.Rejected` (400) naming the field, so a
-handler's checks read as a list and are answered once, in the vendor's shape.
+checks come back at every vendor: the files of a multipart form, the id a
+request names, a string field and its length, a time that must lie ahead
+within a window, the time zone named beside it. Each refusal is a
+:class:`~postmux.sandbox.kit.Rejected` (400) naming the field, so a handler's
+checks read as a list and are answered once, in the vendor's shape.
 The multipart form is read with the standard library's MIME parser, so the
 sandbox needs no form-parsing dependency.
 """
@@ -16,13 +17,14 @@ from datetime import datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 from starlette.requests import Request
 
 from .kit import Rejected
 
-__all__ = ["FormFile", "form_files", "text", "time_ahead"]
+__all__ = ["FormFile", "form_files", "identifier", "text", "time_ahead", "time_zone"]
 
 
 @attrs.frozen(slots=True)
@@ -64,20 +66,74 @@ def text(body: Mapping[str, Any], field: str, limit: int | None = None) -> str:
     return value
 
 
-def time_ahead(value: Any, field: str, now: datetime, earliest: timedelta, latest: timedelta) -> datetime:
-    """An ISO 8601 time with its offset (``Z`` or ``±hh:mm``), ``earliest`` to ``latest`` after ``now``."""
+def identifier(value: Any, field: str, *, refusal: str = "'{field}' is required") -> str:
+    """``value`` as the id a request names (an account's, an upload's): a string, not empty.
+
+    Anything else (absent, ``null``, a number, ``""``) is refused with
+    ``refusal``, a template naming ``field`` (``"{field} is required"``: the vendor's words).
+    """
+    if not isinstance(value, str) or not value:
+        raise Rejected(400, refusal.format(field=field))
+    return value
+
+
+def time_ahead(
+    value: Any,
+    field: str,
+    now: datetime,
+    earliest: timedelta = timedelta(0),
+    latest: timedelta | None = None,
+    *,
+    refusal: str | None = None,
+) -> datetime:
+    """An ISO 8601 time with its offset (``Z`` or ``±hh:mm``, either case), ahead of ``now``.
+
+    Ahead means later than ``now`` by ``earliest`` at least (by any amount when
+    that is zero) and by ``latest`` at most (``None``: no bound). A time out of
+    that window is refused with ``refusal``, a ``str.format`` template naming
+    ``field``, ``earliest`` and ``latest`` (``"{field} must be in the future"``:
+    the vendor's words); by default it says the window, in the largest units.
+    """
     if not isinstance(value, str):
         raise Rejected(400, f"'{field}' must be an ISO 8601 string")
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         raise Rejected(400, f"'{field}' must be an ISO 8601 timestamp") from None
     if when.tzinfo is None:
         raise Rejected(400, f"'{field}' must include a timezone offset")
-    if not earliest <= when - now <= latest:
-        window = f"between {_span(earliest)} and {_span(latest)} in the future"
-        raise Rejected(400, f"'{field}' must be {window}")
+    ahead = when - now
+    if ahead < earliest or ahead <= timedelta(0) or (latest is not None and ahead > latest):
+        said = {"field": field, "earliest": _span(earliest), "latest": _span(latest) if latest else ""}
+        raise Rejected(400, (refusal or _window(earliest, latest)).format(**said))
     return when
+
+
+def time_zone(
+    body: Mapping[str, Any], field: str, default: str = "UTC", *, refusal: str = "Invalid {field}: {value}"
+) -> str:
+    """``body[field]`` as an IANA time zone name (``Europe/Paris``), ``default`` when absent.
+
+    A name the system's zone database does not hold is refused with
+    ``refusal``, a template naming ``field`` and ``value`` (the vendor's words).
+    """
+    value = body.get(field, default)
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Rejected(400, refusal.format(field=field, value=value)) from None
+    return str(value)
+
+
+def _window(earliest: timedelta, latest: timedelta | None) -> str:
+    """The default refusal of a time outside its window, as a template."""
+    if latest is not None:
+        return "'{field}' must be between {earliest} and {latest} in the future"
+    return (
+        "'{field}' must be at least {earliest} in the future"
+        if earliest
+        else "'{field}' must be in the future"
+    )
 
 
 def _span(delta: timedelta) -> str:

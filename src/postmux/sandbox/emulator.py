@@ -280,6 +280,15 @@ class Emulator:
             found = index.get(account_id)
             return None if found is None else accounts[found]
 
+    def accounts_on(self, platform: str | None = None) -> list[SandboxAccount]:
+        """The linked accounts (on ``platform`` only, when given), in linking order: a copy.
+
+        Taken under :attr:`lock`, so a list endpoint never sees an account a
+        consent is linking half-added, and may be read at leisure.
+        """
+        with self.lock:
+            return [a for a in self.accounts if platform is None or a.platform == platform]
+
     def linked(
         self, account_id: Any, platform: str, *, missing: Rejected, lapsed: Rejected | None = None
     ) -> SandboxAccount:

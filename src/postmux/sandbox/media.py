@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import attrs
 from starlette.applications import Starlette
@@ -22,18 +22,32 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..media import MIME_TYPES, extension_of
 from .samples import SAMPLES
 
-__all__ = ["Blob", "MediaHost"]
+__all__ = ["KINDS", "Blob", "MediaHost"]
+
+
+KINDS = {"image": "photo", "video": "video", "audio": "audio"}
+"""A MIME type's top-level type → the kind of medium an emulator takes it for."""
 
 
 @attrs.frozen(slots=True)
 class Blob:
-    """Stored bytes and what they claim to be."""
+    """Stored bytes, what they claim to be, and (from :meth:`MediaHost.lookup`) the URL they are at."""
 
     filename: str
     mime_type: str
     data: bytes
+    url: str = ""
+
+    @property
+    def kind(self) -> str | None:
+        """``photo``, ``video`` or ``audio`` by the MIME type (``image/png``: a photo); ``None`` otherwise.
+
+        What a vendor that types uploads by MIME type tells a post's media by.
+        """
+        return KINDS.get(self.mime_type.partition("/")[0])
 
 
 @attrs.define(slots=True)
@@ -73,7 +87,7 @@ class MediaHost:
         """Keep ``data`` and return its public URL."""
         path = f"/files/{secrets.token_hex(8)}/{quote(filename)}"
         with self._lock:
-            self._blobs[path] = Blob(filename, mime_type, data)
+            self._blobs[path] = Blob(filename, mime_type, data, self.base_url + path)
         return self.base_url + path
 
     def discard(self, path: str) -> None:
@@ -93,7 +107,7 @@ class MediaHost:
         )
 
     def lookup(self, url: str) -> Blob | None:
-        """The blob behind one of this host's URLs (samples included), if it exists."""
+        """The blob behind one of this host's URLs (samples included), if it exists, with its ``url``."""
         parts = urlsplit(url)
         if f"{parts.scheme}://{parts.netloc}" != self.base_url:
             return None
@@ -101,10 +115,32 @@ class MediaHost:
             name = parts.path.removeprefix("/samples/")
             if name in SAMPLES:
                 mime, data = SAMPLES[name]
-                return Blob(name, mime, data)
+                return Blob(name, mime, data, url)
             return None
         with self._lock:
-            return self._blobs.get(parts.path)
+            blob = self._blobs.get(parts.path)
+        return blob if blob is None or blob.url == url else attrs.evolve(blob, url=url)
+
+    def describe(self, url: str) -> Blob:
+        """What a vendor shows of a medium at ``url``: the blob behind it, else what the URL tells.
+
+        A URL this host holds nothing for (another host's, say) is a blob with
+        no bytes, named by the URL's last part, of the MIME type its extension
+        has (``application/octet-stream`` when that tells none), so an answer
+        that lists a post's media (name, size, type) has one for each.
+        """
+        blob = self.lookup(url)
+        if blob is not None:
+            return blob
+        mime = MIME_TYPES.get(extension_of(url), "application/octet-stream")
+        return Blob(unquote(urlsplit(url).path.rsplit("/", 1)[-1]), mime, b"", url)
+
+    def missing(self, url: str) -> bool:
+        """True for a URL of this host with nothing behind it: what a vendor fails to fetch.
+
+        Another host's URL is not missing: the sandbox cannot tell, and takes it.
+        """
+        return self.owns(url) and self.lookup(url) is None
 
     def owns(self, url: str) -> bool:
         """True when ``url`` points at this host."""
@@ -133,7 +169,7 @@ class MediaHost:
         data = await request.body()
         mime = request.headers.get("content-type", slot.mime_type).split(";")[0].strip()
         with self._lock:
-            self._blobs[slot.public_path] = Blob(slot.filename, mime, data)
+            self._blobs[slot.public_path] = Blob(slot.filename, mime, data, self.base_url + slot.public_path)
         return Response(status_code=200, headers={"ETag": f'"{secrets.token_hex(8)}"'})
 
     async def _host(self, request: Request) -> Response:

@@ -19,15 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from postmux import ConnectStart
-from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
+from postmux.sandbox.bodies import time_ahead, time_zone
 from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words, shown, tiktok_creator_fields
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.oauth import OAuthLinks
@@ -183,7 +182,7 @@ class PostPeerEmulator(Emulator):
         if "video" in types and len(types) > 1:
             raise Rejected(400, "Cannot mix videos with other media in one post")
         for url in (i["url"] for i in items):
-            if self.media.owns(url) and self.media.lookup(url) is None:
+            if self.media.missing(url):
                 raise Rejected(400, f"Media not found at {url}: upload it first")
         if not items and any(e["platform"] in ("tiktok", "instagram", "youtube") for e, _ in entries):
             raise Rejected(400, "TikTok, Instagram and YouTube posts need media")
@@ -191,19 +190,14 @@ class PostPeerEmulator(Emulator):
 
     def _when(self, body: dict[str, Any]) -> tuple[datetime | None, str]:
         """``scheduledFor`` and ``timezone``; the schema has checked that the time is RFC 3339."""
-        zone = str(body.get("timezone", "UTC"))
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise Rejected(400, f"Invalid timezone: {zone}") from None
-        value = body.get("scheduledFor")
+        zone, value = time_zone(body, "timezone"), body.get("scheduledFor")
         if value is None:
             if body.get("publishNow") is not True:
                 raise Rejected(400, "publishNow is required when scheduledFor is omitted")
             return None, zone
-        when = datetime.fromisoformat(str(value).upper().replace("Z", "+00:00"))
-        if when <= self.clock.datetime():
-            raise Rejected(400, "scheduledFor must be in the future")
+        when = time_ahead(
+            value, "scheduledFor", self.clock.datetime(), refusal="{field} must be in the future"
+        )
         return when, zone
 
     def _record(
@@ -266,14 +260,14 @@ class PostPeerEmulator(Emulator):
         }
 
     def _media_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        url = str(item["url"])
-        blob = self.media.lookup(url)
+        """One of a post's ``mediaItems``: what the media host holds at its URL (or the URL tells)."""
+        blob = self.media.describe(str(item["url"]))
         return {
             "type": item["type"],
-            "url": url,
-            "filename": blob.filename if blob else url.rsplit("/", 1)[-1],
-            "size": len(blob.data) if blob else 0,
-            "mimeType": blob.mime_type if blob else f"image/{extension_of(url) or 'jpeg'}",
+            "url": blob.url,
+            "filename": blob.filename,
+            "size": len(blob.data),
+            "mimeType": blob.mime_type,
         }
 
     # -- scheduling ---------------------------------------------------------------------------
@@ -317,9 +311,7 @@ class PostPeerEmulator(Emulator):
     async def integrations(self, request: Request) -> Response:
         """``GET /v1/connect/integrations`` with :data:`INTEGRATION_FILTERS` and a page."""
         self.oauth.settle()  # a person shown a link long enough ago has consented
-        with self.lock:
-            accounts = list(self.accounts)
-        total, found = listed(request.query_params, accounts, INTEGRATION_FILTERS, _account_facts)
+        total, found = listed(request.query_params, self.accounts_on(), INTEGRATION_FILTERS, _account_facts)
         return self.json({"success": True, "total": total, "integrations": [_integration(a) for a in found]})
 
     async def connect(self, request: Request) -> Response:
@@ -330,8 +322,7 @@ class PostPeerEmulator(Emulator):
 
     async def creator_info(self, request: Request) -> Response:
         account_id = request.query_params.get("accountId")
-        with self.lock:
-            tiktok = [a for a in self.accounts if a.platform == "tiktok"]
+        tiktok = self.accounts_on("tiktok")
         account = next((a for a in tiktok if a.id == account_id or not account_id), None)
         if account is None:
             raise Rejected(404, "TikTok account not found")

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from postmux import ConnectStart, ConnectStatus
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
+from postmux.sandbox.bodies import identifier
 from postmux.sandbox.kit import (
     Rejected,
     Seed,
@@ -61,6 +62,8 @@ CHECK = PlatformCheck(
 """The platforms' own counts in Wahdx's words; its formats and content limit are its own (below)."""
 QR_WORDS = {status: word for word, status in QR_STATUSES.items()}
 """A QR session's state in Wahdx's words: the adapter's table, backwards."""
+REQUIRED = "{field} is required"
+"""How Wahdx refuses a request that names no account or QR session."""
 BATCH_KEYS = ("status", "public_post_url", "public_post_url_candidates", "fail_reason")
 """What a batch item carries of a status answer's ``data`` (where that has it)."""
 
@@ -128,9 +131,7 @@ class WahdxEmulator(Emulator):
         platform = body.get("platform", "tiktok")  # the older, TikTok-only page sends none
         if platform not in PLATFORMS:
             raise Rejected(400, f"Invalid platform: {platform!r}. Use tiktok, instagram, threads or facebook")
-        account_id = body.get("accountId")
-        if not isinstance(account_id, str) or not account_id:
-            raise Rejected(400, "accountId is required")
+        account_id = identifier(body.get("accountId"), "accountId", refusal=REQUIRED)
         return platform, self._active(account_id, platform)
 
     def _active(self, account_id: str, platform: str, wrong: str | None = None) -> SandboxAccount:
@@ -163,7 +164,7 @@ class WahdxEmulator(Emulator):
                 kinds.append("photo")
             else:
                 raise Rejected(400, f"Unsupported media type: cannot detect the type of {url}")
-            if self.media.owns(url) and self.media.lookup(url) is None:
+            if self.media.missing(url):
                 raise Rejected(400, f"Could not fetch media: {url}")
         return CHECK.media(platform, [(k, extension_of(u)) for k, u in zip(kinds, urls, strict=True)])
 
@@ -270,8 +271,7 @@ class WahdxEmulator(Emulator):
     # -- accounts ----------------------------------------------------------------------
 
     async def list_accounts(self, request: Request) -> Response:
-        with self.lock:
-            data = [_account_entry(a) for a in self.accounts]
+        data = [_account_entry(a) for a in self.accounts_on()]
         return self.json({"success": True, "subscription": self.subscription, "data": data})
 
     async def creator_info(self, request: Request) -> Response:
@@ -303,9 +303,7 @@ class WahdxEmulator(Emulator):
 
     async def qr_check(self, request: Request) -> Response:
         body = await self.body(request)
-        token = body.get("token") if isinstance(body, dict) else None
-        if not isinstance(token, str) or not token:
-            return self.error(400, "token is required")
+        token = identifier(body.get("token") if isinstance(body, dict) else None, "token", refusal=REQUIRED)
         polled = self.qr.poll(token)
         if polled is None:
             return self.error(404, "QR session not found")

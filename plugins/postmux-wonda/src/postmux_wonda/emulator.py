@@ -28,9 +28,10 @@ from starlette.responses import Response
 
 from postmux.rules import INSTAGRAM_ALT_TEXT, RULES
 from postmux.sandbox import Emulator, Phase, SandboxAccount
-from postmux.sandbox.bodies import form_files, text, time_ahead
+from postmux.sandbox.bodies import form_files, identifier, text, time_ahead
 from postmux.sandbox.derived import status_codes
 from postmux.sandbox.kit import Rejected, Seed, account_json, option_errors, phase_words, shown
+from postmux.sandbox.media import Blob
 from postmux.sandbox.platform_rules import PlatformCheck, Refusals
 from postmux.vocabulary import AccountFields
 
@@ -39,11 +40,12 @@ from .vocabulary import INSTAGRAM_ACCOUNTS, TIKTOK_ACCOUNTS, VOCABULARY
 
 __all__ = ["ENDPOINTS", "WondaEmulator"]
 
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml"})
-VIDEO_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime", "video/x-msvideo"})
-AUDIO_TYPES = frozenset(
-    {"audio/mpeg", "audio/mp3", "audio/wav", "audio/ogg", "audio/webm", "audio/aac", "audio/m4a"}
+UPLOAD_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/gif", "image/webp", "image/svg+xml"}
+    | {"video/mp4", "video/webm", "video/quicktime", "video/x-msvideo"}
+    | {"audio/mpeg", "audio/mp3", "audio/wav", "audio/ogg", "audio/webm", "audio/aac", "audio/m4a"}
 )
+"""The MIME types ``/media/upload`` takes (a medium's kind is its type's: ``Blob.kind``)."""
 JOB_WORDS = phase_words(VOCABULARY.statuses, scheduled="queued", inbox="succeeded")
 """A job's status in Wonda's words: the vocabulary backwards (a job waiting for its time is ``queued``)."""
 JOB = {
@@ -113,13 +115,6 @@ ENDPOINTS: Mapping[str, Endpoint] = {
 }
 
 
-@attrs.frozen(slots=True)
-class _Media:
-    url: str
-    mime_type: str
-    kind: str  # video, photo or audio
-
-
 class WondaEmulator(Emulator):
     """Wonda's publishing API, emulated."""
 
@@ -155,7 +150,8 @@ class WondaEmulator(Emulator):
     """``False`` makes every scheduling request a 403 ``feature_disabled``, as documented."""
 
     def __init__(self, **options: Any) -> None:
-        self.uploads: dict[str, _Media] = {}
+        self.uploads: dict[str, str] = {}
+        """Each uploaded medium's URL on the media host, by its media id."""
         super().__init__(**options)
 
     # -- media and accounts -----------------------------------------------------------
@@ -165,12 +161,11 @@ class WondaEmulator(Emulator):
         errors: dict[str, str] = {}
         for part in await form_files(request, code="bad_request"):
             mime = part.mime_type
-            if mime not in IMAGE_TYPES | VIDEO_TYPES | AUDIO_TYPES:
+            if mime not in UPLOAD_TYPES:
                 errors[part.field] = "Unsupported MIME type"
                 continue
             media_id, url = self.new_id(), self.media.store(part.filename, mime, part.data)
-            kind = "video" if mime in VIDEO_TYPES else "photo" if mime in IMAGE_TYPES else "audio"
-            self.uploads[media_id] = _Media(url, mime, kind)
+            self.uploads[media_id] = url
             uploads[part.field] = {"mediaId": media_id, "url": url, "mimeType": mime}
         if not uploads:
             body = VOCABULARY.errors.body("No supported file was uploaded", "validation_error")
@@ -178,28 +173,24 @@ class WondaEmulator(Emulator):
         single = uploads["file"] if set(uploads) == {"file"} and not errors else {}
         return self.json({**single, "uploads": uploads, **({"errors": errors} if errors else {})})
 
-    def _media(self, media_id: Any, field: str) -> _Media:
-        if not isinstance(media_id, str) or not media_id:
-            raise Rejected(400, f"'{field}' is required")
-        media = self.uploads.get(media_id)
-        if media is None:
+    def _media(self, media_id: Any, field: str) -> Blob:
+        """The uploaded medium an id names: its URL, MIME type and kind (``Blob.kind``)."""
+        blob = self.media.lookup(self.uploads.get(identifier(media_id, field), ""))
+        if blob is None:
             raise Rejected(404, f"Media {media_id} not found")
-        return media
+        return blob
 
     async def listing(self, request: Request) -> Response:
         """``GET /{platform}/accounts``; the TikTok list holds only the "currently active" accounts."""
         platform = request.url.path.split("/")[-2]
         fields, user_id, rest = LISTINGS[platform]
-        accounts = [a for a in self.accounts if a.platform == platform and (a.active or platform != "tiktok")]
+        accounts = [a for a in self.accounts_on(platform) if a.active or platform != "tiktok"]
         words = VOCABULARY.accounts
         items = [account_json(a, fields, words) | {user_id: a.extra.get("user_id"), **rest} for a in accounts]
         return self.json({"accounts": items})
 
     def _account(self, body: dict[str, Any], platform: str) -> SandboxAccount:
-        field = f"{platform}AccountId"
-        account_id = body.get(field)
-        if not isinstance(account_id, str) or not account_id:
-            raise Rejected(400, f"'{field}' is required")
+        account_id = identifier(body.get(field := f"{platform}AccountId"), field)
         named = f"{platform.title()} account {account_id}"
         lapsed = Rejected(403, f"{named} needs to be reconnected", "forbidden")
         return self.linked(account_id, platform, missing=Rejected(404, f"{named} not found"), lapsed=lapsed)
@@ -218,7 +209,7 @@ class WondaEmulator(Emulator):
         if not isinstance(ids, list):
             raise Rejected(400, "'mediaIds' is required")
         media = [self._media(i, field) for i in ids]
-        items, least = [(m.kind, m.mime_type) for m in media], 2 if endpoint.carousel else None
+        items, least = [(str(m.kind), m.mime_type) for m in media], 2 if endpoint.carousel else None
         cover = ("coverIndex", body.get("coverIndex", 0))
         kind = CHECK.media(platform, items, field=field, kind=endpoint.kind, least=least, cover=cover)
         account = self._account(body, platform)
@@ -304,7 +295,7 @@ class WondaEmulator(Emulator):
         return self.json({"outputJobId": record.id, "status": "canceled"})
 
 
-def _product(body: dict[str, Any], media: _Media) -> None:
+def _product(body: dict[str, Any], media: Blob) -> None:
     """An Instagram single post's alt text, and a product that fits its media."""
     text(body, "altText", INSTAGRAM_ALT_TEXT)
     product = body.get("product", "REELS" if media.kind == "video" else "IMAGE")
