@@ -330,3 +330,49 @@ def test_what_a_route_table_names_is_checked_when_the_class_is_made() -> None:
 
     with pytest.raises(NotImplementedError):
         Bare().routes()
+
+
+# -- linking: declared once, it approves and serves its pages ------------------------------------------
+
+
+class _Linked(Emulator):
+    """An emulator whose vendor links by OAuth: ``linking`` set, no ``approve`` or ``routes`` written."""
+
+    provider = "linked"
+    auth_header = "X-Key"
+    public_paths = frozenset({"/_sandbox/oauth/*"})
+    route_table: ClassVar[Mapping[str, str]] = {"GET /connect/{platform}": "connect"}
+
+    def __init__(self) -> None:
+        from postmux.sandbox.oauth import OAuthLinks
+
+        self.linking: OAuthLinks = OAuthLinks(self, id_prefix="acc_")
+        super().__init__()
+
+    async def connect(self, request: Request) -> Response:
+        return self.json({"url": self.linking.url(request.path_params["platform"])})
+
+
+def test_a_declared_linking_approves_its_links_and_serves_its_consent_page() -> None:
+    from postmux import ConnectStart
+    from postmux.sandbox.qr import QRLogins
+
+    emulator = _Linked()
+    transport = InProcessTransport(lambda: {"linked.test": emulator.app()})
+    emulator.base_url = "http://linked.test"
+    with httpx.Client(transport=transport, base_url="http://linked.test") as c:
+        first = c.get("/connect/tiktok", headers={"X-Key": emulator.api_key}).json()["url"]
+        approved = emulator.approve(ConnectStart(platform="tiktok", url=first), "me")
+        assert approved is not None
+        assert (approved.username, approved.id[:4]) == ("me", "acc_")
+        second = c.get("/connect/instagram", headers={"X-Key": emulator.api_key}).json()["url"]
+        page = c.get(second.removeprefix("http://linked.test"))  # the consent page, served by linking
+        assert page.status_code == 200
+        assert "linked instagram account @sandbox_instagram_1" in page.text
+    assert emulator.approve(ConnectStart(platform="tiktok", url="https://elsewhere/x")) is None
+    qr = QRLogins(emulator, platform="tiktok", lifetime=60)
+    qr.issue("T1")
+    emulator.linking = qr  # type: ignore[assignment]  # QR codes: no pages of their own
+    assert len(emulator.routes()) == 1
+    assert emulator.approve(ConnectStart(platform="tiktok", state={"token": "T1"})) is not None
+    assert _Tabled().approve(ConnectStart(platform="tiktok", state={"token": "T1"})) is None  # none declared

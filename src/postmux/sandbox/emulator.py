@@ -16,7 +16,7 @@ import uuid
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import attrs
 from starlette.applications import Starlette
@@ -35,12 +35,27 @@ from .middleware import SCOPE_FAULT, FaultMiddleware, json_bytes
 from .platforms import post_url, shortcode
 from .schema import Schema
 
-__all__ = ["Emulator", "EmulatorFactory"]
+__all__ = ["Emulator", "EmulatorFactory", "Linking"]
 
 EmulatorFactory = Callable[..., "Emulator"]
 """What a plugin registers: called with the keyword arguments of :class:`Emulator`."""
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Linking(Protocol):
+    """How an emulator's vendor links accounts: :class:`~postmux.sandbox.oauth.OAuthLinks` (consent
+    pages) or :class:`~postmux.sandbox.qr.QRLogins` (QR codes), set as :attr:`Emulator.linking`."""
+
+    def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
+        """Finish a link it issued, as the person would; ``None`` for one not its own."""
+        ...
+
+    def routes(self) -> list[BaseRoute]:
+        """The pages it serves itself (an OAuth consent page), beside the vendor's routes."""
+        ...
+
+
 _ROLES_REMEMBERED = 4096
 
 
@@ -96,6 +111,9 @@ class Emulator:
     (:meth:`table_routes`), so an emulator lists its endpoints without writing each ``Route``."""
     schema: ClassVar[Schema | None] = None
     """The plugin's schema of the bodies it sends, which :meth:`checked_body` holds a body against."""
+    linking: Linking | None = None
+    """How the vendor links accounts, set in ``__init__`` (``self.linking = OAuthLinks(self)``):
+    :meth:`approve` finishes its links and :meth:`routes` adds its pages, with nothing more written."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -145,10 +163,11 @@ class Emulator:
         return seed_accounts(self, self.seeds, id_prefix=self.seed_id_prefix)
 
     def routes(self) -> list[BaseRoute]:
-        """The vendor's endpoints, relative to :attr:`base_path`: by default :meth:`table_routes`."""
+        """The vendor's endpoints, relative to :attr:`base_path`: by default :meth:`table_routes`,
+        then the pages of :attr:`linking` (an OAuth consent page)."""
         if not self.route_table:
             raise NotImplementedError
-        return self.table_routes()
+        return [*self.table_routes(), *(self.linking.routes() if self.linking is not None else ())]
 
     def table_routes(self) -> list[BaseRoute]:
         """A starlette ``Route`` for each entry of :attr:`route_table`, in its order."""
@@ -317,10 +336,11 @@ class Emulator:
         Returns the newly linked account, which the session's next poll
         reports; ``None`` when ``start`` is not one of this emulator's links.
         ``username`` names the account (default: a numbered sandbox name).
-        Emulators whose vendor links accounts override this; called through
-        :meth:`postmux.sandbox.Sandbox.approve`.
+        By default :attr:`linking` finishes it (``None`` without one); an
+        emulator that links accounts its own way overrides this. Called
+        through :meth:`postmux.sandbox.Sandbox.approve`.
         """
-        return None
+        return None if self.linking is None else self.linking.approve(start, username)
 
     def publication_fault(self, request: Request) -> Fault | None:
         """The ``stuck``/``fail`` fault riding on this request, if any."""

@@ -13,14 +13,11 @@ account (``sandbox_tiktok_2``), once::
         public_paths = frozenset({OAuthLinks.PUBLIC})
 
         def __init__(self, **options):
-            self.oauth = OAuthLinks(self, id_prefix="acc_")
+            self.linking = OAuthLinks(self, id_prefix="acc_")  # approve() and the consent page
             super().__init__(**options)
 
-        def routes(self):
-            return [..., self.oauth.route()]
-
-        def approve(self, start, username=None):
-            return self.oauth.approve(start, username)
+        async def connect(self, request):
+            return self.json({"url": self.linking.url(request.path_params["platform"])})
 """
 
 from __future__ import annotations
@@ -30,7 +27,7 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from ..connect import ConnectStart
 from .kit import link_numbered
@@ -100,6 +97,10 @@ class OAuthLinks:
     def route(self) -> Route:
         """The consent page: opening it links the account, as consenting would."""
         return Route(_PATH + "{token}", self._consent, methods=["GET"])
+
+    def routes(self) -> list[BaseRoute]:
+        """What ``Emulator.routes`` adds for an emulator's ``linking``: the consent page."""
+        return [self.route()]
 
     async def _consent(self, request: Request) -> Response:
         token = request.path_params["token"]

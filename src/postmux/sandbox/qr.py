@@ -10,7 +10,8 @@ reports the linked account once, later polls say ``used``; a session older
 than its lifetime is ``expired``. The emulator words each state as its vendor
 does (the reverse of the adapter's own table)::
 
-    status, account, session = self.qr.poll(token)
+    self.linking = QRLogins(self, platform="tiktok", lifetime=300)  # in __init__: approve() confirms
+    status, account, session = self.linking.poll(token)
     return self.json({"status": WORDS[status], ...})
 """
 
@@ -23,6 +24,8 @@ from .kit import link_numbered
 from .lifecycle import SandboxAccount
 
 if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
     from .emulator import Emulator
 
 __all__ = ["QRLogins"]
@@ -66,6 +69,10 @@ class QRLogins:
         if polls <= 2 * step and not linked:
             return ConnectStatus.SCANNED, None, session
         return ConnectStatus.CONFIRMED, self._confirmed(session), session
+
+    def routes(self) -> list[BaseRoute]:
+        """None: the vendor's own routes issue and poll QR sessions (for ``Emulator.linking``)."""
+        return []
 
     def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
         """The person scans the code and confirms: the next poll is ``confirmed`` (``None``: not ours)."""

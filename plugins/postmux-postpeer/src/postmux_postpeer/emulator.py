@@ -22,9 +22,7 @@ from typing import Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
 
-from postmux import ConnectStart
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.bodies import time_ahead, time_zone
 from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words, shown, tiktok_creator_fields
@@ -128,7 +126,7 @@ class PostPeerEmulator(Emulator):
     seed_id_prefix: ClassVar[str] = "int_"
 
     def __init__(self, **options: Any) -> None:
-        self.oauth = OAuthLinks(self, id_prefix="int_", user_id_digits=12)
+        self.linking: OAuthLinks = OAuthLinks(self, id_prefix="int_", user_id_digits=12)
         super().__init__(**options)
         busy = ("publishing", "pending", "scheduled")  # mixed but still moving: the least finished word
         started = "Post is already publishing or published"
@@ -141,9 +139,6 @@ class PostPeerEmulator(Emulator):
         if path.startswith(_ERROR_SHAPE_PREFIXES):
             return json_bytes({"error": message}), "application/json"
         return super().error_payload(status, message)
-
-    def routes(self) -> list[BaseRoute]:
-        return [*self.table_routes(), self.oauth.route()]
 
     async def health(self, request: Request) -> Response:
         return self.json({"ok": True})
@@ -304,13 +299,9 @@ class PostPeerEmulator(Emulator):
 
     # -- accounts and linking -------------------------------------------------------------------
 
-    def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
-        """The person opens the OAuth URL and consents: the account is linked now."""
-        return self.oauth.approve(start, username)
-
     async def integrations(self, request: Request) -> Response:
         """``GET /v1/connect/integrations`` with :data:`INTEGRATION_FILTERS` and a page."""
-        self.oauth.settle()  # a person shown a link long enough ago has consented
+        self.linking.settle()  # a person shown a link long enough ago has consented
         total, found = listed(request.query_params, self.accounts_on(), INTEGRATION_FILTERS, _account_facts)
         return self.json({"success": True, "total": total, "integrations": [_integration(a) for a in found]})
 
@@ -318,7 +309,7 @@ class PostPeerEmulator(Emulator):
         platform = request.path_params["platform"]
         if platform not in CONNECTABLE:
             raise Rejected(400, f"Unsupported platform: {platform}")
-        return self.json({"url": self.oauth.url(platform)})
+        return self.json({"url": self.linking.url(platform)})
 
     async def creator_info(self, request: Request) -> Response:
         account_id = request.query_params.get("accountId")

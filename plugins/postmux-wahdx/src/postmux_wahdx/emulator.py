@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 from starlette.responses import Response
 
-from postmux import ConnectStart, ConnectStatus
+from postmux import ConnectStatus
 from postmux.media import extension_of
 from postmux.sandbox import Emulator, Phase, Record, SandboxAccount
 from postmux.sandbox.bodies import identifier
@@ -99,8 +99,8 @@ class WahdxEmulator(Emulator):
     """The plan the sandbox user has; anything but ``maximum`` makes QR login a 403, as documented."""
 
     def __init__(self, **options: Any) -> None:
-        self.qr = QRLogins(self, platform="tiktok", lifetime=300, stem="sandbox_creator")
-        """QR login sessions by token: 5 minutes each (``expiresIn: 300``)."""
+        self.linking: QRLogins = QRLogins(self, platform="tiktok", lifetime=300, stem="sandbox_creator")
+        """QR login sessions by token: 5 minutes each (``expiresIn: 300``); ``approve()`` confirms one."""
         super().__init__(**options)
 
     # -- publishing ----------------------------------------------------------------
@@ -292,19 +292,15 @@ class WahdxEmulator(Emulator):
         with self.lock:
             token = "".join(self.rng.choice(string.ascii_uppercase + string.digits) for _ in range(32))
         unique_id = unique_id or f"session_{token[:10].lower()}"
-        self.qr.issue(token, unique_id=unique_id)
+        self.linking.issue(token, unique_id=unique_id)
         image = "data:image/png;base64," + base64.b64encode(qr_png(token)).decode()
         data = {"qrCodeImage": image, "token": token, "unique_id": unique_id, "expiresIn": 300}
         return self.json({"success": True, "data": data})
 
-    def approve(self, start: ConnectStart, username: str | None = None) -> SandboxAccount | None:
-        """The person scans the QR code and confirms: the next check answers ``confirmed``."""
-        return self.qr.approve(start, username)
-
     async def qr_check(self, request: Request) -> Response:
         body = await self.body(request)
         token = identifier(body.get("token") if isinstance(body, dict) else None, "token", refusal=REQUIRED)
-        polled = self.qr.poll(token)
+        polled = self.linking.poll(token)
         if polled is None:
             return self.error(404, "QR session not found")
         status, account, session = polled
