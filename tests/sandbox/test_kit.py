@@ -17,6 +17,7 @@ from postmux.plugins import plugin_manager
 from postmux.sandbox import Emulator, SandboxAccount
 from postmux.sandbox.inprocess import InProcessTransport
 from postmux.sandbox.kit import Rejected, Seed, error_payload, option_errors, seed_accounts
+from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.schema import Schema, object_schema
 from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap
 
@@ -376,3 +377,28 @@ def test_a_declared_linking_approves_its_links_and_serves_its_consent_page() -> 
     assert len(emulator.routes()) == 1
     assert emulator.approve(ConnectStart(platform="tiktok", state={"token": "T1"})) is not None
     assert _Tabled().approve(ConnectStart(platform="tiktok", state={"token": "T1"})) is None  # none declared
+
+
+class _Coded(_Tabled):
+    """Its error bodies show the code they were given."""
+
+    error_codes: ClassVar[Mapping[int, str]] = {401: "access_token_invalid"}
+
+    def error_payload(
+        self, status: int, message: str, code: str | None = None, *, path: str = ""
+    ) -> tuple[bytes, str]:
+        return json_bytes({"code": code, "message": message}), "application/json"
+
+
+def test_the_refusal_of_a_wrong_key_carries_the_vendors_401_code() -> None:
+    async def refused(emulator: Emulator) -> Any:
+        transport = httpx.ASGITransport(app=emulator.app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://e") as client:
+            return (await client.get("/posts/p1", headers={"X-Key": "wrong"})).json()
+
+    assert asyncio.run(refused(_Coded())) == {"code": "access_token_invalid", "message": "Invalid API key"}
+    assert asyncio.run(refused(_Plain()))["code"] == "unauthorized"  # no 401 code of its own: the base's
+
+
+class _Plain(_Coded):
+    error_codes: ClassVar[Mapping[int, str]] = {}

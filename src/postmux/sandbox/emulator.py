@@ -101,7 +101,9 @@ class Emulator:
     vocabulary: ClassVar[Vocabulary | None] = None
     """The plugin's vocabulary: :meth:`error_payload` builds bodies from its error envelope."""
     error_codes: ClassVar[Mapping[int, str]] = {}
-    """The vendor's error code for an HTTP status, where an error is raised without one."""
+    """The vendor's error code for an HTTP status, where an error is raised without one; its 401
+    code is also the code of the base's own refusal of a missing or wrong key (``unauthorized``
+    when it has none)."""
     seeds: ClassVar[Sequence[Seed]] = ()
     """The accounts :meth:`seed_accounts` links from the start (see :class:`~postmux.sandbox.kit.Seed`)."""
     seed_id_prefix: ClassVar[str] = ""
@@ -522,7 +524,8 @@ class _AuthMiddleware:
                 if not emulator.authorized(headers):
                     missing = emulator.auth_header.lower() not in headers
                     message = "Missing API key" if missing else "Invalid API key"
-                    response = emulator.error(401, message, "unauthorized", path=relative)
+                    code = emulator.error_codes.get(401, "unauthorized")
+                    response = emulator.error(401, message, code, path=relative)
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)

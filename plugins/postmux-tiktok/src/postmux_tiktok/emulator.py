@@ -19,7 +19,8 @@ from postmux.connect import ConnectStart
 from postmux.media import extension_of
 from postmux.ranges import parse_content_range
 from postmux.sandbox import Emulator, Phase, SandboxAccount
-from postmux.sandbox.kit import Rejected, Seed, error_payload, seed_accounts, tiktok_creator_fields
+from postmux.sandbox.derived import HTTP_ERRORS
+from postmux.sandbox.kit import Rejected, Seed, seed_accounts, tiktok_creator_fields
 from postmux.sandbox.platform_rules import PlatformCheck, Refusals
 from postmux.sandbox.platforms import post_url
 
@@ -33,7 +34,6 @@ __all__ = ["CLIENT_KEY", "TikTokEmulator"]
 CLIENT_KEY = "sbawsandbox0000"
 """The sandbox app's client key; its client secret is the emulator's key."""
 WORDS = {Phase.PUBLISHED: "PUBLISH_COMPLETE", Phase.INBOX: "SEND_TO_USER_INBOX", Phase.FAILED: "FAILED"}
-CODES = {400: "invalid_param", 401: "access_token_invalid", 429: "rate_limit_exceeded"}
 CHECK = PlatformCheck(
     Refusals(
         code="invalid_param",
@@ -85,7 +85,13 @@ class TikTokEmulator(Emulator):
         "PUT /upload/{upload_id}": "upload",
         "POST /v2/post/publish/status/fetch/": "status",
     }
-    """A ``Rejected`` a check raises is answered by the base, in TikTok's error shape (``error_payload``)."""
+    """A ``Rejected`` a check raises is answered by the base, in TikTok's error shape (the vocabulary's)."""
+    vocabulary = VOCABULARY
+    error_codes: ClassVar[Mapping[int, str]] = {
+        **dict.fromkeys(HTTP_ERRORS, "internal_error"),
+        **{400: "invalid_param", 401: "access_token_invalid", 429: "rate_limit_exceeded"},
+    }
+    """TikTok's code of an error raised without one (the base's refusal of a wrong key too)."""
 
     def __init__(self, **options: Any) -> None:
         self.tokens: dict[str, str] = {}  # access token → account id
@@ -111,12 +117,6 @@ class TikTokEmulator(Emulator):
 
     def authorized(self, headers: Any) -> bool:
         return _bearer(headers) == self.api_key or _bearer(headers) in self.tokens
-
-    def error_payload(
-        self, status: int, message: str, code: str | None = None, *, path: str = ""
-    ) -> tuple[bytes, str]:
-        word = code if code not in (None, "unauthorized") else CODES.get(status, "internal_error")
-        return error_payload(VOCABULARY.errors, message, word)  # {"error": {"message", "code"}}
 
     def ok(self, data: Mapping[str, Any]) -> Response:
         error = {"code": "ok", "message": "", "log_id": self.digits(20)}
