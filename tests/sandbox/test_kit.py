@@ -16,7 +16,7 @@ from postmux import Adapter, InstagramOptions, TikTokOptions
 from postmux.plugins import plugin_manager
 from postmux.sandbox import Emulator, SandboxAccount
 from postmux.sandbox.inprocess import InProcessTransport
-from postmux.sandbox.kit import Rejected, Seed, error_payload, option_errors, seed_accounts
+from postmux.sandbox.kit import Rejected, Seed, error_payload, option_errors, refuse_options, seed_accounts
 from postmux.sandbox.middleware import json_bytes
 from postmux.sandbox.schema import Schema, object_schema
 from postmux.vocabulary import ErrorEnvelope, Opt, OptionMap
@@ -100,6 +100,16 @@ def test_option_errors_follow_each_neutral_field_type() -> None:
     assert option_errors(TIKTOK, {"cover": True}) == [("cover", "a non-negative integer")]
     assert option_errors(TIKTOK, {"unknown": 1}) == []  # not the map's: the emulator's to check
     assert option_errors(None, {"privacy": 1}) == []
+
+
+def test_refuse_options_refuses_the_first_in_the_vendors_words() -> None:
+    refuse_options(TIKTOK, {"privacy": "SELF_ONLY", "noComments": True})  # nothing to refuse
+    refuse_options(None, {"privacy": 1})
+    with pytest.raises(Rejected, match=r"^'noComments' must be a boolean$") as caught:
+        refuse_options(TIKTOK, {"privacy": "SELF_ONLY", "noComments": "no", "cover": -1})
+    assert caught.value.status == 400
+    with pytest.raises(Rejected, match=r"^settings\.cover must be a non-negative integer$"):
+        refuse_options(TIKTOK, {"cover": -1}, refusal="settings.{key} must be {want}")
 
 
 def test_option_errors_for_strings_and_lists_and_built_keys() -> None:

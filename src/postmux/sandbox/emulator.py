@@ -69,7 +69,9 @@ class Emulator:
     :meth:`routes`). A handler raises :class:`~postmux.sandbox.kit.Rejected`
     from any check: it is answered once, here, as :meth:`error`. Handlers call
     :meth:`publication_fault` to learn whether the request that creates a
-    publication carries a ``stuck`` or ``fail`` fault.
+    publication carries a ``stuck`` or ``fail`` fault. An emulator whose vendor
+    links accounts sets :attr:`linking` (OAuth consent pages or QR codes), which
+    :meth:`approve` and :meth:`routes` use.
     """
 
     provider: ClassVar[str]

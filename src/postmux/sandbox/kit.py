@@ -19,7 +19,8 @@
   phase's word, a constant), so a status answer is a declaration;
 * :func:`option_errors`: what a vendor would refuse in a body's options,
   from the option class's own field types (a ``bool``, a count, a ``Literal``'s
-  values) read through the vocabulary, so no emulator lists its flags by hand.
+  values) read through the vocabulary, so no emulator lists its flags by hand;
+  :func:`refuse_options` refuses the first of them in the vendor's words.
 
 Needs nothing beyond the core (it is imported by emulators, which need the extra).
 """
@@ -51,6 +52,7 @@ __all__ = [
     "option_errors",
     "phase_words",
     "record_json",
+    "refuse_options",
     "seed_accounts",
     "shown",
     "tiktok_creator_fields",
@@ -139,6 +141,18 @@ def option_errors(option_map: OptionMap | None, data: Mapping[str, Any]) -> list
         if want is not None:
             out.append((o.wire, want))
     return out
+
+
+def refuse_options(
+    option_map: OptionMap | None, data: Mapping[str, Any], *, refusal: str = "'{key}' must be {want}"
+) -> None:
+    """Refuse (a 400) the first option in ``data`` the vendor would refuse (:func:`option_errors`).
+
+    ``refusal`` is the vendor's wording, a template naming ``key`` (the wire
+    key) and ``want`` (what it must be): ``"settings.{key} must be {want}"``.
+    """
+    for key, want in option_errors(option_map, data):
+        raise Rejected(400, refusal.format(key=key, want=want))
 
 
 _CHECKS: dict[int, tuple[Opt, Callable[[Any], str | None]]] = {}

@@ -32,8 +32,8 @@ from postmux.sandbox.kit import (
     Rejected,
     Seed,
     account_json,
-    option_errors,
     phase_words,
+    refuse_options,
     tiktok_creator_fields,
 )
 from postmux.sandbox.platform_rules import PlatformCheck, Refusals
@@ -176,8 +176,8 @@ class WahdxEmulator(Emulator):
             raise Rejected(400, f"{platform}Settings must be an object")
         # each key as its neutral field is typed: TikTok's privacy levels, booleans, counts;
         # Wahdx shows only "everyone" for who_can_reply, Threads' own vocabulary is assumed (README)
-        for key, want in option_errors(VOCABULARY.for_platform(platform), settings):
-            raise Rejected(400, f"{platform}Settings.{key} must be {want}")
+        refusal = platform + "Settings.{key} must be {want}"
+        refuse_options(VOCABULARY.for_platform(platform), settings, refusal=refusal)
         return settings
 
     def _publish_answer(self, record: Record, account: SandboxAccount) -> dict[str, Any]:

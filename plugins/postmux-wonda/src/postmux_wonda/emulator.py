@@ -30,7 +30,7 @@ from postmux.rules import INSTAGRAM_ALT_TEXT, RULES
 from postmux.sandbox import Emulator, Phase, SandboxAccount
 from postmux.sandbox.bodies import form_files, identifier, text, time_ahead
 from postmux.sandbox.derived import status_codes
-from postmux.sandbox.kit import Rejected, Seed, account_json, option_errors, phase_words, shown
+from postmux.sandbox.kit import Rejected, Seed, account_json, phase_words, refuse_options, shown
 from postmux.sandbox.media import Blob
 from postmux.sandbox.platform_rules import PlatformCheck, Refusals
 from postmux.vocabulary import AccountFields
@@ -214,8 +214,7 @@ class WondaEmulator(Emulator):
         kind = CHECK.media(platform, items, field=field, kind=endpoint.kind, least=least, cover=cover)
         account = self._account(body, platform)
         caption = CHECK.text(platform, body, "caption", photo=kind == "photo")
-        for key, want in option_errors(VOCABULARY.for_platform(platform), body):
-            raise Rejected(400, f"'{key}' must be {want}")
+        refuse_options(VOCABULARY.for_platform(platform), body)
         if not isinstance(body.get("discloseCommercial", False), bool):  # derived, not an option
             raise Rejected(400, "'discloseCommercial' must be a boolean")
         if platform == "instagram" and not endpoint.carousel:
