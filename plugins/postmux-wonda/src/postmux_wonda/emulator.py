@@ -190,7 +190,8 @@ class WondaEmulator(Emulator):
         return self.json({"accounts": items})
 
     def _account(self, body: dict[str, Any], platform: str) -> SandboxAccount:
-        account_id = identifier(body.get(field := f"{platform}AccountId"), field)
+        field = f"{platform}AccountId"
+        account_id = identifier(body.get(field), field)
         named = f"{platform.title()} account {account_id}"
         lapsed = Rejected(403, f"{named} needs to be reconnected", "forbidden")
         return self.linked(account_id, platform, missing=Rejected(404, f"{named} not found"), lapsed=lapsed)
