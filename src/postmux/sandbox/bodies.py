@@ -86,18 +86,20 @@ def time_ahead(
     *,
     refusal: str | None = None,
 ) -> datetime:
-    """An ISO 8601 time with its offset (``Z`` or ``±hh:mm``, either case), ahead of ``now``.
+    """An ISO 8601 time with its offset (``Z`` or ``±hh:mm``), ahead of ``now``.
 
     Ahead means later than ``now`` by ``earliest`` at least (by any amount when
     that is zero) and by ``latest`` at most (``None``: no bound). A time out of
     that window is refused with ``refusal``, a ``str.format`` template naming
     ``field``, ``earliest`` and ``latest`` (``"{field} must be in the future"``:
     the vendor's words); by default it says the window, in the largest units.
+    Upper case only (``T``, ``Z``), as ISO 8601 writes them: a vendor whose
+    validator takes RFC 3339's lower case too hands it ``value.upper()``.
     """
     if not isinstance(value, str):
         raise Rejected(400, f"'{field}' must be an ISO 8601 string")
     try:
-        when = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise Rejected(400, f"'{field}' must be an ISO 8601 timestamp") from None
     if when.tzinfo is None:

@@ -190,9 +190,8 @@ class PostPeerEmulator(Emulator):
             if body.get("publishNow") is not True:
                 raise Rejected(400, "publishNow is required when scheduledFor is omitted")
             return None, zone
-        when = time_ahead(
-            value, "scheduledFor", self.clock.datetime(), refusal="{field} must be in the future"
-        )
+        at = str(value).upper()  # RFC 3339, as ajv reads it, takes a lower-case "t" and "z" too
+        when = time_ahead(at, "scheduledFor", self.clock.datetime(), refusal="{field} must be in the future")
         return when, zone
 
     def _record(
