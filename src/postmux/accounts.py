@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .status import AccountStatus
 
@@ -38,6 +39,8 @@ class Account:
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def active(self) -> bool:
@@ -65,3 +68,5 @@ class CreatorInfo:
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash

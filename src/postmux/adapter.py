@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import attrs
 import httpx
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .capabilities import Capabilities
 from .errors import (
@@ -59,6 +60,8 @@ class Route:
     account_id: str
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def platform(self) -> str:

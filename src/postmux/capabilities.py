@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .rules import PlatformRules, TextLimit
 
@@ -67,6 +68,8 @@ class PlatformSupport:
     notes: tuple[str, ...] = ()
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -102,6 +105,8 @@ class Capabilities:
     reconcile: bool = False
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def supports(self, platform: str) -> bool:
         """True when the vendor publishes to ``platform`` at all."""

@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .adapter import Adapter, Route
 from .core import PublisherCore
@@ -84,6 +85,8 @@ class FieldComparison:
     target_accepted: bool = True
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def renamed(self) -> bool:
@@ -147,6 +150,8 @@ class TargetComparison:
     notes: tuple[str, ...] = ()
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def accepted(self) -> bool:
@@ -181,6 +186,8 @@ class CapabilityDifference:
     values: Mapping[str, str]
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -200,6 +207,8 @@ class Comparison:
     summary: Mapping[str, Any] = attrs.field(factory=dict)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def cell(self, provider: str, target: Target | str) -> TargetComparison:
         """The comparison of one vendor and one target."""

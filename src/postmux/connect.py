@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import errors
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .accounts import Account
 from .errors import PostmuxError
@@ -62,6 +63,8 @@ class ConnectStart:
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -74,6 +77,8 @@ class ConnectPoll:
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
 
 def decode_data_url(value: str) -> tuple[bytes, str | None]:

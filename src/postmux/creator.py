@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .accounts import CreatorInfo
 from .wire import base_converter, parse, snake_keys  # snake_keys: here before, kept importable
@@ -35,6 +36,8 @@ class _TikTokCreatorInfo:
     creator_avatar_url: str | None = None
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
 
 _converter = base_converter()

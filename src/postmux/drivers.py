@@ -42,6 +42,7 @@ from urllib.parse import urljoin
 import attrs
 import httpx
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .adapter import Adapter, retry_after
 from .client import apply_client_defaults, user_agent
@@ -90,6 +91,8 @@ class RetryPolicy:
     jitter: float = 0.1
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def delay(self, attempt: int, hint: float | None) -> float | None:
         """Seconds to wait before try ``attempt + 1``, or ``None`` to give up."""

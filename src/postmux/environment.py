@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from ._record import Record
 from .errors import ConfigurationError
 from .fetch import FetchPolicy
 
@@ -94,14 +95,19 @@ def sandbox_media_fetch(media_url: str) -> FetchPolicy:
     return FetchPolicy(schemes={"http", "https"}, allow_hosts={netloc} if netloc else ())
 
 
-class Configured(NamedTuple):
-    """What the environment says for one publisher; ``None`` where it says nothing."""
+class Configured(Record):
+    """What the environment says for one publisher; ``None`` where it says nothing.
 
-    base_url: str | None
-    api_key: str | None
-    """Set only for a sandbox: it then replaces any key given, since the emulator
-    accepts no other and a real key has no business there."""
-    media_fetch: FetchPolicy | None
+    ``api_key`` is set only for a sandbox: it then replaces any key given, since the
+    emulator accepts no other and a real key has no business there.
+    """
+
+    __slots__ = ("base_url", "api_key", "media_fetch")  # noqa: RUF023 - the fields' order (repr)
+
+    def __init__(self, base_url: str | None, api_key: str | None, media_fetch: FetchPolicy | None) -> None:
+        self.base_url = base_url
+        self.api_key = api_key
+        self.media_fetch = media_fetch
 
 
 def configured(adapter: type[Adapter], base_url: str | None) -> Configured:

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 
 __all__ = [
@@ -89,6 +90,8 @@ class Problem:
     unsupported: bool = False
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

@@ -36,12 +36,13 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
+from ._eq import fields_eq, fields_hash
+from ._record import Record
 from ._repr import fields_repr
 from .errors import FetchRefusedError, TransportError
 from .media import MediaKind
@@ -71,11 +72,14 @@ _OCTET_STREAMS = frozenset({"", "application/octet-stream", "binary/octet-stream
 _NUMBER = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 
 
-class MediaDownload(NamedTuple):
+class MediaDownload(Record):
     """What a plugin tells the core about a download: which medium it is, and its kind."""
 
-    medium: str
-    kind: MediaKind | None
+    __slots__ = ("medium", "kind")  # noqa: RUF023 - the fields' order, which the repr shows
+
+    def __init__(self, medium: str, kind: MediaKind | None) -> None:
+        self.medium = medium
+        self.kind = kind
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -93,12 +97,15 @@ def _to_set(values: Iterable[str]) -> frozenset[str]:
     return frozenset(v.lower().rstrip(".") for v in values)
 
 
-class Pinned(NamedTuple):
+class Pinned(Record):
     """One checked hop: the request goes to ``url`` (the address), ``Host`` and SNI keep the name."""
 
-    url: httpx.URL
-    host_header: str
-    sni_hostname: str | None
+    __slots__ = ("url", "host_header", "sni_hostname")  # noqa: RUF023 - the fields' order (repr)
+
+    def __init__(self, url: httpx.URL, host_header: str, sni_hostname: str | None) -> None:
+        self.url = url
+        self.host_header = host_header
+        self.sni_hostname = sni_hostname
 
     def request(self, accept: str, extensions: dict[str, object]) -> httpx.Request:
         """A GET to the checked address."""
@@ -129,6 +136,8 @@ class FetchPolicy:
     resolver: Resolver = attrs.field(default=system_resolver, eq=False, repr=False)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def pin(self, url: str, medium: str) -> Pinned:
         """Check one hop's URL and address; the request to send, or :class:`FetchRefusedError`."""

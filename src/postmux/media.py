@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .errors import Problem, ValidationError
 
@@ -125,6 +126,8 @@ class Media:
     mime_type: str | None = None
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def __attrs_post_init__(self) -> None:
         wrong = [

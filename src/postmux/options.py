@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, Self, TypeAlias
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 
 __all__ = [
@@ -70,6 +71,8 @@ class PlatformOptions:
     defaults: ClassVar[Mapping[str, object]] = {}
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def resolved(self) -> Self:
         """A copy with every unset field that has a neutral default filled in."""
@@ -132,6 +135,8 @@ class TikTokOptions(PlatformOptions):
     branded_content: bool | None = None
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def resolved_for(self, *, photos: bool) -> TikTokOptions:
         """:meth:`resolved`, plus the defaults of the photo or the video fields.
@@ -177,6 +182,8 @@ class InstagramOptions(PlatformOptions):
     collaborators: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple_or_none)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
 
 @attrs.frozen(slots=True)
@@ -190,6 +197,8 @@ class ThreadsOptions(PlatformOptions):
     alt_text: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple_or_none)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
 
 @attrs.frozen(slots=True)
@@ -204,6 +213,8 @@ class FacebookOptions(PlatformOptions):
     thumbnail_url: str | None = None
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
 
 @attrs.frozen(slots=True)
@@ -231,6 +242,8 @@ class YouTubeOptions(PlatformOptions):
     first_comment: str | None = None
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
 
 OPTION_TYPES: dict[str, type[PlatformOptions]] = {

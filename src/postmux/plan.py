@@ -19,9 +19,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import errors
+from ._record import Record
 from .adapter import Route
 from .core import PublisherCore, as_publications
 from .errors import Problem
@@ -58,40 +59,55 @@ __all__ = [
 T = TypeVar("T")
 
 
-# The steps are NamedTuples, not attrs classes: immutable records with equality, made at
-# import for a fraction of an attrs class's cost (attrs compiles each class's methods), and
-# cheaper to make on every publish.
+# The steps are plain slotted records (postmux._record), not NamedTuples or attrs classes: those
+# cost ~0.5-1.5 M instructions each to define at import, these ~0.1 M (issue 15's start-up), and a
+# step is only made, dispatched on its type and read.
 
 
-class RunFlow(NamedTuple):
+class RunFlow(Record):
     """Drive an adapter flow; the result is the flow's value (media downloads under ``fetch``)."""
 
-    flow: Flow[Any]
-    fetch: FetchPolicy | None = None
+    __slots__ = ("flow", "fetch")  # noqa: RUF023 - the fields' order, which the repr shows
+
+    def __init__(self, flow: Flow[Any], fetch: FetchPolicy | None = None) -> None:
+        self.flow = flow
+        self.fetch = fetch
 
 
-class HostMedia(NamedTuple):
+class HostMedia(Record):
     """Put ``post``'s local files on the media host; the result is ``(wire post, hosted files)``."""
 
-    post: Post
+    __slots__ = ("post",)
+
+    def __init__(self, post: Post) -> None:
+        self.post = post
 
 
-class DropHosted(NamedTuple):
+class DropHosted(Record):
     """Remove hosted files, quietly (they expire anyway); the result is ``None``."""
 
-    hosted: tuple[HostedFile, ...]
+    __slots__ = ("hosted",)
+
+    def __init__(self, hosted: tuple[HostedFile, ...]) -> None:
+        self.hosted = hosted
 
 
-class Concurrently(NamedTuple):
+class Concurrently(Record):
     """Carry out every plan, at most ``max_concurrency`` at once; the result is their values, in order."""
 
-    plans: Sequence[Plan[Any]]
+    __slots__ = ("plans",)
+
+    def __init__(self, plans: Sequence[Plan[Any]]) -> None:
+        self.plans = plans
 
 
-class Pause(NamedTuple):
+class Pause(Record):
     """Wait ``seconds`` (the publisher's ``sleep``); the result is ``None``."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
 Step = RunFlow | HostMedia | DropHosted | Concurrently | Pause

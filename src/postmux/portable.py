@@ -25,6 +25,7 @@ from datetime import datetime
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .adapter import Adapter
 from .capabilities import Capabilities
@@ -49,6 +50,8 @@ class Change:
     message: str
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
@@ -65,6 +68,8 @@ class VendorCheck:
     """The plugin's notes on the targeted platforms (free text: they may not apply to this post)."""
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def accepted(self) -> bool:
@@ -84,6 +89,8 @@ class PortabilityReport:
     vendors: tuple[VendorCheck, ...]
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def accepted_by(self) -> tuple[str, ...]:

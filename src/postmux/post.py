@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .media import Media, MediaKind, to_media
 from .options import (
@@ -39,6 +40,8 @@ class Target:
     text: str | None = attrs.field(default=None, kw_only=True)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def is_username(self) -> bool:
@@ -115,6 +118,8 @@ class Post:
     key: str | None = None
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def text_for(self, target: Target) -> str:
         """The text for ``target``: its own ``text`` if given, else the post's."""

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 import httpx
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .adapter import Adapter, Route
 from .drivers import NO_RETRY, _DriverBase
@@ -74,6 +75,8 @@ class RequestPreview:
     download: bool = False
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
@@ -98,6 +101,8 @@ class TargetPreview:
     requests: tuple[RequestPreview, ...]
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def publish_requests(self) -> tuple[RequestPreview, ...]:
@@ -129,6 +134,8 @@ class Preview:
     notes: tuple[str, ...] = ()
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def for_target(self, target: Target | str) -> TargetPreview:
         """The preview of one target (a :class:`~postmux.Target` or ``"platform:account"``)."""

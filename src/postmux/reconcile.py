@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .errors import NotFoundError, PostmuxError
 from .flow import Flow
@@ -96,6 +97,8 @@ class Attempt:
     answer: str = ""
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @classmethod
     def of(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .errors import PostmuxError
 from .media import MediaKind
@@ -87,6 +88,8 @@ class Publication:
     attempt: Attempt | None = attrs.field(default=None, repr=False, eq=False)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def ok(self) -> bool:
@@ -170,6 +173,8 @@ class PublishReport:
     hosted: tuple[HostedFile, ...] = attrs.field(default=(), kw_only=True, eq=False)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     @property
     def ok(self) -> bool:

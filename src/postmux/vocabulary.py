@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import attrs
 import httpx
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .capabilities import PlatformSupport
 from .errors import ProviderError, RateLimitError, error_for_status
@@ -114,6 +115,8 @@ class Opt:
     strict: bool = False
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def __attrs_post_init__(self) -> None:
         unknown = self.on - CONTEXTS
@@ -172,14 +175,10 @@ def _resolved(options: PlatformOptions, kind: str | None) -> PlatformOptions:
     return options.resolved()
 
 
-class _Sent(NamedTuple):
-    """One field :meth:`OptionMap.to_wire` sends in one context: its wire key, default and encoding."""
-
-    name: str
-    wire: str
-    default: Any
-    values: Mapping[Any, Any] | None
-    invert: bool
+_Sent = tuple[str, str, Any, Mapping[Any, Any] | None, bool]
+"""One field :meth:`OptionMap.to_wire` sends in one context: its name, wire key, default, values
+and whether it is inverted. A plain tuple (it is only unpacked): a NamedTuple costs ~0.7 M
+instructions to define at import (issue 15's start-up)."""
 
 
 class OptionMap:
@@ -285,7 +284,7 @@ class OptionMap:
             default = getattr(blank, name) if blank is not None else None
             if default is None and defaults:
                 default = o.default
-            plan.append(_Sent(name, o.wire, default, o.values, o.invert))
+            plan.append((name, o.wire, default, o.values, o.invert))
         if len(self._plans) < 64:  # the contexts are few (kind × mode); a stray word is not kept
             self._plans[word, mode, defaults, own] = tuple(plan)
         return tuple(plan)
@@ -602,6 +601,8 @@ class Vocabulary:
     _by_platform: dict[str, OptionMap] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def __attrs_post_init__(self) -> None:
         platforms = [m.platform for m in self.options]

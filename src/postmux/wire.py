@@ -19,7 +19,9 @@ before they read any answer).
 
 A wire class whose body says ``__repr__ = fields_repr`` shows what attrs'
 generated repr would, without attrs compiling one for it at import (see
-:mod:`postmux._repr`); a subclass declared ``repr=False`` inherits it.
+:mod:`postmux._repr`); a subclass declared ``repr=False`` inherits it. So do
+``__eq__ = fields_eq`` and ``__hash__ = fields_hash`` (:mod:`postmux._eq`)
+for attrs' equality and hash; a subclass declared ``eq=False`` inherits them.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import attrs
 import httpx
 
+from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .errors import ResponseError
 
@@ -50,6 +53,8 @@ __all__ = [
     "base_converter",
     "configure",
     "excerpt",
+    "fields_eq",
+    "fields_hash",
     "fields_repr",
     "find",
     "inverted",

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from .._eq import fields_eq, fields_hash
 from .._repr import fields_repr
 from ..errors import LedgerError
 from ..results import Publication
@@ -59,6 +60,8 @@ class Statements:
     now: str
 
     __repr__ = fields_repr
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def claim_many(self, count: int) -> str:
         """One insert-if-absent for ``count`` targets (parameters ``t0``…), returning those won."""

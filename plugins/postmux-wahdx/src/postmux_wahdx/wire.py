@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-from postmux.wire import fields_repr
+from postmux.wire import fields_eq, fields_hash, fields_repr
 
 __all__ = ["BatchItem", "PublishBody", "Reading", "StatusData"]
 
@@ -28,10 +28,10 @@ class Reading:
     public_post_url: str | None = None
     public_post_url_candidates: dict[str, str | None] | None = None
     fail_reason: str | None = None
-    __repr__ = fields_repr  # attrs' text, not compiled per class; the subclasses (repr=False) inherit it
+    __repr__, __eq__, __hash__ = fields_repr, fields_eq, fields_hash  # attrs' own, not compiled per class
 
 
-@attrs.frozen(slots=True, kw_only=True, repr=False)
+@attrs.frozen(slots=True, kw_only=True, repr=False, eq=False)  # Reading's repr, eq and hash
 class PublishData(Reading):
     """``data`` of a publish answer: TikTok gives only ``publish_id``; Meta platforms the post too."""
 
@@ -39,7 +39,7 @@ class PublishData(Reading):
     id: str | None = None
 
 
-@attrs.frozen(slots=True, kw_only=True, repr=False)
+@attrs.frozen(slots=True, kw_only=True, repr=False, eq=False)  # Reading's repr, eq and hash
 class PublishBody(Reading):
     """The answer to ``POST /api/content/post`` (current and older page alike): its top level
     carries the status (the older page none) and, once done, the post's URL."""
@@ -50,14 +50,14 @@ class PublishBody(Reading):
     mediaType: str | None = None  # noqa: N815
 
 
-@attrs.frozen(slots=True, kw_only=True, repr=False)
+@attrs.frozen(slots=True, kw_only=True, repr=False, eq=False)  # Reading's repr, eq and hash
 class StatusData(Reading):
     """``data`` of a status answer: it always names the status."""
 
     status: str
 
 
-@attrs.frozen(slots=True, kw_only=True, repr=False)
+@attrs.frozen(slots=True, kw_only=True, repr=False, eq=False)  # Reading's repr, eq and hash
 class BatchItem(Reading):
     """One result of a batch status check; ``success: false`` items carry ``error`` (and no status)."""
 
