@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._eq import fields_eq, fields_hash
 from .builtin_hosts import postmux_register_media_hosts as postmux_register_media_hosts  # was here
 from .environment import MEDIA_HOST_ENV
 from .errors import ConfigurationError, MediaHostError, PostmuxError
@@ -80,6 +81,9 @@ class HostedFile:
     key: str
     source: str
     expires_at: datetime | None = None
+
+    __eq__ = fields_eq
+    __hash__ = fields_hash
 
     def __repr__(self) -> str:
         parts = urlsplit(self.url)

@@ -176,3 +176,50 @@ def test_the_names_moved_off_the_path_are_still_where_they_were() -> None:
         flow.REFRESHED,
     )
     assert credentials.NO_KEY is secrets.NO_KEY
+
+
+CLASS_MAKING = """
+import json, linecache, sys
+import postmux
+postmux.publisher("wahdx", api_key="sk_x").close()
+compiled = {
+    name.split()[-1].rstrip(">"): [w for w in ("__eq__", "__hash__", "__repr__") if f"def {w}(" in str(e[2])]
+    for name, e in linecache.cache.items()
+    if name.startswith("<attrs generated methods postmux")
+}
+tuples = sorted(
+    f"{m}.{v.__qualname__}"
+    for m, module in list(sys.modules.items())
+    if m.startswith("postmux")
+    for v in vars(module).values()
+    if isinstance(v, type) and issubclass(v, tuple) and hasattr(v, "_fields") and v.__module__ == m
+)
+print(json.dumps([compiled, tuples]))
+"""
+
+# What is left of the NamedTuples a publisher defines (each ~0.5-1.4 M instructions at import): the
+# ones plugins or ledgers build (their tables, the error envelope, the ledger's records). The plan's
+# steps, a download's records and the environment's answer are postmux._record classes now.
+KNOWN_TUPLES = {
+    "postmux.ledger.base.LedgerEntry",
+    "postmux.ledger.base.Owner",
+    "postmux.rules.PlatformRules",
+    "postmux.rules.TextLimit",
+    "postmux.vocabulary.AccountFields",
+    "postmux.vocabulary.ErrorEnvelope",
+    "postmux.wire.Override",
+}
+
+
+def test_a_publisher_compiles_no_repr_eq_or_hash_and_defines_no_new_named_tuple() -> None:
+    """attrs compiles only ``__init__`` for the core's and Wahdx's classes (their repr, eq and hash are
+    shared: postmux._repr, postmux._eq), and no NamedTuple beyond the known ones is defined."""
+    script = CLASS_MAKING
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTMUX_", "WAHDX_"))}
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, env=env)
+    compiled, tuples = json.loads(out.stdout.splitlines()[-1])
+    assert "postmux.results.Publication" in compiled
+    assert "postmux_wahdx.wire.PublishBody" in compiled
+    assert {name: methods for name, methods in compiled.items() if methods} == {}
+    assert set(tuples) <= KNOWN_TUPLES
+    assert "postmux.rules.PlatformRules" in tuples  # the check sees a NamedTuple where there is one

@@ -1,0 +1,47 @@
+"""The plain slotted records (:mod:`postmux._record`) that replaced the internal NamedTuples.
+
+They keep what the NamedTuples gave the code and its tests: keyword and
+positional construction with the same defaults, equality by class and fields,
+and a ``Name(field=value, …)`` repr in field order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from postmux.environment import Configured
+from postmux.fetch import FetchPolicy, MediaDownload, Pinned
+from postmux.media import MediaKind
+from postmux.plan import Concurrently, DropHosted, Pause, RunFlow
+
+
+def test_equality_is_by_class_and_fields() -> None:
+    assert Pause(0.5) == Pause(seconds=0.5)
+    assert Pause(0.5) != Pause(1.0)
+    assert DropHosted(()) != Concurrently(())  # same fields, another class
+    assert Pause(0.5) != (0.5,)  # no longer a tuple, and not equal to one
+    video = MediaKind.VIDEO
+    assert MediaDownload("media[0]", video) == MediaDownload(medium="media[0]", kind=video)
+    assert MediaDownload("media[0]", MediaKind.VIDEO) != MediaDownload("media[1]", MediaKind.VIDEO)
+
+
+def test_the_repr_names_each_field_in_order() -> None:
+    flow: Any = iter(())
+    assert repr(RunFlow(flow)) == f"RunFlow(flow={flow!r}, fetch=None)"
+    assert repr(MediaDownload("media[0]", None)) == "MediaDownload(medium='media[0]', kind=None)"
+    policy = FetchPolicy()
+    assert repr(Configured("https://x", None, policy)) == (
+        f"Configured(base_url='https://x', api_key=None, media_fetch={policy!r})"
+    )
+
+
+def test_records_are_not_keys_and_hold_only_their_fields() -> None:
+    with pytest.raises(TypeError):
+        hash(Pause(1.0))
+    pinned = Pinned(httpx.URL("https://127.0.0.1/a"), "cdn.example.com", "cdn.example.com")
+    with pytest.raises(AttributeError):
+        pinned.other = 1  # type: ignore[attr-defined]
+    assert pinned.request("video/*", {}).headers["Host"] == "cdn.example.com"
