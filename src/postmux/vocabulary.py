@@ -23,12 +23,13 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 import attrs
 import httpx
 
 from ._eq import fields_eq, fields_hash
+from ._record import Record
 from ._repr import fields_repr
 from .capabilities import PlatformSupport
 from .errors import ProviderError, RateLimitError, error_for_status
@@ -446,7 +447,10 @@ def _first_text(data: Any, paths: Iterable[str]) -> str | None:
     return None
 
 
-class ErrorEnvelope(NamedTuple):
+_NO_CLASSES: Mapping[str, type[ProviderError]] = MappingProxyType({})
+
+
+class ErrorEnvelope(Record):
     """Where a vendor's error body says what went wrong: the one parser for every vendor.
 
     ``message``, ``code`` and ``request_id`` are dotted paths into the JSON
@@ -460,18 +464,43 @@ class ErrorEnvelope(NamedTuple):
     says it. Inside a 2xx answer, a refusal is a ``success`` path that is
     ``false``, or, with ``ok_codes``, a code at the ``code`` paths not among them.
 
-    A NamedTuple, as :class:`AccountFields` (every plugin makes one at import).
+    A plain record (:mod:`postmux._record`), as :class:`AccountFields`: every plugin makes one
+    at import, and defining a NamedTuple or an attrs class costs far more (issue 15's start-up).
     """
 
-    name: str = "the vendor"
-    message: tuple[str, ...] = ("error.message", "message", "error")
-    code: tuple[str, ...] = ("error.code", "code")
-    request_id: tuple[str, ...] = ()
-    request_id_header: str | None = None
-    success: str | None = None
-    ok_codes: frozenset[str] | None = None
-    classes: Mapping[str, type[ProviderError]] = MappingProxyType({})
-    retry_after: tuple[str, ...] = ()
+    __slots__ = (  # noqa: RUF023 - the fields' order, which the repr shows
+        "name",
+        "message",
+        "code",
+        "request_id",
+        "request_id_header",
+        "success",
+        "ok_codes",
+        "classes",
+        "retry_after",
+    )
+
+    def __init__(
+        self,
+        name: str = "the vendor",
+        message: tuple[str, ...] = ("error.message", "message", "error"),
+        code: tuple[str, ...] = ("error.code", "code"),
+        request_id: tuple[str, ...] = (),
+        request_id_header: str | None = None,
+        success: str | None = None,
+        ok_codes: frozenset[str] | None = None,
+        classes: Mapping[str, type[ProviderError]] = _NO_CLASSES,
+        retry_after: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.message = message
+        self.code = code
+        self.request_id = request_id
+        self.request_id_header = request_id_header
+        self.success = success
+        self.ok_codes = ok_codes
+        self.classes = classes
+        self.retry_after = retry_after
 
     def fields(
         self, data: Any, response: httpx.Response | None = None
@@ -565,10 +594,10 @@ class ErrorEnvelope(NamedTuple):
         return cls(message, status_code=status, **kwargs)
 
 
-class AccountFields(NamedTuple):
+class AccountFields(Record):
     """Where a vendor's account listing keeps each :class:`~postmux.Account` field: its key names.
 
-    A NamedTuple (every plugin makes one at import; an attrs class compiles its methods).
+    A plain record (every plugin makes one at import; see :class:`ErrorEnvelope`).
 
     ``None``: the vendor has no such key (``platform``: each listing is one
     platform's). ``reason`` is the key of why an account is not active; the
@@ -576,13 +605,25 @@ class AccountFields(NamedTuple):
     :meth:`Adapter.accounts_from <postmux.Adapter.accounts_from>`.
     """
 
-    id: str = "id"
-    platform: str | None = "platform"
-    status: str | None = "status"
-    reason: str | None = None
-    username: str | None = "username"
-    display_name: str | None = None
-    avatar_url: str | None = None
+    __slots__ = ("id", "platform", "status", "reason", "username", "display_name", "avatar_url")  # noqa: RUF023
+
+    def __init__(
+        self,
+        id: str = "id",  # noqa: A002 - the Account field it names
+        platform: str | None = "platform",
+        status: str | None = "status",
+        reason: str | None = None,
+        username: str | None = "username",
+        display_name: str | None = None,
+        avatar_url: str | None = None,
+    ) -> None:
+        self.id = id
+        self.platform = platform
+        self.status = status
+        self.reason = reason
+        self.username = username
+        self.display_name = display_name
+        self.avatar_url = avatar_url
 
 
 @attrs.frozen(slots=True, kw_only=True)

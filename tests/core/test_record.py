@@ -45,3 +45,22 @@ def test_records_are_not_keys_and_hold_only_their_fields() -> None:
     with pytest.raises(AttributeError):
         pinned.other = 1  # type: ignore[attr-defined]
     assert pinned.request("video/*", {}).headers["Host"] == "cdn.example.com"
+
+
+def test_the_vendor_tables_keep_their_defaults_and_text() -> None:
+    """The error envelope and the account fields, which every plugin makes by keyword at import."""
+    from postmux.vocabulary import AccountFields, ErrorEnvelope
+
+    envelope = ErrorEnvelope(name="Wahdx", success="success")
+    assert (envelope.message, envelope.code, envelope.request_id, envelope.retry_after) == (
+        ("error.message", "message", "error"),
+        ("error.code", "code"),
+        (),
+        (),
+    )
+    assert envelope == ErrorEnvelope("Wahdx", success="success")
+    assert envelope != ErrorEnvelope(name="Wahdx")
+    assert repr(AccountFields(id="accountId")) == (
+        "AccountFields(id='accountId', platform='platform', status='status', reason=None, "
+        "username='username', display_name=None, avatar_url=None)"
+    )

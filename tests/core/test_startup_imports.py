@@ -198,15 +198,14 @@ print(json.dumps([compiled, tuples]))
 """
 
 # What is left of the NamedTuples a publisher defines (each ~0.5-1.4 M instructions at import): the
-# ones plugins or ledgers build (their tables, the error envelope, the ledger's records). The plan's
-# steps, a download's records and the environment's answer are postmux._record classes now.
+# platforms' rules, the converter's overrides and the ledger's records. The plan's steps, a
+# download's records, the environment's answer, the error envelope and the account fields are
+# postmux._record classes now.
 KNOWN_TUPLES = {
     "postmux.ledger.base.LedgerEntry",
     "postmux.ledger.base.Owner",
     "postmux.rules.PlatformRules",
     "postmux.rules.TextLimit",
-    "postmux.vocabulary.AccountFields",
-    "postmux.vocabulary.ErrorEnvelope",
     "postmux.wire.Override",
 }
 
