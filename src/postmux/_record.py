@@ -7,15 +7,17 @@ own ``__init__`` ~0.1 M, since its code comes from the module's bytecode cache
 (issue 15's start-up). A record that is only made, passed on and read needs
 no more than that, plus what tests and logs use: equality (same class, equal
 fields) and a ``Name(field=value, …)`` repr in the order of ``__slots__``.
-Records are not hashable (none is a key) and are not frozen: nothing assigns
-to one after its ``__init__``.
+Records are not hashable (none is a key). :class:`FrozenRecord` is for the
+public declarations that replaced NamedTuples (a vendor's error envelope, its
+account keys): shared by every publisher, each field is set once, in
+``__init__``, and ``_replace`` makes a changed copy, as a NamedTuple's does.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, Self, cast
 
-__all__ = ["Record"]
+__all__ = ["FrozenRecord", "Record"]
 
 
 class Record:
@@ -35,3 +37,32 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._names())
         return f"{type(self).__name__}({shown})"
+
+    def _replace(self, **changes: Any) -> Self:
+        """A copy with ``changes``, as a NamedTuple's ``_replace`` makes one (a record's ``__init__``
+        takes its fields by their names)."""
+        unknown = changes.keys() - set(self._names())
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no fields {sorted(unknown)}")
+        return type(self)(**{name: changes.get(name, getattr(self, name)) for name in self._names()})
+
+
+class FrozenRecord(Record):
+    """A record whose fields are set once, in ``__init__``: a declaration every publisher shares.
+
+    A second assignment (or a ``del``) raises ``AttributeError``, as it does on the
+    NamedTuples these replaced; ``_replace`` gives a changed copy.
+    """
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            getattr(self, name)
+        except AttributeError:  # a slot not yet set: __init__ is filling it
+            object.__setattr__(self, name, value)
+            return
+        raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot change (use _replace)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: {name} cannot be deleted")

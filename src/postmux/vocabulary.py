@@ -29,7 +29,7 @@ import attrs
 import httpx
 
 from ._eq import fields_eq, fields_hash
-from ._record import Record
+from ._record import FrozenRecord
 from ._repr import fields_repr
 from .capabilities import PlatformSupport
 from .errors import ProviderError, RateLimitError, error_for_status
@@ -450,7 +450,7 @@ def _first_text(data: Any, paths: Iterable[str]) -> str | None:
 _NO_CLASSES: Mapping[str, type[ProviderError]] = MappingProxyType({})
 
 
-class ErrorEnvelope(Record):
+class ErrorEnvelope(FrozenRecord):
     """Where a vendor's error body says what went wrong: the one parser for every vendor.
 
     ``message``, ``code`` and ``request_id`` are dotted paths into the JSON
@@ -464,7 +464,7 @@ class ErrorEnvelope(Record):
     says it. Inside a 2xx answer, a refusal is a ``success`` path that is
     ``false``, or, with ``ok_codes``, a code at the ``code`` paths not among them.
 
-    A plain record (:mod:`postmux._record`), as :class:`AccountFields`: every plugin makes one
+    A frozen plain record (:mod:`postmux._record`), as :class:`AccountFields`: every plugin makes one
     at import, and defining a NamedTuple or an attrs class costs far more (issue 15's start-up).
     """
 
@@ -594,7 +594,7 @@ class ErrorEnvelope(Record):
         return cls(message, status_code=status, **kwargs)
 
 
-class AccountFields(Record):
+class AccountFields(FrozenRecord):
     """Where a vendor's account listing keeps each :class:`~postmux.Account` field: its key names.
 
     A plain record (every plugin makes one at import; see :class:`ErrorEnvelope`).

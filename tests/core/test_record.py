@@ -64,3 +64,23 @@ def test_the_vendor_tables_keep_their_defaults_and_text() -> None:
         "AccountFields(id='accountId', platform='platform', status='status', reason=None, "
         "username='username', display_name=None, avatar_url=None)"
     )
+
+
+def test_the_vendor_tables_stay_frozen_and_replace_as_namedtuples_did() -> None:
+    """Shared by every publisher, a declaration cannot be changed in place; ``_replace`` copies it."""
+    from postmux.vocabulary import AccountFields, ErrorEnvelope
+
+    envelope = ErrorEnvelope(name="Acme", success="success")
+    with pytest.raises(AttributeError, match="frozen"):
+        envelope.name = "Other"
+    with pytest.raises(AttributeError, match="frozen"):
+        del envelope.code
+    renamed = envelope._replace(name="Other")
+    assert (renamed.name, renamed.success, envelope.name) == ("Other", "success", "Acme")
+    assert renamed == ErrorEnvelope(name="Other", success="success")
+    fields = AccountFields(id="accountId")
+    with pytest.raises(AttributeError, match="frozen"):
+        fields.id = "other"
+    assert fields._replace(username="handle") == AccountFields(id="accountId", username="handle")
+    with pytest.raises(ValueError, match="no fields"):
+        fields._replace(nickname="x")
