@@ -9,8 +9,6 @@ the class's module and qualified name, which the subclass is given.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +20,7 @@ from postmux._eq import fields_eq, fields_hash
 from postmux.options import PlatformOptions
 from postmux_wahdx import wire as wahdx_wire
 
-from .test_repr import samples
+from .classes import core_attrs_classes, samples
 
 
 def generated(cls: type) -> tuple[Callable[[Any, Any], Any], Callable[[Any], int]]:
@@ -165,14 +163,6 @@ def test_no_fields_and_a_plain_subclass() -> None:
 
 def test_every_core_attrs_class_shares_them() -> None:
     """No attrs class of the core compiles an ``__eq__`` or ``__hash__`` of its own at import."""
-    names = [m.name for m in pkgutil.iter_modules(postmux.__path__, "postmux.")] + ["postmux.ledger.sql"]
-    own: list[str] = []
-    for name in names:
-        if name in ("postmux.cli", "postmux.sandbox", "postmux.testing", "postmux.s3", "postmux.docgen"):
-            continue
-        module = importlib.import_module(name)
-        for value in vars(module).values():
-            ours = isinstance(value, type) and attrs.has(value) and value.__module__ == name
-            if ours and (value.__eq__ is not fields_eq or value.__hash__ is not fields_hash):
-                own.append(f"{name}.{value.__qualname__}")
+    classes = core_attrs_classes()
+    own = [name for name, cls in classes if cls.__eq__ is not fields_eq or cls.__hash__ is not fields_hash]
     assert own == []

@@ -7,10 +7,7 @@ twin of an instance shows what the class showed before it shared the repr.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -18,13 +15,9 @@ import pytest
 
 import postmux
 from postmux._repr import fields_repr
-from postmux.accounts import Account, AccountStatus, CreatorInfo
-from postmux.adapter import Route
-from postmux.drivers import RetryPolicy
-from postmux.fetch import FetchPolicy
-from postmux.reconcile import Attempt
 from postmux.status import Status
-from postmux.vocabulary import Opt
+
+from .classes import core_attrs_classes, samples
 
 
 def attrs_twin(obj: Any) -> Any:
@@ -36,68 +29,6 @@ def attrs_twin(obj: Any) -> Any:
         if hasattr(obj, a.name):
             object.__setattr__(twin, a.name, getattr(obj, a.name))
     return twin
-
-
-def samples() -> list[Any]:
-    pub = postmux.publisher("wahdx", api_key="sk_x")
-    try:
-        caps = pub.adapter.capabilities
-        vocabulary = pub.adapter.vocabulary
-    finally:
-        pub.close()
-    target = postmux.Target("tiktok", "acc-1", text="its own")
-    post = postmux.Post(
-        text="hi",
-        media=["https://cdn.example.com/a.mp4"],
-        targets=[target, "instagram:acc-2"],
-        tiktok=postmux.TikTokOptions(privacy="SELF_ONLY"),
-        instagram=postmux.InstagramOptions(alt_text="a"),
-    )
-    publication = postmux.Publication(
-        target=target,
-        provider="wahdx",
-        status=Status.PUBLISHED,
-        id="p1",
-        raw={"secret": "left out"},
-        state={"k": "v"},
-    )
-    when = datetime(2026, 12, 2, tzinfo=UTC)
-    return [
-        target,
-        post,
-        post.media[0],
-        post.tiktok,
-        post.instagram,
-        publication,
-        postmux.PublishReport((publication,)),
-        postmux.Problem("text", "too long"),
-        caps,
-        caps.platforms["tiktok"],
-        vocabulary,
-        Opt(wire="privacy_level", values={"SELF_ONLY": "private"}, on=frozenset({"video"})),
-        postmux.ThreadsOptions(reply_control="everyone"),
-        postmux.FacebookOptions(link="https://x"),
-        postmux.YouTubeOptions(title="t"),
-        FetchPolicy(),
-        RetryPolicy(),
-        Route(target, "acc-1"),
-        Account(
-            id="a1",
-            platform="tiktok",
-            provider="wahdx",
-            username="u",
-            status=AccountStatus.ACTIVE,
-            raw={"x": 1},
-        ),
-        CreatorInfo(
-            account_id="a1",
-            privacy_options=("SELF_ONLY",),
-            comments_disabled=False,
-            duets_disabled=True,
-            stitches_disabled=False,
-        ),
-        Attempt(account_id="a1", content_digest="d", sent_at=when),
-    ]
 
 
 @pytest.mark.parametrize("obj", samples(), ids=lambda o: type(o).__name__)
@@ -151,14 +82,5 @@ def test_threads_do_not_see_each_others_guard() -> None:
 
 def test_every_core_attrs_class_shares_it() -> None:
     """No attrs class of the core compiles a repr of its own at import (the start-up's cost)."""
-    names = [m.name for m in pkgutil.iter_modules(postmux.__path__, "postmux.")] + ["postmux.ledger.sql"]
-    own: list[str] = []
-    for name in names:
-        if name in ("postmux.cli", "postmux.sandbox", "postmux.testing", "postmux.s3", "postmux.docgen"):
-            continue
-        module = importlib.import_module(name)
-        for value in vars(module).values():
-            ours = isinstance(value, type) and attrs.has(value) and value.__module__ == name
-            if ours and value.__repr__ is not fields_repr:
-                own.append(f"{name}.{value.__qualname__}")
+    own = [name for name, cls in core_attrs_classes() if cls.__repr__ is not fields_repr]
     assert own == ["postmux.hosting.HostedFile"]  # its hand-written repr hides the URL's query
