@@ -523,6 +523,8 @@ class ErrorEnvelope(FrozenRecord):
         status = response.status_code
         try:
             data: Any = json.loads(body)
+        except RecursionError:  # JSON nested past the parser's depth: no envelope can be read in it
+            data, fallback = None, f"HTTP {status}"
         except ValueError:
             data, text = None, body.strip()
             fallback = text[:200] or f"HTTP {status}"

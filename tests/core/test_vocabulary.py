@@ -137,6 +137,7 @@ def test_a_code_picks_its_class_whatever_the_status() -> None:
         ("upstream timed out", "upstream timed out"),
         ("", "HTTP 502"),
         ("[1]", "HTTP 502"),
+        ("[" * 100_000, "HTTP 502"),  # nested past json's depth: a RecursionError, caught
     ],
 )
 def test_bodies_that_are_not_the_envelope(body: str, message: str) -> None:
