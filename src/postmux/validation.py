@@ -667,19 +667,15 @@ def _check_contexts(
     out: _Problems,
 ) -> None:
     """Options (and the caption) the vendor carries only for some media kinds or modes."""
-    given = str(kind) if kind is not None else ("text" if post.media == () else None)  # None: a mix
-    word, mode = context_of(options, given)
+    word, mode = _context(post, options, kind)
     for field_name, on in support.only.items():
         if (word is None or word in on or on.isdisjoint(_KINDS)) and (mode in on or on.isdisjoint(_MODES)):
             continue  # carried in this context (the common case: checked before reading anything)
         if field_name == "text":
             if not (isinstance(post.text, str) and post.text):
                 continue
-        else:
-            value = getattr(options, field_name, None) if options is not None else None
-            default = options is not None and value == options.defaults.get(field_name)
-            if value is None or (default and field_name not in support.strict):
-                continue  # unset, or the neutral default that not sending it gives
+        elif not _option_set(options, field_name, support):
+            continue  # unset, or the neutral default that not sending it gives
         name = RULES[platform].name
         if not (mode in on or on.isdisjoint(_MODES)):
             plural = _MODE_WORDS.get(mode)
@@ -693,6 +689,20 @@ def _check_contexts(
             out.add(field, f"{where} take no {label} at {provider}", unsupported=True)
 
 
+def _context(post: Post, options: PlatformOptions | None, kind: MediaKind | None) -> tuple[str | None, str]:
+    """The post's context on a platform (:func:`context_of`): its media kind (``None``: a mix) and mode."""
+    return context_of(options, str(kind) if kind is not None else ("text" if post.media == () else None))
+
+
+def _option_set(options: PlatformOptions | None, field_name: str, support: PlatformSupport) -> bool:
+    """True when an option is sent: set, and not to the neutral default that not sending it gives
+    (which counts too for a ``strict`` option, meaningless in that context at any value)."""
+    value = getattr(options, field_name, None) if options is not None else None
+    if value is None or options is None:
+        return False
+    return field_name in support.strict or value != options.defaults.get(field_name)
+
+
 _KINDS = frozenset({"video", "photo", "text"})
 _MODES = frozenset({"post", "draft", "story"})
 _MODE_WORDS = {"draft": "drafts", "story": "stories"}
@@ -703,8 +713,7 @@ def _check_never(
 ) -> None:
     """What :attr:`PlatformSupport.never` refuses in this post's context: options, the caption, a schedule."""
     options = post.options_for(platform)
-    given = str(kind) if kind is not None else ("text" if post.media == () else None)
-    word, mode = context_of(options, given)
+    word, mode = _context(post, options, kind)
     words = {word, mode}
     if kind is MediaKind.PHOTO and len(post.media) > 1:
         words.add("carousel")
@@ -726,15 +735,8 @@ def _check_never(
             for i, t in mine:
                 if t.text:
                     out.add(f"targets[{i}].text", why.format("caption"), unsupported=True)
-        else:
-            value = getattr(options, field_name, None)
-            if (
-                options is not None
-                and value is not None
-                and (field_name in support.strict or value != options.defaults.get(field_name))
-                and f"{platform}.{field_name}" not in out.fields  # the platform's rules said it better
-            ):
-                out.add(f"{platform}.{field_name}", why.format(field_name), unsupported=True)
+        elif _option_set(options, field_name, support) and f"{platform}.{field_name}" not in out.fields:
+            out.add(f"{platform}.{field_name}", why.format(field_name), unsupported=True)  # rules said none
 
 
 def _check_option_values(
