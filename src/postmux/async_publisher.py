@@ -45,7 +45,7 @@ __all__ = ["AsyncPublisher"]
 T = TypeVar("T")
 
 
-class AsyncPublisher(PublisherCore):
+class AsyncPublisher(PublisherCore, publisher=True):
     """Publishes through one vendor with asyncio. Make one with :func:`postmux.async_publisher`."""
 
     def __init__(

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import httpx
@@ -91,6 +91,15 @@ def own_client_timeout(client: object, timeout: httpx.Timeout | float | None) ->
 
 class PublisherCore:
     """State and pure logic shared by :class:`Publisher` and :class:`AsyncPublisher`."""
+
+    _app_rules: ClassVar[bool] = False
+    """Whether a subclass overrides :meth:`validate` with an app's own rules: :meth:`prepare` then asks it."""
+
+    def __init_subclass__(cls, *, publisher: bool = False, **kwargs: Any) -> None:
+        """Note a subclass that brings its own ``validate`` (``publisher=True``: the library's two do not)."""
+        super().__init_subclass__(**kwargs)
+        if "validate" in vars(cls) and not publisher:
+            cls._app_rules = True
 
     def __init__(
         self,
@@ -647,8 +656,13 @@ class PublisherCore:
 
         The common post has none: it is checked as :meth:`validate` checks it, without the
         publisher's two layers of it; a post with any goes through :meth:`validate` itself, so
-        what is raised is the same (the other vendors that would take a refusal named).
+        what is raised is the same (the other vendors that would take a refusal named). A
+        subclass that overrides :meth:`validate` (an app's own rules) is always asked through
+        it, so its rules hold for every post it publishes, not only for those with a problem.
         """
+        if self._app_rules:
+            raise_for_problems(self.validate(post))
+            return
         problems = vendor_problems(self.adapter, post, hosting=self.media_host is not None)
         if problems or (
             self.media_root is not None and isinstance(post, Post) and _outside(post, self.media_root)

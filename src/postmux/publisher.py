@@ -48,7 +48,7 @@ __all__ = ["Publisher"]
 T = TypeVar("T")
 
 
-class Publisher(PublisherCore):
+class Publisher(PublisherCore, publisher=True):
     """Publishes through one vendor, synchronously. Make one with :func:`postmux.publisher`."""
 
     def __init__(

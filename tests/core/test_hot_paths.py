@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postmux import Post, Publisher, ResponseError, UnsupportedError, ValidationError
+from postmux import Post, Problem, Publisher, ResponseError, UnsupportedError, ValidationError
 from postmux.rules import _COUNTERS, TextUnit, count
 from postmux.secrets import Secret
 from postmux.wire import base_converter, parse
@@ -70,6 +72,32 @@ def test_prepare_raises_what_validate_finds() -> None:
             pub.prepare(bad)
         assert list(caught.value.problems) == pub.validate(bad)
         assert {p.field for p in caught.value.problems} == {"text", "targets[1].platform"}
+
+
+class _HouseRules(Publisher):
+    """An app's own rule on top of the vendor's: no post without a hashtag."""
+
+    def validate(self, post: Post, *, resolve: bool = False, now: datetime | None = None) -> list[Problem]:
+        problems = super().validate(post, resolve=resolve, now=now)
+        if isinstance(post.text, str) and "#" not in post.text:
+            problems.append(Problem("text", "house rule: every post carries a hashtag"))
+        return problems
+
+
+def test_prepare_asks_a_subclass_that_overrides_validate() -> None:
+    """The shortcut for a clean post must not skip an app's own rules: nothing is sent past them."""
+    pub = _HouseRules(FakeAdapter(), Secret(KEY), client=httpx.Client(transport=httpx.MockTransport(_never)))
+    with pub:
+        pub.prepare(Post(text="ok #tag", media=["https://x.test/v.mp4"], targets=["tiktok:a"]))
+        plain = Post(text="ok", media=["https://x.test/v.mp4"], targets=["tiktok:a"])
+        with pytest.raises(ValidationError) as caught:
+            pub.prepare(plain)
+        assert [(p.field, p.message) for p in caught.value.problems] == [
+            ("text", "house rule: every post carries a hashtag")
+        ]
+        with pytest.raises(ValidationError):
+            pub.publish(plain)
+    assert not Publisher._app_rules  # the library's own publishers keep the shortcut
 
 
 def test_prepare_raises_a_vendor_lack_as_validate_names_it() -> None:
