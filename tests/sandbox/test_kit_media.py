@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from postmux import ConnectStart
 from postmux.sandbox import Emulator, MediaHost, SandboxAccount
+from postmux.sandbox.kit import link_numbered
 from postmux.sandbox.media import Blob
+from postmux_tiktok.emulator import CLIENT_KEY, TikTokEmulator
 
 
 def _host() -> MediaHost:
@@ -67,3 +74,38 @@ def test_accounts_on_is_a_copy_of_the_linked_accounts_on_a_platform() -> None:
     assert emulator.accounts_on() == mine
     emulator.accounts_on().clear()  # a copy: the emulator's own list is untouched
     assert emulator.accounts_on("instagram") == [mine[1]]
+
+
+def _at_once(link: Callable[[int], SandboxAccount], people: int = 8, each: int = 40) -> list[str]:
+    """The usernames ``people`` threads get linking ``each`` accounts at once, switching threads often."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # let a thread be interrupted between counting and linking
+    try:
+        with ThreadPoolExecutor(people) as pool:
+            return [a.username for a in pool.map(link, range(people * each))]
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def test_accounts_linked_at_once_get_distinct_numbers() -> None:
+    """``link_numbered`` counts and links under the emulator's lock: no two get the same name."""
+    emulator = _Bare()
+    names = _at_once(lambda _: link_numbered(emulator, "tiktok"))
+    assert len(set(names)) == len(names) == 320
+    assert set(names) == {f"sandbox_tiktok_{n}" for n in range(1, 321)}
+
+
+def test_tiktok_consents_at_once_get_distinct_names() -> None:
+    """The TikTok emulator's ``approve`` numbers its ``sandbox_linked_<n>`` under the lock too."""
+    emulator = TikTokEmulator()
+    start = ConnectStart(
+        platform="tiktok", url=f"https://tiktok.test/v2/auth/authorize/?client_key={CLIENT_KEY}"
+    )
+
+    def consent(_: int) -> SandboxAccount:
+        account = emulator.approve(start)
+        assert account is not None
+        return account
+
+    names = _at_once(consent)
+    assert sorted(names) == sorted(f"sandbox_linked_{n}" for n in range(1, 321))

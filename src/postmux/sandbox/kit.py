@@ -27,6 +27,7 @@ Needs nothing beyond the core (it is imported by emulators, which need the extra
 
 from __future__ import annotations
 
+import threading
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Protocol
@@ -93,6 +94,7 @@ class _Ids(Protocol):
 
 class _Linker(_Ids, Protocol):
     accounts: list[SandboxAccount]
+    lock: threading.RLock
 
     def link(self, account: SandboxAccount) -> SandboxAccount: ...
 
@@ -280,19 +282,21 @@ def link_numbered(
     """Link the next account a person connects on ``platform``: ``sandbox_tiktok_2``, "Sandbox Tiktok 2".
 
     ``stem`` names it otherwise (``sandbox_creator`` → ``sandbox_creator_2``, "Sandbox Creator 2");
-    the number counts the platform's accounts, this one included.
+    the number counts the platform's accounts, this one included. Counted and linked under the
+    emulator's lock, so two people linking at once never get the same name.
     """
     stem = stem or f"sandbox_{platform}"
-    n = sum(1 for a in emulator.accounts if a.platform == platform) + 1
-    return emulator.link(
-        SandboxAccount(
-            id=emulator.new_id(id_prefix),
-            platform=platform,
-            username=username or f"{stem}_{n}",
-            display_name=f"{stem.replace('_', ' ').title()} {n}",
-            extra={"user_id": emulator.digits(user_id_digits)} if user_id_digits else {},
+    with emulator.lock:
+        n = sum(1 for a in emulator.accounts if a.platform == platform) + 1
+        return emulator.link(
+            SandboxAccount(
+                id=emulator.new_id(id_prefix),
+                platform=platform,
+                username=username or f"{stem}_{n}",
+                display_name=f"{stem.replace('_', ' ').title()} {n}",
+                extra={"user_id": emulator.digits(user_id_digits)} if user_id_digits else {},
+            )
         )
-    )
 
 
 _TIMES = frozenset({"created", "start", "finished"})

@@ -134,11 +134,13 @@ class TikTokEmulator(Emulator):
         query = parse_qs(urlsplit(start.url or "").query)
         if start.platform != "tiktok" or query.get("client_key") != [CLIENT_KEY]:
             return None
-        n = sum(1 for a in self.accounts if a.username.startswith("sandbox_linked"))
-        name = username or f"sandbox_linked_{n + 1}"
-        new = SandboxAccount(id=self.new_id(), platform="tiktok", username=name, display_name=name.title())
-        account = self.link(new)
-        with self.lock:
+        with self.lock:  # counted and linked at once: two consents never get the same name
+            n = sum(1 for a in self.accounts if a.username.startswith("sandbox_linked"))
+            name = username or f"sandbox_linked_{n + 1}"
+            new = SandboxAccount(
+                id=self.new_id(), platform="tiktok", username=name, display_name=name.title()
+            )
+            account = self.link(new)
             self.codes[query.get("state", [""])[0]] = "code." + account.id
         return account
 
