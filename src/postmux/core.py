@@ -269,7 +269,7 @@ class PublisherCore:
                 problems.append(_unusable(i, target, account, self.provider))
                 continue
             routes.append(Route(target, account.id))
-        return routes, problems
+        return routes, problems + _twice(post, routes)
 
     def resolved_problems(
         self, post: Post, accounts: Sequence[Account], *, now: datetime | None
@@ -324,6 +324,10 @@ class PublisherCore:
             problems.append(Problem("targets", "no target chosen (pass None for every target of the post)"))
         if problems:
             raise ValidationError(problems)
+        if self.ledger is not None and not post.key:
+            # the digest holds the per-target texts of the post's targets: the subset's own
+            # would leave out those of the targets not chosen, and be another post's key
+            return attrs.evolve(post, targets=tuple(chosen), key=post.ledger_key)
         return attrs.evolve(post, targets=tuple(chosen))
 
     def claim(self, post: Post, routes: Sequence[Route], owner: Owner) -> dict[int, Publication]:
@@ -339,6 +343,7 @@ class PublisherCore:
         target_keys = [self.target_key(route) for route in routes]
         known: dict[int, Publication] = {}
         won: set[str] = set()
+        free: list[str] = []
         try:
             # a read first, for every target at once: it spares the writes where targets are
             # plainly taken; the claim itself is what decides, atomically per target
@@ -350,17 +355,14 @@ class PublisherCore:
             if lost:
                 entries.update(ledger.lookup_many(key, lost))
         except LedgerError:
-            self.abandon(post, [r for r, k in zip(routes, target_keys, strict=True) if k in won], owner)
+            # claim_many may have won some of ``free`` (an earlier statement of its batches) before it
+            # raised: giving back with ``owner`` frees only this run's own claims, so ask for them all
+            tried = won | set(free)
+            self.abandon(post, [r for r, k in zip(routes, target_keys, strict=True) if k in tried], owner)
             raise
-        mine: set[str] = set()
         for i, (route, target_key) in enumerate(zip(routes, target_keys, strict=True)):
-            if target_key in mine:  # two targets naming one account (@name and its id): sent once
-                known[i] = self._in_doubt(
-                    post, route, "the same account as an earlier target of this post: sent once, there"
-                )
-            elif target_key in won:
-                mine.add(target_key)
-            else:
+            # one route an account: route_problems() refused two targets naming one (@name and its id)
+            if target_key not in won:
                 known[i] = self._not_owned(post, route, entries.get(target_key))
         return known
 
@@ -566,6 +568,7 @@ class PublisherCore:
                 CLAIMED_ELSEWHERE,
             )
         lease = getattr(self.ledger, "lease", DEFAULT_LEASE)  # the lease its claims are taken with
+        # marking it sending started its lease again: its end less a lease is when the request left
         claimed = datetime.fromtimestamp((entry.expires_at or time.time()) - lease, UTC)
         return attrs.evolve(
             self._in_doubt(
@@ -775,6 +778,25 @@ def _unusable(i: int, target: Target, account: Account, provider: str) -> Proble
         f"the {target.platform} account {target.account} at {provider} is {account.status.value}{why}; "
         "reconnect it (postmux connect) before posting to it",
     )
+
+
+def _twice(post: Post, routes: Sequence[Route]) -> list[Problem]:
+    """A problem for each target that resolves to the account of an earlier one (``@name`` and its id,
+    ``@Name`` and ``@name``): it would be posted twice. Two equal spellings are validate()'s to report."""
+    first: dict[tuple[str, str], Target] = {}
+    problems: list[Problem] = []
+    for route in routes:
+        earlier = first.setdefault((route.platform, route.account_id), route.target)
+        if earlier is not route.target and earlier.account != route.target.account:
+            i = post.targets.index(route.target)
+            problems.append(
+                Problem(
+                    f"targets[{i}]",
+                    f"{route.target} is the same {route.platform} account as {earlier}"
+                    f" (id {route.account_id}); it would be posted twice",
+                )
+            )
+    return problems
 
 
 def _by_id(accounts: Sequence[Account], target: Target) -> Account | None:

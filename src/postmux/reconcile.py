@@ -84,7 +84,7 @@ class Attempt:
     characters (for a person); ``media`` the post's media as the app named
     them (URLs, or local file names); ``sent_at`` when the request left (an
     aware UTC time; for a claim a crashed run never recorded, when it was
-    claimed); ``answer`` the start of a 2xx answer that could not be read (a
+    marked as being sent); ``answer`` the start of a 2xx answer that could not be read (a
     body cut short may still hold the vendor's id: :func:`salvaged`). Stored
     with the publication (``to_dict``, the ledger).
     """

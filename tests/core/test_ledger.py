@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,8 +21,11 @@ from postmux import (
     SQLiteLedger,
     Status,
     Target,
+    ValidationError,
 )
+from postmux.flow import Flow
 from postmux.ledger import Owner, dump_publication, load_publication, open_ledger
+from postmux.reconcile import Finding
 
 from .fakes import KEY, FakeAdapter, Vendor, published, video_post
 
@@ -228,3 +232,54 @@ def test_memory_ledger_release_and_lookup() -> None:
     assert entry.publication is None
     led.release("k", "t")
     assert led.lookup("k", "t") is None
+
+
+@pytest.mark.parametrize("spellings", [("tiktok:tt-1", "tiktok:@brand"), ("tiktok:@Brand", "tiktok:@brand")])
+@pytest.mark.parametrize("with_ledger", [True, False])
+def test_two_targets_naming_one_account_are_refused_before_sending(
+    ledger: Ledger, spellings: tuple[str, str], with_ledger: bool
+) -> None:
+    accounts = httpx.Response(200, json=[{"id": "tt-1", "platform": "tiktok", "username": "brand"}])
+    vendor = Vendor({"GET /accounts": accounts, "POST /posts": answer_for({})})
+    post = video_post(*spellings)
+    with Publisher(
+        FakeAdapter(), Secret(KEY), client=vendor.client(), ledger=ledger if with_ledger else None
+    ) as pub:
+        with pytest.raises(ValidationError) as info:
+            pub.publish(post)
+        assert [p.field for p in info.value.problems] == ["targets[1]"]
+        assert "posted twice" in str(info.value)
+        assert [p.field for p in pub.validate(post, resolve=True)] == ["targets[1]"]
+    assert vendor.count("POST /posts") == 0
+
+
+class ListsPosts(FakeAdapter):
+    """A vendor whose post list reconcile reads; the post a request is making is not on it yet."""
+
+    def reconcile(self, publications: Sequence[Publication]) -> Flow[list[Finding]]:
+        yield from ()
+        return [Finding.absent("GET /posts lists no post of this text") for _ in publications]
+
+
+def test_a_send_after_a_long_staging_is_judged_by_when_it_was_sent(ledger: Ledger) -> None:
+    # lease 0.3 s and absent_after 1 s stand for the 300 s lease and the 600 s a vendor may take
+    # to list a post: the upload took longer than both, then the run died with its request out
+    vendor = Vendor({"POST /posts": answer_for({})})
+    post = video_post("tiktok:a")
+    ledger.lease = 0.3  # type: ignore[attr-defined]  # as SQLiteLedger(path, lease=…) sets it
+    dead = Owner.here()
+    assert ledger.claim_many(post.ledger_key, ["fake:tiktok:a"], owner=dead) == {"fake:tiktok:a"}
+    time.sleep(1.0)  # staging: a large upload
+    assert ledger.sending(post.ledger_key, "fake:tiktok:a", dead)  # the request leaves; the run dies
+    sent = datetime.now(UTC)
+    time.sleep(0.4)  # a lease after the request left: its run is taken for dead
+    with Publisher(ListsPosts(), Secret(KEY), client=vendor.client(), ledger=ledger) as pub:
+        (doubt,) = pub.publish(post)
+        assert doubt.status is Status.UNKNOWN
+        assert doubt.attempt is not None
+        assert doubt.attempt.sent_at >= sent - timedelta(seconds=0.1)  # not when it was claimed
+        (settled,) = pub.reconcile([doubt], absent_after=1.0)  # the vendor is still making it
+        assert settled.status is Status.UNKNOWN
+        assert "reconcile again after" in (settled.error or "")
+        pub.publish(post)
+    assert vendor.count("POST /posts") == 0  # the dead run's request is the only one

@@ -15,6 +15,7 @@ from core.fakes import KEY, FakeAdapter, Vendor, published, video_post
 from postmux import LedgerError, Publisher, Secret, Status
 from postmux.ledger import PostgresLedger, SQLiteLedger, open_ledger
 
+from .conftest import Store
 from .servers import PostgresServer, free_port
 
 
@@ -188,3 +189,20 @@ def test_a_postgres_schema_from_a_newer_postmux_is_refused(pg_url: str) -> None:
         admin.execute("UPDATE postmux_schema SET version = 99")
     with pytest.raises(LedgerError, match="version 99"):
         PostgresLedger(pg_url)
+
+
+def test_a_key_sqlite_or_postgres_cannot_store_raises_a_ledger_error_before_anything_is_sent(
+    shared_store: Store,
+) -> None:
+    # a key made from a file name os.listdir() decoded with surrogateescape: not UTF-8 text
+    vendor = Vendor({"POST /posts": published})
+    post = video_post("tiktok:a", key="clip-\udcff")
+    with Publisher(FakeAdapter(), Secret(KEY), client=vendor.client(), ledger=shared_store.open()) as pub:
+        with pytest.raises(LedgerError, match="cannot look up") as info:
+            pub.publish(post)
+        assert vendor.count("POST /posts") == 0
+        (p,) = pub.publish(video_post("tiktok:a", key="clip-1"))  # the ledger goes on working
+    assert_clean(info.value)
+    assert not isinstance(info.value.__context__, UnicodeError)
+    assert p.status is Status.PROCESSING
+    assert vendor.count("POST /posts") == 1

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
-from core.fakes import KEY, FakeAdapter, Vendor, published, video_post
+from core.fakes import FULL, KEY, FakeAdapter, Vendor, published, video_post
 from postmux import (
     AsyncPublisher,
     LedgerError,
@@ -25,7 +26,7 @@ from postmux import (
     ValidationError,
 )
 from postmux.flow import Flow
-from postmux.ledger import Ledger, LedgerEntry, MemoryLedger, Owner
+from postmux.ledger import Ledger, LedgerEntry, MemoryLedger, Owner, SQLiteLedger, sql
 
 from .conftest import Store
 
@@ -128,6 +129,29 @@ def test_a_subset_of_targets_is_its_own_job_under_the_same_keys(store: Store, mo
     assert sorted(b["account"] for b in vendor.bodies()) == ["a", "b", "c", "d"]
     assert [p.id for p in publish(["instagram:c"])] == ["p-c"]
     assert vendor.count("POST /posts") == 4
+
+
+class TextPerTarget(FakeAdapter):
+    """The fake vendor, taking a text of its own for each TikTok target (as every real vendor does)."""
+
+    capabilities = attrs.evolve(
+        FULL, platforms={**FULL.platforms, "tiktok": attrs.evolve(FULL.platforms["tiktok"], target_text=True)}
+    )
+
+
+def test_a_subset_of_a_post_with_a_text_per_target_keeps_the_whole_posts_key(store: Store) -> None:
+    vendor = Vendor({"POST /posts": published})
+    post = Post(
+        text="hello",
+        media=["https://cdn.example.com/clip.mp4"],
+        targets=[Target("tiktok", "a", text="for a"), Target("tiktok", "b")],
+    )
+    ledger = store.open()
+    with Publisher(TextPerTarget(), Secret(KEY), client=vendor.client(), ledger=ledger) as pub:
+        (part,) = pub.publish(post, targets=["tiktok:b"])  # a job's share: not the target with a text
+        whole = pub.publish(post)  # the whole cross-post: b is the subset's, not sent again
+    assert sorted(b["account"] for b in vendor.bodies()) == ["a", "b"]
+    assert [p.post_key for p in (part, *whole)] == [post.ledger_key] * 3
 
 
 def test_a_subset_must_name_the_posts_own_targets() -> None:
@@ -252,6 +276,37 @@ def test_claims_won_before_the_ledger_broke_are_given_back(store: Store) -> None
     left = inner.lookup_many(post.ledger_key, ["fake:tiktok:a", "fake:tiktok:b", "fake:tiktok:c"])
     assert list(left) == ["fake:tiktok:b"]  # ours given back; the rival's kept
     assert left["fake:tiktok:b"].owner == Owner("rival", 1, "run-rival")
+
+
+class LockedOnSecondChunk(SQLiteLedger):
+    """An SQLite file another process kept locked past the busy timeout on the second claim statement."""
+
+    claims = 0
+
+    def _run(self, what: str, sql: str, params: Any, *, durable: bool = False) -> Any:
+        if what == "claim":
+            self.claims += 1
+            if self.claims == 2:
+                raise LedgerError(f"ledger {self.path}: cannot claim: database is locked")
+        return super()._run(what, sql, params, durable=durable)
+
+
+def test_claims_of_a_batch_won_before_a_later_batch_failed_are_given_back(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sql, "CHUNK", 2)  # a cross-post to 4 accounts claims as one to 1,000 does
+    vendor = Vendor({"POST /posts": published})
+    accounts = ["a", "b", "c", "d"]
+    post = video_post(*(f"tiktok:{a}" for a in accounts))
+    ledger = LockedOnSecondChunk(tmp_path / "ledger.db")
+    with pub_with(vendor, ledger) as pub:
+        with pytest.raises(LedgerError, match="locked"):
+            pub.publish(post)
+        assert vendor.requests == []
+        assert ledger.lookup_many(post.ledger_key, [f"fake:tiktok:{a}" for a in accounts]) == {}
+        report = pub.publish(post)  # the lock is gone: every target is this run's to send
+    assert [p.status for p in report] == [Status.PROCESSING] * 4
+    assert sorted(b["account"] for b in vendor.bodies()) == accounts
 
 
 def test_a_ledger_that_cannot_record_after_sending_loses_no_outcome(

@@ -8,8 +8,9 @@ A target's row moves through three phases:
     here, its claim may be taken over once the lease has expired.
 ``sending``
     The owner marked the target just before the first byte of the publish
-    request left, and only if it still held the claim. From here on, a claim
-    without an outcome is *in doubt*: never sent again on its own.
+    request left, and only if it still held the claim; the mark renews the
+    claim's lease, as long again, from then. From here on, a claim without an
+    outcome is *in doubt*: never sent again on its own.
 ``recorded``
     The outcome is stored. ``failed`` means the vendor refused it, so it may be
     claimed again; anything else is returned by later runs as it is.
@@ -47,7 +48,10 @@ A lease never lets two callers send: a claim can be taken over only while
 nothing of the post was sent, and the owner checks it still holds the claim
 before it sends. The lease only decides when a dead owner's unsent targets may
 be taken over, and whether an unrecorded claim reads ``claimed_elsewhere``
-(live) or in doubt (expired)."""
+(live) or in doubt (expired). Marking a claim *sending* starts its lease again,
+so an in-doubt claim's lease ends one lease after its request left (when a
+re-run's :class:`~postmux.reconcile.Attempt` says it was sent), however long
+its media took to upload."""
 
 SCHEMA_VERSION = 2
 """The version of the tables a SQL ledger keeps (1: the single-table ledger of postmux 0.1)."""

@@ -18,6 +18,8 @@ class MemoryLedger:
     def __init__(self, *, lease: float = DEFAULT_LEASE) -> None:
         self.lease = lease
         self._entries: dict[tuple[str, str], LedgerEntry] = {}
+        self._leases: dict[tuple[str, str], float] = {}
+        """Each claim's lease length, renewed from when its request leaves (:meth:`sending`)."""
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -35,13 +37,15 @@ class MemoryLedger:
             entry = self._entries.get((post_key, target_key))
             if entry is not None and not entry.claimable(now):
                 return False
+            length = self.lease if lease is None else lease
+            self._leases[(post_key, target_key)] = length
             self._entries[(post_key, target_key)] = LedgerEntry(
                 post_key,
                 target_key,
                 None,
                 phase=CLAIMED,
                 owner=owner or Owner.here(),
-                expires_at=now + (self.lease if lease is None else lease),
+                expires_at=now + length,
             )
             return True
 
@@ -60,7 +64,11 @@ class MemoryLedger:
             entry = self._entries.get((post_key, target_key))
             if entry is None or entry.phase != CLAIMED or entry.owner != owner:
                 return False
-            self._entries[(post_key, target_key)] = entry._replace(phase=SENDING)
+            # the claim's lease, as long again, from when the request leaves (as the SQL ledgers do)
+            length = self._leases.get((post_key, target_key), self.lease)
+            self._entries[(post_key, target_key)] = entry._replace(
+                phase=SENDING, expires_at=time.time() + length
+            )
             return True
 
     def record(self, post_key: str, target_key: str, publication: Publication) -> None:
@@ -78,6 +86,7 @@ class MemoryLedger:
                 return
             if owner is None or (entry.phase == CLAIMED and entry.owner == owner):
                 del self._entries[(post_key, target_key)]
+                self._leases.pop((post_key, target_key), None)
 
     def close(self) -> None:
         """Nothing to close; kept so every ledger can be closed alike."""

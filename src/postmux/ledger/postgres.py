@@ -130,7 +130,7 @@ class PostgresLedger(SQLLedger):
             try:
                 cursor = conn.execute(sql, params)
                 return list(cursor.fetchall()) if cursor.description is not None else []
-            except self._psycopg.Error as exc:
+            except (self._psycopg.Error, UnicodeEncodeError) as exc:  # a key with a lone surrogate
                 failure = self._describe(exc)
         raise LedgerError(f"ledger {self.name}: cannot {what}: {failure}")
 

@@ -81,8 +81,9 @@ class Statements:
         key = f"post_key = {param('post_key')} AND target_key = {param('target_key')}"
         return cls(
             claim=_claim(param, now, ["target_key"], "run_id"),
-            sending=(
-                f"UPDATE postmux_ledger SET phase = '{SENDING}', updated_at = {now}"
+            sending=(  # the claim's lease, as long again, from when the request leaves (base.SENDING)
+                f"UPDATE postmux_ledger SET phase = '{SENDING}', updated_at = {now},"
+                f" expires_at = {now} + (expires_at - claimed_at)"
                 f" WHERE {key} AND phase = '{CLAIMED}' AND run_id = {param('run_id')} RETURNING run_id"
             ),
             record=(

@@ -136,7 +136,7 @@ class SQLiteLedger(SQLLedger):
                     return self._db.execute(sql, params).fetchall()
                 finally:
                     self._db.execute("PRAGMA synchronous=NORMAL")
-            except self._sqlite3.Error as exc:
+            except (self._sqlite3.Error, UnicodeEncodeError) as exc:  # a key with a lone surrogate
                 failure = _describe(exc)
         raise LedgerError(f"ledger {self.path}: cannot {what}: {failure}")
 
@@ -163,6 +163,6 @@ def _upgrade_v1(db: sqlite3.Connection) -> None:
     )
 
 
-def _describe(exc: sqlite3.Error) -> str:
+def _describe(exc: Exception) -> str:
     """sqlite3's own words, without the exception itself (it must not cross the API)."""
     return str(exc) or type(exc).__name__
