@@ -313,8 +313,9 @@ class PublisherCore:
         parsed = attrs.evolve(post, targets=given).targets  # the same spellings a Post accepts
         chosen: list[Target] = []
         problems: list[Problem] = []
-        for i, (value, target) in enumerate(zip(given, parsed, strict=True)):
-            if not isinstance(target, Target) or target not in post.targets:
+        for i, (value, parsed_target) in enumerate(zip(given, parsed, strict=True)):
+            target = _own_target(post, parsed_target)
+            if target is None:
                 problems.append(Problem(f"targets[{i}]", f"{value!r} is not one of the post's targets"))
             elif target in chosen:
                 problems.append(Problem(f"targets[{i}]", f"{value!r} is chosen twice"))
@@ -778,6 +779,19 @@ def _unusable(i: int, target: Target, account: Account, provider: str) -> Proble
         f"the {target.platform} account {target.account} at {provider} is {account.status.value}{why}; "
         "reconnect it (postmux connect) before posting to it",
     )
+
+
+def _own_target(post: Post, given: object) -> Target | None:
+    """The post's target that ``given`` names: equal to it, or, given without a text of its own
+    (``"tiktok:a"`` can carry none), the post's target on that platform and account, with its text."""
+    if not isinstance(given, Target):
+        return None
+    if given in post.targets:
+        return given
+    if given.text is not None:
+        return None
+    where = (given.platform, given.account)
+    return next((t for t in post.targets if isinstance(t, Target) and (t.platform, t.account) == where), None)
 
 
 def _twice(post: Post, routes: Sequence[Route]) -> list[Problem]:

@@ -154,6 +154,18 @@ def test_a_subset_of_a_post_with_a_text_per_target_keeps_the_whole_posts_key(sto
     assert [p.post_key for p in (part, *whole)] == [post.ledger_key] * 3
 
 
+def test_a_subset_names_a_target_with_a_text_of_its_own_by_platform_and_account(store: Store) -> None:
+    vendor = Vendor({"POST /posts": published})
+    own = Target("tiktok", "a", text="for a")
+    post = Post(text="hello", media=["https://cdn.example.com/clip.mp4"], targets=[own, "tiktok:b"])
+    with Publisher(TextPerTarget(), Secret(KEY), client=vendor.client(), ledger=store.open()) as pub:
+        (part,) = pub.publish(post, targets=["tiktok:a"])  # a string carries no text: the post's own is sent
+        with pytest.raises(ValidationError, match="not one of the post's targets"):
+            pub.publish(post, targets=[Target("tiktok", "a", text="another")])  # a text the post lacks
+    assert part.target == own
+    assert vendor.count("POST /posts") == 1
+
+
 def test_a_subset_must_name_the_posts_own_targets() -> None:
     vendor = Vendor({"POST /posts": published})
     post = video_post("tiktok:a", "tiktok:b")
