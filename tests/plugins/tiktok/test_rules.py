@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from postmux import MediaKind, Publication, Secret, Status, Target
-from postmux.credentials import Token
-from postmux.flow import FileStream, step
+from postmux import MediaKind, Publication, ResponseError, Secret, Status, Target
+from postmux.credentials import MemoryCredentials, Token
+from postmux.flow import FileStream, call_answer, step
 from postmux_tiktok import FileCredentials, TikTokAdapter
 from postmux_tiktok.chunks import MAX_CHUNKS, plan, put_chunk
+from postmux_tiktok.oauth import read_token
 
 MiB = 1024 * 1024
 
@@ -151,3 +154,81 @@ def test_a_key_alone_against_tiktok_itself_says_to_pass_credentials() -> None:
     )
     with pytest.raises(postmux.ConfigurationError, match="credentials="):
         pub.accounts()
+
+
+def _answer(flow: Any, data: object) -> Any:
+    """What ``flow`` returns when its one request is answered ``data`` in TikTok's envelope."""
+    request = step(flow)
+    body = {"data": data, "error": {"code": "ok", "message": "", "log_id": "1"}}
+    text = json.dumps(body)  # 1e999 as JSON's Infinity, which httpx's json= refuses to write
+    try:
+        step(flow, httpx.Response(200, content=text.encode(), request=request))
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("the flow asked for more")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": "PUBLISH_COMPLETE", "publicaly_available_post_id": 7312},  # not a list
+        {"status": "PUBLISH_COMPLETE", "publicaly_available_post_id": {"id": 7312}},
+        {"status": "PUBLISH_COMPLETE", "publicaly_available_post_id": "7312"},  # was read as post 7
+        {"status": "FAILED", "fail_reason": {"code": "spam_risk"}},
+        {"status": "FAILED", "fail_reason": ["spam_risk"]},
+    ],
+)
+def test_a_mistyped_status_answer_is_a_response_error(answer: dict[str, object]) -> None:
+    """Before: a raw TypeError or KeyError from ``status()`` (or, for a string, a URL of post ``7``)."""
+    with pytest.raises(ResponseError, match="cannot read publish status"):
+        _status(answer)
+
+
+def _creator(answer: dict[str, object]) -> Any:
+    adapter = TikTokAdapter()
+    adapter.credentials = FileCredentials("/nonexistent/tokens.json")
+    return _answer(adapter.creator_info("creator"), answer)
+
+
+CREATOR = {"privacy_level_options": ["PUBLIC_TO_EVERYONE", "SELF_ONLY"], "max_video_post_duration_sec": 600}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"privacy_level_options": ["SELF_ONLY", None]},  # joined into a message: a TypeError
+        {"max_video_post_duration_sec": "600"},  # compared with a duration: a TypeError
+        {"max_video_post_duration_sec": 1e999},
+        {"max_video_post_duration_sec": True},
+        {"creator_username": 42},  # an @username target matched against it: an AttributeError
+    ],
+)
+def test_a_mistyped_creator_info_is_a_response_error(change: dict[str, object]) -> None:
+    assert _creator(CREATOR).max_video_duration_s == 600
+    with pytest.raises(ResponseError, match="cannot read creator info"):
+        _creator({**CREATOR, **change})
+
+
+def test_a_user_info_naming_a_non_string_username_is_a_response_error() -> None:
+    """Before: the account listed, and the first ``@username`` target raised AttributeError from publish()."""
+    adapter = TikTokAdapter()
+    adapter.credentials = MemoryCredentials({"creator": Token(access=Secret("act.1"))})
+    flow = adapter.accounts()
+    listing = step(flow)  # the driver lists the source's accounts
+    request = step(flow, call_answer(listing, ["creator"]))
+    assert request.url.path == "/v2/user/info/"
+    body = {"data": {"user": {"open_id": "creator", "username": 42}}, "error": {"code": "ok"}}
+    with pytest.raises(ResponseError, match=r"data\.user\.username"):
+        step(flow, httpx.Response(200, json=body, request=request))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"access_token": "", "open_id": "creator"},  # Secret("") is a TypeError
+        {"access_token": "act.1", "open_id": "creator", "expires_in": 10**20},  # past any datetime
+    ],
+)
+def test_a_token_answer_that_makes_no_token_is_a_response_error(answer: dict[str, object]) -> None:
+    with pytest.raises(ResponseError, match="token answer"):
+        read_token(answer)

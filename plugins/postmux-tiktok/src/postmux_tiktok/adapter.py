@@ -6,6 +6,7 @@ or, with a postmux sandbox's key, with the sandbox creators' tokens (TikTok has 
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,6 +21,7 @@ from postmux import Adapter, MediaKind, Post, Problem, Publication, Route, Secre
 from postmux.connect import ConnectPoll, ConnectStart, ConnectStatus
 from postmux.credentials import CredentialSource, MemoryCredentials
 from postmux.flow import Flow, account_ids, done, store_token
+from postmux.wire import excerpt
 
 from . import chunks
 from .oauth import API, AUTHORIZE, SCOPES, TOKEN_PATH, read_token, token_form
@@ -34,6 +36,7 @@ USER_INFO = "/v2/user/info/"
 USER_FIELDS = {"fields": "open_id,avatar_url,display_name,username"}
 INIT = {"video": "/v2/post/publish/video/init/", "draft": "/v2/post/publish/inbox/video/init/"}
 PHOTO_INIT, STATUS_FETCH = "/v2/post/publish/content/init/", "/v2/post/publish/status/fetch/"
+_USER_NAMES = ("username", "display_name")
 _OFF = {"comment": "comments", "duet": "duets", "stitch": "stitches"}
 """What a creator may turn off: ``allow_<x>``, ``<x>_disabled`` in creator info, ``disable_<x>`` sent."""
 
@@ -103,7 +106,7 @@ class TikTokAdapter(Adapter):
         return out
 
     def _account(self, account: str, user: Mapping[str, Any], refused: str | None = None) -> postmux.Account:
-        names: dict[str, Any] = {"username": user.get("username"), "display_name": user.get("display_name")}
+        names: dict[str, Any] = {k: _text(user, k, "user info", f"data.user.{k}") for k in _USER_NAMES}
         status = postmux.AccountStatus.EXPIRED if refused else postmux.AccountStatus.ACTIVE
         found = postmux.Account(id=account, platform="tiktok", provider=self.name, status=status)
         return attrs.evolve(found, status_reason=refused, **names)
@@ -114,13 +117,20 @@ class TikTokAdapter(Adapter):
         path = "/v2/post/publish/creator_info/query/"
         response = yield self.request("POST", path, json={}, idempotent=True, account=account_id)
         data = self.answer_fields(response, at="data", privacy_level_options=list)
+        options, longest = data["privacy_level_options"], data.get("max_video_post_duration_sec")
+        if not all(isinstance(o, str) for o in options):
+            raise _unreadable("creator info", "data.privacy_level_options holds a non-string", data)
+        if longest is not None:
+            if not (type(longest) is int or (type(longest) is float and math.isfinite(longest))):  # no bool
+                raise _unreadable("creator info", "data.max_video_post_duration_sec is not a number", data)
+            longest = int(longest)
         return postmux.CreatorInfo(
             account_id=account_id,
-            privacy_options=tuple(data["privacy_level_options"]),
-            max_video_duration_s=data.get("max_video_post_duration_sec"),
-            username=data.get("creator_username"),
-            nickname=data.get("creator_nickname"),
-            avatar_url=data.get("creator_avatar_url"),
+            privacy_options=tuple(options),
+            max_video_duration_s=longest,
+            username=_text(data, "creator_username", "creator info", "data.creator_username"),
+            nickname=_text(data, "creator_nickname", "creator info", "data.creator_nickname"),
+            avatar_url=_text(data, "creator_avatar_url", "creator info", "data.creator_avatar_url"),
             raw=data,
             **{f"{ours}_disabled": bool(data.get(f"{what}_disabled")) for what, ours in _OFF.items()},
         )
@@ -183,9 +193,11 @@ class TikTokAdapter(Adapter):
         body, who = {"publish_id": publication.id}, publication.account_id
         response = yield self.request("POST", STATUS_FETCH, json=body, idempotent=True, account=who)
         data = self.answer_fields(response, at="data", status=str)
-        reason = data.get("fail_reason")
+        reason = _text(data, "fail_reason", "publish status", "data.fail_reason") or None
         status = STATUSES(data["status"], draft=publication.state.get("draft") == "1", reason=reason)
         ids, url, error = data.get("publicaly_available_post_id") or [], publication.url, None  # sic
+        if not isinstance(ids, list) or not all(type(i) in (int, str) for i in ids):  # true is no id
+            raise _unreadable("publish status", "data.publicaly_available_post_id is not a list of ids", data)
         if ids and status is Status.PUBLISHED:
             where = "photo" if publication.media_kind is MediaKind.PHOTO else "video"
             url = f"https://www.tiktok.com/@{publication.state.get('username', '')}/{where}/{ids[0]}"
@@ -222,3 +234,15 @@ class TikTokAdapter(Adapter):
         response = yield self.request("GET", USER_INFO, params=USER_FIELDS, account=open_id)
         account = self._account(open_id, self.answer_fields(response, at="data", user=dict)["user"])
         return ConnectPoll(status=ConnectStatus.CONFIRMED, account=account)
+
+
+def _unreadable(what: str, why: str, data: Any) -> postmux.ResponseError:
+    return postmux.ResponseError(f"cannot read {what}: {why}", provider="tiktok", body=excerpt(data))
+
+
+def _text(data: Mapping[str, Any], key: str, what: str, where: str) -> str | None:
+    """``data[key]``, a string or absent (``None``); anything else is a :class:`~postmux.ResponseError`."""
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise _unreadable(what, f"{where} is not a string", data)

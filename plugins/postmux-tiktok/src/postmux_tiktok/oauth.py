@@ -40,10 +40,14 @@ def token_form(client_key: str, client_secret: Secret, grant: Mapping[str, str])
 
 def read_token(data: Any) -> tuple[str, Token]:
     """``(open_id, Token)`` from a token answer; :class:`~postmux.ResponseError` when it has none."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("access_token"), str):
+    access = data.get("access_token") if isinstance(data, Mapping) else None
+    if not access or not isinstance(access, str):  # "" makes no Secret
         raise ResponseError("TikTok's token answer has no access_token", provider="tiktok")
     expires, refresh = data.get("expires_in"), data.get("refresh_token")
-    when = datetime.now(UTC) + timedelta(seconds=expires) if isinstance(expires, int) else None
+    try:
+        when = datetime.now(UTC) + timedelta(seconds=expires) if isinstance(expires, int) else None
+    except OverflowError:  # no body kept: the answer holds the tokens
+        raise ResponseError("TikTok's token answer has an expiry past any date", provider="tiktok") from None
     again = Secret(refresh) if isinstance(refresh, str) and refresh else None
     token = Token(access=Secret(data["access_token"]), refresh=again, expires_at=when)
     return str(data.get("open_id") or ""), token
