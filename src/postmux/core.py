@@ -40,7 +40,7 @@ from .media import Media, MediaKind
 from .plugins import PluginManager
 from .post import Post, Target
 from .results import Publication, PublishReport, error_facts
-from .secrets import Secret, redact
+from .secrets import NO_KEY, UNSENDABLE, Secret, redact, sendable
 from .status import AccountStatus, Status
 from .validation import accepted_by, raise_for_problems, vendor_problems
 
@@ -116,6 +116,10 @@ class PublisherCore:
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
+        if key is not NO_KEY and not sendable(adapter.auth_headers(key)):
+            # checked before any request: httpx's and h11's refusals of such a header quote the key
+            var = getattr(adapter, "env_var", None)
+            raise ConfigurationError(f"the {adapter.name} API key{f' ({var})' if var else ''} {UNSENDABLE}")
         if media_fetch is not None and not isinstance(media_fetch, FetchPolicy):
             raise ConfigurationError(
                 f"media_fetch must be a postmux.FetchPolicy, got {type(media_fetch).__name__}"

@@ -10,6 +10,7 @@ snake_case, some camelCased; :func:`tiktok_creator_info` reads either into
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -17,7 +18,8 @@ import attrs
 from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
 from .accounts import CreatorInfo
-from .wire import base_converter, parse, snake_keys  # snake_keys: here before, kept importable
+from .errors import ResponseError
+from .wire import base_converter, excerpt, parse, snake_keys  # snake_keys: here before, kept importable
 
 __all__ = ["snake_keys", "tiktok_creator_info"]
 
@@ -47,6 +49,12 @@ def tiktok_creator_info(account_id: str, fields: Any, *, provider: str, raw: Any
     """``fields`` (TikTok's object, snake_case or camelCase keys) as :class:`CreatorInfo`; ``raw`` kept."""
     info = parse(_converter, snake_keys(fields), _TikTokCreatorInfo, provider=provider, what="creator info")
     seconds = info.max_video_post_duration_sec
+    if seconds is not None and not math.isfinite(seconds):  # JSON's 1e999 or NaN: no whole number of seconds
+        raise ResponseError(
+            f"cannot read creator info from the response: max_video_post_duration_sec is {seconds}",
+            provider=provider,
+            body=excerpt(raw),
+        )
     return CreatorInfo(
         account_id=account_id,
         privacy_options=tuple(info.privacy_level_options),

@@ -60,7 +60,7 @@ from .errors import (
 from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
 from .flow import ACCOUNT, CREDENTIAL_CALL, DOWNLOAD_TO, IDEMPOTENT, REFRESHED, TOKEN, Flow, call_answer
 from .media import MediaKind
-from .secrets import NO_KEY, Secret, redact, scrub
+from .secrets import NO_KEY, UNSENDABLE, Secret, redact, scrub, sendable
 from .sending import asend, direct, send
 from .stepping import adrive, asleep, drive
 
@@ -172,12 +172,20 @@ class _DriverBase:
         account = request.extensions.get(ACCOUNT)
         source = self.adapter.credentials
         if account is None or source is None:
+            # the key's header was checked when the publisher was made (PublisherCore)
             return {} if self._keyless else self.adapter.auth_headers(self.key)
         token: Secret | None = request.extensions.get(TOKEN)
         if token is None:
             token = source.token(account, refresh=refresh).access
             self._use(request, token)
-        return self.adapter.auth_headers(token)
+        headers = self.adapter.auth_headers(token)
+        if not sendable(headers):  # a CredentialError: a flow that sent something before says after_send
+            raise CredentialError(
+                f"the token of account {account!r} from {type(source).__name__} {UNSENDABLE}; not sent",
+                account=account,
+                operation="load",
+            )
+        return headers
 
     def _use(self, request: httpx.Request, token: Secret) -> None:
         if token not in self._tokens:
@@ -237,8 +245,21 @@ class _DriverBase:
 
     @staticmethod
     def answered(request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        """``response``, pointing at the keyless request the flow made."""
+        """``response``, pointing at the keyless request the flow made.
+
+        A redirect keeps more requests than the one sent: ``next_request`` (where
+        a 3xx points, made by httpx with the auth header when it stays on the
+        origin) and, for a client that follows redirects, each ``history``
+        response's request. Those lose the headers the sent copy added too.
+        """
+        wire = response.request
         response.request = request
+        if wire is not request and (response.next_request is not None or response.history):
+            added = {n for n in wire.headers if wire.headers.get_list(n) != request.headers.get_list(n)}
+            for hop in response.history:
+                hop.request = request if hop.request is wire else _without(hop.request, added, request)
+            if response.next_request is not None:
+                response.next_request = _without(response.next_request, added, request)
         return response
 
     def cleaned(self, exc: PostmuxError) -> None:
@@ -433,6 +454,18 @@ def detach(exc: BaseException) -> None:
         if hidden or _is_http_stack(current.__context__):
             current.__context__ = None
         current = current.__cause__ or current.__context__
+
+
+def _without(hop: httpx.Request, added: set[str], request: httpx.Request) -> httpx.Request:
+    """A copy of ``hop`` (a redirect's request), the headers in ``added`` as the flow's ``request`` has them.
+
+    A copy, as :meth:`_DriverBase.on_the_wire` makes one: the request that went out stays as it was sent.
+    """
+    copy = httpx.Request.__new__(httpx.Request)
+    copy.__dict__.update(vars(hop))
+    kept = [(k, v) for k, v in hop.headers.multi_items() if k.lower() not in added]
+    copy.headers = httpx.Headers(kept + [(name, v) for name in added for v in request.headers.get_list(name)])
+    return copy
 
 
 def _is_http_stack(exc: BaseException | None) -> bool:

@@ -8,9 +8,30 @@ we are about to keep (error bodies, log lines).
 
 from __future__ import annotations
 
-__all__ = ["NO_KEY", "REDACTED", "Secret", "redact", "scrub"]
+import re
+from collections.abc import Mapping
+
+__all__ = ["NO_KEY", "REDACTED", "UNSENDABLE", "Secret", "redact", "scrub", "sendable"]
 
 REDACTED = "***"
+
+_HEADER_VALUE = re.compile(r"(?:[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*)?")
+"""A header value httpx and h11 send as it is: printable ASCII, no line break, no space at either end.
+
+Any other fails while the request is made, and the failure quotes the value:
+httpx's ``UnicodeEncodeError`` holds it whole, h11's "Illegal header value"
+names it escaped (``…\\n``), which no :func:`redact` of the key itself finds."""
+
+UNSENDABLE = (
+    "holds a character no HTTP header can carry (a line break, a control or non-ASCII character,"
+    " or a space at either end: read from a file with its newline?)"
+)
+"""What a refusal of such a key or token says of it (never the value)."""
+
+
+def sendable(headers: Mapping[str, object]) -> bool:
+    """True when every header value can be sent as it is (see :data:`_HEADER_VALUE`)."""
+    return all(not isinstance(v, str) or _HEADER_VALUE.fullmatch(v) is not None for v in headers.values())
 
 
 class Secret:

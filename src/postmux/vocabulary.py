@@ -379,6 +379,8 @@ def header_retry_after(response: httpx.Response) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000": a time in UTC whose sender names no zone (RFC 5322)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
@@ -405,7 +407,10 @@ def seconds_until(value: object, *, now: datetime | None = None) -> float | None
                 when = when.replace(tzinfo=UTC)
             return max(0.0, (when - now).total_seconds())
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a whole number past any float: no time anyone means
+            return None
         if number > 1e12:  # epoch milliseconds
             return max(0.0, number / 1000 - now.timestamp())
         if number > 1e9:  # epoch seconds

@@ -241,3 +241,17 @@ def test_a_json_request_is_the_one_httpx_builds(body: Any) -> None:
     assert ours.headers.raw == theirs.headers.raw
     assert ours.content == theirs.content
     assert (ours.method, ours.url) == (theirs.method, theirs.url)
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan")])
+def test_tiktok_creator_info_with_no_whole_duration_is_a_response_error(seconds: float) -> None:
+    """JSON's ``1e999`` or ``NaN`` passed the float check; ``int()`` then raised OverflowError, ValueError."""
+    fields = {
+        "privacy_level_options": ["SELF_ONLY"],
+        "comment_disabled": False,
+        "duet_disabled": False,
+        "stitch_disabled": False,
+        "max_video_post_duration_sec": seconds,
+    }
+    with pytest.raises(ResponseError, match="max_video_post_duration_sec"):
+        tiktok_creator_info("a1", fields, provider="envelope", raw={"data": fields})

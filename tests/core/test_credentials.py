@@ -212,3 +212,19 @@ def test_publisher_takes_credentials_instead_of_a_key(monkeypatch: pytest.Monkey
         postmux.publisher("creatorfake", plugins=_manager())
     with pytest.raises(ConfigurationError, match="CredentialSource"):
         postmux.publisher("creatorfake", credentials={"creator-a": "tok"}, plugins=_manager())  # type: ignore[arg-type]
+
+
+def test_a_token_no_header_can_carry_is_a_credential_error_naming_the_account_not_the_token() -> None:
+    """A token file's entry with its newline: refused unsent, its account failing alone, no token quoted."""
+    vendor = Vendor({"POST /posts": _ok})
+    source = MemoryCredentials(
+        {"creator-a": Token(access=Secret("tok-a-secret\u00a0")), "creator-b": Token(access=Secret("tok-b"))}
+    )
+    report = _publisher(vendor, source).publish(POST)
+    bad, good = report
+    assert (bad.status, good.status) == (Status.FAILED, Status.PUBLISHED)
+    assert isinstance(bad.exception, postmux.CredentialError)
+    assert bad.exception.account == "creator-a"
+    assert "creator-a" in str(bad.error)
+    assert _tokens(vendor) == ["Bearer tok-b"]
+    assert leaks([report, bad, bad.exception], needles=("tok-a-secret", b"tok-a-secret")) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -18,10 +19,15 @@ from postmux import (
     PostmuxError,
     Problem,
     ProviderError,
+    Publication,
+    Publisher,
     RateLimitError,
     ResponseError,
+    RetryPolicy,
     Secret,
     ServerError,
+    Status,
+    Target,
     UnsupportedError,
     ValidationError,
 )
@@ -29,7 +35,7 @@ from postmux.adapter import retry_after
 from postmux.errors import BODY_LIMIT, error_for_status
 from postmux.secrets import redact
 
-from .fakes import KEY, FakeAdapter
+from .fakes import KEY, FakeAdapter, Vendor, video_post
 
 
 @pytest.mark.parametrize(
@@ -165,3 +171,29 @@ def test_retry_after_header_forms() -> None:
     assert r("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
     assert r("soon") is None
     assert retry_after(httpx.Response(429)) is None
+
+
+def test_a_retry_after_date_naming_no_zone_is_read_as_utc() -> None:
+    """RFC 5322's ``-0000`` (UTC, no zone named): email.utils reads it naive, which made a TypeError."""
+    past = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 -0000"})
+    assert retry_after(past) == 0.0
+    soon = (datetime.now(UTC) + timedelta(seconds=90)).strftime("%a, %d %b %Y %H:%M:%S -0000")
+    hint = retry_after(httpx.Response(503, headers={"Retry-After": soon}))
+    assert hint is not None
+    assert 80 <= hint <= 90
+
+
+def test_a_429_with_such_a_retry_after_is_a_rate_limit_not_a_plugin_error() -> None:
+    """Before: a raw TypeError from status(), and a publish the vendor refused recorded ``unknown``."""
+    refused = httpx.Response(
+        429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 -0000"}, json={"message": "slow down"}
+    )
+    vendor = Vendor({"POST /posts": refused, "GET /posts/p-1": refused})
+    followed = Publication(target=Target("tiktok", "a"), provider="fake", status=Status.PROCESSING, id="p-1")
+    no_retry = RetryPolicy(max_retries=0)
+    with Publisher(FakeAdapter(), Secret(KEY), client=vendor.client(), retry=no_retry) as pub:
+        (publication,) = pub.publish(video_post("tiktok:a"))
+        with pytest.raises(RateLimitError):
+            pub.status(followed)
+    assert publication.status is Status.FAILED
+    assert isinstance(publication.exception, RateLimitError)

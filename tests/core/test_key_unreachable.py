@@ -165,3 +165,100 @@ def test_the_walk_finds_a_key_where_there_is_one() -> None:
     with pytest.raises(postmux.TransportError) as raised:
         fail()
     assert leaks([raised.value])
+
+
+# -- a key no header can carry (read from a file with its newline, pasted with a no-break space) --
+
+UNSENDABLE = {
+    "newline": KEY + "\n",  # Path("key.txt").read_text(), a secret mounted from a file
+    "no-break space": KEY + "\u00a0",  # pasted from a web page
+    "zero-width space": "\u200b" + KEY,
+}
+
+
+def _refused(make: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """Making the publisher refuses the key, before any ledger, client or request is made."""
+    with pytest.raises(postmux.ConfigurationError, match="no HTTP header can carry") as raised:
+        make()
+    assert "FAKE_API_KEY" in str(raised.value)
+    assert leaks([raised.value]) == []
+    assert KEY not in caplog.text
+
+
+@pytest.mark.parametrize("name", sorted(UNSENDABLE))
+def test_a_key_no_header_can_carry_is_refused_when_the_publisher_is_made(
+    name: str, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx's UnicodeEncodeError held the whole key (and was logged with it); h11 quoted it escaped."""
+    vendor = route("401")
+    ledger = tmp_path / "ledger.db"
+    bad = Secret(UNSENDABLE[name])
+    _refused(lambda: Publisher(FakeAdapter(), bad, client=vendor.client(), ledger=ledger), caplog)
+    _refused(lambda: AsyncPublisher(FakeAdapter(), bad, client=vendor.async_client()), caplog)
+    assert vendor.requests == []
+    assert not ledger.exists()  # refused before the ledger was opened
+
+
+def test_a_key_with_an_inner_space_is_sent_as_it_is() -> None:
+    """Only what a header cannot carry is refused: a space inside a value is a header's to carry."""
+    vendor = Vendor({"POST /posts": httpx.Response(200, json={"id": "p-1", "status": "queued"})})
+    with Publisher(FakeAdapter(), Secret(f"{KEY} 2"), client=vendor.client()) as pub:
+        pub.publish(video_post("tiktok:a"))
+    assert [r.headers["authorization"] for r in vendor.requests] == [f"Bearer {KEY} 2"]
+
+
+# -- a redirect: the requests httpx makes from the one sent ------------------------------------
+
+
+class Keeping(FakeAdapter):
+    """Keeps every response its status flow reads (as a plugin may, for its own use)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: list[httpx.Response] = []
+
+    def status(self, publication: Publication) -> Any:
+        response = yield self.request("GET", f"/posts/{publication.id}")
+        self.kept.append(response)
+        return publication
+
+
+@pytest.mark.parametrize("whose", ["own client", "app's client"])
+def test_a_redirect_on_the_vendors_origin_leaves_no_key_in_the_kept_response(whose: str) -> None:
+    """httpx names where a 3xx points (``next_request``), with the auth header when it stays on the origin."""
+    vendor = Vendor({"GET /posts/p-1": httpx.Response(307, headers={"Location": "/posts/p-1/"})})
+    adapter = Keeping()
+    given: dict[str, Any] = {"transport": vendor.transport()} if whose == "own client" else {}
+    given = given or {"client": vendor.client()}
+    with Publisher(adapter, Secret(KEY), retry=NO_RETRY, **given) as pub:
+        pub.status(followed())
+    (response,) = adapter.kept
+    assert response.next_request is not None
+    assert response.next_request.url.path == "/posts/p-1/"  # it still says where it points
+    assert leaks(adapter.kept) == []
+
+
+async def test_async_a_redirect_on_the_vendors_origin_leaves_no_key_in_the_kept_response() -> None:
+    vendor = Vendor({"GET /posts/p-1": httpx.Response(307, headers={"Location": "/posts/p-1/"})})
+    adapter = Keeping()
+    async with AsyncPublisher(adapter, Secret(KEY), client=vendor.async_client(), retry=NO_RETRY) as pub:
+        await pub.status(followed())
+    assert adapter.kept[0].next_request is not None
+    assert leaks(adapter.kept) == []
+
+
+def test_the_redirects_an_apps_client_followed_leave_no_key_in_the_history() -> None:
+    vendor = Vendor(
+        {
+            "GET /posts/p-1": httpx.Response(307, headers={"Location": "/posts/p-2"}),
+            "GET /posts/p-2": httpx.Response(200, json={"id": "p-1", "status": "published"}),
+        }
+    )
+    adapter = Keeping()
+    client = httpx.Client(transport=vendor.transport(), follow_redirects=True)
+    with Publisher(adapter, Secret(KEY), client=client, retry=NO_RETRY) as pub:
+        pub.status(followed())
+    assert [r.headers["authorization"] for r in vendor.requests] == [f"Bearer {KEY}"] * 2  # the vendor's
+    (response,) = adapter.kept
+    assert len(response.history) == 1
+    assert leaks(adapter.kept) == []

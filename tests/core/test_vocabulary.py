@@ -460,3 +460,17 @@ def test_to_wire_resolves_an_option_subclass_by_its_own_methods() -> None:
 
     assert TIKTOK.to_wire(Careful(), kind=MediaKind.VIDEO)["disableComment"] is True
     assert TIKTOK.to_wire(TikTokOptions(), kind=MediaKind.VIDEO)["disableComment"] is False
+
+
+def test_a_retry_time_past_any_float_is_no_hint() -> None:
+    """A whole number of 400 digits (JSON allows it) made ``float()`` raise OverflowError from error_for."""
+    from postmux import RateLimitError
+    from postmux.vocabulary import seconds_until
+
+    assert seconds_until(10**400) is None
+    envelope = ErrorEnvelope(retry_after=("deferUntil",))
+    body = '{"message": "slow", "deferUntil": ' + "9" * 400 + "}"
+    request = httpx.Request("GET", "https://vendor.test/x")
+    error = envelope.error_for(httpx.Response(429, text=body, request=request), body, provider="v")
+    assert isinstance(error, RateLimitError)
+    assert error.retry_after is None
