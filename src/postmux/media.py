@@ -64,9 +64,19 @@ MIME_TYPES: dict[str, str] = {
 @functools.lru_cache(maxsize=4096)
 def extension_of(location: str) -> str:
     """The lower-case extension of a URL's path or a file path, without query or fragment."""
-    path = urlsplit(location).path if "://" in location else location
+    path = url_path(location) if "://" in location else location
     suffix = _suffix(path.replace("\\", "/"))
     return suffix[1:].lower() if suffix else ""
+
+
+def url_path(url: str) -> str:
+    """The path of ``url``, also of one :func:`~urllib.parse.urlsplit` refuses (``https://[::1/a.mp4``,
+    an unclosed bracket): a medium is only read here, and validation says the URL is none."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        rest = url.partition("://")[2].partition("#")[0].partition("?")[0]
+        return "/" + rest.partition("/")[2]
 
 
 def _suffix(path: str) -> str:
@@ -160,7 +170,7 @@ class Media:
         """The last segment of the URL's path or the path's file name."""
         where = self.location or ""
         if self.url is not None:
-            where = urlsplit(where).path
+            where = url_path(where)
         return PurePosixPath(where.replace("\\", "/")).name or "media"
 
     @property

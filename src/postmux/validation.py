@@ -14,6 +14,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -162,7 +163,7 @@ def _check_media(post: Post, caps: Capabilities, provider: str, out: _Problems) 
             out.add(f"media[{i}]", "the URL or path must be a non-empty string")
             continue
         if item.url is not None:
-            if not _HTTP_URL.match(item.url):
+            if not _HTTP_URL.match(item.url) or not _splits(item.url):  # _splits: cheap for the common URL
                 out.add(f"media[{i}].url", f"not an http(s) URL: {item.url!r}")
             elif not caps.remote_media:
                 out.add(f"media[{i}].url", "this provider takes no media URLs", unsupported=True)
@@ -184,7 +185,7 @@ def _check_media(post: Post, caps: Capabilities, provider: str, out: _Problems) 
                     "pass Media(..., kind='photo' or 'video')",
                 )
             else:
-                out.add(f"media[{i}].kind", f"must be 'photo' or 'video', got {item.kind!r}")
+                out.add(f"media[{i}].kind", f"must be 'photo' or 'video', got {_shown(item.kind)}")
             continue
         kinds.add(item.kind)
     if len(kinds) > 1:
@@ -196,6 +197,21 @@ def _check_media(post: Post, caps: Capabilities, provider: str, out: _Problems) 
     if kind is MediaKind.VIDEO and len(media) > 1:
         out.add("media", f"a video post has exactly one video, got {len(media)}")
     return kind
+
+
+def _splits(url: str) -> bool:
+    """True when :func:`~urllib.parse.urlsplit` reads ``url`` (an unclosed ``[`` in its host it cannot).
+
+    It refuses only a bracket out of place and a non-ASCII host that Unicode normalisation
+    changes, so an ASCII URL without brackets (every common one) is told without parsing it.
+    """
+    if url.isascii() and "[" not in url and "]" not in url:
+        return True
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_upload_type(i: int, item: Media, types: frozenset[str], provider: str, out: _Problems) -> None:
@@ -218,7 +234,7 @@ def _check_targets(post: Post, caps: Capabilities, provider: str, out: _Problems
     seen: set[tuple[str, str]] = set()
     for i, target in enumerate(targets):
         if not isinstance(target, Target):
-            out.add(f"targets[{i}]", f"expected a Target or 'platform:account', got {target!r}")
+            out.add(f"targets[{i}]", f"expected a Target or 'platform:account', got {_shown(target)}")
             continue
         if not isinstance(target.platform, str):
             got = type(target.platform).__name__
@@ -268,6 +284,33 @@ def not_unicode(value: str) -> bool:
 _LONE_SURROGATE = "holds a lone surrogate (half of a UTF-16 pair): it is not text that can be sent"
 
 
+def _shown(value: object) -> str:
+    """``repr(value)`` for a message, never raising: validate() reports, it does not fail.
+
+    An int past Python's limit for turning ints into text (4300 digits by default) has no
+    repr, nor has an object whose ``__repr__`` raises; such a value is named by its type.
+    """
+    try:
+        return repr(value)
+    except Exception:
+        name = type(value).__name__
+        return f"{'an' if name[:1] in 'aeiouAEIOU' else 'a'} {name} that cannot be shown"
+
+
+def _unwritable(value: int) -> bool:
+    """True for an int too long to be written as JSON text (Python's int-to-text digit limit)."""
+    if value.bit_length() < 2000:  # under 603 digits: under the limit at any setting (640 at least)
+        return False
+    try:
+        str(value)
+    except ValueError:
+        return True
+    return False
+
+
+_UNWRITABLE = "has too many digits to be sent (Python's limit for writing an int as text)"
+
+
 def _check_text_types(post: Post, out: _Problems) -> bool:
     """Type checks of the texts; False when some text cannot be encoded, so not measured either."""
     readable = True
@@ -307,8 +350,11 @@ def _check_json(field: str, value: object, out: _Problems, *, depth: int) -> Non
     """A problem for each part of ``value`` standard JSON cannot carry (``extras`` go out as they are)."""
     if depth > _JSON_DEPTH:
         out.add(field, f"nested deeper than {_JSON_DEPTH} levels")
-    elif value is None or isinstance(value, bool | int):
+    elif value is None or isinstance(value, bool):
         return
+    elif isinstance(value, int):
+        if _unwritable(value):
+            out.add(field, _UNWRITABLE)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             out.add(field, f"{value!r} is not a JSON number")
@@ -597,7 +643,7 @@ def _check_options(
                 # default (which not sending it already gives), would be lost
                 out.add(
                     f"{platform}.{field_name}",
-                    f"{provider} cannot carry this {RULES[platform].name} option (set to {value!r})",
+                    f"{provider} cannot carry this {RULES[platform].name} option (set to {_shown(value)})",
                     unsupported=True,
                 )
         _check_platform_options(post, platform, options, given, kind, out)
@@ -621,6 +667,7 @@ def _plain_options(options: PlatformOptions, given: Mapping[str, object], suppor
             or (scalar is not None and type(value) is not scalar)
             or name in _TEXT_TUPLES
             or (isinstance(value, str) and not value.isascii())
+            or (type(value) is int and value.bit_length() >= 2000)  # perhaps too long to write
         ):
             return False
     return True
@@ -744,19 +791,41 @@ def _check_option_values(
 ) -> None:
     """Every option value of the wrong type, and every text in them that is not Unicode."""
     _check_bools(prefix, options, out, given)
+    lists, ints = _list_fields(type(options)), _scalar_fields(type(options))
     for name, value in given.items():
+        if name in lists and isinstance(value, str):
+            # a lone string is no list of one: sent as it is, a vendor refuses it or reads its letters
+            out.add(f"{prefix}.{name}", f"expected a list of strings, got {_shown(value)}")
+            continue
         if name in _TEXT_TUPLES:
             items = (value,) if isinstance(value, str) else value
             if not isinstance(items, tuple) or not all(isinstance(v, str) for v in items):
-                out.add(f"{prefix}.{name}", f"expected a string or a list of strings, got {value!r}")
+                out.add(f"{prefix}.{name}", f"expected a string or a list of strings, got {_shown(value)}")
                 continue
             value = "".join(items)
         if isinstance(value, str) and not_unicode(value):
             out.add(f"{prefix}.{name}", _LONE_SURROGATE)
+        elif ints.get(name) is int and isinstance(value, int) and _unwritable(value):
+            out.add(f"{prefix}.{name}", _UNWRITABLE)
 
 
 _TEXT_TUPLES = frozenset({"collaborators", "alt_text", "tags"})
-"""Option fields that take a list of strings (or, for ``alt_text``, one string)."""
+"""Option fields that take a list of strings (or, for ``InstagramOptions.alt_text``, one string)."""
+
+_LIST_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _list_fields(cls: type[PlatformOptions]) -> frozenset[str]:
+    """The fields of ``cls`` typed ``tuple[str, ...] | None`` (once per class): no lone string there."""
+    cached = _LIST_FIELDS.get(cls)
+    if cached is None:
+        hints = typing.get_type_hints(cls)
+        cached = _LIST_FIELDS[cls] = frozenset(
+            f.name
+            for f in attrs.fields(cls)
+            if any(typing.get_origin(arg) is tuple for arg in typing.get_args(hints[f.name]))
+        )
+    return cached
 
 
 _ENUMS: dict[str, frozenset[str]] = {f: allowed for r in RULES.values() for f, allowed in r.enums.items()}
@@ -765,7 +834,7 @@ _ENUMS: dict[str, frozenset[str]] = {f: allowed for r in RULES.values() for f, a
 def _check_enum(field: str, value: object, out: _Problems) -> None:
     allowed = _ENUMS.get(field)
     if value is not None and allowed is not None and (not isinstance(value, str) or value not in allowed):
-        out.add(field, f"must be one of {', '.join(sorted(allowed))}; got {value!r}")
+        out.add(field, f"must be one of {', '.join(sorted(allowed))}; got {_shown(value)}")
 
 
 _SCALAR_FIELDS: dict[type, dict[str, type]] = {}
@@ -804,7 +873,7 @@ def _check_bools(prefix: str, options: PlatformOptions, out: _Problems, given: M
             continue
         if scalar is not bool and isinstance(value, scalar) and not isinstance(value, bool):
             continue  # a str or int subclass (an enum value) is fine
-        out.add(f"{prefix}.{name}", f"expected {_SCALAR_WORDS[scalar]}, got {value!r}")
+        out.add(f"{prefix}.{name}", f"expected {_SCALAR_WORDS[scalar]}, got {_shown(value)}")
 
 
 def _check_tiktok(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:

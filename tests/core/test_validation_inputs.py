@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from postmux import Media, Post, Target
+import pytest
+
+from postmux import (
+    FacebookOptions,
+    InstagramOptions,
+    Media,
+    MediaKind,
+    Post,
+    Target,
+    ThreadsOptions,
+    TikTokOptions,
+    YouTubeOptions,
+)
 from postmux.validation import validate
 
 from .fakes import FULL, NARROW
@@ -42,3 +55,68 @@ def test_a_past_time_at_a_vendor_that_cannot_schedule_reports_both() -> None:
         ("schedule_at", "must be in the future", False),
         ("schedule_at", "narrow cannot schedule posts to TikTok", True),
     ]
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        (InstagramOptions(collaborators="abc"), "instagram.collaborators"),
+        (ThreadsOptions(alt_text="a cat"), "threads.alt_text"),
+        (YouTubeOptions(tags="cats"), "youtube.tags"),
+    ],
+)
+def test_a_lone_string_for_a_list_of_strings_names_the_field(options: Any, field: str) -> None:
+    # sent as it is, it is no list: a vendor refuses it, or reads "abc" as three collaborators a, b and c
+    platform = field.split(".")[0]
+    media = [VIDEO] if platform != "threads" else ["https://cdn.example.com/p.jpg"]
+    post = Post(text="hi", media=media, targets=[f"{platform}:acc"], **{platform: options})
+    problems = validate(post, FULL, provider="fake", now=NOW)
+    assert [(p.field, p.unsupported) for p in problems] == [(field, False)]
+    assert "expected a list of strings" in problems[0].message
+
+
+def test_instagram_alt_text_is_one_string_and_the_lists_take_lists() -> None:
+    post = Post(
+        text="hi",
+        media=["https://cdn.example.com/p.jpg"],
+        targets=["instagram:a", "threads:b"],
+        instagram=InstagramOptions(alt_text="a cat", collaborators=["abc"]),
+        threads=ThreadsOptions(alt_text=["a cat"]),
+    )
+    assert validate(post, FULL, provider="fake", now=NOW) == []
+
+
+HUGE: Any = 10**5000
+"""An int past Python's limit for writing ints as text (4300 digits): it has no repr and no JSON."""
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"tiktok": TikTokOptions(cover_timestamp_ms=HUGE)}, "tiktok.cover_timestamp_ms"),
+        ({"extras": {"fake": {"n": HUGE}}}, "extras.fake.n"),
+        ({"targets": ["facebook:a"], "facebook": FacebookOptions(link=HUGE)}, "facebook.link"),
+        ({"targets": ["threads:a"], "threads": ThreadsOptions(reply_control=HUGE)}, "threads.reply_control"),
+        ({"targets": ["tiktok:a", HUGE]}, "targets[1]"),
+        ({"media": [Media(url=VIDEO, kind=HUGE)]}, "media[0].kind"),
+    ],
+    ids=["option", "extras", "str-option", "enum-option", "target", "media-kind"],
+)
+def test_an_int_too_long_to_write_is_a_problem_naming_the_field_never_a_raise(
+    fields: dict[str, Any], field: str
+) -> None:
+    # it used to raise ValueError from validate() (a message's repr), or pass and make a
+    # publish unknown (the body's JSON) or raise ValueError (the ledger's digest)
+    post = Post(**{"text": "hi", "media": [VIDEO], "targets": ["tiktok:a"], **fields})
+    problems = validate(post, FULL, provider="fake", now=NOW)
+    assert [p.field for p in problems] == [field]
+
+
+@pytest.mark.parametrize("url", ["https://[::1/clip.mp4", "https://cdn.exa\u2100mple.com/clip.mp4"])
+def test_a_url_urlsplit_cannot_read_is_a_problem_not_a_raise_on_construction(url: str) -> None:
+    # an unclosed "[" in the host, or a host NFKC changes: urlsplit raises ValueError, which
+    # Post(media=…) raised as it is, before any validation
+    post = Post(text="hi", media=[url], targets=["tiktok:a"])
+    assert post.media[0].kind is MediaKind.VIDEO
+    problems = validate(post, FULL, provider="fake", now=NOW)
+    assert [(p.field, p.message) for p in problems] == [("media[0].url", f"not an http(s) URL: {url!r}")]

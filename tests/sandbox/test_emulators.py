@@ -10,6 +10,7 @@ import pytest
 
 import postmux
 from postmux import Post, Status, Target
+from postmux.ledger import MemoryLedger
 from postmux.sandbox import Sandbox
 from postmux.sandbox.samples import write_samples
 
@@ -37,6 +38,47 @@ def test_video_to_tiktok_and_instagram_is_published_exactly_once(
     emulator = postmux_sandbox.emulator(provider)
     assert emulator.published(tiktok) == 1
     assert emulator.published(instagram) == 1
+
+
+@pytest.mark.parametrize("provider", [*PROVIDERS, "tiktok"])
+@pytest.mark.parametrize("spelling", ["upper-case", "id"])
+def test_one_account_written_two_ways_is_refused_before_any_request(
+    postmux_sandbox: Sandbox, provider: str, spelling: str
+) -> None:
+    pub = postmux_sandbox.publisher(provider)
+    account = next(a for a in pub.accounts() if a.platform == "tiktok" and a.active)
+    assert account.username is not None
+    other = f"@{account.username.upper()}" if spelling == "upper-case" else account.id
+    post = Post(
+        text="once",
+        media=[postmux_sandbox.sample_url("clip.mp4")],
+        targets=[Target("tiktok", f"@{account.username}"), Target("tiktok", other)],
+    )
+    assert [p.field for p in pub.validate(post, resolve=True)] == ["targets[1]"]
+    with pytest.raises(postmux.ValidationError) as info:
+        pub.publish(post)
+    assert [p.field for p in info.value.problems] == ["targets[1]"]
+    assert "posted twice" in info.value.problems[0].message
+    assert postmux_sandbox.emulator(provider).received() == 0
+
+
+@pytest.mark.parametrize("ledger", [False, True])
+def test_an_int_too_long_to_write_is_refused_before_any_request(
+    postmux_sandbox: Sandbox, ledger: bool
+) -> None:
+    # it was a publish left unknown (the body could not be written as JSON), or with a ledger a
+    # bare ValueError from the post's digest
+    pub = postmux_sandbox.publisher("wahdx", ledger=MemoryLedger() if ledger else None)
+    post = Post(
+        text="huge",
+        media=[postmux_sandbox.sample_url("clip.mp4")],
+        targets=[Target("tiktok", "@sandbox_tiktok")],
+        tiktok=postmux.TikTokOptions(cover_timestamp_ms=10**5000),
+    )
+    with pytest.raises(postmux.ValidationError) as info:
+        pub.publish(post)
+    assert [p.field for p in info.value.problems] == ["tiktok.cover_timestamp_ms"]
+    assert postmux_sandbox.emulator("wahdx").received() == 0
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

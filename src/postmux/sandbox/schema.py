@@ -250,8 +250,11 @@ def is_date_time(value: str) -> bool:
 
 
 def is_uri(value: str) -> bool:
-    """An absolute URI: a scheme and a host."""
-    parts = urlsplit(value)
+    """An absolute URI: a scheme and a host (one ``urlsplit`` cannot read, an unclosed ``[``, is none)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
     return bool(parts.scheme and parts.netloc)
 
 

@@ -176,3 +176,26 @@ def test_what_postpeer_documents_as_ignored_is_refused(options: object, media: l
     platform = field.split(".")[0]
     post = Post(text="x", media=media, targets=[f"{platform}:a"], **{platform: options})  # type: ignore[arg-type]
     assert _fields(post) == [field]
+
+
+@pytest.mark.parametrize(
+    ("post", "field"),
+    [
+        (
+            Post(text="x", targets=["facebook:a"], facebook=FacebookOptions(link="https://[::1/launch")),
+            "facebook.link",
+        ),
+        (
+            Post(
+                text="x",
+                media=[VIDEO],
+                targets=["instagram:a"],
+                instagram=InstagramOptions(cover_url="https://[::1/cover.jpg"),
+            ),
+            "instagram.cover_url",
+        ),
+    ],
+)
+def test_a_url_urlsplit_cannot_read_is_named_by_its_field(post: Post, field: str) -> None:
+    # the spec's "uri" check raised ValueError there: "postpeer could not check this post"
+    assert _fields(post) == [field]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
 
-from postmux import Post, Target
+from postmux import InstagramOptions, Post, Target, ThreadsOptions, ValidationError, YouTubeOptions
 from postmux.sandbox import Sandbox
 
 pytestmark = pytest.mark.postmux_sandbox(providers=["postpeer"])
@@ -71,3 +72,25 @@ def test_upload_body_is_checked_against_the_spec(postmux_sandbox: Sandbox) -> No
     assert _call(postmux_sandbox, "POST", "/v1/media/upload", empty).status_code == 400
     fine = {"filename": "a.mp4", "mimeType": "video/mp4"}
     assert _call(postmux_sandbox, "POST", "/v1/media/upload", fine).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"instagram": InstagramOptions(collaborators="abc")},  # was sent as collaborators a, b and c
+        {"youtube": YouTubeOptions(tags="cats")},  # was a 400: tags must be array
+        {"threads": ThreadsOptions(alt_text="a")},  # was a 400: altText must be array
+    ],
+    ids=["collaborators", "tags", "threads-alt-text"],
+)
+def test_a_lone_string_for_a_list_option_is_refused_before_any_request(
+    postmux_sandbox: Sandbox, options: dict[str, Any]
+) -> None:
+    ((platform, _),) = options.items()
+    media = postmux_sandbox.sample_url("photo-1.jpg" if platform == "threads" else "clip.mp4")
+    post = Post(text="x", media=[media], targets=[Target(platform, f"@sandbox_{platform}")], **options)
+    pub = postmux_sandbox.publisher("postpeer")
+    with pytest.raises(ValidationError) as info:
+        pub.publish(post)
+    assert [p.field for p in info.value.problems] == [f"{platform}.{next(iter(options[platform].given()))}"]
+    assert postmux_sandbox.emulator("postpeer").received() == 0
