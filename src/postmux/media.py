@@ -167,11 +167,16 @@ class Media:
 
     @property
     def filename(self) -> str:
-        """The last segment of the URL's path or the path's file name."""
+        """The last segment of the URL's path or the path's file name, as text any body can carry."""
         where = self.location or ""
         if self.url is not None:
             where = url_path(where)
-        return PurePosixPath(where.replace("\\", "/")).name or "media"
+        name = PurePosixPath(where.replace("\\", "/")).name or "media"
+        if name.isascii():
+            return name
+        # a name os.listdir() decoded from bytes that are not UTF-8 holds lone surrogates, which no
+        # JSON body or multipart header can carry: each is shown as U+FFFD (the file itself is read by path)
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in name)
 
     @property
     def is_local(self) -> bool:

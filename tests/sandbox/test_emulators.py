@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -223,6 +224,25 @@ def test_local_files_are_uploaded_then_published(
     post = Post(text="local", media=[clip], targets=[Target("tiktok", "@sandbox_tiktok")])
     (p,) = pub.wait(pub.publish(post), timeout=10, interval=0.02)
     assert p.status is Status.PUBLISHED
+    record = next(iter(postmux_sandbox.emulator(provider).records))
+    blob = postmux_sandbox.media.lookup(record.media[0])
+    assert blob is not None
+    assert blob.data == clip.read_bytes()
+
+
+@pytest.mark.parametrize("provider", ["wonda", "postpeer"])
+def test_a_local_file_whose_name_is_not_utf8_is_uploaded_with_a_name_a_body_carries(
+    postmux_sandbox: Sandbox, provider: str, tmp_path: Path
+) -> None:
+    # os.listdir() gives such a name with a lone surrogate for each byte that is not UTF-8; the upload's
+    # body (PostPeer's JSON, Wonda's multipart header) could not carry it: "plugin error: UnicodeEncodeError"
+    sample, *_ = write_samples(tmp_path)
+    clip = sample.rename(tmp_path / os.fsdecode(b"clip-\xff.mp4"))
+    assert postmux.Media(path=clip).filename == "clip-\ufffd.mp4"
+    pub = postmux_sandbox.publisher(provider)
+    post = Post(text="local", media=[clip], targets=[Target("tiktok", "@sandbox_tiktok")])
+    (p,) = pub.wait(pub.publish(post), timeout=10, interval=0.02)
+    assert p.status is Status.PUBLISHED, p.error
     record = next(iter(postmux_sandbox.emulator(provider).records))
     blob = postmux_sandbox.media.lookup(record.media[0])
     assert blob is not None
