@@ -920,6 +920,9 @@ def _check_instagram(post: Post, options: PlatformOptions, kind: MediaKind | Non
         out.add("instagram.thumb_offset_ms", "must not be negative")
     if options.cover_url is not None and kind is MediaKind.PHOTO:
         out.add("instagram.cover_url", "applies to reels (videos) only")
+    n = len(post.media) if isinstance(post.media, tuple) else 0
+    if options.story is True and n > 1:  # a STORIES container takes one image_url or video_url
+        out.add("instagram.story", f"an Instagram story is one photo or one video, not {n} media items")
 
 
 def _check_threads(post: Post, options: PlatformOptions, kind: MediaKind | None, out: _Problems) -> None:
@@ -940,6 +943,10 @@ def _check_youtube(post: Post, options: PlatformOptions, kind: MediaKind | None,
     assert isinstance(options, YouTubeOptions)
     _check_enum("youtube.visibility", options.visibility, out)
     if isinstance(options.title, str):
+        if not options.title.strip():  # snippet.title is required: 1 to 100 characters
+            out.add(
+                "youtube.title", "must not be empty (leave it unset for Post.title or the vendor's default)"
+            )
         _check_length("youtube.title", options.title, RULES["youtube"].title, "YouTube title", out)
         if any(c in options.title for c in "<>"):
             out.add("youtube.title", "YouTube titles may not contain < or >")

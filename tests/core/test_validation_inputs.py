@@ -120,3 +120,25 @@ def test_a_url_urlsplit_cannot_read_is_a_problem_not_a_raise_on_construction(url
     assert post.media[0].kind is MediaKind.VIDEO
     problems = validate(post, FULL, provider="fake", now=NOW)
     assert [(p.field, p.message) for p in problems] == [("media[0].url", f"not an http(s) URL: {url!r}")]
+
+
+PHOTOS = ["https://cdn.example.com/a.jpg", "https://cdn.example.com/b.jpg"]
+
+
+def test_an_instagram_story_is_one_photo_or_one_video() -> None:
+    # the Graph API's STORIES container takes one image_url or video_url: a carousel is no story
+    story = InstagramOptions(story=True)
+    carousel = Post(text="hi", media=PHOTOS, targets=["instagram:acc"], instagram=story)
+    problems = validate(carousel, FULL, provider="fake", now=NOW)
+    assert [(p.field, p.unsupported) for p in problems] == [("instagram.story", False)]
+    assert "one photo or one video, not 2" in problems[0].message
+    one = Post(text="hi", media=PHOTOS[:1], targets=["instagram:acc"], instagram=story)
+    assert validate(one, FULL, provider="fake", now=NOW) == []
+
+
+@pytest.mark.parametrize("title", ["", "  "])
+def test_an_empty_youtube_title_is_a_problem_not_an_empty_title_sent(title: str) -> None:
+    post = Post(text="hi", media=[VIDEO], targets=["youtube:acc"], youtube=YouTubeOptions(title=title))
+    problems = validate(post, FULL, provider="fake", now=NOW)
+    assert [(p.field, p.unsupported) for p in problems] == [("youtube.title", False)]
+    assert "must not be empty" in problems[0].message

@@ -342,10 +342,10 @@ def test_never_knows_carousels_schedules_and_lets_a_neutral_default_by() -> None
     assert _never(Post(text="x", media=JPEGS, targets=["instagram:a"], instagram=alt)) == [
         ("instagram.alt_text", "Instagram carousels take no alt_text at acme", True),
     ]
-    both = InstagramOptions(story=True, alt_text="two cats")  # the platform's rule names alt_text first
+    both = InstagramOptions(story=True, alt_text="two cats")  # both named by the platform's rules
     assert _never(Post(text="x", media=JPEGS, targets=["instagram:a"], instagram=both)) == [
         ("instagram.alt_text", "Instagram stories take no alt text (feed images only)", False),
-        ("instagram.story", "Instagram carousels take no story at acme", True),
+        ("instagram.story", "an Instagram story is one photo or one video, not 2 media items", False),
     ]
     feed = InstagramOptions(story=False)  # the neutral default: not sending it gives it
     assert _never(Post(text="x", media=JPEGS, targets=["instagram:a"], instagram=feed)) == []

@@ -123,17 +123,17 @@ def test_a_single_instagram_image_can_be_scheduled(recorder: Recorder) -> None:
 
 
 @pytest.mark.parametrize(
-    ("options", "field"),
+    ("options", "field", "unsupported"),
     [
-        (InstagramOptions(alt_text="two cats"), "instagram.alt_text"),
-        (InstagramOptions(story=True), "instagram.story"),
+        (InstagramOptions(alt_text="two cats"), "instagram.alt_text", True),  # Wonda's lack
+        (InstagramOptions(story=True), "instagram.story", False),  # Instagram's: a story is one medium
     ],
 )
 def test_instagram_carousels_take_no_alt_text_or_story(
-    recorder: Recorder, options: InstagramOptions, field: str
+    recorder: Recorder, options: InstagramOptions, field: str, unsupported: bool
 ) -> None:
     post = Post(media=JPEGS, targets=["instagram:acc-1"], instagram=options)
-    assert problems(recorder, post) == [(field, True)]
+    assert problems(recorder, post) == [(field, unsupported)]
 
 
 def test_an_instagram_story_image_takes_no_alt_text(recorder: Recorder) -> None:
