@@ -262,10 +262,19 @@ class _DriverBase:
                 response.next_request = _without(response.next_request, added, request)
         return response
 
-    def cleaned(self, exc: PostmuxError) -> None:
-        """An error leaving a flow, made safe to keep: no secret in its text, no httpx in its chain."""
-        scrub(exc, *self.secrets)  # a plugin's own error may quote a body that echoes the key
+    def cleaned(self, exc: BaseException) -> None:
+        """An error leaving a flow, made safe to keep: no secret in its text or chain, no httpx in its chain.
+
+        A plugin's own error may quote a body that echoes the key, and so may a plugin's bug
+        (``int("<key>")``'s ``ValueError``), which is logged and kept as a ``__cause__``.
+        """
         detach(exc)
+        seen: set[int] = set()
+        current: BaseException | None = exc
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            scrub(current, *self.secrets)
+            current = current.__cause__ or current.__context__
 
     def safe_to_retry(self, request: httpx.Request) -> bool:
         """True when sending ``request`` twice cannot do anything twice."""
@@ -534,7 +543,7 @@ class SyncDriver(_DriverBase):
 
         try:
             return drive(flow, perform, PostmuxError)
-        except PostmuxError as exc:
+        except Exception as exc:  # a postmux error, or a plugin's bug: either may quote the key
             self.cleaned(exc)
             raise
         finally:
@@ -663,7 +672,7 @@ class AsyncDriver(_DriverBase):
 
         try:
             return await adrive(flow, perform, PostmuxError)
-        except PostmuxError as exc:
+        except Exception as exc:  # a postmux error, or a plugin's bug: either may quote the key
             self.cleaned(exc)
             raise
         finally:

@@ -118,6 +118,33 @@ async def test_async_no_error_path_leaves_the_key_reachable(name: str) -> None:
     assert leaks([report, publication, publication.exception, raised.value]) == []
 
 
+class Buggy(FakeAdapter):
+    """A plugin bug: it reads an answer's field as a number, and Python's error quotes the field."""
+
+    def publish(self, post: Any, routes: Any, media: Any) -> Any:
+        response = yield self.request("POST", "/posts", json={"text": post.text})
+        return int(response.json()["status"])  # "invalid literal for int() with base 10: '<key>'"
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_a_plugin_bug_quoting_an_echoed_key_leaves_it_in_no_error_and_no_log_line(
+    asynchronous: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    vendor = route("badjson")  # a 200 whose status echoes the key
+    if asynchronous:
+        async with AsyncPublisher(Buggy(), Secret(KEY), client=vendor.async_client(), retry=NO_RETRY) as apub:
+            report = await apub.publish(video_post("tiktok:a"))
+    else:
+        with Publisher(Buggy(), Secret(KEY), client=vendor.client(), retry=NO_RETRY) as pub:
+            report = pub.publish(video_post("tiktok:a"))
+    (publication,) = report
+    assert publication.status is Status.UNKNOWN  # the request went out
+    assert "plugin error: ValueError" in (publication.error or "")
+    assert "ValueError" in caplog.text  # the bug is logged, with its traceback
+    assert KEY not in caplog.text
+    assert leaks([report, publication, publication.exception]) == []
+
+
 def test_the_context_of_a_network_error_holds_no_request() -> None:
     """``raise … from None`` hid httpx's exception but kept it (and its request) as ``__context__``."""
     vendor = route("read-timeout")
