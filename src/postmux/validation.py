@@ -114,7 +114,23 @@ def validate(
         _check_options(post, platform, support, kind, provider, out)
         if support.never:
             _check_never(post, platform, support, kind, provider, out)
+    if post.title and platforms and isinstance(post.title, str) and not _titled(post, platforms, kind):
+        names = " or ".join(RULES[p].name for p in platforms)
+        out.add("title", f"no target takes it: {names} posts of this kind have no title, so it would be lost")
     return out.items
+
+
+def _titled(post: Post, platforms: list[str], kind: MediaKind | None) -> bool:
+    """True when ``Post.title`` is sent to some platform: one whose posts of ``kind`` have a title
+    (TikTok photos, YouTube), and for YouTube only where ``YouTubeOptions.title`` does not replace it."""
+    for platform in platforms:
+        rules = RULES[platform]
+        if (rules.photo_title if kind is MediaKind.PHOTO else rules.title) is None:
+            continue
+        youtube = post.youtube if platform == "youtube" else None
+        if not (isinstance(youtube, YouTubeOptions) and youtube.title is not None):
+            return True
+    return False
 
 
 def raise_for_problems(problems: Iterable[Problem]) -> None:

@@ -142,3 +142,22 @@ def test_an_empty_youtube_title_is_a_problem_not_an_empty_title_sent(title: str)
     problems = validate(post, FULL, provider="fake", now=NOW)
     assert [(p.field, p.unsupported) for p in problems] == [("youtube.title", False)]
     assert "must not be empty" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("media", "targets", "youtube", "lost"),
+    [
+        ([VIDEO], ["tiktok:a", "instagram:b"], None, True),  # neither takes a title: it would be lost
+        ([VIDEO], ["tiktok:a", "youtube:b"], None, False),  # YouTube's title
+        ([VIDEO], ["youtube:b"], YouTubeOptions(title="its own"), True),  # replaced by YouTube's own
+        (PHOTOS, ["tiktok:a", "instagram:b"], None, False),  # a TikTok photo post's title
+    ],
+)
+def test_a_title_no_target_takes_is_a_problem_not_dropped(
+    media: list[str], targets: list[str], youtube: YouTubeOptions | None, lost: bool
+) -> None:
+    post = Post(text="hi", title="A title", media=media, targets=targets, youtube=youtube)
+    problems = validate(post, FULL, provider="fake", now=NOW)
+    assert [(p.field, p.unsupported) for p in problems] == ([("title", False)] if lost else [])
+    if lost:
+        assert "would be lost" in problems[0].message
