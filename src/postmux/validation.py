@@ -1026,5 +1026,23 @@ def accepted_by(
     problem: Problem,
     others: Mapping[str, list[Problem]],
 ) -> list[str]:
-    """The vendors among ``others`` (name → their problems with the post) with no problem on that field."""
-    return sorted(name for name, found in others.items() if all(p.field != problem.field for p in found))
+    """The vendors among ``others`` (name → their problems with the post) with no problem on that field.
+
+    A vendor that cannot publish to some target's platform at all checks nothing of that
+    platform (its options, its captions), so it takes no part of the post but the targets it can:
+    it is named for a refused target's platform only.
+    """
+    if _is_platform_field(problem.field):
+        return sorted(name for name, found in others.items() if all(p.field != problem.field for p in found))
+    return sorted(
+        name
+        for name, found in others.items()
+        if all(
+            p.field != problem.field and not (p.unsupported and _is_platform_field(p.field)) for p in found
+        )
+    )
+
+
+def _is_platform_field(field: str) -> bool:
+    """True for ``targets[i].platform``: where a vendor that does not publish to a platform says so."""
+    return field.startswith("targets[") and field.endswith("].platform")

@@ -130,6 +130,32 @@ def test_a_vendor_limit_tighter_than_the_platform_is_a_refusal_that_names_who_ac
         pub.publish(one_photo)
 
 
+THREADS_PLAIN = attrs.evolve(FULL.platforms["threads"], options=frozenset())
+
+
+class NoReplyControl(FakeAdapter):
+    """Publishes to Threads, without its reply_control."""
+
+    name: ClassVar[str] = "plain"
+    capabilities = attrs.evolve(
+        FULL,
+        platforms={**FULL.platforms, "threads": attrs.evolve(FULL.platforms["threads"], options=frozenset())},
+    )
+
+
+def test_a_refusal_names_no_vendor_that_cannot_publish_to_the_platform_at_all() -> None:
+    # narrow publishes no Threads post at all, so it has no problem with reply_control either
+    plugins = manager(NoReplyControl, Wide, Narrow)
+    post = Post(
+        text="hi", targets=["threads:a"], threads=postmux.ThreadsOptions(reply_control="mentioned_only")
+    )
+    pub = Publisher(NoReplyControl(), Secret(KEY), client=httpx.Client(), plugins=plugins)
+    (named,) = pub.validate(post)
+    assert named.field == "threads.reply_control"
+    assert named.message.endswith("(accepted by: wide)")
+    assert check_portable(post, plugins=plugins).accepted_by == ("wide",)
+
+
 def test_plain_bad_input_names_no_vendor() -> None:
     plugins = manager(Wide, Narrow)
     pub = Publisher(Wide(), Secret(KEY), client=httpx.Client(), plugins=plugins)
