@@ -406,6 +406,9 @@ class PublisherCore:
                 lost[j] = attrs.evolve(
                     self._in_doubt(post, route, f"not sent: {exc}"), status=Status.FAILED, exception=exc
                 )
+                # not sent, so its claim is given back (if the ledger still can: a claim only, never a
+                # sending mark the failing call may have made), lest a re-run wait out its lease
+                self.abandon(post, [route], owner)
                 continue
             lost[j] = self._not_owned(post, route, entry)
         return live, lost

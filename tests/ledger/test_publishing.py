@@ -348,11 +348,17 @@ def test_a_ledger_that_cannot_record_after_sending_loses_no_outcome(
 def test_a_ledger_that_cannot_mark_sending_sends_nothing_for_that_target(store: Store) -> None:
     vendor = Vendor({"POST /posts": published})
     post = video_post("tiktok:a")
-    with pub_with(vendor, BrokenLedger(store.open(), "sending")) as pub:
+    inner = store.open()
+    with pub_with(vendor, BrokenLedger(inner, "sending")) as pub:
         (p,) = pub.publish(post)
     assert p.status is Status.FAILED
     assert isinstance(p.exception, LedgerError)
     assert vendor.count("POST /posts") == 0
+    assert inner.lookup(post.ledger_key, "fake:tiktok:a") is None  # given back: a re-run sends it at once
+    with pub_with(vendor, inner) as pub:
+        (again,) = pub.publish(post)
+    assert again.status is Status.PROCESSING
+    assert vendor.count("POST /posts") == 1
 
 
 def test_a_publisher_closes_a_ledger_it_opened(tmp_path: Any) -> None:
