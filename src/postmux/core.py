@@ -575,9 +575,11 @@ class PublisherCore:
                 " and records its outcome in the ledger",
                 CLAIMED_ELSEWHERE,
             )
-        lease = getattr(self.ledger, "lease", DEFAULT_LEASE)  # the lease its claims are taken with
-        # marking it sending started its lease again: its end less a lease is when the request left
-        claimed = datetime.fromtimestamp((entry.expires_at or time.time()) - lease, UTC)
+        if entry.sent_at is not None:  # when it was marked as being sent: the request left then
+            claimed = datetime.fromtimestamp(entry.sent_at, UTC)
+        else:  # a backend that does not say: marking it sending started its lease again, so its end
+            lease = getattr(self.ledger, "lease", DEFAULT_LEASE)  # less a lease (this ledger's) is when
+            claimed = datetime.fromtimestamp((entry.expires_at or time.time()) - lease, UTC)
         return attrs.evolve(
             self._in_doubt(
                 post,

@@ -178,9 +178,11 @@ class Publisher(PublisherCore, publisher=True):
 
         A vendor may not list a post it is still making, so "not found" is
         believed only for a send at least ``absent_after`` seconds old
-        (default: the vendor's ``Adapter.reconcile_absent_after``); a younger
-        one stays ``unknown``, saying when to reconcile again. The sandbox
-        lists a post at once: tests against it can pass ``absent_after=0``.
+        (default: the vendor's ``Adapter.reconcile_absent_after``), and so is
+        a failed post found without the send's own id (an earlier try's may
+        match it); a younger one stays ``unknown``, saying when to reconcile
+        again. The sandbox lists a post at once: tests against it can pass
+        ``absent_after=0``.
         """
         return self._follow(plan.reconciling(self, report, absent_after))
 

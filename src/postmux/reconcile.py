@@ -301,21 +301,46 @@ def settled(publication: Publication, finding: Finding) -> Publication:
     return attrs.evolve(publication, error=finding.reason or publication.error)
 
 
+def _releases(publication: Publication, finding: Finding) -> bool:
+    """True when ``finding`` would let a re-run send ``publication`` on evidence other than its own id.
+
+    An absence; or a ``failed`` post the vendor's list matched by content
+    while this send has no id of its own: an earlier, failed try of the same
+    post matches so too, and this send's post may not be listed yet.
+    """
+    if finding.verdict is Verdict.ABSENT:
+        return True
+    now = finding.publication
+    return (
+        finding.verdict is Verdict.FOUND
+        and now is not None
+        and now.status is Status.FAILED
+        and not publication.id
+    )
+
+
 def too_recent(publication: Publication, finding: Finding, absent_after: float, now: datetime) -> Finding:
-    """``finding``, unless it says absent about a send younger than ``absent_after`` seconds.
+    """``finding``, unless it releases a send younger than ``absent_after`` seconds.
 
     A vendor may take a while to list a post it is still creating: judging
     such a send absent would let a re-run post it twice. So a young absence
-    stays ``unknown``, saying when to reconcile again.
+    stays ``unknown``, saying when to reconcile again; so does a ``failed``
+    post found for a send without an id of its own (:func:`_releases`): it may
+    be an earlier try's, listed while this one is not yet.
     """
-    if finding.verdict is not Verdict.ABSENT or publication.attempt is None:
+    if publication.attempt is None or not _releases(publication, finding):
         return finding
     ready = publication.attempt.sent_at + timedelta(seconds=absent_after)
     if now >= ready:
         return finding
     age = max(0.0, (now - publication.attempt.sent_at).total_seconds())
+    if finding.verdict is Verdict.ABSENT:
+        what = f"not found at the vendor yet ({finding.reason})"
+    else:
+        found = finding.publication.id if finding.publication is not None else None
+        what = f"the vendor has a failed post like it ({found}), found without this send's own id"
     return Finding.uncheckable(
-        f"not found at the vendor yet ({finding.reason}), but sent only {age:.0f} s ago and a post "
+        f"{what}, but sent only {age:.0f} s ago and a post "
         f"still being made may not show: reconcile again after {ready:%Y-%m-%d %H:%M:%S} UTC"
     )
 
@@ -351,15 +376,16 @@ def conclude(
 
     A found or absent one is recorded (absent as ``failed``, which the ledger
     lets a re-run claim and send); an uncheckable one is recorded with its
-    reason, still ``unknown``, so a re-run keeps holding it. An absence is
-    believed only for a send at least ``absent_after`` seconds old
-    (:func:`too_recent`).
+    reason, still ``unknown``, so a re-run keeps holding it. An absence (or a
+    failed post found without the send's own id) is believed only for a send
+    at least ``absent_after`` seconds old (:func:`too_recent`).
     """
     todo = [i for i, p in enumerate(current) if askable(p, core.provider)]
     asked = [current[i] for i in todo]
     now = datetime.now(UTC)
+    key = core.adapter.answer_id_key  # an id its own answer still shows is this send's own
     findings = [
-        too_recent(p, f, absent_after, now)
+        too_recent(salvaged(p, key) if key is not None else p, f, absent_after, now)
         for p, f in zip(asked, checked_findings(core.adapter, asked, findings), strict=True)
     ]
     after = [settled(p, f) for p, f in zip(asked, findings, strict=True)]

@@ -8,6 +8,7 @@ absent → ``failed``, released (a re-run sends it); not checkable → still
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -294,3 +295,122 @@ def test_a_claim_a_crashed_run_never_recorded_is_reconciled_from_the_post_itself
     assert all(p.error_code == NOT_FOUND for p in settled)
     assert all(p.ok for p in pub.publish(post))  # released: sent now, once
     assert sandbox.emulator("postpeer").received() == 1
+
+
+def photo_post(sandbox: Sandbox, text: str, photo: str) -> Post:
+    return Post(
+        text=text, media=[sandbox.sample_url(photo)], targets=[Target("instagram", "@sandbox_instagram")]
+    )
+
+
+@pytest.mark.parametrize("text", ["Monday's photo #daily", ""])
+def test_another_post_of_the_same_text_to_the_account_is_not_taken_for_the_one_in_doubt(text: str) -> None:
+    """The same caption (or none) on another photo a minute earlier: not this send's post.
+
+    Taking it would report the photo in doubt as published with the other's id
+    and URL, and the ledger would never let it be sent.
+    """
+    ledger = MemoryLedger()
+    sandbox = Sandbox(["postpeer"], timing=Timing.instant())
+    emulator = sandbox.emulator("postpeer")
+    pub = sandbox.publisher("postpeer", ledger=ledger)
+    (earlier,) = pub.publish(photo_post(sandbox, text, "photo-1.jpg"))
+    assert earlier.ok
+    emulator.faults.add("*:publish=500")  # PostPeer made nothing of the second
+    post = photo_post(sandbox, text, "photo-2.jpg")
+    sent = pub.publish(post)
+    emulator.faults.clear()
+    (settled,) = pub.reconcile(sent, absent_after=0)
+    assert settled.id != earlier.id
+    assert settled.status is Status.UNKNOWN  # PostPeer's list holds a post of its text, on other media
+    assert earlier.id is not None
+    assert earlier.id in (settled.error or "")
+    assert "release it" in (settled.error or "")
+    rerun(sandbox, "postpeer", post, ledger)  # still held: never sent again on its own
+    assert emulator.received() == 2
+
+
+def test_of_two_posts_of_the_same_text_the_one_with_the_sends_media_is_found() -> None:
+    ledger = MemoryLedger()
+    sandbox = Sandbox(["postpeer"], timing=Timing.instant())
+    emulator = sandbox.emulator("postpeer")
+    assert isinstance(emulator, PostPeerEmulator)
+    pub = sandbox.publisher("postpeer", ledger=ledger)
+    (earlier,) = pub.publish(photo_post(sandbox, "same caption", "photo-1.jpg"))
+    emulator.faults.add("*:publish=drop-after")  # made, the answer lost
+    (sent,) = pub.publish(photo_post(sandbox, "same caption", "photo-2.jpg"))
+    emulator.faults.clear()
+    (settled,) = pub.reconcile([sent], absent_after=0)
+    (made,) = [post_id for post_id in emulator.posts if post_id != earlier.id]
+    assert settled.status is Status.PUBLISHED
+    assert settled.id == made
+
+
+def test_a_failed_post_of_an_earlier_try_does_not_release_a_send_too_recent_to_be_listed() -> None:
+    """A failed earlier try of the same post matches by text and account: it is not this send.
+
+    Settling this send ``failed`` from it would release the target while the
+    post this send made may still be on its way into the list: a re-run would
+    post it twice. So it is held like a young "not found".
+    """
+    ledger = MemoryLedger()
+    sandbox = Sandbox(["postpeer"], timing=Timing.instant())
+    emulator = sandbox.emulator("postpeer")
+    pub = sandbox.publisher("postpeer", ledger=ledger)
+    post = photo_post(sandbox, "try again", "photo-1.jpg")
+    (account,) = [a for a in pub.accounts() if a.username == "sandbox_instagram"]
+    i = next(n for n, a in enumerate(emulator.accounts) if a.id == account.id)
+    emulator.accounts[i] = attrs.evolve(emulator.accounts[i], active=False)
+    (first,) = pub.publish(post)
+    assert first.status is Status.FAILED  # PostPeer made the post, its entry failed
+    emulator.accounts[i] = attrs.evolve(emulator.accounts[i], active=True)  # reconnected
+    emulator.faults.add("*:publish=500")  # the second try: nothing listed (yet)
+    sent = pub.publish(post)
+    emulator.faults.clear()
+    (settled,) = pub.reconcile(sent)  # the vendor's own delay: this send is seconds old
+    assert settled.status is Status.UNKNOWN
+    assert "reconcile again after" in (settled.error or "")
+    rerun(sandbox, "postpeer", post, ledger)  # still held: a re-run sends nothing
+    assert emulator.received() == 2
+    (later,) = pub.reconcile([settled], absent_after=0)  # old enough: the failed try settles it
+    assert later.status is Status.FAILED
+
+
+def test_a_crashed_run_with_a_longer_lease_is_reconciled_from_when_it_really_sent(tmp_path: Path) -> None:
+    """A worker whose ledger has ``lease=4000`` sent, then died; a run with the default lease finds its post.
+
+    When the request left is the moment the worker marked it sending, not the
+    end of the lease less *this* run's lease: off by 3700 s, PostPeer's list was
+    read from after the post was made, so it was judged absent and sent twice.
+    """
+    path = tmp_path / "ledger.db"
+    sandbox = Sandbox(["postpeer"], timing=Timing.instant())
+    emulator = sandbox.emulator("postpeer")
+    post = make_post(sandbox, "the long lease")
+    ago = 4400.0
+    emulator.clock.advance(-ago)  # the worker's time, 4400 s ago
+    worker = SQLiteLedger(path, lease=4000.0)
+    probe = sandbox.publisher("postpeer", ledger=worker)
+    dead = Owner("worker", 1, "crashed")
+    for route in probe.routes(post, probe.accounts()):
+        key = probe.target_key(route)
+        assert worker.claim(post.ledger_key, key, owner=dead)
+        assert worker.sending(post.ledger_key, key, dead)
+    made = sandbox.publisher("postpeer").publish(post)  # the worker's request: made at PostPeer, then it died
+    assert all(p.ok for p in made)
+    worker.close()
+    with sqlite3.connect(path) as db:  # what 4400 s of waiting does to the worker's row
+        db.execute(
+            "UPDATE postmux_ledger SET claimed_at = claimed_at - ?, expires_at = expires_at - ?,"
+            " updated_at = updated_at - ?",
+            (ago, ago, ago),
+        )
+    emulator.clock.advance(ago)
+    with sandbox.publisher("postpeer", ledger=SQLiteLedger(path)) as pub:  # the default lease, 300 s
+        in_doubt = pub.publish(post)
+        assert all(p.status is Status.UNKNOWN and p.attempt is not None for p in in_doubt)
+        settled = pub.reconcile(in_doubt)
+        assert [p.id for p in settled] == [p.id for p in made]
+        assert all(p.status is Status.PUBLISHED for p in settled)
+        pub.publish(post)
+    assert emulator.received() == 1

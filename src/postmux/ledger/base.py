@@ -95,6 +95,9 @@ class LedgerEntry(NamedTuple):
     owner: Owner | None = None
     expires_at: float | None = None
     """When the claim's lease runs out, in seconds since the epoch (``None``: no lease)."""
+    sent_at: float | None = None
+    """In phase ``sending``: when the owner marked it so, just before its request left, in seconds
+    since the epoch (``None``: another phase, or a backend that does not say)."""
 
     def claimable(self, now: float) -> bool:
         """True when a claim may take this row: a refused outcome, or a dead owner's unsent claim."""

@@ -66,8 +66,9 @@ class MemoryLedger:
                 return False
             # the claim's lease, as long again, from when the request leaves (as the SQL ledgers do)
             length = self._leases.get((post_key, target_key), self.lease)
+            now = time.time()
             self._entries[(post_key, target_key)] = entry._replace(
-                phase=SENDING, expires_at=time.time() + length
+                phase=SENDING, expires_at=now + length, sent_at=now
             )
             return True
 

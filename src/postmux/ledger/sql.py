@@ -71,7 +71,7 @@ class Statements:
         """The rows of ``count`` targets of one post (parameters ``t0``…)."""
         keys = ", ".join(self.param(f"t{i}") for i in range(count))
         return (
-            "SELECT target_key, phase, publication, owner_host, owner_pid, run_id, expires_at"
+            "SELECT target_key, phase, publication, owner_host, owner_pid, run_id, expires_at, updated_at"
             f" FROM postmux_ledger WHERE post_key = {self.param('post_key')} AND target_key IN ({keys})"
         )
 
@@ -95,7 +95,7 @@ class Statements:
                 " updated_at = excluded.updated_at"
             ),
             lookup=(
-                "SELECT phase, publication, owner_host, owner_pid, run_id, expires_at"
+                "SELECT phase, publication, owner_host, owner_pid, run_id, expires_at, updated_at"
                 f" FROM postmux_ledger WHERE {key}"
             ),
             release=f"DELETE FROM postmux_ledger WHERE {key}",
@@ -106,6 +106,17 @@ class Statements:
             param=param,
             now=now,
         )
+
+
+def _sent_at(phase: str, updated: Any) -> float | None:
+    """When a ``sending`` row was marked so: its last update until its outcome is recorded.
+
+    A row a postmux 0.1 file was upgraded from keeps that version's text
+    timestamp: not known, then (``None``).
+    """
+    if phase != SENDING or isinstance(updated, bool) or not isinstance(updated, int | float):
+        return None
+    return float(updated)
 
 
 def _claim(param: Callable[[str], str], now: str, keys: Sequence[str], returning: str) -> str:
@@ -183,7 +194,7 @@ class SQLLedger:
         return won
 
     def _entry(self, post_key: str, target_key: str, row: Sequence[Any]) -> LedgerEntry:
-        phase, text, host, pid, run_id, expires = row
+        phase, text, host, pid, run_id, expires, updated = row
         publication = None
         if text is not None:
             try:
@@ -199,6 +210,7 @@ class SQLLedger:
             phase=phase,
             owner=owner,
             expires_at=float(expires) if expires is not None else None,
+            sent_at=_sent_at(phase, updated),
         )
 
     def claim(

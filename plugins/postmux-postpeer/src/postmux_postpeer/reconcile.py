@@ -5,8 +5,10 @@ absent). One without (the create answer was lost, cut short or a 5xx) is
 looked for in ``GET /v1/posts?createdAfter=…&platform=…&sort=asc``, every
 page: a listed post matches when its ``content`` has the attempt's digest and
 its ``rawRequestBody.platforms[]`` names the attempt's account on the target's
-platform. One match is found (its entry read as ``status()`` reads it), none
-is absent, several are left for a person to pick. Assumptions (README): the
+platform, unless its request's ``mediaItems`` provably differ from the
+attempt's media (another send of the same text: if only such posts match, it is
+left for a person). One match is found (its entry read as ``status()`` reads
+it), none is absent, several are left for a person to pick. Assumptions (README): the
 list shows a post as soon as its create request has been answered, and it
 shows every post, failed ones included; ``createdAt`` is within
 :data:`SLACK` of the attempt's time.
@@ -70,6 +72,12 @@ def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: date
             f"GET /v1/posts since {since.isoformat(timespec='seconds')} lists no {platform} post"
             f" of this text to account {attempt.account_id}"
         )
+    mine = [hit for hit in hits if not _other_media(attempt.media, hit[0].rawRequestBody)]
+    if not mine:  # of this text, to this account, but on other media: another send's (never absent:
+        ids = ", ".join(sorted({post.postId for post, *_ in hits}))  # extras may have changed mediaItems)
+        why = f"{provider} lists {len(hits)} post(s) of this text to this account, on other media ({ids})"
+        return Finding.uncheckable(hand_check(p, why))
+    hits = mine
     if len(hits) > 1:
         ids = ", ".join(sorted({post.postId for post, *_ in hits}))
         return Finding.uncheckable(hand_check(p, f"{len(hits)} {provider} posts match it ({ids})"))
@@ -80,3 +88,21 @@ def _match(provider: str, p: Publication, listed: Sequence[_Listed], since: date
     except ResponseError:
         when = None
     return Finding.found(outcomes.refreshed(known, post, raw, when))
+
+
+def _other_media(media: Sequence[str], body: Mapping[str, Any] | None) -> bool:
+    """True when a listed post's request provably sent other media than the attempt's.
+
+    ``media`` are the post's media as the app named them: a URL went out as it
+    is (``mediaItems[].url``), a local file under a URL PostPeer gave, so only
+    the count and the URLs can differ. A request whose ``mediaItems`` cannot be
+    read proves nothing.
+    """
+    items = body.get("mediaItems", []) if isinstance(body, Mapping) else None
+    if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+        return False
+    if len(items) != len(media):
+        return True
+    return any(
+        m.startswith(("http://", "https://")) and i.get("url") != m for m, i in zip(media, items, strict=True)
+    )
