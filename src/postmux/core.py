@@ -441,10 +441,7 @@ class PublisherCore:
                     self.ledger.record(key, self.target_key(route), publication)
                 except LedgerError as exc:
                     kept[i] = _unrecorded(publication, exc)
-        if self._plugins is not None and self._plugins.has_publish_listeners():
-            for publication in kept:
-                self._plugins.publish_finished(publication=publication)
-        return kept
+        return self._announced(kept)
 
     def remember(self, before: Sequence[Publication], after: Sequence[Publication]) -> list[Publication]:
         """Record refreshed states that changed, so a re-run returns the newest one (``status``, ``wait``)."""
@@ -531,10 +528,32 @@ class PublisherCore:
         )
 
     def _announced(self, results: list[Publication]) -> list[Publication]:
-        """``results``, told to the publish listeners (what :meth:`record` does for recorded ones)."""
-        if self._plugins is not None and self._plugins.has_publish_listeners():
+        """``results``, told to the publish listeners (:meth:`record` tells them of recorded ones).
+
+        A listener's own failure (a webhook that is down, a plugin that cannot be loaded) is
+        logged, never raised: the outcomes are settled, often sent, and a raise here would hide
+        every target's outcome from ``publish()``, which promises to raise nothing after the
+        first byte; the other outcomes are still told.
+        """
+        plugins = self._plugins
+        if plugins is None:
+            return results
+        try:
+            listening = plugins.has_publish_listeners()
+        except Exception:
+            log.exception("postmux: the publish listeners could not be loaded; none is told")
+            return results
+        if listening:
             for publication in results:
-                self._plugins.publish_finished(publication=publication)
+                try:
+                    plugins.publish_finished(publication=publication)
+                except Exception:
+                    log.exception(
+                        "postmux: a publish listener failed on %s %s (%s); the outcome stands",
+                        publication.provider,
+                        publication.target,
+                        publication.status,
+                    )
         return results
 
     def refused(self, post: Post, routes: Sequence[Route], exc: FetchRefusedError) -> list[Publication]:
@@ -626,6 +645,22 @@ class PublisherCore:
                 attempt=_attempt(post, route.account_id, sent, answer) if sent else None,
                 **error_facts(exc),
             )
+            for route in batch
+        ]
+
+    def interrupted(self, post: Post, batch: Sequence[Route], exc: BaseException) -> list[Publication]:
+        """The outcome of every target of a batch whose publish was cancelled or interrupted: ``unknown``.
+
+        Its request may have reached the vendor, so it is never resent on its own; recorded so, a
+        re-run returns it at once (not "claimed by" a run that is gone) and reconcile asks about it.
+        """
+        why = (
+            f"the publish was interrupted ({type(exc).__name__}) while its request may have been out:"
+            " the post may exist; reconcile() asks the vendor"
+        )
+        sent = datetime.now(UTC)
+        return [
+            attrs.evolve(self._in_doubt(post, route, why), attempt=_attempt(post, route.account_id, sent))
             for route in batch
         ]
 

@@ -75,7 +75,8 @@ log = logging.getLogger("postmux")
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 """Generous enough for a slow vendor, short enough that a hung one becomes an error."""
 
-_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_IDEMPOTENT_METHODS = _READ_METHODS | {"PUT", "DELETE"}
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
@@ -284,6 +285,15 @@ class _DriverBase:
         """True when ``request``, once sent, may have done something at the vendor (a post's init)."""
         return CREDENTIAL_CALL not in request.extensions and not self.safe_to_retry(request)
 
+    @staticmethod
+    def only_reads(request: httpx.Request) -> bool:
+        """True when ``request`` can make nothing at the vendor: a read (a POST marked so), a source call."""
+        return (
+            request.method in _READ_METHODS
+            or bool(request.extensions.get(IDEMPOTENT))
+            or CREDENTIAL_CALL in request.extensions
+        )
+
     def on_transport_error(
         self, request: httpx.Request, exc: httpx.HTTPError, attempt: int
     ) -> tuple[TransportError, float | None]:
@@ -419,15 +429,18 @@ class _Sends:
     ``with sends(request):`` around each step. A source failing after such a
     step (a store after the post, a second target's token) fails a flow whose
     post may exist: its :class:`~postmux.CredentialError` says ``after_send``,
-    and the publisher records the batch ``unknown``, never ``failed``.
+    and the publisher records the batch ``unknown``, never ``failed``. An error
+    ending a flow that had sent only reads says ``only_reads`` (:meth:`ended`).
     """
 
-    __slots__ = ("_driver", "_request", "any")
+    __slots__ = ("_driver", "_request", "any", "wrote")
 
     def __init__(self, driver: _DriverBase) -> None:
         self._driver = driver
         self._request: httpx.Request | None = None
         self.any = False
+        self.wrote = False
+        """Whether a request other than a read may have reached the vendor (an upload's PUT too)."""
 
     def __call__(self, request: httpx.Request) -> _Sends:
         self._request = request
@@ -439,9 +452,20 @@ class _Sends:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         if isinstance(exc, CredentialError):  # this step sent nothing; what came before may have
             exc.after_send = exc.after_send or self.any
-        elif not self.any and (exc is None or not nothing_done(exc)):
+        elif not (self.any and self.wrote) and (exc is None or not nothing_done(exc)):
             assert self._request is not None
-            self.any = self._driver.may_act(self._request)
+            self.any = self.any or self._driver.may_act(self._request)
+            self.wrote = self.wrote or not self._driver.only_reads(self._request)
+
+    def ended(self, exc: BaseException) -> None:
+        """Mark the error ending the flow when the flow had sent nothing but reads: nothing was done.
+
+        A read before a post failing (TikTok's creator check answering 5xx, timing out, unreadable)
+        says nothing about a post none of the flow's requests could have made: its publish is
+        ``failed``, safe to send again, not ``unknown``.
+        """
+        if not self.wrote and isinstance(exc, PostmuxError):  # a plugin's bug stays in doubt, as before
+            exc.only_reads = True
 
 
 def detach(exc: BaseException) -> None:
@@ -545,6 +569,7 @@ class SyncDriver(_DriverBase):
             return drive(flow, perform, PostmuxError)
         except Exception as exc:  # a postmux error, or a plugin's bug: either may quote the key
             self.cleaned(exc)
+            sends.ended(exc)
             raise
         finally:
             flow.close()
@@ -674,6 +699,7 @@ class AsyncDriver(_DriverBase):
             return await adrive(flow, perform, PostmuxError)
         except Exception as exc:  # a postmux error, or a plugin's bug: either may quote the key
             self.cleaned(exc)
+            sends.ended(exc)
             raise
         finally:
             flow.close()

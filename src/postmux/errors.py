@@ -73,7 +73,14 @@ BODY_LIMIT = 2000
 
 
 class PostmuxError(Exception):
-    """The base of every error postmux raises."""
+    """The base of every error postmux raises.
+
+    ``only_reads`` is True on an error that ended a flow which had sent only reads (or nothing):
+    whatever it says, no request of that flow could have made anything, so :func:`nothing_done`
+    is True. The driver sets it.
+    """
+
+    only_reads: bool = False
 
 
 @attrs.frozen(slots=True)
@@ -380,7 +387,10 @@ def nothing_done(exc: BaseException) -> bool:
     ``Retry-After``, a credential source failing before anything was sent. Not
     a timeout after sending, another 5xx, an unreadable 2xx body or an
     exception that is no ``PostmuxError`` (a plugin's bug): the post may exist.
+    Any error of a flow that had sent only reads (``PostmuxError.only_reads``).
     """
+    if isinstance(exc, PostmuxError) and exc.only_reads:  # its flow had sent only reads
+        return True
     if isinstance(exc, TransportError):
         return not exc.request_sent
     if isinstance(exc, ServerError):

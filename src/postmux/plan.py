@@ -158,7 +158,11 @@ def publishing(
         core.abandon(post, pending, owner)
         raise
     batches = core.adapter.batches(wire, pending)
-    outcomes = yield Concurrently([_batch(core, post, wire, b, media, owner) for b in batches])
+    try:
+        outcomes = yield Concurrently([_batch(core, post, wire, b, media, owner) for b in batches])
+    except BaseException:  # cancelled, interrupted: the batches that never started give their claims back
+        core.abandon(post, pending, owner)  # only claims not marked sending: a sent one stays in doubt
+        raise
     index = {id(route): i for i, route in zip(todo, pending, strict=True)}
     sent = {}
     for batch, results in zip(batches, outcomes, strict=True):
@@ -184,6 +188,10 @@ def _batch(
             results = core.checked(post, live, answer)
         except Exception as exc:
             results = core.failed_batch(post, live, exc)
+        except BaseException as exc:  # cancelled, interrupted with its request out: in doubt, and said so
+            if not isinstance(exc, GeneratorExit):
+                core.record(post, live, core.interrupted(post, live, exc))
+            raise
         results = core.record(post, live, results)
     return core.merged(len(batch), lost, results)
 
@@ -232,7 +240,14 @@ def waiting(
         if not todo:
             return (yield from _settling(report, current))
         polled = [current[i] for i in todo]
-        refreshed = core.remember(polled, (yield from _polled(core, polled)))
+        states, read = yield from _polled(core, polled)
+        # only what was read is recorded: an unread one's last state may be older than the ledger's
+        fresh = [j for j in range(len(polled)) if read[j]]
+        for j, p in zip(
+            fresh, core.remember([polled[j] for j in fresh], [states[j] for j in fresh]), strict=True
+        ):
+            states[j] = p
+        refreshed = states
         for i, p in zip(todo, refreshed, strict=True):
             current[i] = p
         if on_update is not None:
@@ -249,29 +264,32 @@ def waiting(
         yield Pause(min(next(pauses), left))
 
 
-def _polled(core: PublisherCore, publications: list[Publication]) -> Plan[list[Publication]]:
-    """Every publication's state now: batches capped per vendor, others one by one, concurrently."""
+def _polled(
+    core: PublisherCore, publications: list[Publication]
+) -> Plan[tuple[list[Publication], list[bool]]]:
+    """Every publication's state now, and whether it was read (batches capped per vendor, concurrently)."""
     many = core.capabilities.batch_status
     groups = core.chunks(publications) if many else [[i] for i in range(len(publications))]
     done = yield Concurrently([_read(core, [publications[i] for i in group], many) for group in groups])
     current = list(publications)
-    for group, states in zip(groups, done, strict=True):
+    read = [False] * len(publications)
+    for group, (states, ok) in zip(groups, done, strict=True):
         for i, state in zip(group, states, strict=True):
-            current[i] = state
-    return current
+            current[i], read[i] = state, ok
+    return current, read
 
 
-def _read(core: PublisherCore, group: list[Publication], many: bool) -> Plan[list[Publication]]:
+def _read(core: PublisherCore, group: list[Publication], many: bool) -> Plan[tuple[list[Publication], bool]]:
     try:
         if many:
             states: list[Publication] = yield RunFlow(core.adapter.status_many(group))
             if len(states) != len(group):  # a plugin's slip: the publications' states cannot be matched
                 why = f"status_many answered {len(states)} publications for {len(group)} asked about"
                 raise errors.ResponseError(why, provider=core.provider)
-            return states
-        return [(yield RunFlow(core.adapter.status(group[0])))]
+            return states, True
+        return [(yield RunFlow(core.adapter.status(group[0])))], True
     except Exception as exc:  # one unreadable answer: the last states kept, the error noted
-        return core.unread(group, exc)
+        return core.unread(group, exc), False
 
 
 def _settling(given: object, current: Sequence[Publication]) -> Plan[PublishReport]:

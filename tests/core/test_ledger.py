@@ -283,3 +283,60 @@ def test_a_send_after_a_long_staging_is_judged_by_when_it_was_sent(ledger: Ledge
         assert "reconcile again after" in (settled.error or "")
         pub.publish(post)
     assert vendor.count("POST /posts") == 0  # the dead run's request is the only one
+
+
+async def test_a_cancelled_publish_records_its_request_in_doubt_and_gives_back_what_it_never_sent(
+    ledger: Ledger,
+) -> None:
+    """``asyncio.timeout`` around a publish, then the job's retry at once (well within the lease).
+
+    The request that was out is ``unknown`` now (reconcile can ask about it, no re-run sends it);
+    the targets whose batches never started are free again, so the retry sends them. Before, the
+    retry found all three "claimed by" the cancelled run, which "sends it and records its outcome"
+    (it never would), and sent nothing for five minutes; reconcile skipped them too.
+    """
+    import asyncio
+    import json
+
+    arrived = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        arrived.set()
+        await asyncio.sleep(30)
+        return published(request)
+
+    vendor = Vendor({"POST /posts": slow})
+    post = video_post("tiktok:a", "instagram:b", "threads:c")
+    async with AsyncPublisher(
+        FakeAdapter(), Secret(KEY), client=vendor.async_client(), ledger=ledger, max_concurrency=1
+    ) as pub:
+        task = asyncio.create_task(pub.publish(post))
+        await arrived.wait()  # the first batch's request is out, the others wait their turn
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        vendor.routes["POST /posts"] = published
+        again = await pub.publish(post)
+    assert [json.loads(r.content)["account"] for r in vendor.requests] == ["a", "b", "c"]  # a once
+    assert [p.status for p in again] == [Status.UNKNOWN, Status.PROCESSING, Status.PROCESSING]
+    doubt = again[0]
+    assert doubt.error_code is None  # not "claimed_elsewhere": reconcile asks the vendor about it
+    assert doubt.attempt is not None
+    assert "CancelledError" in (doubt.error or "")
+
+
+def test_a_publish_interrupted_while_its_request_is_out_is_recorded_in_doubt(ledger: Ledger) -> None:
+    """Ctrl-C (``KeyboardInterrupt``) during a one-target publish: the re-run says ``unknown`` at once."""
+
+    def interrupted(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt
+
+    vendor = Vendor({"POST /posts": interrupted})
+    post = video_post("tiktok:a")
+    with pub_with(vendor, ledger) as pub:
+        with pytest.raises(KeyboardInterrupt):
+            pub.publish(post)
+        (again,) = pub.publish(post)
+    assert vendor.count("POST /posts") == 1
+    assert (again.status, again.error_code) == (Status.UNKNOWN, None)
+    assert "KeyboardInterrupt" in (again.error or "")

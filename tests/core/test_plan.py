@@ -151,7 +151,8 @@ def test_a_wait_polls_concurrently_pauses_and_returns_once_all_is_final() -> Non
 def _read(plan: Plan[list[Publication]], publication: Publication, status: Status = Status.PROCESSING) -> Any:
     request = first_request(next(plan))
     assert request.url.path == f"/posts/{publication.id}"
-    (read,) = finish(
+    states, read = finish(
         plan, Publication(target=publication.target, provider="fake", status=status, id=publication.id)
     )
-    return [read]
+    assert read  # read, so wait() records it
+    return states, read

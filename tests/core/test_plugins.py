@@ -173,6 +173,58 @@ async def test_publish_finished_hook_async_and_for_failures(pm: PluginManager) -
     ]
 
 
+def failing_listener(heard: list[Publication]) -> types.SimpleNamespace:
+    """A listener whose own call fails for the first outcome it hears (a webhook that is down)."""
+
+    @postmux.hookimpl
+    def postmux_publish_finished(publication: Publication) -> None:
+        heard.append(publication)
+        if len(heard) == 1:
+            raise ConnectionError("the app's webhook is down")
+
+    return types.SimpleNamespace(postmux_publish_finished=postmux_publish_finished)
+
+
+def test_a_listener_that_raises_hides_no_outcome(pm: PluginManager, caplog: pytest.LogCaptureFixture) -> None:
+    """The posts are out: a listener's failure is logged, and publish() still returns every outcome.
+
+    It used to raise the listener's exception from publish(), after all three were posted: no
+    report, and an app that took the raise for "nothing sent" posted them all again.
+    """
+    heard: list[Publication] = []
+    pm.register(failing_listener(heard), name="listener")
+    vendor = Vendor({"POST /posts": published})
+    with postmux.publisher("fake", api_key=KEY, plugins=pm, client=vendor.client(), max_concurrency=1) as pub:
+        report = pub.publish(video_post("tiktok:a", "instagram:b", "threads:c"))
+    assert [(p.target.account, p.status) for p in report] == [
+        ("a", Status.PROCESSING),
+        ("b", Status.PROCESSING),
+        ("c", Status.PROCESSING),
+    ]
+    assert sorted(p.target.account for p in heard) == ["a", "b", "c"]  # the others still told
+    assert "the app's webhook is down" in caplog.text
+
+
+async def test_async_a_listener_that_raises_hides_no_outcome(pm: PluginManager) -> None:
+    heard: list[Publication] = []
+    pm.register(failing_listener(heard), name="listener")
+    vendor = Vendor({"POST /posts": published})
+    async with postmux.async_publisher("fake", api_key=KEY, plugins=pm, client=vendor.async_client()) as pub:
+        report = await pub.publish(video_post("tiktok:a", "instagram:b"))
+    assert [p.status for p in report] == [Status.PROCESSING, Status.PROCESSING]
+    assert sorted(p.target.account for p in heard) == ["a", "b"]
+
+
+def test_a_listener_that_raises_for_unsent_targets_hides_no_outcome(pm: PluginManager) -> None:
+    heard: list[Publication] = []
+    pm.register(failing_listener(heard), name="listener")
+    vendor = Vendor({"GET /accounts": httpx.Response(403, json={"message": "no"})})
+    with postmux.publisher("fake", api_key=KEY, plugins=pm, client=vendor.client()) as pub:
+        report = pub.publish(video_post("tiktok:@a", "tiktok:@b"))  # the accounts cannot be listed
+    assert [p.status for p in report] == [Status.FAILED, Status.FAILED]
+    assert len(heard) == 2
+
+
 def test_no_hook_calls_without_listeners(pm: PluginManager) -> None:
     assert not pm.has_publish_listeners()
 

@@ -28,6 +28,7 @@ from postmux import (
     ValidationError,
 )
 from postmux.flow import Flow
+from postmux.wire import read_json
 
 from .fakes import KEY, BatchStatusAdapter, FakeAdapter, Vendor, published, video_post
 
@@ -272,6 +273,81 @@ def test_wrong_result_count_is_unknown_not_failed() -> None:
         report = pub.publish(video_post("tiktok:a"))
     assert report[0].status is Status.UNKNOWN
     assert "2 results for 1 targets" in (report[0].error or "")
+
+
+class ChecksFirst(FakeAdapter):
+    """Reads the account's limits (a GET, then a POST marked as a read) before its post, as TikTok's
+    creator check does; then reads the new post back (a GET after it)."""
+
+    def publish(self, post: Post, routes: Sequence[Route], media: tuple[str, ...]) -> Flow[list[Publication]]:
+        yield self.request("GET", "/limits")
+        yield self.request("POST", "/limits/query", json={}, idempotent=True)
+        (sent,) = yield from super().publish(post, routes, media)
+        yield self.request("GET", f"/posts/{sent.id}")
+        return [sent]
+
+
+READS_FAIL: dict[str, object] = {
+    "GET /limits": httpx.Response(500, json={"message": "internal"}),
+    "POST /limits/query": httpx.ReadTimeout("read timed out"),
+}
+
+
+@pytest.mark.parametrize("read", ["GET /limits", "POST /limits/query", "unreadable"])
+def test_a_read_before_the_post_failing_is_failed_not_unknown(read: str) -> None:
+    """Only reads went out: no post can exist, so the target is ``failed`` (a re-run sends it).
+
+    It used to be ``unknown`` (a 5xx, a timeout or an unreadable 2xx "may have made the post"):
+    never resent, and reconcile, with no id to look up, could only ask a person to check.
+    """
+    routes: dict[str, object] = {
+        "GET /limits": httpx.Response(200, json={}),
+        "POST /limits/query": httpx.Response(200, json={}),
+        "POST /posts": published,
+        "GET /posts/p-a": httpx.Response(200, json={"id": "p-a", "status": "processing"}),
+    }
+    if read == "unreadable":
+        routes["GET /limits"] = httpx.Response(200, text="<html>oops</html>")
+
+        class Reading(ChecksFirst):
+            def publish(
+                self, post: Post, routes: Sequence[Route], media: tuple[str, ...]
+            ) -> Flow[list[Publication]]:
+                read_json((yield self.request("GET", "/limits")), provider=self.name)
+                return (yield from super().publish(post, routes, media))
+
+        adapter: FakeAdapter = Reading()
+    else:
+        routes[read] = READS_FAIL[read]
+        adapter = ChecksFirst()
+    vendor = Vendor(routes)
+    with make(vendor, adapter, retry=postmux.RetryPolicy(max_retries=1)) as pub:
+        (p,) = pub.publish(video_post("tiktok:a"))
+    assert p.status is Status.FAILED
+    assert p.attempt is None
+    assert vendor.count("POST /posts") == 0
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"POST /posts": httpx.Response(500, json={"message": "internal"})},
+        {"GET /posts/p-a": httpx.Response(500, json={"message": "internal"})},  # the read-back, after it
+        {"GET /posts/p-a": httpx.ReadTimeout("read timed out")},
+    ],
+)
+async def test_a_failure_at_or_after_the_post_stays_unknown(where: dict[str, object]) -> None:
+    routes: dict[str, object] = {
+        "GET /limits": httpx.Response(200, json={}),
+        "POST /limits/query": httpx.Response(200, json={}),
+        "POST /posts": published,
+        **where,
+    }
+    vendor = Vendor(routes)
+    async with amake(vendor, ChecksFirst(), retry=postmux.RetryPolicy(max_retries=0)) as pub:
+        (p,) = await pub.publish(video_post("tiktok:a"))
+    assert p.status is Status.UNKNOWN
+    assert vendor.count("POST /posts") == 1
 
 
 # -- @username resolution ----------------------------------------------------------

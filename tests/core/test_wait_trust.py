@@ -184,3 +184,27 @@ def test_the_bundled_vendors_say_how_to_wait() -> None:
     assert (WondaAdapter.poll_interval, WondaAdapter.poll_max_interval) == (1.0, 5.0)  # Wonda's advice
     assert WahdxAdapter.status_batch_size == 100
     assert PostPeerAdapter.status_batch_size == 25
+
+
+def test_an_unreadable_poll_of_an_old_report_leaves_the_ledgers_newer_state_alone() -> None:
+    """One process saw the post published and recorded it; another, holding the publish's report,
+    polls once and cannot read the answer. The ledger keeps ``published``: before, that poll wrote
+    the report's stale ``processing`` (with the "not read" note) over it, and every re-run said so.
+    """
+    ledger = postmux.MemoryLedger()
+    post = postmux.Post(media=["https://cdn.example.com/clip.mp4"], text="hello", targets=["tiktok:a"])
+    done = httpx.Response(200, json={"id": "p-a", "status": "published", "url": "https://t/a"})
+    vendor = Vendor({"POST /posts": httpx.Response(200, json={"id": "p-a", "status": "processing"})})
+    vendor.routes["GET /posts/p-a"] = done
+    with Publisher(FakeAdapter(), Secret(KEY), client=vendor.client(), ledger=ledger) as first:
+        report = first.publish(post)
+        assert first.wait(report)[0].status is Status.PUBLISHED
+    elsewhere = Vendor({"GET /posts/p-a": UNREADABLE})
+    with Publisher(FakeAdapter(), Secret(KEY), client=elsewhere.client(), ledger=ledger) as second:
+        with pytest.raises(postmux.TimeoutError) as info:
+            second.wait(report, timeout=0)
+        kept = info.value.report
+        assert isinstance(kept, PublishReport)
+        assert "status not read this time" in (kept[0].error or "")  # the caller is still told
+        (again,) = second.publish(post)
+    assert (again.status, again.url, again.error) == (Status.PUBLISHED, "https://t/a", None)

@@ -362,3 +362,34 @@ async def test_an_async_link_and_listing_store_and_list_on_the_sources_worker_no
     assert len(source.threads) == 2  # the store, then the listing
     assert all(name.startswith("postmux-credentials") for name in source.threads), source.threads
     await pub.aclose()
+
+
+def test_a_creator_check_that_fails_before_the_post_is_failed_and_the_rerun_posts_it_once(
+    postmux_sandbox: Sandbox, emulator: TikTokEmulator, creds: MemoryCredentials
+) -> None:
+    """creator_info/query only reads: its 5xx leaves no post, so the target is ``failed``.
+
+    It was ``unknown``: with a ledger never sent again, and reconcile, with no publish id, could
+    only ask a person to look for a post that cannot exist.
+    """
+    from postmux import MemoryLedger, RetryPolicy
+
+    postmux_sandbox.inject("tiktok:POST /v2/post/publish/creator_info/query/=500:times=2")
+    try:
+        pub = postmux_sandbox.publisher(
+            "tiktok", credentials=creds, ledger=MemoryLedger(), retry=RetryPolicy(max_retries=1, backoff=0.01)
+        )
+        post = Post(
+            text="Checked first",
+            media=[postmux_sandbox.sample_url("clip.mp4")],
+            targets=[Target("tiktok", "@sandbox_tiktok")],
+        )
+        (p,) = pub.publish(post)
+        assert p.status is Status.FAILED, p.error
+        assert p.status_code == 500
+        assert emulator.received("publish") == 0
+        (again,) = pub.publish(post)  # the fault is spent
+        assert again.status is Status.PROCESSING, again.error
+        assert emulator.received("publish") == 1
+    finally:
+        postmux_sandbox.clear_faults()
