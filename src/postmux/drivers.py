@@ -57,7 +57,7 @@ from .errors import (
     error_for_status,
     nothing_done,
 )
-from .fetch import MEDIA_DOWNLOAD, FetchPolicy, MediaDownload, size_limit
+from .fetch import MEDIA_DOWNLOAD, BodyDecoder, FetchPolicy, MediaDownload, size_limit
 from .flow import ACCOUNT, CREDENTIAL_CALL, DOWNLOAD_TO, IDEMPOTENT, REFRESHED, TOKEN, Flow, call_answer
 from .media import MediaKind
 from .secrets import NO_KEY, UNSENDABLE, Secret, redact, scrub, sendable
@@ -110,6 +110,20 @@ NO_RETRY = RetryPolicy(max_retries=0)
 ERROR_BODY_LIMIT = 64 * 1024
 """How much of a media host's error page is read: enough for the error, not a flood."""
 _KEPT_HEADERS = frozenset({"content-type", "retry-after"})
+
+
+_OWN_AUTH_HEADER = "postmux.own_auth_header"
+"""Request extension: the key rides in a header of the vendor's own (``X-API-Key``), not ``Authorization``."""
+
+
+def _follows(request: httpx.Request, media: bool) -> bool:
+    """Whether an app's client that follows redirects may follow ``request``'s.
+
+    Never a media download's (each hop is the driver's to check against the fetch policy), nor
+    a request whose key is in a header of the vendor's own: httpx drops only ``Authorization``
+    on a redirect to another origin, so it would carry such a key there.
+    """
+    return not media and not request.extensions.get(_OWN_AUTH_HEADER)
 
 
 def _host(request: httpx.Request) -> str:
@@ -241,7 +255,10 @@ class _DriverBase:
         wire.__dict__.update(vars(request))
         wire.headers = request.headers.copy()  # with its encoding: update() need not work it out again
         wire.extensions = dict(request.extensions)
-        wire.headers.update(self._auth_for(request))
+        auth = self._auth_for(request)
+        wire.headers.update(auth)
+        if any(name.lower() != "authorization" for name in auth):
+            wire.extensions[_OWN_AUTH_HEADER] = True  # see _follows
         return wire
 
     @staticmethod
@@ -392,9 +409,15 @@ class _DriverBase:
         return policy.max_bytes if policy.max_bytes is not None else size_limit(download.kind, ())
 
     @staticmethod
-    def unreadable_redirect(exc: httpx.RemoteProtocolError, download: MediaDownload) -> Exception:
-        """httpx reads a redirect's ``Location`` itself and fails on one it cannot parse: a refusal."""
-        if "location header" in str(exc).lower():
+    def unreadable_redirect(
+        exc: httpx.RemoteProtocolError | UnicodeError, download: MediaDownload
+    ) -> Exception:
+        """httpx reads a redirect's ``Location`` itself and fails on one it cannot parse: a refusal.
+
+        A host that is not valid punycode (``xn--zz.example``) fails there as ``idna.IDNAError``,
+        a ``UnicodeError``, not as an httpx error.
+        """
+        if isinstance(exc, UnicodeError) or "location header" in str(exc).lower():
             return FetchRefusedError(
                 download.medium, "url", "a redirect pointed at a URL that cannot be read"
             )
@@ -525,6 +548,40 @@ async def _afirst(chunks: AsyncIterator[bytes], limit: int) -> bytes:
     return bytes(data)
 
 
+def _body(response: httpx.Response, decoder: BodyDecoder) -> Iterator[bytes]:
+    """A media body's bytes, its ``Content-Encoding`` undone a bounded piece at a time.
+
+    An answer read already (one made in memory, as a ``MockTransport`` handler's) was decoded by httpx.
+    """
+    if response.is_stream_consumed:
+        yield from response.iter_bytes()
+        return
+    for chunk in response.iter_raw():
+        yield from decoder.feed(chunk)
+    yield from decoder.finish()
+
+
+async def _abody(response: httpx.Response, decoder: BodyDecoder) -> AsyncIterator[bytes]:
+    """:func:`_body` of an async answer."""
+    if response.is_stream_consumed:
+        async for chunk in response.aiter_bytes():
+            yield chunk
+        return
+    async for chunk in response.aiter_raw():
+        for piece in decoder.feed(chunk):
+            yield piece
+    for piece in decoder.finish():
+        yield piece
+
+
+def _error_decoder(response: httpx.Response, download: MediaDownload) -> BodyDecoder:
+    """The decoder of an error page: its start as sent, when it is in an encoding not undone."""
+    try:
+        return BodyDecoder(response.headers, download)
+    except FetchRefusedError:
+        return BodyDecoder(httpx.Headers(), download)
+
+
 def _rewind(sink: IO[bytes] | None) -> None:
     """Empty a download file before an attempt, so a retry does not append to a partial body.
 
@@ -612,16 +669,18 @@ class SyncDriver(_DriverBase):
     ) -> httpx.Response:
         _rewind(sink)
         try:
-            response = self._streamed(request)
-        except httpx.RemoteProtocolError as exc:
+            response = self._streamed(request, media=True)
+        except (httpx.RemoteProtocolError, UnicodeError) as exc:
             raise self.unreadable_redirect(exc, download) from None
         try:
             if response.status_code >= 400:
-                return self.error_copy(response, _first(response.iter_bytes(), ERROR_BODY_LIMIT))
+                data = _first(_body(response, _error_decoder(response, download)), ERROR_BODY_LIMIT)
+                return self.error_copy(response, data)
             if response.status_code < 300:
                 policy.check_headers(response, download, limit)
+                decoder = BodyDecoder(response.headers, download)
                 received = 0
-                for chunk in response.iter_bytes():
+                for chunk in _body(response, decoder):
                     received += len(chunk)
                     if received > limit:
                         raise policy.over_limit(download, received, limit)
@@ -648,10 +707,16 @@ class SyncDriver(_DriverBase):
             self.sleep(delay)
             attempt += 1
 
-    def _streamed(self, request: httpx.Request) -> httpx.Response:
-        """``client.send(request, stream=True)``; past httpx's per-request layers for an own client."""
+    def _streamed(self, request: httpx.Request, *, media: bool = False) -> httpx.Response:
+        """``client.send(request, stream=True)``; past httpx's per-request layers for an own client.
+
+        A ``media`` download's hop is never followed by httpx, even on a client that follows
+        redirects: each hop is the driver's to check against the fetch policy.
+        """
         if self._owned and direct(self.client):
             return send(self.client, request)
+        if not _follows(request, media) and self.client.follow_redirects:
+            return self.client.send(request, stream=True, follow_redirects=False)
         return self.client.send(request, stream=True)
 
     def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:
@@ -741,17 +806,18 @@ class AsyncDriver(_DriverBase):
     ) -> httpx.Response:
         _rewind(sink)
         try:
-            response = await self._streamed(request)
-        except httpx.RemoteProtocolError as exc:
+            response = await self._streamed(request, media=True)
+        except (httpx.RemoteProtocolError, UnicodeError) as exc:
             raise self.unreadable_redirect(exc, download) from None
         try:
             if response.status_code >= 400:
-                data = await _afirst(response.aiter_bytes(), ERROR_BODY_LIMIT)
+                data = await _afirst(_abody(response, _error_decoder(response, download)), ERROR_BODY_LIMIT)
                 return self.error_copy(response, data)
             if response.status_code < 300:
                 policy.check_headers(response, download, limit)
+                decoder = BodyDecoder(response.headers, download)
                 received = 0
-                async for chunk in response.aiter_bytes():
+                async for chunk in _abody(response, decoder):
                     received += len(chunk)
                     if received > limit:
                         raise policy.over_limit(download, received, limit)
@@ -798,10 +864,15 @@ class AsyncDriver(_DriverBase):
             request, await due[0].arefreshed(due[1], request.extensions[TOKEN])
         )
 
-    async def _streamed(self, request: httpx.Request) -> httpx.Response:
-        """``await client.send(request, stream=True)``; past httpx's per-request layers for an own client."""
+    async def _streamed(self, request: httpx.Request, *, media: bool = False) -> httpx.Response:
+        """``await client.send(request, stream=True)``; past httpx's per-request layers for an own client.
+
+        A ``media`` download's hop is never followed by httpx (see :meth:`SyncDriver._streamed`).
+        """
         if self._owned and direct(self.client):
             return await asend(self.client, request)
+        if not _follows(request, media) and self.client.follow_redirects:
+            return await self.client.send(request, stream=True, follow_redirects=False)
         return await self.client.send(request, stream=True)
 
     async def _exchange(self, request: httpx.Request, sink: IO[bytes] | None) -> httpx.Response:

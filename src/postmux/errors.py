@@ -286,7 +286,7 @@ class FetchRefusedError(PostmuxError):
 
     ``medium`` names the item (``"media[0]"``), ``rule`` the rule it broke
     (``"scheme"``, ``"address"``, ``"redirects"``, ``"size"``, ``"content-type"``,
-    ``"url"``). Raised before a connection is made wherever the rule allows
+    ``"content-encoding"``, ``"url"``). Raised before a connection is made wherever the rule allows
     (the address and scheme of every hop); nothing of the medium is uploaded,
     and the publisher turns it into a ``failed`` publication for each target.
     """

@@ -19,7 +19,10 @@ a :class:`FetchPolicy`, which by default
   and TLS SNI keep the name), so a second lookup cannot rebind the name;
 * follows redirects itself, at most 5, checking every hop the same way;
 * caps the body at the platform's file size limit (lower if set), counted
-  while streaming;
+  while streaming; it asks for no ``Content-Encoding``, and undoes a ``gzip`` or
+  ``deflate`` one a bounded piece at a time (:class:`BodyDecoder`), so a
+  compressed bomb of a few hundred bytes never inflates past the cap in memory;
+  ``br``, ``zstd`` or ``compress`` is refused;
 * takes only a content type that fits the medium: ``video/*`` for a video,
   ``image/*`` for a photo. ``application/octet-stream`` (and no type at all)
   is accepted, because object stores serve uploads without a type that way;
@@ -35,7 +38,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import attrs
@@ -50,6 +54,7 @@ from .rules import RULES
 
 __all__ = [
     "MEDIA_DOWNLOAD",
+    "BodyDecoder",
     "FetchPolicy",
     "MediaDownload",
     "Pinned",
@@ -112,9 +117,8 @@ class Pinned(Record):
         ext = dict(extensions)
         if self.sni_hostname is not None:
             ext["sni_hostname"] = self.sni_hostname
-        return httpx.Request(
-            "GET", self.url, headers={"Host": self.host_header, "Accept": accept}, extensions=ext
-        )
+        headers = {"Host": self.host_header, "Accept": accept, "Accept-Encoding": "identity"}
+        return httpx.Request("GET", self.url, headers=headers, extensions=ext)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -158,6 +162,8 @@ class FetchPolicy:
         literal = literal_address(host)
         if literal is None and _looks_numeric(host):
             raise FetchRefusedError(medium, "url", f"{host} is neither a name nor an address")
+        if literal is None:
+            host = _ascii_host(host, url, medium)
         addresses = [literal] if literal is not None else self._resolve(host, port, medium)
         named = host if ":" not in host else f"[{host}]"
         exempt = self.allow_private or host in self.allow_hosts or f"{named}:{port}" in self.allow_hosts
@@ -226,6 +232,92 @@ class FetchPolicy:
         return limit if self.max_bytes is None else min(limit, self.max_bytes)
 
 
+_PIECE = 64 * 1024
+"""The most one decoding step of a download's body produces (per layer of its ``Content-Encoding``)."""
+_INFLATED = frozenset({"gzip", "x-gzip", "deflate"})
+_UNBOUNDED = frozenset({"br", "zstd", "compress", "x-compress"})
+"""Compressions httpx may undo (with its optional packages) that this cannot bound: refused."""
+
+
+class _Inflate:
+    """One ``gzip`` or ``deflate`` layer, undone at most :data:`_PIECE` bytes a step."""
+
+    def __init__(self, token: str) -> None:
+        self.raw_deflate = False
+        self.first = True
+        self.wbits = zlib.MAX_WBITS | 16 if token != "deflate" else zlib.MAX_WBITS
+        self.inflater = zlib.decompressobj(self.wbits)
+
+    def feed(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        for data in pieces:
+            yield from self._one(data)
+
+    def _one(self, data: bytes) -> Iterator[bytes]:
+        while data:
+            try:
+                out = self.inflater.decompress(data, _PIECE)
+            except zlib.error as exc:
+                if self.first and self.wbits == zlib.MAX_WBITS:  # "deflate" sent without its zlib header
+                    self.wbits, self.first = -zlib.MAX_WBITS, False
+                    self.inflater = zlib.decompressobj(self.wbits)
+                    continue
+                raise httpx.DecodingError(str(exc)) from None
+            self.first = False
+            if out:
+                yield out
+            data = self.inflater.unconsumed_tail
+            if not out and not data:
+                return
+
+    def flush(self) -> Iterator[bytes]:
+        try:
+            rest = self.inflater.flush()
+        except zlib.error as exc:  # pragma: no cover - flush of consumed input
+            raise httpx.DecodingError(str(exc)) from None
+        for start in range(0, len(rest), _PIECE):
+            yield rest[start : start + _PIECE]
+
+
+class BodyDecoder:
+    """A download's body with its ``Content-Encoding`` undone, never more than a piece at a time in memory.
+
+    httpx inflates a whole network read at once (64 KiB of a stacked ``gzip,
+    gzip`` body are gigabytes), before the driver could count a byte against the
+    cap; this reads the raw body and inflates it a bounded piece at a time, so the
+    count refuses a bomb before it fills the memory. ``identity`` passes through;
+    ``gzip`` and ``deflate`` are undone (stacked, in the reverse order of the
+    header); ``br``, ``zstd`` and ``compress`` are refused (postmux asked for
+    none, and cannot bound them); a token nobody knows is skipped, as httpx skips it.
+    """
+
+    def __init__(self, headers: httpx.Headers, download: MediaDownload) -> None:
+        tokens = [v.strip().lower() for v in headers.get_list("content-encoding", split_commas=True)]
+        other = next((t for t in tokens if t in _UNBOUNDED), None)
+        if other is not None:
+            raise FetchRefusedError(
+                download.medium,
+                "content-encoding",
+                f"the server sent a {other}-encoded body; only gzip or deflate is undone",
+            )
+        # the last one applied comes off first; a token nobody knows is skipped, as httpx skips it
+        self._layers = [_Inflate(t) for t in reversed(tokens) if t in _INFLATED]
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decoded pieces of one raw chunk."""
+        pieces: Iterable[bytes] = (data,)
+        for layer in self._layers:
+            pieces = layer.feed(pieces)
+        yield from pieces
+
+    def finish(self) -> Iterator[bytes]:
+        """The pieces left in the layers once the raw body has ended."""
+        for i, layer in enumerate(self._layers):
+            pieces: Iterable[bytes] = layer.flush()
+            for later in self._layers[i + 1 :]:
+                pieces = later.feed(pieces)
+            yield from pieces
+
+
 def size_limit(kind: MediaKind | None, platforms: Iterable[str]) -> int:
     """The largest file of ``kind`` any of ``platforms`` takes (every known platform when none).
 
@@ -265,6 +357,24 @@ def literal_address(host: str) -> IPAddress | None:
     for n in head:
         value = value << 8 | n
     return ipaddress.IPv4Address(value << (8 * (4 - len(head))) | last)
+
+
+def _ascii_host(host: str, url: str, medium: str) -> str:
+    """A name as DNS and the ``Host`` header spell it: IDNA for a non-ASCII one, as httpx spells a URL's.
+
+    A redirect's ``Location`` is read as written, so ``bücher.example`` arrives here as it is; and a
+    name with an empty or over-long label (``a..b``) is one the system resolver cannot even ask for.
+    Either is refused as a URL, naming the medium, instead of raising ``UnicodeError``.
+    """
+    try:
+        if not host.isascii():
+            import idna  # httpx's own IDNA 2008 encoder, loaded already
+
+            host = idna.encode(host.lower()).decode("ascii")
+        host.encode("idna")  # what socket.getaddrinfo does with the name first
+    except UnicodeError:  # idna.IDNAError is one too
+        raise FetchRefusedError(medium, "url", f"{_shown(url)} names no valid host") from None
+    return host
 
 
 def _looks_numeric(host: str) -> bool:

@@ -128,7 +128,9 @@ class S3MediaHost:
         source = Path(path)
         if not source.is_file():
             raise MediaHostError(f"no such file: {source}")
-        key = f"{self.prefix}{secrets.token_hex(8)}/{quote(source.name or 'media')}"
+        # the name's bytes, escaped: a name os.listdir() decoded from bytes that are not UTF-8 holds
+        # lone surrogates, which quote() cannot encode and no S3 key can hold
+        key = f"{self.prefix}{secrets.token_hex(8)}/{quote(os.fsencode(source.name or 'media'))}"
         extra = {"ContentType": mime_type} if mime_type else {}
         client = self.client
         try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from postmux.cli.state import read_sandbox_state
 from postmux.sandbox import Sandbox
 from postmux.sandbox.samples import write_samples
 
@@ -111,3 +113,27 @@ def test_the_pre_flight_refuses_unknown_and_expired_accounts(running: Sandbox, t
     assert result.exit_code == 2, result.output
     assert why in result.stderr
     assert [r for r in running.emulator("wahdx").requests if r[0] == "POST"] == []
+
+
+def test_a_hand_edited_publications_file_is_read_around_not_a_traceback(
+    running: Sandbox, tmp_path: Path
+) -> None:
+    clip = write_samples(tmp_path)[0]
+    posted = run("post", str(clip), "--to", "tiktok:@sandbox_tiktok", "-p", "wonda", "--sandbox", "--json")
+    assert posted.exit_code == 0, posted.output
+    (publication,) = data(posted)["publications"]
+    state = read_sandbox_state()
+    assert state is not None
+    store = Path(state["store"])
+    items = json.loads(store.read_text())
+    items["no-colon"] = ["{}"]  # a key of no provider
+    items["wonda:broken"] = ["not json", "[1]", '{"platform": "tiktok"}', '{"status": "gone"}']
+    store.write_text(json.dumps(items))
+
+    found = run("status", publication["id"], "-p", "wonda", "--sandbox", "--json")
+    assert found.exit_code == 0, found.output
+    assert [p["id"] for p in data(found)["publications"]] == [publication["id"]]
+    for ref in ("broken", "elsewhere"):
+        missing = run("status", ref, "-p", "wonda", "--sandbox")
+        assert missing.exit_code == 2, missing.output
+        assert f"unknown publication '{ref}'" in missing.output

@@ -84,19 +84,23 @@ def fetch(
     routing: Routing,
     *,
     kind: MediaKind | None = MediaKind.VIDEO,
+    follow_redirects: bool = False,
 ) -> tuple[httpx.Response, bytes]:
-    """Download ``url`` on the ``sync`` or ``async`` driver under ``policy``: the response and the body."""
+    """Download ``url`` on the ``sync`` or ``async`` driver under ``policy``: the response and the body.
+
+    ``follow_redirects`` is the client's setting (an app's client may follow redirects).
+    """
     sink = io.BytesIO()
     retry = RetryPolicy(max_retries=0)
     if mode == "sync":
-        with httpx.Client(transport=routing) as client:
+        with httpx.Client(transport=routing, follow_redirects=follow_redirects) as client:
             response = SyncDriver(FakeAdapter(), Secret(KEY), client, retry, fetch=policy).run(
                 download(url, sink, kind)
             )
         return response, sink.getvalue()
 
     async def main() -> httpx.Response:
-        async with httpx.AsyncClient(transport=routing) as client:
+        async with httpx.AsyncClient(transport=routing, follow_redirects=follow_redirects) as client:
             driver = AsyncDriver(FakeAdapter(), Secret(KEY), client, retry, fetch=policy)
             return await driver.run(download(url, sink, kind))
 

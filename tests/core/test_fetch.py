@@ -8,14 +8,19 @@ seen no attempt to anywhere it should not go. See :mod:`.fetch_support`.
 
 from __future__ import annotations
 
+import functools
+import gzip
 import ipaddress
-from collections.abc import Iterator
+import re
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
 from postmux import FetchPolicy, FetchRefusedError, MediaKind, ProviderError, TransportError
-from postmux.fetch import address_refusal, literal_address, size_limit
+from postmux.fetch import address_refusal, literal_address, size_limit, system_resolver
 from postmux.rules import GiB, MiB
 
 from .fetch_support import VIDEO, Answer, InternalService, Routing, fetch, resolver
@@ -170,11 +175,93 @@ def test_plain_http_is_refused_by_default_even_on_a_public_host(mode: str) -> No
 
 
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("location", "rule"),
+    [("https://169.254.169.254/latest/meta-data/", "address"), ("http://10.0.0.5/clip.mp4", "scheme")],
+)
+def test_a_client_that_follows_redirects_still_has_each_hop_checked(
+    mode: str, location: str, rule: str
+) -> None:
+    # an app's client made with follow_redirects=True: httpx must not follow the hop itself
+    routing = Routing(
+        lambda r: _redirect(location) if r.headers.get("host") == "cdn.example.com" else _video()
+    )
+    with pytest.raises(FetchRefusedError) as caught:
+        fetch(
+            mode,
+            FetchPolicy(resolver=DNS),
+            "https://cdn.example.com/clip.mp4",
+            routing,
+            follow_redirects=True,
+        )
+    assert caught.value.rule == rule
+    assert [str(r.url) for r in routing.attempts] == [f"https://{PUBLIC}/clip.mp4"]  # the CDN only
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_client_that_follows_redirects_gets_the_media_through_checked_hops(mode: str) -> None:
+    routing = Routing(
+        lambda r: _redirect("https://cdn.example.com/real.mp4") if r.url.path == "/start.mp4" else _video()
+    )
+    response, body = fetch(
+        mode, FetchPolicy(resolver=DNS), "https://cdn.example.com/start.mp4", routing, follow_redirects=True
+    )
+    assert (response.status_code, body) == (200, VIDEO)
+    assert [str(r.url) for r in routing.attempts] == [
+        f"https://{PUBLIC}/start.mp4",
+        f"https://{PUBLIC}/real.mp4",
+    ]
+    assert [r.headers["host"] for r in routing.attempts] == ["cdn.example.com", "cdn.example.com"]
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_redirect_to_plain_http_is_refused(mode: str) -> None:
     routing = Routing(lambda r: _redirect("http://cdn.example.com/clip.mp4"))
     with pytest.raises(FetchRefusedError, match="only https"):
         fetch(mode, FetchPolicy(resolver=DNS), "https://cdn.example.com/start.mp4", routing)
     assert len(routing.attempts) == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_redirect_to_a_non_ascii_host_is_fetched_by_its_idna_name(mode: str) -> None:
+    # a Location is read as written: the name must be spelled for DNS, Host and SNI as httpx spells a URL's
+    location = "https://B\u00fccher.example/clip.mp4".encode()
+    names = {"cdn.example.com": [PUBLIC], "xn--bcher-kva.example": [PUBLIC], "b\u00fccher.example": [PUBLIC]}
+    policy = FetchPolicy(resolver=resolver(names))  # the system's resolver takes either spelling
+    routing = Routing(
+        lambda r: (
+            httpx.Response(302, headers=[(b"Location", location)]) if r.url.path == "/start" else _video()
+        )
+    )
+    response, body = fetch(mode, policy, "https://cdn.example.com/start", routing)
+    assert (response.status_code, body) == (200, VIDEO)
+    hop = routing.attempts[-1]
+    assert (hop.headers["host"], hop.extensions["sni_hostname"]) == ("xn--bcher-kva.example",) * 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("url", "location"),
+    [
+        ("https://a..b/clip.mp4", None),
+        (f"https://{'a' * 64}.example/clip.mp4", None),
+        ("https://cdn.example.com/start", b"https://a..b/clip.mp4"),
+        ("https://cdn.example.com/start", b"https://xn--zz.example/clip.mp4"),  # not valid punycode
+    ],
+    ids=["empty-label", "label-over-63", "redirect-empty-label", "redirect-bad-punycode"],
+)
+def test_a_host_that_cannot_be_spelled_for_dns_is_refused_as_a_url(
+    mode: str, url: str, location: bytes | None
+) -> None:
+    # the system resolver (no lookup happens: the name is refused before one, as getaddrinfo would)
+    policy = FetchPolicy(
+        resolver=lambda host, port: [PUBLIC] if host == "cdn.example.com" else system_resolver(host, port)
+    )
+    routing = Routing(lambda r: httpx.Response(302, headers=[(b"Location", location or b"")]))
+    with pytest.raises(FetchRefusedError) as caught:
+        fetch(mode, policy, url, routing)
+    assert (caught.value.medium, caught.value.rule) == ("media[0]", "url")
+    assert len(routing.attempts) == (0 if location is None else 1)
 
 
 # -- the connection goes where the check looked ---------------------------------------------
@@ -268,6 +355,85 @@ def test_a_body_over_the_cap_is_refused(internal: InternalService, mode: str, de
         fetch(mode, _allowed(internal, max_bytes=10_000), f"{internal.origin}/big.mp4", Routing())
     assert caught.value.rule == "size"
     assert "10000-byte limit" in str(caught.value)
+
+
+LIMIT = 100_000
+
+
+@functools.cache
+def _bomb(inflated: int, layers: int) -> bytes:
+    """``inflated`` zero bytes, gzipped ``layers`` times: a few hundred bytes on the wire."""
+    body = bytes(inflated)
+    for _ in range(layers):
+        body = gzip.compress(body, compresslevel=9)
+    return body
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("layers", [1, 2], ids=["gzip", "gzip-gzip"])
+@pytest.mark.parametrize("status", [200, 404], ids=["media", "error-page"])
+def test_a_compressed_bomb_never_inflates_past_the_cap_in_memory(
+    internal: InternalService, mode: str, layers: int, status: int
+) -> None:
+    bomb = _bomb(64 * MiB, layers)
+    assert len(bomb) < LIMIT  # so its Content-Length does not refuse it up front
+    encoding = ", ".join(["gzip"] * layers)
+    internal.routes["/bomb.mp4"] = Answer(
+        status, {"Content-Type": "video/mp4", "Content-Encoding": encoding}, bomb
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises((FetchRefusedError, ProviderError)) as caught:
+            fetch(mode, _allowed(internal, max_bytes=LIMIT), f"{internal.origin}/bomb.mp4", Routing())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * MiB  # httpx alone inflated each network read whole: 64 MiB and more at once
+    if status == 200:
+        assert isinstance(caught.value, FetchRefusedError)
+        assert caught.value.rule == "size"
+        received = int(re.search(r"\((\d+) bytes received\)", str(caught.value)).group(1))  # type: ignore[union-attr]
+        assert received <= LIMIT + 64 * 1024
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("gzip, gzip", lambda b: gzip.compress(gzip.compress(b))),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send it
+        ("identity", lambda b: b),
+    ],
+    ids=["gzip", "x-gzip", "gzip-gzip", "deflate", "raw-deflate", "identity"],
+)
+def test_an_encoded_body_is_decoded(
+    internal: InternalService, mode: str, encoding: str, encode: Callable[[bytes], bytes]
+) -> None:
+    payload = VIDEO * 5000
+    internal.routes["/m.mp4"] = Answer(
+        headers={"Content-Type": "video/mp4", "Content-Encoding": encoding}, body=encode(payload)
+    )
+    _, body = fetch(mode, _allowed(internal), f"{internal.origin}/m.mp4", Routing())
+    assert body == payload
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_download_asks_for_no_content_encoding(mode: str) -> None:
+    routing = Routing()
+    fetch(mode, FetchPolicy(resolver=DNS), "https://cdn.example.com/clip.mp4", routing)
+    assert routing.attempts[-1].headers["accept-encoding"] == "identity"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_encoding_that_cannot_be_bounded_is_refused(internal: InternalService, mode: str) -> None:
+    internal.routes["/m.mp4"] = Answer(headers={"Content-Type": "video/mp4", "Content-Encoding": "br"})
+    with pytest.raises(FetchRefusedError) as caught:
+        fetch(mode, _allowed(internal), f"{internal.origin}/m.mp4", Routing())
+    assert caught.value.rule == "content-encoding"
+    assert "br-encoded" in str(caught.value)
 
 
 @pytest.mark.parametrize("mode", MODES)

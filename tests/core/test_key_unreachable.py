@@ -289,3 +289,28 @@ def test_the_redirects_an_apps_client_followed_leave_no_key_in_the_history() -> 
     (response,) = adapter.kept
     assert len(response.history) == 1
     assert leaks(adapter.kept) == []
+
+
+class KeyHeader(Keeping):
+    """A vendor that takes its key in a header of its own, as Wahdx (``X-API-Key``) and PostPeer do."""
+
+    def auth_headers(self, key: Secret) -> Any:
+        return {"X-API-Key": key.reveal()}
+
+
+def test_a_redirect_an_apps_client_follows_to_another_origin_never_carries_a_key_header() -> None:
+    """httpx, following a redirect itself, drops only ``Authorization`` on another origin: a key in a
+    header of the vendor's own went along. Such a request's redirect is not followed: the flow gets it."""
+    vendor = Vendor(
+        {"GET /posts/p-1": httpx.Response(302, headers={"Location": "https://cdn.other.test/p-1"})}
+    )
+    vendor.routes["GET /p-1"] = httpx.Response(200, json={"id": "p-1", "status": "published"})
+    adapter = KeyHeader()
+    client = httpx.Client(transport=vendor.transport(), follow_redirects=True)
+    with Publisher(adapter, Secret(KEY), client=client, retry=NO_RETRY) as pub:
+        pub.status(followed())
+    assert [r.url.host for r in vendor.requests] == ["api.fake.test"]  # the other origin never asked
+    assert vendor.requests[0].headers["x-api-key"] == KEY  # the vendor's origin
+    (response,) = adapter.kept
+    assert response.status_code == 302
+    assert leaks(adapter.kept) == []

@@ -119,6 +119,44 @@ def test_an_allowed_medium_is_downloaded_and_published(mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_an_apps_client_that_follows_redirects_does_not_follow_a_download_to_an_internal_host(
+    mode: str,
+) -> None:
+    v = vendor()
+    v.routes["GET /moved.mp4"] = httpx.Response(
+        302, headers={"Location": "https://internal.example/clip.mp4"}
+    )
+    v.routes["GET /clip.mp4"] = httpx.Response(
+        200, content=b"internal", headers={"Content-Type": "video/mp4"}
+    )
+    post = Post(text="hi", media=["https://cdn.example.com/moved.mp4"], targets=["tiktok:a"])
+    if mode == "sync":
+        with Publisher(
+            DownloadingAdapter(),
+            Secret(KEY),
+            client=httpx.Client(transport=v.transport(), follow_redirects=True),
+            media_fetch=FetchPolicy(resolver=DNS),
+        ) as pub:
+            report = pub.publish(post)
+    else:
+
+        async def go() -> PublishReport:
+            async with AsyncPublisher(
+                DownloadingAdapter(),
+                Secret(KEY),
+                client=httpx.AsyncClient(transport=v.transport(), follow_redirects=True),
+                media_fetch=FetchPolicy(resolver=DNS),
+            ) as apub:
+                return await apub.publish(post)
+
+        report = asyncio.run(go())
+    (p,) = report
+    assert p.status is Status.FAILED
+    assert "internal.example resolves to a private address" in (p.error or "")
+    assert [(r.headers.get("host"), r.url.path) for r in v.requests] == [("cdn.example.com", "/moved.mp4")]
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_the_download_cap_is_the_platforms_limit(mode: str) -> None:
     v = vendor()
     big = b"\x00" * (9 << 20)  # over Instagram's 8 MB photo limit

@@ -20,7 +20,7 @@ from moto.server import ThreadedMotoServer
 
 import postmux
 from postmux import ConfigurationError, MediaHostError, Post, Status
-from postmux.hosting import MEDIA_HOST_ENV, open_media_host
+from postmux.hosting import MEDIA_HOST_ENV, host_local_media, open_media_host
 from postmux.plugins import plugin_manager
 from postmux.s3 import BUCKET_ENV, ENDPOINT_ENV, PREFIX_ENV, S3MediaHost
 from postmux.sandbox import Sandbox
@@ -97,6 +97,28 @@ def test_put_gives_a_presigned_url_that_serves_the_bytes_and_remove_deletes_them
     assert bucket.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
     assert httpx.get(hosted.url).status_code == 404
     host.remove(hosted)  # removing twice is not an error
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [("caf\udce9.mp4", "caf%E9.mp4"), ("caf\u00e9 1.mp4", "caf%C3%A9%201.mp4")],
+    ids=["latin-1-bytes", "utf-8"],
+)
+def test_a_file_whose_name_is_not_utf8_is_hosted_too(
+    bucket: Any, s3_endpoint: str, tmp_path: Path, name: str, stored: str
+) -> None:
+    # os.listdir() gives a name of bytes that are not UTF-8 with lone surrogates (b"caf\xe9.mp4")
+    clip = tmp_path / name
+    clip.write_bytes(b"video bytes")
+    host = S3MediaHost(BUCKET, "pmx", endpoint_url=s3_endpoint)
+    wire, hosted = host_local_media(
+        host, Post(text="x", media=[postmux.Media(path=clip)], targets=["wahdx:a"])
+    )
+    (item,) = hosted
+    assert item.key.endswith("/" + stored)
+    assert wire.media[0].url == item.url
+    assert httpx.get(item.url).content == b"video bytes"
+    host.remove(item)
 
 
 def test_bucket_prefix_and_endpoint_come_from_a_spec_or_the_environment(

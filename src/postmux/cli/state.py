@@ -137,7 +137,8 @@ class PublicationStore:
                 kept = self._items.setdefault(f"{p.provider}:{p.id}", [])
                 slot = _slot(p)
                 for i, old in enumerate(kept):
-                    if _slot(load_publication(old)) == slot:
+                    stored = _readable(old)
+                    if stored is None or _slot(stored) == slot:  # an entry no one can read is replaced
                         kept[i] = dump_publication(p)
                         break
                 else:
@@ -150,8 +151,22 @@ class PublicationStore:
         with self._lock:
             items = {k: list(v) for k, v in self._items.items()}
         if provider is not None and f"{provider}:{ref}" in items:
-            return [load_publication(v) for v in items[f"{provider}:{ref}"]]
-        return [load_publication(v) for k, vs in items.items() if k.split(":", 1)[1] == ref for v in vs]
+            found = [_readable(v) for v in items[f"{provider}:{ref}"]]
+        else:
+            found = [_readable(v) for k, vs in items.items() if k.partition(":")[2] == ref for v in vs]
+        return [p for p in found if p is not None]
+
+
+def _readable(entry: str) -> Publication | None:
+    """A stored entry's publication; ``None`` for one a hand edit or another version left unreadable.
+
+    The file is only this command's memory of ids: an entry that cannot be read is as good as
+    none (``status`` then asks for ``PLATFORM:ACCOUNT_ID:ID``), never a traceback.
+    """
+    try:
+        return load_publication(entry)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _entries(value: object) -> list[str]:
