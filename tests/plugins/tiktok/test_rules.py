@@ -41,6 +41,9 @@ def test_the_guides_example_is_five_chunks_the_last_taking_the_trailing_bytes() 
         (4 * MiB, (4 * MiB, 1)),  # under 5 MB: whole
         (20 * MiB, (20 * MiB, 1)),  # under one chunk: whole
         (300_000_000, (32 * MiB, 8)),
+        (64_000_000, (32 * MiB, 1)),  # 64 MB: one chunk may carry it
+        (64_000_001, (32_000_000, 2)),  # over 64 MB: "must be uploaded in multiple chunks"
+        (2 * 32 * MiB - 1, (32 * MiB - 1, 2)),
         (1024 * MiB, (32 * MiB, 32)),
     ],
 )

@@ -305,6 +305,16 @@ def test_the_emulator_refuses_what_the_photo_and_direct_post_references_refuse(
         "a long title": init(
             "video", {"source": "PULL_FROM_URL", "video_url": photo}, {"title": "\N{GRINNING FACE}" * 1101}
         ),
+        "over 64 MB in one chunk": init(  # "must be uploaded in multiple chunks"
+            "video",
+            {
+                "source": "FILE_UPLOAD",
+                "video_size": 64_000_001,
+                "chunk_size": 32 * 2**20,
+                "total_chunk_count": 1,
+            },
+            {},
+        ),
     }
     for case, response in refused.items():
         assert response.status_code == 400, case

@@ -1,7 +1,8 @@
 """TikTok's chunk rules (the media transfer guide), each chunk a ``Content-Range`` PUT from the core.
 
 Chunks of 5 to 64 MB (read both ways: 5 MiB to 64,000,000 bytes), the last one taking the trailing
-bytes (up to 128 MB), a file under 5 MB whole, at most 1,000, ``total_chunk_count = size // chunk``.
+bytes (up to 128 MB), a file under 5 MB whole and one over 64 MB in two chunks at least, at most
+1,000, ``total_chunk_count = size // chunk``.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ def plan(size: int, chunk: int = CHUNK) -> ChunkPlan:
     """The chunks of a file of ``size`` bytes; ``ValueError`` where TikTok's rules cannot be met."""
     if size <= 0 or not MIN_CHUNK <= chunk <= MAX_CHUNK:
         raise ValueError(f"no chunks for {size} bytes in chunks of {chunk} (5 MiB to 64 MB)")
-    if size < MIN_CHUNK or size <= chunk:
+    if size < MIN_CHUNK or size <= min(chunk, MAX_CHUNK):
         return ChunkPlan(size, size, 1)  # whole: under 5 MB it must be, up to one chunk it may be
+    if size // chunk < 2 and size > MAX_CHUNK:  # "over 64 MB must be uploaded in multiple chunks"
+        chunk = size // 2  # two halves (32 to 64 MB each), the second taking the odd byte
     if size // chunk > MAX_CHUNKS:
         raise ValueError(f"{size} bytes need more than {MAX_CHUNKS} chunks")
     return ChunkPlan(size, chunk, size // chunk)

@@ -223,7 +223,13 @@ class TikTokEmulator(Emulator):
         if not all(isinstance(v, int) and v > 0 for v in (size, chunk, count)):
             raise Rejected(400, "video_size, chunk_size and total_chunk_count are required", "invalid_param")
         whole = size < MIN_CHUNK or (chunk == size and size <= MAX_CHUNK)
-        if count != size // chunk or count > MAX_CHUNKS or not (whole or MIN_CHUNK <= chunk <= MAX_CHUNK):
+        several = count > 1 or size <= MAX_CHUNK  # "over 64 MB must be uploaded in multiple chunks"
+        if (
+            count != size // chunk
+            or count > MAX_CHUNKS
+            or not several
+            or not (whole or MIN_CHUNK <= chunk <= MAX_CHUNK)
+        ):
             raise Rejected(400, "the chunk sizes break the media transfer guide's rules", "invalid_param")
         fields, upload_id = self._fields(account, info, options, draft, False, [""]), self.digits(10)
         with self.lock:
