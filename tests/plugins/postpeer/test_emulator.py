@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from postmux import InstagramOptions, Post, Target, ThreadsOptions, ValidationError, YouTubeOptions
+from postmux import InstagramOptions, Post, Status, Target, ThreadsOptions, ValidationError, YouTubeOptions
 from postmux.sandbox import Sandbox
 
 pytestmark = pytest.mark.postmux_sandbox(providers=["postpeer"])
@@ -94,3 +94,28 @@ def test_a_lone_string_for_a_list_option_is_refused_before_any_request(
         pub.publish(post)
     assert [p.field for p in info.value.problems] == [f"{platform}.{next(iter(options[platform].given()))}"]
     assert postmux_sandbox.emulator("postpeer").received() == 0
+
+
+def test_a_post_lists_its_entries_in_the_requests_order_a_refused_one_included(
+    postmux_sandbox: Sandbox,
+) -> None:
+    """The n-th target on a platform is the n-th entry of the post (the README's assumption 1).
+
+    Before: ``GET /v1/posts/{postId}`` listed the targets that got a record first and the refused
+    ones (an expired account) after, so a refused first target read back as ``published`` and the
+    published second one as ``failed``: a success reported as a failure, which a re-run sends again.
+    """
+    pub = postmux_sandbox.publisher("postpeer")
+    ids = {a.username: a.id for a in postmux_sandbox.emulator("postpeer").accounts if a.platform == "tiktok"}
+    post = Post(
+        text="two creators",
+        media=[postmux_sandbox.sample_url("clip.mp4")],
+        targets=[Target("tiktok", ids["sandbox_expired"]), Target("tiktok", ids["sandbox_tiktok"])],
+    )
+    made = pub.publish(post).results
+    assert [p.status for p in made] == [Status.FAILED, Status.PUBLISHED]
+    read = [pub.status(p) for p in made]
+    assert [p.status for p in read] == [Status.FAILED, Status.PUBLISHED], [p.error for p in read]
+    assert read[1].url == made[1].url
+    listed = pub.run(pub.adapter.status_many(made))
+    assert [p.status for p in listed] == [Status.FAILED, Status.PUBLISHED]

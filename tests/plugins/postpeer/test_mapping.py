@@ -280,6 +280,33 @@ def test_schedule_fields_keep_offset_and_zone_in_agreement(at: datetime, expecte
     assert wire.parse_when(fields["scheduledFor"], fields["timezone"]) == at
 
 
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 11, 1, 6, 30, tzinfo=UTC).astimezone(ZoneInfo("America/New_York")),  # 01:30, again
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC).astimezone(ZoneInfo("America/New_York")),  # 01:30, first
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris")),  # 02:30, again
+        datetime(2026, 3, 8, 2, 30, tzinfo=ZoneInfo("America/New_York")),  # a time the clocks skip
+    ],
+    ids=["new-york-second", "new-york-first", "paris-second", "new-york-gap"],
+)
+def test_schedule_fields_name_one_instant_around_a_clock_change(at: datetime) -> None:
+    """The offset and the wall-clock time in ``timezone`` must name the same instant, as the README says.
+
+    Before: the second 01:30 of New York's fall-back night went out as ``01:30-05:00`` with
+    ``America/New_York``; read as a wall-clock time in that zone (the docs' way, and
+    ``parse_when``'s for an echo without offset), it is the first 01:30, an hour early.
+    """
+    fields, instant = wire.schedule_fields(at), at.timestamp()  # (around a change, == compares no zones)
+    sent = datetime.fromisoformat(fields["scheduledFor"].replace("Z", "+00:00"))
+    wall = sent.replace(tzinfo=None)
+    assert sent.timestamp() == instant
+    assert wall.replace(tzinfo=ZoneInfo(fields["timezone"])).timestamp() == instant  # read in the zone
+    parsed = wire.parse_when(wall.isoformat(), fields["timezone"])
+    assert parsed is not None
+    assert parsed.timestamp() == instant
+
+
 def test_schedule_fields_refuse_a_naive_datetime() -> None:
     with pytest.raises(ValueError, match="naive"):
         wire.schedule_fields(datetime(2026, 7, 1, 9, 0))

@@ -143,6 +143,23 @@ async def test_scheduling_sends_scheduled_for_and_timezone(either: Either, fake:
     assert result.scheduled_for == at
 
 
+async def test_a_scheduled_time_echoed_without_offset_is_read_in_the_posts_zone(
+    either: Either, fake: FakePostPeer
+) -> None:
+    """The docs write ``scheduledFor`` as a wall-clock time beside ``timezone`` (``2026-07-01T09:00:00``).
+
+    Before: the create answer's echo was read as UTC, so a post for 09:00 in Paris was reported as
+    scheduled two hours late (the status, list and reschedule reads already use the zone).
+    """
+    at = datetime.now(ZoneInfo("Europe/Paris")).replace(microsecond=0) + timedelta(days=2)
+    wall = at.replace(tzinfo=None).isoformat()  # as the docs' example writes it: no offset
+    fake.on("POST", "/v1/posts", answer(202, created("post_w", "scheduled", ok("tiktok"), scheduledFor=wall)))
+    post = Post(text="later", media=[VIDEO], targets=[Target("tiktok", "tt")], schedule_at=at)
+    (result,) = (await either("publish", post)).results
+    assert result.status is Status.SCHEDULED
+    assert result.scheduled_for == at
+
+
 async def test_wait_polls_one_get_for_all_targets_of_the_post(either: Either, fake: FakePostPeer) -> None:
     fake.on(
         "POST",

@@ -150,14 +150,17 @@ class PostPeerEmulator(Emulator):
         entries, kind = self._check(body)
         when, zone = self._when(body)
         post_id = "post_" + self.new_id().replace("-", "")[:20]
-        extra = {"timezone": zone, "when": when}
+        order: list[tuple[bool, int]] = []  # (refused?, its place in records or refused): the request's order
+        extra = {"timezone": zone, "when": when, "order": order}
         post = self.posts.add(Post(id=post_id, created=self.clock.now(), body=body, extra=extra))
         items = []
         for entry, account in entries:
             if account.active:
+                order.append((False, len(post.records)))
                 post.records.append(self._record(request, post, entry, account, kind))
                 items.append(self.record_json(post.records[-1], CREATED))
             else:
+                order.append((True, len(post.refused)))
                 post.refused.append((account.platform, "Account needs to be reconnected: token_expired"))
                 items.append({"platform": account.platform, "success": False, "error": post.refused[-1][1]})
         answer = {"success": any(i["success"] for i in items), "status": self.posts.status(post)}
@@ -234,10 +237,12 @@ class PostPeerEmulator(Emulator):
         return facts | {"created": post.created, "scheduled": post.scheduled_at}
 
     def _post_json(self, post: Post) -> dict[str, Any]:
-        """A post as ``GET /v1/posts/{postId}`` and ``GET /v1/posts`` show it."""
-        platforms = [self.record_json(r, ENTRY) for r in post.records]
-        refused = dict.fromkeys(ENTRY) | {"status": "failed"}
-        platforms += [refused | {"platform": p, "errorMessage": why} for p, why in post.refused]
+        """A post as ``GET /v1/posts/{postId}`` and ``GET /v1/posts`` show it (in the request's order)."""
+        made = [self.record_json(r, ENTRY) for r in post.records]
+        failed = dict.fromkeys(ENTRY) | {"status": "failed"}
+        refused = [failed | {"platform": p, "errorMessage": why} for p, why in post.refused]
+        order = post.extra.get("order") or [(False, i) for i in range(len(made))]
+        platforms = [refused[i] if was_refused else made[i] for was_refused, i in order]
         scheduled = post.scheduled_at
         return {
             "postId": post.id,

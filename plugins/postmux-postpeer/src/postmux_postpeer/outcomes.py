@@ -47,7 +47,9 @@ def from_create(
     answer: wire.CreateAnswer, post: Post, routes: Sequence[Route], raw: Mapping[str, Any], provider: str
 ) -> list[Publication]:
     """One publication per route from a create answer; each takes the next result of its platform."""
-    when = wire.parse_when(answer.scheduledFor) or post.schedule_at
+    # an echo without offset is a wall-clock time in the zone the request named, as a read's is in its own
+    zone = wire.schedule_fields(post.schedule_at)["timezone"] if post.schedule_at is not None else None
+    when = wire.parse_when(answer.scheduledFor, zone) or post.schedule_at
     results: dict[str, list[wire.PlatformResult]] = {}
     for result in answer.platforms:
         results.setdefault(result.platform, []).append(result)

@@ -39,12 +39,14 @@ def schedule_fields(at: datetime) -> dict[str, str]:
     says ``format: date-time`` (RFC 3339, offset required). Sending both the
     offset and the zone that offset belongs to means the two readings agree:
     a ``ZoneInfo`` datetime goes out in its own zone with its key, anything
-    else (UTC, a fixed offset) is converted to UTC and sent with ``"UTC"``.
+    else (UTC, a fixed offset) is converted to UTC and sent with ``"UTC"``. So is
+    a wall-clock time a clock change makes ambiguous or skips (the second 01:30
+    of a fall-back night): read in its zone, it would name another instant.
     """
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("a naive datetime cannot be scheduled: its moment is ambiguous")
     zone = getattr(at.tzinfo, "key", None)
-    if isinstance(zone, str) and zone:
+    if isinstance(zone, str) and zone and at.replace(fold=1 - at.fold).utcoffset() == at.utcoffset():
         return {"scheduledFor": _rfc3339(at), "timezone": zone}
     return {"scheduledFor": _rfc3339(at.astimezone(UTC)), "timezone": "UTC"}
 
