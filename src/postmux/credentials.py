@@ -209,12 +209,36 @@ class CredentialSource:
         token = self._guarded("load", account, self.load, account)
         if token is None:
             raise MissingCredentialsError(f"no token for account {account!r} in the credential source")
-        return token
+        return self._usable("load", account, token)
 
     def _renew(self, account: str, token: Token) -> Token:
         new = self._guarded("refresh", account, self._refreshing, account, token)
-        self._guarded("store", account, self.store, account, new)
-        return new
+        self._guarded("store", account, self.store, account, new)  # kept first: its refresh token is new
+        return self._usable("refresh", account, new)
+
+    def _usable(self, operation: str, account: str, token: object) -> Token:
+        """``token`` when postmux can send it and tell when it expires, else a ``CredentialError``.
+
+        Checked before anything reads it: a naive ``expires_at`` (a database's timestamp read back
+        without its zone) or a ``str`` for a ``Secret`` would otherwise fail the request as a bug.
+        """
+        if not isinstance(token, Token):
+            why = f"it is a {type(token).__name__}, not a Token"
+        elif not isinstance(token.access, Secret) or not isinstance(token.refresh, Secret | None):
+            why = "its access or refresh token is not a postmux.Secret"
+        elif token.expires_at is not None and (
+            not isinstance(token.expires_at, datetime) or token.expires_at.utcoffset() is None
+        ):
+            why = "its expires_at is not a datetime with a time zone (datetime(..., tzinfo=UTC))"
+        else:
+            return token
+        how = "its refresh hook made" if operation == "refresh" else "it loaded"
+        raise CredentialError(
+            f"credential source {type(self).__name__}: {how} a token of account {account!r} that postmux"
+            f" cannot use: {why}",
+            account=account,
+            operation=operation,
+        )
 
     def _refreshing(self, account: str, token: Token) -> Token:
         """The refresh hook's new token (a coroutine hook's awaited)."""

@@ -115,6 +115,18 @@ _KEPT_HEADERS = frozenset({"content-type", "retry-after"})
 _OWN_AUTH_HEADER = "postmux.own_auth_header"
 """Request extension: the key rides in a header of the vendor's own (``X-API-Key``), not ``Authorization``."""
 
+_SOURCES_OWN = "_postmux_sources_own"
+"""Marks the ``PostmuxError`` a credential source (its refresh hook) raised for a request's token.
+
+The request did nothing at the vendor: it never left (a token before it is sent) or was refused
+with a 401 (a refresh after it). :class:`_Sends` does not count it as a request that may have
+acted, as it does not for a :class:`~postmux.CredentialError`.
+"""
+
+
+def _sources_own(exc: PostmuxError) -> None:
+    setattr(exc, _SOURCES_OWN, True)
+
 
 def _follows(request: httpx.Request, media: bool) -> bool:
     """Whether an app's client that follows redirects may follow ``request``'s.
@@ -191,7 +203,11 @@ class _DriverBase:
             return {} if self._keyless else self.adapter.auth_headers(self.key)
         token: Secret | None = request.extensions.get(TOKEN)
         if token is None:
-            token = source.token(account, refresh=refresh).access
+            try:
+                token = source.token(account, refresh=refresh).access
+            except PostmuxError as exc:  # a refresh hook's own (TikTok's token endpoint answering 5xx)
+                _sources_own(exc)
+                raise
             self._use(request, token)
         headers = self.adapter.auth_headers(token)
         if not sendable(headers):  # a CredentialError: a flow that sent something before says after_send
@@ -232,7 +248,14 @@ class _DriverBase:
     def _refreshed(self, request: httpx.Request) -> bool:
         """After a 401 for an account's token: refresh it once and say whether to send again."""
         due = self._refreshable(request)
-        return due is not None and self._renewed(request, due[0].refreshed(due[1], request.extensions[TOKEN]))
+        if due is None:
+            return False
+        try:
+            token = due[0].refreshed(due[1], request.extensions[TOKEN])
+        except PostmuxError as exc:
+            _sources_own(exc)
+            raise
+        return self._renewed(request, token)
 
     @property
     def secrets(self) -> tuple[Secret, ...]:
@@ -475,6 +498,8 @@ class _Sends:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         if isinstance(exc, CredentialError):  # this step sent nothing; what came before may have
             exc.after_send = exc.after_send or self.any
+        elif getattr(exc, _SOURCES_OWN, False):  # nor here: its token's refresh failed, not the request
+            pass
         elif not (self.any and self.wrote) and (exc is None or not nothing_done(exc)):
             assert self._request is not None
             self.any = self.any or self._driver.may_act(self._request)
@@ -855,14 +880,24 @@ class AsyncDriver(_DriverBase):
         """Fetch the account's token before :meth:`on_the_wire` would: off the loop, a refresh included."""
         due = self._unsigned(request)
         if due is not None:
-            self._use(request, (await due[0].atoken(due[1])).access)
+            try:
+                token = await due[0].atoken(due[1])
+            except PostmuxError as exc:
+                _sources_own(exc)
+                raise
+            self._use(request, token.access)
 
     async def _arefreshed(self, request: httpx.Request) -> bool:
         """:meth:`_refreshed`, the refresh awaited off the loop."""
         due = self._refreshable(request) if self._is_vendor(request) else None
-        return due is not None and self._renewed(
-            request, await due[0].arefreshed(due[1], request.extensions[TOKEN])
-        )
+        if due is None:
+            return False
+        try:
+            token = await due[0].arefreshed(due[1], request.extensions[TOKEN])
+        except PostmuxError as exc:
+            _sources_own(exc)
+            raise
+        return self._renewed(request, token)
 
     async def _streamed(self, request: httpx.Request, *, media: bool = False) -> httpx.Response:
         """``await client.send(request, stream=True)``; past httpx's per-request layers for an own client.

@@ -266,3 +266,46 @@ def test_a_preview_whose_source_fails_says_so_without_the_token() -> None:
     with pytest.raises(postmux.CredentialError) as caught:
         publisher.preview(ONE)
     _source_error(caught.value, "load", "creator-a")
+
+
+def _unusable(change: str) -> Token:
+    later = datetime.now(UTC) + timedelta(hours=2)
+    token = Token(access=Secret(STORED), refresh=Secret(REFRESH), expires_at=later)
+    if change == "naive expires_at":  # a database's timestamp column read back without its zone
+        return token._replace(expires_at=later.replace(tzinfo=None))
+    return token._replace(access=STORED)  # type: ignore[arg-type]  # a str, not a Secret
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("change", ["naive expires_at", "access not a Secret"])
+def test_a_stored_token_postmux_cannot_use_fails_the_target_naming_the_account_with_nothing_sent(
+    kind: Kind, change: str
+) -> None:
+    source = LockedDatabase()
+    source.tokens["creator-a"] = _unusable(change)
+    vendor = Vendor({"POST /posts": _ok})
+    (result,) = _publish(kind, _adapter(source), vendor)
+    assert vendor.requests == []
+    assert result.status is Status.FAILED, result.error  # nothing was sent: not a plugin's bug in doubt
+    error = result.exception
+    assert isinstance(error, postmux.CredentialError)
+    assert (error.operation, error.account) == ("load", "creator-a")
+    assert ("expires_at" if change.startswith("naive") else "access") in str(error)
+    _tokenless(result)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_refresh_hook_giving_a_naive_expiry_is_a_credential_error_and_its_token_is_kept(kind: Kind) -> None:
+    """The hook's token holds the refresh token the vendor just issued: stored all the same, never lost."""
+    source = LockedDatabase(expiring=True)
+    source._refresh = lambda account, stale: _unusable("naive expires_at")._replace(refresh=Secret(REFRESHED))
+    vendor = Vendor({"POST /posts": _ok})
+    (result,) = _publish(kind, _adapter(source), vendor)
+    assert vendor.requests == []
+    assert result.status is Status.FAILED, result.error
+    error = result.exception
+    assert isinstance(error, postmux.CredentialError)
+    assert (error.operation, error.account) == ("refresh", "creator-a")
+    assert "expires_at" in str(error)
+    assert source.tokens["creator-a"].refresh == Secret(REFRESHED)
+    _tokenless(result)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,9 +78,9 @@ def refresher(
         finally:
             if client is None:
                 http.close()
-        body = redact(response.text, secret, token.refresh)
-        data = json_of(body)
+        data = json_of(response.text)  # as sent: a refresh token TikTok hands back unchanged is kept
         if response.status_code >= 400 or (isinstance(data, dict) and data.get("error")):
+            body = redact(response.text, secret, token.refresh)  # only an error keeps the body
             answer = httpx.Response(max(response.status_code, 401), request=response.request)
             raise hinted(VOCABULARY.errors.error_for(answer, body, provider="tiktok"))
         return read_token(data)[1]
@@ -88,29 +89,45 @@ def refresher(
 
 
 class FileCredentials(MemoryCredentials):
-    """Tokens in a JSON file only its owner may read (``0600``), for one process; rewritten on each change."""
+    """Tokens in a JSON file only its owner may read (``0600``), for one process; rewritten on each change.
+
+    Each store writes the whole file, one at a time: two threads storing at once (a link and a
+    refresh) never leave the file with the older snapshot. Under an ``AsyncPublisher`` its calls
+    run on the source's worker thread, so the file's I/O never blocks the event loop.
+    """
+
+    in_memory = False  # its store writes a file: never made on an event loop
 
     def __init__(
         self, path: str | os.PathLike[str], *, refresh: Refresh | AsyncRefresh | None = None
     ) -> None:
         self.path = Path(path)
+        self._writing = threading.Lock()
         try:
             data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
         except ValueError:
             raise ResponseError(f"{self.path} is not a token file (not JSON)", provider="tiktok") from None
-        super().__init__(
-            {a: _token(e) for a, e in data.items() if isinstance(e, dict) and e.get("access")},
-            refresh=refresh,
-        )
+        if not isinstance(data, dict):
+            raise ResponseError(f"{self.path} is not a token file (not a JSON object)", provider="tiktok")
+        tokens: dict[str, Token] = {}
+        for account, entry in data.items():
+            if isinstance(entry, dict) and entry.get("access"):
+                try:
+                    tokens[account] = _token(entry)
+                except (TypeError, ValueError):  # a token that is no string, an expiry that is no date
+                    why = f"{self.path} holds an unreadable token of account {account!r}"
+                    raise ResponseError(why, provider="tiktok") from None
+        super().__init__(tokens, refresh=refresh)
 
     def store(self, account: str, token: Token) -> None:
-        super().store(account, token)
-        data = {a: _entry(t) for a in self if (t := self.load(a)) is not None}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-")  # made 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.replace(name, self.path)
+        with self._writing:  # a snapshot taken before another thread's store never replaces its file
+            super().store(account, token)
+            data = {a: _entry(t) for a in self if (t := self.load(a)) is not None}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-")  # made 0600
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh)
+            os.replace(name, self.path)
 
     def __repr__(self) -> str:
         return f"<FileCredentials {str(self.path)!r}>"
