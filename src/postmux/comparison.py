@@ -83,6 +83,9 @@ class FieldComparison:
     refused: bool = False
     problem: str | None = None
     target_accepted: bool = True
+    shown: bool = True
+    """False where the preview holds no publish body to read the field in: the vendor's publish
+    request follows an answer (TikTok's creator check) that a preview does not make up."""
 
     __repr__ = fields_repr
     __eq__ = fields_eq
@@ -102,14 +105,16 @@ class FieldComparison:
 
     @property
     def state(self) -> str:
-        """One word for the cell: refused, not carried, not sent (the target is refused), omitted,
-        inverted, default or sent."""
+        """One word for the cell: refused, not carried, not sent (the target is refused), not shown
+        (the preview holds no publish body), omitted, inverted, default or sent."""
         if self.refused:
             return "refused"
         if not self.carried:
             return "not carried"
         if not self.target_accepted:
             return "not sent"
+        if not self.shown:
+            return "not shown"
         if not self.on_wire:
             return "omitted"
         if self.inverted:
@@ -257,7 +262,8 @@ def compare(
     previews: dict[str, Preview | None] = {}
     for name, adapter in adapters.items():
         core = PublisherCore(adapter, PLACEHOLDER_KEY, ledger=None, max_concurrency=1, plugins=None)
-        row = [_cell(core, post, target, now) for target in post.targets]
+        whole = core.validate(post, now=now)
+        row = [_cell(core, post, i, target, now, whole) for i, target in enumerate(post.targets)]
         cells += row
         accepted = [c.target for c in row if c.accepted]
         previews[name] = (
@@ -300,9 +306,34 @@ def _routes(targets: Iterable[Target]) -> list[Route]:
     return [Route(t, t.account) for t in targets]
 
 
-def _cell(core: PublisherCore, post: Post, target: Target, now: datetime | None) -> TargetComparison:
+def _target_problems(alone: Sequence[Problem], whole: Sequence[Problem], index: int) -> list[Problem]:
+    """The problems of target ``index``: its own (``targets[0]…`` in the post of it alone) and
+    the post's that the whole post has too, plus what the whole post finds in it (listed twice).
+
+    A post-level problem of the target alone that the whole post does not have comes from
+    leaving the other targets out ("no target takes the title" where another one does): the
+    publisher would not refuse it, so neither does the comparison.
+    """
+    kept = [p for p in alone if p.field.startswith("targets[") or p in whole]
+    own = f"targets[{index}]"
+    for p in whole:
+        if p.field == own or p.field.startswith((f"{own}.", f"{own}[")):
+            named = attrs.evolve(p, field="targets[0]" + p.field[len(own) :])
+            if named not in kept:
+                kept.append(named)
+    return kept
+
+
+def _cell(
+    core: PublisherCore,
+    post: Post,
+    index: int,
+    target: Target,
+    now: datetime | None,
+    whole: Sequence[Problem],
+) -> TargetComparison:
     one = _only(post, [target])
-    problems = tuple(core.validate(one, now=now))
+    problems = tuple(_target_problems(core.validate(one, now=now), whole, index))
     requests: tuple[RequestPreview, ...] = ()
     notes: list[str] = []
     if not problems:
@@ -318,6 +349,11 @@ def _cell(core: PublisherCore, post: Post, target: Target, now: datetime | None)
     fields = _post_fields(post, problems, bodies) + _option_fields(
         core.adapter, post, target, problems, bodies
     )
+    if not problems and not any(r.step == "publish" and not r.read for r in requests):
+        notes.append(
+            "the publish request follows an answer a preview does not make up: its fields are not shown"
+        )
+        fields = [attrs.evolve(f, shown=False) for f in fields]
     return TargetComparison(
         provider=core.provider,
         target=target,

@@ -52,7 +52,7 @@ td.cell { overflow-wrap:anywhere; }
 td.state-default { background:var(--default); }
 td.state-inverted { background:var(--inverted); }
 td.state-refused { background:var(--refused); box-shadow:inset 3px 0 0 var(--refused-ink); }
-td.state-omitted, td.state-not-sent { background:var(--omitted); color:var(--muted); }
+td.state-omitted, td.state-not-sent, td.state-not-shown { background:var(--omitted); color:var(--muted); }
 td.state-not-carried { color:var(--muted);
   background:repeating-linear-gradient(135deg,#fafafc 0 8px,#f1f2f6 8px 16px); }
 code { font:12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
@@ -222,7 +222,7 @@ def _cell(item: FieldComparison, provider: str, target: str) -> str:
         )
         if on
     ]
-    if state in ("refused", "not carried", "not sent", "omitted"):
+    if state in ("refused", "not carried", "not sent", "not shown", "omitted"):
         badges.insert(0, state)
     body.append("<div>" + "".join(f'<span class="badge {b}">{escape(b)}</span>' for b in badges) + "</div>")
     if item.problem:

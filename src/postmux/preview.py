@@ -62,7 +62,8 @@ class RequestPreview:
     ``bytes`` (a length), ``stream`` or ``empty``. ``step`` is ``stage`` or
     ``publish``; ``to_vendor`` is False for another host (a media CDN, a
     presigned upload URL), which never gets the key; ``download`` marks a
-    request whose answer is streamed into a temporary file.
+    request whose answer is streamed into a temporary file; ``read`` one that
+    only reads (a creator check before the post): what follows depends on its answer.
     """
 
     step: str
@@ -73,6 +74,7 @@ class RequestPreview:
     body: Any = None
     to_vendor: bool = True
     download: bool = False
+    read: bool = False
 
     __repr__ = fields_repr
     __eq__ = fields_eq
@@ -89,6 +91,7 @@ class RequestPreview:
             "body": self.body,
             "to_vendor": self.to_vendor,
             "download": self.download,
+            "read": self.read,
         }
 
 
@@ -196,6 +199,12 @@ def preview_post(
                 f"{request.url} is a call on the credential source: a preview does not make it, "
                 "so the requests after it are not shown"
             )
+        elif request is not None and request.read:
+            complete = False
+            notes.append(
+                f"{request.method} {request.url} is a read before the post: what follows depends on "
+                "its answer, which a preview does not make up, so the publish request is not shown"
+            )
         for route in batch:
             per_route[id(route)] = [request] if request is not None else []
         if request is not None:
@@ -249,6 +258,7 @@ def describe_request(request: httpx.Request, auth: _DriverBase, key: Secret, ste
         body=body,
         to_vendor=auth._is_vendor(request),
         download=request.extensions.get(DOWNLOAD_TO) is not None,
+        read=auth.only_reads(request),
     )
 
 

@@ -287,3 +287,17 @@ def test_demo_in_a_real_subprocess() -> None:
     assert {r["provider"] for r in rows} >= {"wahdx", "wonda", "postpeer"}
     assert {r["status"] for r in rows} <= {"published", "unsupported"}
     assert any(r["status"] == "unsupported" and r["provider"] == "wonda" for r in rows)
+
+
+def test_sandbox_command_refuses_a_port_out_of_range_and_an_unwritable_samples_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POSTMUX_HOME", str(tmp_path))
+    result = run("sandbox", "--port", "70000", "--duration", "0", "--json")
+    assert result.exit_code == 2
+    assert "port" in data(result)["error"]
+    (tmp_path / "a-file").write_text("")
+    result = run("sandbox", "--samples", str(tmp_path / "a-file" / "samples"), "--duration", "0", "--json")
+    assert result.exit_code == 2
+    assert "--samples" in data(result)["error"]
+    assert not (tmp_path / "sandbox.json").exists()  # removed when it stopped

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cli.invoke import data, run
 from postmux.options import OPTION_TYPES
 from postmux.plugins import plugin_manager
@@ -115,3 +117,60 @@ def test_json_and_table_carry_the_portability_summary() -> None:
     assert table.exit_code == 0, table.output
     assert "Switching vendors" in table.output
     assert "refuses" in table.output
+
+
+def test_run_sends_two_accounts_of_one_platform_to_two_emulator_accounts() -> None:
+    # neither id is an emulator account: each goes to an active account of its own, not both to the first
+    result = run(
+        "compare", VIDEO, "--to", "tiktok:acc-1", "--to", "tiktok:acc-2", "--providers", "wahdx",
+        "--run", "--json", "--timeout", "30",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (wahdx,) = data(result)["runs"]
+    rows = wahdx["targets"]
+    assert [(t["target"], t["status"]) for t in rows] == [
+        ("tiktok:acc-1", "published"),
+        ("tiktok:acc-2", "published"),
+    ]
+    assert rows[0]["sent_to"] != rows[1]["sent_to"]
+
+
+def test_run_reports_a_target_with_no_emulator_account_left_instead_of_failing_the_command() -> None:
+    # the emulator seeds two active TikTok accounts: the third target has none of its own
+    result = run(
+        "compare", VIDEO, "--to", "tiktok:acc-1", "--to", "tiktok:acc-2", "--to", "tiktok:acc-3",
+        "--providers", "wahdx", "--run", "--json", "--timeout", "30",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (wahdx,) = data(result)["runs"]
+    statuses = [(t["target"], t["status"]) for t in wahdx["targets"]]
+    assert statuses == [
+        ("tiktok:acc-1", "published"),
+        ("tiktok:acc-2", "published"),
+        ("tiktok:acc-3", "refused"),
+    ]
+    assert "account" in wahdx["targets"][2]["error"]
+
+
+def test_an_html_file_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+    where = tmp_path / "no-such-dir" / "page.html"
+    result = run("compare", VIDEO, "--to", "tiktok:acc-1", "--html", str(where), "--json")
+    assert result.exit_code == 2, result.output
+    assert str(where) in data(result)["error"]
+
+
+def test_run_sends_a_target_that_only_another_targets_title_would_refuse_alone() -> None:
+    # YouTube takes the title, so the post is whole at PostPeer: its TikTok target is sent too
+    result = run(
+        "compare", VIDEO, "--to", "tiktok:acc-1", "--to", "youtube:acc-3", "--title", "A title",
+        "--text", "Hello", "--providers", "postpeer", "--run", "--json", "--timeout", "30",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = data(result)
+    assert all(c["accepted"] for c in doc["cells"])
+    (postpeer,) = doc["runs"]
+    assert [(t["target"], t["status"]) for t in postpeer["targets"]] == [
+        ("tiktok:acc-1", "published"),
+        ("youtube:acc-3", "published"),
+    ], postpeer["targets"]
+    assert postpeer["publish_requests"] == 1  # both targets in PostPeer's one request

@@ -132,3 +132,38 @@ def test_bad_input_and_unknown_vendors_are_errors() -> None:
         postmux.compare("not a post")  # type: ignore[arg-type]
     with pytest.raises(UnknownProviderError):
         postmux.compare(Post(text="hi", media=[VIDEO], targets=["tiktok:a"]), ["nope"])
+
+
+def test_a_title_another_target_takes_refuses_no_target() -> None:
+    # one post to TikTok and YouTube: YouTube takes the title, so the publisher refuses nothing
+    post = Post(text="Hello", title="My title", media=[VIDEO], targets=["tiktok:acc-1", "youtube:acc-3"])
+    publisher = postmux.publisher("postpeer", api_key="k")
+    assert publisher.validate(post) == []
+    comparison = postmux.compare(post, ["postpeer"])
+    tiktok = comparison.cell("postpeer", "tiktok:acc-1")
+    assert tiktok.accepted, tiktok.problems
+    assert tiktok.field("title").state == "omitted"  # TikTok videos have no title: not sent there
+    assert comparison.cell("postpeer", "youtube:acc-3").field("title").state == "sent"
+    preview = comparison.previews["postpeer"]
+    assert preview is not None
+    assert [str(t.target) for t in preview.targets] == ["tiktok:acc-1", "youtube:acc-3"]
+
+
+def test_a_target_listed_twice_is_refused_as_the_publisher_refuses_it() -> None:
+    post = Post(text="Hello", media=[VIDEO], targets=["tiktok:acc-1", "tiktok:acc-1"])
+    publisher = postmux.publisher("wahdx", api_key="k")
+    assert [p.field for p in publisher.validate(post)] == ["targets[1]"]
+    comparison = postmux.compare(post, ["wahdx"])
+    first, second = comparison.cells
+    assert first.accepted
+    assert not second.accepted
+    assert ["listed twice" in p.message for p in second.problems] == [True]
+
+
+def test_tiktok_through_its_own_api_is_not_shown_as_omitting_the_text() -> None:
+    post = Post(text="Hello", media=[VIDEO], targets=["tiktok:acc-1"])
+    cell = postmux.compare(post, ["tiktok"]).cell("tiktok", "tiktok:acc-1")
+    assert cell.accepted
+    # its publish request follows the creator check's answer, which a preview does not make up
+    assert {f.state for f in cell.fields} == {"not shown"}
+    assert any("not shown" in n for n in cell.notes)

@@ -164,3 +164,20 @@ def test_postmux_faults_without_a_sandbox_says_so(tmp_path: Path, monkeypatch: p
     result = CliRunner().invoke(cli, ["faults", "list"])
     assert result.exit_code == 2
     assert "no postmux sandbox is running" in result.stderr
+
+
+@pytest.mark.parametrize("seconds", [b"NaN", b"Infinity", b"1e400", b"1" + b"0" * 400])
+def test_advance_refuses_a_time_that_is_not_finite_and_the_clock_keeps_working(
+    control: tuple[Sandbox, httpx.Client], seconds: bytes
+) -> None:
+    sandbox, client = control
+    before = sandbox.clock.now()
+    answer = client.post("/advance", content=b'{"seconds": ' + seconds + b"}")
+    assert answer.status_code == 400
+    assert "seconds" in answer.json()["error"]
+    assert before <= sandbox.clock.now() < before + 60
+    with pytest.raises(ValueError, match="finite"):
+        sandbox.advance(float("nan"))
+    post = _post(sandbox)
+    (p,) = sandbox.publisher("wahdx").publish(post)
+    assert p.status is Status.PUBLISHED, p.error

@@ -84,3 +84,10 @@ def test_latency_rules_combine_with_one_action() -> None:
     plan = FaultPlan("latency=10ms; 500; 502")
     kinds = [f.kind for f in plan.pick("x", "GET", ["/"], random.Random(0))]
     assert kinds == [FaultKind.LATENCY, FaultKind.SERVER_ERROR]
+
+
+@pytest.mark.parametrize("bad", ["html:status=99999", "html:status=-5", "html:status=0", "html:status=5020"])
+def test_an_html_status_that_is_no_http_status_is_refused_when_read(bad: str) -> None:
+    # accepted, it failed inside the server at each matching request: the client saw a dropped connection
+    with pytest.raises(FaultSyntaxError, match="status must be an HTTP status"):
+        parse_faults(bad)

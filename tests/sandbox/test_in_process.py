@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import socket
 import threading
 import time
@@ -292,3 +294,52 @@ def test_a_local_file_reaches_a_url_only_vendor_through_the_in_process_media_hos
 def test_the_in_process_media_host_says_which_file_it_cannot_read(tmp_path: Path) -> None:
     with pytest.raises(postmux.MediaHostError, match="cannot read"):
         Sandbox(["wahdx"]).media_host().put(tmp_path / "missing.mp4")
+
+
+@pytest.mark.parametrize("served", [False, True])
+def test_a_local_file_whose_name_is_not_utf8_is_hosted_and_published(served: bool, tmp_path: Path) -> None:
+    """A name os.listdir() decodes from bytes that are not UTF-8 (lone surrogates) is hosted as its bytes."""
+    clip = write_samples(tmp_path)[0]
+    odd = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"clip-\xff.mp4")))
+    clip.rename(odd)
+    sandbox = Sandbox(["wahdx"], timing=Timing.instant())
+    with sandbox if served else contextlib.nullcontext(sandbox):
+        host = sandbox.media_host()
+        hosted = host.put(odd)
+        assert hosted.url.endswith("/clip-%FF.mp4")
+        with sandbox.transport() if not served else httpx.HTTPTransport() as transport:
+            fetched = httpx.Client(transport=transport).get(hosted.url)
+        assert fetched.status_code == 200
+        assert fetched.content == odd.read_bytes()
+        host.remove(hosted)
+        assert sandbox.media.lookup(hosted.url) is None
+        post = Post(text="odd name", media=[odd], targets=[Target("instagram", "@sandbox_instagram")])
+        with sandbox.publisher("wahdx", media_host=host) as pub:
+            (p,) = pub.wait(pub.publish(post), timeout=5)
+        assert p.status is Status.PUBLISHED, p.error
+
+
+def test_a_port_already_taken_leaves_no_port_of_the_sandbox_listening() -> None:
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    taken = blocker.getsockname()[1]
+    try:
+        sandbox = Sandbox(["wahdx"], port=taken - 1)  # the media host first, then wahdx on the taken port
+        with pytest.raises(ConfigurationError, match="cannot listen") as caught:
+            sandbox.start()
+        assert caught.value is not None  # the error is still held: what it holds must not keep a port
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", taken - 1), timeout=1).close()
+        assert not sandbox.running
+        assert sandbox.media.base_url.endswith(".sandbox.invalid")  # in-process again, as never served
+        assert sandbox.publisher("wahdx").accounts()
+    finally:
+        blocker.close()
+
+
+@pytest.mark.parametrize("port", [70000, -5, 65535])
+def test_a_port_out_of_range_is_a_configuration_error_naming_it(port: int) -> None:
+    # 65535: the media host fits, the emulator on the port after it would not
+    with pytest.raises(ConfigurationError, match="port"):
+        Sandbox(["wahdx"], port=port).start()

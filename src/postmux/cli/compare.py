@@ -19,7 +19,7 @@ import click
 from rich.text import Text
 
 from ..comparison import Comparison, FieldComparison, TargetComparison, compare
-from ..errors import Problem, ValidationError
+from ..errors import ConfigurationError, Problem, ValidationError
 from ..options import OPTION_TYPES, PlatformOptions
 from ..portable import PortabilityReport, check_portable
 from ..post import Post
@@ -36,6 +36,7 @@ STATE_STYLES = {
     "default": "blue",
     "inverted": "magenta",
     "omitted": "dim",
+    "not shown": "dim",
     "not sent": "dim",
     "not carried": "dim",
     "refused": "bold red",
@@ -124,17 +125,20 @@ def compare_command(
         document: dict[str, Any] = comparison.to_dict()
         document["portable"] = portability.to_dict()
         code = exits.OK
+        if html is not None:  # before --run: the page does not show runs, and a bad path wastes none
+            from ..comparison_html import render_html
+
+            try:
+                html.write_text(render_html(comparison), encoding="utf-8")
+            except OSError as exc:
+                raise ConfigurationError(f"--html: cannot write {html}: {exc.strerror or exc}") from None
+            out.note(f"wrote {html}")
         if run:
             from .compare_run import run_all, show_runs
 
             runs = run_all(post, list(comparison.providers), timeout=timeout, out=out)
             document["runs"] = [r.to_dict() for r in runs]
             code = exits.OK if all(r.ok for r in runs) else exits.FAILED
-        if html is not None:
-            from ..comparison_html import render_html
-
-            html.write_text(render_html(comparison), encoding="utf-8")
-            out.note(f"wrote {html}")
         if out.as_json:
             out.emit(document)
             return code

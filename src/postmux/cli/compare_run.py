@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 import httpx
 
+from ..comparison import _target_problems
 from ..media import Media, MediaKind
 from ..post import Post, Target
 from ..status import Status
@@ -97,12 +98,29 @@ def _sample_media(post: Post, sample_url: Any) -> tuple[Media, ...]:
     return tuple(out)
 
 
-def _account(accounts: Sequence[Any], target: Target) -> Any | None:
+def _named(accounts: Sequence[Any], target: Target) -> Any | None:
+    """The emulator's account of the target's id or name (active first), if any."""
     wanted = target.account.lstrip("@").lower()
-    same = [a for a in accounts if a.platform == target.platform]
-    named = [a for a in same if wanted in (a.id.lower(), a.username.lower())]
-    active = [a for a in named or same if a.active]
+    named = [
+        a for a in accounts if a.platform == target.platform and wanted in (a.id.lower(), a.username.lower())
+    ]
+    active = [a for a in named if a.active]
     return (active or named or [None])[0]
+
+
+def _accounts(accounts: Sequence[Any], targets: Sequence[Target]) -> list[Any | None]:
+    """Each target's emulator account: the one of its name, else an active one of its platform that no
+    other target goes to (two targets on one account would be the same target listed twice)."""
+    chosen = [_named(accounts, t) for t in targets]
+    taken = {id(a) for a in chosen if a is not None}
+    for i, target in enumerate(targets):
+        if chosen[i] is not None:
+            continue
+        free = [a for a in accounts if a.platform == target.platform and a.active and id(a) not in taken]
+        if free:
+            chosen[i] = free[0]
+            taken.add(id(free[0]))
+    return chosen
 
 
 def run_all(post: Post, providers: Sequence[str], *, timeout: float, out: Output) -> list[VendorRun]:
@@ -130,18 +148,27 @@ def run_all(post: Post, providers: Sequence[str], *, timeout: float, out: Output
             publishers[name] = pub = sandbox.publisher(name, client=client)
             targets: list[Target] = []
             asked[name] = []
-            for target in post.targets:
-                account = _account(sandbox.emulator(name).accounts, target)
-                sent = Target(target.platform, account.id if account is not None else target.account)
-                problems = pub.validate(attrs.evolve(post, media=media, targets=(sent,)))
-                if problems:
-                    run.targets.append(_row(target, "refused", "; ".join(str(p) for p in problems)))
-                    continue
+            accounts = _accounts(sandbox.emulator(name).accounts, post.targets)
+            pending: list[tuple[Target, Target]] = []
+            for target, account in zip(post.targets, accounts, strict=True):
                 if account is None:
-                    run.targets.append(
-                        _row(target, "refused", f"no {target.platform} account at the emulator")
+                    sent = Target(target.platform, target.account)
+                    problems = pub.validate(attrs.evolve(post, media=media, targets=(sent,)))
+                    why = (
+                        "; ".join(str(p) for p in problems) or f"no {target.platform} account at the emulator"
                     )
-                    continue
+                    run.targets.append(_row(target, "refused", why))
+                elif any((s.platform, s.account) == (target.platform, account.id) for _, s in pending):
+                    run.targets.append(
+                        _row(
+                            target,
+                            "refused",
+                            f"its emulator account {account.id} already takes another target",
+                        )
+                    )
+                else:
+                    pending.append((target, Target(target.platform, account.id)))
+            for target, sent in _accepted(pub, attrs.evolve(post, media=media), pending, run):
                 targets.append(sent)
                 asked[name].append(target)
             posts[name] = attrs.evolve(post, media=media, targets=tuple(targets))
@@ -173,6 +200,35 @@ def run_all(post: Post, providers: Sequence[str], *, timeout: float, out: Output
             order = {str(t): i for i, t in enumerate(post.targets)}
             run.targets.sort(key=lambda row: order.get(row["target"], 0))
     return [runs[n] for n in providers]
+
+
+def _accepted(
+    pub: Any, post: Post, pending: list[tuple[Target, Target]], run: VendorRun
+) -> list[tuple[Target, Target]]:
+    """The (asked, sent) targets the vendor takes together; each other one gets its refusal row.
+
+    Each target is judged as :func:`postmux.compare` judges it: its own problems, and the
+    post's that the post of every target has too (a title another target takes is no problem).
+    A refused target leaves the others, so they are judged again without it.
+    """
+    while pending:
+        whole = pub.validate(attrs.evolve(post, targets=tuple(sent for _, sent in pending)))
+        kept: list[tuple[Target, Target]] = []
+        for i, (target, sent) in enumerate(pending):
+            alone = pub.validate(attrs.evolve(post, targets=(sent,)))
+            problems = _target_problems(alone, whole, i)
+            if problems:
+                run.targets.append(_row(target, "refused", "; ".join(str(p) for p in problems)))
+            else:
+                kept.append((target, sent))
+        if len(kept) == len(pending):
+            if whole:  # what no single target is refused for still stops the post: every target says so
+                why = "; ".join(str(p) for p in whole)
+                run.targets += [_row(target, "refused", why) for target, _ in kept]
+                return []
+            return kept
+        pending = kept
+    return []
 
 
 def _publish(pub: Any, post: Post, run: VendorRun) -> Any:

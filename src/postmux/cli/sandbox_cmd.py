@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..environment import SANDBOX_ENV
+from ..errors import ConfigurationError
 from . import exits
 from .base import cli, guarded, json_option
 from .output import Output
@@ -77,7 +78,12 @@ def sandbox_command(
             path = write_sandbox_state({**description, "control": control})
             try:
                 if samples is not None:
-                    description["sample_files"] = [str(p) for p in write_samples(samples)]
+                    try:
+                        description["sample_files"] = [str(p) for p in write_samples(samples)]
+                    except OSError as exc:
+                        raise ConfigurationError(
+                            f"--samples: cannot write the sample files to {samples}: {exc.strerror or exc}"
+                        ) from None
                 _show(out, description, path, sandbox)
                 deadline = time.monotonic() + duration if duration is not None else None
                 try:

@@ -20,6 +20,7 @@ nothing.
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -79,17 +80,31 @@ class ControlApp:
                 return _json({"settled": self.sandbox.settle()})
             if action == "advance" and method == "POST":
                 body = await _body(request)
-                seconds = body.get("seconds")
-                if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-                    return _json({"error": "seconds: a number of seconds, 0 or more"}, 400)
-                self.sandbox.advance(float(seconds))
-                return _json({"advanced": seconds})
+                asked = body.get("seconds")
+                seconds = _seconds(asked)
+                if seconds is None:
+                    return _json({"error": "seconds: a finite number of seconds, 0 or more"}, 400)
+                self.sandbox.advance(seconds)
+                return _json({"advanced": asked})
         except (FaultSyntaxError, ConfigurationError, ValueError) as exc:
             return _json({"error": str(exc)}, 400)
         return _json({"error": f"no control route {method} {request.url.path}"}, 404)
 
     def _faults(self) -> Response:
         return _json({"faults": self.sandbox.faults()})
+
+
+def _seconds(value: object) -> float | None:
+    """``value`` as seconds to move the clock by; ``None`` unless a finite number, 0 or more.
+
+    JSON reads ``NaN``, ``Infinity`` and ``1e400``: a clock moved by one would stay broken."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer past any float
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -285,6 +285,8 @@ def _apply(fault: Fault, key: str, value: str, rule: str) -> None:
                 raise FaultSyntaxError(f"{rule!r}: p must be between 0 and 1")
         elif key == "status":
             fault.status = int(value)
+            if not 100 <= fault.status <= 599:  # another is no HTTP status: the page could not be sent
+                raise FaultSyntaxError(f"{rule!r}: status must be an HTTP status, 100 to 599")
         elif key == "reason":
             fault.reason = value
         elif key in ("ms", "latency"):

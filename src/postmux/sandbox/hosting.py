@@ -58,7 +58,7 @@ class SandboxMediaHost:
         try:
             with source.open("rb") as stream:
                 response = httpx.put(
-                    f"{self.base_url}/host/{quote(source.name or 'media')}",
+                    f"{self.base_url}/host/{_name(source)}",
                     content=stream,
                     headers={"Content-Type": mime_type or "application/octet-stream"},
                     timeout=self.timeout,
@@ -84,6 +84,12 @@ class SandboxMediaHost:
             raise MediaHostError(f"the sandbox media host at {self.base_url} failed: {exc}") from None
         if response.status_code not in (200, 204, 404):
             raise MediaHostError(f"the sandbox media host answered HTTP {response.status_code}")
+
+
+def _name(source: Path) -> str:
+    """The file's name for a URL path: its bytes, escaped (a name os.listdir() decoded from bytes
+    that are not UTF-8 holds lone surrogates, which ``quote()`` of the text cannot encode)."""
+    return quote(os.fsencode(source.name or "media"))
 
 
 def _loopback(host: str) -> bool:

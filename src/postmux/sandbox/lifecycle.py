@@ -11,6 +11,7 @@ web framework.
 from __future__ import annotations
 
 import enum
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -44,7 +45,12 @@ class Clock:
         return datetime.fromtimestamp(seconds, UTC).isoformat()
 
     def advance(self, seconds: float) -> None:
-        """Move the emulators' time forward (fires scheduled posts, finishes processing)."""
+        """Move the emulators' time forward (fires scheduled posts, finishes processing).
+
+        ``ValueError`` for a number that is not finite: a clock at NaN or infinity tells no time.
+        """
+        if not math.isfinite(seconds):
+            raise ValueError(f"seconds: a finite number of seconds, got {seconds!r}")
         with self._lock:
             self._offset += seconds
 

@@ -12,9 +12,10 @@ that gives URL-only vendors a URL for a local file in tests and the demo.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
 import attrs
 from starlette.applications import Starlette
@@ -85,7 +86,7 @@ class MediaHost:
 
     def store(self, filename: str, mime_type: str, data: bytes) -> str:
         """Keep ``data`` and return its public URL."""
-        path = f"/files/{secrets.token_hex(8)}/{quote(filename)}"
+        path = f"/files/{secrets.token_hex(8)}/{_quoted(filename)}"
         with self._lock:
             self._blobs[path] = Blob(filename, mime_type, data, self.base_url + path)
         return self.base_url + path
@@ -98,7 +99,7 @@ class MediaHost:
     def presign(self, filename: str, mime_type: str) -> tuple[str, str]:
         """An (upload URL, public URL) pair: PUT the bytes to the first, use the second."""
         token = secrets.token_urlsafe(16)
-        path = f"/files/{secrets.token_hex(8)}/{quote(filename)}"
+        path = f"/files/{secrets.token_hex(8)}/{_quoted(filename)}"
         with self._lock:
             self._slots[token] = _Slot(filename, mime_type, path)
         return (
@@ -174,21 +175,46 @@ class MediaHost:
 
     async def _host(self, request: Request) -> Response:
         """Store the body as a new file; answer its public URL (what a bucket plus presigning gives)."""
-        name = request.path_params["name"]
+        tail = _raw_tail(request)  # the name's own bytes: one not UTF-8 is kept as it is
+        name = os.fsdecode(unquote_to_bytes(tail)) if tail else request.path_params["name"]
         mime = request.headers.get("content-type", "application/octet-stream").split(";")[0].strip()
         url = self.store(name, mime, await request.body())
         return JSONResponse({"url": url, "key": urlsplit(url).path}, status_code=201)
 
     async def _delete(self, request: Request) -> Response:
-        path = f"/files/{request.path_params['blob_id']}/{quote(request.path_params['name'])}"
+        path = _stored_path(request)
         with self._lock:
             self._blobs.pop(path, None)
         return Response(status_code=204)
 
     async def _file(self, request: Request) -> Response:
-        path = f"/files/{request.path_params['blob_id']}/{quote(request.path_params['name'])}"
+        path = _stored_path(request)
         with self._lock:
             blob = self._blobs.get(path)
         if blob is None:
             return Response("not found", status_code=404, media_type="text/plain")
         return Response(blob.data, media_type=blob.mime_type)
+
+
+def _quoted(filename: str) -> str:
+    """A file name as a URL path segment: its bytes escaped (a name with lone surrogates, which a
+    file name that is not UTF-8 decodes to, included)."""
+    return quote(os.fsencode(filename))
+
+
+def _stored_path(request: Request) -> str:
+    """The ``/files/<id>/<name>`` a request names, as :meth:`MediaHost.store` wrote it.
+
+    Read from the request's own bytes where the server gives them (``%FF`` decodes to no
+    text that would quote back to it), else re-quoted from the decoded name.
+    """
+    blob_id, tail = request.path_params["blob_id"], _raw_tail(request)
+    if tail:
+        return f"/files/{blob_id}/{quote(unquote_to_bytes(tail))}"
+    return f"/files/{blob_id}/{_quoted(request.path_params['name'])}"
+
+
+def _raw_tail(request: Request) -> str:
+    """The last segment of the request's path as it came (still escaped); empty when not given."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("ascii", "replace").rpartition("/")[2] if isinstance(raw, bytes) else ""

@@ -87,6 +87,12 @@ class Sandbox:
             raise ConfigurationError(
                 f"no emulator for {', '.join(missing)}; emulators: {', '.join(sorted(factories)) or 'none'}"
             )
+        last = port + len(wanted) if isinstance(port, int) and not isinstance(port, bool) else None
+        if port is not None and (last is None or port < 0 or last > 65535):
+            raise ConfigurationError(
+                f"port: {port!r} cannot serve the media host and {len(wanted)} emulator(s) on the ports "
+                "after it; give 1 to 65535 less their number, or 0 or None for free ports"
+            )
         self.seed = seed
         self.timing = timing or Timing()
         self.clock = Clock()
@@ -331,13 +337,19 @@ class Sandbox:
             return self
         apps: list[tuple[Any, socket.socket]] = []
         ports = iter(range(self.port, self.port + 1 + len(self.emulators))) if self.port else None
-        media_socket = _bind(next(ports) if ports else 0)
-        self.media.base_url = _origin(media_socket)
-        apps.append((_control_app(self), media_socket))
-        for emulator in self.emulators.values():
-            sock = _bind(next(ports) if ports else 0)
-            emulator.base_url = _origin(sock)
-            apps.append((emulator.app(), sock))
+        try:
+            media_socket = _bind(next(ports) if ports else 0)
+            self.media.base_url = _origin(media_socket)
+            apps.append((_control_app(self), media_socket))
+            for emulator in self.emulators.values():
+                sock = _bind(next(ports) if ports else 0)
+                emulator.base_url = _origin(sock)
+                apps.append((emulator.app(), sock))
+        except BaseException:  # a port taken: let go of those already bound, and serve in-process again
+            for _, sock in apps:
+                sock.close()
+            self._in_process_origins()
+            raise
         protocol = dropping_protocol()
         self._servers = [
             uvicorn.Server(
