@@ -1,7 +1,8 @@
 """The ``postmux`` click group, the options every command shares, and error → exit code.
 
 Every vendor-facing command takes ``--provider`` (or ``POSTMUX_PROVIDER``),
-``--sandbox`` (or ``POSTMUX_SANDBOX=1``), ``--base-url`` and ``--json``. Errors
+``--sandbox`` (or ``POSTMUX_SANDBOX``: ``1``, or the URL ``postmux sandbox``
+prints, which your own code reads too), ``--base-url`` and ``--json``. Errors
 are caught in one place: bad input prints its problems one a line and exits 2
 with nothing sent; a vendor's refusal exits 1; anything whose outcome cannot
 be known exits 3.
@@ -10,15 +11,18 @@ be known exits 3.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from ..connect import ConnectFailedError
+from ..environment import SANDBOX_ENV
 from ..errors import (
     AuthenticationError,
     ConfigurationError,
+    LedgerError,
     PostmuxError,
     Problem,
     ProviderError,
@@ -31,7 +35,10 @@ from . import exits
 from .output import Output
 from .session import Session
 
-__all__ = ["cli", "json_option", "vendor_command"]
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+
+__all__ = ["cli", "json_option", "ledger_option", "sandbox_choice", "vendor_command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,6 +118,37 @@ def guarded(out: Output, session: Session | None, body: Callable[[], int]) -> in
             session.close()
 
 
+def ledger_option(value: str) -> Ledger:
+    """The ledger ``--ledger`` names; one that cannot be opened is a usage error (nothing was sent)."""
+    from ..ledger import open_ledger
+
+    try:
+        return cast("Ledger", open_ledger(value))  # a str always opens one, or raises
+    except LedgerError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
+def sandbox_choice(flag: bool) -> bool | str:
+    """``--sandbox``, else ``POSTMUX_SANDBOX``: on or off, or the URL of the running sandbox to use.
+
+    The variable is the one ``postmux sandbox`` tells you to export for your own
+    code (every ``postmux.publisher()`` then talks to it), so a URL there means
+    this command uses that sandbox too; ``1``/``0`` (or ``true``/``false``…)
+    switch ``--sandbox`` on or off as a flag's variable would.
+    """
+    value = os.environ.get(SANDBOX_ENV, "").strip()
+    if "://" in value:
+        return value
+    if flag or not value:
+        return flag
+    try:
+        return bool(click.BOOL.convert(value, None, None))
+    except click.BadParameter:
+        raise click.BadParameter(
+            f"{value!r} is neither 1/0 nor the URL `postmux sandbox` prints", param_hint=SANDBOX_ENV
+        ) from None
+
+
 def vendor_command(name: str, **settings: Any) -> Callable[[Callable[..., int]], click.Command]:
     """A command that talks to a vendor: adds the shared options and the error guard.
 
@@ -124,7 +162,7 @@ def vendor_command(name: str, **settings: Any) -> Callable[[Callable[..., int]],
             provider: str | None, sandbox: bool, base_url: str | None, as_json: bool, **params: Any
         ) -> None:
             out = Output(as_json)
-            session = Session(provider, sandbox=sandbox, base_url=base_url, out=out)
+            session = Session(provider, sandbox=sandbox_choice(sandbox), base_url=base_url, out=out)
             code = guarded(out, session, lambda: fn(session=session, out=out, **params))
             raise click.exceptions.Exit(code)
 
@@ -138,8 +176,8 @@ def vendor_command(name: str, **settings: Any) -> Callable[[Callable[..., int]],
             click.option(
                 "--sandbox",
                 is_flag=True,
-                envvar="POSTMUX_SANDBOX",
-                help="Use the emulators: a running `postmux sandbox`, else in-process ones.",
+                help="Use the emulators: a running `postmux sandbox` (or the one $POSTMUX_SANDBOX names), "
+                "else in-process ones.",
             ),
             click.option("--base-url", help="Override the vendor's API base URL."),
             json_option,

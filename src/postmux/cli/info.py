@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from ..accounts import Account
+from ..errors import ConfigurationError
 from ..plugins import plugin_manager
 from ..rules import PLATFORMS
 from . import exits
@@ -203,11 +205,14 @@ def connect_command(
     shown: dict[str, Any] = {"platform": platform, "url": link.url, "qr_file": None}
     if link.qr_image is not None:
         path = qr_file or Path(f"postmux-connect-{platform}.png")
-        path.write_bytes(link.qr_image)
+        try:
+            path.write_bytes(link.qr_image)
+        except OSError as exc:
+            raise ConfigurationError(f"--qr-file: cannot write {path}: {exc.strerror or exc}") from None
         shown["qr_file"] = str(path.resolve())
-        out.print(f"Scan the QR code in [bold]{path.resolve()}[/bold] with the {platform} app.")
+        out.print(f"Scan the QR code in [bold]{escape(str(path.resolve()))}[/bold] with the {platform} app.")
     if link.url:
-        out.print(f"Open this URL to authorise: [bold]{link.url}[/bold]")
+        out.print(f"Open this URL to authorise: [bold]{escape(link.url)}[/bold]")
     if no_wait:
         if out.as_json:
             out.emit(shown)
@@ -224,7 +229,8 @@ def connect_command(
         out.emit({**shown, "account": _account_json(account)})
     else:
         out.print(
-            f"Linked [bold green]{account.platform}[/bold green] account @{account.username} ({account.id})."
+            f"Linked [bold green]{account.platform}[/bold green] account "
+            + escape(f"@{account.username} ({account.id}).")
         )
     return exits.OK
 

@@ -79,6 +79,10 @@ class Output:
         """One error line on stderr (always, JSON mode included)."""
         self.err.print(Text("error: ", style="bold red") + Text(message))
 
+    def warning(self, message: str) -> None:
+        """One warning line on stderr (always): something went wrong beside the command's result."""
+        self.err.print(Text("warning: ", style="bold yellow") + Text(message))
+
     def problems(self, problems: Sequence[Problem]) -> None:
         """Validation problems, one a line, on stderr; JSON mode also emits them on stdout."""
         for problem in problems:

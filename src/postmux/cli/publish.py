@@ -17,7 +17,7 @@ from ..post import Post, Target
 from ..results import Publication
 from ..status import Status
 from . import exits
-from .base import vendor_command
+from .base import ledger_option, vendor_command
 from .output import Output, publication_json
 from .session import Session
 from .waiting import Group, wait_all
@@ -65,7 +65,7 @@ def _when(value: str | None, problems: list[Problem]) -> datetime | None:
 
 
 def _report(out: Output, session: Session, title: str, publications: list[Publication], code: int) -> int:
-    session.store.save(publications)
+    session.remember(publications)
     if out.as_json:
         out.emit(
             {
@@ -93,7 +93,13 @@ def _report(out: Output, session: Session, title: str, publications: list[Public
 @click.option("--draft", is_flag=True, help="TikTok: send to the creator's inbox instead of publishing.")
 @click.option("--at", "at", metavar="ISO-TIME", help="Schedule for this time (with an offset).")
 @click.option("--wait", "wait", is_flag=True, help="Wait until every publication is final.")
-@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait with --wait.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait with --wait.",
+)
 @click.option(
     "--ledger",
     metavar="FILE|URL",
@@ -134,16 +140,17 @@ def post_command(
         raise ValidationError(problems)
     pub = session.publisher(name)
     if ledger is not None:
-        from ..ledger import open_ledger
-
-        pub.ledger = open_ledger(ledger)
+        pub.ledger = ledger_option(ledger)
     # bad input is refused with no I/O at all; then the vendor's accounts are asked (a refused key
     # stops here too), so an unlinked @username or an expired account is a problem, not a failure
     problems = pub.validate(post) or pub.validate(post, resolve=True)
     if problems:
         raise ValidationError(problems)
     started = time.monotonic()
-    report = pub.publish(post)
+    try:
+        report = pub.publish(post)
+    except KeyboardInterrupt:  # a request may have been out: in doubt, never "failed"
+        return _interrupted(out, ledger)
     publications = list(report.results)
     if wait:
         group = Group(pub, publications)
@@ -153,6 +160,18 @@ def post_command(
             pub.clean_up(report)  # files a media host stored for this post: no longer fetched
     code = exits.for_publications(publications, require_final=wait)
     return _report(out, session, f"Posted through {name}", publications, code)
+
+
+def _interrupted(out: Output, ledger: str | None) -> int:
+    """Ctrl-C while publishing: some targets may be live, and no publication came back to show."""
+    message = (
+        "interrupted while publishing: some targets may have been posted; check them before sending "
+        "again" + (" (a re-run with the same --ledger sends none twice)" if ledger is not None else "")
+    )
+    out.error(message)
+    if out.as_json:
+        out.emit({"ok": False, "exit_code": exits.UNKNOWN, "error": message, "kind": "interrupted"})
+    return exits.UNKNOWN
 
 
 def _lookup(session: Session, ids: tuple[str, ...]) -> list[Publication]:
@@ -195,7 +214,9 @@ def status_command(session: Session, out: Output, ids: tuple[str, ...]) -> int:
 
 @vendor_command("wait")
 @click.argument("ids", nargs=-1, required=True)
-@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds to wait.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), default=600.0, show_default=True, help="Seconds to wait."
+)
 def wait_command(session: Session, out: Output, ids: tuple[str, ...], timeout: float) -> int:
     """Wait until publications are final."""
     by_provider: dict[str, list[Publication]] = {}
@@ -213,7 +234,7 @@ def wait_command(session: Session, out: Output, ids: tuple[str, ...], timeout: f
 def scheduled_command(session: Session, out: Output) -> int:
     """Posts waiting for their time."""
     publications = session.publisher().scheduled()
-    session.store.save(publications)
+    session.remember(publications)
     if out.as_json:
         out.emit({"provider": session.provider(), "scheduled": [publication_json(p) for p in publications]})
     else:

@@ -23,7 +23,7 @@ from ..reconcile import NOT_FOUND
 from ..results import Publication
 from ..status import Status
 from . import exits
-from .base import vendor_command
+from .base import ledger_option, vendor_command
 from .output import Output, publication_json
 from .session import Session
 
@@ -83,14 +83,12 @@ def reconcile_command(
     for provider in dict.fromkeys(p.provider for p in before):
         pub = session.publisher(provider)
         if ledger is not None:
-            from ..ledger import open_ledger
-
-            pub.ledger = open_ledger(ledger)
+            pub.ledger = ledger_option(ledger)
         mine = [i for i, p in enumerate(before) if p.provider == provider]
         settled = pub.reconcile([before[i] for i in mine], absent_after=absent_after)
         for i, p in zip(mine, settled, strict=True):
             after[i] = p
-    session.store.save(after)
+    session.remember(after)
     code = exits.for_publications(after)
     verdicts = [verdict(b, a) for b, a in zip(before, after, strict=True)]
     if out.as_json:

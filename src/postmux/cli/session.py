@@ -2,8 +2,11 @@
 
 ``--sandbox`` means: use the emulators of a running ``postmux sandbox`` (found
 through its state file) or, when none runs, start them in this process for
-the length of the command. Keys then come from the sandbox; otherwise from
-each plugin's environment variable, as ``postmux.publisher()`` reads them.
+the length of the command. ``POSTMUX_SANDBOX`` set to a sandbox's URL means
+that sandbox (read from its state file when it is the one that file
+describes, else from the description it serves). Keys then come from the
+sandbox; otherwise from each plugin's environment variable, as
+``postmux.publisher()`` reads them.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..environment import sandbox_endpoint, sandbox_media_fetch
+from ..environment import describe_sandbox, sandbox_endpoint, sandbox_media_fetch
 from ..errors import ConfigurationError, PostmuxError
 from ..factory import PROVIDER_ENV, publisher
 from ..fetch import FetchPolicy
 from ..plugins import plugin_manager
 from ..publisher import Publisher
+from ..results import Publication
 from .output import Output
 from .state import PublicationStore, home, read_sandbox_state
 
@@ -36,9 +40,12 @@ SANDBOX_POLL_INTERVAL = 0.25
 class Session:
     """Publishers for one command, and where its publications are remembered."""
 
-    def __init__(self, provider: str | None, *, sandbox: bool, base_url: str | None, out: Output) -> None:
+    def __init__(
+        self, provider: str | None, *, sandbox: bool | str, base_url: str | None, out: Output
+    ) -> None:
         self.provider_name = provider or os.environ.get(PROVIDER_ENV) or None
-        self.sandbox = sandbox
+        self.sandbox = bool(sandbox)
+        self.sandbox_url = sandbox if isinstance(sandbox, str) else None
         self.base_url = base_url
         self.out = out
         self._state: dict[str, Any] | None = None
@@ -46,6 +53,8 @@ class Session:
         self._publishers: dict[str, Publisher] = {}
         if sandbox:
             self._state = read_sandbox_state()
+            if self.sandbox_url is not None and not _same_url(self._state, self.sandbox_url):
+                self._state = None  # another sandbox's file: the URL's description is read when needed
         store_path: Path | None
         if not sandbox:
             store_path = home() / "publications.json"
@@ -54,6 +63,12 @@ class Session:
         else:
             store_path = None
         self.store = PublicationStore(store_path)
+
+    def remember(self, publications: list[Publication]) -> None:
+        """Keep publications for ``postmux status ID``; a file that cannot be written is only a warning."""
+        why = self.store.save(publications)
+        if why is not None:
+            self.out.warning(f"could not remember these publications for `postmux status` ({why})")
 
     @property
     def interval(self) -> float | None:
@@ -86,6 +101,8 @@ class Session:
     def _make(self, name: str) -> Publisher:
         if not self.sandbox:
             return publisher(name, base_url=self.base_url)
+        if self._state is None and self.sandbox_url is not None:
+            self._state = describe_sandbox(self.sandbox_url)  # a ConfigurationError when none answers
         if self._state is not None:
             base_url, key = sandbox_endpoint(self._state, name)
             return publisher(name, api_key=key, base_url=base_url, media_fetch=self._sandbox_media())
@@ -118,3 +135,8 @@ class Session:
         if self._local is not None:
             self._local.stop()
             self._local = None
+
+
+def _same_url(state: dict[str, Any] | None, url: str) -> bool:
+    """Whether a state file describes the sandbox at ``url``."""
+    return state is not None and str(state.get("url", "")).rstrip("/") == url.rstrip("/")

@@ -9,11 +9,18 @@ what a vendor needs to look one up again (account, media kind, state).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the file is still read again before each write
+    fcntl = None  # type: ignore[assignment]
 
 from ..ledger import dump_publication, load_publication
 from ..results import Publication
@@ -119,32 +126,42 @@ class PublicationStore:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._items: dict[str, list[str]] = {}
-        if path is not None:
-            try:
-                data = json.loads(path.read_text())
-                if isinstance(data, dict):
-                    self._items = {str(k): _entries(v) for k, v in data.items()}
-            except (OSError, ValueError):
-                pass
+        self._items: dict[str, list[str]] = _read(path) if path is not None else {}
 
-    def save(self, publications: list[Publication]) -> None:
-        """Remember publications that have an id; a later one replaces the same target's entry."""
+    def save(self, publications: list[Publication]) -> str | None:
+        """Remember publications that have an id; a later one replaces the same target's entry.
+
+        The file is read again just before it is written (under a lock where the
+        system has one), so what another command saved meanwhile stays. A file
+        that cannot be written is no failure of the publications: the answer is
+        why (``None`` when they were kept), for the command to say.
+        """
         with self._lock:
-            for p in publications:
-                if not p.id:
-                    continue
-                kept = self._items.setdefault(f"{p.provider}:{p.id}", [])
-                slot = _slot(p)
-                for i, old in enumerate(kept):
-                    stored = _readable(old)
-                    if stored is None or _slot(stored) == slot:  # an entry no one can read is replaced
-                        kept[i] = dump_publication(p)
-                        break
-                else:
-                    kept.append(dump_publication(p))
-            if self.path is not None:
-                write_private(self.path, json.dumps(self._items))  # raw vendor answers: the user's only
+            try:
+                with _locked(self.path):
+                    if self.path is not None:
+                        self._items = _read(self.path)  # another command may have saved since
+                    self._add(publications)
+                    if self.path is not None:  # raw vendor answers: the user's only
+                        write_private(self.path, json.dumps(self._items))
+            except OSError as exc:
+                self._add(publications)  # still found by this command
+                return f"{self.path}: {exc.strerror or exc}"
+        return None
+
+    def _add(self, publications: list[Publication]) -> None:
+        for p in publications:
+            if not p.id:
+                continue
+            kept = self._items.setdefault(f"{p.provider}:{p.id}", [])
+            slot = _slot(p)
+            for i, old in enumerate(kept):
+                stored = _readable(old)
+                if stored is None or _slot(stored) == slot:  # an entry no one can read is replaced
+                    kept[i] = dump_publication(p)
+                    break
+            else:
+                kept.append(dump_publication(p))
 
     def find(self, ref: str, provider: str | None) -> list[Publication]:
         """Publications whose id is ``ref`` (of ``provider`` when given), in the order they were saved."""
@@ -155,6 +172,34 @@ class PublicationStore:
         else:
             found = [_readable(v) for k, vs in items.items() if k.partition(":")[2] == ref for v in vs]
         return [p for p in found if p is not None]
+
+
+def _read(path: Path) -> dict[str, list[str]]:
+    """The stored ids of ``path``; none for a file that is missing or cannot be read."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): _entries(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+@contextlib.contextmanager
+def _locked(path: Path | None) -> Iterator[None]:
+    """Hold an exclusive lock on ``path``'s directory (a no-op in memory, or where ``fcntl`` is missing).
+
+    The directory, not the file: the file is replaced by a rename, and a lock on
+    the one replaced would guard nothing; a lock file of its own would be left behind.
+    """
+    if path is None or fcntl is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _readable(entry: str) -> Publication | None:

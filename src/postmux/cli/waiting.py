@@ -3,6 +3,8 @@
 Each round asks every vendor once (``Publisher.wait`` with no time left does
 exactly one refresh, batched where the vendor can), updates the display, and
 sleeps. The time each publication became final is kept for the demo's table.
+Ctrl-C stops the waiting, not the command: it then reports where each
+publication stood (still open, so exit 3), since what was sent must not be lost.
 """
 
 from __future__ import annotations
@@ -62,8 +64,12 @@ def wait_all(
     timeout: float,
     interval: float | None,
     started: float | None = None,
-) -> None:
-    """Poll every group until all its publications are final or ``timeout`` seconds pass."""
+) -> bool:
+    """Poll every group until all its publications are final or ``timeout`` seconds pass.
+
+    Ctrl-C ends the waiting early (the groups keep what the last round saw);
+    the answer is whether it did.
+    """
     start = started if started is not None else time.monotonic()
     deadline = time.monotonic() + timeout
 
@@ -87,19 +93,24 @@ def wait_all(
         transient=True,
         disable=out.as_json or not out.err.is_terminal,
     )
-    with progress:
-        done, total = mark()
-        task = progress.add_task("waiting for the platforms", total=total, completed=done)
-        while done < total and time.monotonic() < deadline:
-            for group in groups:
-                if any(_pollable(p) for p in group.publications):
-                    _refresh(group)
+    try:
+        with progress:
             done, total = mark()
-            progress.update(task, completed=done)
-            if done < total:
-                pause = (
-                    interval
-                    if interval is not None
-                    else max(g.publisher.adapter.poll_interval for g in groups)
-                )
-                time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+            task = progress.add_task("waiting for the platforms", total=total, completed=done)
+            while done < total and time.monotonic() < deadline:
+                for group in groups:
+                    if any(_pollable(p) for p in group.publications):
+                        _refresh(group)
+                done, total = mark()
+                progress.update(task, completed=done)
+                if done < total:
+                    pause = (
+                        interval
+                        if interval is not None
+                        else max(g.publisher.adapter.poll_interval for g in groups)
+                    )
+                    time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+    except KeyboardInterrupt:  # the user stops waiting: what was sent is still reported
+        out.error("interrupted: stopped waiting; each publication is shown as it last stood")
+        return True
+    return False
