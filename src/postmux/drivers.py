@@ -35,7 +35,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin
 
@@ -122,6 +122,22 @@ The request did nothing at the vendor: it never left (a token before it is sent)
 with a 401 (a refresh after it). :class:`_Sends` does not count it as a request that may have
 acted, as it does not for a :class:`~postmux.CredentialError`.
 """
+
+
+_SENT_TOKENS = "postmux.sent_tokens"
+"""Request extension: every account token the request carried (a 401's stale one and its refresh).
+
+The driver scrubs what a request's answer and a flow's error keep of these, whatever other
+accounts' requests of the same publisher did meanwhile: its list of every token sent
+(:attr:`_DriverBase.secrets`) keeps only the latest 64, and a fan-out to more accounts than
+that, or a long flow among many others, would push a token out while its answer was in flight.
+"""
+
+
+def _request_tokens(request: httpx.Request) -> tuple[Secret, ...]:
+    """The account tokens ``request`` carried (see :data:`_SENT_TOKENS`)."""
+    tokens: tuple[Secret, ...] = request.extensions.get(_SENT_TOKENS, ())
+    return tokens
 
 
 def _sources_own(exc: PostmuxError) -> None:
@@ -222,6 +238,9 @@ class _DriverBase:
         if token not in self._tokens:
             self._tokens = [*self._tokens[-63:], token]
         request.extensions[TOKEN] = token  # a Secret: the next attempt sends the same token
+        sent = _request_tokens(request)
+        if token not in sent:
+            request.extensions[_SENT_TOKENS] = (*sent, token)
 
     def _unsigned(self, request: httpx.Request) -> tuple[CredentialSource, str] | None:
         """The source and account whose token ``request`` still needs (``None``: it has one or needs none)."""
@@ -303,18 +322,20 @@ class _DriverBase:
                 response.next_request = _without(response.next_request, added, request)
         return response
 
-    def cleaned(self, exc: BaseException) -> None:
+    def cleaned(self, exc: BaseException, tokens: Iterable[Secret] = ()) -> None:
         """An error leaving a flow, made safe to keep: no secret in its text or chain, no httpx in its chain.
 
         A plugin's own error may quote a body that echoes the key, and so may a plugin's bug
         (``int("<key>")``'s ``ValueError``), which is logged and kept as a ``__cause__``.
+        ``tokens``: the account tokens the flow's requests carried (:class:`_Sends` collects them).
         """
         detach(exc)
+        secrets = (*self.secrets, *tokens)
         seen: set[int] = set()
         current: BaseException | None = exc
         while current is not None and id(current) not in seen:
             seen.add(id(current))
-            scrub(current, *self.secrets)
+            scrub(current, *secrets)
             current = current.__cause__ or current.__context__
 
     def safe_to_retry(self, request: httpx.Request) -> bool:
@@ -342,7 +363,11 @@ class _DriverBase:
         named = request.url.copy_with(
             netloc=_host(request).encode(), query=None
         )  # the name, not a pinned address
-        message = redact(f"{request.method} {named} failed: {type(exc).__name__}: {exc}", *self.secrets)
+        message = redact(
+            f"{request.method} {named} failed: {type(exc).__name__}: {exc}",
+            *self.secrets,
+            *_request_tokens(request),
+        )
         error = TransportError(message, request_sent=sent)
         if sent and not self.safe_to_retry(request):
             return error, None
@@ -357,7 +382,7 @@ class _DriverBase:
         token after this 401 (the async driver, off its loop); ``None``: a 401
         refreshes here.
         """
-        body = redact(response.text, *self.secrets)
+        body = redact(response.text, *self.secrets, *_request_tokens(request))
         if self._is_vendor(request):
             error = self.adapter.error_for(response, body)
             if response.status_code == 401 and (self._refreshed(request) if refreshed is None else refreshed):
@@ -479,7 +504,7 @@ class _Sends:
     ending a flow that had sent only reads says ``only_reads`` (:meth:`ended`).
     """
 
-    __slots__ = ("_driver", "_request", "any", "wrote")
+    __slots__ = ("_driver", "_request", "any", "tokens", "wrote")
 
     def __init__(self, driver: _DriverBase) -> None:
         self._driver = driver
@@ -487,6 +512,8 @@ class _Sends:
         self.any = False
         self.wrote = False
         """Whether a request other than a read may have reached the vendor (an upload's PUT too)."""
+        self.tokens: list[Secret] = []
+        """The account tokens the flow's requests carried: scrubbed from the error that ends it."""
 
     def __call__(self, request: httpx.Request) -> _Sends:
         self._request = request
@@ -496,6 +523,8 @@ class _Sends:
         return None
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if self._request is not None:
+            self.tokens += (t for t in _request_tokens(self._request) if t not in self.tokens)
         if isinstance(exc, CredentialError):  # this step sent nothing; what came before may have
             exc.after_send = exc.after_send or self.any
         elif getattr(exc, _SOURCES_OWN, False):  # nor here: its token's refresh failed, not the request
@@ -650,7 +679,7 @@ class SyncDriver(_DriverBase):
         try:
             return drive(flow, perform, PostmuxError)
         except Exception as exc:  # a postmux error, or a plugin's bug: either may quote the key
-            self.cleaned(exc)
+            self.cleaned(exc, sends.tokens)
             sends.ended(exc)
             raise
         finally:
@@ -788,7 +817,7 @@ class AsyncDriver(_DriverBase):
         try:
             return await adrive(flow, perform, PostmuxError)
         except Exception as exc:  # a postmux error, or a plugin's bug: either may quote the key
-            self.cleaned(exc)
+            self.cleaned(exc, sends.tokens)
             sends.ended(exc)
             raise
         finally:

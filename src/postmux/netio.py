@@ -31,6 +31,7 @@ the ``server_hostname`` httpcore passes, so the ``sni_hostname`` extension
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import select
 import socket
 import ssl
@@ -141,6 +142,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
         self._transport = transport
         self._protocol = protocol
+        self._loop = asyncio.get_running_loop()
+        """The loop whose selector reads this connection: another loop's task never sees its answers."""
         self._closed = False
         self._pending: bytes | None = None
         """A short write held back to go out with the next one (one segment for head and body)."""
@@ -208,6 +211,14 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         transport = self._transport
         if transport.is_closing():
             return
+        if not self._on_its_loop():  # kept alive by an earlier asyncio.run: its loop may be closed
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):  # the peer sees the end; the fd goes with the transport
+                    sock.shutdown(socket.SHUT_RDWR)
+            if not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(transport.abort)  # closed by its own loop, if it runs again
+            return
         if transport.get_write_buffer_size():  # never linger on bytes the peer does not take
             transport.abort()
         else:
@@ -258,8 +269,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     def _readable(self) -> bool:
         """True when a read would not wait: bytes or an end already seen, or waiting in the socket."""
         protocol = self._protocol
-        if protocol.chunks or protocol.eof or protocol.lost or self._closed:
-            return True
+        if protocol.chunks or protocol.eof or protocol.lost or self._closed or not self._on_its_loop():
+            return True  # a connection of another loop reads as gone: the pool opens one on this loop
         sock = self._transport.get_extra_info("socket")
         fd = -1 if sock is None else sock.fileno()
         if fd < 0:
@@ -267,6 +278,16 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         poller = select.poll()
         poller.register(fd, select.POLLIN)
         return bool(poller.poll(0))
+
+    def _on_its_loop(self) -> bool:
+        """True when the running loop is the one this connection was made on.
+
+        An ``AsyncPublisher`` awaited under one ``asyncio.run`` after another (a sync app's
+        way to call it) finds the connections the earlier loop kept alive: a request written
+        on one goes out, but its answer is read by that loop's selector, which never runs
+        again, so a publish the vendor made would wait out its timeout and come back ``unknown``.
+        """
+        return asyncio._get_running_loop() is self._loop
 
 
 def _lost(error: BaseException | None) -> str:

@@ -294,14 +294,20 @@ class PluginManager:
                 self._pending = False
 
     def register(self, plugin: object, name: str | None = None) -> None:
-        """Add a plugin object or module (for tests and apps that bundle a vendor)."""
-        self._pm.register(plugin, name)
-        self._providers = None
+        """Add a plugin object or module (for tests and apps that bundle a vendor).
+
+        Under the lock: a list of providers another thread is making meanwhile (:meth:`get`)
+        would leave this plugin out, and be kept as the current list after it was dropped here.
+        """
+        with self._lock:
+            self._pm.register(plugin, name)
+            self._providers = None
 
     def unregister(self, plugin: object) -> None:
-        """Remove a plugin added with :meth:`register`."""
-        self._pm.unregister(plugin)
-        self._providers = None
+        """Remove a plugin added with :meth:`register` (under the lock, as :meth:`register`)."""
+        with self._lock:
+            self._pm.unregister(plugin)
+            self._providers = None
 
     def providers(self) -> dict[str, type[Adapter]]:
         """Provider name → adapter class, from every installed plugin."""

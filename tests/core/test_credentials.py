@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -228,3 +229,87 @@ def test_a_token_no_header_can_carry_is_a_credential_error_naming_the_account_no
     assert "creator-a" in str(bad.error)
     assert _tokens(vendor) == ["Bearer tok-b"]
     assert leaks([report, bad, bad.exception], needles=("tok-a-secret", b"tok-a-secret")) == []
+
+
+MANY = 66
+"""More accounts than the driver's list of tokens sent keeps (64)."""
+
+
+def _many_accounts() -> tuple[MemoryCredentials, Post]:
+    source = MemoryCredentials(
+        {f"creator-{i}": Token(access=Secret(f"tok-{i:03d}-secret")) for i in range(MANY)}
+    )
+    return source, Post(text="hi", media=POST.media, targets=[f"tiktok:creator-{i}" for i in range(MANY)])
+
+
+def _echo(request: httpx.Request, answer: str) -> httpx.Response:
+    token = request.headers["authorization"].removeprefix("Bearer ")
+    if answer == "refused":
+        return httpx.Response(400, json={"error": {"code": "bad_token", "message": f"token {token} refused"}})
+    return httpx.Response(200, json={"status": f"token {token} accepted"})  # the plugin's Status() quotes it
+
+
+@pytest.mark.parametrize("answer", ["refused", "quoted by the plugin"])
+def test_a_slow_answer_among_many_accounts_keeps_its_token_out_of_the_error(
+    answer: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One account's answer comes back after 64 other accounts' requests went out on another thread
+    (a fan-out, or a web server's other requests): its token, echoed, is still scrubbed."""
+    others = threading.Semaphore(0)
+    first = threading.Event()
+
+    def vendor_answer(request: httpx.Request) -> httpx.Response:
+        if request.headers["authorization"].endswith("tok-000-secret"):
+            first.set()
+            for _ in range(MANY - 2):  # every other account's request but one has gone out
+                assert others.acquire(timeout=60)
+            return _echo(request, answer)
+        first.wait(60)
+        others.release()
+        return _ok(request)
+
+    source, post = _many_accounts()
+    adapter = CreatorAdapter()
+    adapter.credentials = source
+    vendor = Vendor({"POST /posts": vendor_answer})
+    pub = Publisher(adapter, NO_KEY, client=vendor.client(), sleep=lambda _: None, max_concurrency=2)
+    caplog.set_level(logging.DEBUG, logger="postmux")
+    report = pub.publish(post)
+    slow = report.results[0]
+    assert slow.status is not Status.PUBLISHED
+    assert [p.status for p in report.results[1:]] == [Status.PUBLISHED] * (MANY - 1)
+    assert "tok-000-secret" in _tokens(vendor)[0]  # the vendor got it, and echoed it
+    assert leaks([slow, slow.exception], needles=("tok-000-secret", b"tok-000-secret")) == []
+    assert "tok-000-secret" not in caplog.text
+
+
+@pytest.mark.parametrize("answer", ["refused", "quoted by the plugin"])
+async def test_async_a_slow_answer_among_many_accounts_keeps_its_token_out_of_the_error(answer: str) -> None:
+    import asyncio
+
+    others = 0
+
+    async def vendor_answer(request: httpx.Request) -> httpx.Response:
+        nonlocal others
+        if request.headers["authorization"].endswith("tok-000-secret"):
+            async with asyncio.timeout(60):
+                while others < MANY - 2:
+                    await asyncio.sleep(0.001)
+            return _echo(request, answer)
+        others += 1
+        return _ok(request)
+
+    source, post = _many_accounts()
+    adapter = CreatorAdapter()
+    adapter.credentials = source
+
+    async def sleep(_: float) -> None:
+        return None
+
+    vendor = Vendor({"POST /posts": vendor_answer})
+    pub = AsyncPublisher(adapter, NO_KEY, client=vendor.async_client(), sleep=sleep, max_concurrency=2)
+    report = await pub.publish(post)
+    slow = report.results[0]
+    assert slow.status is not Status.PUBLISHED
+    assert [p.status for p in report.results[1:]] == [Status.PUBLISHED] * (MANY - 1)
+    assert leaks([slow, slow.exception], needles=("tok-000-secret", b"tok-000-secret")) == []

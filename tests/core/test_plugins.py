@@ -244,3 +244,37 @@ def test_emulators_registry() -> None:
     manager.register(emulator_plugin(), name="e2")
     with pytest.raises(ConfigurationError, match="'fake'"):
         manager.emulators()
+
+
+def test_a_plugin_registered_while_another_thread_lists_the_providers_is_found() -> None:
+    """An app registering its own vendor while a worker thread's ``get`` collects the providers:
+    the list that thread makes leaves it out, and must not be kept as the current one."""
+    import threading
+
+    collecting, registered = threading.Event(), threading.Event()
+
+    class Slow(FakeAdapter):
+        name = "slowfake"
+
+    @postmux.hookimpl
+    def postmux_register_providers(register: Any) -> None:
+        register(Slow)
+        if threading.current_thread().name == "worker":
+            collecting.set()
+            registered.wait(1)  # the app's register() lands here, or waits for this list to be made
+
+    manager = PluginManager(load_entry_points=False)
+    manager.register(
+        types.SimpleNamespace(postmux_register_providers=postmux_register_providers), name="slow"
+    )
+    worker = threading.Thread(target=manager.get, args=("slowfake",), name="worker")
+    worker.start()
+    assert collecting.wait(10)
+    app = threading.Thread(target=manager.register, args=(plugin(OtherFake), "postmux-other"))
+    app.start()
+    app.join(0.2)
+    registered.set()
+    worker.join(10)
+    app.join(10)
+    assert manager.get("otherfake") is OtherFake
+    assert set(manager.providers()) == {"slowfake", "otherfake"}

@@ -396,3 +396,25 @@ def test_an_apps_factory_has_every_pool_closed() -> None:
     transport.close()
     assert len(made) == 2
     assert closed == made  # unused, each closed all the same
+
+
+def test_an_async_publisher_run_under_one_asyncio_run_after_another_does_not_send_on_the_old_loops_connection(
+    threaded_server: CountingServer,
+) -> None:
+    """A sync app that awaits a shared AsyncPublisher with ``asyncio.run`` per call.
+
+    The connection kept alive by the first call belongs to a loop that is closed: a request
+    sent on it would go out (the socket still writes) and its answer never be read (the dead
+    loop reads it), so a publish the vendor made would wait out its timeout and come back
+    ``unknown``, as a plugin error. Each call sends on a connection of its own loop.
+    """
+    post = Post(text="hi", media=["https://cdn.example.com/v.mp4"], targets=[Target("tiktok", "acc-1")])
+    pub = AsyncPublisher(FakeAdapter(threaded_server.url), Secret(KEY), timeout=3)
+    statuses = []
+    for _ in range(3):
+        started = time.monotonic()
+        (result,) = asyncio.run(pub.publish(post))
+        statuses.append((result.status.value, result.error, time.monotonic() - started < 2))
+    assert statuses == [("published", None, True)] * 3
+    assert threaded_server.answered == 3  # each sent once
+    asyncio.run(pub.aclose())  # under a loop of its own too: the old loops' connections closed quietly
