@@ -9,7 +9,8 @@ with ``cross_post(post_data)``. Settings come from the environment:
 ``POSTMUX_BASE_URL`` optional: another base URL for the vendor (a sandbox)
 ``POSTMUX_LEASE``    optional: seconds a claim stays live without an outcome (default 300)
 ``POSTMUX_MEDIA_HOSTS`` optional: ``host:port`` list (comma-separated) whose media may be fetched
-                     over plain HTTP or on a private address (a sandbox's media host)
+                     on a private address (a sandbox's media host); set, it also lets media
+                     be fetched over plain HTTP, from any host
 
 Why it never sends a target twice: each task publishes a slice of the post's
 targets with ``publish(post, targets=…)``, under the same ledger keys as the
@@ -65,7 +66,8 @@ def publisher() -> postmux.Publisher:
 
 
 def fetch_policy() -> postmux.FetchPolicy:
-    """postmux's safe defaults for media it downloads, with the trusted hosts exempted, if any."""
+    """postmux's safe defaults for media it downloads; with trusted hosts, those exempt from the address
+    rule and plain HTTP allowed (for every host: a FetchPolicy's schemes are not per host)."""
     hosts = [h.strip() for h in os.environ.get("POSTMUX_MEDIA_HOSTS", "").split(",") if h.strip()]
     if not hosts:
         return postmux.FetchPolicy()

@@ -86,10 +86,12 @@ def sandbox_endpoint(description: Mapping[str, Any], provider: str) -> tuple[str
 
 
 def sandbox_media_fetch(media_url: str) -> FetchPolicy:
-    """The fetch policy for a sandbox's media host: plain HTTP on loopback, that host only.
+    """The fetch policy for a sandbox's media host: plain HTTP, and its loopback address allowed.
 
-    Every other host keeps the default rules, so a sample URL of the sandbox
-    can be downloaded (Wonda's plugin does) and nothing else is let through.
+    Only that host is exempt from the address rule, so a sample URL of the
+    sandbox can be downloaded (Wonda's plugin does) and no other private
+    address is; plain HTTP is allowed for every host (a policy's schemes are
+    not per host).
     """
     netloc = urlsplit(media_url).netloc
     return FetchPolicy(schemes={"http", "https"}, allow_hosts={netloc} if netloc else ())

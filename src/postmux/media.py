@@ -123,7 +123,7 @@ class Media:
     """One photo or video: exactly one of ``url`` (public, https) or ``path`` (a local file).
 
     ``kind`` is detected from the extension when not given; ``mime_type`` from
-    the extension likewise. Neither is checked here: :func:`postmux.validate`
+    the extension likewise. Neither is checked here: :meth:`Publisher.validate <postmux.Publisher.validate>`
     reports every problem at once instead of failing on the first. Only a
     ``url``, ``path`` or ``mime_type`` that is not a string at all is refused at
     once, as a :class:`~postmux.ValidationError` naming ``media.url`` (…):

@@ -101,8 +101,10 @@ class Publisher(PublisherCore, publisher=True):
         Without ``resolve`` there is no I/O. ``resolve=True`` asks the vendor for
         its accounts (once, cached) and adds what only they show: an
         ``@username`` that is not linked, and a target whose account is
-        expired or needs reconnecting. That is the whole pre-flight ``publish``
-        does before sending.
+        expired or needs reconnecting. ``publish`` refuses the same before
+        sending for an ``@username`` target (it reads the accounts to resolve
+        one); an account-id target it sends as given, and the vendor's refusal
+        makes it ``failed``.
         """
         if not resolve:
             return super().validate(post, now=now)

@@ -84,9 +84,11 @@ class S3MediaHost:
         expires = timedelta(hours=24)
         if "expires" in query:
             try:
-                expires = timedelta(seconds=int(query["expires"]))
+                seconds = int(query["expires"])
             except ValueError:
                 raise ConfigurationError("the s3 media host's expires is a number of seconds") from None
+            # out of range before timedelta() sees it: a huge number would overflow it, not be refused
+            expires = timedelta(seconds=max(-1, min(seconds, int(MAX_EXPIRY.total_seconds()) + 1)))
         return cls(
             parts.netloc or None,
             parts.path or None,

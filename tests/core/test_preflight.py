@@ -57,3 +57,22 @@ async def test_the_async_publisher_awaits_the_same_pre_flight(postmux_sandbox: S
         assert pub.validate(post) == []
         problems = await pub.validate(post, resolve=True)
         assert [p.field for p in problems] == ["targets[0].account", "targets[1].account"]
+
+
+@pytest.mark.parametrize("provider", ["wahdx", "postpeer"])
+def test_publish_leaves_an_account_id_to_the_vendor_though_validate_flags_it(
+    postmux_sandbox: Sandbox, provider: str
+) -> None:
+    # validate(resolve=True) reads the accounts for every target; publish() reads them only to
+    # resolve an @username, and sends an account-id target as given: the vendor's refusal fails it
+    pub = postmux_sandbox.publisher(provider)
+    expired = next(a for a in pub.accounts() if not a.active)
+    for post in (
+        _post(postmux_sandbox, Target("tiktok", expired.id)),
+        _post(postmux_sandbox, Target("tiktok", expired.id), Target("instagram", "@sandbox_instagram")),
+    ):
+        assert [p.field for p in pub.validate(post, resolve=True)] == ["targets[0].account"]
+        report = pub.publish(post)
+        assert report[0].status.value == "failed"
+        assert report[0].error is not None
+        assert "reconnect it (postmux connect)" not in report[0].error  # the vendor's, not the pre-flight's

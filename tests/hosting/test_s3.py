@@ -152,6 +152,9 @@ def test_bucket_prefix_and_endpoint_come_from_a_spec_or_the_environment(
         ("s3://b/p?colour=blue", "unknown s3 media host setting colour"),
         ("s3://b/p?expires=soon", "number of seconds"),
         ("s3://b/p?expires=9999999", "between 1 second and 7 days"),
+        # more seconds than a timedelta holds: a ConfigurationError too, not a raw OverflowError
+        ("s3://b/p?expires=99999999999999999999", "between 1 second and 7 days"),
+        ("s3://b/p?expires=-99999999999999999999", "between 1 second and 7 days"),
     ],
 )
 def test_bad_s3_specs_are_configuration_errors(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
+import postmux
 from postmux import ConnectStart
 from postmux.sandbox import Sandbox
 
@@ -47,3 +49,23 @@ def test_a_link_no_emulator_issued_is_refused() -> None:
         pytest.raises(ValueError, match="no emulator in this sandbox issued"),
     ):
         sandbox.approve(ConnectStart(platform="tiktok", state={"token": "NOPE"}))
+
+
+def test_left_alone_a_sandbox_publishers_qr_login_confirms_at_the_sandboxs_poll_speed() -> None:
+    # the docs' "left alone": the vendor's 10 s applies to a publisher of postmux.publisher(); a
+    # sandbox publisher polls at the sandbox's speed, so polling alone confirms within the wait
+    with Sandbox(providers=["wahdx"]) as sandbox:
+        own = postmux.publisher(
+            "wahdx",
+            api_key=sandbox.key("wahdx"),
+            base_url=sandbox.url("wahdx"),
+            client=httpx.Client(transport=sandbox.transport("wahdx")),
+        )
+        with own:
+            assert own.connect("tiktok").interval == 10.0  # Wahdx's advice: 15 s would run out
+        link = sandbox.publisher("wahdx").connect("tiktok")
+        assert link.interval == sandbox.poll_interval()
+        started = time.monotonic()
+        linked = link.wait(timeout=15)  # new → scanned → confirmed over successive polls
+        assert time.monotonic() - started < 5
+        assert linked.username

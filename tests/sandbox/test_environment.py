@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+import attrs
 import httpx
 import pytest
 
@@ -114,6 +115,20 @@ def test_a_vendor_whose_plugin_downloads_media_may_fetch_the_sandboxs_samples(
     account = report[0].account_id
     assert account is not None
     assert len(sandbox.emulator("wonda").records_for(account)) == 1
+
+
+def test_the_sandboxs_fetch_policy_exempts_its_media_host_only_and_takes_plain_http_anywhere(
+    sandbox: Sandbox,
+) -> None:
+    """What ``Sandbox.media_fetch`` says: the address rule spares its media host alone; the scheme
+    rule is widened for every host (a policy's schemes are not per host)."""
+    public, private = ["93.184.216.34"], ["10.0.0.7"]
+    policy = attrs.evolve(sandbox.media_fetch(), resolver=lambda host, port: public)
+    assert policy.pin("http://cdn.example.com/clip.mp4", "media[0]").host_header == "cdn.example.com"
+    with pytest.raises(postmux.FetchRefusedError) as refused:
+        attrs.evolve(policy, resolver=lambda host, port: private).pin("http://internal.example/a.mp4", "m")
+    assert refused.value.rule == "address"
+    assert policy.pin(sandbox.sample_url("clip.mp4"), "media[0]").url.host == "127.0.0.1"
 
 
 def test_the_description_is_the_state_files(sandbox: Sandbox) -> None:

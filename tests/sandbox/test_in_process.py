@@ -343,3 +343,36 @@ def test_a_port_out_of_range_is_a_configuration_error_naming_it(port: int) -> No
     # 65535: the media host fits, the emulator on the port after it would not
     with pytest.raises(ConfigurationError, match="port"):
         Sandbox(["wahdx"], port=port).start()
+
+
+def _free_run(length: int) -> int:
+    """A loopback port with the ``length - 1`` ports after it free too (each tried, then let go)."""
+    for _ in range(50):
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        base: int = probe.getsockname()[1]
+        probe.close()
+        if base + length > 65535:
+            continue
+        held: list[socket.socket] = []
+        try:
+            for port in range(base, base + length):
+                sock = socket.socket()
+                held.append(sock)
+                sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for sock in held:
+                sock.close()
+        return base
+    pytest.skip("no run of free loopback ports")
+
+
+def test_a_given_port_serves_the_emulators_after_it_in_name_order() -> None:
+    # the docstring's promise, whatever order the providers are given in: wahdx before wonda
+    base = _free_run(3)
+    with Sandbox(["wonda", "wahdx"], port=base) as sandbox:
+        ports = {name: httpx.URL(sandbox.url(name)).port for name in ("wahdx", "wonda")}
+        assert httpx.URL(sandbox.media.base_url).port == base
+    assert ports == {"wahdx": base + 1, "wonda": base + 2}

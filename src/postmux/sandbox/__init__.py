@@ -5,6 +5,7 @@
     with Sandbox(faults="wahdx:POST /api/content/post=drop-after") as sandbox:
         pub = sandbox.publisher("wahdx")
         report = pub.publish(post)                     # → unknown
+        sandbox.settle()                               # finish the emulated processing now
         assert sandbox.emulator("wahdx").published() == 1
 
     sandbox = Sandbox(faults="*:publish=drop-after")   # not started: in-process, no socket

@@ -234,11 +234,12 @@ class Sandbox:
         return self.media.sample_url(name)
 
     def media_fetch(self) -> FetchPolicy:
-        """The fetch policy for this sandbox's media host: plain HTTP on loopback, that host only.
+        """The fetch policy for this sandbox's media host: plain HTTP, and its loopback address allowed.
 
-        Every other host keeps the default rules, so a test still sees a
-        private address refused. The in-process media host's name is
-        resolved to loopback here, never asked of DNS.
+        Only that host is exempt from the address rule, so a test still sees
+        a private address refused; plain HTTP is allowed for every host (a
+        policy's schemes are not per host). The in-process media host's name
+        is resolved to loopback here, never asked of DNS.
         """
         return attrs.evolve(sandbox_media_fetch(self.media.base_url), resolver=_in_process_resolver)
 
@@ -341,7 +342,8 @@ class Sandbox:
             media_socket = _bind(next(ports) if ports else 0)
             self.media.base_url = _origin(media_socket)
             apps.append((_control_app(self), media_socket))
-            for emulator in self.emulators.values():
+            for name in sorted(self.emulators):  # a given port: the emulators after it in name order
+                emulator = self.emulators[name]
                 sock = _bind(next(ports) if ports else 0)
                 emulator.base_url = _origin(sock)
                 apps.append((emulator.app(), sock))
