@@ -60,10 +60,15 @@ def _adapter_and_key(
         api_key = os.environ.get(cls.env_var) or None
         if api_key is None and credentials is not None:
             api_key = NO_KEY  # tokens per account only: no publisher-wide header
-        if api_key is None:
-            raise MissingCredentialsError(f"no API key for {name!r}: pass api_key=… or set {cls.env_var}")
-    key = api_key if isinstance(api_key, Secret) else Secret(api_key)
     adapter = cls(found.base_url)
+    if api_key is None:
+        if adapter.credentials is not None:  # its tokens belong to accounts: a credential source is the way
+            raise MissingCredentialsError(
+                f"no credentials for {name!r}: pass credentials=… (a postmux.credentials.CredentialSource"
+                f" of each account's token), or api_key=… or {cls.env_var} where its plugin takes a key"
+            )
+        raise MissingCredentialsError(f"no API key for {name!r}: pass api_key=… or set {cls.env_var}")
+    key = api_key if isinstance(api_key, Secret) else Secret(api_key)
     adapter.credentials = credentials
     return adapter, key, media_fetch or found.media_fetch
 

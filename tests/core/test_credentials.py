@@ -209,7 +209,7 @@ def test_publisher_takes_credentials_instead_of_a_key(monkeypatch: pytest.Monkey
     (result,) = pub.publish(Post(text="hi", media=POST.media, targets=["tiktok:creator-a"]))
     assert result.status is Status.PUBLISHED
     assert _tokens(vendor) == ["Bearer tok-a"]
-    with pytest.raises(MissingCredentialsError):
+    with pytest.raises(MissingCredentialsError, match="no API key for 'creatorfake': pass api_key="):
         postmux.publisher("creatorfake", plugins=_manager())
     with pytest.raises(ConfigurationError, match="CredentialSource"):
         postmux.publisher("creatorfake", credentials={"creator-a": "tok"}, plugins=_manager())  # type: ignore[arg-type]

@@ -208,3 +208,14 @@ def test_a_draft_whose_refresh_fails_at_tiktoks_token_endpoint_is_failed_not_unk
     assert sent == (["/v2/oauth/token/"] if when == "expiring" else [init, "/v2/oauth/token/"])
     assert result.status is Status.FAILED, result.error
     assert result.status_code == 503
+
+
+def test_a_publisher_with_neither_credentials_nor_a_sandbox_key_says_to_pass_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # TikTok's tokens belong to creators: "pass api_key=" would send the app the wrong way
+    monkeypatch.delenv("TIKTOK_API_KEY", raising=False)
+    monkeypatch.delenv("POSTMUX_SANDBOX", raising=False)
+    wanted = r"no credentials for 'tiktok': pass credentials="
+    with pytest.raises(postmux.MissingCredentialsError, match=wanted):
+        postmux.publisher("tiktok")
