@@ -29,6 +29,8 @@ from urllib.request import getproxies
 
 import httpx
 
+from .errors import ConfigurationError
+
 __all__ = [
     "DEFAULT_CONNECTIONS",
     "KEEPALIVE_EXPIRY",
@@ -123,4 +125,7 @@ def make_client(
         transport = sharded(connections)
     if transport is not None:
         return client_class(timeout=timeout, transport=transport)
-    return client_class(timeout=timeout, limits=kept_alive(connections), verify=default_ssl_context())
+    try:
+        return client_class(timeout=timeout, limits=kept_alive(connections), verify=default_ssl_context())
+    except ImportError as exc:  # a proxy scheme whose package is not installed (socks5:// without socksio)
+        raise ConfigurationError(f"the proxy the environment names cannot be used: {exc}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from postmux import AsyncPublisher, Post, Publisher, Secret, Target
+from postmux import AsyncPublisher, ConfigurationError, Post, Publisher, Secret, Target
 from postmux.pool import ShardedAsyncTransport, ShardedTransport
 
 from .fakes import KEY, FakeAdapter
@@ -288,6 +289,18 @@ async def test_a_publishers_own_client_sends_through_the_proxy_the_environment_n
                 report = await apub.publish(post)
     assert report.ok, report.failed
     assert proxy.request_lines == [b"POST http://vendor.invalid/posts HTTP/1.1"]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_socks_proxy_without_its_package_is_a_configuration_error(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """httpx's raw ImportError crossed ``Publisher()``; it says the same as a postmux error."""
+    monkeypatch.setitem(sys.modules, "socksio", None)  # not installed (an import of it fails)
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    cls = Publisher if kind == "sync" else AsyncPublisher
+    with pytest.raises(ConfigurationError, match="httpx\\[socks\\]"):
+        cls(FakeAdapter(), Secret(KEY))
 
 
 async def test_every_async_publisher_shares_one_ssl_context_until_the_certificate_settings_change(
