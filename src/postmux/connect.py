@@ -116,6 +116,14 @@ def check_connect(
     return {names.get(k, k): v for k, v in options.items() if v is not None}
 
 
+def _pause(interval: float, deadline: float, timeout: float) -> float:
+    """The sleep before the next poll: the interval, or what is left until a last poll at the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise errors.TimeoutError(f"the account was not linked within {timeout:g} s")
+    return min(interval, left)
+
+
 def _finish(poll: ConnectPoll) -> Account | None:
     if poll.status is ConnectStatus.CONFIRMED:
         if poll.account is None:
@@ -170,15 +178,16 @@ class ConnectSession(_SessionBase):
         return self.last
 
     def wait(self, timeout: float = 300.0) -> Account:
-        """Poll until the account is linked; :class:`ConnectFailedError` if it expires."""
+        """Poll until the account is linked; :class:`ConnectFailedError` if it expires.
+
+        The whole ``timeout`` is used, as ``Publisher.wait()`` uses it: a last poll at the deadline.
+        """
         deadline = time.monotonic() + timeout
         while True:
             account = _finish(self.poll())
             if account is not None:
                 return account
-            if time.monotonic() + self.interval > deadline:
-                raise errors.TimeoutError(f"the account was not linked within {timeout:g} s")
-            self._sleep(self.interval)
+            self._sleep(_pause(self.interval, deadline, timeout))
 
 
 class AsyncConnectSession(_SessionBase):
@@ -203,12 +212,11 @@ class AsyncConnectSession(_SessionBase):
         return self.last
 
     async def wait(self, timeout: float = 300.0) -> Account:
-        """Poll until the account is linked; :class:`ConnectFailedError` if it expires."""
+        """Poll until the account is linked; :class:`ConnectFailedError` if it expires (the whole
+        ``timeout`` used: a last poll at the deadline)."""
         deadline = time.monotonic() + timeout
         while True:
             account = _finish(await self.poll())
             if account is not None:
                 return account
-            if time.monotonic() + self.interval > deadline:
-                raise errors.TimeoutError(f"the account was not linked within {timeout:g} s")
-            await self._sleep(self.interval)
+            await self._sleep(_pause(self.interval, deadline, timeout))

@@ -62,7 +62,7 @@ def test_left_alone_a_sandbox_publishers_qr_login_confirms_at_the_sandboxs_poll_
             client=httpx.Client(transport=sandbox.transport("wahdx")),
         )
         with own:
-            assert own.connect("tiktok").interval == 10.0  # Wahdx's advice: 15 s would run out
+            assert own.connect("tiktok").interval == 10.0  # Wahdx's advice: polls at 0, 10, 20 s
         link = sandbox.publisher("wahdx").connect("tiktok")
         assert link.interval == sandbox.poll_interval()
         started = time.monotonic()
