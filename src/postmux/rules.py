@@ -46,21 +46,41 @@ def _utf8(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
+_VS16 = "\ufe0f"
+"""VARIATION SELECTOR-16: the character before it is shown, and counted, as an emoji."""
+
+
 def _is_emoji(ch: str) -> bool:
     cp = ord(ch)
     return (
-        cp >= 0x1F000
+        # the emoji blocks of plane 1 (not the CJK ideographs of planes 2 and 3, which are letters),
+        # and the tag characters of subdivision flags (England's, Scotland's, Wales')
+        0x1F000 <= cp <= 0x1FAFF
+        or 0xE0020 <= cp <= 0xE007F
         or 0x2600 <= cp <= 0x27BF
         or 0x2300 <= cp <= 0x23FF
         or 0x2B00 <= cp <= 0x2BFF
+        or 0x25FD <= cp <= 0x25FE  # shown as emoji by default
         or cp in (0x200D, 0xFE0F, 0x20E3, 0x00A9, 0x00AE)
     )
 
 
 def _threads(text: str) -> int:
+    """Threads' length (platform-rules §3, TH-POSTS): characters, but "emojis are counted as the
+    number of UTF-8 bytes" — a character followed by VS16 (``▶️``, ``↔️``, ``™️``) is one too."""
     if text.isascii():
         return len(text)
-    return sum(len(ch.encode("utf-8")) if _is_emoji(ch) else 1 for ch in text)
+    n = 0
+    before = ""
+    for ch in text:
+        if _is_emoji(ch):
+            n += len(ch.encode("utf-8"))
+            if ch == _VS16 and before and not _is_emoji(before):  # its base was counted as 1
+                n += len(before.encode("utf-8")) - 1
+        else:
+            n += 1
+        before = ch
+    return n
 
 
 _COUNTERS: dict[TextUnit, Callable[[str], int]] = {
@@ -114,6 +134,7 @@ class PlatformRules(NamedTuple):
     forbidden_chars: str = ""
     max_hashtags: int | None = None
     max_mentions: int | None = None
+    max_links: int | None = None
     max_photo_bytes: int | None = None
     max_video_bytes: int | None = None
     enums: Mapping[str, frozenset[str]] = MappingProxyType({})
@@ -154,7 +175,7 @@ RULES: Mapping[str, PlatformRules] = {
         max_video_bytes=300 * MiB,  # reels, in the current reference (older versions said 1 GB)
     ),
     # Threads: TH-POSTS, TH-OV — 500 characters with emoji as UTF-8 bytes,
-    # JPEG/PNG images, carousels up to 20, MP4/MOV video.
+    # at most 5 unique links, JPEG/PNG images, carousels up to 20, MP4/MOV video.
     "threads": PlatformRules(
         name="Threads",
         text_only=True,
@@ -163,6 +184,7 @@ RULES: Mapping[str, PlatformRules] = {
         video_formats=frozenset({"mp4", "mov"}),
         caption=TextLimit(500, TextUnit.THREADS),
         photo_caption=TextLimit(500, TextUnit.THREADS),
+        max_links=5,  # "at most 5 unique links" a post (TH-POSTS); more fails at container creation
         max_photo_bytes=8 * MiB,
         max_video_bytes=1 * GiB,
         enums={"threads.reply_control": THREADS_REPLY_CONTROL},
@@ -177,12 +199,13 @@ RULES: Mapping[str, PlatformRules] = {
         max_photo_bytes=10 * MiB,
         max_video_bytes=10 * GiB,  # not stated by Meta (read at run time); what aggregators quote
     ),
-    # YouTube: Y-INS, Y-RES — video only; title 1..100 characters, description
-    # 5000 UTF-8 bytes, neither with < or >.
+    # YouTube: Y-INS, Y-RES — video only, of any format; title 1..100 characters,
+    # description 5000 UTF-8 bytes, neither with < or >.
     "youtube": PlatformRules(
         name="YouTube",
         photos=False,
-        video_formats=frozenset({"mp4", "mov", "webm", "m4v", "avi", "mkv", "mpeg", "mpg"}),
+        # Y-INS (platform-rules §5): "MIME video/* or application/octet-stream", so any video
+        # (a .wmv, .flv, .3gp or .mts given kind="video"): no list of formats to hold it to
         caption=TextLimit(5000, TextUnit.UTF8_BYTES),
         title=TextLimit(100, TextUnit.CHARACTERS),
         forbidden_chars="<>",

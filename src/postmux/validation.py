@@ -58,8 +58,11 @@ __all__ = [
 ]
 
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
-_MENTION = re.compile(r"(?<![\w@])@[\w.]+")
+_MENTION = re.compile(r"(?<![\w@])@[\w.]*\w")  # "@ana." is @ana: a full stop ends no username
 _HTTP_URL = re.compile(r"^https?://[^/\s]+")
+_LINK = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+_LINK_END = ".,;:!?'\")]}/"
+"""What a sentence may put after a link, and a trailing slash: not part of which link it is."""
 
 
 class _Problems:
@@ -630,6 +633,12 @@ def _check_caption(
         mentions = {m.lower() for m in _MENTION.findall(text)}
         if len(mentions) > rules.max_mentions:
             out.add(field, f"{name} allows at most {rules.max_mentions} @mentions")
+    if rules.max_links is not None and "://" in text:
+        links = {m.rstrip(_LINK_END).lower() for m in _LINK.findall(text)}
+        if len(links) > rules.max_links:
+            # platform-rules §3 (TH-POSTS): "at most 5 unique links"; only http(s) URLs are counted
+            # here, and told apart loosely, so a text refused has more links than that for certain
+            out.add(field, f"{name} allows at most {rules.max_links} unique links, got {len(links)}")
     if rules.forbidden_chars and any(c in text for c in rules.forbidden_chars):
         out.add(field, f"{name} descriptions may not contain {' or '.join(rules.forbidden_chars)}")
 
@@ -968,8 +977,14 @@ def _check_youtube(post: Post, options: PlatformOptions, kind: MediaKind | None,
             out.add("youtube.title", "YouTube titles may not contain < or >")
     if options.tags is not None and not all(isinstance(t, str) for t in options.tags):
         out.add("youtube.tags", "expected a list of strings")
-    elif options.tags is not None and len(",".join(options.tags)) > YOUTUBE_TAGS_TOTAL:
+    elif options.tags is not None and _tags_length(options.tags) > YOUTUBE_TAGS_TOTAL:
         out.add("youtube.tags", f"all tags together allow {YOUTUBE_TAGS_TOTAL} characters")
+
+
+def _tags_length(tags: tuple[str, ...]) -> int:
+    """``snippet.tags`` as YouTube counts it (platform-rules §5, Y-RES): the commas between tags count,
+    and a tag with a space counts the quotation marks the API wraps it in ("Foo Baz" is 9, not 7)."""
+    return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(len(tags) - 1, 0)
 
 
 _OPTION_CHECKS: dict[str, Callable[[Post, PlatformOptions, MediaKind | None, _Problems], None]] = {
