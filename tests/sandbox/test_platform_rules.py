@@ -114,7 +114,7 @@ def test_text_is_counted_in_the_limits_own_unit_and_the_tighter_limit_binds() ->
         PLAIN.text("tiktok", {"title": 5}, "title")
 
 
-def _wonda_post(sandbox: Sandbox, path: str, mime: str, count: int) -> httpx.Response:
+def _wonda_post(sandbox: Sandbox, path: str, mime: str, count: int, **more: object) -> httpx.Response:
     emulator = sandbox.emulator("wonda")
     platform = path.split("/")[2]
     account = next(a for a in emulator.accounts if a.platform == platform and a.active)
@@ -122,8 +122,18 @@ def _wonda_post(sandbox: Sandbox, path: str, mime: str, count: int) -> httpx.Res
     files = {f"file{i}": (f"p{i}.img", b"\xff\xd8 not really", mime) for i in range(count)}
     uploaded = httpx.post(sandbox.url("wonda") + "/media/upload", files=files, headers=headers)
     ids = [item["mediaId"] for item in uploaded.json()["uploads"].values()]
-    body = {"mediaIds": ids, f"{platform}AccountId": account.id, "caption": "c"}
+    body = {"mediaIds": ids, f"{platform}AccountId": account.id, "caption": "c", **more}
     return httpx.post(sandbox.url("wonda") + path, json=body, headers=headers)
+
+
+def test_wonda_s_tiktok_carousel_takes_its_documented_flag_set(postmux_sandbox: Sandbox) -> None:
+    # the carousel's parameter table lists disableDuet and disableStitch with the other flags: the
+    # real endpoint takes them (postmux does not send them, photos having neither), so must the emulator
+    flags = {"disableComment": True, "disableDuet": True, "disableStitch": False, "isAigc": False}
+    answer = _wonda_post(postmux_sandbox, "/publish/tiktok/carousel", "image/jpeg", 2, **flags)
+    assert answer.status_code == 200, answer.text
+    refused = _wonda_post(postmux_sandbox, "/publish/tiktok/carousel", "image/jpeg", 2, scheduledAt="x")
+    assert refused.status_code == 400  # what the table does not list is still refused
 
 
 def test_wonda_refuses_what_tiktok_refuses_and_keeps_its_own_instagram_formats(

@@ -166,6 +166,11 @@ def test_a_field_the_platform_s_rules_refuse_is_not_named_again_by_the_spec(post
             "instagram.cover_url",
         ),
         (InstagramOptions(story=True, thumb_offset_ms=5), [VIDEO], "instagram.thumb_offset_ms"),
+        (  # the spec: thumbOffset goes unused once coverUrl is given
+            InstagramOptions(cover_url="https://cdn.example.com/c.jpg", thumb_offset_ms=2000),
+            [VIDEO],
+            "instagram.thumb_offset_ms",
+        ),
         (InstagramOptions(collaborators=["Ana", "@ana"]), [VIDEO], "instagram.collaborators"),
         (FacebookOptions(link="https://example.com"), PHOTOS, "facebook.link"),
         (FacebookOptions(thumbnail_url="https://cdn.example.com/t.jpg"), PHOTOS, "facebook.thumbnail_url"),

@@ -164,6 +164,17 @@ def test_tiktok_carousel_limits(recorder: Recorder) -> None:
     assert problems(recorder, Post(text="x" * 90, media=JPEGS, targets=["tiktok:acc-1"])) == []
 
 
+def test_a_tiktok_carousel_draft_takes_no_privacy(recorder: Recorder) -> None:
+    # Wonda's carousel endpoint disregards privacyLevel when postMode is inbox (VENDORS.md §2)
+    draft = TikTokOptions(draft=True, privacy="PUBLIC_TO_EVERYONE")
+    post = Post(media=JPEGS, targets=["tiktok:acc-1"], tiktok=draft)
+    assert problems(recorder, post) == [("tiktok.privacy", True)]
+    plain_draft = Post(media=JPEGS, targets=["tiktok:acc-1"], tiktok=TikTokOptions(draft=True))
+    assert problems(recorder, plain_draft) == []
+    direct = Post(media=JPEGS, targets=["tiktok:acc-1"], tiktok=TikTokOptions(privacy="PUBLIC_TO_EVERYONE"))
+    assert problems(recorder, direct) == []
+
+
 def test_a_tiktok_photo_title_cannot_be_carried(recorder: Recorder) -> None:
     post = Post(title="A title", media=JPEGS, targets=["tiktok:acc-1"])
     assert problems(recorder, post) == [("title", True)]

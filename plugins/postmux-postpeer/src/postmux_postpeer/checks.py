@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from postmux import InstagramOptions, Post, Problem, Target
+from postmux import InstagramOptions, MediaKind, Post, Problem, Target
 from postmux.options import PlatformOptions
 from postmux.validation import option_problems
 from postmux.vocabulary import OptionMap
@@ -54,6 +54,10 @@ def check(post: Post) -> list[Problem]:
                 known = {p.field for p in option_problems(post, option_map.platform)}
                 problems += [p for p in found if p.field not in known]
     ig = post.instagram if "instagram" in platforms and isinstance(post.instagram, InstagramOptions) else None
+    reel = ig is not None and post.kind is MediaKind.VIDEO and ig.story is not True  # else the tables refuse
+    if reel and ig is not None and ig.cover_url is not None and ig.thumb_offset_ms is not None:
+        why = "PostPeer ignores thumbOffset when coverUrl is set: give cover_url or thumb_offset_ms"
+        problems.append(Problem("instagram.thumb_offset_ms", why, unsupported=True))
     names = ig.collaborators if ig is not None and isinstance(ig.collaborators, tuple) else ()
     distinct = {str(n).lstrip("@").lower() for n in names} if len(names) > 1 else names  # names ignore case
     if len(distinct) != len(names):

@@ -33,7 +33,8 @@ CAPABILITIES = Capabilities(
             # own most and formats, as its 2200-unit video caption is); /publish/tiktok is video only
             min_photos=2,
             photo_caption=TextLimit(90, TextUnit.UTF16),  # carousel "caption, up to 90 characters"
-            never={"schedule_at": CAROUSEL},  # /publish/tiktok/carousel takes no scheduledAt
+            # /publish/tiktok/carousel takes no scheduledAt, and disregards privacyLevel for an inbox post
+            never={"schedule_at": CAROUSEL, "privacy": frozenset({"photo", "draft"})},
             notes=(
                 "a photo post's text is Wonda's carousel caption (≤ 90); there is no separate title",
                 "no cover timestamp for videos and no auto-add-music for photos",

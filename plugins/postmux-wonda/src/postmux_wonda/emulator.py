@@ -100,8 +100,10 @@ class Endpoint:
         kind = "photo" if self.carousel else "video"
         option_map = VOCABULARY.for_platform(self.platform)
         fields = option_map.fields.values() if option_map else ()
-        if self.platform == "tiktok":  # the options carried for its media, and the derived disclosure
+        if self.platform == "tiktok":  # the options carried for its media, and the derived disclosure;
+            # the carousel's table also lists duet and stitch, which postmux never sends there
             keys |= {o.wire for o in fields if o.carried(kind, "post")} | {"discloseCommercial"}
+            keys |= {"disableDuet", "disableStitch"} if self.carousel else set()
         elif not self.carousel:  # an Instagram carousel takes no product, alt text or feed flag
             keys |= {o.wire for o in fields}
         return frozenset(keys if self.carousel else keys | {"scheduledAt"})
