@@ -414,3 +414,47 @@ def test_a_crashed_run_with_a_longer_lease_is_reconciled_from_when_it_really_sen
         assert all(p.status is Status.PUBLISHED for p in settled)
         pub.publish(post)
     assert emulator.received() == 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_post_whose_account_wahdx_cannot_find_is_not_judged_absent(mode: str) -> None:
+    """Wahdx's "Account not found" says nothing of the post: reconcile must not release it for a re-run.
+
+    The post went out; then Wahdx no longer finds the account (unlinked, say):
+    the batch status says it cannot check (``unknown``), and the single status
+    lookup reconcile asks answers 404 "Account not found". Taking that 404 for
+    the post's absence released the target, and once the account was linked
+    again a re-run posted the video a second time.
+    """
+    ledger = MemoryLedger()
+    sandbox = Sandbox(["wahdx"], timing=Timing.instant())
+    emulator = sandbox.emulator("wahdx")
+    post = Post(
+        text=f"whose account went away {mode}",
+        media=[sandbox.sample_url("clip.mp4")],
+        targets=[Target("tiktok", "@sandbox_tiktok")],
+    )
+    pub = sandbox.publisher("wahdx", ledger=ledger)
+    (made,) = pub.publish(post)
+    assert made.id
+    assert made.status is Status.PROCESSING
+    sandbox.settle()
+    (account,) = [a for a in emulator.accounts if a.id == made.account_id]
+    emulator.accounts.remove(account)  # Wahdx no longer finds the account
+    (checked,) = pub.wait(made, timeout=0)  # the batch: "Account not found", cannot check
+    assert checked.status is Status.UNKNOWN
+    if mode == "sync":
+        (settled,) = pub.reconcile([checked], absent_after=0)
+    else:
+
+        async def run() -> PublishReport:
+            async with sandbox.async_publisher("wahdx", ledger=ledger) as apub:
+                return await apub.reconcile([checked], absent_after=0)
+
+        (settled,) = asyncio.run(run())
+    assert settled.status is Status.UNKNOWN
+    assert settled.error_code != NOT_FOUND
+    assert "Account not found" in (settled.error or "")
+    emulator.link(account)  # linked again
+    rerun(sandbox, "wahdx", post, ledger)
+    assert emulator.received() == 1  # still held: never posted twice

@@ -233,3 +233,33 @@ def test_key_echoed_in_a_200_refusal_is_scrubbed() -> None:
     assert p.exception is not None
     assert_error_clean(p.exception)
     assert_no_key(p, p.error)
+
+
+@pytest.mark.parametrize(
+    ("message", "error", "outcome"),
+    [
+        ("Account not found", ProviderError, Status.UNKNOWN),  # Wahdx could not look: no proof of absence
+        ("Publish not found", NotFoundError, Status.FAILED),  # the post itself is unknown: absent
+    ],
+)
+def test_a_status_404_for_the_account_is_no_proof_the_post_is_absent(
+    message: str, error: type[PostmuxError], outcome: Status
+) -> None:
+    """The batch reads "Account not found" as "cannot check" (README 4); the single lookup must agree."""
+    recorder = answering(404, JSON, f'{{"success": false, "error": "{message}"}}')
+    ghost = postmux.Publication(
+        target=Target("tiktok", "acc-1"),
+        provider="wahdx",
+        status=Status.UNKNOWN,
+        id="v_pub_url~v2.1234567890",
+        account_id="acc-1",
+    )
+    with mock_pub(recorder, retry=RetryPolicy(max_retries=0)) as pub:
+        with pytest.raises(PostmuxError) as caught:
+            pub.status(ghost)
+        (settled,) = pub.reconcile([ghost], absent_after=0)
+    assert type(caught.value) is error
+    assert message in str(caught.value)
+    assert_error_clean(caught.value)
+    assert settled.status is outcome  # failed: not_found_at_vendor, released for a re-run
+    assert (settled.error_code == "not_found_at_vendor") is (outcome is Status.FAILED)

@@ -14,7 +14,18 @@ from urllib.parse import quote
 
 import attrs
 
-from postmux import Adapter, Media, Post, Problem, Publication, Route, Status, Target
+from postmux import (
+    Adapter,
+    Media,
+    NotFoundError,
+    Post,
+    Problem,
+    ProviderError,
+    Publication,
+    Route,
+    Status,
+    Target,
+)
 from postmux.flow import Flow
 
 from . import mapping, wire
@@ -91,7 +102,20 @@ class WahdxAdapter(Adapter):
         params = self._check(publication)
         account_id, publish_id = params.pop("accountId"), params.pop("publishId")
         path = f"/api/content/status/{quote(account_id, safe='')}/{quote(publish_id, safe='~')}"
-        response = yield self.request("GET", path, params=params or None)
+        try:
+            response = yield self.request("GET", path, params=params or None)
+        except NotFoundError as exc:
+            if not _account_missing(exc):
+                raise
+            # Wahdx could not look the post up: no proof it is absent (reconcile must not release it)
+            raise ProviderError(
+                f"Wahdx could not check this publication: {exc.message}",
+                provider=self.name,
+                status_code=exc.status_code,
+                code=exc.code,
+                body=exc.body,
+                request_id=exc.request_id,
+            ) from exc
         d, data = self.answer(response, wire.StatusData, what="status answer", at="data")
         return mapping.refreshed(publication, d, data, default=Status.PROCESSING)
 
@@ -179,6 +203,11 @@ class WahdxAdapter(Adapter):
         from . import qr
 
         return qr.poll(self, start)
+
+
+def _account_missing(exc: NotFoundError) -> bool:
+    """True for Wahdx's "Account not found": the account is unknown, which says nothing of the post."""
+    return "account not found" in (exc.message or "").lower()
 
 
 def _from_batch_item(p: Publication, item: wire.BatchItem, raw: Mapping[str, Any]) -> Publication:
