@@ -17,7 +17,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from postmux import Media, Post, Secret, Status, Target, TikTokOptions, ValidationError
+from postmux import (
+    Media,
+    MemoryLedger,
+    Post,
+    RetryPolicy,
+    Secret,
+    Status,
+    Target,
+    TikTokOptions,
+    ValidationError,
+)
 from postmux.credentials import CredentialSource, MemoryCredentials, Refresh, Token
 from postmux.sandbox import Sandbox
 from postmux_tiktok import refresher
@@ -403,3 +413,38 @@ def test_a_creator_check_that_fails_before_the_post_is_failed_and_the_rerun_post
         assert emulator.received("publish") == 1
     finally:
         postmux_sandbox.clear_faults()
+
+
+def test_a_chunk_that_fails_after_init_keeps_the_publish_id_for_reconcile(
+    postmux_sandbox: Sandbox,
+    emulator: TikTokEmulator,
+    creds: MemoryCredentials,
+    tmp_path: Path,
+) -> None:
+    """TikTok's init made a publish_id; a 5xx on a later chunk leaves the post in doubt (``unknown``).
+
+    The id was dropped with the exception: reconcile could only ask a person to look for the
+    post, though ``status/fetch`` by that id answers where it stands.
+    """
+    clip = tmp_path / "two-chunks.mp4"
+    clip.write_bytes(b"\x00" * (70 * MiB))
+    post = Post(text="Cut", media=[Media(path=clip)], targets=[Target("tiktok", creator(emulator))])
+    postmux_sandbox.inject("tiktok:upload=503:after=1")
+    try:
+        pub = postmux_sandbox.publisher(
+            "tiktok", credentials=creds, ledger=MemoryLedger(), retry=RetryPolicy(max_retries=1, backoff=0.01)
+        )
+        (p,) = pub.publish(post)
+    finally:
+        postmux_sandbox.clear_faults()
+    assert p.status is Status.UNKNOWN, p.error
+    assert p.status_code == 503
+    assert p.attempt is not None
+    assert emulator.received("publish") == 1
+    assert p.id is not None  # the init's publish_id
+    (again,) = pub.publish(post)  # in doubt: never sent again on its own
+    assert again.status is Status.UNKNOWN
+    assert emulator.received("publish") == 1
+    (settled,) = pub.reconcile([p], absent_after=0)
+    assert settled.id == p.id
+    assert settled.status is not Status.UNKNOWN, settled.error  # status/fetch by the id answered

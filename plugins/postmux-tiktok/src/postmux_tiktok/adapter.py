@@ -176,16 +176,18 @@ class TikTokAdapter(Adapter):
         response = yield self.request("POST", path, json=body, account=route.account_id)
         upload: dict[str, type] = {"upload_url": str} if plan else {}
         data = self.answer_fields(response, at="data", publish_id=str, **upload)
-        mime, total = post.media[0].mime_type or "video/mp4", plan.size if plan else 0
-        for offset, length in plan.ranges() if plan else ():
-            yield chunks.put_chunk(data["upload_url"], media[0], offset, length, total, mime)
         raw = {k: v for k, v in data.items() if k != "upload_url"}  # the upload URL carries a token
         sent = Publication(target=route.target, provider=self.name, status=Status.PROCESSING, raw=raw)
-        return [
-            attrs.evolve(
-                sent, id=data["publish_id"], media_kind=kind, account_id=route.account_id, state=state
-            )
-        ]
+        sent = attrs.evolve(
+            sent, id=data["publish_id"], media_kind=kind, account_id=route.account_id, state=state
+        )
+        mime, total = post.media[0].mime_type or "video/mp4", plan.size if plan else 0
+        try:
+            for offset, length in plan.ranges() if plan else ():
+                yield chunks.put_chunk(data["upload_url"], media[0], offset, length, total, mime)
+        except postmux.PostmuxError as exc:  # after the init TikTok holds a publish_id: reconcile reads it
+            return [chunks.in_doubt(sent, post, exc)]
+        return [sent]
 
     def status(self, publication: Publication) -> Flow[Publication]:
         """``status/fetch`` by ``publish_id``; the post's URL once TikTok names the post."""

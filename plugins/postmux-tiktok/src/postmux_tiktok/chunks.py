@@ -12,9 +12,13 @@ from collections.abc import Iterator
 import attrs
 import httpx
 
+from postmux import Post, PostmuxError, Publication, Status
+from postmux.errors import nothing_done
 from postmux.ranges import range_request
+from postmux.reconcile import Attempt
+from postmux.results import error_facts
 
-__all__ = ["MAX_CHUNKS", "ChunkPlan", "plan", "put_chunk"]
+__all__ = ["MAX_CHUNKS", "ChunkPlan", "in_doubt", "plan", "put_chunk"]
 
 MIN_CHUNK, MAX_CHUNK, MAX_CHUNKS = 5 * 1024 * 1024, 64_000_000, 1000
 CHUNK = 32 * 1024 * 1024
@@ -56,3 +60,15 @@ def plan(size: int, chunk: int = CHUNK) -> ChunkPlan:
 def put_chunk(url: str, path: str, offset: int, length: int, total: int, mime: str) -> httpx.Request:
     """One chunk's ``PUT`` to the upload URL the init returned, streamed from disk by the core."""
     return range_request("PUT", url, path, offset, length, total=total, content_type=mime)
+
+
+def in_doubt(sent: Publication, post: Post, exc: PostmuxError) -> Publication:
+    """``sent`` (its ``publish_id`` known) after a chunk failed: ``unknown``, with the error and an
+    attempt, so reconcile asks ``status/fetch`` by the id (the whole file may have arrived). A refusal
+    (nothing done) is raised: TikTok publishes no incomplete upload, so the target is ``failed``."""
+    if nothing_done(exc):
+        raise exc
+    attempt = Attempt.of(post, sent.account_id or "")
+    return attrs.evolve(
+        sent, status=Status.UNKNOWN, error=str(exc), exception=exc, attempt=attempt, **error_facts(exc)
+    )

@@ -265,6 +265,8 @@ class TikTokEmulator(Emulator):
         account, body = self._creator(request), await self.body(request)
         publish_id = str(body.get("publish_id") if isinstance(body, dict) else "")
         record = self.records.get(publish_id)
+        if record is None and any(u.fields.get("id") == publish_id for u in list(self.pending.values())):
+            return self.ok({"status": "PROCESSING_UPLOAD", "publicaly_available_post_id": []})  # chunks due
         if record is None or record.account_id != account.id:
             raise Rejected(400, "publish_id is invalid", "invalid_param")
         phase = self.phase(record)
