@@ -238,6 +238,19 @@ class PermissionDeniedError(ProviderError):
 class NotFoundError(ProviderError):
     """404 or 410: no such post, account or job."""
 
+    def inconclusive(self, what: str) -> ProviderError:
+        """This 404 as a plain :class:`ProviderError`, for a plugin whose vendor answers it for more than
+        the post (its account unknown, its API not enabled): reconcile takes a ``NotFoundError`` for proof
+        that the post is absent and releases it for a re-run; a ``ProviderError`` it leaves ``unknown``."""
+        return ProviderError(
+            f"{what}: {self.message}",
+            provider=self.provider,
+            status_code=self.status_code,
+            code=self.code,
+            body=self.body,
+            request_id=self.request_id,
+        )
+
 
 class ConflictError(ProviderError):
     """409: the resource is in a state that forbids this (already started, already cancelled)."""

@@ -26,7 +26,7 @@ from postmux.vocabulary import seconds_until as defer_seconds
 from postmux_wonda import WondaAdapter
 from postmux_wonda.vocabulary import CODES
 
-from .helpers import KEY, Recorder, answer, async_publisher, sync_publisher, wonda_server
+from .helpers import JOB_ID, KEY, Recorder, answer, async_publisher, sync_publisher, wonda_server
 
 ADAPTER = WondaAdapter()
 
@@ -173,3 +173,61 @@ def test_an_unauthorized_key_fails_every_target_the_same_way_async() -> None:
         return [p.error_code for p in report]
 
     assert asyncio.run(go()) == ["unauthorized", "unauthorized"]
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "outcome"),
+    [
+        # Wonda's errors page: 404 not_found "also API not enabled for the account": no proof of absence
+        (
+            {"error": {"message": "API not enabled for the account", "code": "not_found"}},
+            ProviderError,
+            Status.UNKNOWN,
+        ),
+        ({"error": "API not enabled for the account"}, ProviderError, Status.UNKNOWN),
+        ({"error": {"message": "Job not found", "code": "not_found"}}, NotFoundError, Status.FAILED),
+    ],
+)
+def test_a_job_404_because_the_api_is_not_enabled_is_no_proof_the_post_is_absent(
+    body: dict[str, object], error: type[ProviderError], outcome: Status
+) -> None:
+    """reconcile reads a job's 404 as "absent" and releases the target; a disabled API says nothing
+    of the job (a re-run, once the API is enabled again, would post the video a second time)."""
+    from postmux import Publication, Target
+
+    recorder = Recorder(wonda_server(**{f"/jobs/publish/{JOB_ID}": lambda _: answer(body, 404)}))
+    ghost = Publication(
+        target=Target("tiktok", "@brand"),
+        provider="wonda",
+        status=Status.UNKNOWN,
+        id=JOB_ID,
+        account_id="550e8400-e29b-41d4-a716-446655440000",
+        state={"endpoint": "/publish/tiktok"},
+    )
+    with sync_publisher(recorder, retry=RetryPolicy(max_retries=0)) as pub:
+        with pytest.raises(ProviderError) as caught:
+            pub.status(ghost)
+        (settled,) = pub.reconcile([ghost], absent_after=0)
+    assert type(caught.value) is error
+    assert settled.status is outcome
+    assert (settled.error_code == "not_found_at_vendor") is (outcome is Status.FAILED)
+
+
+def test_an_extras_post_mode_inbox_is_read_back_as_a_draft() -> None:
+    """``Post.extras["wonda"]["postMode"] = "inbox"`` is sent, so its succeeded job is ``inbox``."""
+    from postmux import Post, Target
+
+    recorder = Recorder(
+        wonda_server(**{f"/jobs/publish/{JOB_ID}": lambda _: answer({"status": "succeeded"})})
+    )
+    post = Post(
+        text="a draft",
+        media=["https://cdn.example.com/clip.mp4"],
+        targets=[Target("tiktok", "550e8400-e29b-41d4-a716-446655440000")],
+        extras={"wonda": {"postMode": "inbox"}},
+    )
+    with sync_publisher(recorder) as pub:
+        (made,) = pub.publish(post)
+        assert recorder.json(-1)["postMode"] == "inbox"
+        checked = pub.status(made)
+    assert checked.status is Status.INBOX

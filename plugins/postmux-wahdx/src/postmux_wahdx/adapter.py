@@ -14,18 +14,8 @@ from urllib.parse import quote
 
 import attrs
 
-from postmux import (
-    Adapter,
-    Media,
-    NotFoundError,
-    Post,
-    Problem,
-    ProviderError,
-    Publication,
-    Route,
-    Status,
-    Target,
-)
+from postmux import Adapter, Media, Post, Problem, Publication, Route, Status, Target
+from postmux.errors import NotFoundError
 from postmux.flow import Flow
 
 from . import mapping, wire
@@ -104,18 +94,10 @@ class WahdxAdapter(Adapter):
         path = f"/api/content/status/{quote(account_id, safe='')}/{quote(publish_id, safe='~')}"
         try:
             response = yield self.request("GET", path, params=params or None)
-        except NotFoundError as exc:
-            if not _account_missing(exc):
+        except NotFoundError as exc:  # "Account not found": Wahdx could not look the post up, no proof
+            if "account not found" not in (exc.message or "").lower():  # it is absent (README)
                 raise
-            # Wahdx could not look the post up: no proof it is absent (reconcile must not release it)
-            raise ProviderError(
-                f"Wahdx could not check this publication: {exc.message}",
-                provider=self.name,
-                status_code=exc.status_code,
-                code=exc.code,
-                body=exc.body,
-                request_id=exc.request_id,
-            ) from exc
+            raise exc.inconclusive("Wahdx could not check this publication") from exc
         d, data = self.answer(response, wire.StatusData, what="status answer", at="data")
         return mapping.refreshed(publication, d, data, default=Status.PROCESSING)
 
@@ -203,11 +185,6 @@ class WahdxAdapter(Adapter):
         from . import qr
 
         return qr.poll(self, start)
-
-
-def _account_missing(exc: NotFoundError) -> bool:
-    """True for Wahdx's "Account not found": the account is unknown, which says nothing of the post."""
-    return "account not found" in (exc.message or "").lower()
 
 
 def _from_batch_item(p: Publication, item: wire.BatchItem, raw: Mapping[str, Any]) -> Publication:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import attrs
 
 from postmux import Account, Adapter, Post, Problem, Publication, Route, Status, UnsupportedError
+from postmux.errors import NotFoundError
 from postmux.flow import Flow
 from postmux.rules import RULES
 from postmux.wire import parse, read_json
@@ -77,7 +78,12 @@ class WondaAdapter(Adapter):
         if publication.state.get("endpoint", "").endswith("/carousel"):
             return publication  # answered synchronously: nothing to poll
         job_id = _job_id(publication)
-        response = yield self.request("GET", f"/jobs/publish/{quote(job_id, safe='')}")
+        try:
+            response = yield self.request("GET", f"/jobs/publish/{quote(job_id, safe='')}")
+        except NotFoundError as exc:  # also "API not enabled for the account": no proof the job is absent
+            if "not enabled" not in (exc.message or "").lower():
+                raise
+            raise exc.inconclusive("Wonda could not check this publication") from exc
         job, data = self.answer(response, wire.JobBody, what="publish job")
         status = _refreshed_status(job.status, publication)
         return attrs.evolve(

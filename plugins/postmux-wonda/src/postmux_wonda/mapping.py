@@ -57,5 +57,5 @@ def build(post: Post, route: Route, media_ids: Sequence[str], *, extras: Mapping
     if post.schedule_at is not None and not carousel:
         body["scheduledAt"] = post.schedule_at.isoformat()
     path = f"/publish/{platform}" + ("/carousel" if carousel else "")
-    mode = body.get("postMode")
-    return Call(path=path, body=merge(body, extras), synchronous=carousel, post_mode=mode)
+    body = merge(body, extras)  # postMode as sent, an extras' too: a draft is read back as inbox
+    return Call(path=path, body=body, synchronous=carousel, post_mode=body.get("postMode"))
