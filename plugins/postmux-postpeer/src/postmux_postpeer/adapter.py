@@ -81,7 +81,7 @@ class PostPeerAdapter(Adapter):
         response = yield self.request("POST", "/v1/posts", json=payload)
         # success: false means only "every platform failed": each target's outcome says which
         answer, data = self.answer(response, wire.CreateAnswer, what="publish answer", refusals=False)
-        return outcomes.from_create(answer, post, routes, data, self.name)
+        return outcomes.from_create(answer, post, routes, data, self.name, payload)
 
     def post_body(self, post: Post, routes: Sequence[Route], media: Sequence[str]) -> dict[str, Any]:
         """The JSON body of ``POST /v1/posts`` for these routes (public for tests and tools)."""

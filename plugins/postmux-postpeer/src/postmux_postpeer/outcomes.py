@@ -44,9 +44,17 @@ def _nth(entries: Sequence[E], platform: str, index: int) -> E | None:
 
 
 def from_create(
-    answer: wire.CreateAnswer, post: Post, routes: Sequence[Route], raw: Mapping[str, Any], provider: str
+    answer: wire.CreateAnswer,
+    post: Post,
+    routes: Sequence[Route],
+    raw: Mapping[str, Any],
+    provider: str,
+    sent: Mapping[str, Any],
 ) -> list[Publication]:
-    """One publication per route from a create answer; each takes the next result of its platform."""
+    """One publication per route from a create answer; each takes the next result of its platform.
+
+    ``sent`` is the request's body: a TikTok ``draft`` is read from it as sent (an extras' too).
+    """
     # an echo without offset is a wall-clock time in the zone the request named, as a read's is in its own
     zone = wire.schedule_fields(post.schedule_at)["timezone"] if post.schedule_at is not None else None
     when = wire.parse_when(answer.scheduledFor, zone) or post.schedule_at
@@ -60,7 +68,8 @@ def from_create(
         index = taken[platform] = taken.get(platform, -1) + 1
         mine = results.get(platform, ())
         item = mine[index] if index < len(mine) else None
-        draft = platform == "tiktok" and bool(post.tiktok and post.tiktok.draft)
+        drafts = [d for _, d in requested(sent, platform)]
+        draft = index < len(drafts) and drafts[index]
         status = STATUSES(answer.status, draft=draft)  # accepted: the post's (a published draft: inbox)
         if item is None:
             status, error = Status.UNKNOWN, "PostPeer's answer names no result for this target"
