@@ -353,7 +353,8 @@ class PublisherCore:
             # a read first, for every target at once: it spares the writes where targets are
             # plainly taken; the claim itself is what decides, atomically per target
             entries = ledger.lookup_many(key, target_keys)
-            now = time.time()
+            # leases are judged by the ledger's clock (the server's), not this machine's, which may be off
+            now = self.ledger_now() if any(e.publication is None for e in entries.values()) else time.time()
             free = [k for k in dict.fromkeys(target_keys) if k not in entries or entries[k].claimable(now)]
             won = ledger.claim_many(key, free, owner=owner) if free else set()
             lost = [k for k in free if k not in won]
@@ -368,7 +369,7 @@ class PublisherCore:
         for i, (route, target_key) in enumerate(zip(routes, target_keys, strict=True)):
             # one route an account: route_problems() refused two targets naming one (@name and its id)
             if target_key not in won:
-                known[i] = self._not_owned(post, route, entries.get(target_key))
+                known[i] = self._not_owned(post, route, entries.get(target_key), now)
         return known
 
     def abandon(self, post: Post, routes: Sequence[Route], owner: Owner) -> None:
@@ -402,6 +403,7 @@ class PublisherCore:
                     live.append(route)
                     continue
                 entry = self.ledger.lookup(key, target_key)
+                now = self.ledger_now() if entry is not None and entry.publication is None else time.time()
             except LedgerError as exc:
                 lost[j] = attrs.evolve(
                     self._in_doubt(post, route, f"not sent: {exc}"), status=Status.FAILED, exception=exc
@@ -410,7 +412,7 @@ class PublisherCore:
                 # sending mark the failing call may have made), lest a re-run wait out its lease
                 self.abandon(post, [route], owner)
                 continue
-            lost[j] = self._not_owned(post, route, entry)
+            lost[j] = self._not_owned(post, route, entry, now)
         return live, lost
 
     @staticmethod
@@ -573,8 +575,19 @@ class PublisherCore:
             post_key=self.post_key(post),
         )
 
-    def _not_owned(self, post: Post, route: Route, entry: LedgerEntry | None) -> Publication:
-        """What a run that did not win the claim returns: the recorded outcome, or why it sent nothing."""
+    def ledger_now(self) -> float:
+        """The time by the ledger's clock (a PostgreSQL server's), which its leases are measured on.
+
+        A ledger without a ``now()`` is judged by this machine's clock.
+        """
+        clock = getattr(self.ledger, "now", None)
+        return float(clock()) if callable(clock) else time.time()
+
+    def _not_owned(self, post: Post, route: Route, entry: LedgerEntry | None, now: float) -> Publication:
+        """What a run that did not win the claim returns: the recorded outcome, or why it sent nothing.
+
+        ``now`` is the ledger's time (:meth:`ledger_now`), against which its lease is judged.
+        """
         if entry is None:
             return self._in_doubt(
                 post,
@@ -585,7 +598,7 @@ class PublisherCore:
         if entry.publication is not None:
             return attrs.evolve(entry.publication, target=route.target)
         owner = str(entry.owner) if entry.owner is not None else "an unknown owner"
-        if entry.live(time.time()):
+        if entry.live(now):
             stage = "sending it" if entry.phase == SENDING else "not sent yet"
             return self._in_doubt(
                 post,

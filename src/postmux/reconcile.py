@@ -36,7 +36,7 @@ import attrs
 
 from ._eq import fields_eq, fields_hash
 from ._repr import fields_repr
-from .errors import NotFoundError, PostmuxError
+from .errors import LedgerError, NotFoundError, PostmuxError
 from .flow import Flow
 from .media import Media
 from .results import Publication, PublishReport
@@ -365,6 +365,23 @@ def plan(
     return current, [p for p in current if askable(p, core.provider)]
 
 
+def _now(core: PublisherCore) -> datetime:
+    """The time to judge a send's age by: the earlier of this machine's clock and the ledger's.
+
+    An attempt read from the ledger was dated by its clock (a PostgreSQL server's), one made by
+    this run by this machine's; the earlier of the two never makes a send look older than it is,
+    whichever clock runs ahead. A ledger that cannot say leaves this machine's clock.
+    """
+    here = datetime.now(UTC)
+    if core.ledger is None:
+        return here
+    try:
+        there = datetime.fromtimestamp(core.ledger_now(), UTC)
+    except LedgerError:
+        return here
+    return min(here, there)
+
+
 def conclude(
     core: PublisherCore,
     report: PublishReport | Publication | Sequence[Publication],
@@ -382,7 +399,7 @@ def conclude(
     """
     todo = [i for i, p in enumerate(current) if askable(p, core.provider)]
     asked = [current[i] for i in todo]
-    now = datetime.now(UTC)
+    now = _now(core) if asked else datetime.now(UTC)
     key = core.adapter.answer_id_key  # an id its own answer still shows is this send's own
     findings = [
         too_recent(salvaged(p, key) if key is not None else p, f, absent_after, now)

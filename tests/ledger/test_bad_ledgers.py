@@ -206,3 +206,29 @@ def test_a_key_sqlite_or_postgres_cannot_store_raises_a_ledger_error_before_anyt
     assert not isinstance(info.value.__context__, UnicodeError)
     assert p.status is Status.PROCESSING
     assert vendor.count("POST /posts") == 1
+
+
+def test_a_key_value_conninfo_never_shows_its_password(postgres_server: PostgresServer) -> None:
+    # "any libpq connection string": the key=value form hides its password as a URL does
+    conninfo = (
+        f"host=127.0.0.1 port={postgres_server.port} user={postgres_server.user}"
+        f" password={postgres_server.password} dbname=postgres"
+    )
+    ledger = PostgresLedger(conninfo)
+    try:
+        assert postgres_server.password not in repr(ledger)
+        assert postgres_server.password not in ledger.name
+        assert "password=***" in ledger.name
+    finally:
+        ledger.close()
+    unreachable = f"host=127.0.0.1 port={free_port()} user=writer password='hunter2 secret' dbname=ledger"
+    with pytest.raises(LedgerError, match="cannot connect") as info:
+        PostgresLedger(unreachable)
+    assert_clean(info.value, "hunter2", "secret")
+
+
+def test_an_ssl_key_passphrase_in_a_url_is_hidden_too() -> None:
+    url = f"postgresql://writer@127.0.0.1:{free_port()}/ledger?sslpassword=keyphrase42"
+    with pytest.raises(LedgerError, match="cannot connect") as info:
+        PostgresLedger(url)
+    assert_clean(info.value, "keyphrase42")

@@ -25,6 +25,10 @@ class MemoryLedger:
     def __repr__(self) -> str:
         return f"<MemoryLedger entries={len(self._entries)}>"
 
+    def now(self) -> float:
+        """The time leases are measured by: this process's clock."""
+        return time.time()
+
     def lookup(self, post_key: str, target_key: str) -> LedgerEntry | None:
         with self._lock:
             return self._entries.get((post_key, target_key))

@@ -14,6 +14,7 @@ is named by its URL with the password replaced by ``***``.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -36,8 +37,24 @@ _SETUP_LOCK = 0x706F73746D7578  # "postmux": one advisory lock id for creating t
 _SQL = Statements.build(lambda name: f"%({name})s", "EXTRACT(EPOCH FROM clock_timestamp())::double precision")
 
 
+_SECRET_KEYS = frozenset({"password", "sslpassword"})
+"""Connection parameters that are secrets: the login's password, and the passphrase of an SSL key."""
+
+_CONNINFO_SECRET = re.compile(r"(?i)(?<![\w])((?:ssl)?password\s*=\s*)('(?:\\.|[^'\\])*'|[^\s']\S*)")
+"""A secret in a ``key=value`` connection string: its keyword, and its value (bare or quoted)."""
+
+
+def _is_url(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
 def display_url(url: str) -> str:
-    """``url`` with any password (in the authority or the query) replaced by ``***``."""
+    """``url`` with any password (in the authority or the query) replaced by ``***``.
+
+    A ``key=value`` connection string has its ``password`` (and ``sslpassword``) replaced so too.
+    """
+    if not _is_url(url):
+        return _CONNINFO_SECRET.sub(lambda m: m.group(1) + REDACTED, url)
     parts = urlsplit(url)
     netloc = parts.netloc
     if parts.password is not None:
@@ -46,15 +63,24 @@ def display_url(url: str) -> str:
         netloc = f"{user}:{REDACTED}@{hostinfo}"
     query = parts.query
     if query:
-        pairs = [(k, REDACTED if k.lower() == "password" else v) for k, v in parse_qsl(query)]
+        pairs = [(k, REDACTED if k.lower() in _SECRET_KEYS else v) for k, v in parse_qsl(query)]
         query = urlencode(pairs, safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def _secrets(url: str) -> list[str]:
+    if not _is_url(url):
+        found = []
+        for m in _CONNINFO_SECRET.finditer(url):
+            value = m.group(2)
+            if value.startswith("'"):
+                value = re.sub(r"\\(.)", r"\1", value[1:-1])
+            if value:
+                found.append(value)
+        return found
     parts = urlsplit(url)
     found = [parts.password] if parts.password else []
-    found += [v for k, v in parse_qsl(parts.query) if k.lower() == "password" and v]
+    found += [v for k, v in parse_qsl(parts.query) if k.lower() in _SECRET_KEYS and v]
     return found
 
 

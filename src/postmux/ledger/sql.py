@@ -162,6 +162,11 @@ class SQLLedger:
         """Extra parameters for ``now`` (the client's clock, where the server gives none)."""
         return {}
 
+    def now(self) -> float:
+        """The time by the clock the leases are measured on (the server's, for PostgreSQL), in seconds."""
+        rows = self._run("read its clock", f"SELECT {self._sql.now}", self._now())
+        return float(rows[0][0])
+
     def lookup(self, post_key: str, target_key: str) -> LedgerEntry | None:
         rows = self._run("look up", self._sql.lookup, {"post_key": post_key, "target_key": target_key})
         return self._entry(post_key, target_key, rows[0]) if rows else None
