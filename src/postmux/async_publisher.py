@@ -204,13 +204,15 @@ class AsyncPublisher(PublisherCore, publisher=True):
         return await self.driver.run(self.adapter.scheduled())
 
     async def cancel(self, publication: Publication) -> Publication:
-        """Cancel a scheduled post."""
-        return await self.driver.run(self.adapter.cancel(publication))
+        """Cancel a scheduled post (recorded in the ledger: a re-run returns it cancelled)."""
+        done = await self.driver.run(self.adapter.cancel(publication))
+        return self.remember([publication], [done])[0]
 
     async def reschedule(self, publication: Publication, at: datetime) -> Publication:
         """Move a scheduled post to ``at`` (timezone-aware, in the future: checked before any request)."""
         check_new_time(at)
-        return await self.driver.run(self.adapter.reschedule(publication, at))
+        moved = await self.driver.run(self.adapter.reschedule(publication, at))
+        return self.remember([publication], [moved])[0]  # a re-run returns the new time
 
     async def connect(self, platform: str, **options: Any) -> AsyncConnectSession:
         """Start linking an account: show ``.url`` or ``.qr_image``, then ``await .wait()``."""

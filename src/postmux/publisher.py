@@ -238,13 +238,15 @@ class Publisher(PublisherCore, publisher=True):
         return self.driver.run(self.adapter.scheduled())
 
     def cancel(self, publication: Publication) -> Publication:
-        """Cancel a scheduled post."""
-        return self.driver.run(self.adapter.cancel(publication))
+        """Cancel a scheduled post (recorded in the ledger: a re-run returns it cancelled)."""
+        done = self.driver.run(self.adapter.cancel(publication))
+        return self.remember([publication], [done])[0]
 
     def reschedule(self, publication: Publication, at: datetime) -> Publication:
         """Move a scheduled post to ``at`` (timezone-aware, in the future: checked before any request)."""
         check_new_time(at)
-        return self.driver.run(self.adapter.reschedule(publication, at))
+        moved = self.driver.run(self.adapter.reschedule(publication, at))
+        return self.remember([publication], [moved])[0]  # a re-run returns the new time
 
     def connect(self, platform: str, **options: Any) -> ConnectSession:
         """Start linking an account: show ``.url`` or ``.qr_image``, then ``.wait()``."""
