@@ -120,6 +120,8 @@ class Publication:
             "post_key": self.post_key,
             "state": dict(self.state),
         }
+        if self.target.text is not None:  # left out when unset, so older stored dicts stay the same
+            data["target_text"] = self.target.text
         if self.attempt is not None:
             data["attempt"] = self.attempt.to_dict()
         if raw:
@@ -137,7 +139,7 @@ class Publication:
 
             attempt = Attempt.from_dict(attempt)
         return cls(
-            target=Target(data["platform"], data["account"]),
+            target=Target(data["platform"], data["account"], text=data.get("target_text")),
             provider=data["provider"],
             status=Status(data["status"]),
             id=data.get("id"),

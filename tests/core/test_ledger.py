@@ -340,3 +340,13 @@ def test_a_publish_interrupted_while_its_request_is_out_is_recorded_in_doubt(led
     assert vendor.count("POST /posts") == 1
     assert (again.status, again.error_code) == (Status.UNKNOWN, None)
     assert "KeyboardInterrupt" in (again.error or "")
+
+
+def test_a_target_s_own_text_survives_the_round_trip() -> None:
+    own = Target("tiktok", "a", text="for tiktok only")
+    p = Publication(target=own, provider="fake", status=Status.PUBLISHED)
+    back = load_publication(dump_publication(p))
+    assert back.target.text == "for tiktok only"
+    assert back == p
+    plain = Publication(target=Target("tiktok", "a"), provider="f", status=Status.PUBLISHED)
+    assert "target_text" not in plain.to_dict()  # unset: the dict of earlier versions

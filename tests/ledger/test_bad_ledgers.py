@@ -232,3 +232,17 @@ def test_an_ssl_key_passphrase_in_a_url_is_hidden_too() -> None:
     with pytest.raises(LedgerError, match="cannot connect") as info:
         PostgresLedger(url)
     assert_clean(info.value, "keyphrase42")
+
+
+@pytest.mark.parametrize("entry", ["[]", "null", '"text"', "7"])
+def test_an_entry_that_is_not_a_json_object_is_a_ledger_error(tmp_path: Path, entry: str) -> None:
+    led = SQLiteLedger(tmp_path / "l.db")
+    led.claim("k", "fake:tiktok:a")
+    led.close()
+    with sqlite3.connect(tmp_path / "l.db") as db:
+        db.execute("UPDATE postmux_ledger SET publication = ?", (entry,))
+    db.close()
+    led = SQLiteLedger(tmp_path / "l.db")
+    with pytest.raises(LedgerError, match="unreadable"):
+        led.lookup("k", "fake:tiktok:a")
+    led.close()

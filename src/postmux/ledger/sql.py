@@ -204,7 +204,7 @@ class SQLLedger:
         if text is not None:
             try:
                 publication = load_publication(text)
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:  # AttributeError: not an object
                 message = f"ledger {self.name}: the entry for {post_key} {target_key} is unreadable ({exc})"
                 raise LedgerError(message) from None
         owner = Owner(host, int(pid), run_id) if host is not None and pid is not None and run_id else None
