@@ -291,11 +291,8 @@ class _DriverBase:
         """
         if not self._is_vendor(request):
             return request
-        # a shallow copy (the same URL, body and stream: nothing to parse again) with headers
-        # and extensions of its own, so the auth header and httpx's timeout land on it alone
-        wire = httpx.Request.__new__(httpx.Request)
-        wire.__dict__.update(vars(request))
-        wire.headers = request.headers.copy()  # with its encoding: update() need not work it out again
+        # with headers and extensions of its own, so the auth header and httpx's timeout land on it alone
+        wire = _copied(request, request.headers.copy())  # with its encoding: update() need not work it out
         wire.extensions = dict(request.extensions)
         auth = self._auth_for(request)
         wire.headers.update(auth)
@@ -571,10 +568,17 @@ def _without(hop: httpx.Request, added: set[str], request: httpx.Request) -> htt
 
     A copy, as :meth:`_DriverBase.on_the_wire` makes one: the request that went out stays as it was sent.
     """
-    copy = httpx.Request.__new__(httpx.Request)
-    copy.__dict__.update(vars(hop))
     kept = [(k, v) for k, v in hop.headers.multi_items() if k.lower() not in added]
-    copy.headers = httpx.Headers(kept + [(name, v) for name in added for v in request.headers.get_list(name)])
+    return _copied(
+        hop, httpx.Headers(kept + [(name, v) for name in added for v in request.headers.get_list(name)])
+    )
+
+
+def _copied(request: httpx.Request, headers: httpx.Headers) -> httpx.Request:
+    """A shallow copy of ``request`` with ``headers``: the same URL, body and stream, nothing parsed again."""
+    copy = httpx.Request.__new__(httpx.Request)
+    copy.__dict__.update(vars(request))
+    copy.headers = headers
     return copy
 
 
