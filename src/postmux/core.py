@@ -12,7 +12,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -353,8 +353,7 @@ class PublisherCore:
             # a read first, for every target at once: it spares the writes where targets are
             # plainly taken; the claim itself is what decides, atomically per target
             entries = ledger.lookup_many(key, target_keys)
-            # leases are judged by the ledger's clock (the server's), not this machine's, which may be off
-            now = self.ledger_now() if any(e.publication is None for e in entries.values()) else time.time()
+            now = self.lease_time(entries.values())
             free = [k for k in dict.fromkeys(target_keys) if k not in entries or entries[k].claimable(now)]
             won = ledger.claim_many(key, free, owner=owner) if free else set()
             lost = [k for k in free if k not in won]
@@ -403,7 +402,7 @@ class PublisherCore:
                     live.append(route)
                     continue
                 entry = self.ledger.lookup(key, target_key)
-                now = self.ledger_now() if entry is not None and entry.publication is None else time.time()
+                now = self.lease_time([entry])
             except LedgerError as exc:
                 lost[j] = attrs.evolve(
                     self._in_doubt(post, route, f"not sent: {exc}"), status=Status.FAILED, exception=exc
@@ -582,6 +581,14 @@ class PublisherCore:
         """
         clock = getattr(self.ledger, "now", None)
         return float(clock()) if callable(clock) else time.time()
+
+    def lease_time(self, entries: Iterable[LedgerEntry | None]) -> float:
+        """The time to judge ``entries``' leases by: the ledger's (:meth:`ledger_now`), not this
+        machine's, which may be off; asked of the ledger only when some entry has no outcome yet
+        (only such an entry's lease is judged), so the common publish pays no round trip."""
+        if any(e is not None and e.publication is None for e in entries):
+            return self.ledger_now()
+        return time.time()
 
     def _not_owned(self, post: Post, route: Route, entry: LedgerEntry | None, now: float) -> Publication:
         """What a run that did not win the claim returns: the recorded outcome, or why it sent nothing.
