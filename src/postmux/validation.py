@@ -316,9 +316,13 @@ def _shown(value: object) -> str:
         return f"{'an' if name[:1] in 'aeiouAEIOU' else 'a'} {name} that cannot be shown"
 
 
+_SHORT_INT_BITS = 2000
+"""Under this many bits (603 digits) an int is written as text whatever Python's digit limit (640 or more)."""
+
+
 def _unwritable(value: int) -> bool:
     """True for an int too long to be written as JSON text (Python's int-to-text digit limit)."""
-    if value.bit_length() < 2000:  # under 603 digits: under the limit at any setting (640 at least)
+    if value.bit_length() < _SHORT_INT_BITS:
         return False
     try:
         str(value)
@@ -692,7 +696,7 @@ def _plain_options(options: PlatformOptions, given: Mapping[str, object], suppor
             or (scalar is not None and type(value) is not scalar)
             or name in _TEXT_TUPLES
             or (isinstance(value, str) and not value.isascii())
-            or (type(value) is int and value.bit_length() >= 2000)  # perhaps too long to write
+            or (type(value) is int and value.bit_length() >= _SHORT_INT_BITS)  # perhaps too long to write
         ):
             return False
     return True
