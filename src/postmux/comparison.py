@@ -49,6 +49,7 @@ __all__ = [
     "FieldComparison",
     "TargetComparison",
     "compare",
+    "target_problems",
 ]
 
 PLACEHOLDER_KEY = Secret("postmux-compare-placeholder-key")
@@ -306,7 +307,7 @@ def _routes(targets: Iterable[Target]) -> list[Route]:
     return [Route(t, t.account) for t in targets]
 
 
-def _target_problems(alone: Sequence[Problem], whole: Sequence[Problem], index: int) -> list[Problem]:
+def target_problems(alone: Sequence[Problem], whole: Sequence[Problem], index: int) -> list[Problem]:
     """The problems of target ``index``: its own (``targets[0]…`` in the post of it alone) and
     the post's that the whole post has too, plus what the whole post finds in it (listed twice).
 
@@ -333,7 +334,7 @@ def _cell(
     whole: Sequence[Problem],
 ) -> TargetComparison:
     one = _only(post, [target])
-    problems = tuple(_target_problems(core.validate(one, now=now), whole, index))
+    problems = tuple(target_problems(core.validate(one, now=now), whole, index))
     requests: tuple[RequestPreview, ...] = ()
     notes: list[str] = []
     if not problems:

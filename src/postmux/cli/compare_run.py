@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import httpx
 
-from ..comparison import _target_problems
+from ..comparison import target_problems
 from ..media import Media, MediaKind
 from ..post import Post, Target
 from ..status import Status
@@ -216,7 +216,7 @@ def _accepted(
         kept: list[tuple[Target, Target]] = []
         for i, (target, sent) in enumerate(pending):
             alone = pub.validate(attrs.evolve(post, targets=(sent,)))
-            problems = _target_problems(alone, whole, i)
+            problems = target_problems(alone, whole, i)
             if problems:
                 run.targets.append(_row(target, "refused", "; ".join(str(p) for p in problems)))
             else:
